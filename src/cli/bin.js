@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `janus` executable: registers tsx (TypeScript on the fly) and runs the CLI.
+//   npx janus doctor
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./main.ts');

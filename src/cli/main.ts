@@ -1,0 +1,76 @@
+/**
+ * The `janus` CLI entry: builds commander from the command and option tables, runs the
+ * command, and turns errors into exit codes (2 with a clear message for a user's mistake,
+ * 1 with a stack for a bug, 130 on Ctrl-C).
+ *
+ *   npx janus --help
+ *   npx janus doctor
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { isUserError } from '../util/errors.ts';
+import { COMMANDS } from './commands.ts';
+import { OPTIONS, type OptionSpec } from './options.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(onExit: (code: number) => void): Command {
+  const program = new Command('janus')
+    .description('Janus: face-swap research pipeline (shared encoder, two Conv2DTranspose decoders, resumable job DAG)')
+    .version(pkg.version)
+    .showHelpAfterError('(run with --help for usage)');
+  for (const spec of COMMANDS) {
+    const cmd = program.command(spec.name).description(spec.summary);
+    for (const a of spec.args ?? []) cmd.argument(a);
+    for (const key of spec.options) {
+      const o: OptionSpec = OPTIONS[key];
+      const opt = new Option(o.flags, o.description);
+      if (o.choices) opt.choices(o.choices as string[]);
+      if (o.env) opt.env(o.env);
+      if (o.defaultValue !== undefined) opt.default(undefined, String(o.defaultValue)); // shown in help; the schema applies it
+      cmd.addOption(opt);
+    }
+    cmd.action(async (...params: unknown[]) => {
+      const c = params[params.length - 1] as Command;
+      const args = params.slice(0, spec.args?.length ?? 0) as string[];
+      onExit(await spec.run(args, c.opts()));
+    });
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number };
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+      // commander already printed its message (help, version, bad option)
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+    }
+    if (isUserError(err)) {
+      process.stderr.write(`janus: ${err.message}\n${err.hint ? `  fix: ${err.hint}\n` : ''}`);
+      return 2;
+    }
+    process.stderr.write(`janus: internal error (a bug; please report it with this trace):\n${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write(`\njanus: ${sig}: stopping (temp files are removed; finished outputs are kept)\n`);
+    process.exit(130);
+  });
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,52 @@
+/**
+ * Every CLI option, as data: one table drives commander, `--help` and the README's option
+ * list (a test checks the README names each one). Defaults are not written here: they come
+ * from the zod schemas in `src/config/`.
+ *
+ *   OPTIONS.backend.flags    // '--backend <name>'
+ */
+import { BACKENDS, EngineConfig } from '../config/engine.ts';
+import { SamplesCommandConfig } from '../config/cli.ts';
+import { SAMPLE_NAMES } from '../config/samples.ts';
+
+export interface OptionSpec {
+  /** commander flag syntax */
+  flags: string;
+  description: string;
+  /** Valid values, listed in help and errors. */
+  choices?: readonly string[];
+  /** Environment variable read when the flag is absent. */
+  env?: string;
+  /** Default shown in help (from the zod schema). */
+  defaultValue?: string | boolean;
+}
+
+export const OPTIONS = Object.freeze({
+  backend: {
+    flags: '--backend <name>',
+    description: 'compute backend; auto tries tfjs-node-gpu, tfjs-node, wasm, cpu in that order',
+    choices: BACKENDS,
+    env: 'JANUS_BACKEND',
+    defaultValue: EngineConfig.parse({}).backend,
+  },
+  json: {
+    flags: '--json',
+    description: 'print machine-readable JSON',
+  },
+  countFrames: {
+    flags: '--count-frames',
+    description: 'decode every frame to count them exactly (and check the file is complete)',
+  },
+  samplesOut: {
+    flags: '--out <dir>',
+    description: 'folder to write the sample clips to',
+    defaultValue: SamplesCommandConfig.parse({}).out,
+  },
+  samplesOnly: {
+    flags: '--only <name>',
+    description: 'build only this identity\'s clip',
+    choices: SAMPLE_NAMES,
+  },
+} satisfies Record<string, OptionSpec>);
+
+export type OptionKey = keyof typeof OPTIONS;

@@ -1,0 +1,143 @@
+/**
+ * Choose the TensorFlow.js backend at run time: tfjs-node-gpu, then tfjs-node, then wasm, then
+ * cpu, recording why each one that was passed over could not be used.
+ *
+ *   const sel = await selectBackend('auto');
+ *   sel.candidate   // 'wasm'
+ *   sel.attempts    // [{ candidate: 'tfjs-node-gpu', ok: false, reason: 'not installed …' }, …, { candidate: 'wasm', ok: true }]
+ *
+ * The native packages are optional dependencies (their install downloads libtensorflow, which
+ * fails on machines without internet access), so they are imported dynamically. Tests inject
+ * their own loaders. On wasm, the kernels tfjs lacks for training are registered here.
+ */
+import { BACKENDS, EngineConfig, type BackendChoice } from '../config/engine.ts';
+import { parseConfig } from '../config/parse.ts';
+import { UserError, errorMessage } from '../util/errors.ts';
+import { tf } from './tf.ts';
+import { registerWasmTrainingKernels } from './wasm-kernels.ts';
+
+export const CANDIDATES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type Candidate = (typeof CANDIDATES)[number];
+
+/** The tfjs backend name each candidate registers. */
+export const BACKEND_NAME: Readonly<Record<Candidate, string>> = Object.freeze({
+  'tfjs-node-gpu': 'tensorflow',
+  'tfjs-node': 'tensorflow',
+  wasm: 'wasm',
+  cpu: 'cpu',
+});
+
+/** What each choice tries, in order. */
+export const CANDIDATES_FOR: Readonly<Record<BackendChoice, readonly Candidate[]>> = Object.freeze({
+  auto: CANDIDATES,
+  tensorflow: ['tfjs-node-gpu', 'tfjs-node'],
+  wasm: ['wasm'],
+  cpu: ['cpu'],
+});
+
+/** Makes a candidate's backend available to tfjs (imports and registers it); throws if it cannot. */
+export type CandidateLoader = () => Promise<void>;
+
+const PACKAGE: Readonly<Record<Candidate, string>> = Object.freeze({
+  'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu',
+  'tfjs-node': '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+});
+
+async function importPackage(name: string): Promise<void> {
+  await import(name);
+}
+
+export const DEFAULT_LOADERS: Readonly<Record<Candidate, CandidateLoader>> = Object.freeze({
+  'tfjs-node-gpu': () => importPackage(PACKAGE['tfjs-node-gpu']),
+  'tfjs-node': () => importPackage(PACKAGE['tfjs-node']),
+  wasm: () => importPackage(PACKAGE.wasm),
+  cpu: async () => undefined, // always registered by @tensorflow/tfjs
+});
+
+export interface Attempt {
+  candidate: Candidate;
+  ok: boolean;
+  /** Why it was passed over (only when !ok). */
+  reason?: string;
+}
+
+export interface BackendSelection {
+  requested: BackendChoice;
+  /** Where the request came from: a flag, JANUS_BACKEND, or the default. */
+  source: string;
+  candidate: Candidate;
+  /** tfjs's name for it: tensorflow | wasm | cpu. */
+  backend: string;
+  attempts: Attempt[];
+  /** Kernels Janus registered on top of the backend's own. */
+  addedKernels: string[];
+}
+
+/** Explain a failed load in one line a person can act on. */
+export function explainLoadFailure(candidate: Candidate, err: unknown): string {
+  const msg = errorMessage(err);
+  const code = (err as { code?: string } | null)?.code;
+  const pkg = PACKAGE[candidate];
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(msg)) {
+    if (msg.includes(pkg)) {
+      return `${pkg} is not installed (an optional dependency: its install downloads libtensorflow, which fails without internet access)`;
+    }
+  }
+  if (/libtensorflow|tfjs_binding|\.node\b|napi/i.test(msg)) {
+    return `${pkg} is installed but its native binding does not load (${msg}); reinstall it where libtensorflow can be downloaded`;
+  }
+  return `${pkg} failed to load: ${msg}`;
+}
+
+/** Read the requested backend from a flag value, else JANUS_BACKEND, else the default. */
+export function resolveBackendChoice(flag?: string, env: NodeJS.ProcessEnv = process.env): { choice: BackendChoice; source: string } {
+  if (flag !== undefined) return { choice: parseConfig(EngineConfig, { backend: flag }, '--backend').backend, source: '--backend' };
+  const fromEnv = env.JANUS_BACKEND;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    return { choice: parseConfig(EngineConfig, { backend: fromEnv }, 'JANUS_BACKEND').backend, source: 'JANUS_BACKEND' };
+  }
+  return { choice: EngineConfig.parse({}).backend, source: 'default' };
+}
+
+let current: BackendSelection | null = null;
+
+/** The selection made by the last successful `selectBackend`, if any. */
+export function currentBackend(): BackendSelection | null {
+  return current;
+}
+
+export interface SelectOptions {
+  loaders?: Partial<Record<Candidate, CandidateLoader>>;
+  source?: string;
+}
+
+export async function selectBackend(choice: BackendChoice = 'auto', options: SelectOptions = {}): Promise<BackendSelection> {
+  if (!(BACKENDS as readonly string[]).includes(choice)) {
+    parseConfig(EngineConfig, { backend: choice }, 'backend'); // throws the standard message
+  }
+  const loaders = { ...DEFAULT_LOADERS, ...options.loaders };
+  const attempts: Attempt[] = [];
+  for (const candidate of CANDIDATES_FOR[choice]) {
+    const name = BACKEND_NAME[candidate];
+    try {
+      await loaders[candidate]();
+      if (!tf.findBackendFactory(name)) throw new Error(`loading it did not register a "${name}" backend`);
+      const ok = await tf.setBackend(name);
+      if (!ok) throw new Error(`tf.setBackend("${name}") failed to initialise it`);
+      await tf.ready();
+      const addedKernels = name === 'wasm' ? registerWasmTrainingKernels() : [];
+      attempts.push({ candidate, ok: true });
+      current = { requested: choice, source: options.source ?? 'argument', candidate, backend: tf.getBackend(), attempts, addedKernels };
+      return current;
+    } catch (err) {
+      attempts.push({ candidate, ok: false, reason: explainLoadFailure(candidate, err) });
+    }
+  }
+  const tried = attempts.map((a) => `${a.candidate}: ${a.reason}`).join('; ');
+  throw new UserError(
+    `no usable compute backend for "${choice}" (${tried})`,
+    choice === 'auto' ? 'reinstall with `npm ci`; the wasm backend needs no native code' : `try --backend auto (valid: ${BACKENDS.join('|')})`,
+  );
+}

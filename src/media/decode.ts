@@ -1,0 +1,113 @@
+/**
+ * Streaming decode: RGB frames from an ffmpeg pipe, one at a time. Memory stays flat whatever
+ * the video's length: ffmpeg is paused by the pipe while the consumer works on a frame.
+ *
+ *   for await (const frame of decodeFrames('samples/a.mp4')) {
+ *     frame.data; // Buffer of width*height*3 bytes, RGB, row-major
+ *   }
+ *
+ * Frames come out upright (ffmpeg applies the rotation the container asks for), at the size
+ * `probeVideo` reports as width × height. Breaking out of the loop stops ffmpeg. A file that
+ * ends early (truncated) or that ffmpeg cannot decode is a UserError naming the file.
+ */
+import ffmpeg from 'fluent-ffmpeg';
+import type { Readable } from 'node:stream';
+import { UserError } from '../util/errors.ts';
+import { stderrTail } from './ffmpeg.ts';
+import { probeVideo, rationalValue, type VideoInfo } from './probe.ts';
+
+export interface Frame {
+  /** 0-based index in the video (counting from the first frame, not from `startFrame`). */
+  index: number;
+  /** Presentation time in seconds, index / fps. */
+  time: number;
+  width: number;
+  height: number;
+  /** RGB24, row-major, width*height*3 bytes. */
+  data: Buffer;
+}
+
+export interface DecodeOptions {
+  /** The probe result, if the caller has it already. */
+  info?: VideoInfo;
+  /** First frame to yield (frames before it are decoded and skipped). */
+  startFrame?: number;
+  /** Stop after this many frames. */
+  maxFrames?: number;
+}
+
+export async function* decodeFrames(file: string, options: DecodeOptions = {}): AsyncGenerator<Frame> {
+  const info = options.info ?? (await probeVideo(file));
+  const start = Math.max(0, Math.floor(options.startFrame ?? 0));
+  const fps = rationalValue(info.fps);
+  const frameBytes = info.width * info.height * 3;
+
+  const out: string[] = ['-map', `0:${info.videoStreamIndex}`, '-an', '-sn', '-fps_mode', 'passthrough', '-pix_fmt', 'rgb24'];
+  if (start > 0) out.push('-vf', `select=gte(n\\,${start})`);
+  if (options.maxFrames !== undefined) out.push('-frames:v', String(Math.max(0, Math.floor(options.maxFrames))));
+  const cmd = ffmpeg(file).inputOptions(['-v', 'error', '-nostdin']).outputOptions(out).format('rawvideo');
+
+  let stderr = '';
+  let killed = false;
+  const finished = new Promise<void>((resolve, reject) => {
+    cmd.on('stderr', (line: string) => {
+      if (stderr.length < 20000) stderr += `${line}\n`;
+    });
+    cmd.on('end', () => resolve());
+    cmd.on('error', (err: Error, _stdout: string | null, errText: string | null) => {
+      if (killed) resolve();
+      else reject(new UserError(`cannot decode video "${file}": ${stderrTail(errText ?? stderr ?? err.message) || err.message}`, 'the file is truncated or damaged: re-copy it, or re-encode it with ffmpeg'));
+    });
+  });
+  finished.catch(() => undefined); // observed below
+  const stream = cmd.pipe() as Readable;
+
+  let index = start;
+  let yielded = 0;
+  let buf = Buffer.allocUnsafe(frameBytes);
+  let filled = 0;
+  let complete = false;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let off = 0;
+      while (off < chunk.length) {
+        const n = Math.min(frameBytes - filled, chunk.length - off);
+        chunk.copy(buf, filled, off, off + n);
+        filled += n;
+        off += n;
+        if (filled === frameBytes) {
+          const frame: Frame = { index, time: index / fps, width: info.width, height: info.height, data: buf };
+          index++;
+          yielded++;
+          buf = Buffer.allocUnsafe(frameBytes);
+          filled = 0;
+          yield frame;
+        }
+      }
+    }
+    await finished;
+    if (filled !== 0) {
+      throw new UserError(`cannot decode video "${file}": stream ended inside frame ${index} (${filled} of ${frameBytes} bytes)`, 'the file is truncated: re-copy it');
+    }
+    const wanted = options.maxFrames === undefined ? info.frameCount - start : Math.min(options.maxFrames, info.frameCount - start);
+    if (info.frameCountExact && yielded < wanted - 1) {
+      throw new UserError(
+        `cannot decode video "${file}": the container lists ${info.frameCount} frames but only ${start + yielded} could be decoded${stderr ? ` (${stderrTail(stderr, 2)})` : ''}`,
+        'the file is truncated or damaged: re-copy it, or re-encode it with ffmpeg',
+      );
+    }
+    complete = true;
+  } finally {
+    if (!complete) {
+      killed = true;
+      cmd.kill('SIGKILL');
+      stream.destroy();
+    }
+  }
+}
+
+/** Read a single frame (by index) into memory. */
+export async function readFrame(file: string, index: number, info?: VideoInfo): Promise<Frame> {
+  for await (const f of decodeFrames(file, { info, startFrame: index, maxFrames: 1 })) return f;
+  throw new UserError(`video "${file}" has no frame ${index}`, `frame indices run from 0 to ${(info ?? (await probeVideo(file))).frameCount - 1}`);
+}

@@ -1,0 +1,160 @@
+/**
+ * Streaming encode: write RGB frames one at a time into an H.264 video, with the audio of a
+ * source video copied in. The file appears at `out` only when `close()` succeeds (it is
+ * written to a temp path and renamed), so a crash never leaves a half-written video.
+ *
+ *   const w = await openVideoWriter({ out: 'runs/x/out.mp4', width, height, fps, audioFrom: 'in.mp4' });
+ *   for await (const f of decodeFrames('in.mp4')) await w.write(f.data);
+ *   await w.close();            // or w.abort() to discard
+ *
+ * Audio that an MP4 can hold (aac, mp3, opus, alac, ac3) is copied bit for bit; anything else
+ * is re-encoded to AAC. `deterministic: true` gives the same bytes for the same frames
+ * (single-threaded x264, no version strings).
+ */
+import { extname } from 'node:path';
+import { PassThrough } from 'node:stream';
+import ffmpeg from 'fluent-ffmpeg';
+import { UserError } from '../util/errors.ts';
+import { reserveTemp } from './atomic-write.ts';
+import { requireFfmpeg, stderrTail } from './ffmpeg.ts';
+import { probeAudio, type Rational } from './probe.ts';
+
+const MP4_AUDIO = new Set(['aac', 'mp3', 'opus', 'alac', 'ac3', 'eac3']);
+
+export interface VideoWriterOptions {
+  out: string;
+  width: number;
+  height: number;
+  fps: Rational;
+  /** Copy the first audio stream of this file (if it has one). */
+  audioFrom?: string;
+  /** x264 constant rate factor: 0 lossless … 51 worst. */
+  crf?: number;
+  /** x264 preset. */
+  preset?: string;
+  /** Same frames in, same bytes out. */
+  deterministic?: boolean;
+  /** Container metadata tags, e.g. { comment: 'synthetic' }. */
+  metadata?: Record<string, string>;
+}
+
+export interface VideoWriter {
+  readonly framesWritten: number;
+  write(rgb: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWriter> {
+  requireFfmpeg();
+  const { out, width, height, fps } = opts;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new UserError(`expected a positive integer frame size for "${out}", got ${width}x${height}`);
+  }
+  const ext = extname(out).toLowerCase();
+  if (!['.mp4', '.mov', '.mkv'].includes(ext)) {
+    throw new UserError(`expected the output video "${out}" to end in .mp4, .mov or .mkv, got "${ext || '(none)'}"`);
+  }
+  let audio: { file: string; copy: boolean } | null = null;
+  if (opts.audioFrom) {
+    const first = (await probeAudio(opts.audioFrom))[0];
+    if (first) audio = { file: opts.audioFrom, copy: ext === '.mkv' || MP4_AUDIO.has(first.codec) };
+  }
+
+  const reservation = reserveTemp(out);
+  const tmp = reservation.tmp;
+  const frameBytes = width * height * 3;
+  const input = new PassThrough({ highWaterMark: frameBytes * 2 });
+
+  const cmd = ffmpeg()
+    .input(input)
+    .inputFormat('rawvideo')
+    .inputOptions(['-pix_fmt', 'rgb24', '-video_size', `${width}x${height}`, '-framerate', `${fps.num}/${fps.den}`]);
+  const outOpts: string[] = ['-map', '0:v:0'];
+  if (audio) {
+    cmd.input(audio.file);
+    outOpts.push('-map', '1:a:0', '-c:a', audio.copy ? 'copy' : 'aac', '-shortest');
+  }
+  const even = width % 2 === 0 && height % 2 === 0;
+  if (!even) outOpts.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
+  outOpts.push('-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', String(opts.crf ?? 18), '-preset', opts.preset ?? 'medium');
+  if (ext !== '.mkv') outOpts.push('-movflags', '+faststart');
+  if (opts.deterministic) outOpts.push('-threads', '1', '-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', '-map_metadata', '-1');
+  for (const [k, v] of Object.entries(opts.metadata ?? {})) outOpts.push('-metadata', `${k}=${v}`);
+  cmd.outputOptions(outOpts).output(tmp);
+  cmd.inputOptions(['-v', 'error']);
+
+  let stderr = '';
+  let failure: Error | null = null;
+  const done = new Promise<void>((resolve, reject) => {
+    cmd.on('stderr', (l: string) => {
+      if (stderr.length < 20000) stderr += `${l}\n`;
+    });
+    cmd.on('end', () => resolve());
+    cmd.on('error', (err: Error, _o: string | null, errText: string | null) => {
+      failure = new UserError(`cannot encode video "${out}": ${stderrTail(errText ?? stderr) || err.message}`, 'check the free disk space and that the output folder is writable');
+      reject(failure);
+    });
+  });
+  done.catch(() => undefined);
+  input.on('error', () => undefined);
+  cmd.run();
+
+  let framesWritten = 0;
+  let state: 'open' | 'closed' = 'open';
+
+  const cleanup = () => reservation.discard();
+
+  return {
+    get framesWritten() {
+      return framesWritten;
+    },
+    async write(rgb: Uint8Array) {
+      if (state !== 'open') throw new Error(`video writer for "${out}" is already closed`);
+      if (failure) throw failure;
+      if (rgb.length !== frameBytes) {
+        throw new UserError(`expected a ${width}x${height} RGB frame (${frameBytes} bytes) for "${out}", got ${rgb.length} bytes`);
+      }
+      framesWritten++;
+      if (!input.write(rgb)) {
+        await new Promise<void>((resolve, reject) => {
+          const onDrain = () => {
+            cleanupListeners();
+            resolve();
+          };
+          const onFail = () => {
+            cleanupListeners();
+            reject(failure ?? new Error('encoder stopped'));
+          };
+          const cleanupListeners = () => {
+            input.off('drain', onDrain);
+            done.then(undefined, onFail);
+          };
+          input.once('drain', onDrain);
+          done.then(undefined, onFail);
+        });
+      }
+    },
+    async close() {
+      if (state !== 'open') return;
+      state = 'closed';
+      input.end();
+      try {
+        await done;
+        if (framesWritten === 0) throw new UserError(`no frames were written to "${out}"`);
+        await reservation.commit();
+      } catch (err) {
+        await cleanup();
+        throw err;
+      }
+    },
+    async abort() {
+      if (state !== 'open') return;
+      state = 'closed';
+      cmd.kill('SIGKILL');
+      input.destroy();
+      await done.catch(() => undefined);
+      await cleanup();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Image read/write with sharp. Images in memory are plain RGB buffers, the same layout as
+ * decoded video frames, so faces, frames and crops share one type.
+ *
+ *   const img = await readImage('node_modules/@vladmandic/face-api/demo/sample1.jpg');
+ *   await writeImage('runs/x/face.png', img);      // atomic: temp file + rename
+ *
+ * Alpha is dropped on read (flattened onto black); EXIF orientation is applied.
+ */
+import { extname } from 'node:path';
+import sharp from 'sharp';
+import { UserError } from '../util/errors.ts';
+import { writeFileAtomic } from './atomic-write.ts';
+import { requireInputFile } from './probe.ts';
+
+export interface RgbImage {
+  width: number;
+  height: number;
+  /** RGB24, row-major, width*height*3 bytes. */
+  data: Uint8Array;
+}
+
+export function createImage(width: number, height: number, fill = 0): RgbImage {
+  return { width, height, data: new Uint8Array(width * height * 3).fill(fill) };
+}
+
+export async function readImage(file: string): Promise<RgbImage> {
+  requireInputFile(file, 'image');
+  try {
+    const { data, info } = await sharp(file).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`expected 3 channels after conversion, got ${info.channels}`);
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (err) {
+    throw new UserError(`cannot read image "${file}": ${err instanceof Error ? err.message : String(err)}`, 'pass a PNG, JPEG or WebP file that opens in an image viewer', { cause: err });
+  }
+}
+
+const FORMATS = ['.png', '.jpg', '.jpeg', '.webp'] as const;
+
+/** Encode an RGB image to PNG/JPEG/WebP bytes (format from the extension). */
+export async function encodeImage(img: RgbImage, ext: string, quality = 95): Promise<Buffer> {
+  checkImage(img);
+  const s = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 3 } });
+  switch (ext.toLowerCase()) {
+    case '.png':
+      return s.png({ compressionLevel: 6 }).toBuffer();
+    case '.jpg':
+    case '.jpeg':
+      return s.jpeg({ quality }).toBuffer();
+    case '.webp':
+      return s.webp({ quality }).toBuffer();
+    default:
+      throw new UserError(`expected an image file name ending in ${FORMATS.join('|')}, got "${ext || '(no extension)'}"`);
+  }
+}
+
+export async function writeImage(file: string, img: RgbImage, quality = 95): Promise<void> {
+  const bytes = await encodeImage(img, extname(file), quality);
+  await writeFileAtomic(file, bytes);
+}
+
+function checkImage(img: RgbImage): void {
+  if (img.data.length !== img.width * img.height * 3) {
+    throw new Error(`expected ${img.width}x${img.height}x3 = ${img.width * img.height * 3} bytes of RGB, got ${img.data.length}`);
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Probe a video: size, frame rate as a rational, frame count, duration, rotation, audio streams.
+ *
+ *   const info = await probeVideo('samples/a.mp4');
+ *   // { width: 512, height: 512, fps: { num: 25, den: 1 }, frameCount: 125, rotation: 0, audio: [...] }
+ *
+ * `width`/`height` are the displayed size (after rotation), which is what `decodeFrames` yields.
+ * Unreadable input (missing, truncated, not a video, no video stream) is a UserError naming the file.
+ */
+import { statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { UserError } from '../util/errors.ts';
+import { requireFfmpeg, stderrTail } from './ffmpeg.ts';
+
+export interface Rational {
+  num: number;
+  den: number;
+}
+
+export interface AudioStreamInfo {
+  index: number;
+  codec: string;
+  sampleRate: number;
+  channels: number;
+}
+
+export interface VideoInfo {
+  file: string;
+  /** Displayed width (after rotation). */
+  width: number;
+  /** Displayed height (after rotation). */
+  height: number;
+  /** Width and height as stored in the stream, before rotation. */
+  codedWidth: number;
+  codedHeight: number;
+  fps: Rational;
+  /** Number of frames; `frameCountExact` is false when estimated from duration × fps. */
+  frameCount: number;
+  frameCountExact: boolean;
+  /** Seconds. */
+  duration: number;
+  /** Clockwise rotation the player applies: 0, 90, 180 or 270. */
+  rotation: 0 | 90 | 180 | 270;
+  videoCodec: string;
+  pixelFormat: string;
+  videoStreamIndex: number;
+  audio: AudioStreamInfo[];
+}
+
+export function parseRational(s: string | undefined): Rational | null {
+  if (!s) return null;
+  const [a, b = '1'] = s.split('/');
+  const num = Number(a);
+  const den = Number(b);
+  if (!Number.isFinite(num) || !Number.isFinite(den) || num <= 0 || den <= 0) return null;
+  return { num, den };
+}
+
+export function rationalValue(r: Rational): number {
+  return r.num / r.den;
+}
+
+/** Check a path names a readable, non-empty file; UserError otherwise. */
+export function requireInputFile(file: string, what = 'video'): void {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new UserError(`${what} "${file}" is not a file`, `pass the path of a ${what} file`);
+    size = st.size;
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${what} file not found: "${file}"`, 'check the path (relative paths are from the current folder)');
+  }
+  if (size === 0) throw new UserError(`${what} "${file}" is empty (0 bytes)`, 'the file was not written completely: re-copy or re-create it');
+}
+
+function normaliseRotation(deg: number): 0 | 90 | 180 | 270 {
+  // ffprobe's display matrix rotation is counter-clockwise (-90 means the player turns 90° clockwise).
+  const cw = (((-Math.round(deg / 90) * 90) % 360) + 360) % 360;
+  return cw as 0 | 90 | 180 | 270;
+}
+
+/** The parts of ffprobe's JSON that Janus reads. */
+export interface ProbeStream {
+  index: number;
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  pix_fmt?: string;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  nb_frames?: string;
+  duration?: string;
+  sample_rate?: string;
+  channels?: number;
+  tags?: Record<string, string>;
+  disposition?: Record<string, number>;
+  side_data_list?: Array<{ side_data_type?: string; rotation?: number }>;
+}
+export interface ProbeData {
+  streams?: ProbeStream[];
+  format?: { duration?: string; format_name?: string; tags?: Record<string, string> };
+}
+
+/** Run ffprobe on a file; UserError naming the file when it is missing or unreadable. */
+export async function probeStreams(file: string): Promise<ProbeData> {
+  requireInputFile(file, 'media');
+  const { ffprobe } = requireFfmpeg();
+  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file];
+  return new Promise<ProbeData>((resolve, reject) => {
+    execFile(ffprobe, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(
+          new UserError(
+            `cannot read "${file}": ${stderrTail(stderr, 2) || err.message}`,
+            'the file is truncated, damaged or not a video: re-copy it, or re-encode it with ffmpeg',
+          ),
+        );
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout) as ProbeData);
+      } catch {
+        reject(new Error(`ffprobe printed output that is not JSON for "${file}"`));
+      }
+    });
+  });
+}
+
+function audioStreams(data: ProbeData): AudioStreamInfo[] {
+  return (data.streams ?? [])
+    .filter((s) => s.codec_type === 'audio')
+    .map((s) => ({ index: Number(s.index), codec: String(s.codec_name), sampleRate: Number(s.sample_rate), channels: Number(s.channels) }));
+}
+
+/** The audio streams of any media file (video or audio alone). */
+export async function probeAudio(file: string): Promise<AudioStreamInfo[]> {
+  return audioStreams(await probeStreams(file));
+}
+
+export async function probeVideo(file: string): Promise<VideoInfo> {
+  requireInputFile(file, 'video');
+  const data = await probeStreams(file);
+  const streams = data.streams ?? [];
+  const v = streams.find((s) => s.codec_type === 'video' && !(s.disposition && s.disposition.attached_pic));
+  if (!v) {
+    const kinds = streams.map((s) => s.codec_type).join(', ') || 'none';
+    throw new UserError(`"${file}" has no video stream (streams found: ${kinds})`, 'pass a file with a video track');
+  }
+  const codedWidth = Number(v.width);
+  const codedHeight = Number(v.height);
+  if (!(codedWidth > 0 && codedHeight > 0)) {
+    throw new UserError(`cannot read video "${file}": video stream has no frame size`, 'the file is damaged: re-copy or re-encode it');
+  }
+  const fps = parseRational(v.avg_frame_rate) ?? parseRational(v.r_frame_rate);
+  if (!fps) throw new UserError(`cannot read video "${file}": no frame rate in the video stream`, 'the file is damaged: re-copy or re-encode it');
+
+  const sideRotation = v.side_data_list?.find((s) => typeof s.rotation === 'number')?.rotation;
+  const tagRotate = v.tags?.rotate !== undefined ? -Number(v.tags.rotate) : undefined;
+  const rotation = normaliseRotation(Number(sideRotation ?? tagRotate ?? 0));
+  const turned = rotation === 90 || rotation === 270;
+
+  const duration = Number(v.duration) > 0 ? Number(v.duration) : Number(data.format?.duration) || 0;
+  const nb = Number(v.nb_frames);
+  const frameCountExact = Number.isInteger(nb) && nb > 0;
+  const frameCount = frameCountExact ? nb : Math.round(duration * rationalValue(fps));
+
+  const audio = audioStreams(data);
+
+  return {
+    file,
+    width: turned ? codedHeight : codedWidth,
+    height: turned ? codedWidth : codedHeight,
+    codedWidth,
+    codedHeight,
+    fps,
+    frameCount,
+    frameCountExact,
+    duration,
+    rotation,
+    videoCodec: String(v.codec_name),
+    pixelFormat: String(v.pix_fmt),
+    videoStreamIndex: Number(v.index),
+    audio,
+  };
+}
