@@ -60,6 +60,11 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
     });
   });
   finished.catch(() => undefined); // observed below
+  let started = false;
+  cmd.on('start', () => {
+    started = true;
+    if (killed) cmd.kill('SIGKILL');
+  });
   const stream = cmd.pipe() as Readable;
 
   let index = start;
@@ -100,7 +105,7 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
   } finally {
     if (!complete) {
       killed = true;
-      cmd.kill('SIGKILL');
+      if (started) cmd.kill('SIGKILL'); // else killed as soon as it starts
       stream.destroy();
     }
   }

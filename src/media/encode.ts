@@ -98,6 +98,18 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
   });
   done.catch(() => undefined);
   input.on('error', () => undefined);
+  // fluent-ffmpeg spawns ffmpeg asynchronously (after probing its capabilities): an abort that
+  // comes before the spawn kills the process as soon as it starts.
+  let started = false;
+  let killRequested = false;
+  cmd.on('start', () => {
+    started = true;
+    if (killRequested) cmd.kill('SIGKILL');
+  });
+  const kill = () => {
+    killRequested = true;
+    if (started) cmd.kill('SIGKILL');
+  };
   cmd.run();
 
   let framesWritten = 0;
@@ -117,21 +129,24 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
       }
       framesWritten++;
       if (!input.write(rgb)) {
+        // Wait for the pipe to drain, or for ffmpeg to fail (whichever comes first).
         await new Promise<void>((resolve, reject) => {
+          let settled = false;
           const onDrain = () => {
-            cleanupListeners();
+            if (settled) return;
+            settled = true;
             resolve();
           };
-          const onFail = () => {
-            cleanupListeners();
-            reject(failure ?? new Error('encoder stopped'));
-          };
-          const cleanupListeners = () => {
-            input.off('drain', onDrain);
-            done.then(undefined, onFail);
-          };
           input.once('drain', onDrain);
-          done.then(undefined, onFail);
+          done.then(
+            () => onDrain(),
+            (err: unknown) => {
+              if (settled) return;
+              settled = true;
+              input.off('drain', onDrain);
+              reject(err);
+            },
+          );
         });
       }
     },
@@ -151,7 +166,7 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
     async abort() {
       if (state !== 'open') return;
       state = 'closed';
-      cmd.kill('SIGKILL');
+      kill();
       input.destroy();
       await done.catch(() => undefined);
       await cleanup();
