@@ -35,8 +35,8 @@ export async function diagnose(backendFlag?: string): Promise<DoctorReport> {
   const notes: string[] = [];
 
   let backend: DoctorReport['backend'];
+  const { choice, source } = resolveBackendChoice(backendFlag); // a bad name is the user's mistake: exit 2
   try {
-    const { choice, source } = resolveBackendChoice(backendFlag);
     backend = await selectBackend(choice, { source });
     if (backend.backend === 'cpu') notes.push('the cpu backend is far too slow to train: install @tensorflow/tfjs-backend-wasm (`npm ci`)');
     if (backend.backend !== 'tensorflow') notes.push('no native TensorFlow: training uses wasm; where libtensorflow can be downloaded, `npm i @tensorflow/tfjs-node-gpu@4.22.0` is faster');

@@ -18,16 +18,17 @@ export function buildProgram(onExit: (code: number) => void): Command {
   const program = new Command('janus')
     .description('Janus: face-swap research pipeline (shared encoder, two Conv2DTranspose decoders, resumable job DAG)')
     .version(pkg.version)
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
   for (const spec of COMMANDS) {
     const cmd = program.command(spec.name).description(spec.summary);
     for (const a of spec.args ?? []) cmd.argument(a);
     for (const key of spec.options) {
       const o: OptionSpec = OPTIONS[key];
-      const opt = new Option(o.flags, o.description);
+      const extra = [o.defaultValue !== undefined ? `default: ${String(o.defaultValue)}` : '', o.env ? `env ${o.env}` : ''].filter(Boolean);
+      // Defaults are applied by the zod schemas, not by commander; the help text only shows them.
+      const opt = new Option(o.flags, extra.length ? `${o.description} (${extra.join('; ')})` : o.description);
       if (o.choices) opt.choices(o.choices as string[]);
-      if (o.env) opt.env(o.env);
-      if (o.defaultValue !== undefined) opt.default(undefined, String(o.defaultValue)); // shown in help; the schema applies it
       cmd.addOption(opt);
     }
     cmd.action(async (...params: unknown[]) => {
@@ -44,7 +45,6 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram((c) => {
     code = c;
   });
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return code;

@@ -1,0 +1,96 @@
+/**
+ * The CLI as a user runs it: doctor reports wasm and ffmpeg, bad options list valid choices
+ * with exit code 2, and README documents every command, option and make target.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { COMMANDS } from '../../src/cli/commands.ts';
+import { OPTIONS } from '../../src/cli/options.ts';
+import { ROOT, SAMPLE_A, janus } from '../helpers/fixtures.ts';
+
+const test = suite('cli');
+const haveNative = (() => {
+  try {
+    import.meta.resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+test('janus doctor --json: wasm backend with reasons, ffmpeg, all face-api models', () => {
+  const r = janus(['doctor', '--json'], { JANUS_BACKEND: '' });
+  assert.is(r.code, 0, r.stderr);
+  const rep = JSON.parse(r.stdout);
+  if (!haveNative) {
+    assert.is(rep.backend.backend, 'wasm');
+    assert.is(rep.backend.attempts.length, 3);
+    assert.match(rep.backend.attempts[0].reason, /not installed/);
+  }
+  assert.ok(rep.backend.addedKernels.includes('Conv2DBackpropFilter') || rep.backend.backend !== 'wasm');
+  assert.match(rep.ffmpeg.version, /^\d+\.\d+/);
+  assert.is(rep.faceApi.models.length, 4);
+  assert.ok(rep.faceApi.models.every((m: { ok: boolean }) => m.ok));
+  assert.equal(rep.missing, []);
+});
+
+test('janus doctor (text) names the backend, the skipped ones and ffmpeg', () => {
+  const r = janus(['doctor', '--backend', 'wasm']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /backend\s+wasm via wasm \(requested wasm, from --backend\)/);
+  assert.match(r.stdout, /ffmpeg\s+\d+\.\d+/);
+  assert.match(r.stdout, /found\s+ssd_mobilenetv1_model/);
+  assert.match(r.stdout, /Ready/);
+});
+
+test('an invalid backend lists the valid ones, exit code 2', () => {
+  const r = janus(['doctor', '--backend', 'gpu2']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /gpu2/);
+  assert.match(r.stderr, /auto, tensorflow, wasm, cpu/);
+  const e = janus(['doctor'], { JANUS_BACKEND: 'cuda' });
+  assert.is(e.code, 2);
+  assert.match(e.stderr, /invalid JANUS_BACKEND: expected backend to be one of auto\|tensorflow\|wasm\|cpu, got "cuda"/);
+});
+
+test('--backend cpu works and warns that it is slow', () => {
+  const r = janus(['doctor', '--backend', 'cpu']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /backend\s+cpu/);
+  assert.match(r.stdout, /too slow to train/);
+});
+
+test('janus probe prints size, fps, frames and audio', () => {
+  const r = janus(['probe', SAMPLE_A]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /size\s+512x512/);
+  assert.match(r.stdout, /fps\s+25\/1/);
+  assert.match(r.stdout, /frames\s+125\n/);
+  assert.match(r.stdout, /audio\s+aac 48000 Hz/);
+  const j = JSON.parse(janus(['probe', SAMPLE_A, '--json', '--count-frames']).stdout);
+  assert.is(j.frameCount, 125);
+  assert.is(j.frameCountExact, true);
+});
+
+test('an unknown command is exit code 2 with help pointer', () => {
+  const r = janus(['frobnicate']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /unknown command 'frobnicate'/);
+});
+
+test('README documents every command, every option and every make target', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  for (const c of COMMANDS) assert.ok(readme.includes(`### \`janus ${c.name}`), `README section for janus ${c.name}`);
+  for (const [key, o] of Object.entries(OPTIONS)) {
+    const flag = o.flags.split(' ')[0]!;
+    assert.ok(readme.includes(`\`${o.flags}\``) || readme.includes(`\`${flag}\``), `README documents ${key} (${o.flags})`);
+  }
+  const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
+  const targets = [...makefile.matchAll(/^([a-z-]+):.*## /gm)].map((m) => m[1]!);
+  assert.ok(targets.length >= 5);
+  for (const t of targets) assert.ok(readme.includes(`\`make ${t}\``), `README documents make ${t}`);
+});
+
+test.run();

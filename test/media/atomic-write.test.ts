@@ -1,0 +1,58 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { reserveTemp, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../../src/media/atomic-write.ts';
+import { tempDir } from '../helpers/fixtures.ts';
+
+const test = suite('media/atomic-write');
+const tmp = tempDir('atomic');
+test.after(() => tmp.cleanup());
+
+const leftovers = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('.janus-tmp-'));
+
+test('writeFileAtomic creates folders, replaces content, leaves no temp', async () => {
+  const f = join(tmp.dir, 'a/b/c.json');
+  await writeJsonAtomic(f, { n: 1 });
+  assert.equal(JSON.parse(readFileSync(f, 'utf8')), { n: 1 });
+  await writeFileAtomic(f, 'second');
+  assert.is(readFileSync(f, 'utf8'), 'second');
+  assert.equal(leftovers(join(tmp.dir, 'a/b')), []);
+});
+
+test('a failing producer leaves the old target intact and removes its temp', async () => {
+  const f = join(tmp.dir, 'keep.txt');
+  writeFileSync(f, 'old');
+  try {
+    await withAtomicPath(f, async (t) => {
+      writeFileSync(t, 'half-writ');
+      throw new Error('disk on fire');
+    });
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, 'disk on fire');
+  }
+  assert.is(readFileSync(f, 'utf8'), 'old');
+  assert.equal(leftovers(tmp.dir), []);
+});
+
+test('the temp path keeps the extension (ffmpeg picks the container from it) and sits beside the target', () => {
+  const r = reserveTemp(join(tmp.dir, 'x', 'video.mp4'));
+  assert.ok(r.tmp.startsWith(join(tmp.dir, 'x', '.janus-tmp-')));
+  assert.ok(r.tmp.endsWith('-video.mp4'));
+});
+
+test('a folder built aside replaces a non-empty folder whole', async () => {
+  const d = join(tmp.dir, 'faces');
+  mkdirSync(d);
+  writeFileSync(join(d, 'old.png'), 'x');
+  await withAtomicPath(d, async (t) => {
+    mkdirSync(t);
+    writeFileSync(join(t, 'new.png'), 'y');
+  });
+  assert.equal(readdirSync(d), ['new.png']);
+  assert.equal(leftovers(tmp.dir), []);
+  assert.ok(existsSync(join(d, 'new.png')));
+});
+
+test.run();
