@@ -22,7 +22,11 @@ ffmpeg: ## make sure ffmpeg and ffprobe are installed (apt-get when root)
 	@if command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing ffmpeg (apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null || exit 2; \
+	  for try in 1 2 3; do \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null && exit 0; \
+	    echo "apt-get failed (try $$try of 3; another apt may hold the lock)"; sleep 5; \
+	  done; \
+	  echo "janus: could not install ffmpeg with apt-get: install it by hand (apt-get install -y ffmpeg), then rerun"; exit 2; \
 	else \
 	  echo "janus: ffmpeg is missing: install it (Debian/Ubuntu: sudo apt-get install -y ffmpeg), or run make as root so it installs it, then rerun"; \
 	  exit 2; \
