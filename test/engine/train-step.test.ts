@@ -1,5 +1,5 @@
 /**
- * A conv + conv2dTranspose autoencoder trains on wasm: real face crops, Adam, MAE; the loss
+ * A conv + dense + conv2dTranspose autoencoder trains on wasm: real face crops, Adam, MAE; the loss
  * falls and no tensor is leaked by the training steps.
  */
 import { suite } from 'uvu';
@@ -16,6 +16,11 @@ function tinyAutoencoder(): tf.LayersModel {
   h = tf.layers.leakyReLU({ alpha: 0.1 }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same' }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.leakyReLU({ alpha: 0.1 }).apply(h) as tf.SymbolicTensor;
+  // dense bottleneck, as the real encoder has
+  h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
+  h = tf.layers.dense({ units: 64 }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.dense({ units: 8 * 8 * 16 }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.reshape({ targetShape: [8, 8, 16] }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same' }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.leakyReLU({ alpha: 0.1 }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.conv2dTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: 'same' }).apply(h) as tf.SymbolicTensor;
