@@ -1,11 +1,23 @@
 /**
  * The registry of CLI commands, in the order `--help` lists them.
  *
- *   COMMANDS.map((c) => c.name)   // ['doctor', 'samples', 'probe']
+ *   COMMANDS.map((c) => c.name)   // ['run', 'status', 'stage', 'clean', 'doctor', 'samples', 'probe']
  */
 import type { CommandSpec } from './command.ts';
+import { cleanCommand } from './clean.ts';
 import { doctorCommand } from './doctor.ts';
 import { probeCommand } from './probe.ts';
+import { runCommand } from './run.ts';
 import { samplesCommand } from './samples.ts';
+import { stageCommand } from './stage.ts';
+import { statusCommand } from './status.ts';
 
-export const COMMANDS: readonly CommandSpec[] = Object.freeze([doctorCommand, samplesCommand, probeCommand]);
+export const COMMANDS: readonly CommandSpec[] = Object.freeze([
+  runCommand,
+  statusCommand,
+  stageCommand,
+  cleanCommand,
+  doctorCommand,
+  samplesCommand,
+  probeCommand,
+]);

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { isUserError } from '../util/errors.ts';
+import { installSignalHandlers } from '../util/signals.ts';
 import { COMMANDS } from './commands.ts';
 import { OPTIONS, type OptionSpec } from './options.ts';
 
@@ -29,6 +30,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
       // Defaults are applied by the zod schemas, not by commander; the help text only shows them.
       const opt = new Option(o.flags, extra.length ? `${o.description} (${extra.join('; ')})` : o.description);
       if (o.choices) opt.choices(o.choices as string[]);
+      if ('repeatable' in o && o.repeatable) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
       cmd.addOption(opt);
     }
     cmd.action(async (...params: unknown[]) => {
@@ -63,14 +65,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write(`\njanus: ${sig}: stopping (temp files are removed; finished outputs are kept)\n`);
-    process.exit(130);
-  });
+/** Run the CLI as the `janus` executable: signals, exit code. */
+export async function runCli(argv = process.argv): Promise<void> {
+  installSignalHandlers();
+  process.exitCode = await main(argv);
 }
-
-process.exitCode = await main(process.argv);

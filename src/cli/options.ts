@@ -17,6 +17,8 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** Environment variable read when the flag is absent. */
   env?: string;
+  /** May be given several times (collected into a list). */
+  repeatable?: boolean;
   /** Default shown in help (from the zod schema). */
   defaultValue?: string | boolean;
 }
@@ -36,6 +38,33 @@ export const OPTIONS = Object.freeze({
   countFrames: {
     flags: '--count-frames',
     description: 'decode every frame to count them exactly (and check the file is complete)',
+  },
+  workdir: {
+    flags: '--workdir <dir>',
+    description: 'run folder (state, logs, outputs); for status/stage/clean the pipeline is read from it',
+    defaultValue: 'runs/<pipeline name>',
+  },
+  set: {
+    flags: '--set <key=value>',
+    description: 'override a pipeline param (key=value) or a stage param (stage.key=value); repeatable',
+    repeatable: true,
+  },
+  dryRun: {
+    flags: '--dry-run',
+    description: 'print what would run and why, run nothing',
+  },
+  force: {
+    flags: '--force <stage>',
+    description: 'run this stage even if it is up to date; repeatable',
+    repeatable: true,
+  },
+  keepGoing: {
+    flags: '--keep-going',
+    description: 'after a failure, still run every stage not downstream of it (default: stop at the first failure)',
+  },
+  all: {
+    flags: '--all',
+    description: 'clean everything: all outputs except persist ones (checkpoints), the state and the logs',
   },
   samplesOut: {
     flags: '--out <dir>',

@@ -1,0 +1,62 @@
+/**
+ * `janus run PIPELINE`: run a pipeline as a resumable DAG in its run folder.
+ *
+ *   npx janus run pipelines/samples.yaml
+ *   npx janus run pipelines/samples.yaml --set size=256 --workdir runs/small --dry-run
+ *
+ * Exit code 0 when every stage is done or up to date, 1 when a stage failed, 130 when
+ * interrupted (run it again to resume), 2 for a mistake in the pipeline or the options.
+ */
+import { resolveBackendChoice } from '../engine/backend.ts';
+import { runPipeline, type RunResult } from '../dag/runner.ts';
+import { describeOutcome } from '../dag/reporter.ts';
+import { stageRegistry } from '../stages/registry.ts';
+import { graceful, ungraceful } from '../util/signals.ts';
+import type { CommandSpec } from './command.ts';
+import { cliReporter } from './progress-reporter.ts';
+import { resolveRun } from './run-folder.ts';
+
+export function exitCodeOf(r: RunResult): number {
+  if (r.interrupted) return 130;
+  return r.ok ? 0 : 1;
+}
+
+export function summary(r: RunResult): string {
+  const count = (s: string) => r.outcomes.filter((o) => o.state === s).length;
+  const parts = [`${count('ran')} ran`, `${count('up-to-date')} up to date`];
+  for (const s of ['would-run', 'failed', 'interrupted', 'skipped', 'not-run']) if (count(s)) parts.push(`${count(s)} ${s.replace('-', ' ')}`);
+  return parts.join(', ');
+}
+
+export const runCommand: CommandSpec = {
+  name: 'run',
+  args: ['<pipeline>'],
+  summary: 'run a pipeline (YAML) as a resumable DAG: skip what is up to date, resume what was interrupted',
+  options: ['workdir', 'set', 'dryRun', 'force', 'keepGoing', 'backend'],
+  async run([file], opts) {
+    const { pipeline, workdir } = await resolveRun({ pipelineFile: file, workdir: opts.workdir as string | undefined, sets: opts.set as string[] | undefined });
+    const backend = resolveBackendChoice(opts.backend as string | undefined);
+    if (backend.source !== 'default') process.env.JANUS_BACKEND = backend.choice; // stages select it when they need tf
+    const dryRun = !!opts.dryRun;
+    const signal = graceful();
+    try {
+      const result = await runPipeline(pipeline, {
+        workdir,
+        registry: stageRegistry,
+        dryRun,
+        force: opts.force as string[] | undefined,
+        keepGoing: !!opts.keepGoing,
+        signal,
+        reporter: dryRun ? undefined : cliReporter(),
+        meta: { backend: backend.choice },
+        command: process.argv.slice(2).join(' ') ? `janus ${process.argv.slice(2).join(' ')}` : `janus run ${file}`,
+      });
+      if (dryRun) for (const o of result.outcomes) process.stdout.write(`${describeOutcome(o)}\n`);
+      process.stdout.write(`${pipeline.name} (${workdir}): ${summary(result)}${result.manifest ? `; manifest ${result.manifest}` : ''}\n`);
+      if (result.interrupted) process.stdout.write('interrupted: run the same command again to resume\n');
+      return exitCodeOf(result);
+    } finally {
+      ungraceful();
+    }
+  },
+};

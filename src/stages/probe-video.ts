@@ -1,0 +1,44 @@
+/**
+ * Stage `probe-video`: what Janus reads from a video (size, fps, frames, audio), as JSON.
+ *
+ *   - name: probe-a
+ *     kind: probe-video
+ *     inputs: { video: samples/a.mp4 }
+ *     outputs: { info: a.json }
+ */
+import { z } from 'zod';
+import type { StageKind } from '../dag/stage-kind.ts';
+import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { decodeFrames } from '../media/decode.ts';
+import { probeVideo } from '../media/probe.ts';
+
+const Params = z
+  .object({
+    /** Decode every frame to count them exactly (and check the file is complete). */
+    countFrames: z.boolean().default(false),
+  })
+  .strict();
+
+export const probeVideoStage: StageKind<z.infer<typeof Params>> = {
+  kind: 'probe-video',
+  version: '1',
+  description: 'probe a video: size, fps, frame count, rotation, audio streams (JSON)',
+  params: Params,
+  inputs: ['video'],
+  outputs: ['info'],
+  async run(ctx) {
+    const video = ctx.inputs.video!;
+    const info = await probeVideo(video);
+    if (ctx.params.countFrames) {
+      let n = 0;
+      for await (const _ of decodeFrames(video, { info })) {
+        if (ctx.signal.aborted) return;
+        n++;
+      }
+      info.frameCount = n;
+      info.frameCountExact = true;
+    }
+    ctx.log(`${info.width}x${info.height} ${info.fps.num}/${info.fps.den} fps, ${info.frameCount} frames`);
+    await writeJsonAtomic(ctx.outputs.info!, { ...info, file: undefined });
+  },
+};

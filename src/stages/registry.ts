@@ -1,0 +1,11 @@
+/**
+ * Every stage kind a pipeline file may name. `src/stages/` wires domain code into the DAG;
+ * the DAG itself (`src/dag/`) knows none of them.
+ *
+ *   stageRegistry.names()   // ['probe-video', 'sample-clip']
+ */
+import { StageRegistry } from '../dag/stage-kind.ts';
+import { probeVideoStage } from './probe-video.ts';
+import { sampleClipStage } from './sample-clip.ts';
+
+export const stageRegistry = new StageRegistry().register(probeVideoStage).register(sampleClipStage);
