@@ -18,7 +18,8 @@ export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, sour
       return `expected ${key} to be one of ${choices((iss.values as unknown[]).map(String))}, got ${JSON.stringify(got)}`;
     }
     if (iss.code === 'unrecognized_keys' && 'keys' in iss) {
-      return `unknown key${(iss.keys as string[]).length > 1 ? 's' : ''} ${(iss.keys as string[]).map((k) => `"${k}"`).join(', ')}`;
+      const at = iss.path.length ? `${iss.path.join('.')}: ` : '';
+      return `${at}unknown key${(iss.keys as string[]).length > 1 ? 's' : ''} ${(iss.keys as string[]).map((k) => `"${k}"`).join(', ')}`;
     }
     return `${key}: ${iss.message}${got === undefined ? '' : `, got ${JSON.stringify(got)}`}`;
   });

@@ -37,6 +37,8 @@ function parseSet(s: string, file: string): { stage?: string; key: string; value
     value = raw;
   }
   if (value === null && raw.trim() !== 'null') value = raw;
+  // Only scalars and explicit flow collections ([…], {…}) are parsed; anything else stays text.
+  if (value !== null && typeof value === 'object' && !/^\s*[[{]/.test(raw)) value = raw;
   const dot = lhs.indexOf('.');
   return dot > 0 ? { stage: lhs.slice(0, dot), key: lhs.slice(dot + 1), value } : { key: lhs, value };
 }
@@ -92,7 +94,7 @@ export async function loadPipeline(file: string, registry: StageRegistry, option
       return parseConfig(PipelineSpec, raw, file);
     } catch (err) {
       const r = raw as { stages?: Array<{ name?: string }> };
-      const msg = (err as Error).message.replace(/stages\.(\d+)\.?/g, (_m, i: string) => `stage "${r.stages?.[Number(i)]?.name ?? i}" (stages[${i}]) `);
+      const msg = (err as Error).message.replace(/stages\.(\d+)(\.?)/g, (_m, i: string, dot: string) => `stage "${r.stages?.[Number(i)]?.name ?? i}" (stages[${i}])${dot ? ' ' : ''}`);
       throw new UserError(msg);
     }
   })();

@@ -13,7 +13,7 @@
  * next run. Fail fast by default (in-flight stages are interrupted); `keepGoing` runs every
  * stage not downstream of a failure.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import PQueue from 'p-queue';
@@ -73,7 +73,7 @@ export function removeOutputs(stage: ResolvedStage, workdir: string, keepPersist
 
 /** Remove temp files left inside output folders by an interrupted write. */
 export function removeTempFiles(dir: string): number {
-  if (!existsSync(dir)) return 0;
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return 0;
   let n = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
@@ -181,7 +181,7 @@ async function runStage(stage: ResolvedStage, e: Evaluation, reason: string, c: 
   const t0 = performance.now();
   const resume = e.record?.status === 'started' && e.record.fingerprint === e.fingerprint && !reason.startsWith('forced');
   const outs = outputPaths(stage, workdir);
-  if (resume) for (const p of Object.values(outs)) removeTempFiles(p);
+  if (resume) for (const p of Object.values(outs)) removeTempFiles(p); // temp files of unfinished items
   else {
     removeOutputs(stage, workdir);
     store.clearItems(stage.name);

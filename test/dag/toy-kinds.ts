@@ -1,0 +1,78 @@
+/**
+ * Toy stage kinds for DAG tests: no faces, just files. Each writes its outputs atomically, as
+ * real stages must.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { StageKind, StageRegistry } from '../../src/dag/stage-kind.ts';
+import { writeFileAtomic } from '../../src/media/atomic-write.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const toyItems: StageKind = {
+  kind: 'toy-items',
+  version: '1',
+  params: z.object({ count: z.number().int().min(0), delayMs: z.number().int().min(0).default(0), failAt: z.number().int().optional(), tag: z.string().default('') }).strict(),
+  outputs: ['dir', 'index'],
+  items: (ctx) => Array.from({ length: ctx.params.count as number }, (_, i) => String(i).padStart(4, '0')),
+  async runItem(ctx, item) {
+    const p = ctx.params as { delayMs: number; failAt?: number; tag: string };
+    if (p.failAt !== undefined && Number(item) === p.failAt) throw new Error(`toy failure at item ${item}`);
+    const seed = ctx.inputs.seed ? createHash('sha256').update(readFileSync(ctx.inputs.seed)).digest('hex').slice(0, 12) : 'noseed';
+    if (p.delayMs) await sleep(p.delayMs);
+    mkdirSync(ctx.outputs.dir!, { recursive: true });
+    await writeFileAtomic(join(ctx.outputs.dir!, `${item}.txt`), `${p.tag}:${item}:${seed}\n`.repeat(50));
+  },
+  async run(ctx) {
+    mkdirSync(ctx.outputs.dir!, { recursive: true });
+    const files = readdirSync(ctx.outputs.dir!).filter((f) => f.endsWith('.txt')).sort();
+    await writeFileAtomic(ctx.outputs.index!, `${files.join('\n')}\n`);
+  },
+};
+
+export const toyJoin: StageKind = {
+  kind: 'toy-join',
+  version: '1',
+  params: z.object({ delayMs: z.number().int().min(0).default(0) }).strict(),
+  inputs: ['dir'],
+  outputs: ['out'],
+  async run(ctx) {
+    if (ctx.params.delayMs) await sleep(ctx.params.delayMs as number);
+    if (ctx.signal.aborted) return; // a real stage stops when asked
+    const files = readdirSync(ctx.inputs.dir!).filter((f) => f.endsWith('.txt')).sort();
+    const h = createHash('sha256');
+    for (const f of files) h.update(readFileSync(join(ctx.inputs.dir!, f)));
+    await writeFileAtomic(ctx.outputs.out!, `${files.length} files ${h.digest('hex')}\n`);
+  },
+};
+
+export const toyCopy: StageKind = {
+  kind: 'toy-copy',
+  version: '1',
+  params: z.object({ suffix: z.string().default('') }).strict(),
+  inputs: ['src'],
+  outputs: ['dst'],
+  async run(ctx) {
+    await writeFileAtomic(ctx.outputs.dst!, `${readFileSync(ctx.inputs.src!, 'utf8')}${ctx.params.suffix}`);
+  },
+};
+
+/** Writes a checkpoint (persist) and a partial output in place, then fails. */
+export const toyFail: StageKind = {
+  kind: 'toy-fail',
+  version: '1',
+  params: z.object({ delayMs: z.number().int().min(0).default(0) }).strict(),
+  outputs: ['out', 'ckpt'],
+  async run(ctx) {
+    await writeFileAtomic(ctx.outputs.ckpt!, 'checkpoint at step 10\n');
+    writeFileSync(ctx.outputs.out!, 'half of a resu');
+    if (ctx.params.delayMs) await sleep(ctx.params.delayMs as number);
+    throw new Error('toy stage failed on purpose');
+  },
+};
+
+export function registerToyKinds(registry: StageRegistry): StageRegistry {
+  return registry.register(toyItems).register(toyJoin).register(toyCopy).register(toyFail);
+}
