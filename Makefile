@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.package-lock.json
 JANUS := node src/cli/bin.js
 SAMPLE_SOURCES := $(wildcard src/samples/*.ts) src/config/samples.ts src/media/warp-affine.ts src/media/encode.ts src/media/image.ts
 
-.PHONY: help setup ffmpeg test typecheck demo samples doctor clean
+.PHONY: help setup ffmpeg test typecheck demo samples doctor bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -49,6 +49,9 @@ demo: setup samples/a.mp4 samples/b.mp4 ## build the samples and print janus doc
 
 doctor: setup ## show backend, ffmpeg, models and what is missing
 	$(JANUS) doctor
+
+bench: setup ## benchmarks (not tests): DAG no-op re-run of 10 stages x 1,000 items, runner overhead per item
+	npx tsx test/bench/dag-bench.ts
 
 clean: ## remove generated samples and runs/ (keeps weights/)
 	rm -rf runs samples/*.mp4 samples/.janus-tmp-*

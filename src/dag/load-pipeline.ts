@@ -110,9 +110,6 @@ export async function loadPipeline(file: string, registry: StageRegistry, option
       }
       params[key] = value;
     } else {
-      if (!spec.stages.some((st) => st.name === stage)) {
-        throw new UserError(`--set ${stage}.${key}: ${file} has no stage "${stage}"`, `stages: ${spec.stages.map((st) => st.name).join(', ')}`);
-      }
       stageSets.set(stage, { ...stageSets.get(stage), [key]: value });
     }
   }
@@ -120,9 +117,17 @@ export async function loadPipeline(file: string, registry: StageRegistry, option
   const baseDir = dirname(resolve(file));
   const expanded: StageSpec[] = [];
   spec.stages.forEach((st, i) => {
+    // a template's own name (clip-${item}) sets every stage it expands to
     const withSets = stageSets.has(st.name) ? { ...st, params: { ...st.params, ...stageSets.get(st.name) } } : st;
     expanded.push(...expandStage(withSets, i, params, file, baseDir));
   });
+  for (const [stage, values] of stageSets) {
+    const targets = expanded.filter((e) => e.name === stage);
+    if (!targets.length && !spec.stages.some((st) => st.name === stage)) {
+      throw new UserError(`--set ${stage}.${Object.keys(values)[0]}: ${file} has no stage "${stage}"`, `stages: ${expanded.map((e) => e.name).join(', ')}`);
+    }
+    for (const t of targets) t.params = { ...t.params, ...values };
+  }
 
   const byName = new Map<string, StageSpec>();
   for (const s of expanded) {
