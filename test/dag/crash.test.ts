@@ -145,6 +145,19 @@ test('SIGINT mid-items: exit 130, status shows progress, the next run resumes an
   assert.match(again.stdout, /0 ran, 3 up to date/);
 });
 
+test('a second janus run on a busy run folder is refused (exit 2), naming the holder', async () => {
+  const c = setup();
+  writeFileSync(c.file, readFileSync(c.file, 'utf8').replace('delayMs: 40', 'delayMs: 400')); // a run of ~7 s
+  const child = spawn(process.execPath, ['--import', 'tsx', TOY_CLI, 'run', c.file, '--workdir', c.workdir], { cwd: ROOT, stdio: 'ignore' });
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  const t0 = Date.now();
+  while (!existsSync(join(c.workdir, '.janus/lock')) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 5));
+  const second = cli(['run', c.file, '--workdir', c.workdir]);
+  assert.is(second.code, 2, second.stdout + second.stderr);
+  assert.match(second.stderr, new RegExp(`is in use by pid ${child.pid} .*janus run ${c.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  assert.is(await exited, 0, 'the first run is not disturbed');
+});
+
 test('janus status and clean through the CLI', async () => {
   const c = setup();
   assert.is(cli(['run', c.file, '--workdir', c.workdir]).code, 0);
