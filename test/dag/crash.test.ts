@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ROOT, tempDir } from '../helpers/fixtures.ts';
+import { toyCase } from './toy-kinds.ts';
 
 const test = suite('dag/crash');
 const tmp = tempDir('crash');
@@ -38,15 +39,7 @@ stages:
     outputs: { dst: final/copy.txt }
 `;
 
-let n = 0;
-function setup(): { dir: string; file: string; workdir: string } {
-  const dir = join(tmp.dir, `case${n++}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'seed.txt'), 'crash seed\n');
-  const file = join(dir, 'pipeline.yaml');
-  writeFileSync(file, PIPELINE.replace('SEED', join(dir, 'seed.txt')));
-  return { dir, file, workdir: join(dir, 'run') };
-}
+const setup = () => toyCase(tmp.dir, PIPELINE, 'crash seed\n');
 
 function cli(args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', TOY_CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });

@@ -16,22 +16,13 @@ import { runPipeline, type RunOptions } from '../../src/dag/runner.ts';
 import { StageRegistry } from '../../src/dag/stage-kind.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { tempDir } from '../helpers/fixtures.ts';
-import { registerToyKinds, toyCopy } from './toy-kinds.ts';
+import { registerToyKinds, toyCase, toyCopy } from './toy-kinds.ts';
 
 const test = suite('dag/runner');
 const tmp = tempDir('runner');
 test.after(() => tmp.cleanup());
 
-let n = 0;
-/** A fresh folder with a seed file and a pipeline file. */
-function setup(yaml: string): { dir: string; file: string; workdir: string } {
-  const dir = join(tmp.dir, `case${n++}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'seed.txt'), 'seed one\n');
-  const file = join(dir, 'pipeline.yaml');
-  writeFileSync(file, yaml.replaceAll('SEED', join(dir, 'seed.txt')));
-  return { dir, file, workdir: join(dir, 'run') };
-}
+const setup = (yaml: string) => toyCase(tmp.dir, yaml);
 
 const CHAIN = `
 name: chain

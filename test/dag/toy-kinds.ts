@@ -76,3 +76,14 @@ export const toyFail: StageKind = {
 export function registerToyKinds(registry: StageRegistry): StageRegistry {
   return registry.register(toyItems).register(toyJoin).register(toyCopy).register(toyFail);
 }
+
+let caseCount = 0;
+/** A fresh folder under `root` holding seed.txt and pipeline.yaml (SEED in the YAML becomes the seed's path). */
+export function toyCase(root: string, yaml: string, seed = 'seed one\n'): { dir: string; file: string; workdir: string } {
+  const dir = join(root, `case${caseCount++}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'seed.txt'), seed);
+  const file = join(dir, 'pipeline.yaml');
+  writeFileSync(file, yaml.replaceAll('SEED', join(dir, 'seed.txt')));
+  return { dir, file, workdir: join(dir, 'run') };
+}
