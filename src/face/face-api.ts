@@ -1,0 +1,101 @@
+/**
+ * face-api (`@vladmandic/face-api`, its node-wasm build) on Janus's one tfjs engine: load the
+ * models shipped in the package (never from the network) and detect faces with their 68
+ * landmarks and 128-d recognition descriptors.
+ *
+ *   const fa = await loadFaceApi();                         // after selectBackend(...)
+ *   const faces = await detectFaces(fa, frame, { detector: 'ssd', minScore: 0.5 });
+ *   faces[0].landmarks   // 68 [x, y] points in frame pixels
+ *
+ * Tensors: the input tensor and everything face-api returns as tensors are disposed here; the
+ * results are plain numbers.
+ */
+import { createRequire } from 'node:module';
+import type { RgbImage } from '../media/image.ts';
+import { tf } from '../engine/tf.ts';
+import { faceApiModelDir } from './package-files.ts';
+
+const require = createRequire(import.meta.url);
+
+/** The parts of face-api that Janus uses (its bundled typings are not exported for the node-wasm build). */
+export interface FaceApi {
+  tf: typeof tf;
+  nets: Record<'ssdMobilenetv1' | 'tinyFaceDetector' | 'faceLandmark68Net' | 'faceRecognitionNet', { loadFromDisk(dir: string): Promise<void>; isLoaded: boolean }>;
+  SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults?: number }) => unknown;
+  TinyFaceDetectorOptions: new (o: { inputSize: number; scoreThreshold: number }) => unknown;
+  detectAllFaces(input: unknown, options: unknown): {
+    withFaceLandmarks(): { withFaceDescriptors(): Promise<RawFace[]> } & PromiseLike<RawFace[]>;
+  };
+}
+
+interface RawFace {
+  detection: { box: { x: number; y: number; width: number; height: number }; score: number };
+  landmarks: { positions: Array<{ x: number; y: number }> };
+  descriptor?: Float32Array;
+}
+
+export type Point = [number, number];
+
+export interface DetectedFace {
+  box: { x: number; y: number; width: number; height: number };
+  score: number;
+  landmarks: Point[];
+  descriptor: number[] | null;
+}
+
+export const DETECTORS = ['ssd', 'tiny'] as const;
+export type DetectorName = (typeof DETECTORS)[number];
+
+let loaded: FaceApi | null = null;
+
+/** Load face-api and its models (once per process). Select the backend first. */
+export async function loadFaceApi(): Promise<FaceApi> {
+  if (loaded) return loaded;
+  const fa = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
+  if (fa.tf.engine() !== tf.engine()) throw new Error('face-api runs on a different tfjs engine than Janus (two copies of @tensorflow/tfjs installed?)');
+  const dir = faceApiModelDir();
+  for (const net of ['ssdMobilenetv1', 'tinyFaceDetector', 'faceLandmark68Net', 'faceRecognitionNet'] as const) {
+    if (!fa.nets[net].isLoaded) await fa.nets[net].loadFromDisk(dir);
+  }
+  loaded = fa;
+  return fa;
+}
+
+export interface DetectOptions {
+  detector: DetectorName;
+  /** Detections below this score are not returned. */
+  minScore: number;
+  /** TinyFaceDetector input size (multiple of 32). */
+  tinyInputSize?: number;
+  /** Compute 128-d recognition descriptors (for the identity filter). */
+  descriptors?: boolean;
+}
+
+export async function detectFaces(fa: FaceApi, img: RgbImage, opts: DetectOptions): Promise<DetectedFace[]> {
+  const input = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
+  try {
+    const options =
+      opts.detector === 'ssd'
+        ? new fa.SsdMobilenetv1Options({ minConfidence: opts.minScore, maxResults: 20 })
+        : new fa.TinyFaceDetectorOptions({ inputSize: opts.tinyInputSize ?? 416, scoreThreshold: opts.minScore });
+    const task = fa.detectAllFaces(input, options).withFaceLandmarks();
+    const raw = opts.descriptors === false ? await task : await task.withFaceDescriptors();
+    return raw
+      .map((r) => ({
+        box: { x: r.detection.box.x, y: r.detection.box.y, width: r.detection.box.width, height: r.detection.box.height },
+        score: r.detection.score,
+        landmarks: r.landmarks.positions.map((p) => [p.x, p.y] as Point),
+        descriptor: r.descriptor ? Array.from(r.descriptor) : null,
+      }))
+      .sort((a, b) => a.box.x - b.box.x);
+  } finally {
+    input.dispose();
+  }
+}
+
+/** Euclidean distance between two descriptors (face-api's usual threshold for "same person" is 0.6). */
+export function descriptorDistance(a: readonly number[], b: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(s);
+}
