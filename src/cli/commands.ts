@@ -4,8 +4,10 @@
  *   COMMANDS.map((c) => c.name)   // ['run', 'status', 'stage', 'clean', 'doctor', 'samples', 'probe']
  */
 import type { CommandSpec } from './command.ts';
+import { alignmentsCommand } from './alignments.ts';
 import { cleanCommand } from './clean.ts';
 import { doctorCommand } from './doctor.ts';
+import { extractCommand } from './extract.ts';
 import { probeCommand } from './probe.ts';
 import { runCommand } from './run.ts';
 import { samplesCommand } from './samples.ts';
@@ -17,6 +19,8 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   statusCommand,
   stageCommand,
   cleanCommand,
+  extractCommand,
+  alignmentsCommand,
   doctorCommand,
   samplesCommand,
   probeCommand,

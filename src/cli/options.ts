@@ -7,6 +7,7 @@
  */
 import { BACKENDS, EngineConfig } from '../config/engine.ts';
 import { SamplesCommandConfig } from '../config/cli.ts';
+import { ExtractConfig } from '../config/extract.ts';
 import { SAMPLE_NAMES } from '../config/samples.ts';
 
 export interface OptionSpec {
@@ -20,7 +21,7 @@ export interface OptionSpec {
   /** May be given several times (collected into a list). */
   repeatable?: boolean;
   /** Default shown in help (from the zod schema). */
-  defaultValue?: string | boolean;
+  defaultValue?: string | number | boolean;
 }
 
 export const OPTIONS = Object.freeze({
@@ -65,6 +66,49 @@ export const OPTIONS = Object.freeze({
   all: {
     flags: '--all',
     description: 'clean everything: all outputs except persist ones (checkpoints), the state and the logs',
+  },
+  extractOut: {
+    flags: '--out <dir>',
+    description: 'folder for the aligned faces, masks, alignments.json (and the resumable state)',
+  },
+  identity: {
+    flags: '--identity <image>',
+    description: 'photo of the person to keep (default: the most frequent identity in the video)',
+  },
+  detector: {
+    flags: '--detector <name>',
+    description: 'face detector: ssd (SsdMobilenetv1) or tiny (TinyFaceDetector)',
+    choices: ['ssd', 'tiny'],
+    defaultValue: ExtractConfig.parse({}).detector,
+  },
+  size: {
+    flags: '--size <px>',
+    description: 'aligned face size, 64-512',
+    defaultValue: ExtractConfig.parse({}).size,
+  },
+  coverage: {
+    flags: '--coverage <x>',
+    description: 'how much of the head the crop holds: crop width / jaw width, 1-3',
+    defaultValue: ExtractConfig.parse({}).coverage,
+  },
+  minScore: {
+    flags: '--min-score <s>',
+    description: 'drop detections scoring below this (0-1)',
+    defaultValue: ExtractConfig.parse({}).minScore,
+  },
+  minSize: {
+    flags: '--min-size <px>',
+    description: 'drop faces whose box is smaller than this',
+    defaultValue: ExtractConfig.parse({}).minSize,
+  },
+  minBlur: {
+    flags: '--min-blur <v>',
+    description: 'drop faces whose sharpness (variance of the Laplacian) is below this; 0 keeps all',
+    defaultValue: ExtractConfig.parse({}).minBlur,
+  },
+  noSmooth: {
+    flags: '--no-smooth',
+    description: 'do not smooth landmarks over time',
   },
   samplesOut: {
     flags: '--out <dir>',

@@ -116,3 +116,24 @@ export async function readFrame(file: string, index: number, info?: VideoInfo): 
   for await (const f of decodeFrames(file, { info, startFrame: index, maxFrames: 1 })) return f;
   throw new UserError(`video "${file}" has no frame ${index}`, `frame indices run from 0 to ${(info ?? (await probeVideo(file))).frameCount - 1}`);
 }
+
+/**
+ * Read ahead: keep up to `depth` items of an async iterator in flight, so the producer (ffmpeg
+ * decoding the next frame) works while the consumer (detection) is busy with this one.
+ */
+export async function* prefetch<T>(source: AsyncIterable<T>, depth = 2): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  const queue: Array<Promise<IteratorResult<T>>> = [];
+  try {
+    for (let i = 0; i < depth; i++) queue.push(it.next());
+    for (;;) {
+      const r = await queue.shift()!;
+      if (r.done) return;
+      queue.push(it.next());
+      yield r.value;
+    }
+  } finally {
+    await Promise.allSettled(queue);
+    await it.return?.(undefined);
+  }
+}

@@ -64,3 +64,12 @@ function checkImage(img: RgbImage): void {
     throw new Error(`expected ${img.width}x${img.height}x3 = ${img.width * img.height * 3} bytes of RGB, got ${img.data.length}`);
   }
 }
+
+/** Write a one-channel (grey) image, e.g. a mask, as PNG, atomically. */
+export async function writeGrayPng(file: string, img: { width: number; height: number; data: Uint8Array }): Promise<void> {
+  if (img.data.length !== img.width * img.height) throw new Error(`expected ${img.width * img.height} bytes of grey, got ${img.data.length}`);
+  const bytes = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 1 } })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
+  await writeFileAtomic(file, bytes);
+}

@@ -1,0 +1,183 @@
+/**
+ * Extraction in two passes. Pass 1, per frame (the DAG's items): detect faces, 68 landmarks and
+ * recognition descriptors, one small JSON per frame. Pass 2, once all frames are in: choose the
+ * target identity, apply the quality filters, smooth the landmarks over time, align, and write
+ * the aligned faces, their masks and the alignments file.
+ *
+ *   const dets = await detectFrame(fa, frame, cfg);               // pass 1, one frame
+ *   const doc = await finishExtraction({ video, detections, cfg, out, reference });   // pass 2
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { ExtractConfig } from '../config/extract.ts';
+import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { decodeFrames, prefetch } from '../media/decode.ts';
+import { readImage, writeGrayPng, writeImage, type RgbImage } from '../media/image.ts';
+import type { VideoInfo } from '../media/probe.ts';
+import { UserError } from '../util/errors.ts';
+import { alignFace, alignmentMatrix } from './align.ts';
+import { ALIGNMENTS_SCHEMA, type AlignedFaceRecord, type AlignmentsDoc } from './alignments-file.ts';
+import { detectFaces, type DetectedFace, type FaceApi, type Point } from './face-api.ts';
+import { mostFrequentIdentity, pickTarget } from './identity.ts';
+import { extendedMask } from './mask.ts';
+import { laplacianVariance } from './quality.ts';
+import { jitter, smoothTrack } from './smoothing.ts';
+import { transformPoints } from './umeyama.ts';
+
+export interface FrameDetections {
+  index: number;
+  time: number;
+  faces: DetectedFace[];
+}
+
+/** Detections are made below the score filter so that dropped faces keep their reason. */
+export function detectionFloor(cfg: ExtractConfig): number {
+  return Math.min(0.3, cfg.minScore);
+}
+
+export async function detectFrame(fa: FaceApi, frame: RgbImage & { index: number; time: number }, cfg: ExtractConfig): Promise<FrameDetections> {
+  const faces = await detectFaces(fa, frame, { detector: cfg.detector, minScore: detectionFloor(cfg), tinyInputSize: cfg.tinyInputSize, descriptors: true });
+  return { index: frame.index, time: frame.time, faces };
+}
+
+/** The descriptor of the largest face in a reference photo. */
+export async function referenceDescriptor(fa: FaceApi, file: string, cfg: ExtractConfig): Promise<number[]> {
+  const img = await readImage(file);
+  const faces = await detectFaces(fa, img, { detector: cfg.detector, minScore: cfg.minScore, tinyInputSize: cfg.tinyInputSize, descriptors: true });
+  if (!faces.length) throw new UserError(`no face found in the identity reference "${file}"`, 'pass a photo where the person\'s face is clearly visible (frontal, at least 80 px)');
+  const largest = faces.reduce((a, b) => (b.box.width * b.box.height > a.box.width * a.box.height ? b : a));
+  return largest.descriptor!;
+}
+
+export interface FinishOptions {
+  video: string;
+  info: VideoInfo;
+  /** One entry per frame, in frame order. */
+  detections: FrameDetections[];
+  cfg: ExtractConfig;
+  /** Folder of the alignments file; faces/ and masks/ go beside it unless given. */
+  alignmentsFile: string;
+  facesDir: string;
+  masksDir: string;
+  reference?: { file: string; descriptor: number[] };
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc> {
+  const { cfg, detections } = o;
+  const log = o.log ?? (() => undefined);
+  const warnings: string[] = [];
+  const records: AlignedFaceRecord[][] = detections.map((d) =>
+    d.faces.map((f) => ({
+      box: f.box,
+      score: f.score,
+      landmarks: f.landmarks,
+      smoothed: null,
+      matrix: null,
+      identityDistance: null,
+      blur: null,
+      kept: false,
+      reason: null,
+      face: null,
+      mask: null,
+    })),
+  );
+  // 1. score and size
+  detections.forEach((d, t) =>
+    d.faces.forEach((f, k) => {
+      const r = records[t]![k]!;
+      if (f.score < cfg.minScore) r.reason = 'score below minimum';
+      else if (Math.min(f.box.width, f.box.height) < cfg.minSize) r.reason = 'face too small';
+    }),
+  );
+  // 2. identity
+  const candidates = detections.flatMap((d, t) => d.faces.filter((_, k) => records[t]![k]!.reason === null));
+  let target: AlignmentsDoc['target'];
+  let centroid: number[] | null = null;
+  if (o.reference) {
+    centroid = o.reference.descriptor;
+    target = { source: 'reference', reference: o.reference.file, clusterSize: null, clusters: null };
+  } else {
+    const top = mostFrequentIdentity(
+      candidates.map((f) => f.descriptor!),
+      cfg.identityThreshold,
+    );
+    centroid = top?.centroid ?? null;
+    target = { source: top ? 'most-frequent' : 'none', reference: null, clusterSize: top?.size ?? null, clusters: top?.clusters ?? null };
+  }
+  const track: (Point[] | null)[] = detections.map(() => null);
+  const keptIndex: (number | null)[] = detections.map(() => null);
+  detections.forEach((d, t) => {
+    if (!centroid) return;
+    const eligible = d.faces.map((f, k) => (records[t]![k]!.reason === null ? f : { descriptor: null }));
+    const { distances, kept } = pickTarget(eligible, centroid, cfg.identityThreshold);
+    d.faces.forEach((_, k) => {
+      const r = records[t]![k]!;
+      r.identityDistance = distances[k] ?? null;
+      if (r.reason === null && k !== kept) r.reason = 'not the target identity';
+    });
+    if (kept !== null) {
+      keptIndex[t] = kept;
+      track[t] = d.faces[kept]!.landmarks;
+    }
+  });
+  if (!candidates.length) warnings.push(`no faces found in "${o.video}" (${detections.length} frames searched)`);
+  else if (o.reference && track.every((x) => x === null)) warnings.push(`the reference identity "${o.reference.file}" was not found in "${o.video}"`);
+  // 3. smoothing
+  const smoothed = cfg.smooth ? smoothTrack(track, cfg.smoothWindow) : track;
+  const faceWidth = cfg.size / cfg.coverage;
+  const jit = { unit: 'px in the aligned crop' as const, before: jitter(track, faceWidth), after: jitter(smoothed, faceWidth) };
+  // 4. align, blur filter, write (second decoding pass: only frames with a kept face)
+  for (const dir of [o.facesDir, o.masksDir]) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  }
+  const wanted = new Set(keptIndex.flatMap((k, t) => (k === null ? [] : [detections[t]!.index])));
+  const byIndex = new Map(detections.map((d, t) => [d.index, t]));
+  if (wanted.size) {
+    for await (const frame of prefetch(decodeFrames(o.video, { info: o.info }))) {
+      if (o.signal?.aborted) break;
+      const t = byIndex.get(frame.index);
+      if (t === undefined || !wanted.has(frame.index)) continue;
+      const k = keptIndex[t]!;
+      const r = records[t]![k]!;
+      const pts = smoothed[t]!;
+      const aligned = alignFace(frame, pts, cfg);
+      const mask = extendedMask(aligned.landmarks, cfg.size);
+      r.smoothed = pts;
+      r.matrix = [...aligned.matrix] as AlignedFaceRecord['matrix'];
+      r.blur = laplacianVariance(aligned.image, mask);
+      if (cfg.minBlur > 0 && r.blur < cfg.minBlur) {
+        r.reason = 'too blurred';
+        continue;
+      }
+      const name = `${String(frame.index).padStart(6, '0')}_${k}.png`;
+      await writeImage(join(o.facesDir, name), aligned.image);
+      await writeGrayPng(join(o.masksDir, name), mask);
+      r.kept = true;
+      r.face = relative(dirname(o.alignmentsFile), join(o.facesDir, name));
+      r.mask = relative(dirname(o.alignmentsFile), join(o.masksDir, name));
+    }
+  }
+  if (o.signal?.aborted) throw new Error('extraction interrupted');
+  const doc: AlignmentsDoc = {
+    schema: ALIGNMENTS_SCHEMA,
+    video: { file: o.video, width: o.info.width, height: o.info.height, fps: o.info.fps, frameCount: o.info.frameCount },
+    settings: { ...cfg, identity: o.reference?.file },
+    target,
+    jitter: jit,
+    warnings,
+    frames: detections.map((d, t) => ({ index: d.index, time: d.time, faces: records[t]! })),
+  };
+  for (const w of warnings) log(`warning: ${w}`);
+  await writeJsonAtomic(o.alignmentsFile, doc);
+  return doc;
+}
+
+/** Landmarks in crop pixels for a stored record (what the aligned PNG shows). */
+export function alignedLandmarks(r: AlignedFaceRecord): Point[] | null {
+  return r.matrix ? transformPoints(r.matrix, r.smoothed ?? r.landmarks) : null;
+}
+
+export { alignmentMatrix };

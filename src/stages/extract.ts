@@ -1,0 +1,112 @@
+/**
+ * Stage `extract`: faces from a video. Per-frame items (detection, landmarks, descriptors: a
+ * killed extraction resumes at the next frame), then one finishing step (identity, filters,
+ * smoothing, aligned faces, masks, alignments file).
+ *
+ *   - name: extract-a
+ *     kind: extract
+ *     params: { size: 256 }
+ *     inputs: { video: samples/a.mp4 }          # optional: identity: photo-of-a.jpg
+ *     outputs: { detections: a/detections, faces: a/faces, masks: a/masks, alignments: a/alignments.json }
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExtractConfig } from '../config/extract.ts';
+import type { StageContext, StageKind } from '../dag/stage-kind.ts';
+import { resolveBackendChoice, selectBackend, currentBackend } from '../engine/backend.ts';
+import { detectFrame, finishExtraction, referenceDescriptor, type FrameDetections } from '../face/extract.ts';
+import { loadFaceApi } from '../face/face-api.ts';
+import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
+import { probeVideo, type VideoInfo } from '../media/probe.ts';
+
+const Params = ExtractConfig.omit({ identity: true });
+type P = ReturnType<typeof Params.parse>;
+
+interface Session {
+  info: VideoInfo;
+  frames: AsyncGenerator<Frame> | null;
+  ended: boolean;
+}
+const sessions = new WeakMap<object, Session>();
+
+async function ensureEngine(): Promise<void> {
+  if (!currentBackend()) {
+    const { choice, source } = resolveBackendChoice();
+    await selectBackend(choice, { source });
+  }
+}
+
+const itemName = (i: number) => String(i).padStart(6, '0');
+const detectionFile = (ctx: StageContext<P>, item: string) => join(ctx.outputs.detections!, `${item}.json`);
+
+async function session(ctx: StageContext<P>): Promise<Session> {
+  let s = sessions.get(ctx);
+  if (!s) {
+    s = { info: await probeVideo(ctx.inputs.video!), frames: null, ended: false };
+    sessions.set(ctx, s);
+  }
+  return s;
+}
+
+export const extractStage: StageKind<P> = {
+  kind: 'extract',
+  version: '1',
+  description: 'detect, align and mask the target identity\'s face in every frame of a video',
+  params: Params,
+  inputs: ['video'],
+  outputs: ['detections', 'faces', 'masks', 'alignments'],
+  async items(ctx) {
+    const s = await session(ctx);
+    return Array.from({ length: s.info.frameCount }, (_, i) => itemName(i));
+  },
+  async runItem(ctx, item) {
+    const s = await session(ctx);
+    await ensureEngine();
+    const fa = await loadFaceApi();
+    const index = Number(item);
+    // one streaming decoder for the whole stage run, started at the first frame still to do
+    s.frames ??= prefetch(decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: index }));
+    let frame: Frame | null = null;
+    while (!s.ended) {
+      const r = await s.frames.next();
+      if (r.done) {
+        s.ended = true;
+        break;
+      }
+      if (r.value.index === index) {
+        frame = r.value;
+        break;
+      }
+      if (r.value.index > index) throw new Error(`decoder passed frame ${index} (at ${r.value.index}): items must run in order`);
+    }
+    const det: FrameDetections = frame ? await detectFrame(fa, frame, ctx.params) : { index, time: index / (s.info.fps.num / s.info.fps.den), faces: [] };
+    await writeJsonAtomic(detectionFile(ctx, item), det);
+  },
+  async run(ctx) {
+    const s = await session(ctx);
+    await s.frames?.return(undefined);
+    const items = await extractStage.items!(ctx);
+    const detections = items.map((item) => JSON.parse(readFileSync(detectionFile(ctx, item), 'utf8')) as FrameDetections);
+    let reference: { file: string; descriptor: number[] } | undefined;
+    if (ctx.inputs.identity) {
+      await ensureEngine();
+      reference = { file: ctx.inputs.identity, descriptor: await referenceDescriptor(await loadFaceApi(), ctx.inputs.identity, ctx.params) };
+    }
+    const doc = await finishExtraction({
+      video: ctx.inputs.video!,
+      info: s.info,
+      detections,
+      cfg: ctx.params,
+      alignmentsFile: ctx.outputs.alignments!,
+      facesDir: ctx.outputs.faces!,
+      masksDir: ctx.outputs.masks!,
+      reference,
+      signal: ctx.signal,
+      log: ctx.log,
+    });
+    const kept = doc.frames.reduce((n, f) => n + f.faces.filter((x) => x.kept).length, 0);
+    ctx.log(`kept ${kept} faces in ${doc.frames.length} frames; jitter ${doc.jitter.before?.toFixed(2)} -> ${doc.jitter.after?.toFixed(2)} px`);
+    sessions.delete(ctx);
+  },
+};
