@@ -4,7 +4,7 @@
  * the template is 1 wide (jaw to jaw) and centred on its bounding box, y pointing down.
  *
  *   TEMPLATE_68[30]        // the nose tip
- *   ALIGN_POINTS           // 17..67: the rigid inner points alignment fits (the jaw moves with pose)
+ *   ALIGN_POINTS           // 17..47: brows, nose, eyes: what alignment fits (jaw and mouth move with pose and speech)
  *
  * Derived, not hand-made: the generalised-Procrustes mean of the 22 faces that SsdMobilenetv1 and
  * the 68-point net find in face-api's six demo photos (see `meanShape` in umeyama.ts; a test
@@ -32,8 +32,11 @@ export const TEMPLATE_68: readonly Point[] = Object.freeze([
   [0.1592, 0.1832], [0.0352, 0.2276], [-0.0213, 0.238], [-0.0723, 0.2326],
 ] as Point[]);
 
-/** Indices alignment fits: brows, nose, eyes, mouth (faceswap also leaves the jaw out). */
-export const ALIGN_POINTS: readonly number[] = Object.freeze(Array.from({ length: 51 }, (_, i) => i + 17));
+/**
+ * Indices alignment fits: brows, nose and eyes. The jaw moves with head pose and the mouth with
+ * speech and expression; fitting them would make the crop wobble as the person talks.
+ */
+export const ALIGN_POINTS: readonly number[] = Object.freeze(Array.from({ length: 31 }, (_, i) => i + 17));
 
 export const LANDMARK_GROUPS = Object.freeze({
   jaw: [0, 17],
