@@ -69,6 +69,7 @@ function checkImage(img: RgbImage): void {
 export async function writeGrayPng(file: string, img: { width: number; height: number; data: Uint8Array }): Promise<void> {
   if (img.data.length !== img.width * img.height) throw new Error(`expected ${img.width * img.height} bytes of grey, got ${img.data.length}`);
   const bytes = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 1 } })
+    .toColourspace('b-w')
     .png({ compressionLevel: 6 })
     .toBuffer();
   await writeFileAtomic(file, bytes);
