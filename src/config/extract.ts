@@ -10,6 +10,11 @@ export const ExtractConfig = z
   .object({
     /** Face detector: SsdMobilenetv1 (accurate) or TinyFaceDetector (fast). */
     detector: z.enum(['ssd', 'tiny']).default('ssd'),
+    /**
+     * Run the detector on every Nth frame and follow the faces through the frames between by
+     * their landmarks (1 = detect every frame). New faces appear at the next detection frame.
+     */
+    detectEvery: z.number().int().min(1).max(30).default(3),
     /** Minimum detection score (0–1). */
     minScore: z.number().min(0).max(1).default(0.5),
     /** Minimum face size: the detection box's shorter side, in frame pixels. */

@@ -17,7 +17,7 @@ import type { VideoInfo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import { alignFace, alignmentMatrix } from './align.ts';
 import { ALIGNMENTS_SCHEMA, type AlignedFaceRecord, type AlignmentsDoc } from './alignments-file.ts';
-import { detectFaces, type DetectedFace, type FaceApi, type Point } from './face-api.ts';
+import { detectFaces, trackFaces, type DetectedFace, type FaceApi, type Point } from './face-api.ts';
 import { mostFrequentIdentity, pickTarget } from './identity.ts';
 import { extendedMask } from './mask.ts';
 import { laplacianVariance } from './quality.ts';
@@ -35,9 +35,22 @@ export function detectionFloor(cfg: ExtractConfig): number {
   return Math.min(0.3, cfg.minScore);
 }
 
-export async function detectFrame(fa: FaceApi, frame: RgbImage & { index: number; time: number }, cfg: ExtractConfig): Promise<FrameDetections> {
-  const faces = await detectFaces(fa, frame, { detector: cfg.detector, minScore: detectionFloor(cfg), tinyInputSize: cfg.tinyInputSize, descriptors: true });
+/**
+ * Faces of one frame: detected on every `detectEvery`-th frame (and whenever there is nothing
+ * to follow), else followed from `previous` by their landmarks. The choice depends only on
+ * the frame index, so a resumed run computes exactly what an uninterrupted one did.
+ */
+export async function detectFrame(fa: FaceApi, frame: RgbImage & { index: number; time: number }, cfg: ExtractConfig, previous: DetectedFace[] | null = null): Promise<FrameDetections> {
+  const detect = previous === null || frame.index % cfg.detectEvery === 0;
+  const faces = detect
+    ? await detectFaces(fa, frame, { detector: cfg.detector, minScore: detectionFloor(cfg), tinyInputSize: cfg.tinyInputSize, descriptors: true })
+    : await trackFaces(fa, frame, previous);
   return { index: frame.index, time: frame.time, faces };
+}
+
+/** The frame a resumed run must restart from to rebuild the tracking state for `index`. */
+export function trackingStart(index: number, cfg: ExtractConfig): number {
+  return index - (index % cfg.detectEvery);
 }
 
 /** The descriptor of the largest face in a reference photo. */

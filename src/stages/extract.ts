@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { ExtractConfig } from '../config/extract.ts';
 import type { StageContext, StageKind } from '../dag/stage-kind.ts';
 import { resolveBackendChoice, selectBackend, currentBackend } from '../engine/backend.ts';
-import { detectFrame, finishExtraction, referenceDescriptor, type FrameDetections } from '../face/extract.ts';
+import { detectFrame, finishExtraction, referenceDescriptor, trackingStart, type FrameDetections } from '../face/extract.ts';
 import { loadFaceApi } from '../face/face-api.ts';
 import { writeJsonAtomic } from '../media/atomic-write.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
@@ -27,6 +27,8 @@ interface Session {
   info: VideoInfo;
   frames: AsyncGenerator<Frame> | null;
   ended: boolean;
+  /** Faces of the last frame processed (what tracking follows). */
+  previous: FrameDetections | null;
 }
 const sessions = new WeakMap<object, Session>();
 
@@ -43,7 +45,7 @@ const detectionFile = (ctx: StageContext<P>, item: string) => join(ctx.outputs.d
 async function session(ctx: StageContext<P>): Promise<Session> {
   let s = sessions.get(ctx);
   if (!s) {
-    s = { info: await probeVideo(ctx.inputs.video!), frames: null, ended: false };
+    s = { info: await probeVideo(ctx.inputs.video!), frames: null, ended: false, previous: null };
     sessions.set(ctx, s);
   }
   return s;
@@ -51,7 +53,7 @@ async function session(ctx: StageContext<P>): Promise<Session> {
 
 export const extractStage: StageKind<P> = {
   kind: 'extract',
-  version: '1',
+  version: '2',
   description: 'detect, align and mask the target identity\'s face in every frame of a video',
   params: Params,
   inputs: ['video'],
@@ -65,22 +67,25 @@ export const extractStage: StageKind<P> = {
     await ensureEngine();
     const fa = await loadFaceApi();
     const index = Number(item);
-    // one streaming decoder for the whole stage run, started at the first frame still to do
-    s.frames ??= prefetch(decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: index }));
-    let frame: Frame | null = null;
+    // One streaming decoder for the whole stage run. It starts at the last detection frame at or
+    // before the first frame still to do, so that tracking state is rebuilt exactly on resume.
+    s.frames ??= prefetch(decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: trackingStart(index, ctx.params) }));
+    let det: FrameDetections | null = null;
     while (!s.ended) {
       const r = await s.frames.next();
       if (r.done) {
         s.ended = true;
         break;
       }
+      if (r.value.index > index) throw new Error(`decoder passed frame ${index} (at ${r.value.index}): items must run in order`);
+      const d = await detectFrame(fa, r.value, ctx.params, s.previous?.index === r.value.index - 1 ? s.previous.faces : null);
+      s.previous = d;
       if (r.value.index === index) {
-        frame = r.value;
+        det = d;
         break;
       }
-      if (r.value.index > index) throw new Error(`decoder passed frame ${index} (at ${r.value.index}): items must run in order`);
     }
-    const det: FrameDetections = frame ? await detectFrame(fa, frame, ctx.params) : { index, time: index / (s.info.fps.num / s.info.fps.den), faces: [] };
+    det ??= { index, time: index / (s.info.fps.num / s.info.fps.den), faces: [] };
     await writeJsonAtomic(detectionFile(ctx, item), det);
   },
   async run(ctx) {

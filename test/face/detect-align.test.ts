@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { alignFace, templateInCrop } from '../../src/face/align.ts';
-import { detectFaces } from '../../src/face/face-api.ts';
+import { detectFaces, trackFaces } from '../../src/face/face-api.ts';
 import { ALIGN_POINTS, TEMPLATE_68 } from '../../src/face/template.ts';
 import { meanDistance, meanShape, transformPoints, umeyama } from '../../src/face/umeyama.ts';
 import { tf } from '../../src/engine/tf.ts';
@@ -44,6 +44,26 @@ test('detection leaks no tensors', async () => {
   await detectFaces(fa, photo.image, { detector: 'tiny', minScore: 0.5 }); // warm up
   const before = tf.memory().numTensors;
   for (const detector of ['ssd', 'tiny'] as const) await detectFaces(fa, photo.image, { detector, minScore: 0.5, descriptors: true });
+  assert.is(tf.memory().numTensors, before);
+});
+
+test('tracking follows a face by its landmarks: close to a fresh detection, no tensor leaks', async () => {
+  const fa = await faceApi();
+  let prev = await detectFaces(fa, await readFrame(SAMPLE_B, 30), { detector: 'ssd', minScore: 0.5, descriptors: true });
+  const before = tf.memory().numTensors;
+  for (const i of [31, 32, 33]) {
+    const frame = await readFrame(SAMPLE_B, i);
+    const tracked = await trackFaces(fa, frame, prev);
+    const fresh = await detectFaces(fa, frame, { detector: 'ssd', minScore: 0.5, descriptors: false });
+    assert.is(tracked.length, prev.length);
+    for (const t of tracked) {
+      assert.ok(t.tracked);
+      const nearest = fresh.reduce((a, b) => (Math.abs(b.box.x - t.box.x) < Math.abs(a.box.x - t.box.x) ? b : a));
+      const d = meanDistance(t.landmarks, nearest.landmarks);
+      assert.ok(d < 4, `frame ${i}: tracked landmarks within ${d.toFixed(2)} px of a fresh detection`);
+    }
+    prev = tracked;
+  }
   assert.is(tf.memory().numTensors, before);
 });
 
