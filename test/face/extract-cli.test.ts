@@ -4,7 +4,7 @@
  * instead of crashing, and a SIGKILLed extraction resumes to the same bytes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
@@ -69,10 +69,36 @@ test('a video with no faces gives zero faces and a warning, not a crash', () => 
   assert.match(a.stdout, /warning: no faces found/);
 });
 
+test('--identity keeps the person in the reference photo; a stranger\'s photo keeps nobody and says so', async () => {
+  // b's clip is made from sample6.jpg; her face there, from the original photo, is the reference
+  const ref = join(tmp.dir, 'b-person.jpg');
+  await sharp(join(faceApiDemoDir(), 'sample6.jpg')).extract({ left: 1120, top: 230, width: 320, height: 420 }).resize({ width: 240 }).jpeg().toFile(ref);
+  const out = join(tmp.dir, 'ref-b');
+  const r = janus(['extract', clip, '--out', out, '--identity', ref]);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const doc = readAlignments(join(out, 'alignments.json'));
+  assert.is(doc.target.source, 'reference');
+  assert.match(doc.target.reference!, /b-person\.jpg$/);
+  assert.is(summarise(doc).kept, 25);
+  const stranger = join(tmp.dir, 'stranger.jpg');
+  await sharp(join(faceApiDemoDir(), 'sample1.jpg')).extract({ left: 360, top: 300, width: 300, height: 360 }).jpeg().toFile(stranger);
+  const out2 = join(tmp.dir, 'ref-stranger');
+  const r2 = janus(['extract', clip, '--out', out2, '--identity', stranger, '--detector', 'tiny']);
+  assert.is(r2.code, 0, r2.stderr);
+  const doc2 = readAlignments(join(out2, 'alignments.json'));
+  assert.is(summarise(doc2).kept, 0);
+  assert.match(doc2.warnings.join(), /the reference identity ".*stranger\.jpg" was not found/);
+});
+
 test('a bad alignments file and a bad option are clear errors', () => {
   const r = janus(['alignments', clip]);
   assert.is(r.code, 2);
   assert.match(r.stderr, /cannot read alignments file/);
+  const bad = join(tmp.dir, 'bad-alignments.json');
+  writeFileSync(bad, JSON.stringify({ schema: 'janus.alignments/1', frames: 'none' }));
+  const v = janus(['alignments', bad]);
+  assert.is(v.code, 2);
+  assert.match(v.stderr, /is not a valid janus\.alignments\/1 file/);
   const s = janus(['extract', clip, '--out', join(tmp.dir, 'x'), '--size', '9000']);
   assert.is(s.code, 2);
   assert.match(s.stderr, /size/);
