@@ -1,0 +1,157 @@
+/**
+ * Checkpoints that never lose work: the three networks, the optimizer state and the training
+ * state, written as one folder built aside and renamed into place, with a manifest of sha256
+ * checksums. Loading takes the newest checkpoint whose checksums match and says which ones it
+ * skipped; a checkpoint of another architecture is refused, naming the setting that differs.
+ *
+ *   await saveCheckpoint('weights/demo', { ae, optimizerWeights, state }, { keep: 3 });
+ *   const ck = await loadLatestCheckpoint('weights/demo', arch);   // null when there is none
+ *   ck?.state.iteration
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Architecture } from '../config/model.ts';
+import { tf } from '../engine/tf.ts';
+import { withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../media/atomic-write.ts';
+import { UserError } from '../util/errors.ts';
+import { buildAutoencoder, type Autoencoder } from './autoencoder.ts';
+import { fileIOHandler } from './file-io-handler.ts';
+
+export interface TrainingState {
+  iteration: number;
+  arch: Architecture;
+  /** Hash of everything that must match to continue the same run (architecture, loss, data…). */
+  configHash: string;
+  /** Random generator state, so a resumed run draws the same batches. */
+  rng: number[];
+  lossA: number | null;
+  lossB: number | null;
+  savedAt?: string;
+}
+
+/** A named tensor, as optimizers' getWeights/setWeights use. */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+const NETS = ['encoder', 'decoder_a', 'decoder_b'] as const;
+const CKPT = /^ckpt-(\d{9})$/;
+
+function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+function listFiles(dir: string, base = dir): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), base) : [relative(base, join(dir, e.name))])).sort();
+}
+
+export function checkpointsDir(root: string): string {
+  return join(root, 'checkpoints');
+}
+
+/** Checkpoint folders, newest first. */
+export function listCheckpoints(root: string): string[] {
+  const d = checkpointsDir(root);
+  if (!existsSync(d)) return [];
+  return readdirSync(d)
+    .filter((n) => CKPT.test(n))
+    .sort()
+    .reverse()
+    .map((n) => join(d, n));
+}
+
+export async function saveCheckpoint(
+  root: string,
+  what: { ae: Autoencoder; optimizerWeights: NamedTensor[]; state: TrainingState },
+  opts: { keep?: number } = {},
+): Promise<string> {
+  const target = join(checkpointsDir(root), `ckpt-${String(what.state.iteration).padStart(9, '0')}`);
+  await withAtomicPath(target, async (tmp) => {
+    await what.ae.encoder.save(fileIOHandler(join(tmp, 'encoder')));
+    await what.ae.decoderA.save(fileIOHandler(join(tmp, 'decoder_a')));
+    await what.ae.decoderB.save(fileIOHandler(join(tmp, 'decoder_b')));
+    const enc = await tf.io.encodeWeights(what.optimizerWeights);
+    await writeFileAtomic(join(tmp, 'optimizer.bin'), new Uint8Array(tf.io.CompositeArrayBuffer.join(enc.data)));
+    await writeJsonAtomic(join(tmp, 'optimizer.json'), enc.specs);
+    await writeJsonAtomic(join(tmp, 'state.json'), { ...what.state, savedAt: new Date().toISOString() });
+    const files = listFiles(tmp);
+    await writeJsonAtomic(join(tmp, 'MANIFEST.json'), { schema: 'janus.checkpoint/1', sha256: Object.fromEntries(files.map((f) => [f, sha256File(join(tmp, f))])) });
+  });
+  const keep = opts.keep ?? 3;
+  for (const old of listCheckpoints(root).slice(keep)) rmSync(old, { recursive: true, force: true });
+  return target;
+}
+
+/** Copy a checkpoint to `<root>/best` (atomically). */
+export async function saveBest(root: string, checkpoint: string): Promise<void> {
+  await withAtomicPath(join(root, 'best'), async (tmp) => cpSync(checkpoint, tmp, { recursive: true }));
+}
+
+/** Why a checkpoint folder cannot be used, or null when its checksums match. */
+export function verifyCheckpoint(dir: string): string | null {
+  const m = join(dir, 'MANIFEST.json');
+  if (!existsSync(m)) return 'no MANIFEST.json (written incompletely)';
+  let manifest: { sha256: Record<string, string> };
+  try {
+    manifest = JSON.parse(readFileSync(m, 'utf8'));
+  } catch {
+    return 'MANIFEST.json is not valid JSON';
+  }
+  for (const [f, h] of Object.entries(manifest.sha256)) {
+    const p = join(dir, f);
+    if (!existsSync(p)) return `missing ${f}`;
+    if (sha256File(p) !== h) return `checksum mismatch in ${f} (corrupt or truncated)`;
+  }
+  return null;
+}
+
+/** The first setting in which two architectures differ, or null. */
+export function architectureDifference(saved: Architecture, wanted: Architecture): string | null {
+  for (const k of Object.keys(wanted) as (keyof Architecture)[]) {
+    if (JSON.stringify(saved[k]) !== JSON.stringify(wanted[k])) return `${k}: the checkpoint has ${JSON.stringify(saved[k])}, this run asks for ${JSON.stringify(wanted[k])}`;
+  }
+  return null;
+}
+
+export interface LoadedCheckpoint {
+  dir: string;
+  ae: Autoencoder;
+  optimizerWeights: NamedTensor[];
+  state: TrainingState;
+  /** Newer checkpoints passed over, with the reason. */
+  skipped: Array<{ dir: string; reason: string }>;
+}
+
+export async function loadLatestCheckpoint(root: string, arch: Architecture): Promise<LoadedCheckpoint | null> {
+  const skipped: LoadedCheckpoint['skipped'] = [];
+  for (const dir of listCheckpoints(root)) {
+    const problem = verifyCheckpoint(dir);
+    if (problem) {
+      skipped.push({ dir, reason: problem });
+      continue;
+    }
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as TrainingState;
+    const diff = architectureDifference(state.arch, arch);
+    if (diff) throw new UserError(`the checkpoint in ${root} is of another architecture (${diff})`, `train into a new folder (--out weights/NEW), or use the checkpoint's settings (preset ${state.arch.preset}, upsample ${state.arch.upsample})`);
+    const ae = buildAutoencoder(arch);
+    for (const [net, model] of [
+      ['encoder', ae.encoder],
+      ['decoder_a', ae.decoderA],
+      ['decoder_b', ae.decoderB],
+    ] as const) {
+      const loaded = await tf.loadLayersModel(fileIOHandler(join(dir, net)));
+      model.setWeights(loaded.getWeights());
+      loaded.dispose();
+    }
+    const specs = JSON.parse(readFileSync(join(dir, 'optimizer.json'), 'utf8')) as tf.io.WeightsManifestEntry[];
+    const bin = readFileSync(join(dir, 'optimizer.bin'));
+    const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), specs);
+    const optimizerWeights = specs.map((s) => ({ name: s.name, tensor: map[s.name]! }));
+    return { dir, ae, optimizerWeights, state, skipped };
+  }
+  return null;
+}
+
+export { NETS };

@@ -1,0 +1,113 @@
+/**
+ * Checkpoints: a save/load round trip restores weights and optimizer state exactly; only the
+ * last K are kept; a corrupt newest checkpoint is detected by checksum and the previous one is
+ * used; a checkpoint of another architecture is refused naming the setting.
+ */
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { modelArchitecture } from '../../src/config/model.ts';
+import { selectBackend } from '../../src/engine/backend.ts';
+import { tf } from '../../src/engine/tf.ts';
+import { buildAutoencoder } from '../../src/model/autoencoder.ts';
+import { listCheckpoints, loadLatestCheckpoint, saveBest, saveCheckpoint, type TrainingState } from '../../src/model/checkpoint.ts';
+import { UserError } from '../../src/util/errors.ts';
+import { faceCrop } from '../helpers/data.ts';
+import { tempDir } from '../helpers/fixtures.ts';
+
+const test = suite('model/checkpoint');
+const tmp = tempDir('ckpt');
+const arch = modelArchitecture('tiny', 'transpose');
+test.before(async () => {
+  await selectBackend('wasm');
+});
+test.after(() => tmp.cleanup());
+
+async function trainedModel(steps: number) {
+  const ae = buildAutoencoder(arch);
+  const x = tf.tensor4d(await faceCrop('a', 64), [1, 64, 64, 3]);
+  const opt = tf.train.adam(1e-3);
+  for (let i = 0; i < steps; i++) tf.tidy(() => void opt.minimize(() => tf.mean(tf.abs(tf.sub(ae.reconstruct(x, 'a'), x))) as tf.Scalar));
+  x.dispose();
+  return { ae, opt };
+}
+
+const state = (iteration: number): TrainingState => ({ iteration, arch, configHash: 'abc', rng: [1, 2, 3, 4], lossA: 0.1, lossB: 0.2 });
+
+test('save then load restores the three networks and the optimizer state exactly', async () => {
+  const root = join(tmp.dir, 'roundtrip');
+  const { ae, opt } = await trainedModel(3);
+  const optW = await opt.getWeights();
+  const dir = await saveCheckpoint(root, { ae, optimizerWeights: optW, state: state(3) });
+  assert.match(dir, /ckpt-000000003$/);
+  const ck = (await loadLatestCheckpoint(root, arch))!;
+  assert.is(ck.state.iteration, 3);
+  assert.equal(ck.state.rng, [1, 2, 3, 4]);
+  for (const [a, b] of [[ae.encoder, ck.ae.encoder], [ae.decoderA, ck.ae.decoderA], [ae.decoderB, ck.ae.decoderB]] as const) {
+    const wa = a.getWeights();
+    const wb = b.getWeights();
+    assert.is(wa.length, wb.length);
+    wa.forEach((w, i) => assert.equal(Array.from(w.dataSync()), Array.from(wb[i]!.dataSync())));
+  }
+  assert.is(ck.optimizerWeights.length, optW.length);
+  optW.forEach((w, i) => assert.equal(Array.from(w.tensor.dataSync()), Array.from(ck.optimizerWeights[i]!.tensor.dataSync())));
+  ae.dispose();
+  ck.ae.dispose();
+  opt.dispose();
+  tf.dispose(ck.optimizerWeights.map((w) => w.tensor));
+});
+
+test('only the last K checkpoints are kept; best is a copy', async () => {
+  const root = join(tmp.dir, 'keep');
+  const { ae, opt } = await trainedModel(1);
+  const w = await opt.getWeights();
+  for (const it of [10, 20, 30, 40]) await saveCheckpoint(root, { ae, optimizerWeights: w, state: state(it) }, { keep: 2 });
+  assert.equal(listCheckpoints(root).map((d) => d.slice(-14)), ['ckpt-000000040', 'ckpt-000000030']);
+  await saveBest(root, listCheckpoints(root)[1]!);
+  assert.is(JSON.parse(readFileSync(join(root, 'best/state.json'), 'utf8')).iteration, 30);
+  assert.equal(readdirSync(join(root, 'checkpoints')).filter((n) => n.startsWith('.janus-tmp')), []);
+  ae.dispose();
+  opt.dispose();
+});
+
+test('a corrupt newest checkpoint is detected by checksum and the previous one is used', async () => {
+  const root = join(tmp.dir, 'corrupt');
+  const { ae, opt } = await trainedModel(1);
+  const w = await opt.getWeights();
+  await saveCheckpoint(root, { ae, optimizerWeights: w, state: state(5) });
+  const newest = await saveCheckpoint(root, { ae, optimizerWeights: w, state: state(6) });
+  const bin = join(newest, 'decoder_b', 'weights.bin');
+  const bytes = readFileSync(bin);
+  writeFileSync(bin, bytes.subarray(0, bytes.length - 100)); // truncated
+  const ck = (await loadLatestCheckpoint(root, arch))!;
+  assert.is(ck.state.iteration, 5);
+  assert.is(ck.skipped.length, 1);
+  assert.match(ck.skipped[0]!.reason, /checksum mismatch in decoder_b\/weights\.bin/);
+  ck.ae.dispose();
+  ae.dispose();
+  opt.dispose();
+});
+
+test('a checkpoint of another architecture is refused, naming the setting', async () => {
+  const root = join(tmp.dir, 'arch');
+  const { ae, opt } = await trainedModel(1);
+  await saveCheckpoint(root, { ae, optimizerWeights: await opt.getWeights(), state: state(1) });
+  try {
+    await loadLatestCheckpoint(root, modelArchitecture('tiny', 'pixelshuffle'));
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, UserError);
+    assert.match((err as Error).message, /another architecture \(upsample: the checkpoint has "transpose", this run asks for "pixelshuffle"\)/);
+  }
+  try {
+    await loadLatestCheckpoint(root, modelArchitecture('small'));
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /preset: the checkpoint has "tiny", this run asks for "small"/);
+  }
+  ae.dispose();
+  opt.dispose();
+});
+
+test.run();
