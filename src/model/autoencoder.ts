@@ -13,44 +13,53 @@ import { PixelShuffle } from './pixel-shuffle.ts';
 
 const ALPHA = 0.1;
 
-function upscale(x: tf.SymbolicTensor, filters: number, how: Architecture['upsample'], name: string): tf.SymbolicTensor {
+/** Seeded Glorot-uniform initialisers, one seed per layer, when a seed is given (reproducible runs). */
+function seeder(seed: number | undefined) {
+  let n = 0;
+  return () => (seed === undefined ? {} : { kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 1000 + n++ }) });
+}
+type Init = ReturnType<typeof seeder>;
+
+function upscale(x: tf.SymbolicTensor, filters: number, how: Architecture['upsample'], name: string, init: Init): tf.SymbolicTensor {
   let y: tf.SymbolicTensor;
   if (how === 'transpose') {
-    y = tf.layers.conv2dTranspose({ filters, kernelSize: 3, strides: 2, padding: 'same', name: `${name}_convT` }).apply(x) as tf.SymbolicTensor;
+    y = tf.layers.conv2dTranspose({ filters, kernelSize: 3, strides: 2, padding: 'same', name: `${name}_convT`, ...init() }).apply(x) as tf.SymbolicTensor;
   } else if (how === 'upsampling2d') {
     const u = tf.layers.upSampling2d({ size: [2, 2], name: `${name}_up` }).apply(x) as tf.SymbolicTensor;
-    y = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', name: `${name}_conv` }).apply(u) as tf.SymbolicTensor;
+    y = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', name: `${name}_conv`, ...init() }).apply(u) as tf.SymbolicTensor;
   } else {
-    const c = tf.layers.conv2d({ filters: filters * 4, kernelSize: 3, padding: 'same', name: `${name}_conv` }).apply(x) as tf.SymbolicTensor;
+    const c = tf.layers.conv2d({ filters: filters * 4, kernelSize: 3, padding: 'same', name: `${name}_conv`, ...init() }).apply(x) as tf.SymbolicTensor;
     y = new PixelShuffle({ name: `${name}_shuffle` }).apply(c) as tf.SymbolicTensor;
   }
   return tf.layers.leakyReLU({ alpha: ALPHA, name: `${name}_act` }).apply(y) as tf.SymbolicTensor;
 }
 
-export function buildEncoder(arch: Architecture): tf.LayersModel {
+export function buildEncoder(arch: Architecture, seed?: number): tf.LayersModel {
+  const init = seeder(seed);
   const input = tf.input({ shape: [arch.inputSize, arch.inputSize, 3], name: 'face' });
   let x: tf.SymbolicTensor = input;
   arch.encoderFilters.forEach((f, i) => {
-    x = tf.layers.conv2d({ filters: f, kernelSize: 5, strides: 2, padding: 'same', name: `enc_conv${i}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.conv2d({ filters: f, kernelSize: 5, strides: 2, padding: 'same', name: `enc_conv${i}`, ...init() }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.leakyReLU({ alpha: ALPHA, name: `enc_act${i}` }).apply(x) as tf.SymbolicTensor;
   });
   const side = arch.inputSize / 2 ** arch.encoderFilters.length;
   if (side !== 4) throw new Error(`architecture ${arch.preset}: the encoder must reach 4x4, reaches ${side}x${side}`);
   x = tf.layers.flatten({ name: 'enc_flatten' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units: arch.latent, name: 'enc_latent' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units: 4 * 4 * arch.bottleneckChannels, name: 'enc_expand' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: arch.latent, name: 'enc_latent', ...init() }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: 4 * 4 * arch.bottleneckChannels, name: 'enc_expand', ...init() }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.reshape({ targetShape: [4, 4, arch.bottleneckChannels], name: 'enc_reshape' }).apply(x) as tf.SymbolicTensor;
-  x = upscale(x, arch.encoderUpChannels, arch.upsample, 'enc_up');
+  x = upscale(x, arch.encoderUpChannels, arch.upsample, 'enc_up', init);
   return tf.model({ inputs: input, outputs: x, name: 'encoder' });
 }
 
-export function buildDecoder(arch: Architecture, name: 'decoder_a' | 'decoder_b'): tf.LayersModel {
+export function buildDecoder(arch: Architecture, name: 'decoder_a' | 'decoder_b', seed?: number): tf.LayersModel {
+  const init = seeder(seed);
   const input = tf.input({ shape: [8, 8, arch.encoderUpChannels], name: `${name}_in` });
   let x: tf.SymbolicTensor = input;
-  arch.decoderFilters.forEach((f, i) => (x = upscale(x, f, arch.upsample, `${name}_up${i}`)));
+  arch.decoderFilters.forEach((f, i) => (x = upscale(x, f, arch.upsample, `${name}_up${i}`, init)));
   const side = 8 * 2 ** arch.decoderFilters.length;
   if (side !== arch.inputSize) throw new Error(`architecture ${arch.preset}: the decoder reaches ${side}, expected ${arch.inputSize}`);
-  const out = tf.layers.conv2d({ filters: 3, kernelSize: 5, padding: 'same', activation: 'sigmoid', name: `${name}_rgb` }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.conv2d({ filters: 3, kernelSize: 5, padding: 'same', activation: 'sigmoid', name: `${name}_rgb`, ...init() }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name });
 }
 
@@ -66,10 +75,11 @@ export interface Autoencoder {
   dispose(): void;
 }
 
-export function buildAutoencoder(arch: Architecture): Autoencoder {
-  const encoder = buildEncoder(arch);
-  const decoderA = buildDecoder(arch, 'decoder_a');
-  const decoderB = buildDecoder(arch, 'decoder_b');
+/** `seed` makes the initial weights reproducible (each network gets its own seeds). */
+export function buildAutoencoder(arch: Architecture, seed?: number): Autoencoder {
+  const encoder = buildEncoder(arch, seed);
+  const decoderA = buildDecoder(arch, 'decoder_a', seed === undefined ? undefined : seed + 1);
+  const decoderB = buildDecoder(arch, 'decoder_b', seed === undefined ? undefined : seed + 2);
   return {
     arch,
     encoder,
