@@ -13,6 +13,7 @@ import { runCommand } from './run.ts';
 import { samplesCommand } from './samples.ts';
 import { stageCommand } from './stage.ts';
 import { statusCommand } from './status.ts';
+import { trainCommand } from './train.ts';
 
 export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   runCommand,
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   cleanCommand,
   extractCommand,
   alignmentsCommand,
+  trainCommand,
   doctorCommand,
   samplesCommand,
   probeCommand,

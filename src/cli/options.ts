@@ -8,6 +8,8 @@
 import { BACKENDS, EngineConfig } from '../config/engine.ts';
 import { SamplesCommandConfig } from '../config/cli.ts';
 import { ExtractConfig } from '../config/extract.ts';
+import { PRESETS, UPSAMPLES } from '../config/model.ts';
+import { TrainConfig } from '../config/train.ts';
 import { SAMPLE_NAMES } from '../config/samples.ts';
 
 export interface OptionSpec {
@@ -110,6 +112,18 @@ export const OPTIONS = Object.freeze({
     flags: '--no-smooth',
     description: 'do not smooth landmarks over time',
   },
+  trainA: { flags: '--a <dir>', description: 'aligned faces of identity A (the faces/ folder janus extract wrote)' },
+  trainB: { flags: '--b <dir>', description: 'aligned faces of identity B' },
+  trainOut: { flags: '--out <dir>', description: 'checkpoint folder, e.g. weights/NAME (a second run resumes from it)' },
+  preset: { flags: '--preset <name>', description: 'model size', choices: PRESETS, defaultValue: TrainConfig.parse({}).preset },
+  upsample: { flags: '--upsample <how>', description: 'decoder upscaling', choices: UPSAMPLES, defaultValue: TrainConfig.parse({}).upsample },
+  iterations: { flags: '--iterations <n>', description: 'total iterations (a resumed run continues up to n)', defaultValue: TrainConfig.parse({}).iterations },
+  minutes: { flags: '--minutes <m>', description: 'stop after m minutes (a checkpoint is saved)' },
+  targetLoss: { flags: '--target-loss <l>', description: 'stop once both losses are below l' },
+  batchSize: { flags: '--batch-size <n>', description: 'faces per identity per iteration', defaultValue: TrainConfig.parse({}).batchSize },
+  learningRate: { flags: '--learning-rate <lr>', description: 'Adam learning rate', defaultValue: TrainConfig.parse({}).learningRate },
+  saveEvery: { flags: '--save-every <n>', description: 'checkpoint, preview.png and loss.png every n iterations', defaultValue: TrainConfig.parse({}).saveEvery },
+  seed: { flags: '--seed <n>', description: 'seed of the initial weights, batches and augmentation', defaultValue: TrainConfig.parse({}).seed },
   samplesOut: {
     flags: '--out <dir>',
     description: 'folder to write the sample clips to',

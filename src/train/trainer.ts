@@ -18,6 +18,7 @@ import { loadLatestCheckpoint, saveCheckpoint, type NamedTensor } from '../model
 import { UserError } from '../util/errors.ts';
 import { DEFAULT_AUGMENT, augmentFace, type AugmentSettings } from './augment.ts';
 import type { FaceSet } from './face-set.ts';
+import { writeLossCurve, writePreview } from './previews.ts';
 import { Rng } from './rng.ts';
 import { createHash } from 'node:crypto';
 
@@ -39,6 +40,8 @@ export interface TrainOptions {
   /** Stop once both losses are below this. */
   targetLoss?: number;
   augment?: AugmentSettings;
+  /** Write preview.png (A->A, A->B, B->B, B->A) and loss.png with every checkpoint (default true). */
+  previews?: boolean;
   signal?: AbortSignal;
   onIteration?(iteration: number, lossA: number, lossB: number): void;
   log?(line: string): void;
@@ -137,6 +140,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       for (const w of optimizerWeights) if (w.name === 'iter') w.tensor.dispose();
     }
     await writeFileAtomic(lossLogPath(o.out), losses.map((e) => JSON.stringify(e)).join('\n') + (losses.length ? '\n' : ''));
+    if (o.previews !== false) {
+      await writePreview(join(o.out, 'preview.png'), ae, o.a.faces, o.b.faces);
+      await writeLossCurve(join(o.out, 'loss.png'), losses);
+    }
   };
 
   let stoppedBy: TrainResult['stoppedBy'] = 'iterations';
