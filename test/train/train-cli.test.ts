@@ -1,0 +1,62 @@
+/**
+ * `janus train` as a user runs it: face folders in, checkpoints, preview.png, loss.png and
+ * loss.jsonl out; a second run resumes and says from where; bad folders are clear errors.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { faceCrop } from '../helpers/data.ts';
+import { janus, tempDir } from '../helpers/fixtures.ts';
+
+const test = suite('train/train-cli');
+const tmp = tempDir('train-cli');
+test.after(() => tmp.cleanup());
+
+async function faceDir(name: 'a' | 'b'): Promise<string> {
+  const dir = join(tmp.dir, `faces-${name}`);
+  mkdirSync(dir, { recursive: true });
+  const f = await faceCrop(name, 96);
+  for (const i of [0, 1]) {
+    await sharp(Buffer.from(f.map((v) => Math.round(v * 255))), { raw: { width: 96, height: 96, channels: 3 } })
+      .flop(i === 1)
+      .png()
+      .toFile(join(dir, `${i}.png`));
+  }
+  return dir;
+}
+
+test('train, then train again to a higher total: it resumes and says so', async () => {
+  const a = await faceDir('a');
+  const b = await faceDir('b');
+  const out = join(tmp.dir, 'w');
+  const args = (n: number) => ['train', '--a', a, '--b', b, '--out', out, '--preset', 'tiny', '--iterations', String(n), '--save-every', '3', '--batch-size', '2', '--learning-rate', '0.001'];
+  const r1 = janus(args(3));
+  assert.is(r1.code, 0, r1.stderr);
+  assert.match(r1.stdout, /stopped by iterations at iteration 3; checkpoint .*ckpt-000000003/);
+  for (const f of ['preview.png', 'loss.png', 'loss.jsonl', 'checkpoints/ckpt-000000003/MANIFEST.json']) assert.ok(existsSync(join(out, f)), f);
+  const r2 = janus(args(5));
+  assert.is(r2.code, 0, r2.stderr);
+  assert.match(r2.stderr, /resumed from iteration 3/);
+  assert.match(r2.stdout, /iteration 5 \(resumed from 3\)/);
+  assert.is(readFileSync(join(out, 'loss.jsonl'), 'utf8').trim().split('\n').length, 5);
+  const preview = await sharp(join(out, 'preview.png')).metadata();
+  assert.equal([preview.width, preview.height], [4 * 64, 6 * 64]);
+});
+
+test('missing or empty face folders, and a bad preset, are clear errors with exit code 2', () => {
+  const out = join(tmp.dir, 'bad');
+  const r = janus(['train', '--a', join(tmp.dir, 'nope'), '--b', join(tmp.dir, 'nope'), '--out', out, '--preset', 'tiny']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /face folder not found: ".*nope"/);
+  mkdirSync(join(tmp.dir, 'empty'), { recursive: true });
+  const e = janus(['train', '--a', join(tmp.dir, 'empty'), '--b', join(tmp.dir, 'empty'), '--out', out, '--preset', 'tiny']);
+  assert.is(e.code, 2);
+  assert.match(e.stderr, /no face images in ".*empty"/);
+  const p = janus(['train', '--a', 'x', '--b', 'y', '--out', out, '--preset', 'huge']);
+  assert.is(p.code, 2);
+  assert.match(p.stderr, /huge/);
+});
+
+test.run();
