@@ -48,7 +48,28 @@ function remap(img: Float32Array, size: number, mapX: Float32Array, mapY: Float3
   return out;
 }
 
-export function augmentFace(face: Float32Array, size: number, rng: Rng, s: AugmentSettings = DEFAULT_AUGMENT): { input: Float32Array; target: Float32Array } {
+/** Resample a one-channel image (a mask) through a map. */
+function remap1(img: Float32Array, size: number, mapX: Float32Array, mapY: Float32Array): Float32Array {
+  const out = new Float32Array(size * size);
+  for (let i = 0; i < size * size; i++) {
+    const x = Math.min(size - 1, Math.max(0, mapX[i]!));
+    const y = Math.min(size - 1, Math.max(0, mapY[i]!));
+    const x0 = Math.floor(x);
+    const y0 = Math.floor(y);
+    const x1 = Math.min(x0 + 1, size - 1);
+    const y1 = Math.min(y0 + 1, size - 1);
+    const fx = x - x0;
+    const fy = y - y0;
+    out[i] = (1 - fy) * ((1 - fx) * img[y0 * size + x0]! + fx * img[y0 * size + x1]!) + fy * ((1 - fx) * img[y1 * size + x0]! + fx * img[y1 * size + x1]!);
+  }
+  return out;
+}
+
+/**
+ * `mask` (one channel, 0..1), when given, follows the target's geometry and comes back as
+ * `targetMask`, for mask-weighted losses.
+ */
+export function augmentFace(face: Float32Array, size: number, rng: Rng, s: AugmentSettings = DEFAULT_AUGMENT, mask?: Float32Array): { input: Float32Array; target: Float32Array; targetMask?: Float32Array } {
   if (face.length !== size * size * 3) throw new Error(`expected a ${size}x${size} RGB face (${size * size * 3} floats), got ${face.length}`);
   // 1. the geometric jitter, as an inverse map about the centre
   const angle = (rng.uniform(-s.rotation, s.rotation) * Math.PI) / 180;
@@ -70,6 +91,7 @@ export function augmentFace(face: Float32Array, size: number, rng: Rng, s: Augme
     }
   }
   const target = remap(face, size, mapX, mapY);
+  const targetMask = mask ? remap1(mask, size, mapX, mapY) : undefined;
   // 2. light and colour
   const light = rng.uniform(-s.lightness, s.lightness);
   const gains = [0, 1, 2].map(() => 1 + rng.uniform(-s.colour, s.colour));
@@ -94,5 +116,5 @@ export function augmentFace(face: Float32Array, size: number, rng: Rng, s: Augme
     }
   }
   const input = remap(target, size, wx, wy);
-  return { input, target };
+  return { input, target, targetMask };
 }

@@ -5,7 +5,7 @@
  *   const a = await loadFaceSet('runs/extract-a/faces', 64);   // { dir, size, files, faces }
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { UserError } from '../util/errors.ts';
 
@@ -15,9 +15,12 @@ export interface FaceSet {
   files: string[];
   /** One HWC Float32Array (size*size*3, 0..1) per face. */
   faces: Float32Array[];
+  /** One size*size mask (0..1) per face, from the sibling masks/ folder, when asked for. */
+  masks?: Float32Array[];
 }
 
-export async function loadFaceSet(dir: string, size: number): Promise<FaceSet> {
+/** `masks: true` also loads <dir>/../masks/<same name> for each face (janus extract writes them there). */
+export async function loadFaceSet(dir: string, size: number, opts: { masks?: boolean } = {}): Promise<FaceSet> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new UserError(`face folder not found: "${dir}"`, 'pass the faces/ folder that `janus extract VIDEO --out DIR` wrote (DIR/faces)');
   }
@@ -28,5 +31,14 @@ export async function loadFaceSet(dir: string, size: number): Promise<FaceSet> {
     const { data } = await sharp(join(dir, f)).removeAlpha().resize(size, size, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
     faces.push(Float32Array.from(data, (v) => v / 255));
   }
-  return { dir, size, files, faces };
+  if (!opts.masks) return { dir, size, files, faces };
+  const maskDir = join(dirname(dir), 'masks');
+  const masks: Float32Array[] = [];
+  for (const f of files) {
+    const p = join(maskDir, f);
+    if (!existsSync(p)) throw new UserError(`mask-weighted loss needs a mask for every face: "${p}" is missing`, 'train on the faces/ folder of a `janus extract` output (its masks/ sits beside it), or turn mask weighting off');
+    const { data } = await sharp(p).extractChannel(0).resize(size, size, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+    masks.push(Float32Array.from(data, (v) => v / 255));
+  }
+  return { dir, size, files, faces, masks };
 }

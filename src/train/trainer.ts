@@ -14,7 +14,8 @@ import type { Architecture } from '../config/model.ts';
 import { tf } from '../engine/tf.ts';
 import { writeFileAtomic } from '../media/atomic-write.ts';
 import { buildAutoencoder, type Autoencoder } from '../model/autoencoder.ts';
-import { loadLatestCheckpoint, saveCheckpoint, type NamedTensor } from '../model/checkpoint.ts';
+import { loadLatestCheckpoint, saveBest, saveCheckpoint, type NamedTensor } from '../model/checkpoint.ts';
+import { reconstructionLoss } from '../model/losses.ts';
 import { UserError } from '../util/errors.ts';
 import { DEFAULT_AUGMENT, augmentFace, type AugmentSettings } from './augment.ts';
 import type { FaceSet } from './face-set.ts';
@@ -40,6 +41,10 @@ export interface TrainOptions {
   /** Stop once both losses are below this. */
   targetLoss?: number;
   augment?: AugmentSettings;
+  /** Add DSSIM to the MAE loss. */
+  dssim?: boolean;
+  /** Weight of the face mask in the loss (0 = off; the face sets need masks). */
+  maskWeight?: number;
   /** Write preview.png (A->A, A->B, B->B, B->A) and loss.png with every checkpoint (default true). */
   previews?: boolean;
   signal?: AbortSignal;
@@ -65,22 +70,24 @@ export interface TrainResult {
 
 /** Everything that must be equal for a run to continue another: the architecture and the training maths. */
 export function configHash(o: TrainOptions): string {
-  const settings = { arch: o.arch, batchSize: o.batchSize ?? 16, learningRate: o.learningRate ?? 5e-5, seed: o.seed ?? 1, augment: o.augment ?? DEFAULT_AUGMENT, loss: 'mae' };
+  const settings = { arch: o.arch, batchSize: o.batchSize ?? 16, learningRate: o.learningRate ?? 5e-5, seed: o.seed ?? 1, augment: o.augment ?? DEFAULT_AUGMENT, loss: { dssim: !!o.dssim, maskWeight: o.maskWeight ?? 0 } };
   return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
 }
 
-function batchTensors(set: FaceSet, n: number, rng: Rng, aug: AugmentSettings): { x: tf.Tensor4D; y: tf.Tensor4D } {
+function batchTensors(set: FaceSet, n: number, rng: Rng, aug: AugmentSettings, withMasks: boolean): { x: tf.Tensor4D; y: tf.Tensor4D; m?: tf.Tensor4D } {
   const s = set.size;
   const per = s * s * 3;
   const xs = new Float32Array(n * per);
   const ys = new Float32Array(n * per);
+  const ms = withMasks ? new Float32Array(n * s * s) : null;
   for (let i = 0; i < n; i++) {
-    const face = set.faces[rng.int(set.faces.length)]!;
-    const { input, target } = augmentFace(face, s, rng, aug);
+    const k = rng.int(set.faces.length);
+    const { input, target, targetMask } = augmentFace(set.faces[k]!, s, rng, aug, withMasks ? set.masks![k] : undefined);
     xs.set(input, i * per);
     ys.set(target, i * per);
+    if (ms && targetMask) ms.set(targetMask, i * s * s);
   }
-  return { x: tf.tensor4d(xs, [n, s, s, 3]), y: tf.tensor4d(ys, [n, s, s, 3]) };
+  return { x: tf.tensor4d(xs, [n, s, s, 3]), y: tf.tensor4d(ys, [n, s, s, 3]), m: ms ? tf.tensor4d(ms, [n, s, s, 1]) : undefined };
 }
 
 const lossLogPath = (out: string) => join(out, 'loss.jsonl');
@@ -102,6 +109,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   for (const [name, set] of [['A', o.a], ['B', o.b]] as const) {
     if (set.size !== o.arch.inputSize) throw new UserError(`face set ${name} (${set.dir}) is ${set.size} px, the ${o.arch.preset} model takes ${o.arch.inputSize} px`);
   }
+  const withMasks = (o.maskWeight ?? 0) > 0;
+  for (const [name, set] of [['A', o.a], ['B', o.b]] as const) {
+    if (withMasks && !set.masks) throw new UserError(`mask-weighted loss needs the masks of face set ${name} (${set.dir})`, 'load the face sets with their masks, or set maskWeight to 0');
+  }
+  const lossSettings = (m?: tf.Tensor4D) => ({ dssim: o.dssim, mask: m, maskWeight: o.maskWeight });
   const hash = configHash(o);
   const ck = await loadLatestCheckpoint(o.out, o.arch);
   for (const s of ck?.skipped ?? []) log(`skipped checkpoint ${s.dir}: ${s.reason}`);
@@ -130,6 +142,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
   let checkpoint: string | null = ck?.dir ?? null;
   let lastGood = { la: NaN, lb: NaN };
+  let best = Infinity;
 
   const save = async () => {
     const optimizerWeights: NamedTensor[] = await optimizer.getWeights();
@@ -138,6 +151,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     } finally {
       // getWeights makes a fresh 'iter' scalar; the moments are the optimizer's own variables
       for (const w of optimizerWeights) if (w.name === 'iter') w.tensor.dispose();
+    }
+    // keep a backup of the best checkpoint (lowest mean loss over the last 10 iterations)
+    const recent = losses.slice(-10);
+    const score = recent.reduce((acc, e) => acc + e.lossA + e.lossB, 0) / Math.max(1, recent.length);
+    if (checkpoint && score < best) {
+      best = score;
+      await saveBest(o.out, checkpoint);
     }
     await writeFileAtomic(lossLogPath(o.out), losses.map((e) => JSON.stringify(e)).join('\n') + (losses.length ? '\n' : ''));
     if (o.previews !== false) {
@@ -157,15 +177,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         stoppedBy = 'time';
         break;
       }
-      const A = batchTensors(o.a, batch, rng, aug);
-      const B = batchTensors(o.b, batch, rng, aug);
+      const A = batchTensors(o.a, batch, rng, aug, withMasks);
+      const B = batchTensors(o.b, batch, rng, aug, withMasks);
       let la = NaN;
       let lb = NaN;
       tf.tidy(() => {
         optimizer.minimize(
           () => {
-            const lossA = tf.mean(tf.abs(tf.sub(ae.decoderA.apply(ae.encoder.apply(A.x)) as tf.Tensor, A.y))) as tf.Scalar;
-            const lossB = tf.mean(tf.abs(tf.sub(ae.decoderB.apply(ae.encoder.apply(B.x)) as tf.Tensor, B.y))) as tf.Scalar;
+            const lossA = reconstructionLoss(ae.decoderA.apply(ae.encoder.apply(A.x)) as tf.Tensor4D, A.y, lossSettings(A.m));
+            const lossB = reconstructionLoss(ae.decoderB.apply(ae.encoder.apply(B.x)) as tf.Tensor4D, B.y, lossSettings(B.m));
             la = lossA.dataSync()[0]!;
             lb = lossB.dataSync()[0]!;
             return tf.add(lossA, lossB) as tf.Scalar;
@@ -174,7 +194,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           vars,
         );
       });
-      tf.dispose([A.x, A.y, B.x, B.y]);
+      tf.dispose([A.x, A.y, B.x, B.y, ...(A.m ? [A.m] : []), ...(B.m ? [B.m] : [])]);
       if (!Number.isFinite(la) || !Number.isFinite(lb)) {
         stoppedBy = 'nan';
         break;

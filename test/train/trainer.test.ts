@@ -3,6 +3,7 @@
  * resumed run's loss curve equals an uninterrupted one's, a NaN loss stops training and keeps
  * the last good checkpoint, and nothing leaks.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -64,6 +65,23 @@ test('a NaN loss stops training and keeps the last good checkpoint', async () =>
   assert.ok(Number.isFinite(ck.state.lossA!) && Number.isFinite(ck.state.lossB!));
   ck.ae.dispose();
   tf.dispose(ck.optimizerWeights.map((w) => w.tensor));
+});
+
+test('with DSSIM and a mask-weighted loss the loss still falls; best/ keeps the best checkpoint', async () => {
+  const ellipse = Float32Array.from({ length: 64 * 64 }, (_, i) => (((i % 64) - 32) / 22) ** 2 + ((Math.floor(i / 64) - 34) / 28) ** 2 < 1 ? 1 : 0);
+  const am = { ...a, masks: [ellipse] };
+  const bm = { ...b, masks: [ellipse] };
+  const r = await train({ ...base('masked', { iterations: 30, batchSize: 4, saveEvery: 10 }), a: am, b: bm, dssim: true, maskWeight: 3 });
+  const first = r.losses.slice(0, 5).reduce((s, e) => s + e.lossA + e.lossB, 0);
+  const last = r.losses.slice(-5).reduce((s, e) => s + e.lossA + e.lossB, 0);
+  assert.ok(last < first * 0.9, `loss ${first.toFixed(3)} -> ${last.toFixed(3)}`);
+  assert.ok(existsSync(join(tmp.dir, 'masked', 'best', 'MANIFEST.json')));
+  try {
+    await train({ ...base('masked-missing', { iterations: 1 }), maskWeight: 3 });
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /mask-weighted loss needs the masks of face set A/);
+  }
 });
 
 test('other settings cannot continue a checkpoint', async () => {
