@@ -50,9 +50,10 @@ demo: setup samples/a.mp4 samples/b.mp4 ## build the samples and print janus doc
 doctor: setup ## show backend, ffmpeg, models and what is missing
 	$(JANUS) doctor
 
-bench: setup ## benchmarks (not tests): DAG no-op re-run and per-item overhead; extraction frames/s on 720p (ssd, tiny)
+bench: setup ## benchmarks (not tests): DAG no-op re-run and per-item overhead; extraction frames/s on 720p (ssd, tiny); training/inference faces/s (tiny, original)
 	npx tsx test/bench/dag-bench.ts
 	npx tsx test/bench/extract-bench.ts
+	npx tsx test/bench/train-bench.ts
 
 clean: ## remove generated samples and runs/ (keeps weights/)
 	rm -rf runs samples/*.mp4 samples/.janus-tmp-*

@@ -123,6 +123,8 @@ export const OPTIONS = Object.freeze({
   batchSize: { flags: '--batch-size <n>', description: 'faces per identity per iteration', defaultValue: TrainConfig.parse({}).batchSize },
   learningRate: { flags: '--learning-rate <lr>', description: 'Adam learning rate', defaultValue: TrainConfig.parse({}).learningRate },
   saveEvery: { flags: '--save-every <n>', description: 'checkpoint, preview.png and loss.png every n iterations', defaultValue: TrainConfig.parse({}).saveEvery },
+  dssim: { flags: '--dssim', description: 'add DSSIM (structural dissimilarity) to the MAE loss' },
+  maskWeight: { flags: '--mask-weight <w>', description: 'weight of the face mask in the loss, 0 = off (uses the masks/ folder beside each faces/)', defaultValue: TrainConfig.parse({}).maskWeight },
   seed: { flags: '--seed <n>', description: 'seed of the initial weights, batches and augmentation', defaultValue: TrainConfig.parse({}).seed },
   samplesOut: {
     flags: '--out <dir>',

@@ -21,7 +21,7 @@ const num = (v: unknown) => (v === undefined ? undefined : Number(v));
 export const trainCommand: CommandSpec = {
   name: 'train',
   summary: 'train the shared encoder and decoders A and B on two face folders; resumes from --out',
-  options: ['trainA', 'trainB', 'trainOut', 'preset', 'upsample', 'iterations', 'minutes', 'targetLoss', 'batchSize', 'learningRate', 'saveEvery', 'seed', 'backend'],
+  options: ['trainA', 'trainB', 'trainOut', 'preset', 'upsample', 'iterations', 'minutes', 'targetLoss', 'batchSize', 'learningRate', 'saveEvery', 'dssim', 'maskWeight', 'seed', 'backend'],
   async run(_args, opts) {
     for (const k of ['a', 'b', 'out'] as const) if (!opts[k]) throw new UserError(`janus train needs --${k}`, 'e.g. janus train --a runs/ea/faces --b runs/eb/faces --out weights/demo');
     const cfg = parseConfig(
@@ -36,14 +36,16 @@ export const trainCommand: CommandSpec = {
         learningRate: num(opts.learningRate),
         saveEvery: num(opts.saveEvery),
         seed: num(opts.seed),
+        dssim: opts.dssim ? true : undefined,
+        maskWeight: num(opts.maskWeight),
       },
       'train options',
     );
     const { choice, source } = resolveBackendChoice(opts.backend as string | undefined);
     const sel = await selectBackend(choice, { source });
     const arch = modelArchitecture(cfg.preset, cfg.upsample);
-    const a = await loadFaceSet(opts.a as string, arch.inputSize);
-    const b = await loadFaceSet(opts.b as string, arch.inputSize);
+    const a = await loadFaceSet(opts.a as string, arch.inputSize, { masks: cfg.maskWeight > 0 });
+    const b = await loadFaceSet(opts.b as string, arch.inputSize, { masks: cfg.maskWeight > 0 });
     process.stderr.write(`training ${cfg.preset}/${cfg.upsample} on ${sel.backend}: ${a.faces.length} faces of A, ${b.faces.length} of B -> ${opts.out}\n`);
     const tty = process.stderr.isTTY;
     const bar = tty ? new cliProgress.SingleBar({ format: ' {bar} {value}/{total} | {ips} it/s | {fps} faces/s | A {la} B {lb} | eta {eta_formatted}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
@@ -65,6 +67,8 @@ export const trainCommand: CommandSpec = {
         saveEvery: cfg.saveEvery,
         keep: cfg.keep,
         seed: cfg.seed,
+        dssim: cfg.dssim,
+        maskWeight: cfg.maskWeight,
         signal,
         log: (l) => process.stderr.write(`${l}\n`),
         onIteration(it, la, lb) {

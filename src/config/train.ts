@@ -26,6 +26,10 @@ export const TrainConfig = z
     saveEvery: z.number().int().min(1).default(100),
     /** Checkpoints kept. */
     keep: z.number().int().min(1).default(3),
+    /** Add DSSIM (structural dissimilarity) to the MAE loss. */
+    dssim: z.boolean().default(false),
+    /** Weight of the face mask in the loss, 0 = off (needs the masks/ folder beside each faces/). */
+    maskWeight: z.number().min(0).default(0),
     /** Seed of the initial weights, batches and augmentation. */
     seed: z.number().int().default(1),
   })

@@ -34,10 +34,10 @@ export const trainStage: StageKind<P> = {
     }
     const p = ctx.params;
     const arch = modelArchitecture(p.preset, p.upsample);
-    const a = await loadFaceSet(ctx.inputs.a!, arch.inputSize);
-    const b = await loadFaceSet(ctx.inputs.b!, arch.inputSize);
+    const a = await loadFaceSet(ctx.inputs.a!, arch.inputSize, { masks: p.maskWeight > 0 });
+    const b = await loadFaceSet(ctx.inputs.b!, arch.inputSize, { masks: p.maskWeight > 0 });
     ctx.log(`training ${p.preset}/${p.upsample} on ${a.faces.length} + ${b.faces.length} faces`);
-    const r = await train({ a, b, arch, out: ctx.outputs.model!, iterations: p.iterations, minutes: p.minutes, targetLoss: p.targetLoss, batchSize: p.batchSize, learningRate: p.learningRate, saveEvery: p.saveEvery, keep: p.keep, seed: p.seed, signal: ctx.signal, log: ctx.log });
+    const r = await train({ a, b, arch, out: ctx.outputs.model!, iterations: p.iterations, minutes: p.minutes, targetLoss: p.targetLoss, batchSize: p.batchSize, learningRate: p.learningRate, saveEvery: p.saveEvery, keep: p.keep, seed: p.seed, dssim: p.dssim, maskWeight: p.maskWeight, signal: ctx.signal, log: ctx.log });
     if (r.stoppedBy === 'nan') throw new Error(r.message);
   },
 };

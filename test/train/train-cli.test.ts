@@ -2,13 +2,14 @@
  * `janus train` as a user runs it: face folders in, checkpoints, preview.png, loss.png and
  * loss.jsonl out; a second run resumes and says from where; bad folders are clear errors.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { faceCrop } from '../helpers/data.ts';
-import { janus, tempDir } from '../helpers/fixtures.ts';
+import { ROOT, janus, tempDir } from '../helpers/fixtures.ts';
 
 const test = suite('train/train-cli');
 const tmp = tempDir('train-cli');
@@ -43,6 +44,29 @@ test('train, then train again to a higher total: it resumes and says so', async 
   assert.is(readFileSync(join(out, 'loss.jsonl'), 'utf8').trim().split('\n').length, 5);
   const preview = await sharp(join(out, 'preview.png')).metadata();
   assert.equal([preview.width, preview.height], [4 * 64, 6 * 64]);
+});
+
+test('SIGINT during training saves a checkpoint and exits 130; the next run resumes from it', async () => {
+  const a = join(tmp.dir, 'faces-a');
+  const b = join(tmp.dir, 'faces-b');
+  const out = join(tmp.dir, 'interrupted');
+  const args = ['train', '--a', a, '--b', b, '--out', out, '--preset', 'tiny', '--iterations', '100000', '--save-every', '2', '--batch-size', '2'];
+  const child = spawn(process.execPath, [join(ROOT, 'src/cli/bin.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  const t0 = Date.now();
+  while (!existsSync(join(out, 'checkpoints', 'ckpt-000000002', 'MANIFEST.json'))) {
+    if (Date.now() - t0 > 120_000) throw new Error('training never saved a checkpoint');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.kill('SIGINT');
+  assert.is(await exited, 130, output);
+  const m = /stopped by signal at iteration (\d+); checkpoint .*ckpt-0*(\d+)/.exec(output);
+  assert.ok(m && m[1] === m[2], `the checkpoint is of the iteration it stopped at: ${output}`);
+  const r = janus(['train', '--a', a, '--b', b, '--out', out, '--preset', 'tiny', '--iterations', String(Number(m![1]) + 1), '--save-every', '2', '--batch-size', '2']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`resumed from iteration ${m![1]}`));
 });
 
 test('missing or empty face folders, and a bad preset, are clear errors with exit code 2', () => {
