@@ -27,6 +27,8 @@ export interface TrainingState {
   rng: number[];
   lossA: number | null;
   lossB: number | null;
+  /** Best score (mean loss A+B over the last 10 iterations) of any checkpoint so far: what best/ holds. */
+  bestScore?: number | null;
   savedAt?: string;
 }
 

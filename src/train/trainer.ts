@@ -142,23 +142,22 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
   let checkpoint: string | null = ck?.dir ?? null;
   let lastGood = { la: NaN, lb: NaN };
-  let best = Infinity;
+  let best = ck?.state.bestScore ?? Infinity;
 
   const save = async () => {
     const optimizerWeights: NamedTensor[] = await optimizer.getWeights();
+    // keep a backup of the best checkpoint (lowest mean loss over the last 10 iterations)
+    const recent = losses.slice(-10);
+    const score = recent.reduce((acc, e) => acc + e.lossA + e.lossB, 0) / Math.max(1, recent.length);
+    const isBest = recent.length > 0 && score < best;
+    if (isBest) best = score;
     try {
-      checkpoint = await saveCheckpoint(o.out, { ae, optimizerWeights, state: { iteration, arch: o.arch, configHash: hash, rng: rng.state(), lossA: lastGood.la, lossB: lastGood.lb } }, { keep: o.keep ?? 3 });
+      checkpoint = await saveCheckpoint(o.out, { ae, optimizerWeights, state: { iteration, arch: o.arch, configHash: hash, rng: rng.state(), lossA: lastGood.la, lossB: lastGood.lb, bestScore: Number.isFinite(best) ? best : null } }, { keep: o.keep ?? 3 });
     } finally {
       // getWeights makes a fresh 'iter' scalar; the moments are the optimizer's own variables
       for (const w of optimizerWeights) if (w.name === 'iter') w.tensor.dispose();
     }
-    // keep a backup of the best checkpoint (lowest mean loss over the last 10 iterations)
-    const recent = losses.slice(-10);
-    const score = recent.reduce((acc, e) => acc + e.lossA + e.lossB, 0) / Math.max(1, recent.length);
-    if (checkpoint && score < best) {
-      best = score;
-      await saveBest(o.out, checkpoint);
-    }
+    if (isBest && checkpoint) await saveBest(o.out, checkpoint);
     await writeFileAtomic(lossLogPath(o.out), losses.map((e) => JSON.stringify(e)).join('\n') + (losses.length ? '\n' : ''));
     if (o.previews !== false) {
       await writePreview(join(o.out, 'preview.png'), ae, o.a.faces, o.b.faces);
