@@ -27,8 +27,8 @@ export interface AugmentSettings {
 
 export const DEFAULT_AUGMENT: Readonly<AugmentSettings> = Object.freeze({ rotation: 10, zoom: 0.05, shift: 0.05, flip: 0.5, lightness: 0.05, colour: 0.05, warp: 0.025 });
 
-/** Bilinear sample of an HWC float image at (x, y), edge pixels repeated. */
-function sample(img: Float32Array, size: number, x: number, y: number, c: number): number {
+/** Bilinear sample of channel `c` of an HWC float image with `ch` channels at (x, y), edge pixels repeated. */
+function sample(img: Float32Array, size: number, ch: number, x: number, y: number, c: number): number {
   const xc = x < 0 ? 0 : x > size - 1 ? size - 1 : x;
   const yc = y < 0 ? 0 : y > size - 1 ? size - 1 : y;
   const x0 = Math.floor(xc);
@@ -37,31 +37,14 @@ function sample(img: Float32Array, size: number, x: number, y: number, c: number
   const y1 = Math.min(y0 + 1, size - 1);
   const fx = xc - x0;
   const fy = yc - y0;
-  const p = (xx: number, yy: number) => img[(yy * size + xx) * 3 + c]!;
+  const p = (xx: number, yy: number) => img[(yy * size + xx) * ch + c]!;
   return (1 - fy) * ((1 - fx) * p(x0, y0) + fx * p(x1, y0)) + fy * ((1 - fx) * p(x0, y1) + fx * p(x1, y1));
 }
 
-/** Resample through a map: out(u, v) = img(mapX(u, v), mapY(u, v)). */
-function remap(img: Float32Array, size: number, mapX: Float32Array, mapY: Float32Array): Float32Array {
-  const out = new Float32Array(size * size * 3);
-  for (let i = 0; i < size * size; i++) for (let c = 0; c < 3; c++) out[i * 3 + c] = sample(img, size, mapX[i]!, mapY[i]!, c);
-  return out;
-}
-
-/** Resample a one-channel image (a mask) through a map. */
-function remap1(img: Float32Array, size: number, mapX: Float32Array, mapY: Float32Array): Float32Array {
-  const out = new Float32Array(size * size);
-  for (let i = 0; i < size * size; i++) {
-    const x = Math.min(size - 1, Math.max(0, mapX[i]!));
-    const y = Math.min(size - 1, Math.max(0, mapY[i]!));
-    const x0 = Math.floor(x);
-    const y0 = Math.floor(y);
-    const x1 = Math.min(x0 + 1, size - 1);
-    const y1 = Math.min(y0 + 1, size - 1);
-    const fx = x - x0;
-    const fy = y - y0;
-    out[i] = (1 - fy) * ((1 - fx) * img[y0 * size + x0]! + fx * img[y0 * size + x1]!) + fy * ((1 - fx) * img[y1 * size + x0]! + fx * img[y1 * size + x1]!);
-  }
+/** Resample through a map: out(u, v) = img(mapX(u, v), mapY(u, v)); `ch` channels (3 for faces, 1 for masks). */
+function remap(img: Float32Array, size: number, mapX: Float32Array, mapY: Float32Array, ch = 3): Float32Array {
+  const out = new Float32Array(size * size * ch);
+  for (let i = 0; i < size * size; i++) for (let c = 0; c < ch; c++) out[i * ch + c] = sample(img, size, ch, mapX[i]!, mapY[i]!, c);
   return out;
 }
 
@@ -91,7 +74,7 @@ export function augmentFace(face: Float32Array, size: number, rng: Rng, s: Augme
     }
   }
   const target = remap(face, size, mapX, mapY);
-  const targetMask = mask ? remap1(mask, size, mapX, mapY) : undefined;
+  const targetMask = mask ? remap(mask, size, mapX, mapY, 1) : undefined;
   // 2. light and colour
   const light = rng.uniform(-s.lightness, s.lightness);
   const gains = [0, 1, 2].map(() => 1 + rng.uniform(-s.colour, s.colour));
