@@ -1,0 +1,116 @@
+/**
+ * Colour transfer for compositing (faceswap's contract: `process(old, new, mask)` returns the
+ * new face recoloured to sit in the old one's light). `rct`: Reinhard's mean/std matching in
+ * Lab; `hist`: per-channel histogram matching; `none`.
+ *
+ *   const fixed = COLOUR_METHODS.rct(originalCrop, swappedCrop, mask);
+ */
+import type { RgbImage } from '../media/image.ts';
+import type { GrayImage } from '../face/mask.ts';
+
+export const COLOURS = ['none', 'rct', 'hist'] as const;
+export type ColourMethod = (typeof COLOURS)[number];
+
+// sRGB <-> CIE Lab (D65), per pixel, floats
+function toLinear(c: number): number {
+  c /= 255;
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+}
+function fromLinear(c: number): number {
+  const v = c <= 0.0031308 ? 12.92 * c : 1.055 * c ** (1 / 2.4) - 0.055;
+  return Math.min(255, Math.max(0, v * 255));
+}
+const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+const finv = (t: number) => (t ** 3 > 216 / 24389 ? t ** 3 : (116 * t - 16) / (24389 / 27));
+
+function rgbToLab(r: number, g: number, b: number): [number, number, number] {
+  const R = toLinear(r);
+  const G = toLinear(g);
+  const B = toLinear(b);
+  const x = (0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047;
+  const y = 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  const z = (0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883;
+  const fy = f(y);
+  return [116 * fy - 16, 500 * (f(x) - fy), 200 * (fy - f(z))];
+}
+
+function labToRgb(L: number, a: number, bb: number): [number, number, number] {
+  const fy = (L + 16) / 116;
+  const x = finv(fy + a / 500) * 0.95047;
+  const y = finv(fy);
+  const z = finv(fy - bb / 200) * 1.08883;
+  return [fromLinear(3.2406 * x - 1.5372 * y - 0.4986 * z), fromLinear(-0.9689 * x + 1.8758 * y + 0.0415 * z), fromLinear(0.0557 * x - 0.204 * y + 1.057 * z)];
+}
+
+function inMask(mask: GrayImage | undefined, i: number): boolean {
+  return !mask || mask.data[i]! > 127;
+}
+
+function rct(old: RgbImage, next: RgbImage, mask?: GrayImage): RgbImage {
+  const n = old.width * old.height;
+  const labOld = new Float32Array(n * 3);
+  const labNew = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    labOld.set(rgbToLab(old.data[i * 3]!, old.data[i * 3 + 1]!, old.data[i * 3 + 2]!), i * 3);
+    labNew.set(rgbToLab(next.data[i * 3]!, next.data[i * 3 + 1]!, next.data[i * 3 + 2]!), i * 3);
+  }
+  const stats = (lab: Float32Array) => {
+    const mean = [0, 0, 0];
+    const sq = [0, 0, 0];
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      if (!inMask(mask, i)) continue;
+      k++;
+      for (let c = 0; c < 3; c++) {
+        mean[c]! += lab[i * 3 + c]!;
+        sq[c]! += lab[i * 3 + c]! ** 2;
+      }
+    }
+    k = Math.max(1, k);
+    return mean.map((m, c) => [m / k, Math.sqrt(Math.max(1e-6, sq[c]! / k - (m / k) ** 2))] as const);
+  };
+  const so = stats(labOld);
+  const sn = stats(labNew);
+  const out = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const l = [0, 1, 2].map((c) => ((labNew[i * 3 + c]! - sn[c]![0]) / sn[c]![1]) * so[c]![1] + so[c]![0]) as [number, number, number];
+    const rgb = labToRgb(...l);
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round(rgb[c]!);
+  }
+  return { width: old.width, height: old.height, data: out };
+}
+
+function hist(old: RgbImage, next: RgbImage, mask?: GrayImage): RgbImage {
+  const n = old.width * old.height;
+  const out = new Uint8Array(next.data);
+  for (let c = 0; c < 3; c++) {
+    const ho = new Float64Array(256);
+    const hn = new Float64Array(256);
+    for (let i = 0; i < n; i++) {
+      if (!inMask(mask, i)) continue;
+      ho[old.data[i * 3 + c]!]!++;
+      hn[next.data[i * 3 + c]!]!++;
+    }
+    const cdf = (h: Float64Array) => {
+      const t = h.reduce((a, b) => a + b, 0) || 1;
+      let s = 0;
+      return Array.from(h, (v) => (s += v) / t);
+    };
+    const co = cdf(ho);
+    const cn = cdf(hn);
+    const lut = new Uint8Array(256);
+    let j = 0;
+    for (let v = 0; v < 256; v++) {
+      while (j < 255 && co[j]! < cn[v]!) j++;
+      lut[v] = j;
+    }
+    for (let i = 0; i < n; i++) out[i * 3 + c] = lut[next.data[i * 3 + c]!]!;
+  }
+  return { width: next.width, height: next.height, data: out };
+}
+
+export const COLOUR_METHODS: Readonly<Record<ColourMethod, (old: RgbImage, next: RgbImage, mask?: GrayImage) => RgbImage>> = Object.freeze({
+  none: (_old: RgbImage, next: RgbImage) => next,
+  rct,
+  hist,
+});

@@ -1,0 +1,108 @@
+/**
+ * Re-compositing: put a (swapped) aligned face back into its frame. The face is recoloured to
+ * the original's light, its mask eroded and feathered, and both are warped back with the
+ * inverse of the alignment matrix and blended over the frame.
+ *
+ *   const out = compositeFace(frame, swappedCrop, matrix, mask, { colour: 'rct', erode: 3, feather: 8 });
+ *   out.replaced   // a grey mask of the frame: 255 where pixels were replaced
+ */
+import type { GrayImage } from '../face/mask.ts';
+import type { RgbImage } from '../media/image.ts';
+import { applyAffine, invertAffine, warpAffine, type Affine } from '../media/warp-affine.ts';
+import { COLOUR_METHODS, type ColourMethod } from './colour.ts';
+
+export interface CompositeOptions {
+  colour?: ColourMethod;
+  /** Shrink the mask by this many crop pixels before feathering. */
+  erode?: number;
+  /** Soften the mask's edge over this many crop pixels (box blur radius, applied twice). */
+  feather?: number;
+}
+
+/** Min filter of radius r (square window), separable. */
+export function erode(mask: GrayImage, r: number): GrayImage {
+  if (r <= 0) return mask;
+  const { width: w, height: h } = mask;
+  const pass = (src: Uint8Array, horizontal: boolean) => {
+    const out = new Uint8Array(src.length);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        let m = 255;
+        for (let d = -r; d <= r && m; d++) {
+          const xx = horizontal ? x + d : x;
+          const yy = horizontal ? y : y + d;
+          m = xx < 0 || yy < 0 || xx >= w || yy >= h ? 0 : Math.min(m, src[yy * w + xx]!);
+        }
+        out[y * w + x] = m;
+      }
+    return out;
+  };
+  return { width: w, height: h, data: pass(pass(mask.data, true), false) };
+}
+
+/** Box blur of radius r, twice (close to a Gaussian), to a 0..1 float alpha. */
+export function feather(mask: GrayImage, r: number): Float32Array {
+  const { width: w, height: h } = mask;
+  let a = Float32Array.from(mask.data, (v) => v / 255);
+  if (r <= 0) return a;
+  const blur = (src: Float32Array, horizontal: boolean) => {
+    const out = new Float32Array(src.length);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let d = -r; d <= r; d++) {
+          const xx = Math.min(w - 1, Math.max(0, horizontal ? x + d : x));
+          const yy = Math.min(h - 1, Math.max(0, horizontal ? y : y + d));
+          s += src[yy * w + xx]!;
+        }
+        out[y * w + x] = s / (2 * r + 1);
+      }
+    return out;
+  };
+  for (let k = 0; k < 2; k++) a = blur(blur(a, true), false);
+  return a;
+}
+
+export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, mask: GrayImage, opts: CompositeOptions = {}): { image: RgbImage; replaced: GrayImage } {
+  const size = face.width;
+  const original = warpAffine(frame, invertAffine(matrix), size, size, { border: 'replicate' });
+  const recoloured = COLOUR_METHODS[opts.colour ?? 'rct'](original, face, mask);
+  const alpha = feather(erode(mask, opts.erode ?? 0), opts.feather ?? 0);
+  const out = new Uint8Array(frame.data);
+  const replaced = new Uint8Array(frame.width * frame.height);
+  // only the frame pixels the crop covers: its corners mapped back, as a bounding box
+  const inv = invertAffine(matrix);
+  const corners = [applyAffine(inv, 0, 0), applyAffine(inv, size, 0), applyAffine(inv, 0, size), applyAffine(inv, size, size)];
+  const x0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[0]))));
+  const x1 = Math.min(frame.width - 1, Math.ceil(Math.max(...corners.map((c) => c[0]))));
+  const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[1]))));
+  const y1 = Math.min(frame.height - 1, Math.ceil(Math.max(...corners.map((c) => c[1]))));
+  const [a, b, c, d, e, f] = matrix;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const u = a * x + b * y + c;
+      const v = d * x + e * y + f;
+      if (u < 0 || v < 0 || u > size - 1 || v > size - 1) continue;
+      const ui = Math.floor(u);
+      const vi = Math.floor(v);
+      const u1 = Math.min(ui + 1, size - 1);
+      const v1 = Math.min(vi + 1, size - 1);
+      const fu = u - ui;
+      const fv = v - vi;
+      const w00 = (1 - fu) * (1 - fv);
+      const w01 = fu * (1 - fv);
+      const w10 = (1 - fu) * fv;
+      const w11 = fu * fv;
+      const k = w00 * alpha[vi * size + ui]! + w01 * alpha[vi * size + u1]! + w10 * alpha[v1 * size + ui]! + w11 * alpha[v1 * size + u1]!;
+      if (k <= 0) continue;
+      const o = (y * frame.width + x) * 3;
+      for (let ch = 0; ch < 3; ch++) {
+        const p = (uu: number, vv: number) => recoloured.data[(vv * size + uu) * 3 + ch]!;
+        const val = w00 * p(ui, vi) + w01 * p(u1, vi) + w10 * p(ui, v1) + w11 * p(u1, v1);
+        out[o + ch] = Math.round(k * val + (1 - k) * frame.data[o + ch]!);
+      }
+      replaced[y * frame.width + x] = Math.round(255 * k);
+    }
+  }
+  return { image: { width: frame.width, height: frame.height, data: out }, replaced: { width: frame.width, height: frame.height, data: replaced } };
+}

@@ -1,0 +1,69 @@
+/**
+ * Re-compositing with an identity "swap" (the aligned face itself) reproduces the original
+ * frame; colour transfer brings a darkened face back to the frame's light; the replaced-pixel
+ * mask covers the face only. (Issue 6, in progress.)
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { alignFace } from '../../src/face/align.ts';
+import { detectFaces } from '../../src/face/face-api.ts';
+import { extendedMask } from '../../src/face/mask.ts';
+import { readFrame } from '../../src/media/decode.ts';
+import type { RgbImage } from '../../src/media/image.ts';
+import { COLOUR_METHODS } from '../../src/swap/colour.ts';
+import { compositeFace, erode } from '../../src/swap/composite.ts';
+import { SAMPLE_A, requireSamples } from '../helpers/fixtures.ts';
+import { faceApi } from '../helpers/faces.ts';
+
+const test = suite('swap/composite');
+test.before(() => requireSamples());
+
+function psnr(a: Uint8Array, b: Uint8Array): number {
+  let se = 0;
+  for (let i = 0; i < a.length; i++) se += (a[i]! - b[i]!) ** 2;
+  return 10 * Math.log10((255 * 255) / Math.max(1e-9, se / a.length));
+}
+
+async function setup() {
+  const fa = await faceApi();
+  const frame = await readFrame(SAMPLE_A, 50);
+  const [face] = await detectFaces(fa, frame, { detector: 'ssd', minScore: 0.5, descriptors: false });
+  const aligned = alignFace(frame, face!.landmarks, { size: 256, coverage: 1.6 });
+  return { frame, aligned, mask: extendedMask(aligned.landmarks, 256) };
+}
+
+test('an identity swap composited back reproduces the frame', async () => {
+  const { frame, aligned, mask } = await setup();
+  for (const colour of ['none', 'rct', 'hist'] as const) {
+    const { image, replaced } = compositeFace(frame, aligned.image, aligned.matrix, mask, { colour, erode: 2, feather: 4 });
+    const p = psnr(image.data, frame.data);
+    assert.ok(p > 36, `${colour}: PSNR ${p.toFixed(1)} dB against the original frame`);
+    const area = replaced.data.reduce((s, v) => s + (v > 0 ? 1 : 0), 0) / replaced.data.length;
+    assert.ok(area > 0.05 && area < 0.6, `${colour}: ${(area * 100).toFixed(1)}% of the frame replaced`);
+    assert.is(replaced.data[0], 0, 'the corner is untouched');
+  }
+});
+
+test('colour transfer (rct) brings a darkened face back to the original\'s light', async () => {
+  const { aligned, mask } = await setup();
+  const dark: RgbImage = { ...aligned.image, data: Uint8Array.from(aligned.image.data, (v) => Math.round(v * 0.6)) };
+  const meanIn = (img: RgbImage) => {
+    let s = 0;
+    let n = 0;
+    for (let i = 0; i < mask.data.length; i++) if (mask.data[i]! > 127) (s += img.data[i * 3]! + img.data[i * 3 + 1]! + img.data[i * 3 + 2]!), (n += 3);
+    return s / n;
+  };
+  const fixed = COLOUR_METHODS.rct(aligned.image, dark, mask);
+  const hist = COLOUR_METHODS.hist(aligned.image, dark, mask);
+  const target = meanIn(aligned.image);
+  assert.ok(Math.abs(meanIn(fixed) - target) < 3, `rct: ${meanIn(dark).toFixed(1)} -> ${meanIn(fixed).toFixed(1)} (original ${target.toFixed(1)})`);
+  assert.ok(Math.abs(meanIn(hist) - target) < 3, `hist: ${meanIn(hist).toFixed(1)} (original ${target.toFixed(1)})`);
+});
+
+test('erosion shrinks the mask', async () => {
+  const { mask } = await setup();
+  const count = (m: { data: Uint8Array }) => m.data.reduce((s, v) => s + (v ? 1 : 0), 0);
+  assert.ok(count(erode(mask, 4)) < count(mask) * 0.97);
+});
+
+test.run();
