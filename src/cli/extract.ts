@@ -5,7 +5,7 @@
  *   npx janus extract samples/b.mp4 --out runs/extract-b
  *   npx janus extract group.mp4 --out runs/g --identity alice.jpg --detector tiny --size 128
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { ExtractConfig } from '../config/extract.ts';
 import { parseConfig } from '../config/parse.ts';
@@ -22,7 +22,6 @@ import { formatSummary } from './alignments.ts';
 import type { CommandSpec } from './command.ts';
 import { cliReporter } from './progress-reporter.ts';
 import { exitCodeOf, summary } from './run.ts';
-import { join } from 'node:path';
 
 const num = (v: unknown) => (v === undefined ? undefined : Number(v));
 

@@ -8,6 +8,7 @@
  *   const r = await train({ a, b, arch, out: 'weights/demo', iterations: 200, seed: 1 });
  *   r.stoppedBy   // 'iterations' | 'time' | 'target-loss' | 'signal' | 'nan'
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Architecture } from '../config/model.ts';
@@ -21,7 +22,6 @@ import { DEFAULT_AUGMENT, augmentFace, type AugmentSettings } from './augment.ts
 import type { FaceSet } from './face-set.ts';
 import { writeLossCurve, writePreview } from './previews.ts';
 import { Rng } from './rng.ts';
-import { createHash } from 'node:crypto';
 
 export interface TrainOptions {
   a: FaceSet;
