@@ -15,3 +15,8 @@ export interface CommandSpec {
   /** Returns the exit code. */
   run(args: string[], options: Record<string, unknown>): Promise<number>;
 }
+
+/** A numeric option's value: undefined when absent (so the zod default applies), else a number. */
+export function optionNumber(v: unknown): number | undefined {
+  return v === undefined ? undefined : Number(v);
+}

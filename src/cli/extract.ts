@@ -19,11 +19,9 @@ import { stageRegistry } from '../stages/registry.ts';
 import { UserError } from '../util/errors.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import { formatSummary } from './alignments.ts';
-import type { CommandSpec } from './command.ts';
+import { optionNumber as num, type CommandSpec } from './command.ts';
 import { cliReporter } from './progress-reporter.ts';
 import { exitCodeOf, summary } from './run.ts';
-
-const num = (v: unknown) => (v === undefined ? undefined : Number(v));
 
 export const extractCommand: CommandSpec = {
   name: 'extract',

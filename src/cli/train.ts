@@ -14,9 +14,7 @@ import { loadFaceSet } from '../train/face-set.ts';
 import { train } from '../train/trainer.ts';
 import { UserError } from '../util/errors.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
-import type { CommandSpec } from './command.ts';
-
-const num = (v: unknown) => (v === undefined ? undefined : Number(v));
+import { optionNumber as num, type CommandSpec } from './command.ts';
 
 export const trainCommand: CommandSpec = {
   name: 'train',

@@ -9,32 +9,16 @@
  * Folders skip temp files (`.janus-tmp-*`) so an interrupted write never changes a hash.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync, readdirSync, statSync, type BigIntStats } from 'node:fs';
+import { readdirSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { TEMP_PREFIX } from '../media/atomic-write.ts';
+import { sha256File } from '../util/hash.ts';
 import type { FileStat, StateStore } from './state-store.ts';
 
 export const MISSING = 'missing';
 
 function fileStat(st: BigIntStats): FileStat {
   return { size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino };
-}
-
-const BUF = Buffer.allocUnsafe(1 << 20);
-
-function sha256File(path: string): string {
-  const h = createHash('sha256');
-  const fd = openSync(path, 'r');
-  try {
-    for (;;) {
-      const n = readSync(fd, BUF, 0, BUF.length, null);
-      if (n === 0) break;
-      h.update(BUF.subarray(0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest('hex');
 }
 
 export class ContentHasher {

@@ -8,13 +8,13 @@
  *   const ck = await loadLatestCheckpoint('weights/demo', arch);   // null when there is none
  *   ck?.state.iteration
  */
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Architecture } from '../config/model.ts';
 import { tf } from '../engine/tf.ts';
 import { withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../media/atomic-write.ts';
 import { UserError } from '../util/errors.ts';
+import { sha256File } from '../util/hash.ts';
 import { buildAutoencoder, type Autoencoder } from './autoencoder.ts';
 import { fileIOHandler } from './file-io-handler.ts';
 
@@ -40,10 +40,6 @@ export interface NamedTensor {
 
 const NETS = ['encoder', 'decoder_a', 'decoder_b'] as const;
 const CKPT = /^ckpt-(\d{9})$/;
-
-function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
 
 function listFiles(dir: string, base = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), base) : [relative(base, join(dir, e.name))])).sort();
