@@ -5,11 +5,12 @@
  *
  *   interpolate('clip-${item.id}', { item: { id: 'a' } }, 'stage x')   // 'clip-a'
  *   interpolate('${params.n}', { params: { n: 3 } }, 'stage x')        // 3
+ *   interpolate('${params.${item}}', { item: 'a', params: { a: 'x.mp4' } }, 'stage x')   // 'x.mp4' (innermost first)
  */
 import { UserError } from '../util/errors.ts';
 
-const WHOLE = /^\$\{([^}]+)\}$/;
-const ANY = /\$\{([^}]+)\}/g;
+const WHOLE = /^\$\{([^${}]+)\}$/;
+const INNER = /\$\{([^${}]+)\}/;
 
 function lookup(path: string, vars: Record<string, unknown>, where: string): unknown {
   let v: unknown = vars;
@@ -24,14 +25,19 @@ function lookup(path: string, vars: Record<string, unknown>, where: string): unk
   return v;
 }
 
+const text = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
+
 export function interpolate(value: unknown, vars: Record<string, unknown>, where: string): unknown {
   if (typeof value === 'string') {
-    const whole = WHOLE.exec(value);
-    if (whole) return lookup(whole[1]!, vars, where);
-    return value.replace(ANY, (_, expr: string) => {
-      const v = lookup(expr, vars, where);
-      return typeof v === 'object' ? JSON.stringify(v) : String(v);
-    });
+    // innermost references first, so `${params.${item}}` looks up the param named by the item
+    let s = value;
+    for (;;) {
+      const whole = WHOLE.exec(s);
+      if (whole) return lookup(whole[1]!, vars, where);
+      const inner = INNER.exec(s);
+      if (!inner) return s;
+      s = s.slice(0, inner.index) + text(lookup(inner[1]!, vars, where)) + s.slice(inner.index + inner[0].length);
+    }
   }
   if (Array.isArray(value)) return value.map((v) => interpolate(v, vars, where));
   if (value && typeof value === 'object') {

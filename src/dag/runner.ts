@@ -114,6 +114,7 @@ async function schedule(pipeline: Pipeline, workdir: string, store: StateStore, 
   if (options.only && !stagesByName.has(options.only)) throw new UserError(`no stage "${options.only}" in ${pipeline.file}`, `stages: ${[...stagesByName.keys()].join(', ')}`);
 
   const ev: EvalContext = { workdir, store, hasher: new ContentHasher(store), registry: options.registry, stagesByName };
+  const stageMeta: Record<string, unknown> = { ...options.meta, pipeline: { name: pipeline.name, file: resolve(pipeline.file), sha256: pipeline.sourceHash, params: pipeline.params, sets: pipeline.sets } };
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
   const queues = {
@@ -151,7 +152,7 @@ async function schedule(pipeline: Pipeline, workdir: string, store: StateStore, 
         if (options.dryRun) return { name: stage.name, state: 'would-run', reason, fingerprint: e.fingerprint };
         return queues[stage.resource].add(async () => {
           if (signal.aborted) return { name: stage.name, state: 'not-run', reason: failed ? 'stopped after a failure (fail fast)' : 'interrupted before it started' } as StageOutcome;
-          const o = await runStage(stage, e, reason, { ...ev, signal, reporter, meta: options.meta ?? {} });
+          const o = await runStage(stage, e, reason, { ...ev, signal, reporter, meta: stageMeta });
           if (o.state === 'failed') {
             failed = true;
             if (!options.keepGoing) internal.abort();

@@ -30,7 +30,7 @@ export interface StageContext<P = Record<string, unknown>> {
   signal: AbortSignal;
   /** Append a line to the stage's log (runs/<name>/.janus/logs/<stage>.log). */
   log(message: string): void;
-  /** Opaque run metadata from the caller (backend, versions…). */
+  /** Run metadata: the caller's (backend…) and `pipeline` ({ name, file, sha256, params, sets }). */
   meta: Record<string, unknown>;
 }
 

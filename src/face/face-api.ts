@@ -22,6 +22,7 @@ export interface FaceApi {
   tf: typeof tf;
   nets: Record<'ssdMobilenetv1' | 'tinyFaceDetector' | 'faceLandmark68Net' | 'faceRecognitionNet', { loadFromDisk(dir: string): Promise<void>; isLoaded: boolean }> & {
     faceLandmark68Net: { detectLandmarks(input: unknown): Promise<{ positions: Array<{ x: number; y: number }> }> };
+    faceRecognitionNet: { computeFaceDescriptor(input: unknown): Promise<Float32Array> };
   };
   SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults?: number }) => unknown;
   TinyFaceDetectorOptions: new (o: { inputSize: number; scoreThreshold: number }) => unknown;
@@ -154,4 +155,28 @@ export async function trackFaces(fa: FaceApi, img: RgbImage, previous: readonly 
     }
   }
   return out;
+}
+
+/**
+ * The 128-d recognition descriptor of a face whose landmarks are known (an aligned crop and
+ * its template points, a swapped face): the recognition net on the box face-api itself would
+ * use (the landmarks' bounds padded by 20%), so distances compare with detection descriptors.
+ *
+ *   const d = await describeFace(fa, crop, templateInCrop({ size: 256, coverage: 1.6 }));
+ */
+export async function describeFace(fa: FaceApi, img: RgbImage, landmarks: readonly Point[]): Promise<number[]> {
+  const lb = landmarkBounds(landmarks);
+  const x = Math.max(0, Math.floor(lb.x - lb.width * 0.1));
+  const y = Math.max(0, Math.floor(lb.y - lb.height * 0.1));
+  const w = Math.min(img.width - x, Math.ceil(lb.width * 1.2));
+  const h = Math.min(img.height - y, Math.ceil(lb.height * 1.2));
+  if (w < 16 || h < 16) throw new Error(`describeFace: the face box ${w}x${h} is too small`);
+  const crop = new Uint8Array(w * h * 3);
+  for (let row = 0; row < h; row++) crop.set(img.data.subarray(((y + row) * img.width + x) * 3, ((y + row) * img.width + x + w) * 3), row * w * 3);
+  const t = tf.tensor3d(crop, [h, w, 3], 'int32');
+  try {
+    return Array.from(await fa.nets.faceRecognitionNet.computeFaceDescriptor(t));
+  } finally {
+    t.dispose();
+  }
 }

@@ -34,7 +34,7 @@ export interface VideoWriterOptions {
   preset?: string;
   /** Same frames in, same bytes out. */
   deterministic?: boolean;
-  /** Container metadata tags, e.g. { comment: 'synthetic' }. */
+  /** Container metadata tags, e.g. { comment: 'synthetic' } (any key: MP4 gets them as mdta tags). */
   metadata?: Record<string, string>;
 }
 
@@ -78,7 +78,7 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
   const even = width % 2 === 0 && height % 2 === 0;
   if (!even) outOpts.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
   outOpts.push('-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', String(opts.crf ?? 18), '-preset', opts.preset ?? 'medium');
-  if (ext !== '.mkv') outOpts.push('-movflags', '+faststart');
+  if (ext !== '.mkv') outOpts.push('-movflags', opts.metadata ? '+faststart+use_metadata_tags' : '+faststart');
   if (opts.deterministic) outOpts.push('-threads', '1', '-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', '-map_metadata', '-1');
   for (const [k, v] of Object.entries(opts.metadata ?? {})) outOpts.push('-metadata', `${k}=${v}`);
   cmd.outputOptions(outOpts).output(tmp);

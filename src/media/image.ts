@@ -74,3 +74,14 @@ export async function writeGrayPng(file: string, img: { width: number; height: n
     .toBuffer();
   await writeFileAtomic(file, bytes);
 }
+
+/** Read a one-channel (grey) image, e.g. a mask (the first channel of a colour image). */
+export async function readGrayImage(file: string): Promise<{ width: number; height: number; data: Uint8Array }> {
+  requireInputFile(file, 'mask image');
+  try {
+    const { data, info } = await sharp(file).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (err) {
+    throw new UserError(`cannot read mask image "${file}": ${err instanceof Error ? err.message : String(err)}`, 're-run the extraction to write it again', { cause: err });
+  }
+}

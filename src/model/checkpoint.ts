@@ -133,16 +133,7 @@ export async function loadLatestCheckpoint(root: string, arch: Architecture): Pr
     const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as TrainingState;
     const diff = architectureDifference(state.arch, arch);
     if (diff) throw new UserError(`the checkpoint in ${root} is of another architecture (${diff})`, `train into a new folder (--out weights/NEW), or use the checkpoint's settings (preset ${state.arch.preset}, upsample ${state.arch.upsample})`);
-    const ae = buildAutoencoder(arch);
-    for (const [net, model] of [
-      ['encoder', ae.encoder],
-      ['decoder_a', ae.decoderA],
-      ['decoder_b', ae.decoderB],
-    ] as const) {
-      const loaded = await tf.loadLayersModel(fileIOHandler(join(dir, net)));
-      model.setWeights(loaded.getWeights());
-      loaded.dispose();
-    }
+    const ae = await loadNetworks(dir, arch);
     const specs = JSON.parse(readFileSync(join(dir, 'optimizer.json'), 'utf8')) as tf.io.WeightsManifestEntry[];
     const bin = readFileSync(join(dir, 'optimizer.bin'));
     const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), specs);
@@ -150,6 +141,55 @@ export async function loadLatestCheckpoint(root: string, arch: Architecture): Pr
     return { dir, ae, optimizerWeights, state, skipped };
   }
   return null;
+}
+
+async function loadNetworks(dir: string, arch: Architecture): Promise<Autoencoder> {
+  const ae = buildAutoencoder(arch);
+  for (const [net, model] of [
+    ['encoder', ae.encoder],
+    ['decoder_a', ae.decoderA],
+    ['decoder_b', ae.decoderB],
+  ] as const) {
+    const loaded = await tf.loadLayersModel(fileIOHandler(join(dir, net)));
+    model.setWeights(loaded.getWeights());
+    loaded.dispose();
+  }
+  return ae;
+}
+
+export interface TrainedModel {
+  /** The checkpoint folder the weights came from. */
+  dir: string;
+  ae: Autoencoder;
+  state: TrainingState;
+  /** sha256 of the checkpoint's MANIFEST.json: one hash that names these exact weights. */
+  fingerprint: string;
+}
+
+/**
+ * The networks of a trained model folder (what `janus train --out` or the `train` stage
+ * wrote), for inference: the newest checkpoint whose checksums match, or `best/`. The
+ * architecture is read from the checkpoint itself.
+ *
+ *   const m = await loadTrainedModel('weights/demo');   // m.ae.reconstruct(x, 'b')
+ */
+export async function loadTrainedModel(root: string, which: 'latest' | 'best' = 'latest'): Promise<TrainedModel> {
+  if (!existsSync(root)) throw new UserError(`model folder "${root}" does not exist`, 'pass the folder janus train --out wrote (e.g. weights/NAME), or the model/ folder of a run');
+  const candidates = which === 'best' ? [join(root, 'best')] : listCheckpoints(root);
+  const problems: string[] = [];
+  for (const dir of candidates) {
+    const problem = existsSync(dir) ? verifyCheckpoint(dir) : 'missing';
+    if (problem) {
+      problems.push(`${dir}: ${problem}`);
+      continue;
+    }
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as TrainingState;
+    return { dir, ae: await loadNetworks(dir, state.arch), state, fingerprint: sha256File(join(dir, 'MANIFEST.json')) };
+  }
+  throw new UserError(
+    `no usable ${which === 'best' ? 'best/ checkpoint' : 'checkpoint'} in model folder "${root}"${problems.length ? ` (${problems.join('; ')})` : ' (no checkpoints/ckpt-* folders)'}`,
+    which === 'best' ? 'use --checkpoint latest, or train longer so that a best/ copy is written' : 'train a model into it first (janus train --out), or pass another folder',
+  );
 }
 
 export { NETS };

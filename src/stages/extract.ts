@@ -13,12 +13,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExtractConfig } from '../config/extract.ts';
 import type { StageContext, StageKind } from '../dag/stage-kind.ts';
-import { resolveBackendChoice, selectBackend, currentBackend } from '../engine/backend.ts';
 import { detectFrame, finishExtraction, referenceDescriptor, trackingStart, type FrameDetections } from '../face/extract.ts';
 import { loadFaceApi } from '../face/face-api.ts';
 import { writeJsonAtomic } from '../media/atomic-write.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
 import { probeVideo, type VideoInfo } from '../media/probe.ts';
+import { ensureEngine } from './engine.ts';
 
 const Params = ExtractConfig.omit({ identity: true });
 type P = ReturnType<typeof Params.parse>;
@@ -31,13 +31,6 @@ interface Session {
   previous: FrameDetections | null;
 }
 const sessions = new WeakMap<object, Session>();
-
-async function ensureEngine(): Promise<void> {
-  if (!currentBackend()) {
-    const { choice, source } = resolveBackendChoice();
-    await selectBackend(choice, { source });
-  }
-}
 
 const itemName = (i: number) => String(i).padStart(6, '0');
 const detectionFile = (ctx: StageContext<P>, item: string) => join(ctx.outputs.detections!, `${item}.json`);

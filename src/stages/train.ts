@@ -14,7 +14,7 @@
 import { TrainConfig } from '../config/train.ts';
 import { modelArchitecture } from '../config/model.ts';
 import type { StageKind } from '../dag/stage-kind.ts';
-import { currentBackend, resolveBackendChoice, selectBackend } from '../engine/backend.ts';
+import { ensureEngine } from './engine.ts';
 import { loadFaceSet } from '../train/face-set.ts';
 import { train } from '../train/trainer.ts';
 
@@ -28,10 +28,7 @@ export const trainStage: StageKind<P> = {
   inputs: ['a', 'b'],
   outputs: ['model'],
   async run(ctx) {
-    if (!currentBackend()) {
-      const { choice, source } = resolveBackendChoice();
-      await selectBackend(choice, { source });
-    }
+    await ensureEngine();
     const p = ctx.params;
     const arch = modelArchitecture(p.preset, p.upsample);
     const a = await loadFaceSet(ctx.inputs.a!, arch.inputSize, { masks: p.maskWeight > 0 });

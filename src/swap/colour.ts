@@ -7,9 +7,7 @@
  */
 import type { RgbImage } from '../media/image.ts';
 import type { GrayImage } from '../face/mask.ts';
-
-export const COLOURS = ['none', 'rct', 'hist'] as const;
-export type ColourMethod = (typeof COLOURS)[number];
+import type { ColourMethod } from '../config/swap.ts';
 
 // sRGB <-> CIE Lab (D65), per pixel, floats
 function toLinear(c: number): number {

@@ -3,13 +3,15 @@
  * the original's light, its mask eroded and feathered, and both are warped back with the
  * inverse of the alignment matrix and blended over the frame.
  *
- *   const out = compositeFace(frame, swappedCrop, matrix, mask, { colour: 'rct', erode: 3, feather: 8 });
+ *   const out = compositeFace(frame, swappedCrop, matrix, mask, { colour: 'rct', erode: 3, feather: 8, seamless: false });
  *   out.replaced   // a grey mask of the frame: 255 where pixels were replaced
  */
 import type { GrayImage } from '../face/mask.ts';
 import type { RgbImage } from '../media/image.ts';
 import { applyAffine, invertAffine, warpAffine, type Affine } from '../media/warp-affine.ts';
-import { COLOUR_METHODS, type ColourMethod } from './colour.ts';
+import type { ColourMethod } from '../config/swap.ts';
+import { COLOUR_METHODS } from './colour.ts';
+import { seamlessClone } from './seamless.ts';
 
 export interface CompositeOptions {
   colour?: ColourMethod;
@@ -17,6 +19,8 @@ export interface CompositeOptions {
   erode?: number;
   /** Soften the mask's edge over this many crop pixels (box blur radius, applied twice). */
   feather?: number;
+  /** Poisson (seamless) blending inside the mask before the feathered blend. */
+  seamless?: boolean;
 }
 
 /** Min filter of radius r (square window), separable. */
@@ -66,7 +70,8 @@ export function feather(mask: GrayImage, r: number): Float32Array {
 export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, mask: GrayImage, opts: CompositeOptions = {}): { image: RgbImage; replaced: GrayImage } {
   const size = face.width;
   const original = warpAffine(frame, invertAffine(matrix), size, size, { border: 'replicate' });
-  const recoloured = COLOUR_METHODS[opts.colour ?? 'rct'](original, face, mask);
+  const coloured = COLOUR_METHODS[opts.colour ?? 'rct'](original, face, mask);
+  const recoloured = opts.seamless ? seamlessClone(original, coloured, mask) : coloured;
   const alpha = feather(erode(mask, opts.erode ?? 0), opts.feather ?? 0);
   const out = new Uint8Array(frame.data);
   const replaced = new Uint8Array(frame.width * frame.height);

@@ -7,9 +7,8 @@
 import { tf } from '../engine/tf.ts';
 import type { RgbImage } from '../media/image.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
+import type { Direction } from '../config/swap.ts';
 
-export const DIRECTIONS = ['a-to-b', 'b-to-a'] as const;
-export type Direction = (typeof DIRECTIONS)[number];
 
 export async function swapFaces(ae: Autoencoder, crops: readonly RgbImage[], direction: Direction, opts: { batchSize?: number } = {}): Promise<RgbImage[]> {
   const s = ae.arch.inputSize;

@@ -26,11 +26,7 @@ export async function loadFaceSet(dir: string, size: number, opts: { masks?: boo
   }
   const files = readdirSync(dir).filter((f) => /\.(png|jpe?g|webp)$/i.test(f) && !f.startsWith('.')).sort();
   if (!files.length) throw new UserError(`no face images in "${dir}"`, 'run `janus extract` first, or check that it kept some faces (`janus alignments`)');
-  const faces: Float32Array[] = [];
-  for (const f of files) {
-    const { data } = await sharp(join(dir, f)).removeAlpha().resize(size, size, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-    faces.push(Float32Array.from(data, (v) => v / 255));
-  }
+  const faces = await loadFaces(files.map((f) => join(dir, f)), size);
   if (!opts.masks) return { dir, size, files, faces };
   const maskDir = join(dirname(dir), 'masks');
   const masks: Float32Array[] = [];
@@ -41,4 +37,14 @@ export async function loadFaceSet(dir: string, size: number, opts: { masks?: boo
     masks.push(Float32Array.from(data, (v) => v / 255));
   }
   return { dir, size, files, faces, masks };
+}
+
+/** Face images resized to size x size, as HWC floats in 0..1. */
+export async function loadFaces(files: readonly string[], size: number): Promise<Float32Array[]> {
+  const faces: Float32Array[] = [];
+  for (const f of files) {
+    const { data } = await sharp(f).removeAlpha().resize(size, size, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+    faces.push(Float32Array.from(data, (v) => v / 255));
+  }
+  return faces;
 }

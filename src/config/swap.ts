@@ -1,0 +1,52 @@
+/**
+ * Swap and re-compositing settings: the one place their defaults live (`janus convert`, the
+ * `swap` and `composite` stages, pipelines/swap.yaml).
+ *
+ *   SwapConfig.parse({})        // { direction: 'a-to-b', batchSize: 16, checkpoint: 'latest' }
+ *   CompositeConfig.parse({})   // { colour: 'rct', erode: 3, feather: 8, seamless: false, … }
+ */
+import { z } from 'zod';
+
+export const DIRECTIONS = ['a-to-b', 'b-to-a'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+export const COLOURS = ['none', 'rct', 'hist'] as const;
+export type ColourMethod = (typeof COLOURS)[number];
+export const CHECKPOINT_CHOICES = ['latest', 'best'] as const;
+
+export const SwapConfig = z
+  .object({
+    /** a-to-b: the video's faces (identity A) get B's face, through decoder B; b-to-a the reverse. */
+    direction: z.enum(DIRECTIONS).default('a-to-b'),
+    /** Faces per forward pass. */
+    batchSize: z.number().int().min(1).max(256).default(16),
+    /** Which checkpoint of the model folder: the newest good one, or best/ (lowest loss). */
+    checkpoint: z.enum(CHECKPOINT_CHOICES).default('latest'),
+  })
+  .strict();
+export type SwapConfig = z.infer<typeof SwapConfig>;
+
+export const CompositeConfig = z
+  .object({
+    /** Colour transfer onto the swapped face: rct (mean/std in Lab), hist (histogram matching), none. */
+    colour: z.enum(COLOURS).default('rct'),
+    /** Shrink the mask by this many pixels of the aligned crop before feathering. */
+    erode: z.number().int().min(0).max(64).default(3),
+    /** Soften the mask's edge over this many pixels of the aligned crop. */
+    feather: z.number().int().min(0).max(64).default(8),
+    /** Poisson (seamless) blending of the face into the frame. */
+    seamless: z.boolean().default(false),
+    /** Frames per resumable segment. */
+    segmentFrames: z.number().int().min(1).default(100),
+    /** x264 quality of the swapped and side-by-side videos (0 lossless … 51 worst). */
+    crf: z.number().int().min(0).max(51).default(18),
+  })
+  .strict();
+export type CompositeConfig = z.infer<typeof CompositeConfig>;
+
+export const MetricsConfig = z
+  .object({
+    /** Faces per identity (spread evenly over the video) that the metrics are computed on. */
+    sample: z.number().int().min(1).max(10000).default(48),
+  })
+  .strict();
+export type MetricsConfig = z.infer<typeof MetricsConfig>;

@@ -1,0 +1,200 @@
+/**
+ * Stage `composite`: put the swapped faces back into the video. Per-segment items (a killed
+ * run resumes at the next segment): decode the segment's frames, re-composite each kept face
+ * (colour transfer, eroded and feathered mask, optional seamless blend, inverse warp), encode
+ * the segment, its replaced-pixel mask and (when the `comparison` output is named) a
+ * side-by-side of original and swap. The finishing step joins the segments without
+ * re-encoding, adds the source's audio and the synthetic tags, and writes the sidecar.
+ *
+ *   - name: composite
+ *     kind: composite
+ *     params: { colour: rct, erode: 3, feather: 8 }
+ *     inputs: { video: samples/a.mp4, alignments: "@extract-a.alignments", swapped: "@swap.faces" }
+ *     outputs: { segments: segments, video: output.mp4, mask: mask.mp4, comparison: side-by-side.mp4,
+ *                stats: composite.json, provenance: output.provenance.json }
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { CompositeConfig, type Direction } from '../config/swap.ts';
+import type { StageContext, StageKind } from '../dag/stage-kind.ts';
+import { readAlignments } from '../face/alignments-file.ts';
+import type { GrayImage } from '../face/mask.ts';
+import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { concatVideos } from '../media/concat.ts';
+import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
+import { openVideoWriter, type VideoWriter } from '../media/encode.ts';
+import { readGrayImage, readImage, type RgbImage } from '../media/image.ts';
+import { probeVideo, type VideoInfo } from '../media/probe.ts';
+import { compositeFace } from '../swap/composite.ts';
+import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
+import { SYNTHETIC_NOTICE, SYNTHETIC_SCHEMA, METHOD, syntheticTags, type SyntheticSidecar } from '../swap/synthetic.ts';
+import { sha256File } from '../util/hash.ts';
+import { provenance } from '../util/provenance.ts';
+
+type P = CompositeConfig;
+
+interface SwapInfo {
+  direction: Direction;
+  model: { folder: string; checkpoint: string; iteration: number; arch: unknown; fingerprint: string };
+}
+
+interface Session {
+  info: VideoInfo;
+  byFrame: Map<number, KeptFace[]>;
+  swap: SwapInfo;
+  frames: AsyncGenerator<Frame> | null;
+  next: number;
+}
+const sessions = new WeakMap<object, Session>();
+
+interface SegmentStats {
+  first: number;
+  frames: number;
+  swapped: number[];
+}
+
+const itemName = (i: number) => String(i).padStart(6, '0');
+const segmentFile = (ctx: StageContext<P>, what: 'video' | 'mask' | 'comparison' | 'stats', item: string) => join(ctx.outputs.segments!, what === 'stats' ? `${item}.json` : `${what}-${item}.mp4`);
+
+function readSwapInfo(dir: string): SwapInfo {
+  const f = join(dir, 'swap.json');
+  if (!existsSync(f)) throw new Error(`${f} is missing: the swap stage did not finish`);
+  return JSON.parse(readFileSync(f, 'utf8')) as SwapInfo;
+}
+
+async function session(ctx: StageContext<P>): Promise<Session> {
+  let s = sessions.get(ctx);
+  if (!s) {
+    const doc = readAlignments(ctx.inputs.alignments!);
+    const byFrame = new Map<number, KeptFace[]>();
+    for (const f of keptFaces(doc, ctx.inputs.alignments!)) byFrame.set(f.frame, [...(byFrame.get(f.frame) ?? []), f]);
+    const info = await probeVideo(ctx.inputs.video!);
+    if (info.width !== doc.video.width || info.height !== doc.video.height) {
+      throw new Error(`the alignments file ${ctx.inputs.alignments} is of a ${doc.video.width}x${doc.video.height} video, "${ctx.inputs.video}" is ${info.width}x${info.height}: pass the video it was extracted from`);
+    }
+    s = { info, byFrame, swap: readSwapInfo(ctx.inputs.swapped!), frames: null, next: -1 };
+    sessions.set(ctx, s);
+  }
+  return s;
+}
+
+function maskToRgb(m: GrayImage): Uint8Array {
+  const out = new Uint8Array(m.data.length * 3);
+  for (let i = 0; i < m.data.length; i++) out[i * 3] = out[i * 3 + 1] = out[i * 3 + 2] = m.data[i]!;
+  return out;
+}
+
+function sideBySide(left: Uint8Array, right: Uint8Array, w: number, h: number): Uint8Array {
+  const out = new Uint8Array(w * 2 * h * 3);
+  for (let y = 0; y < h; y++) {
+    out.set(left.subarray(y * w * 3, (y + 1) * w * 3), y * w * 6);
+    out.set(right.subarray(y * w * 3, (y + 1) * w * 3), y * w * 6 + w * 3);
+  }
+  return out;
+}
+
+/** The frame with every kept face of it swapped, and the union of the replaced pixels. */
+async function compositeFrame(ctx: StageContext<P>, frame: RgbImage, faces: readonly KeptFace[]): Promise<{ image: RgbImage; replaced: GrayImage }> {
+  let image = frame;
+  const replaced: GrayImage = { width: frame.width, height: frame.height, data: new Uint8Array(frame.width * frame.height) };
+  for (const f of faces) {
+    const swapped = await readImage(join(ctx.inputs.swapped!, `${f.id}.png`));
+    const mask = await readGrayImage(f.mask);
+    const r = compositeFace(image, swapped, f.matrix, mask, ctx.params);
+    image = r.image;
+    for (let i = 0; i < replaced.data.length; i++) if (r.replaced.data[i]! > replaced.data[i]!) replaced.data[i] = r.replaced.data[i]!;
+  }
+  return { image, replaced };
+}
+
+export const compositeStage: StageKind<P> = {
+  kind: 'composite',
+  version: '1',
+  description: 'warp the swapped faces back into the frames, blend, encode with the source audio (per-segment items)',
+  params: CompositeConfig,
+  inputs: ['video', 'alignments', 'swapped'],
+  outputs: ['segments', 'video', 'mask', 'stats', 'provenance'],
+  async items(ctx) {
+    const s = await session(ctx);
+    return Array.from({ length: Math.ceil(s.info.frameCount / ctx.params.segmentFrames) }, (_, i) => itemName(i));
+  },
+  async runItem(ctx, item) {
+    const s = await session(ctx);
+    const { width: w, height: h, fps } = s.info;
+    const first = Number(item) * ctx.params.segmentFrames;
+    const end = Math.min(first + ctx.params.segmentFrames, s.info.frameCount);
+    // one streaming decoder for the stage run; it starts at the first segment still to do
+    if (!s.frames || s.next !== first) {
+      await s.frames?.return(undefined);
+      s.frames = prefetch(decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: first }));
+    }
+    const writers: Array<[VideoWriter, 'video' | 'mask' | 'comparison']> = [];
+    const open = async (what: 'video' | 'mask' | 'comparison', width: number, crf: number) => {
+      const wr = await openVideoWriter({ out: segmentFile(ctx, what, item), width, height: h, fps, crf, deterministic: true });
+      writers.push([wr, what]);
+      return wr;
+    };
+    const stats: SegmentStats = { first, frames: 0, swapped: [] };
+    try {
+      const video = await open('video', w, ctx.params.crf);
+      const mask = await open('mask', w, 0);
+      const comparison = ctx.outputs.comparison ? await open('comparison', w * 2, ctx.params.crf) : null;
+      for (let index = first; index < end; index++) {
+        if (ctx.signal.aborted) throw new Error('interrupted');
+        const r = await s.frames.next();
+        if (r.done) break; // the container over-counted its frames
+        if (r.value.index !== index) throw new Error(`decoder gave frame ${r.value.index}, expected ${index}`);
+        const faces = s.byFrame.get(index) ?? [];
+        const out = faces.length ? await compositeFrame(ctx, r.value, faces) : { image: r.value, replaced: { width: w, height: h, data: new Uint8Array(w * h) } };
+        await video.write(out.image.data);
+        await mask.write(maskToRgb(out.replaced));
+        if (comparison) await comparison.write(sideBySide(r.value.data, out.image.data, w, h));
+        stats.frames++;
+        if (faces.length) stats.swapped.push(index);
+      }
+      s.next = end;
+      if (stats.frames === 0) {
+        for (const [wr] of writers) await wr.abort();
+      } else {
+        for (const [wr] of writers) await wr.close();
+      }
+    } catch (err) {
+      for (const [wr] of writers) await wr.abort();
+      await s.frames?.return(undefined);
+      s.frames = null;
+      throw err;
+    }
+    await writeJsonAtomic(segmentFile(ctx, 'stats', item), stats);
+  },
+  async run(ctx) {
+    const s = await session(ctx);
+    await s.frames?.return(undefined);
+    sessions.delete(ctx);
+    const items = (await compositeStage.items!(ctx)).map((item) => ({ item, stats: JSON.parse(readFileSync(segmentFile(ctx, 'stats', item), 'utf8')) as SegmentStats }));
+    const used = items.filter((x) => x.stats.frames > 0);
+    const total = used.reduce((n, x) => n + x.stats.frames, 0);
+    const swapped = used.flatMap((x) => x.stats.swapped);
+    const sidecar = basename(ctx.outputs.provenance!);
+    const tags = (content: 'face-swap' | 'replaced-pixel-mask' | 'side-by-side') => syntheticTags({ direction: s.swap.direction, model: s.swap.model.fingerprint, sidecar, content });
+    await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'video', x.item)), out: ctx.outputs.video!, audioFrom: ctx.inputs.video, metadata: tags('face-swap'), deterministic: true });
+    await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'mask', x.item)), out: ctx.outputs.mask!, metadata: tags('replaced-pixel-mask'), deterministic: true });
+    if (ctx.outputs.comparison) await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'comparison', x.item)), out: ctx.outputs.comparison, audioFrom: ctx.inputs.video, metadata: tags('side-by-side'), deterministic: true });
+    const frames = { total, swapped: swapped.length, skipped: total - swapped.length };
+    await writeJsonAtomic(ctx.outputs.stats!, { schema: 'janus.composite/1', frames, swappedFrames: swapped, segments: used.length, params: ctx.params });
+    const fp = (f: string) => ({ file: f, sha256: sha256File(f) });
+    const doc: SyntheticSidecar = {
+      schema: SYNTHETIC_SCHEMA,
+      synthetic: true,
+      notice: SYNTHETIC_NOTICE,
+      method: { name: METHOD, direction: s.swap.direction, swap: { ...s.swap, model: undefined }, composite: { ...ctx.params } },
+      outputs: { video: fp(ctx.outputs.video!), mask: fp(ctx.outputs.mask!), comparison: ctx.outputs.comparison ? fp(ctx.outputs.comparison) : null },
+      inputs: { video: fp(ctx.inputs.video!), alignments: fp(ctx.inputs.alignments!) },
+      model: s.swap.model,
+      frames,
+      pipeline: ctx.meta.pipeline ?? null,
+      software: provenance(),
+    };
+    await writeJsonAtomic(ctx.outputs.provenance!, doc);
+    ctx.log(`${frames.swapped} of ${frames.total} frames swapped, ${frames.skipped} passed through; ${ctx.outputs.video}`);
+  },
+};

@@ -1,0 +1,110 @@
+/**
+ * Stage `swap-metrics`: metrics.json for a swap: face-recognition distances of the swapped
+ * faces to the source and target identities (and of the originals, for scale), the model's
+ * reconstruction PSNR/SSIM per identity, frames swapped and skipped.
+ *
+ *   - name: metrics
+ *     kind: swap-metrics
+ *     resource: gpu
+ *     inputs: { source: "@extract-a.alignments", target: "@extract-b.alignments", swapped: "@swap.faces",
+ *               model: "@train.model", composite: "@composite.stats" }
+ *     outputs: { metrics: metrics.json }
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MetricsConfig, type Direction, type SwapConfig } from '../config/swap.ts';
+import type { StageKind } from '../dag/stage-kind.ts';
+import { tf } from '../engine/tf.ts';
+import { templateInCrop } from '../face/align.ts';
+import { readAlignments } from '../face/alignments-file.ts';
+import { describeFace, loadFaceApi, type FaceApi } from '../face/face-api.ts';
+import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { readImage } from '../media/image.ts';
+import type { Autoencoder } from '../model/autoencoder.ts';
+import { loadTrainedModel } from '../model/checkpoint.ts';
+import { keptFaces, spread, type KeptFace } from '../swap/kept-faces.ts';
+import { centroid, identityDistances, psnr, ssim } from '../swap/metrics.ts';
+import { loadFaces } from '../train/face-set.ts';
+import { ensureEngine } from './engine.ts';
+
+type P = MetricsConfig;
+
+async function descriptors(fa: FaceApi, files: readonly string[], settings: { size: number; coverage: number }): Promise<number[][]> {
+  const points = templateInCrop(settings);
+  const out: number[][] = [];
+  for (const f of files) out.push(await describeFace(fa, await readImage(f), points));
+  return out;
+}
+
+/** Mean PSNR/SSIM of faces through the encoder and their own decoder. */
+async function reconstruction(ae: Autoencoder, faces: readonly KeptFace[], which: 'a' | 'b'): Promise<{ faces: number; psnr: number; ssim: number } | null> {
+  if (!faces.length) return null;
+  const s = ae.arch.inputSize;
+  const input = await loadFaces(faces.map((f) => f.face), s);
+  let p = 0;
+  let q = 0;
+  for (let i = 0; i < input.length; i += 16) {
+    const group = input.slice(i, i + 16);
+    const y = tf.tidy(() => ae.reconstruct(tf.stack(group.map((g) => tf.tensor3d(g, [s, s, 3]))) as tf.Tensor4D, which));
+    const data = await y.data();
+    y.dispose();
+    group.forEach((g, k) => {
+      const r = new Float32Array(data.buffer, data.byteOffset + k * s * s * 3 * 4, s * s * 3);
+      p += psnr(g, r);
+      q += ssim(g, r, s, s);
+    });
+  }
+  return { faces: input.length, psnr: p / input.length, ssim: q / input.length };
+}
+
+export const swapMetricsStage: StageKind<P> = {
+  kind: 'swap-metrics',
+  version: '1',
+  description: 'metrics.json: identity distances of the swapped faces, reconstruction PSNR/SSIM, frames swapped',
+  params: MetricsConfig,
+  inputs: ['source', 'swapped', 'model', 'composite'],
+  outputs: ['metrics'],
+  async run(ctx) {
+    await ensureEngine();
+    const fa = await loadFaceApi();
+    const swap = JSON.parse(readFileSync(join(ctx.inputs.swapped!, 'swap.json'), 'utf8')) as { direction: Direction; params: SwapConfig; model: { fingerprint: string; iteration: number } };
+    const [sourceId, targetId] = swap.direction === 'a-to-b' ? (['a', 'b'] as const) : (['b', 'a'] as const);
+    const sourceDoc = readAlignments(ctx.inputs.source!);
+    const source = spread(keptFaces(sourceDoc, ctx.inputs.source!), ctx.params.sample);
+    const targetDoc = ctx.inputs.target ? readAlignments(ctx.inputs.target) : null;
+    const target = targetDoc ? spread(keptFaces(targetDoc, ctx.inputs.target!), ctx.params.sample) : [];
+    ctx.log(`descriptors of ${source.length} source, ${target.length} target and ${source.length} swapped faces`);
+    const dSource = await descriptors(fa, source.map((f) => f.face), sourceDoc.settings);
+    const dTarget = targetDoc ? await descriptors(fa, target.map((f) => f.face), targetDoc.settings) : [];
+    const dSwapped = await descriptors(fa, source.map((f) => join(ctx.inputs.swapped!, `${f.id}.png`)), sourceDoc.settings);
+    const cSource = dSource.length ? centroid(dSource) : null;
+    const cTarget = dTarget.length ? centroid(dTarget) : null;
+    const m = await loadTrainedModel(ctx.inputs.model!, swap.params?.checkpoint ?? 'latest');
+    let recon;
+    try {
+      recon = { [sourceId]: await reconstruction(m.ae, source, sourceId), [targetId]: await reconstruction(m.ae, target, targetId) };
+    } finally {
+      m.ae.dispose();
+    }
+    const composite = JSON.parse(readFileSync(ctx.inputs.composite!, 'utf8')) as { frames: { total: number; swapped: number; skipped: number } };
+    const swapped = cSource ? identityDistances(dSwapped, cSource, cTarget) : null;
+    const metrics = {
+      schema: 'janus.metrics/1',
+      direction: swap.direction,
+      identities: { source: sourceId, target: targetId },
+      model: { iteration: m.state.iteration, fingerprint: m.fingerprint, preset: m.state.arch.preset },
+      identity: {
+        what: 'face-api 128-d descriptor distance to each identity\'s mean descriptor; below 0.6 reads as the same person',
+        threshold: 0.6,
+        swapped,
+        originals: cSource ? identityDistances(dSource, cSource, cTarget) : null,
+        identityChanged: swapped?.closerToTarget == null ? null : swapped.closerToTarget >= 0.5,
+      },
+      reconstruction: { what: 'each identity through the encoder and its own decoder, at the model input size', ...recon },
+      frames: composite.frames,
+      sample: { source: source.length, target: target.length },
+    };
+    await writeJsonAtomic(ctx.outputs.metrics!, metrics);
+    ctx.log(`swapped faces: distance to source ${swapped?.toSource?.mean.toFixed(3)}, to target ${swapped?.toTarget?.mean.toFixed(3) ?? 'n/a'}; ${composite.frames.swapped}/${composite.frames.total} frames swapped`);
+  },
+};

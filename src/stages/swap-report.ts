@@ -1,0 +1,63 @@
+/**
+ * Stage `swap-report`: the one-page report.html of a swap run (metrics, loss curve, previews,
+ * face pairs, links to the videos).
+ *
+ *   - name: report
+ *     kind: swap-report
+ *     inputs: { metrics: "@metrics.metrics", model: "@train.model", alignments: "@extract-a.alignments",
+ *               swapped: "@swap.faces", video: "@composite.video", mask: "@composite.mask",
+ *               comparison: "@composite.comparison", provenance: "@composite.provenance" }
+ *     outputs: { report: report.html }
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import sharp from 'sharp';
+import { z } from 'zod';
+import type { StageKind } from '../dag/stage-kind.ts';
+import { readAlignments } from '../face/alignments-file.ts';
+import { writeFileAtomic } from '../media/atomic-write.ts';
+import { keptFaces, spread } from '../swap/kept-faces.ts';
+import { reportHtml } from '../swap/report.ts';
+
+const Params = z.object({ faces: z.number().int().min(0).max(64).default(6) }).strict();
+type P = z.infer<typeof Params>;
+
+const thumb = (file: string) => sharp(file).resize(128, 128).png().toBuffer();
+
+export const swapReportStage: StageKind<P> = {
+  kind: 'swap-report',
+  version: '1',
+  description: 'report.html: metrics, loss curve, previews, face pairs and links to the videos',
+  params: Params,
+  inputs: ['metrics', 'model', 'alignments', 'swapped'],
+  outputs: ['report'],
+  async run(ctx) {
+    const out = ctx.outputs.report!;
+    const model = ctx.inputs.model!;
+    const read = (f: string) => (existsSync(f) ? readFileSync(f) : null);
+    const lossLines = existsSync(join(model, 'loss.jsonl')) ? readFileSync(join(model, 'loss.jsonl'), 'utf8').trim().split('\n').filter(Boolean) : [];
+    const faces = spread(keptFaces(readAlignments(ctx.inputs.alignments!), ctx.inputs.alignments!), ctx.params.faces);
+    const pairs = [];
+    for (const f of faces) pairs.push({ id: f.id, original: await thumb(f.face), swapped: await thumb(join(ctx.inputs.swapped!, `${f.id}.png`)) });
+    const links: Record<string, string> = {};
+    for (const [label, key] of [
+      ['swapped video', 'video'],
+      ['side-by-side', 'comparison'],
+      ['replaced-pixel mask', 'mask'],
+      ['provenance (JSON)', 'provenance'],
+      ['metrics (JSON)', 'metrics'],
+    ] as const) {
+      if (ctx.inputs[key]) links[label] = relative(dirname(out), ctx.inputs[key]);
+    }
+    const html = reportHtml({
+      title: (ctx.meta.pipeline as { name?: string } | undefined)?.name ?? ctx.name,
+      metrics: JSON.parse(readFileSync(ctx.inputs.metrics!, 'utf8')) as Record<string, unknown>,
+      lossCurve: read(join(model, 'loss.png')),
+      preview: read(join(model, 'preview.png')),
+      losses: lossLines.length ? (JSON.parse(lossLines[lossLines.length - 1]!) as { iteration: number; lossA: number; lossB: number }) : null,
+      pairs,
+      links,
+    });
+    await writeFileAtomic(out, html);
+  },
+};

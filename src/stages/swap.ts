@@ -1,0 +1,103 @@
+/**
+ * Stage `swap`: the latent swap of every kept face of a video (encoder, then the other
+ * identity's decoder), in batches, one PNG per face (per-face items: a killed run resumes at
+ * the next face). Writes `swap.json` beside the faces: direction, checkpoint, model fingerprint.
+ *
+ *   - name: swap
+ *     kind: swap
+ *     resource: gpu
+ *     params: { direction: a-to-b }
+ *     inputs: { alignments: "@extract-a.alignments", model: "@train.model" }
+ *     outputs: { faces: swapped }
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SwapConfig } from '../config/swap.ts';
+import type { StageContext, StageKind } from '../dag/stage-kind.ts';
+import { readAlignments } from '../face/alignments-file.ts';
+import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { readImage, writeImage } from '../media/image.ts';
+import { loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
+import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
+import { swapFaces } from '../swap/latent-swap.ts';
+import { ensureEngine } from './engine.ts';
+
+type P = SwapConfig;
+
+interface Session {
+  faces: KeptFace[];
+  position: Map<string, number>;
+  model: TrainedModel | null;
+  /** Swapped faces of the batch in hand (batches are fixed groups of positions, so a resumed run computes the same batches). */
+  batch: { index: number; images: Map<string, Awaited<ReturnType<typeof swapFaces>>[number]> } | null;
+}
+const sessions = new WeakMap<object, Session>();
+
+function session(ctx: StageContext<P>): Session {
+  let s = sessions.get(ctx);
+  if (!s) {
+    const faces = keptFaces(readAlignments(ctx.inputs.alignments!), ctx.inputs.alignments!);
+    s = { faces, position: new Map(faces.map((f, i) => [f.id, i])), model: null, batch: null };
+    sessions.set(ctx, s);
+  }
+  return s;
+}
+
+async function model(ctx: StageContext<P>, s: Session): Promise<TrainedModel> {
+  if (!s.model) {
+    await ensureEngine();
+    s.model = await loadTrainedModel(ctx.inputs.model!, ctx.params.checkpoint);
+    ctx.log(`model ${s.model.dir} (iteration ${s.model.state.iteration}, ${s.model.state.arch.preset}); ${ctx.params.direction}`);
+  }
+  return s.model;
+}
+
+function finish(ctx: StageContext<P>): void {
+  const s = sessions.get(ctx);
+  s?.model?.ae.dispose();
+  sessions.delete(ctx);
+}
+
+export const swapStage: StageKind<P> = {
+  kind: 'swap',
+  version: '1',
+  description: 'encode each kept face and decode it with the other identity\'s decoder (per-face items)',
+  params: SwapConfig,
+  inputs: ['alignments', 'model'],
+  outputs: ['faces'],
+  items(ctx) {
+    return session(ctx).faces.map((f) => f.id);
+  },
+  async runItem(ctx, item) {
+    const s = session(ctx);
+    const pos = s.position.get(item)!;
+    const index = Math.floor(pos / ctx.params.batchSize);
+    if (s.batch?.index !== index) {
+      const m = await model(ctx, s);
+      const group = s.faces.slice(index * ctx.params.batchSize, (index + 1) * ctx.params.batchSize);
+      const crops = await Promise.all(group.map((f) => readImage(f.face)));
+      const swapped = await swapFaces(m.ae, crops, ctx.params.direction, { batchSize: ctx.params.batchSize });
+      s.batch = { index, images: new Map(group.map((f, k) => [f.id, swapped[k]!])) };
+    }
+    await writeImage(join(ctx.outputs.faces!, `${item}.png`), s.batch.images.get(item)!);
+  },
+  async run(ctx) {
+    try {
+      const s = session(ctx);
+      const m = await model(ctx, s);
+      const missing = s.faces.filter((f) => !existsSync(join(ctx.outputs.faces!, `${f.id}.png`)));
+      if (missing.length) throw new Error(`${missing.length} swapped faces are missing (first ${missing[0]!.id})`);
+      await writeJsonAtomic(join(ctx.outputs.faces!, 'swap.json'), {
+        schema: 'janus.swap/1',
+        direction: ctx.params.direction,
+        params: ctx.params,
+        alignments: ctx.inputs.alignments,
+        faces: s.faces.length,
+        model: { folder: ctx.inputs.model, checkpoint: m.dir, iteration: m.state.iteration, arch: m.state.arch, fingerprint: m.fingerprint },
+      });
+      ctx.log(`swapped ${s.faces.length} faces`);
+    } finally {
+      finish(ctx);
+    }
+  },
+};

@@ -1,0 +1,79 @@
+/**
+ * The one-page report of a swap run (`report.html`): what was made and that it is synthetic,
+ * the metrics, the loss curve, the training previews, original/swapped face pairs and links to
+ * the videos. Images are embedded (data URLs), so the page can be mailed or archived alone.
+ *
+ *   const html = reportHtml({ title: 'demo', metrics, lossCurve: png, preview: png, pairs, links });
+ */
+import { SYNTHETIC_NOTICE } from './synthetic.ts';
+
+export interface ReportInput {
+  title: string;
+  /** metrics.json as written by the swap-metrics stage. */
+  metrics: Record<string, any>;
+  lossCurve: Buffer | null;
+  preview: Buffer | null;
+  /** Final training losses. */
+  losses: { iteration: number; lossA: number; lossB: number } | null;
+  /** Original and swapped aligned faces (PNG bytes). */
+  pairs: Array<{ id: string; original: Buffer; swapped: Buffer }>;
+  /** Label -> relative href. */
+  links: Record<string, string>;
+}
+
+const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const img = (png: Buffer, alt: string, width?: number) => `<img src="data:image/png;base64,${png.toString('base64')}" alt="${esc(alt)}"${width ? ` width="${width}"` : ''}>`;
+const fmt = (v: unknown, digits = 3) => (typeof v === 'number' ? v.toFixed(digits) : v === null || v === undefined ? '–' : esc(v));
+
+function distanceRows(label: string, r: Record<string, any> | null | undefined): string {
+  if (!r) return `<tr><th>${esc(label)}</th><td colspan="3">not computed</td></tr>`;
+  return `<tr><th>${esc(label)}</th><td>${fmt(r.toSource?.mean)} (median ${fmt(r.toSource?.median)})</td><td>${fmt(r.toTarget?.mean)} (median ${fmt(r.toTarget?.median)})</td><td>${r.closerToTarget == null ? '–' : `${(r.closerToTarget * 100).toFixed(0)}%`}</td></tr>`;
+}
+
+export function reportHtml(r: ReportInput): string {
+  const m = r.metrics;
+  const ids = m.identities ?? { source: 'a', target: 'b' };
+  const recon = Object.entries(m.reconstruction ?? {})
+    .filter(([k]) => k !== 'what')
+    .map(([k, v]: [string, any]) => `<tr><th>${esc(k.toUpperCase())}</th><td>${v ? fmt(v.psnr, 2) : '–'}</td><td>${v ? fmt(v.ssim) : '–'}</td><td>${v ? v.faces : 0}</td></tr>`)
+    .join('');
+  const changed = m.identity?.identityChanged;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Janus swap report: ${esc(r.title)}</title>
+<style>
+body{font:15px/1.45 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}
+h1{margin-bottom:.2em} h2{margin-top:1.6em;border-bottom:1px solid #ddd}
+.notice{background:#fff3cd;border:1px solid #e0c36c;padding:.6em 1em;border-radius:4px}
+table{border-collapse:collapse;margin:.5em 0} th,td{border:1px solid #ccc;padding:.3em .7em;text-align:left}
+.pairs{display:flex;flex-wrap:wrap;gap:12px} .pair{text-align:center;font-size:12px}
+img{image-rendering:auto;max-width:100%}
+</style></head><body>
+<h1>Janus swap report: ${esc(r.title)}</h1>
+<p class="notice"><strong>Synthetic media.</strong> ${esc(SYNTHETIC_NOTICE)}</p>
+<p>Direction <strong>${esc(m.direction)}</strong>: identity ${esc(String(ids.source).toUpperCase())}'s video, with identity ${esc(String(ids.target).toUpperCase())}'s face.
+Model: ${esc(m.model?.preset)} preset, iteration ${esc(m.model?.iteration)}, fingerprint <code>${esc(String(m.model?.fingerprint ?? '').slice(0, 16))}</code>.</p>
+<p>${Object.entries(r.links).map(([k, v]) => `<a href="${esc(v)}">${esc(k)}</a>`).join(' · ')}</p>
+
+<h2>Frames</h2>
+<table><tr><th>total</th><th>swapped</th><th>passed through (no kept face)</th></tr>
+<tr><td>${esc(m.frames?.total)}</td><td>${esc(m.frames?.swapped)}</td><td>${esc(m.frames?.skipped)}</td></tr></table>
+
+<h2>Identity</h2>
+<p>${esc(m.identity?.what ?? '')}. ${changed === null || changed === undefined ? '' : changed ? '<strong>The swap moved the faces towards the target identity.</strong>' : '<strong>The swapped faces still read as the source identity</strong> (train longer or a larger preset).'}</p>
+<table><tr><th></th><th>distance to source (${esc(String(ids.source).toUpperCase())})</th><th>distance to target (${esc(String(ids.target).toUpperCase())})</th><th>closer to target</th></tr>
+${distanceRows('swapped faces', m.identity?.swapped)}${distanceRows('original faces', m.identity?.originals)}</table>
+
+<h2>Reconstruction</h2>
+<p>${esc(m.reconstruction?.what ?? '')}.</p>
+<table><tr><th>identity</th><th>PSNR (dB)</th><th>SSIM</th><th>faces</th></tr>${recon}</table>
+
+<h2>Training</h2>
+${r.losses ? `<p>Final losses at iteration ${r.losses.iteration}: A ${fmt(r.losses.lossA, 4)}, B ${fmt(r.losses.lossB, 4)}.</p>` : '<p>No loss log found.</p>'}
+${r.lossCurve ? img(r.lossCurve, 'loss curve') : ''}
+${r.preview ? `<h3>Previews</h3><p>Rows: A original, A→A, A→B, then B original, B→B, B→A.</p>${img(r.preview, 'training preview')}` : ''}
+
+<h2>Faces: original and swapped</h2>
+<div class="pairs">${r.pairs.map((p) => `<div class="pair">${img(p.original, `original ${p.id}`, 128)}${img(p.swapped, `swapped ${p.id}`, 128)}<br>${esc(p.id)}</div>`).join('')}</div>
+</body></html>
+`;
+}
