@@ -7,7 +7,18 @@ NPM_STAMP := node_modules/.package-lock.json
 JANUS := node src/cli/bin.js
 SAMPLE_SOURCES := $(wildcard src/samples/*.ts) src/config/samples.ts src/media/warp-affine.ts src/media/encode.ts src/media/image.ts
 
-.PHONY: help setup ffmpeg test typecheck demo samples doctor bench clean
+.PHONY: help setup ffmpeg test typecheck demo swap extract train convert status samples doctor bench clean
+
+# The swap pipeline's knobs: make swap A=alice.mp4 B=bob.mp4 NAME=alice-bob [DIRECTION=b-to-a PRESET=small MINUTES=60 ITERATIONS=20000]
+NAME ?= swap
+A ?= samples/a.mp4
+B ?= samples/b.mp4
+DEMO_MINUTES ?= 9
+SWAP_RUN = $(JANUS) run pipelines/swap.yaml --workdir runs/$(NAME) --set a=$(A) --set b=$(B) \
+  $(if $(DIRECTION),--set direction=$(DIRECTION)) $(if $(PRESET),--set preset=$(PRESET)) \
+  $(if $(MINUTES),--set minutes=$(MINUTES)) $(if $(ITERATIONS),--set iterations=$(ITERATIONS))
+# sample clips named as inputs are built first
+SWAP_INPUTS = $(filter samples/a.mp4 samples/b.mp4,$(A) $(B))
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -44,8 +55,24 @@ typecheck: $(NPM_STAMP) ## tsc --noEmit
 test: setup samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then run every test (ends with "N passed, N failed")
 	npx tsx test/run.ts $(FILTER)
 
-demo: setup samples/a.mp4 samples/b.mp4 ## build the samples and print janus doctor (the swap pipeline lands with issue 6)
-	$(JANUS) doctor
+demo: setup samples/a.mp4 samples/b.mp4 ## the swap pipeline on the bundled samples (tiny preset, DEMO_MINUTES=9 of training): runs/demo/output.mp4, report.html
+	$(JANUS) run pipelines/swap.yaml --workdir runs/demo --set preset=tiny --set minutes=$(DEMO_MINUTES) --set iterations=100000
+	@echo "open runs/demo/report.html; the video is runs/demo/output.mp4 (side by side: runs/demo/side-by-side.mp4)"
+
+swap: setup $(SWAP_INPUTS) ## extract, train, swap, composite, metrics, report: A=video B=video NAME=run [DIRECTION= PRESET= MINUTES= ITERATIONS=]
+	$(SWAP_RUN)
+
+extract: setup $(SWAP_INPUTS) ## only the swap pipeline's extract stages (same variables as swap)
+	$(SWAP_RUN) --until extract-a --until extract-b
+
+train: setup $(SWAP_INPUTS) ## the swap pipeline up to training (same variables as swap)
+	$(SWAP_RUN) --until train
+
+convert: setup $(SWAP_INPUTS) ## the swap pipeline up to the swapped video, without metrics and report (same variables as swap)
+	$(SWAP_RUN) --until composite
+
+status: setup ## what is done in runs/NAME (NAME=demo for the demo) and why the rest would run
+	$(JANUS) status --workdir runs/$(NAME)
 
 doctor: setup ## show backend, ffmpeg, models and what is missing
 	$(JANUS) doctor

@@ -6,6 +6,7 @@
 import type { CommandSpec } from './command.ts';
 import { alignmentsCommand } from './alignments.ts';
 import { cleanCommand } from './clean.ts';
+import { convertCommand } from './convert.ts';
 import { doctorCommand } from './doctor.ts';
 import { extractCommand } from './extract.ts';
 import { probeCommand } from './probe.ts';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   extractCommand,
   alignmentsCommand,
   trainCommand,
+  convertCommand,
   doctorCommand,
   samplesCommand,
   probeCommand,

@@ -11,6 +11,7 @@ import { ExtractConfig } from '../config/extract.ts';
 import { PRESETS, UPSAMPLES } from '../config/model.ts';
 import { TrainConfig } from '../config/train.ts';
 import { SAMPLE_NAMES } from '../config/samples.ts';
+import { CHECKPOINT_CHOICES, COLOURS, CompositeConfig, DIRECTIONS, SwapConfig } from '../config/swap.ts';
 
 export interface OptionSpec {
   /** commander flag syntax */
@@ -59,6 +60,11 @@ export const OPTIONS = Object.freeze({
   force: {
     flags: '--force <stage>',
     description: 'run this stage even if it is up to date; repeatable',
+    repeatable: true,
+  },
+  until: {
+    flags: '--until <stage>',
+    description: 'run only this stage and the stages it depends on (e.g. --until train); repeatable',
     repeatable: true,
   },
   keepGoing: {
@@ -126,6 +132,20 @@ export const OPTIONS = Object.freeze({
   dssim: { flags: '--dssim', description: 'add DSSIM (structural dissimilarity) to the MAE loss' },
   maskWeight: { flags: '--mask-weight <w>', description: 'weight of the face mask in the loss, 0 = off (uses the masks/ folder beside each faces/)', defaultValue: TrainConfig.parse({}).maskWeight },
   seed: { flags: '--seed <n>', description: 'seed of the initial weights, batches and augmentation', defaultValue: TrainConfig.parse({}).seed },
+  alignments: { flags: '--alignments <file>', description: 'alignments.json of the video (what janus extract wrote for it)' },
+  model: { flags: '--model <dir>', description: 'trained model folder (janus train --out, or a run\'s model/)' },
+  convertOut: { flags: '--out <file>', description: 'the swapped video (.mp4, .mov or .mkv); its mask, side-by-side, provenance, metrics and report go beside it' },
+  convertWorkdir: { flags: '--workdir <dir>', description: 'folder for the resumable state, swapped faces and segments', defaultValue: '<out without extension>.janus' },
+  targetAlignments: { flags: '--target <file>', description: 'alignments.json of the other identity, for the identity metrics (distance to the target)' },
+  direction: { flags: '--direction <d>', description: 'a-to-b: the video shows A and gets B\'s face (decoder B); b-to-a: the reverse', choices: DIRECTIONS, defaultValue: SwapConfig.parse({}).direction },
+  checkpoint: { flags: '--checkpoint <which>', description: 'newest good checkpoint, or best/ (lowest loss)', choices: CHECKPOINT_CHOICES, defaultValue: SwapConfig.parse({}).checkpoint },
+  colour: { flags: '--colour <method>', description: 'colour transfer: rct (mean/std in Lab), hist (histogram matching), none', choices: COLOURS, defaultValue: CompositeConfig.parse({}).colour },
+  erode: { flags: '--erode <px>', description: 'shrink the mask by this many pixels (of the aligned crop)', defaultValue: CompositeConfig.parse({}).erode },
+  feather: { flags: '--feather <px>', description: 'soften the mask edge over this many pixels (of the aligned crop)', defaultValue: CompositeConfig.parse({}).feather },
+  seamless: { flags: '--seamless', description: 'Poisson (seamless) blending of the face into the frame' },
+  segmentFrames: { flags: '--segment-frames <n>', description: 'frames per resumable segment', defaultValue: CompositeConfig.parse({}).segmentFrames },
+  crf: { flags: '--crf <n>', description: 'x264 quality of the videos, 0 (lossless) to 51', defaultValue: CompositeConfig.parse({}).crf },
+  noSideBySide: { flags: '--no-side-by-side', description: 'do not write the side-by-side comparison video' },
   samplesOut: {
     flags: '--out <dir>',
     description: 'folder to write the sample clips to',

@@ -3,6 +3,7 @@
  *
  *   npx janus run pipelines/samples.yaml
  *   npx janus run pipelines/samples.yaml --set size=256 --workdir runs/small --dry-run
+ *   npx janus run pipelines/swap.yaml --workdir runs/demo --until train
  *
  * Exit code 0 when every stage is done or up to date, 1 when a stage failed, 130 when
  * interrupted (run it again to resume), 2 for a mistake in the pipeline or the options.
@@ -32,7 +33,7 @@ export const runCommand: CommandSpec = {
   name: 'run',
   args: ['<pipeline>'],
   summary: 'run a pipeline (YAML) as a resumable DAG: skip what is up to date, resume what was interrupted',
-  options: ['workdir', 'set', 'dryRun', 'force', 'keepGoing', 'backend'],
+  options: ['workdir', 'set', 'until', 'dryRun', 'force', 'keepGoing', 'backend'],
   async run([file], opts) {
     const { pipeline, workdir } = await resolveRun({ pipelineFile: file, workdir: opts.workdir as string | undefined, sets: opts.set as string[] | undefined });
     const backend = resolveBackendChoice(opts.backend as string | undefined);
@@ -45,6 +46,7 @@ export const runCommand: CommandSpec = {
         registry: stageRegistry,
         dryRun,
         force: opts.force as string[] | undefined,
+        until: opts.until as string[] | undefined,
         keepGoing: !!opts.keepGoing,
         signal,
         reporter: dryRun ? undefined : cliReporter(),

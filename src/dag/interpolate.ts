@@ -14,11 +14,13 @@ const INNER = /\$\{([^${}]+)\}/;
 
 function lookup(path: string, vars: Record<string, unknown>, where: string): unknown {
   let v: unknown = vars;
-  for (const part of path.trim().split('.')) {
+  const parts = path.trim().split('.');
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
     if (v === null || typeof v !== 'object' || !(part in (v as object))) {
-      const top = path.split('.')[0]!;
-      const known = top in vars && vars[top] && typeof vars[top] === 'object' ? Object.keys(vars[top] as object) : Object.keys(vars);
-      throw new UserError(`${where}: unknown variable \${${path}} (known ${top in vars ? `${top}.` : ''}names: ${known.join(', ') || 'none'})`);
+      const at = parts.slice(0, i).join('.');
+      const known = v !== null && typeof v === 'object' ? Object.keys(v as object) : [];
+      throw new UserError(`${where}: unknown variable \${${path}} (known names${at ? ` in ${at}` : ''}: ${known.join(', ') || 'none'})`);
     }
     v = (v as Record<string, unknown>)[part];
   }

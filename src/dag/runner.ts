@@ -37,6 +37,8 @@ export interface RunOptions {
   keepGoing?: boolean;
   /** Run only this stage (its upstream must be up to date). */
   only?: string;
+  /** Run these stages and every stage they depend on, nothing downstream. */
+  until?: string[];
   signal?: AbortSignal;
   reporter?: Reporter;
   /** Opaque metadata for stages and the run manifest (backend, versions…). */
@@ -123,7 +125,21 @@ async function schedule(pipeline: Pipeline, workdir: string, store: StateStore, 
   };
   let failed = false;
   const promises = new Map<string, Promise<StageOutcome>>();
-  const inScope = (s: ResolvedStage) => !options.only || s.name === options.only;
+  // --until: these stages and everything they read from (make's targets, `dvc repro STAGE`)
+  let wanted: Set<string> | null = null;
+  if (options.until?.length) {
+    wanted = new Set();
+    const add = (name: string) => {
+      if (wanted!.has(name)) return;
+      wanted!.add(name);
+      for (const up of stagesByName.get(name)!.upstream) add(up);
+    };
+    for (const u of options.until) {
+      if (!stagesByName.has(u)) throw new UserError(`--until ${u}: no stage "${u}" in ${pipeline.file}`, `stages: ${[...stagesByName.keys()].join(', ')}`);
+      add(u);
+    }
+  }
+  const inScope = (s: ResolvedStage) => (!options.only || s.name === options.only) && (!wanted || wanted.has(s.name));
 
   if (options.only) {
     const target = stagesByName.get(options.only)!;

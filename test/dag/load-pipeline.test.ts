@@ -140,6 +140,36 @@ stages:
   assert.equal(pair.upstream, ['seed-x']);
 });
 
+test('nested references resolve innermost first: ${params.${item}}, ${params.map.${params.key}}', async () => {
+  const f = file(`
+name: nested
+params:
+  a: 2
+  b: 5
+  pick: b
+  other: { a: b, b: a }
+stages:
+  - name: gen-\${item}
+    foreach: [a, b]
+    kind: toy-items
+    params: { count: "\${params.\${item}}", tag: "t-\${params.other.\${item}}" }
+    outputs: { dir: "\${item}/items", index: "\${item}/index.txt" }
+  - name: join
+    kind: toy-join
+    inputs: { dir: "@gen-\${params.other.\${params.pick}}.dir" }
+    outputs: { out: joined.txt }
+`);
+  const p = await loadPipeline(f, registry, { cwd: tmp.dir });
+  const gen = Object.fromEntries(p.stages.filter((s) => s.kind === 'toy-items').map((s) => [s.name, s.params]));
+  assert.is(gen['gen-a']!.count, 2, 'a whole ${…} keeps the number type');
+  assert.is(gen['gen-b']!.count, 5);
+  assert.is(gen['gen-a']!.tag, 't-b');
+  assert.equal(p.stages.find((s) => s.name === 'join')!.inputs.dir, { stage: 'gen-a', output: 'dir' });
+  const q = await loadPipeline(f, registry, { cwd: tmp.dir, sets: ['pick=a'] });
+  assert.equal(q.stages.find((s) => s.name === 'join')!.inputs.dir, { stage: 'gen-b', output: 'dir' });
+  await fails(f, /unknown variable \$\{params\.other\.c\} \(known names in params\.other: a, b\)/, ['pick=c']);
+});
+
 test('a missing pipeline file and bad YAML are clear errors', async () => {
   await fails(join(tmp.dir, 'nope.yaml'), /pipeline file not found: .*nope\.yaml/);
   await fails('name: [unclosed\n', /not valid YAML/);

@@ -227,6 +227,21 @@ test('`only` (janus stage) refuses when upstream is not up to date, runs when it
   assert.equal(r.state, { join: 'ran' });
 });
 
+test('`until` runs the named stages and their upstream, nothing downstream', async () => {
+  const c = setup(CHAIN);
+  const r = await run(c.file, c.workdir, { until: ['join'] });
+  assert.equal(r.state, { gen: 'ran', join: 'ran' });
+  assert.not.ok(existsSync(join(c.workdir, 'copy.txt')));
+  const all = await run(c.file, c.workdir);
+  assert.equal(all.state, { gen: 'up-to-date', join: 'up-to-date', copy: 'ran', side: 'ran' });
+  try {
+    await run(c.file, c.workdir, { until: ['jion'] });
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /--until jion: no stage "jion"/);
+  }
+});
+
 test('fan-out: a template over 200 items runs and re-runs as a no-op', async () => {
   const names = Array.from({ length: 200 }, (_, i) => `p${i}`);
   const c = setup(`

@@ -1,7 +1,7 @@
 /**
  * Re-compositing with an identity "swap" (the aligned face itself) reproduces the original
  * frame; colour transfer brings a darkened face back to the frame's light; the replaced-pixel
- * mask covers the face only. (Issue 6, in progress.)
+ * mask covers the face only; seamless (Poisson) blending meets the frame at the mask's edge.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,6 +12,7 @@ import { readFrame } from '../../src/media/decode.ts';
 import type { RgbImage } from '../../src/media/image.ts';
 import { COLOUR_METHODS } from '../../src/swap/colour.ts';
 import { compositeFace, erode } from '../../src/swap/composite.ts';
+import { seamlessClone } from '../../src/swap/seamless.ts';
 import { SAMPLE_A, requireSamples } from '../helpers/fixtures.ts';
 import { faceApi } from '../helpers/faces.ts';
 
@@ -58,6 +59,42 @@ test('colour transfer (rct) brings a darkened face back to the original\'s light
   const target = meanIn(aligned.image);
   assert.ok(Math.abs(meanIn(fixed) - target) < 3, `rct: ${meanIn(dark).toFixed(1)} -> ${meanIn(fixed).toFixed(1)} (original ${target.toFixed(1)})`);
   assert.ok(Math.abs(meanIn(hist) - target) < 3, `hist: ${meanIn(hist).toFixed(1)} (original ${target.toFixed(1)})`);
+});
+
+test('seamless blending: an identity swap is unchanged; a shifted face meets the frame at the mask edge and keeps its detail inside', async () => {
+  const { frame, aligned, mask } = await setup();
+  const { image } = compositeFace(frame, aligned.image, aligned.matrix, mask, { colour: 'none', seamless: true, erode: 2, feather: 4 });
+  assert.ok(psnr(image.data, frame.data) > 36, `identity + seamless: ${psnr(image.data, frame.data).toFixed(1)} dB`);
+  // a face 40 levels brighter: seamless brings the edge back to the original, keeps the inside's gradients
+  const bright: RgbImage = { ...aligned.image, data: Uint8Array.from(aligned.image.data, (v) => Math.min(255, v + 40)) };
+  const out = seamlessClone(aligned.image, bright, mask);
+  const edge: number[] = [];
+  const inner: number[] = [];
+  const w = mask.width;
+  const inside = erode(mask, 12);
+  for (let i = 0; i < mask.data.length; i++) {
+    if (!mask.data[i]) continue;
+    const y = Math.floor(i / w);
+    const x = i % w;
+    const border = [i - 1, i + 1, i - w, i + w].some((j) => !mask.data[j]);
+    const d = (out.data[i * 3 + 1]! - aligned.image.data[i * 3 + 1]!);
+    if (border && x > 0 && y > 0) edge.push(Math.abs(d));
+    if (inside.data[i]) inner.push(out.data[i * 3 + 1]! - bright.data[i * 3 + 1]!);
+  }
+  const mean = (a: number[]) => a.reduce((p, q) => p + q, 0) / a.length;
+  assert.ok(mean(edge) < 4, `edge differs from the original by ${mean(edge).toFixed(2)} levels`);
+  // inside, the result is the bright face plus a smooth correction: its gradients equal the face's
+  let gradErr = 0;
+  let n = 0;
+  for (let i = 0; i < mask.data.length - 1; i++) {
+    if (!inside.data[i] || !inside.data[i + 1]) continue;
+    const g = (img: Uint8Array) => img[(i + 1) * 3 + 1]! - img[i * 3 + 1]!;
+    if (bright.data[i * 3 + 1] === 255 || bright.data[(i + 1) * 3 + 1] === 255) continue;
+    gradErr += Math.abs(g(out.data) - g(bright.data));
+    n++;
+  }
+  assert.ok(gradErr / n < 1, `inner gradients differ by ${(gradErr / n).toFixed(2)} levels per pixel`);
+  assert.ok(mean(inner) < -20, `the inside was pulled towards the original's light (${mean(inner).toFixed(1)})`);
 });
 
 test('erosion shrinks the mask', async () => {

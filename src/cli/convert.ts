@@ -1,0 +1,153 @@
+/**
+ * `janus convert VIDEO --alignments FILE --model DIR --out OUT.mp4`: swap the faces of one
+ * video with a trained model (faceswap's verb). Runs the swap, composite, metrics and report
+ * stages as a resumable pipeline in a work folder beside OUT (kill it, run it again: it goes on
+ * at the next face or segment), then puts the results beside OUT:
+ * OUT, OUT's stem + .mask.mp4, .side-by-side.mp4, .provenance.json, .metrics.json, .report.html.
+ *
+ *   npx janus convert samples/a.mp4 --alignments runs/demo/a/alignments.json --model runs/demo/model --out out/a-as-b.mp4
+ *   npx janus convert b.mp4 --alignments eb/alignments.json --model weights/ab --direction b-to-a --out b-as-a.mp4 --seamless
+ */
+import { existsSync, linkSync, copyFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { parseConfig } from '../config/parse.ts';
+import { CompositeConfig, SwapConfig } from '../config/swap.ts';
+import { loadPipeline } from '../dag/load-pipeline.ts';
+import { runPipeline } from '../dag/runner.ts';
+import { resolveBackendChoice } from '../engine/backend.ts';
+import { readAlignments } from '../face/alignments-file.ts';
+import { reserveTemp, writeFileAtomic } from '../media/atomic-write.ts';
+import { probeVideo } from '../media/probe.ts';
+import { stageRegistry } from '../stages/registry.ts';
+import { UserError } from '../util/errors.ts';
+import { graceful, ungraceful } from '../util/signals.ts';
+import { optionNumber as num, type CommandSpec } from './command.ts';
+import { cliReporter } from './progress-reporter.ts';
+import { exitCodeOf, summary } from './run.ts';
+
+/** Put `src` at `dst` atomically: a hard link (same bytes, no copy) or else a copy. */
+async function publish(src: string, dst: string): Promise<void> {
+  const r = reserveTemp(dst);
+  try {
+    try {
+      linkSync(src, r.tmp);
+    } catch {
+      copyFileSync(src, r.tmp);
+    }
+    await r.commit();
+  } catch (err) {
+    await r.discard();
+    throw err;
+  }
+}
+
+export const convertCommand: CommandSpec = {
+  name: 'convert',
+  args: ['<video>'],
+  summary: 'swap the faces of a video with a trained model (resumable); writes OUT, its mask and side-by-side videos, provenance, metrics and report',
+  options: ['alignments', 'model', 'convertOut', 'direction', 'checkpoint', 'colour', 'erode', 'feather', 'seamless', 'segmentFrames', 'crf', 'noSideBySide', 'targetAlignments', 'convertWorkdir', 'backend'],
+  async run([video], opts) {
+    for (const k of ['alignments', 'model', 'out'] as const) {
+      if (!opts[k]) throw new UserError(`janus convert needs --${k}`, 'e.g. janus convert a.mp4 --alignments runs/ea/alignments.json --model weights/ab --out out/a-as-b.mp4');
+    }
+    const swap = parseConfig(SwapConfig, { direction: opts.direction, checkpoint: opts.checkpoint }, 'convert options');
+    const composite = parseConfig(
+      CompositeConfig,
+      { colour: opts.colour, erode: num(opts.erode), feather: num(opts.feather), seamless: opts.seamless ? true : undefined, segmentFrames: num(opts.segmentFrames), crf: num(opts.crf) },
+      'convert options',
+    );
+    const out = resolve(opts.out as string);
+    const ext = extname(out).toLowerCase();
+    if (!['.mp4', '.mov', '.mkv'].includes(ext)) throw new UserError(`expected --out to end in .mp4, .mov or .mkv, got "${opts.out}"`);
+    const alignments = resolve(opts.alignments as string);
+    const doc = readAlignments(alignments);
+    const info = await probeVideo(video!);
+    if (info.width !== doc.video.width || info.height !== doc.video.height || info.frameCount !== doc.video.frameCount) {
+      throw new UserError(
+        `--alignments ${opts.alignments} was extracted from a ${doc.video.width}x${doc.video.height} video of ${doc.video.frameCount} frames (${doc.video.file}), but "${video}" is ${info.width}x${info.height} with ${info.frameCount} frames`,
+        `pass the alignments.json that janus extract wrote for ${video}`,
+      );
+    }
+    if (basename(doc.video.file) !== basename(video!)) process.stderr.write(`warning: --alignments ${opts.alignments} was extracted from "${doc.video.file}", not "${video}"\n`);
+    const model = resolve(opts.model as string);
+    if (!existsSync(model)) throw new UserError(`model folder "${opts.model}" does not exist`, 'pass the folder janus train --out wrote, or a run\'s model/ folder');
+    const target = opts.target ? resolve(opts.target as string) : undefined;
+    if (target) readAlignments(target);
+    const backend = resolveBackendChoice(opts.backend as string | undefined);
+    if (backend.source !== 'default') process.env.JANUS_BACKEND = backend.choice;
+
+    const stem = basename(out, extname(out));
+    const workdir = resolve((opts.workdir as string | undefined) ?? join(dirname(out), `${stem}.janus`));
+    const names = {
+      video: `${stem}${ext}`,
+      mask: `${stem}.mask${ext}`,
+      comparison: `${stem}.side-by-side${ext}`,
+      provenance: `${stem}.provenance.json`,
+      metrics: `${stem}.metrics.json`,
+      report: `${stem}.report.html`,
+    };
+    const sideBySide = opts.sideBySide !== false;
+    const pipelineFile = join(workdir, '.janus', 'convert.yaml');
+    await writeFileAtomic(
+      pipelineFile,
+      stringify({
+        name: 'convert',
+        description: `janus convert ${video}`,
+        stages: [
+          { name: 'swap', kind: 'swap', resource: 'gpu', params: swap, inputs: { alignments, model }, outputs: { faces: 'swapped' } },
+          {
+            name: 'composite',
+            kind: 'composite',
+            params: composite,
+            inputs: { video: resolve(video!), alignments, swapped: '@swap.faces' },
+            outputs: { segments: 'segments', video: names.video, mask: names.mask, ...(sideBySide ? { comparison: names.comparison } : {}), stats: 'composite.json', provenance: names.provenance },
+          },
+          {
+            name: 'metrics',
+            kind: 'swap-metrics',
+            resource: 'gpu',
+            inputs: { source: alignments, ...(target ? { target } : {}), swapped: '@swap.faces', model, composite: '@composite.stats' },
+            outputs: { metrics: names.metrics },
+          },
+          {
+            name: 'report',
+            kind: 'swap-report',
+            inputs: {
+              metrics: '@metrics.metrics',
+              model,
+              alignments,
+              swapped: '@swap.faces',
+              video: '@composite.video',
+              mask: '@composite.mask',
+              ...(sideBySide ? { comparison: '@composite.comparison' } : {}),
+              provenance: '@composite.provenance',
+            },
+            outputs: { report: names.report },
+          },
+        ],
+      }),
+    );
+    const pipeline = await loadPipeline(pipelineFile, stageRegistry);
+    const signal = graceful();
+    try {
+      const r = await runPipeline(pipeline, { workdir, registry: stageRegistry, signal, reporter: cliReporter(), meta: { backend: backend.choice }, command: `janus convert ${video}` });
+      process.stdout.write(`convert (${workdir}): ${summary(r)}\n`);
+      if (!r.ok) {
+        if (r.interrupted) process.stdout.write('interrupted: run the same command again to resume\n');
+        return exitCodeOf(r);
+      }
+      const written: string[] = [];
+      for (const [key, name] of Object.entries(names)) {
+        if (key === 'comparison' && !sideBySide) continue;
+        const dst = key === 'video' ? out : join(dirname(out), name);
+        await publish(join(workdir, name), dst);
+        written.push(dst);
+      }
+      process.stdout.write(`${written.join('\n')}\n`);
+      return 0;
+    } finally {
+      ungraceful();
+    }
+  },
+};

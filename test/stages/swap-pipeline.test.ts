@@ -1,0 +1,176 @@
+/**
+ * The swap pipeline end to end on the sample clips (tiny detector, 128 px faces, tiny model,
+ * a few iterations): the swapped video keeps the source's frame count, size, fps and audio;
+ * frames without a kept face pass through; the mask video is white where pixels were
+ * replaced; every video carries the synthetic tags and a sidecar; metrics.json and
+ * report.html are written. A kill mid-composite then a rerun gives the same bytes as the
+ * uninterrupted run. `janus convert` does the reverse direction alone.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { decodeFrames } from '../../src/media/decode.ts';
+import { probeStreams, probeVideo } from '../../src/media/probe.ts';
+import { sha256File } from '../../src/util/hash.ts';
+import { ROOT, SAMPLE_A, SAMPLE_B, janus, requireSamples, tempDir } from '../helpers/fixtures.ts';
+
+const test = suite('stages/swap-pipeline');
+const tmp = tempDir('swap');
+const run = join(tmp.dir, 'run');
+const SETS = ['--set', 'preset=tiny', '--set', 'iterations=6', '--set', 'batchSize=8', '--set', 'detector=tiny', '--set', 'size=128', '--set', 'segmentFrames=40'];
+const ARGS = ['run', 'pipelines/swap.yaml', '--workdir', run, ...SETS];
+test.before(() => requireSamples());
+test.after(() => tmp.cleanup());
+
+const tags = async (file: string) => (await probeStreams(file)).format?.tags ?? {};
+
+async function framesOf(file: string, wanted: number[]): Promise<Map<number, Buffer>> {
+  const out = new Map<number, Buffer>();
+  for await (const f of decodeFrames(file)) if (wanted.includes(f.index)) out.set(f.index, Buffer.from(f.data));
+  return out;
+}
+
+function psnr(a: Uint8Array, b: Uint8Array): number {
+  let se = 0;
+  for (let i = 0; i < a.length; i++) se += (a[i]! - b[i]!) ** 2;
+  return 10 * Math.log10((255 * 255) / Math.max(1e-9, se / a.length));
+}
+
+test('two sample videos in, a swapped video out, with mask, comparison, metrics, report and provenance', async () => {
+  const r = janus(ARGS);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const src = await probeVideo(SAMPLE_A);
+  const out = await probeVideo(join(run, 'output.mp4'));
+  assert.is(out.width, src.width);
+  assert.is(out.height, src.height);
+  assert.equal(out.fps, src.fps);
+  assert.is(out.frameCount, src.frameCount);
+  const streams = (await probeStreams(join(run, 'output.mp4'))).streams ?? [];
+  const audio = streams.find((s) => s.codec_type === 'audio');
+  const srcAudio = ((await probeStreams(SAMPLE_A)).streams ?? []).find((s) => s.codec_type === 'audio')!;
+  assert.ok(audio, 'the output has the source audio');
+  assert.is(audio!.codec_name, srcAudio.codec_name);
+  assert.ok(Math.abs(Number(audio!.duration) - Number(srcAudio.duration)) < 0.1, `audio ${audio!.duration} s vs ${srcAudio.duration} s`);
+  const mask = await probeVideo(join(run, 'mask.mp4'));
+  assert.is(mask.frameCount, src.frameCount);
+  const sbs = await probeVideo(join(run, 'side-by-side.mp4'));
+  assert.is(sbs.width, src.width * 2);
+  assert.is(sbs.frameCount, src.frameCount);
+
+  // provenance: tags on every video, a sidecar that fingerprints outputs, inputs and model
+  for (const f of ['output.mp4', 'mask.mp4', 'side-by-side.mp4']) {
+    const t = await tags(join(run, f));
+    assert.is(t.synthetic, 'true', `${f} is tagged synthetic`);
+    assert.match(t.comment ?? '', /^SYNTHETIC: face-swap deepfake made by Janus/);
+    assert.is(t.janus_sidecar, 'output.provenance.json');
+  }
+  const side = JSON.parse(readFileSync(join(run, 'output.provenance.json'), 'utf8'));
+  const swapInfo = JSON.parse(readFileSync(join(run, 'swapped', 'swap.json'), 'utf8'));
+  assert.is(side.schema, 'janus.synthetic/1');
+  assert.is(side.synthetic, true);
+  assert.is(side.outputs.video.sha256, sha256File(join(run, 'output.mp4')));
+  assert.is(side.outputs.mask.sha256, sha256File(join(run, 'mask.mp4')));
+  assert.is(side.inputs.video.sha256, sha256File(SAMPLE_A));
+  assert.is(side.model.fingerprint, swapInfo.model.fingerprint);
+  assert.is((await tags(join(run, 'output.mp4'))).janus_model, swapInfo.model.fingerprint);
+  assert.is(side.pipeline.name, 'swap');
+  assert.is(side.pipeline.params.preset, 'tiny');
+
+  // frames: swapped ones carry the mask, the others pass through untouched
+  const composite = JSON.parse(readFileSync(join(run, 'composite.json'), 'utf8'));
+  assert.is(composite.frames.total, src.frameCount);
+  assert.ok(composite.frames.swapped > src.frameCount * 0.8, `${composite.frames.swapped} frames swapped`);
+  const swappedFrame: number = composite.swappedFrames[0];
+  const alignments = JSON.parse(readFileSync(join(run, 'a', 'alignments.json'), 'utf8'));
+  const keptFrames = new Set<number>(alignments.frames.filter((f: { faces: { kept: boolean }[] }) => f.faces.some((x) => x.kept)).map((f: { index: number }) => f.index));
+  assert.equal(new Set(composite.swappedFrames), keptFrames, 'exactly the frames with a kept face were swapped');
+  const passFrame = [...Array(src.frameCount).keys()].find((i) => !keptFrames.has(i));
+  const wanted = passFrame === undefined ? [swappedFrame] : [swappedFrame, passFrame];
+  const [orig, swapped, masks] = await Promise.all([framesOf(SAMPLE_A, wanted), framesOf(join(run, 'output.mp4'), wanted), framesOf(join(run, 'mask.mp4'), wanted)]);
+  const white = (b: Buffer) => b.reduce((n, v, i) => n + (i % 3 === 0 && v > 200 ? 1 : 0), 0) / (b.length / 3);
+  assert.ok(white(masks.get(swappedFrame)!) > 0.03, `mask of a swapped frame: ${(white(masks.get(swappedFrame)!) * 100).toFixed(1)}% white`);
+  assert.ok(psnr(orig.get(swappedFrame)!, swapped.get(swappedFrame)!) < 40, 'a swapped frame differs from the source');
+  if (passFrame !== undefined) {
+    assert.is(white(masks.get(passFrame)!), 0, 'no pixel replaced in a frame without a kept face');
+    const p = psnr(orig.get(passFrame)!, swapped.get(passFrame)!);
+    assert.ok(p > 35, `a frame without a kept face passes through (${p.toFixed(1)} dB after re-encoding)`);
+  }
+
+  // metrics and report
+  const m = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
+  assert.equal(m.identities, { source: 'a', target: 'b' });
+  assert.equal(m.frames, composite.frames);
+  assert.ok(m.identity.originals.toSource.mean < 0.35, `A's own faces are near A's centroid (${m.identity.originals.toSource.mean})`);
+  assert.ok(m.identity.originals.toTarget.mean > 0.6, `A's faces are far from B's centroid (${m.identity.originals.toTarget.mean})`);
+  assert.ok(m.identity.swapped.toSource.faces > 0 && Number.isFinite(m.identity.swapped.toTarget.mean));
+  for (const id of ['a', 'b']) assert.ok(m.reconstruction[id].psnr > 5 && m.reconstruction[id].ssim > -1, `reconstruction ${id}: ${JSON.stringify(m.reconstruction[id])}`);
+  const html = readFileSync(join(run, 'report.html'), 'utf8');
+  assert.match(html, /Synthetic media/);
+  assert.match(html, /href="output\.mp4"/);
+  assert.match(html, /href="side-by-side\.mp4"/);
+  assert.ok((html.match(/data:image\/png;base64,/g) ?? []).length >= 8, 'loss curve, preview and face pairs are embedded');
+});
+
+test('a kill mid-composite, then a rerun, gives the same video bytes as the uninterrupted run', async () => {
+  const before = Object.fromEntries(['output.mp4', 'mask.mp4', 'side-by-side.mp4'].map((f) => [f, sha256File(join(run, f))]));
+  // force the composite stage again and SIGKILL it once its first segment is done
+  const child = spawn(process.execPath, [join(ROOT, 'src/cli/bin.js'), ...ARGS, '--force', 'composite'], { cwd: ROOT, stdio: 'ignore' });
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  const first = join(run, 'segments', '000000.json');
+  const deadline = Date.now() + 240_000;
+  let firstMtime = 0;
+  // the forced run removes the old outputs first: wait for a fresh segment 0
+  const startedAt = Date.now();
+  while (Date.now() < deadline) {
+    if (existsSync(first) && statSync(first).mtimeMs > startedAt) {
+      firstMtime = statSync(first).mtimeMs;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  await exited;
+  assert.ok(firstMtime > 0, 'segment 0 was written before the kill');
+  assert.not.ok(existsSync(join(run, 'segments', '000003.json')), 'killed before the last segment');
+  const r = janus(ARGS);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.is(statSync(first).mtimeMs, firstMtime, 'the finished segment was not redone');
+  for (const [f, h] of Object.entries(before)) assert.is(sha256File(join(run, f)), h, `${f}: same bytes as the uninterrupted run`);
+});
+
+test('janus convert: B\'s video with A\'s face (b-to-a), results beside --out; bad inputs are refused', async () => {
+  const out = join(tmp.dir, 'conv', 'b-as-a.mp4');
+  const args = ['convert', SAMPLE_B, '--alignments', join(run, 'b', 'alignments.json'), '--model', join(run, 'model'), '--target', join(run, 'a', 'alignments.json'), '--direction', 'b-to-a', '--out', out, '--segment-frames', '125', '--no-side-by-side', '--seamless'];
+  const r = janus(args);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  for (const f of ['b-as-a.mp4', 'b-as-a.mask.mp4', 'b-as-a.provenance.json', 'b-as-a.metrics.json', 'b-as-a.report.html']) assert.ok(existsSync(join(tmp.dir, 'conv', f)), f);
+  assert.not.ok(existsSync(join(tmp.dir, 'conv', 'b-as-a.side-by-side.mp4')));
+  const info = await probeVideo(out);
+  assert.is(info.frameCount, (await probeVideo(SAMPLE_B)).frameCount);
+  const t = await tags(out);
+  assert.is(t.janus_direction, 'b-to-a');
+  assert.is(t.janus_sidecar, 'b-as-a.provenance.json');
+  const m = JSON.parse(readFileSync(join(tmp.dir, 'conv', 'b-as-a.metrics.json'), 'utf8'));
+  assert.equal(m.identities, { source: 'b', target: 'a' });
+  const side = JSON.parse(readFileSync(join(tmp.dir, 'conv', 'b-as-a.provenance.json'), 'utf8'));
+  assert.is(side.outputs.video.sha256, sha256File(out));
+  assert.is(side.method.composite.seamless, true);
+  // again: everything is up to date, nothing is redone
+  const again = janus(args);
+  assert.is(again.code, 0);
+  assert.match(again.stdout, /0 ran, 4 up to date/);
+
+  const bad = janus(['convert', SAMPLE_B, '--alignments', join(run, 'a', 'alignments.json').replace('/a/', '/nope/'), '--model', join(run, 'model'), '--out', join(tmp.dir, 'x.mp4')]);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /cannot read alignments file/);
+  const noModel = janus(['convert', SAMPLE_B, '--alignments', join(run, 'b', 'alignments.json'), '--model', join(tmp.dir, 'none'), '--out', join(tmp.dir, 'x.mp4')]);
+  assert.is(noModel.code, 2);
+  assert.match(noModel.stderr, /model folder .* does not exist/);
+  const ext = janus(['convert', SAMPLE_B, '--alignments', join(run, 'b', 'alignments.json'), '--model', join(run, 'model'), '--out', join(tmp.dir, 'x.avi')]);
+  assert.is(ext.code, 2);
+  assert.match(ext.stderr, /expected --out to end in \.mp4, \.mov or \.mkv/);
+});
+
+test.run();

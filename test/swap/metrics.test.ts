@@ -1,0 +1,60 @@
+/**
+ * Swap metrics: PSNR and SSIM on known cases; the recognition descriptor of an aligned crop
+ * (describeFace on the template box) agrees with face-api's own detection descriptor and tells
+ * the two sample identities apart.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { alignFace, templateInCrop } from '../../src/face/align.ts';
+import { describeFace, descriptorDistance, detectFaces } from '../../src/face/face-api.ts';
+import { readFrame } from '../../src/media/decode.ts';
+import { identityDistances, psnr, ssim } from '../../src/swap/metrics.ts';
+import { SAMPLE_A, SAMPLE_B, requireSamples } from '../helpers/fixtures.ts';
+import { rng } from '../helpers/data.ts';
+import { faceApi } from '../helpers/faces.ts';
+
+const test = suite('swap/metrics');
+test.before(() => requireSamples());
+
+test('PSNR and SSIM: identical images, noise, a constant shift', () => {
+  const r = rng(3);
+  const n = 32 * 32 * 3;
+  const a = Float32Array.from({ length: n }, () => r());
+  assert.is(psnr(a, a), 120);
+  assert.ok(Math.abs(ssim(a, a, 32, 32) - 1) < 1e-6);
+  const noisy = a.map((v) => Math.min(1, Math.max(0, v + (r() - 0.5) * 0.2)));
+  const p = psnr(a, noisy);
+  assert.ok(p > 18 && p < 30, `PSNR ${p}`);
+  const s = ssim(a, noisy, 32, 32);
+  assert.ok(s > 0.5 && s < 0.99, `SSIM ${s}`);
+  const shifted = a.map((v) => v * 0.5 + 0.1);
+  assert.ok(Math.abs(psnr(shifted, a.map((v) => v * 0.5 + 0.2)) - 20) < 1e-3, 'a uniform 0.1 error is 20 dB');
+});
+
+test('describeFace on an aligned crop matches the detection descriptor and separates identities', async () => {
+  const fa = await faceApi();
+  const settings = { size: 256, coverage: 1.6 };
+  const crops = [];
+  for (const [file, index, pick] of [
+    [SAMPLE_A, 10, 0],
+    [SAMPLE_A, 90, 0],
+    [SAMPLE_B, 40, -1],
+  ] as const) {
+    const frame = await readFrame(file, index);
+    const faces = await detectFaces(fa, frame, { detector: 'ssd', minScore: 0.5 });
+    const face = pick === 0 ? faces[0]! : faces.reduce((p, q) => (q.box.width > p.box.width ? q : p));
+    crops.push({ face, aligned: alignFace(frame, face.landmarks, settings) });
+  }
+  const points = templateInCrop(settings);
+  const d = await Promise.all(crops.map((c) => describeFace(fa, c.aligned.image, points)));
+  const own = descriptorDistance(d[0]!, crops[0]!.face.descriptor!);
+  assert.ok(own < 0.35, `crop vs detection descriptor of the same face: ${own.toFixed(3)}`);
+  const same = descriptorDistance(d[0]!, d[1]!);
+  const other = descriptorDistance(d[0]!, d[2]!);
+  assert.ok(same < 0.4, `same person, two frames: ${same.toFixed(3)}`);
+  assert.ok(other > 0.6, `sample a vs sample b: ${other.toFixed(3)}`);
+  const r = identityDistances([d[1]!, d[2]!], d[0]!, d[2]!);
+  assert.is(r.closerToTarget, 0.5);
+});
+
+test.run();
