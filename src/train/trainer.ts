@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Architecture } from '../config/model.ts';
 import { tf } from '../engine/tf.ts';
+import { LeanAdamOptimizer } from '../model/lean-adam.ts';
 import { writeFileAtomic } from '../media/atomic-write.ts';
 import { buildAutoencoder, type Autoencoder } from '../model/autoencoder.ts';
 import { loadLatestCheckpoint, saveBest, saveCheckpoint, type NamedTensor } from '../model/checkpoint.ts';
@@ -120,7 +121,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let ae: Autoencoder;
   let rng: Rng;
   let iteration = 0;
-  const optimizer = tf.train.adam(o.learningRate ?? 5e-5);
+  const optimizer = new LeanAdamOptimizer(o.learningRate ?? 5e-5);
   if (ck) {
     if (ck.state.configHash !== hash) {
       ck.ae.dispose();

@@ -1,46 +1,101 @@
 /**
- * `make bench` (training part): training faces/s and inference faces/s of the autoencoder for
- * the `tiny` and `original` presets on the active backend (one step = a batch of A and one of
- * B through the shared encoder). Run ../shared/reference/torch_autoencoder.py in the same
- * sitting for the PyTorch yardstick.
+ * `make bench` (training part): training and inference faces/s of the autoencoder for the
+ * `tiny`, `small` and `original` presets on the active backend (one training step = a batch
+ * of A through decoder A and one of B through decoder B, both through the shared encoder;
+ * Janus's LeanAdam), the batch size that fits `original` in memory, and the top kernels of
+ * one `small` training step (tf.profile). Run ../shared/reference/torch_autoencoder.py in the
+ * same sitting for the PyTorch yardstick.
  *
- *   npx tsx test/bench/train-bench.ts
+ *   npx tsx test/bench/train-bench.ts            # BENCH_PRESETS=small to run one preset
  */
 import { modelArchitecture, type PresetName } from '../../src/config/model.ts';
 import { resolveBackendChoice, selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
-import { buildAutoencoder } from '../../src/model/autoencoder.ts';
+import { buildAutoencoder, type Autoencoder } from '../../src/model/autoencoder.ts';
+import { LeanAdamOptimizer } from '../../src/model/lean-adam.ts';
 
 const { choice } = resolveBackendChoice();
 const sel = await selectBackend(choice);
-const rows: Record<string, unknown>[] = [];
-for (const [preset, batch, steps] of [
-  ['tiny', 16, 5],
-  ['original', 4, 2],
-] as Array<[PresetName, number, number]>) {
+const backend = sel.backend;
+const only = process.env.BENCH_PRESETS?.split(',');
+
+function setup(preset: PresetName, batch: number) {
   const arch = modelArchitecture(preset);
   const ae = buildAutoencoder(arch, 1);
   const s = arch.inputSize;
   const a = tf.randomUniform([batch, s, s, 3]) as tf.Tensor4D;
   const b = tf.randomUniform([batch, s, s, 3]) as tf.Tensor4D;
-  const opt = tf.train.adam(5e-5);
+  const opt = new LeanAdamOptimizer(5e-5);
   const vars = ae.trainableWeights().map((w) => w.read() as tf.Variable);
   const step = () =>
     tf.tidy(() => {
       opt.minimize(() => tf.add(tf.mean(tf.abs(tf.sub(ae.reconstruct(a, 'a'), a))), tf.mean(tf.abs(tf.sub(ae.reconstruct(b, 'b'), b)))) as tf.Scalar, false, vars);
     });
-  step(); // warm-up (kernels, optimizer slots)
-  let t0 = performance.now();
-  for (let i = 0; i < steps; i++) step();
-  const trainFps = (steps * 2 * batch) / ((performance.now() - t0) / 1000);
-  const infer = () => tf.tidy(() => ae.reconstruct(a, 'b').dataSync());
-  infer();
-  t0 = performance.now();
-  for (let i = 0; i < steps; i++) infer();
-  const inferFps = (steps * batch) / ((performance.now() - t0) / 1000);
-  rows.push({ preset, batchPerIdentity: batch, trainFacesPerS: +trainFps.toFixed(2), inferFacesPerS: +inferFps.toFixed(2) });
-  tf.dispose([a, b]);
-  opt.dispose();
-  ae.dispose();
+  const dispose = () => {
+    tf.dispose([a, b]);
+    opt.dispose();
+    ae.dispose();
+  };
+  return { ae, a, step, dispose };
 }
-console.log(JSON.stringify({ bench: 'train', backend: sel.backend, results: rows }));
+
+function timeIt(f: () => void, atLeastMs: number, minRuns: number): number {
+  const t0 = performance.now();
+  let runs = 0;
+  while (runs < minRuns || performance.now() - t0 < atLeastMs) {
+    f();
+    runs++;
+  }
+  return (performance.now() - t0) / 1000 / runs;
+}
+
+function measure(preset: PresetName, batch: number): { train: number; infer: number } {
+  const { ae, a, step, dispose } = setup(preset, batch);
+  try {
+    step(); // warm-up: kernels, optimizer slots
+    const train = (2 * batch) / timeIt(step, 5000, 2);
+    const infer = () => tf.tidy(() => void (ae as Autoencoder).reconstruct(a, 'b').dataSync());
+    infer();
+    const inf = batch / timeIt(infer, 3000, 2);
+    return { train, infer: inf };
+  } finally {
+    dispose();
+  }
+}
+
+const results: Record<string, unknown>[] = [];
+for (const [preset, batches] of [
+  ['tiny', [16]],
+  ['small', [16]],
+  ['original', [16, 8, 4]],
+] as Array<[PresetName, number[]]>) {
+  if (only && !only.includes(preset)) continue;
+  for (const batch of batches) {
+    try {
+      const r = measure(preset, batch);
+      console.log(`${preset} train ${backend}: ${r.train.toFixed(1)} faces/s (batch ${batch} per identity)`);
+      console.log(`${preset} infer ${backend}: ${r.infer.toFixed(1)} faces/s`);
+      results.push({ preset, batchPerIdentity: batch, trainFacesPerS: +r.train.toFixed(2), inferFacesPerS: +r.infer.toFixed(2) });
+      if (batches.length > 1) console.log(`${preset}: batch ${batch} per identity fits in ${backend} memory`);
+      break;
+    } catch (err) {
+      console.log(`${preset}: batch ${batch} per identity does not fit (${(err as Error).message.split('\n')[0]}); trying a smaller one`);
+    }
+  }
+}
+
+// the top kernels of one small training step
+if (!only || only.includes('small')) {
+  const { step, dispose } = setup('small', 16);
+  step();
+  const p = await tf.profile(() => step());
+  const byName = new Map<string, number>();
+  for (const k of p.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + (Number(await k.kernelTimeMs) || 0));
+  const total = [...byName.values()].reduce((s, v) => s + v, 0);
+  const top = [...byName.entries()].sort((x, y) => y[1] - x[1]).slice(0, 8);
+  console.log(`small step kernels (${backend}, batch 16, ${total.toFixed(0)} ms in kernels):`);
+  for (const [name, ms] of top) console.log(`  ${name.padEnd(24)} ${ms.toFixed(1).padStart(8)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)}%`);
+  results.push({ profile: 'small', totalKernelMs: +total.toFixed(1), top: top.map(([name, ms]) => ({ name, ms: +ms.toFixed(1), share: +(ms / total).toFixed(3) })) });
+  dispose();
+}
+console.log(JSON.stringify({ bench: 'train', backend, results }));

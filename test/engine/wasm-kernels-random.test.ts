@@ -1,0 +1,127 @@
+/**
+ * Janus's wasm convolution kernels (Conv2DBackpropFilter, Conv2DBackpropInput) against the cpu
+ * backend over randomized shapes: batch 1-32, odd and even sizes, strides 1 and 2, padding
+ * same and valid, kernels 1, 3 and 5, channels 1-64; gradients of conv2d and conv2dTranspose
+ * with respect to input and filter, relative error < 1e-4. Also: the kernels are the ones
+ * registered, and they leave no tensor or backend buffer behind.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { selectBackend } from '../../src/engine/backend.ts';
+import { tf } from '../../src/engine/tf.ts';
+import { conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from '../../src/engine/wasm-kernels.ts';
+import { randomArray, relativeError, rng } from '../helpers/data.ts';
+
+const test = suite('engine/wasm-kernels-random');
+type Shape4 = [number, number, number, number];
+
+interface Case {
+  op: 'conv2d' | 'conv2dTranspose';
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: 1 | 3 | 5;
+  stride: 1 | 2;
+  pad: 'same' | 'valid';
+}
+
+/** Random cases, shrunk until the cpu backend computes them quickly (<= ~3M multiply-adds). */
+function cases(count: number, seed: number): Case[] {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const out: Case[] = [];
+  while (out.length < count) {
+    const c: Case = { op: pick(['conv2d', 'conv2dTranspose'] as const), n: int(1, 32), h: int(5, 18), w: int(5, 18), ci: int(1, 64), co: int(1, 64), k: pick([1, 3, 5] as const), stride: pick([1, 2] as const), pad: pick(['same', 'valid'] as const) };
+    if (c.pad === 'valid' && (c.h < c.k || c.w < c.k)) continue;
+    while (c.n * c.h * c.w * c.ci * c.co * c.k * c.k > 3e6) {
+      if (c.n > 1 && r() < 0.4) c.n = Math.ceil(c.n / 2);
+      else if (c.ci > 1 && r() < 0.5) c.ci = Math.ceil(c.ci / 2);
+      else if (c.co > 1) c.co = Math.ceil(c.co / 2);
+      else c.n = Math.max(1, Math.ceil(c.n / 2));
+    }
+    out.push(c);
+  }
+  // the corners of the space, always
+  out.push({ op: 'conv2d', n: 32, h: 6, w: 7, ci: 1, co: 64, k: 5, stride: 2, pad: 'same' });
+  out.push({ op: 'conv2dTranspose', n: 1, h: 4, w: 5, ci: 64, co: 64, k: 3, stride: 2, pad: 'same' });
+  out.push({ op: 'conv2dTranspose', n: 3, h: 5, w: 6, ci: 2, co: 3, k: 5, stride: 2, pad: 'valid' });
+  out.push({ op: 'conv2d', n: 2, h: 9, w: 8, ci: 5, co: 3, k: 1, stride: 2, pad: 'valid' });
+  return out;
+}
+
+async function gradients(c: Case, backend: string): Promise<{ dx: Float32Array; df: Float32Array }> {
+  await tf.setBackend(backend);
+  const f: Shape4 = [c.k, c.k, c.ci, c.co];
+  let x: Shape4;
+  let y: Shape4;
+  if (c.op === 'conv2d') {
+    x = [c.n, c.h, c.w, c.ci];
+    const o = (s: number) => (c.pad === 'same' ? Math.ceil(s / c.stride) : Math.floor((s - c.k) / c.stride) + 1);
+    y = [c.n, o(c.h), o(c.w), c.co];
+  } else {
+    x = [c.n, c.h, c.w, c.co];
+    const o = (s: number) => (c.pad === 'same' ? s * c.stride : (s - 1) * c.stride + c.k);
+    y = [c.n, o(c.h), o(c.w), c.ci];
+  }
+  const size = (s: Shape4) => s.reduce((a, b) => a * b, 1);
+  const xt = tf.tensor(randomArray(size(x), 1), x) as tf.Tensor4D;
+  const ft = tf.tensor(randomArray(size(f), 2, 0.5), f) as tf.Tensor4D;
+  const wt = tf.tensor(randomArray(size(y), 3), y) as tf.Tensor4D;
+  const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => {
+    const out = c.op === 'conv2d' ? tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad) : tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, y, c.stride, c.pad);
+    return tf.sum(tf.mul(out, wt));
+  })([xt, ft]);
+  const res = { dx: (await dx!.data()) as Float32Array, df: (await df!.data()) as Float32Array };
+  tf.dispose([xt, ft, wt, dx!, df!]);
+  return res;
+}
+
+test.before(async () => {
+  await selectBackend('wasm');
+});
+test.after(async () => {
+  await tf.setBackend('wasm');
+});
+
+test('the registered wasm kernels are Janus\'s', () => {
+  assert.is(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc, conv2DBackpropFilterWasm);
+  assert.is(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc, conv2DBackpropInputWasm);
+});
+
+test('randomized shapes: wasm gradients equal the cpu backend\'s (relative error < 1e-4)', async () => {
+  const failures: string[] = [];
+  const all = cases(36, 7);
+  for (const c of all) {
+    const ref = await gradients(c, 'cpu');
+    const got = await gradients(c, 'wasm');
+    const ex = relativeError(got.dx, ref.dx);
+    const ef = relativeError(got.df, ref.df);
+    if (!(ex < 1e-4) || !(ef < 1e-4)) failures.push(`${JSON.stringify(c)}: dx ${ex}, df ${ef}`);
+  }
+  assert.equal(failures, [], failures.join('\n'));
+  assert.ok(all.some((c) => c.n === 32) && all.some((c) => c.k === 1) && all.some((c) => c.h % 2 === 1) && all.some((c) => c.h % 2 === 0));
+});
+
+test('no tensors or backend buffers are left behind', async () => {
+  await tf.setBackend('wasm');
+  const x = tf.tensor(randomArray(2 * 9 * 8 * 3, 4), [2, 9, 8, 3]) as tf.Tensor4D;
+  const f = tf.tensor(randomArray(3 * 3 * 3 * 4, 5), [3, 3, 3, 4]) as tf.Tensor4D;
+  const dy = tf.ones([2, 5, 4, 4]) as tf.Tensor4D;
+  const g = () => {
+    const [a, b] = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, 2, 'same').sum())([x, f]);
+    const t = tf.conv2dTranspose(dy, f, [2, 9, 8, 3], 2, 'same');
+    tf.dispose([a!, b!, t]);
+  };
+  g();
+  const before = tf.memory().numTensors;
+  const ids = tf.backend().numDataIds();
+  for (let i = 0; i < 3; i++) g();
+  assert.is(tf.memory().numTensors, before);
+  assert.is(tf.backend().numDataIds(), ids);
+  tf.dispose([x, f, dy]);
+});
+
+test.run();
