@@ -3,13 +3,14 @@
  * backend over randomized shapes: batch 1-32, odd and even sizes, strides 1 and 2, padding
  * same and valid, kernels 1, 3 and 5, channels 1-64; gradients of conv2d and conv2dTranspose
  * with respect to input and filter, relative error < 1e-4. Also: the kernels are the ones
- * registered, and they leave no tensor or backend buffer behind.
+ * registered, and they leave no tensor or backend buffer behind. BatchMatMul (Janus's wrapper
+ * making transposes explicit) against cpu for every transpose combination.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
-import { conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from '../../src/engine/wasm-kernels.ts';
+import { PHASES_FROM, batchMatMulWasm, conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from '../../src/engine/wasm-kernels.ts';
 import { randomArray, relativeError, rng } from '../helpers/data.ts';
 
 const test = suite('engine/wasm-kernels-random');
@@ -34,7 +35,7 @@ function cases(count: number, seed: number): Case[] {
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const out: Case[] = [];
   while (out.length < count) {
-    const c: Case = { op: pick(['conv2d', 'conv2dTranspose'] as const), n: int(1, 32), h: int(5, 18), w: int(5, 18), ci: int(1, 64), co: int(1, 64), k: pick([1, 3, 5] as const), stride: pick([1, 2] as const), pad: pick(['same', 'valid'] as const) };
+    const c: Case = { op: pick(['conv2d', 'conv2dTranspose'] as const), n: int(1, 32), h: int(5, r() < 0.3 ? 40 : 18), w: int(5, r() < 0.3 ? 40 : 18), ci: int(1, 64), co: int(1, 64), k: pick([1, 3, 5] as const), stride: pick([1, 2] as const), pad: pick(['same', 'valid'] as const) };
     if (c.pad === 'valid' && (c.h < c.k || c.w < c.k)) continue;
     while (c.n * c.h * c.w * c.ci * c.co * c.k * c.k > 3e6) {
       if (c.n > 1 && r() < 0.4) c.n = Math.ceil(c.n / 2);
@@ -49,6 +50,12 @@ function cases(count: number, seed: number): Case[] {
   out.push({ op: 'conv2dTranspose', n: 1, h: 4, w: 5, ci: 64, co: 64, k: 3, stride: 2, pad: 'same' });
   out.push({ op: 'conv2dTranspose', n: 3, h: 5, w: 6, ci: 2, co: 3, k: 5, stride: 2, pad: 'valid' });
   out.push({ op: 'conv2d', n: 2, h: 9, w: 8, ci: 5, co: 3, k: 1, stride: 2, pad: 'valid' });
+  // large enough for the phase path of the input gradient (dy >= PHASES_FROM pixels)
+  out.push({ op: 'conv2d', n: 2, h: 33, w: 32, ci: 3, co: 4, k: 5, stride: 2, pad: 'same' });
+  out.push({ op: 'conv2d', n: 1, h: 36, w: 35, ci: 2, co: 5, k: 3, stride: 2, pad: 'valid' });
+  out.push({ op: 'conv2d', n: 1, h: 34, w: 33, ci: 2, co: 3, k: 1, stride: 2, pad: 'same' });
+  out.push({ op: 'conv2dTranspose', n: 2, h: 17, w: 16, ci: 3, co: 4, k: 3, stride: 2, pad: 'same' });
+  out.push({ op: 'conv2dTranspose', n: 1, h: 16, w: 18, ci: 2, co: 3, k: 5, stride: 2, pad: 'valid' });
   return out;
 }
 
@@ -89,6 +96,7 @@ test.after(async () => {
 test('the registered wasm kernels are Janus\'s', () => {
   assert.is(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc, conv2DBackpropFilterWasm);
   assert.is(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc, conv2DBackpropInputWasm);
+  assert.is(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc, batchMatMulWasm);
 });
 
 test('randomized shapes: wasm gradients equal the cpu backend\'s (relative error < 1e-4)', async () => {
@@ -103,6 +111,34 @@ test('randomized shapes: wasm gradients equal the cpu backend\'s (relative error
   }
   assert.equal(failures, [], failures.join('\n'));
   assert.ok(all.some((c) => c.n === 32) && all.some((c) => c.k === 1) && all.some((c) => c.h % 2 === 1) && all.some((c) => c.h % 2 === 0));
+  const dyPixels = (c: Case) => (c.op === 'conv2dTranspose' ? c.h * c.w : Math.ceil(c.h / c.stride) * Math.ceil(c.w / c.stride));
+  assert.ok(all.filter((c) => c.stride === 2 && dyPixels(c) >= PHASES_FROM).length >= 5, 'the phase path is covered');
+  assert.ok(all.filter((c) => c.stride === 2 && dyPixels(c) < PHASES_FROM).length >= 5, 'the zero-insertion path is covered');
+});
+
+test('matMul with and without transposed operands (dense layers\' gradients) equals the cpu backend', async () => {
+  const r = rng(11);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  for (let i = 0; i < 24; i++) {
+    const [m, k, n] = (i < 4 ? (i % 2 ? [256, 32, 4096] : [32, 4096, 256]) : [int(1, 300), int(1, 300), int(1, 300)]) as [number, number, number];
+    const batch = i % 5 === 4 ? [int(2, 3)] : [];
+    const ta = i < 2 ? false : r() < 0.5; // the first two take the (B·Aᵀ)ᵀ path
+    const tb = i < 2 ? true : r() < 0.5;
+    const aShape: number[] = [...batch, ...(ta ? [k, m] : [m, k])];
+    const bShape: number[] = [...batch, ...(tb ? [n, k] : [k, n])];
+    const out: Float32Array[] = [];
+    for (const be of ['cpu', 'wasm']) {
+      await tf.setBackend(be);
+      const a = tf.tensor(randomArray(aShape.reduce((p, q) => p * q, 1), 20 + i), aShape);
+      const b = tf.tensor(randomArray(bShape.reduce((p, q) => p * q, 1), 40 + i), bShape);
+      const c = tf.matMul(a, b, ta, tb);
+      assert.equal(c.shape, [...batch, m, n]);
+      out.push((await c.data()) as Float32Array);
+      tf.dispose([a, b, c]);
+    }
+    const e = relativeError(out[1]!, out[0]!);
+    assert.ok(e < 1e-4, `${JSON.stringify({ aShape, bShape, ta, tb })}: relative error ${e}`);
+  }
 });
 
 test('no tensors or backend buffers are left behind', async () => {
@@ -110,10 +146,15 @@ test('no tensors or backend buffers are left behind', async () => {
   const x = tf.tensor(randomArray(2 * 9 * 8 * 3, 4), [2, 9, 8, 3]) as tf.Tensor4D;
   const f = tf.tensor(randomArray(3 * 3 * 3 * 4, 5), [3, 3, 3, 4]) as tf.Tensor4D;
   const dy = tf.ones([2, 5, 4, 4]) as tf.Tensor4D;
+  const big = tf.ones([300, 8]);
+  const small = tf.ones([2, 8]);
   const g = () => {
     const [a, b] = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, 2, 'same').sum())([x, f]);
     const t = tf.conv2dTranspose(dy, f, [2, 9, 8, 3], 2, 'same');
-    tf.dispose([a!, b!, t]);
+    const m1 = tf.matMul(big, small, false, true);
+    const m2 = tf.matMul(small, big, false, true);
+    const m3 = tf.matMul(big, big, true, false);
+    tf.dispose([a!, b!, t, m1, m2, m3]);
   };
   g();
   const before = tf.memory().numTensors;
@@ -121,7 +162,7 @@ test('no tensors or backend buffers are left behind', async () => {
   for (let i = 0; i < 3; i++) g();
   assert.is(tf.memory().numTensors, before);
   assert.is(tf.backend().numDataIds(), ids);
-  tf.dispose([x, f, dy]);
+  tf.dispose([x, f, dy, big, small]);
 });
 
 test.run();
