@@ -13,7 +13,27 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from './tf.ts';
 
-type Backend = { disposeData(id: object): boolean | void };
+type Backend = {
+  disposeData(id: object): boolean | void;
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+  wasm: { HEAPU8: Uint8Array };
+};
+
+/**
+ * A contiguous block of x along its first axis, copied heap to heap. wasm's Slice kernel reads
+ * the whole input out of the heap first (O(input) per slice): slicing 25 taps out of one big
+ * tensor that way costs 100x more than the copies themselves.
+ */
+function sliceFirstAxis(backend: Backend, x: TensorInfo, begin: number, count: number, shape: number[]): TensorInfo {
+  const inner = x.shape.slice(1).reduce((p, q) => p * q, 1);
+  if (shape.reduce((p, q) => p * q, 1) !== count * inner) throw new Error(`sliceFirstAxis: shape [${shape.join(', ')}] does not hold ${count} x ${inner} values`);
+  const out = backend.makeOutput(shape, 'float32');
+  const src = new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(x.dataId)!.memoryOffset + begin * inner * 4, count * inner);
+  backend.typedArrayFromHeap(out).set(src);
+  return out;
+}
 
 function wasmKernel(name: string): KernelFunc {
   const k = tf.getKernel(name, 'wasm');
@@ -109,20 +129,26 @@ function phases(size: number, k: number, s: number, padBefore: number): Phase[] 
   return out.sort((a, b) => a.m - b.m);
 }
 
-/** Below this many dy pixels (per image) the input gradient uses zero insertion, not phases. */
+/**
+ * How a strided input gradient is computed (measured on the `small` net's shapes, batch 16):
+ * col2im by one matmul when dy is small (below PHASES_FROM pixels per image) or dx has at
+ * least MATMUL_CHANNELS channels; else s×s phase convolutions (large dy, few channels: the
+ * matmul's per-tap bookkeeping then costs more than it saves).
+ */
 export const PHASES_FROM = 256;
+export const MATMUL_CHANNELS = 32;
 
 /**
  * `Conv2DBackpropInput` (the input gradient of conv2d, and conv2dTranspose's forward pass)
- * from XNNPACK convolutions, replacing tfjs's loop kernel. The filter is reversed in both
- * spatial axes with its channel axes swapped, and:
- * - stride 1, or a small dy: one convolution of dy with stride-1 zeros inserted between its
- *   samples (reshape, pad, reshape) and edge padding k-1-pad;
- * - stride s > 1 on a large dy: s×s phases (the dx pixels with one value of i mod s), each a
- *   stride-1 convolution of dy with that phase's filter taps (r, r+s, …), interleaved back by
- *   reshapes and transposes: no multiplications by inserted zeros. On tiny inputs XNNPACK's
- *   small convolutions and the interleaving cost more than they save (measured), hence
- *   `PHASES_FROM`.
+ * from fast wasm primitives, replacing tfjs's loop kernel:
+ * - stride 1: one XNNPACK convolution of dy with the filter reversed in both spatial axes and
+ *   its channel axes swapped, edge padding k-1-pad;
+ * - stride s > 1, small dy or many channels (col2im): one matmul of dy [N·OH·OW, Co] with the
+ *   filter as [Co, k·k·Ci] gives every tap's contribution; the taps are overlap-added per
+ *   phase of the output (pad + add) and the s×s phases interleaved by reshapes and transposes;
+ * - stride s > 1, large dy with few channels: s×s phases (the dx pixels with one value of
+ *   i mod s), each a stride-1 convolution of dy with that phase's taps (r, r+s, …), then
+ *   interleaved. Neither strided path multiplies by inserted zeros.
  */
 export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
@@ -165,18 +191,59 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
     }
     return out;
   };
+  /** grids[ry][rx], each [n, qy, qx, c], interleaved: out[y*sh + ry, x*sw + rx] = grids[ry][rx][y, x]. */
+  const interleave = (grids: TensorInfo[][], nn: number, qy: number, qx: number, c: number): TensorInfo => {
+    // along x: [sw, n*qy, qx, c] -> [n*qy, qx, sw, c] -> [1, n, qy, qx*sw*c]
+    const rows = grids.map((row) => {
+      const parts = row.map((g) => raw('Reshape', { x: g }, { shape: [1, nn * qy, qx, c] }));
+      const stacked = parts.length > 1 ? raw('Concat', parts, { axis: 0 }) : parts[0]!;
+      return raw('Reshape', { x: raw('Transpose', { x: stacked }, { perm: [1, 2, 0, 3] }) }, { shape: [1, nn, qy, qx * sw * c] });
+    });
+    // along y: [sh, n, qy, W'*c] -> [n, qy, sh, W'*c] -> [n, qy*sh, W', c]
+    const stacked = rows.length > 1 ? raw('Concat', rows, { axis: 0 }) : rows[0]!;
+    return raw('Reshape', { x: raw('Transpose', { x: stacked }, { perm: [1, 2, 0, 3] }) }, { shape: [nn, qy * sh, qx * sw, c] });
+  };
   try {
-    const flipped = raw('Transpose', { x: raw('Reverse', { x: filter }, { dims: [0, 1] }) }, { perm: [0, 1, 3, 2] }); // [kh, kw, Co, Ci]
-    if ((sh === 1 && sw === 1) || oh * ow < PHASES_FROM) {
-      let d = dy;
-      if (sh > 1 || sw > 1) {
-        const r = raw('Reshape', { x: dy }, { shape: [n, oh, 1, ow, 1, co] });
-        const p = raw('PadV2', { x: r }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
-        d = raw('Reshape', { x: p }, { shape: [n, oh * sh, ow * sw, co] });
-      }
-      // dx row i reads zero-inserted rows i + pad - (k-1) … i + pad
-      return finish(validConv(d, oh * sh, ow * sw, flipped, [padInfo.top - kh + 1, padInfo.left - kw + 1], [h - 1 + padInfo.top, w - 1 + padInfo.left]));
+    if (sh === 1 && sw === 1) {
+      // dx row i reads dy rows i + pad - (k-1) … i + pad: one convolution with the flipped filter
+      const flipped = raw('Transpose', { x: raw('Reverse', { x: filter }, { dims: [0, 1] }) }, { perm: [0, 1, 3, 2] }); // [kh, kw, Co, Ci]
+      return finish(validConv(dy, oh, ow, flipped, [padInfo.top - kh + 1, padInfo.left - kw + 1], [h - 1 + padInfo.top, w - 1 + padInfo.left]));
     }
+    if (oh * ow < PHASES_FROM || ci >= MATMUL_CHANNELS) {
+      // col2im: every tap's contribution in one matmul, then overlap-added per phase of the
+      // extended output (ext[e], e = o*s + ky, dx[i] = ext[i + pad])
+      const jy = Math.ceil(kh / sh);
+      const jx = Math.ceil(kw / sw);
+      const uy = Math.max(oh + jy - 1, Math.ceil((padInfo.top + h) / sh));
+      const ux = Math.max(ow + jx - 1, Math.ceil((padInfo.left + w) / sw));
+      const wt = raw('Reshape', { x: raw('Transpose', { x: filter }, { perm: [3, 0, 1, 2] }) }, { shape: [1, co, kh * kw * ci] });
+      const prod = stockBatchMatMul!({ inputs: { a: raw('Reshape', { x: dy }, { shape: [1, n * oh * ow, co] }), b: wt }, backend, attrs: { transposeA: false, transposeB: false } as unknown as NamedAttrMap }) as TensorInfo;
+      temps.push(prod);
+      // taps first ([kh*kw, n*oh*ow, ci]), so each tap is one contiguous slice (channel slices are slow on wasm)
+      const cols = raw('Transpose', { x: raw('Reshape', { x: prod }, { shape: [n * oh * ow, kh * kw, ci] }) }, { perm: [1, 0, 2] });
+      const grids: TensorInfo[][] = [];
+      for (let ry = 0; ry < sh; ry++) {
+        const row: TensorInfo[] = [];
+        for (let rx = 0; rx < sw; rx++) {
+          let acc: TensorInfo | null = null;
+          for (let ky = ry; ky < kh; ky += sh) {
+            for (let kx = rx; kx < kw; kx += sw) {
+              const tap = sliceFirstAxis(b, cols, ky * kw + kx, 1, [n, oh, ow, ci]);
+              temps.push(tap);
+              const oy = (ky - ry) / sh;
+              const ox = (kx - rx) / sw;
+              const placed = raw('PadV2', { x: tap }, { paddings: [[0, 0], [oy, uy - oh - oy], [ox, ux - ow - ox], [0, 0]], constantValue: 0 });
+              acc = acc ? raw('Add', { a: acc, b: placed }, {}) : placed;
+            }
+          }
+          row.push(acc ?? raw('Fill', {}, { shape: [n, uy, ux, ci], value: 0, dtype: 'float32' }));
+        }
+        grids.push(row);
+      }
+      const ext = interleave(grids, n, uy, ux, ci);
+      return finish(raw('Slice', { x: ext }, { begin: [0, padInfo.top, padInfo.left, 0], size: [n, h, w, ci] }));
+    }
+    const flipped = raw('Transpose', { x: raw('Reverse', { x: filter }, { dims: [0, 1] }) }, { perm: [0, 1, 3, 2] }); // [kh, kw, Co, Ci]
     const py = phases(h, kh, sh, padInfo.top);
     const px = phases(w, kw, sw, padInfo.left);
     const qy = Math.ceil(h / sh);
@@ -191,15 +258,7 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
       if (a.count === qy && c.count === qx) return out;
       return raw('PadV2', { x: out }, { paddings: [[0, 0], [0, qy - a.count], [0, qx - c.count], [0, 0]], constantValue: 0 });
     };
-    // interleave along x: for each y phase, [sw, N*qy, qx, Ci] -> [N*qy, qx, sw, Ci] -> [1, N, qy, qx*sw*Ci]
-    const rows = py.map((a) => {
-      const parts = px.map((c) => raw('Reshape', { x: phase(a, c) }, { shape: [1, n * qy, qx, ci] }));
-      const stacked = parts.length > 1 ? raw('Concat', parts, { axis: 0 }) : parts[0]!;
-      return raw('Reshape', { x: raw('Transpose', { x: stacked }, { perm: [1, 2, 0, 3] }) }, { shape: [1, n, qy, qx * sw * ci] });
-    });
-    // interleave along y: [sh, N, qy, W'*Ci] -> [N, qy, sh, W'*Ci] -> [N, qy*sh, W', Ci], cropped to [N, h, w, Ci]
-    const stacked = rows.length > 1 ? raw('Concat', rows, { axis: 0 }) : rows[0]!;
-    const full = raw('Reshape', { x: raw('Transpose', { x: stacked }, { perm: [1, 2, 0, 3] }) }, { shape: [n, qy * sh, qx * sw, ci] });
+    const full = interleave(py.map((a) => px.map((c) => phase(a, c))), n, qy, qx, ci);
     return finish(raw('Slice', { x: full }, { begin: [0, 0, 0, 0], size: [n, h, w, ci] }));
   } finally {
     for (const t of temps) b.disposeData(t.dataId);

@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
-import { PHASES_FROM, batchMatMulWasm, conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from '../../src/engine/wasm-kernels.ts';
+import { MATMUL_CHANNELS, PHASES_FROM, batchMatMulWasm, conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from '../../src/engine/wasm-kernels.ts';
 import { randomArray, relativeError, rng } from '../helpers/data.ts';
 
 const test = suite('engine/wasm-kernels-random');
@@ -56,6 +56,8 @@ function cases(count: number, seed: number): Case[] {
   out.push({ op: 'conv2d', n: 1, h: 34, w: 33, ci: 2, co: 3, k: 1, stride: 2, pad: 'same' });
   out.push({ op: 'conv2dTranspose', n: 2, h: 17, w: 16, ci: 3, co: 4, k: 3, stride: 2, pad: 'same' });
   out.push({ op: 'conv2dTranspose', n: 1, h: 16, w: 18, ci: 2, co: 3, k: 5, stride: 2, pad: 'valid' });
+  out.push({ op: 'conv2d', n: 1, h: 34, w: 32, ci: 32, co: 2, k: 3, stride: 2, pad: 'same' });
+  out.push({ op: 'conv2dTranspose', n: 1, h: 16, w: 17, ci: 40, co: 2, k: 5, stride: 2, pad: 'same' });
   return out;
 }
 
@@ -112,8 +114,11 @@ test('randomized shapes: wasm gradients equal the cpu backend\'s (relative error
   assert.equal(failures, [], failures.join('\n'));
   assert.ok(all.some((c) => c.n === 32) && all.some((c) => c.k === 1) && all.some((c) => c.h % 2 === 1) && all.some((c) => c.h % 2 === 0));
   const dyPixels = (c: Case) => (c.op === 'conv2dTranspose' ? c.h * c.w : Math.ceil(c.h / c.stride) * Math.ceil(c.w / c.stride));
-  assert.ok(all.filter((c) => c.stride === 2 && dyPixels(c) >= PHASES_FROM).length >= 5, 'the phase path is covered');
-  assert.ok(all.filter((c) => c.stride === 2 && dyPixels(c) < PHASES_FROM).length >= 5, 'the zero-insertion path is covered');
+  const phasePath = (c: Case) => c.stride === 2 && dyPixels(c) >= PHASES_FROM && c.ci < MATMUL_CHANNELS;
+  assert.ok(all.filter(phasePath).length >= 5, 'the phase-convolution path is covered');
+  assert.ok(all.filter((c) => c.stride === 2 && !phasePath(c)).length >= 5, 'the col2im (matmul) path is covered');
+  assert.ok(all.some((c) => c.stride === 2 && dyPixels(c) >= PHASES_FROM && c.ci >= MATMUL_CHANNELS), 'col2im on a large dy is covered');
+  assert.ok(all.filter((c) => c.stride === 1).length >= 5, 'stride 1 is covered');
 });
 
 test('matMul with and without transposed operands (dense layers\' gradients) equals the cpu backend', async () => {
