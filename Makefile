@@ -77,7 +77,7 @@ status: setup ## what is done in runs/NAME (NAME=demo for the demo) and why the 
 doctor: setup ## show backend, ffmpeg, models and what is missing
 	$(JANUS) doctor
 
-bench: setup ## benchmarks (not tests): DAG no-op re-run and per-item overhead; extraction frames/s on 720p (ssd, tiny); training/inference faces/s (tiny, original)
+bench: setup ## benchmarks (not tests): DAG no-op re-run and per-item overhead; extraction frames/s on 720p (ssd, tiny); training/inference faces/s (tiny, small, original) and the top kernels of a training step
 	npx tsx test/bench/dag-bench.ts
 	npx tsx test/bench/extract-bench.ts
 	npx tsx test/bench/train-bench.ts
