@@ -1,11 +1,15 @@
 /**
  * A conv + dense + conv2dTranspose autoencoder trains on wasm: real face crops, Adam, MAE; the loss
- * falls and no tensor is leaked by the training steps.
+ * falls and no tensor is leaked by the training steps. The Janus autoencoder on wasm (Janus's
+ * kernels, LeanAdam) follows the cpu backend's loss curve.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
+import { modelArchitecture } from '../../src/config/model.ts';
+import { buildAutoencoder } from '../../src/model/autoencoder.ts';
+import { LeanAdamOptimizer } from '../../src/model/lean-adam.ts';
 import { faceCrop } from '../helpers/data.ts';
 
 const test = suite('engine/train-step');
@@ -52,6 +56,34 @@ test('a conv + conv2dTranspose model trains on wasm: loss falls, no tensor leaks
   model.dispose();
   optimizer.dispose();
   batch.dispose();
+});
+
+test('the Janus autoencoder (tiny preset) trains on wasm with the same loss curve as on the cpu backend', async () => {
+  const curves: number[][] = [];
+  for (const backend of ['cpu', 'wasm']) {
+    await selectBackend(backend as 'cpu' | 'wasm');
+    const arch = modelArchitecture('tiny');
+    const ae = buildAutoencoder(arch, 5);
+    const s = arch.inputSize;
+    const a = tf.tensor4d(await faceCrop('a', s), [1, s, s, 3]);
+    const b = tf.tensor4d(await faceCrop('b', s), [1, s, s, 3]);
+    const opt = new LeanAdamOptimizer(1e-3);
+    const vars = ae.trainableWeights().map((w) => w.read() as tf.Variable);
+    const curve: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      curve.push(
+        tf.tidy(() => opt.minimize(() => tf.add(tf.mean(tf.abs(tf.sub(ae.reconstruct(a, 'a'), a))), tf.mean(tf.abs(tf.sub(ae.reconstruct(b, 'b'), b)))) as tf.Scalar, true, vars)!.dataSync()[0]!),
+      );
+    }
+    curves.push(curve);
+    tf.dispose([a, b]);
+    opt.dispose();
+    ae.dispose();
+  }
+  const [cpu, wasm] = curves;
+  cpu!.forEach((l, i) => assert.ok(Math.abs(wasm![i]! - l) / l < 1e-3, `step ${i}: cpu ${l}, wasm ${wasm![i]}`));
+  assert.ok(wasm![3]! < wasm![0]!, `the loss falls (${wasm!.map((l) => l.toFixed(4)).join(' -> ')})`);
+  await selectBackend('wasm');
 });
 
 test.run();
