@@ -10,21 +10,16 @@
  */
 import { existsSync, linkSync, copyFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { stringify } from 'yaml';
 import { parseConfig } from '../config/parse.ts';
 import { CompositeConfig, SwapConfig } from '../config/swap.ts';
-import { loadPipeline } from '../dag/load-pipeline.ts';
-import { runPipeline } from '../dag/runner.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
 import { readAlignments } from '../face/alignments-file.ts';
-import { reserveTemp, writeFileAtomic } from '../media/atomic-write.ts';
+import { reserveTemp } from '../media/atomic-write.ts';
 import { probeVideo } from '../media/probe.ts';
-import { stageRegistry } from '../stages/registry.ts';
 import { UserError } from '../util/errors.ts';
-import { graceful, ungraceful } from '../util/signals.ts';
 import { optionNumber as num, type CommandSpec } from './command.ts';
-import { cliReporter } from './progress-reporter.ts';
-import { exitCodeOf, summary } from './run.ts';
+import { exitCodeOf } from './run.ts';
+import { runCommandPipeline } from './command-pipeline.ts';
 
 /** Put `src` at `dst` atomically: a hard link (same bytes, no copy) or else a copy. */
 async function publish(src: string, dst: string): Promise<void> {
@@ -88,66 +83,53 @@ export const convertCommand: CommandSpec = {
       report: `${stem}.report.html`,
     };
     const sideBySide = opts.sideBySide !== false;
-    const pipelineFile = join(workdir, '.janus', 'convert.yaml');
-    await writeFileAtomic(
-      pipelineFile,
-      stringify({
-        name: 'convert',
-        description: `janus convert ${video}`,
-        stages: [
-          { name: 'swap', kind: 'swap', resource: 'gpu', params: swap, inputs: { alignments, model }, outputs: { faces: 'swapped' } },
-          {
-            name: 'composite',
-            kind: 'composite',
-            params: composite,
-            inputs: { video: resolve(video!), alignments, swapped: '@swap.faces' },
-            outputs: { segments: 'segments', video: names.video, mask: names.mask, ...(sideBySide ? { comparison: names.comparison } : {}), stats: 'composite.json', provenance: names.provenance },
+    const r = await runCommandPipeline({
+      workdir,
+      name: 'convert',
+      command: `janus convert ${video}`,
+      backend: backend.choice,
+      stages: [
+        { name: 'swap', kind: 'swap', resource: 'gpu', params: swap, inputs: { alignments, model }, outputs: { faces: 'swapped' } },
+        {
+          name: 'composite',
+          kind: 'composite',
+          params: composite,
+          inputs: { video: resolve(video!), alignments, swapped: '@swap.faces' },
+          outputs: { segments: 'segments', video: names.video, mask: names.mask, ...(sideBySide ? { comparison: names.comparison } : {}), stats: 'composite.json', provenance: names.provenance },
+        },
+        {
+          name: 'metrics',
+          kind: 'swap-metrics',
+          resource: 'gpu',
+          inputs: { source: alignments, ...(target ? { target } : {}), swapped: '@swap.faces', model, composite: '@composite.stats' },
+          outputs: { metrics: names.metrics },
+        },
+        {
+          name: 'report',
+          kind: 'swap-report',
+          inputs: {
+            metrics: '@metrics.metrics',
+            model,
+            alignments,
+            swapped: '@swap.faces',
+            video: '@composite.video',
+            mask: '@composite.mask',
+            ...(sideBySide ? { comparison: '@composite.comparison' } : {}),
+            provenance: '@composite.provenance',
           },
-          {
-            name: 'metrics',
-            kind: 'swap-metrics',
-            resource: 'gpu',
-            inputs: { source: alignments, ...(target ? { target } : {}), swapped: '@swap.faces', model, composite: '@composite.stats' },
-            outputs: { metrics: names.metrics },
-          },
-          {
-            name: 'report',
-            kind: 'swap-report',
-            inputs: {
-              metrics: '@metrics.metrics',
-              model,
-              alignments,
-              swapped: '@swap.faces',
-              video: '@composite.video',
-              mask: '@composite.mask',
-              ...(sideBySide ? { comparison: '@composite.comparison' } : {}),
-              provenance: '@composite.provenance',
-            },
-            outputs: { report: names.report },
-          },
-        ],
-      }),
-    );
-    const pipeline = await loadPipeline(pipelineFile, stageRegistry);
-    const signal = graceful();
-    try {
-      const r = await runPipeline(pipeline, { workdir, registry: stageRegistry, signal, reporter: cliReporter(), meta: { backend: backend.choice }, command: `janus convert ${video}` });
-      process.stdout.write(`convert (${workdir}): ${summary(r)}\n`);
-      if (!r.ok) {
-        if (r.interrupted) process.stdout.write('interrupted: run the same command again to resume\n');
-        return exitCodeOf(r);
-      }
-      const written: string[] = [];
-      for (const [key, name] of Object.entries(names)) {
-        if (key === 'comparison' && !sideBySide) continue;
-        const dst = key === 'video' ? out : join(dirname(out), name);
-        await publish(join(workdir, name), dst);
-        written.push(dst);
-      }
-      process.stdout.write(`${written.join('\n')}\n`);
-      return 0;
-    } finally {
-      ungraceful();
+          outputs: { report: names.report },
+        },
+      ],
+    });
+    if (!r.ok) return exitCodeOf(r);
+    const written: string[] = [];
+    for (const [key, name] of Object.entries(names)) {
+      if (key === 'comparison' && !sideBySide) continue;
+      const dst = key === 'video' ? out : join(dirname(out), name);
+      await publish(join(workdir, name), dst);
+      written.push(dst);
     }
+    process.stdout.write(`${written.join('\n')}\n`);
+    return 0;
   },
 };

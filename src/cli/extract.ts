@@ -6,22 +6,16 @@
  *   npx janus extract group.mp4 --out runs/g --identity alice.jpg --detector tiny --size 128
  */
 import { join, resolve } from 'node:path';
-import { stringify } from 'yaml';
 import { ExtractConfig } from '../config/extract.ts';
 import { parseConfig } from '../config/parse.ts';
-import { loadPipeline } from '../dag/load-pipeline.ts';
-import { runPipeline } from '../dag/runner.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
 import { summarise, readAlignments } from '../face/alignments-file.ts';
-import { writeFileAtomic } from '../media/atomic-write.ts';
 import { probeVideo, requireInputFile } from '../media/probe.ts';
-import { stageRegistry } from '../stages/registry.ts';
 import { UserError } from '../util/errors.ts';
-import { graceful, ungraceful } from '../util/signals.ts';
 import { formatSummary } from './alignments.ts';
 import { optionNumber as num, type CommandSpec } from './command.ts';
-import { cliReporter } from './progress-reporter.ts';
-import { exitCodeOf, summary } from './run.ts';
+import { exitCodeOf } from './run.ts';
+import { runCommandPipeline } from './command-pipeline.ts';
 
 export const extractCommand: CommandSpec = {
   name: 'extract',
@@ -49,33 +43,23 @@ export const extractCommand: CommandSpec = {
     if (backend.source !== 'default') process.env.JANUS_BACKEND = backend.choice;
     const out = opts.out as string;
     const { identity: _i, ...params } = cfg;
-    const pipelineFile = join(out, '.janus', 'extract.yaml');
-    await writeFileAtomic(
-      pipelineFile,
-      stringify({
-        name: 'extract',
-        description: `janus extract ${video}`,
-        stages: [
-          {
-            name: 'extract',
-            kind: 'extract',
-            resource: 'gpu',
-            params,
-            inputs: { video: resolve(video!), ...(opts.identity ? { identity: resolve(opts.identity as string) } : {}) },
-            outputs: { detections: 'detections', faces: 'faces', masks: 'masks', alignments: 'alignments.json' },
-          },
-        ],
-      }),
-    );
-    const pipeline = await loadPipeline(pipelineFile, stageRegistry);
-    const signal = graceful();
-    try {
-      const r = await runPipeline(pipeline, { workdir: out, registry: stageRegistry, signal, reporter: cliReporter(), meta: { backend: backend.choice }, command: `janus extract ${video}` });
-      process.stdout.write(`extract (${out}): ${summary(r)}\n`);
-      if (r.ok) process.stdout.write(`${formatSummary(join(out, 'alignments.json'), summarise(readAlignments(join(out, 'alignments.json'))))}\n`);
-      return exitCodeOf(r);
-    } finally {
-      ungraceful();
-    }
+    const r = await runCommandPipeline({
+      workdir: out,
+      name: 'extract',
+      command: `janus extract ${video}`,
+      backend: backend.choice,
+      stages: [
+        {
+          name: 'extract',
+          kind: 'extract',
+          resource: 'gpu',
+          params,
+          inputs: { video: resolve(video!), ...(opts.identity ? { identity: resolve(opts.identity as string) } : {}) },
+          outputs: { detections: 'detections', faces: 'faces', masks: 'masks', alignments: 'alignments.json' },
+        },
+      ],
+    });
+    if (r.ok) process.stdout.write(`${formatSummary(join(out, 'alignments.json'), summarise(readAlignments(join(out, 'alignments.json'))))}\n`);
+    return exitCodeOf(r);
   },
 };

@@ -1,0 +1,41 @@
+/**
+ * A command that is a small pipeline (`janus extract`, `janus convert`): its stages are written
+ * to `<workdir>/.janus/<name>.yaml` and run as a resumable DAG in the work folder, with
+ * progress on the terminal and Ctrl-C stopping cleanly (run the command again to resume).
+ *
+ *   const r = await runCommandPipeline({ workdir: out, name: 'extract', command: 'janus extract a.mp4', stages, backend });
+ *   // prints "extract (out): 1 ran, 0 up to date"; exitCodeOf(r) is the command's exit code
+ */
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { loadPipeline } from '../dag/load-pipeline.ts';
+import { runPipeline, type RunResult } from '../dag/runner.ts';
+import { writeFileAtomic } from '../media/atomic-write.ts';
+import { stageRegistry } from '../stages/registry.ts';
+import { graceful, ungraceful } from '../util/signals.ts';
+import { cliReporter } from './progress-reporter.ts';
+import { summary } from './run.ts';
+
+export interface CommandPipeline {
+  workdir: string;
+  name: string;
+  /** The command line, for the description, the lock and the manifest. */
+  command: string;
+  stages: unknown[];
+  backend: string;
+}
+
+export async function runCommandPipeline(p: CommandPipeline): Promise<RunResult> {
+  const file = join(p.workdir, '.janus', `${p.name}.yaml`);
+  await writeFileAtomic(file, stringify({ name: p.name, description: p.command, stages: p.stages }));
+  const pipeline = await loadPipeline(file, stageRegistry);
+  const signal = graceful();
+  try {
+    const r = await runPipeline(pipeline, { workdir: p.workdir, registry: stageRegistry, signal, reporter: cliReporter(), meta: { backend: p.backend }, command: p.command });
+    process.stdout.write(`${p.name} (${p.workdir}): ${summary(r)}\n`);
+    if (r.interrupted) process.stdout.write('interrupted: run the same command again to resume\n');
+    return r;
+  } finally {
+    ungraceful();
+  }
+}
