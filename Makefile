@@ -46,7 +46,7 @@ ffmpeg: ## make sure ffmpeg and ffprobe are installed (apt-get when root)
 samples/%.mp4: $(SAMPLE_SOURCES) | setup
 	$(JANUS) samples --only $*
 
-samples: setup ## (re)build samples/a.mp4 and samples/b.mp4 from face-api's photos (deterministic)
+samples: setup ## (re)build samples/{a,b,c,d}.mp4 from face-api's photos (deterministic)
 	$(JANUS) samples
 
 typecheck: $(NPM_STAMP) ## tsc --noEmit

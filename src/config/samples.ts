@@ -35,8 +35,8 @@ export interface SampleIdentity {
 }
 
 /**
- * The identities the sample clips show. `a` and `b` are the pair the demo swaps; each is a
- * different person, frontal, with level eyes.
+ * The identities the sample clips show. `a` and `b` are the pair the demo swaps; `c` and `d`
+ * make a mini benchmark possible. Each is a different person, frontal, with level eyes.
  */
 export const SAMPLE_IDENTITIES = Object.freeze({
   a: {
@@ -56,6 +56,24 @@ export const SAMPLE_IDENTITIES = Object.freeze({
     description: 'sample6.jpg, third from left: dark-haired woman, frontal',
     phase: 1.7,
     toneHz: 330,
+  },
+  c: {
+    photo: 'sample3.jpg',
+    leftEye: [1558, 406],
+    rightEye: [1651, 400],
+    mouth: [1608, 507],
+    description: 'sample3.jpg, right: dark-haired woman, smiling, frontal',
+    phase: 3.1,
+    toneHz: 440,
+  },
+  d: {
+    photo: 'sample6.jpg',
+    leftEye: [700, 454],
+    rightEye: [790, 447],
+    mouth: [758, 558],
+    description: 'sample6.jpg, second from left: young woman with long black hair, smiling',
+    phase: 4.6,
+    toneHz: 550,
   },
 } as const satisfies Record<string, SampleIdentity>);
 

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SAMPLE_IDENTITIES } from '../../src/config/samples.ts';
+import { SAMPLE_IDENTITIES, SAMPLE_NAMES } from '../../src/config/samples.ts';
+import { descriptorDistance, detectFaces } from '../../src/face/face-api.ts';
+import { faceApi } from '../helpers/faces.ts';
 import { readFrame } from '../../src/media/decode.ts';
 import { probeVideo } from '../../src/media/probe.ts';
 import { makeSampleClip } from '../../src/samples/make-sample.ts';
@@ -54,6 +56,27 @@ test('a and b are different people from different photos', () => {
   const fa = readFileSync(SAMPLE_A);
   const fb = readFileSync(SAMPLE_B);
   assert.not.ok(fa.equals(fb));
+});
+
+test('every sample identity is one frontal face near the centre, and each is a different person', async () => {
+  const fa = await faceApi();
+  const descriptors: Record<string, number[]> = {};
+  for (const name of SAMPLE_NAMES) {
+    const file = name === 'a' ? SAMPLE_A : name === 'b' ? SAMPLE_B : join(tmp.dir, `ids/${name}.mp4`);
+    if (name !== 'a' && name !== 'b') await makeSampleClip(name, file, { seconds: 0.4, size: 512 });
+    const frame = await readFrame(file, 5);
+    const faces = await detectFaces(fa, frame, { detector: 'ssd', minScore: 0.5 });
+    const central = faces.filter((f) => Math.hypot(f.box.x + f.box.width / 2 - 256, f.box.y + f.box.height / 2 - 256) < 100);
+    assert.is(central.length, 1, `${name}: one face near the centre (${faces.length} faces found)`);
+    descriptors[name] = central[0]!.descriptor!;
+  }
+  for (const x of SAMPLE_NAMES) {
+    for (const y of SAMPLE_NAMES) {
+      if (x >= y) continue;
+      const d = descriptorDistance(descriptors[x]!, descriptors[y]!);
+      assert.ok(d > 0.6, `${x} vs ${y}: descriptor distance ${d.toFixed(3)}`);
+    }
+  }
 });
 
 test('deterministic: the same clip twice gives the same bytes', async () => {
