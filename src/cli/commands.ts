@@ -6,6 +6,7 @@
 import type { CommandSpec } from './command.ts';
 import { alignmentsCommand } from './alignments.ts';
 import { cleanCommand } from './clean.ts';
+import { benchmarkCommand } from './benchmark.ts';
 import { convertCommand } from './convert.ts';
 import { doctorCommand } from './doctor.ts';
 import { extractCommand } from './extract.ts';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   alignmentsCommand,
   trainCommand,
   convertCommand,
+  benchmarkCommand,
   doctorCommand,
   samplesCommand,
   probeCommand,

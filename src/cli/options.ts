@@ -11,6 +11,7 @@ import { ExtractConfig } from '../config/extract.ts';
 import { PRESETS, UPSAMPLES } from '../config/model.ts';
 import { TrainConfig } from '../config/train.ts';
 import { SAMPLE_NAMES } from '../config/samples.ts';
+import { BenchmarkConfig } from '../config/benchmark.ts';
 import { CHECKPOINT_CHOICES, COLOURS, CompositeConfig, DIRECTIONS, SwapConfig } from '../config/swap.ts';
 
 export interface OptionSpec {
@@ -146,6 +147,19 @@ export const OPTIONS = Object.freeze({
   segmentFrames: { flags: '--segment-frames <n>', description: 'frames per resumable segment', defaultValue: CompositeConfig.parse({}).segmentFrames },
   crf: { flags: '--crf <n>', description: 'x264 quality of the videos, 0 (lossless) to 51', defaultValue: CompositeConfig.parse({}).crf },
   noSideBySide: { flags: '--no-side-by-side', description: 'do not write the side-by-side comparison video' },
+  benchmarkOut: { flags: '--out <dir>', description: 'dataset folder (also the resumable work folder: run the same command again to resume)' },
+  benchSeed: { flags: '--seed <n>', description: 'seed of the splits, the pair sample and every pair\'s training', defaultValue: BenchmarkConfig.parse({}).seed },
+  pairs: { flags: '--pairs <n|all>', description: 'ordered identity pairs per split: all, or this many sampled with the seed', defaultValue: String(BenchmarkConfig.parse({}).pairs) },
+  directions: { flags: '--directions <which>', description: 'both: A\'s videos with B\'s face and B\'s with A\'s; one: one direction per pair', choices: ['both', 'one'], defaultValue: BenchmarkConfig.parse({}).directions },
+  benchPreset: { flags: '--preset <name>', description: 'model preset trained per pair', choices: PRESETS, defaultValue: BenchmarkConfig.parse({}).preset },
+  benchIterations: { flags: '--iterations <n>', description: 'training iterations per pair', defaultValue: BenchmarkConfig.parse({}).iterations },
+  benchMinutes: { flags: '--minutes <m>', description: 'at most this many minutes of training per pair' },
+  splits: { flags: '--splits <train,val,test>', description: 'fractions of identities per split (identity-disjoint), summing to 1', defaultValue: Object.values(BenchmarkConfig.parse({}).splits).join(',') },
+  weights: { flags: '--weights <dir>', description: 'reuse trained models: DIR/<a>__<b> per pair (a previous benchmark\'s work/models)' },
+  benchSize: { flags: '--size <px>', description: 'aligned face size', defaultValue: BenchmarkConfig.parse({}).size },
+  benchDetector: { flags: '--detector <name>', description: 'face detector', choices: ['ssd', 'tiny'], defaultValue: BenchmarkConfig.parse({}).detector },
+  minSwappedShare: { flags: '--min-swapped-share <x>', description: 'drop a fake that swapped fewer than this share of its frames (0-1)', defaultValue: BenchmarkConfig.parse({}).minSwappedShare },
+  noIdentityGate: { flags: '--no-identity-gate', description: 'keep fakes whose swapped faces are not closer to the target than to the source' },
   samplesOut: {
     flags: '--out <dir>',
     description: 'folder to write the sample clips to',

@@ -29,8 +29,15 @@ export const BenchmarkConfig = z
       .strict()
       .refine((s) => Math.abs(s.train + s.val + s.test - 1) < 1e-6, 'train + val + test must be 1')
       .default({ train: 0.7, val: 0.15, test: 0.15 }),
+    /** Extraction: aligned face size and detector. */
+    size: z.number().int().min(64).max(512).default(256),
+    detector: z.enum(['ssd', 'tiny']).default('ssd'),
+    /** Reuse trained models: a folder holding one model folder per pair, named source__target (sorted names), as a previous benchmark's work/models/. */
+    weights: z.string().optional(),
     /** A fake whose swapped faces sit closer to the source than to the target, or that swapped fewer than this share of frames, is dropped. */
     minSwappedShare: z.number().min(0).max(1).default(0.5),
+    /** Drop fakes whose swapped faces are not closer to the target than to the source (off: keep them, e.g. for hard negatives). */
+    identityGate: z.boolean().default(true),
   })
   .strict();
 export type BenchmarkConfig = z.infer<typeof BenchmarkConfig>;

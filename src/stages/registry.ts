@@ -2,11 +2,13 @@
  * Every stage kind a pipeline file may name. `src/stages/` wires domain code into the DAG;
  * the DAG itself (`src/dag/`) knows none of them.
  *
- *   stageRegistry.names()   // ['composite', 'extract', 'probe-video', 'sample-clip', 'swap', 'swap-metrics', 'swap-report', 'train']
+ *   stageRegistry.names()   // ['composite', 'compress-ladder', 'extract', 'gather-faces', 'probe-video', 'sample-clip', 'swap', …]
  */
 import { StageRegistry } from '../dag/stage-kind.ts';
 import { compositeStage } from './composite.ts';
+import { compressLadderStage } from './compress-ladder.ts';
 import { extractStage } from './extract.ts';
+import { gatherFacesStage } from './gather-faces.ts';
 import { probeVideoStage } from './probe-video.ts';
 import { sampleClipStage } from './sample-clip.ts';
 import { swapMetricsStage } from './swap-metrics.ts';
@@ -22,4 +24,6 @@ export const stageRegistry = new StageRegistry()
   .register(swapStage)
   .register(compositeStage)
   .register(swapMetricsStage)
-  .register(swapReportStage);
+  .register(swapReportStage)
+  .register(gatherFacesStage)
+  .register(compressLadderStage);

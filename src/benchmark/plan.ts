@@ -1,0 +1,173 @@
+/**
+ * A benchmark's plan: the manifest's videos, the identity-disjoint splits, the models (one
+ * per unordered identity pair that some fake needs) and the fakes (every source video of a
+ * pair's source identity, with the target's face), and the DAG that makes them: extraction per
+ * video, faces gathered per identity, training per model, then swap, composite, metrics and
+ * the compression ladder per fake, and the ladder per real video. Pairs, models and fakes fan
+ * out as template stages over the plan's JSON files.
+ *
+ *   const plan = makePlan(readBenchmarkManifest('bench.yaml'), BenchmarkConfig.parse({}));
+ *   await writePlan(plan, 'out/bench');            // out/bench/plan/*.json
+ *   benchmarkStages(plan, 'out/bench')             // the pipeline's stages
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+import { SPLITS, type BenchmarkConfig, type SplitName } from '../config/benchmark.ts';
+import type { Direction } from '../config/swap.ts';
+import { writeJsonAtomic } from '../media/atomic-write.ts';
+import type { BenchmarkManifest, ManifestVideo } from './manifest.ts';
+import { choosePairs, deriveSeed, type Pair } from './pairs.ts';
+import { assignSplits, type Splits } from './splits.ts';
+
+export interface PlannedModel {
+  /** a__b with a < b: decoder A learns a, decoder B learns b. */
+  key: string;
+  a: string;
+  b: string;
+  split: SplitName;
+  seed: number;
+}
+
+export interface PlannedFake {
+  /** <source video id>__<target identity>: the fake's file name without extension. */
+  id: string;
+  split: SplitName;
+  source: string;
+  target: string;
+  sourceVideo: string;
+  sourcePath: string;
+  /** A video of the target identity, for the identity metrics. */
+  targetVideo: string;
+  model: string;
+  direction: Direction;
+}
+
+export interface BenchmarkPlan {
+  manifest: BenchmarkManifest;
+  config: BenchmarkConfig;
+  splits: Splits;
+  pairs: Pair[];
+  videos: Array<ManifestVideo & { split: SplitName }>;
+  models: PlannedModel[];
+  fakes: PlannedFake[];
+}
+
+export function makePlan(manifest: BenchmarkManifest, config: BenchmarkConfig): BenchmarkPlan {
+  const splits = assignSplits(manifest.identities, config.splits, config.seed);
+  const splitOf = (id: string) => SPLITS.find((s) => splits[s].includes(id))!;
+  const pairs = choosePairs(splits, config.pairs, config.directions, config.seed);
+  const videosOf = (identity: string) => manifest.videos.filter((v) => v.identity === identity);
+  const models = new Map<string, PlannedModel>();
+  const fakes: PlannedFake[] = [];
+  for (const p of pairs) {
+    const [a, b] = [p.source, p.target].sort() as [string, string];
+    const key = `${a}__${b}`;
+    if (!models.has(key)) models.set(key, { key, a, b, split: p.split, seed: deriveSeed(config.seed, `model:${key}`) });
+    for (const v of videosOf(p.source)) {
+      fakes.push({ id: `${v.id}__${p.target}`, split: p.split, source: p.source, target: p.target, sourceVideo: v.id, sourcePath: v.video, targetVideo: videosOf(p.target)[0]!.id, model: key, direction: p.source === a ? 'a-to-b' : 'b-to-a' });
+    }
+  }
+  return { manifest, config, splits, pairs, videos: manifest.videos.map((v) => ({ ...v, split: splitOf(v.identity) })), models: [...models.values()], fakes };
+}
+
+export const WORK = 'work';
+export const paths = {
+  extract: (video: string) => `${WORK}/extract/${video}`,
+  identity: (identity: string) => `${WORK}/identities/${identity}`,
+  model: (key: string) => `${WORK}/models/${key}`,
+  fake: (id: string) => `${WORK}/fakes/${id}`,
+  ladder: (kind: 'real' | 'fake', id: string) => `${WORK}/ladder/${kind}/${id}`,
+};
+
+/** The pipeline (stage specs) of a plan; template stages read `plan/*.json` in the run folder. */
+export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
+  const c = plan.config;
+  const planFile = (name: string) => ({ file: join(resolve(out), 'plan', `${name}.json`) });
+  const weights = c.weights ? (isAbsolute(c.weights) ? c.weights : resolve(c.weights)) : null;
+  const stages: unknown[] = [
+    {
+      name: 'extract-${item.id}',
+      foreach: planFile('videos'),
+      kind: 'extract',
+      resource: 'gpu',
+      params: { size: c.size, detector: c.detector },
+      inputs: { video: '${item.video}' },
+      outputs: { detections: `${paths.extract('${item.id}')}/detections`, faces: `${paths.extract('${item.id}')}/faces`, masks: `${paths.extract('${item.id}')}/masks`, alignments: `${paths.extract('${item.id}')}/alignments.json` },
+    },
+    ...plan.manifest.identities.map((identity) => ({
+      name: `faces-${identity}`,
+      kind: 'gather-faces',
+      inputs: Object.fromEntries(plan.manifest.videos.filter((v) => v.identity === identity).map((v) => [v.id, `@extract-${v.id}.faces`])),
+      outputs: { faces: `${paths.identity(identity)}/faces`, masks: `${paths.identity(identity)}/masks` },
+    })),
+  ];
+  if (!weights) {
+    stages.push({
+      name: 'train-${item.key}',
+      foreach: planFile('models'),
+      kind: 'train',
+      resource: 'gpu',
+      params: { preset: c.preset, iterations: c.iterations, ...(c.minutes ? { minutes: c.minutes } : {}), seed: '${item.seed}' },
+      inputs: { a: '@faces-${item.a}.faces', b: '@faces-${item.b}.faces' },
+      outputs: { model: paths.model('${item.key}') },
+      persist: ['model'],
+    });
+  }
+  const model = weights ? `${weights}/\${item.model}` : '@train-${item.model}.model';
+  stages.push(
+    {
+      name: 'swap-${item.id}',
+      foreach: planFile('fakes'),
+      kind: 'swap',
+      resource: 'gpu',
+      params: { direction: '${item.direction}' },
+      inputs: { alignments: '@extract-${item.sourceVideo}.alignments', model },
+      outputs: { faces: `${paths.fake('${item.id}')}/swapped` },
+    },
+    {
+      name: 'composite-${item.id}',
+      foreach: planFile('fakes'),
+      kind: 'composite',
+      inputs: { video: '${item.sourcePath}', alignments: '@extract-${item.sourceVideo}.alignments', swapped: '@swap-${item.id}.faces' },
+      outputs: {
+        segments: `${paths.fake('${item.id}')}/segments`,
+        video: `${paths.fake('${item.id}')}/\${item.id}.mp4`,
+        mask: `${paths.fake('${item.id}')}/\${item.id}.mask.mp4`,
+        stats: `${paths.fake('${item.id}')}/composite.json`,
+        provenance: `${paths.fake('${item.id}')}/\${item.id}.provenance.json`,
+      },
+    },
+    {
+      name: 'metrics-${item.id}',
+      foreach: planFile('fakes'),
+      kind: 'swap-metrics',
+      resource: 'gpu',
+      params: { sample: 24 },
+      inputs: { source: '@extract-${item.sourceVideo}.alignments', target: '@extract-${item.targetVideo}.alignments', swapped: '@swap-${item.id}.faces', model, composite: '@composite-${item.id}.stats' },
+      outputs: { metrics: `${paths.fake('${item.id}')}/metrics.json` },
+    },
+    {
+      name: 'ladder-fake-${item.id}',
+      foreach: planFile('fakes'),
+      kind: 'compress-ladder',
+      inputs: { video: '@composite-${item.id}.video' },
+      outputs: Object.fromEntries(['c0', 'c23', 'c40'].map((l) => [l, `${paths.ladder('fake', '${item.id}')}/${l}.mp4`])),
+    },
+    {
+      name: 'ladder-real-${item.id}',
+      foreach: planFile('videos'),
+      kind: 'compress-ladder',
+      inputs: { video: '${item.video}' },
+      outputs: Object.fromEntries(['c0', 'c23', 'c40'].map((l) => [l, `${paths.ladder('real', '${item.id}')}/${l}.mp4`])),
+    },
+  );
+  return stages;
+}
+
+/** Write plan/*.json (what the template stages fan out over). */
+export async function writePlan(plan: BenchmarkPlan, out: string): Promise<void> {
+  const dir = join(out, 'plan');
+  await writeJsonAtomic(join(dir, 'videos.json'), plan.videos);
+  await writeJsonAtomic(join(dir, 'models.json'), plan.models);
+  await writeJsonAtomic(join(dir, 'fakes.json'), plan.fakes);
+  await writeJsonAtomic(join(dir, 'plan.json'), { manifest: plan.manifest.file, config: plan.config, splits: plan.splits, pairs: plan.pairs });
+}

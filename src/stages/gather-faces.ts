@@ -1,0 +1,54 @@
+/**
+ * Stage `gather-faces`: one identity's aligned faces (and their masks) from several
+ * extractions, in one folder, so a model trains on every video of a person. Files are hard
+ * links where the file system allows (no copies), named `<input>_<file>` so names never clash.
+ *
+ *   - name: faces-alice
+ *     kind: gather-faces
+ *     inputs: { v1: "@extract-alice-01.faces", v2: "@extract-alice-02.faces" }   # any names
+ *     outputs: { faces: identities/alice/faces, masks: identities/alice/masks }
+ */
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import type { StageKind } from '../dag/stage-kind.ts';
+import { withAtomicPath } from '../media/atomic-write.ts';
+
+const Params = z.object({}).strict();
+
+function place(src: string, dst: string): void {
+  try {
+    linkSync(src, dst);
+  } catch {
+    copyFileSync(src, dst);
+  }
+}
+
+export const gatherFacesStage: StageKind<z.infer<typeof Params>> = {
+  kind: 'gather-faces',
+  version: '1',
+  description: 'one identity\'s faces and masks from several extractions, in one folder',
+  params: Params,
+  outputs: ['faces', 'masks'],
+  async run(ctx) {
+    const names = Object.keys(ctx.inputs).sort();
+    if (!names.length) throw new Error(`stage ${ctx.name}: expected at least one faces folder as input`);
+    let count = 0;
+    await withAtomicPath(ctx.outputs.faces!, async (facesTmp) => {
+      await withAtomicPath(ctx.outputs.masks!, async (masksTmp) => {
+        mkdirSync(facesTmp, { recursive: true });
+        mkdirSync(masksTmp, { recursive: true });
+        for (const name of names) {
+          const dir = ctx.inputs[name]!;
+          const masks = join(dirname(dir), 'masks');
+          for (const f of readdirSync(dir).filter((x) => x.endsWith('.png')).sort()) {
+            place(join(dir, f), join(facesTmp, `${name}_${f}`));
+            if (existsSync(join(masks, f))) place(join(masks, f), join(masksTmp, `${name}_${f}`));
+            count++;
+          }
+        }
+      });
+    });
+    ctx.log(`${count} faces from ${names.length} extraction(s)`);
+  },
+};
