@@ -226,8 +226,7 @@ Splits are identity-disjoint: no person appears in two splits (\`splits/*.json\`
 - Manifest: \`${plan.manifest.file}\` (${plan.manifest.videos.length} videos, ${plan.manifest.identities.length} identities).
 - Settings: \`${JSON.stringify(c)}\`.
 - Models: ${plan.models.length} (preset ${c.preset}, ${c.iterations} iterations${c.minutes ? `, at most ${c.minutes} min` : ''} each${c.weights ? `; reused from ${c.weights}` : ''}); per-pair seeds derive from seed ${c.seed}.
-- Quality gate: a fake is dropped when ${c.identityGate ? 'its swapped faces are not closer (face-api descriptor
-  distance) to the target identity than to the source, or when ' : ''}fewer than
+- Quality gate: a fake is dropped when ${c.identityGate ? 'its swapped faces are not closer (face-api descriptor distance) to the target identity than to the source, or when ' : ''}fewer than
   ${(c.minSwappedShare * 100).toFixed(0)}% of its frames were swapped.
 - Software: Janus ${p.janus} (git ${p.git.commit ?? 'unknown'}${p.git.dirty ? ', modified' : ''}), node ${p.node}, @tensorflow/tfjs ${p.packages['@tensorflow/tfjs'] ?? '?'}.
 
