@@ -8,6 +8,8 @@ import { alignmentsCommand } from './alignments.ts';
 import { cleanCommand } from './clean.ts';
 import { benchmarkCommand } from './benchmark.ts';
 import { convertCommand } from './convert.ts';
+import { detectBaselineCommand } from './detect-baseline.ts';
+import { latentsCommand } from './latents.ts';
 import { doctorCommand } from './doctor.ts';
 import { extractCommand } from './extract.ts';
 import { probeCommand } from './probe.ts';
@@ -27,6 +29,8 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   trainCommand,
   convertCommand,
   benchmarkCommand,
+  latentsCommand,
+  detectBaselineCommand,
   doctorCommand,
   samplesCommand,
   probeCommand,

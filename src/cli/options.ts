@@ -160,6 +160,11 @@ export const OPTIONS = Object.freeze({
   benchDetector: { flags: '--detector <name>', description: 'face detector', choices: ['ssd', 'tiny'], defaultValue: BenchmarkConfig.parse({}).detector },
   minSwappedShare: { flags: '--min-swapped-share <x>', description: 'drop a fake that swapped fewer than this share of its frames (0-1)', defaultValue: BenchmarkConfig.parse({}).minSwappedShare },
   noIdentityGate: { flags: '--no-identity-gate', description: 'keep fakes whose swapped faces are not closer to the target than to the source' },
+  latentsOut: { flags: '--out <file>', description: 'JSON file for the latent vectors' },
+  latentsSize: { flags: '--faces <n>', description: 'at most this many faces (spread over the video); 0 = all', defaultValue: 0 },
+  level: { flags: '--level <c>', description: 'which compression level the detector sees', choices: ['c0', 'c23', 'c40'], defaultValue: 'c23' },
+  facesPerVideo: { flags: '--faces-per-video <n>', description: 'faces sampled from each video (fakes: from swapped frames)', defaultValue: 8 },
+  baselineModel: { flags: '--model <dir>', description: 'model whose encoder gives the features (default: the dataset\'s first model)' },
   samplesOut: {
     flags: '--out <dir>',
     description: 'folder to write the sample clips to',

@@ -1,0 +1,108 @@
+/**
+ * The benchmark's baseline detector: encoder latents of real and fake faces (re-cut from the
+ * videos at one compression level with the source alignments; for fakes only the swapped
+ * frames), a logistic regression trained on the train split, AUC and accuracy on the test
+ * (and val) split. Written to `<dataset>/baseline.json`.
+ *
+ *   const r = await detectBaseline('runs/bench', { level: 'c23', facesPerVideo: 8 });
+ *   r.test.auc
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SplitName } from '../config/benchmark.ts';
+import { readAlignments } from '../face/alignments-file.ts';
+import { recropFaces } from '../face/recrop.ts';
+import { writeJsonAtomic } from '../media/atomic-write.ts';
+import type { CompressionLevel } from '../media/compress.ts';
+import { loadTrainedModel } from '../model/checkpoint.ts';
+import { latentEncoder } from '../model/latents.ts';
+import { UserError } from '../util/errors.ts';
+import { BenchmarkMetadata } from './assemble.ts';
+import { accuracy, rocAuc, trainLogistic } from './classifier.ts';
+import { paths } from './plan.ts';
+import { spread } from '../swap/kept-faces.ts';
+
+export interface BaselineOptions {
+  level?: CompressionLevel;
+  facesPerVideo?: number;
+  /** Model folder whose encoder gives the features (default: the dataset's first model). */
+  model?: string;
+}
+
+export interface SplitScore {
+  faces: number;
+  real: number;
+  fake: number;
+  auc: number | null;
+  accuracy: number | null;
+}
+
+export interface BaselineResult {
+  schema: 'janus.baseline/1';
+  detector: string;
+  features: { model: string; fingerprint: string; dims: number; level: CompressionLevel; facesPerVideo: number };
+  train: SplitScore;
+  val: SplitScore;
+  test: SplitScore;
+  note: string | null;
+}
+
+export async function detectBaseline(dir: string, opts: BaselineOptions = {}): Promise<BaselineResult> {
+  const metaFile = join(dir, 'metadata.json');
+  if (!existsSync(metaFile)) throw new UserError(`${dir} has no metadata.json`, 'run janus benchmark MANIFEST --out DIR first');
+  const parsed = BenchmarkMetadata.safeParse(JSON.parse(readFileSync(metaFile, 'utf8')));
+  if (!parsed.success) throw new UserError(`${metaFile} is not a Janus benchmark's metadata.json: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+  const metadata = parsed.data;
+  const level = opts.level ?? 'c23';
+  const per = opts.facesPerVideo ?? 8;
+  const models = join(dir, 'work', 'models');
+  const modelDir = opts.model ?? (existsSync(models) ? readdirSync(models).sort().map((m) => join(models, m))[0] : undefined);
+  if (!modelDir) throw new UserError(`no model to take features from in ${models}`, 'pass --model DIR (a trained model folder)');
+  const m = await loadTrainedModel(modelDir);
+  const enc = latentEncoder(m.ae);
+  const rows: Record<SplitName, { x: Float32Array[]; y: number[] }> = { train: { x: [], y: [] }, val: { x: [], y: [] }, test: { x: [], y: [] } };
+  try {
+    for (const [file, e] of Object.entries(metadata)) {
+      const id = file.replace(/\.mp4$/, '');
+      const source = e.label === 'REAL' ? id : e.original!.replace(/\.mp4$/, '');
+      const doc = readAlignments(join(dir, paths.extract(source), 'alignments.json'));
+      let frames = doc.frames.filter((f) => f.faces.some((x) => x.kept)).map((f) => f.index);
+      if (e.label === 'FAKE') {
+        const swapped = new Set((JSON.parse(readFileSync(join(dir, paths.fake(id), 'composite.json'), 'utf8')) as { swappedFrames: number[] }).swappedFrames);
+        frames = frames.filter((f) => swapped.has(f));
+      }
+      const pick = new Set(spread(frames, per));
+      const crops = [];
+      for await (const c of recropFaces(join(dir, e.files[level]), doc, { frames: pick })) crops.push(c.image);
+      for (const v of await enc.encode(crops)) {
+        rows[e.split].x.push(v);
+        rows[e.split].y.push(e.label === 'FAKE' ? 1 : 0);
+      }
+    }
+  } finally {
+    enc.dispose();
+    m.ae.dispose();
+  }
+  const train = rows.train;
+  const hasBoth = (r: { y: number[] }) => r.y.includes(0) && r.y.includes(1);
+  let note: string | null = null;
+  const clf = hasBoth(train) ? trainLogistic(train.x, train.y) : null;
+  if (!clf) note = 'the train split lacks real or fake faces: no classifier trained';
+  const score = (s: SplitName): SplitScore => {
+    const r = rows[s];
+    const scores = clf ? r.x.map((x) => clf.score(x)) : [];
+    return { faces: r.y.length, real: r.y.filter((y) => y === 0).length, fake: r.y.filter((y) => y === 1).length, auc: clf ? rocAuc(scores, r.y) : null, accuracy: clf ? accuracy(scores, r.y) : null };
+  };
+  const result: BaselineResult = {
+    schema: 'janus.baseline/1',
+    detector: 'logistic regression on encoder latents (enc_latent), per face',
+    features: { model: modelDir, fingerprint: m.fingerprint, dims: enc.dims, level, facesPerVideo: per },
+    train: score('train'),
+    val: score('val'),
+    test: score('test'),
+    note,
+  };
+  if (!note && !hasBoth(rows.test)) result.note = 'the test split lacks real or fake faces: no AUC';
+  await writeJsonAtomic(join(dir, 'baseline.json'), result);
+  return result;
+}

@@ -1,0 +1,40 @@
+/**
+ * The encoder's bottleneck (the `enc_latent` dense layer): the vector an autoencoder reduces a
+ * face to. Used as features, e.g. for the benchmark's baseline detector.
+ *
+ *   const enc = latentEncoder(ae);                 // dispose() when done
+ *   const vectors = await enc.encode(crops);       // Float32Array per face
+ */
+import { tf } from '../engine/tf.ts';
+import type { RgbImage } from '../media/image.ts';
+import type { Autoencoder } from './autoencoder.ts';
+
+export interface LatentEncoder {
+  dims: number;
+  encode(crops: readonly RgbImage[], batchSize?: number): Promise<Float32Array[]>;
+  dispose(): void;
+}
+
+export function latentEncoder(ae: Autoencoder): LatentEncoder {
+  const layer = ae.encoder.getLayer('enc_latent');
+  const model = tf.model({ inputs: ae.encoder.inputs, outputs: layer.output as tf.SymbolicTensor });
+  const s = ae.arch.inputSize;
+  const dims = ae.arch.latent;
+  return {
+    dims,
+    async encode(crops, batchSize = 32) {
+      const out: Float32Array[] = [];
+      for (let i = 0; i < crops.length; i += batchSize) {
+        const group = crops.slice(i, i + batchSize);
+        const y = tf.tidy(() => model.predict(tf.stack(group.map((c) => tf.image.resizeBilinear(tf.tensor3d(c.data, [c.height, c.width, 3], 'float32'), [s, s]).div(255)))) as tf.Tensor2D);
+        const data = (await y.data()) as Float32Array;
+        y.dispose();
+        for (let k = 0; k < group.length; k++) out.push(data.slice(k * dims, (k + 1) * dims));
+      }
+      return out;
+    },
+    dispose() {
+      // the sub-model shares the encoder's layers and weights: nothing of its own to free
+    },
+  };
+}
