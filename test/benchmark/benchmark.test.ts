@@ -1,0 +1,155 @@
+/**
+ * A mini benchmark from the four sample identities (short clips, tiny preset, a few
+ * iterations): a kill during generation then a rerun completes without redoing finished
+ * pairs; the layout and file names; metadata.json validates and every file it names exists;
+ * splits are identity-disjoint; c0 > c23 > c40 for every video; masks match their fake's frame
+ * count; frames.csv covers every frame; the quality gate lists what it drops; a failed pair is
+ * recorded while the others are kept; the baseline detector reports a number; latents export.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BenchmarkMetadata, assembleDataset, gateReason } from '../../src/benchmark/assemble.ts';
+import { readBenchmarkManifest } from '../../src/benchmark/manifest.ts';
+import { makePlan } from '../../src/benchmark/plan.ts';
+import { BenchmarkConfig, SPLITS } from '../../src/config/benchmark.ts';
+import type { StageOutcome } from '../../src/dag/reporter.ts';
+import { probeStreams, probeVideo } from '../../src/media/probe.ts';
+import { ROOT, ffmpegSync, janus, requireSamples, tempDir } from '../helpers/fixtures.ts';
+import { makeSampleClip } from '../../src/samples/make-sample.ts';
+
+const test = suite('benchmark/benchmark');
+const tmp = tempDir('bench');
+const out = join(tmp.dir, 'out');
+const manifest = join(tmp.dir, 'bench.csv');
+const ARGS = () => ['benchmark', manifest, '--out', out, '--preset', 'tiny', '--iterations', '6', '--size', '128', '--splits', '0.5,0,0.5', '--seed', '3'];
+test.before(async () => {
+  requireSamples();
+  const rows = ['video,identity'];
+  for (const [name, who] of [['a', 'anna'], ['b', 'beth'], ['c', 'cara'], ['d', 'dana']] as const) {
+    const full = join(tmp.dir, `${name}-full.mp4`);
+    await makeSampleClip(name, full, { seconds: 0.8, size: 256 });
+    ffmpegSync(['-i', full, '-c', 'copy', join(tmp.dir, `${name}.mp4`)]);
+    rows.push(`${name}.mp4,${who}`);
+  }
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(manifest, `${rows.join('\n')}\n`);
+});
+test.after(() => tmp.cleanup());
+
+test('a kill during generation, then a rerun: it completes and redoes no finished pair', async () => {
+  const child = spawn(process.execPath, [join(ROOT, 'src/cli/bin.js'), ...ARGS()], { cwd: ROOT, stdio: 'ignore' });
+  const exited = new Promise<void>((res) => child.on('exit', () => res()));
+  const fakes = join(out, 'work', 'fakes');
+  const deadline = Date.now() + 300_000;
+  let doneFake: string | null = null;
+  while (Date.now() < deadline && !doneFake) {
+    if (existsSync(fakes)) doneFake = readdirSync(fakes).find((f) => existsSync(join(fakes, f, 'segments', '000000.json'))) ?? null;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  await exited;
+  assert.ok(doneFake, 'a fake was being composited before the kill');
+  const plan = JSON.parse(readFileSync(join(out, 'plan', 'fakes.json'), 'utf8')) as Array<{ id: string; model: string }>;
+  const model = plan.find((f) => f.id === doneFake)!.model;
+  const ckpts = join(out, 'work', 'models', model, 'checkpoints');
+  const before = readdirSync(ckpts).map((c) => statSync(join(ckpts, c)).mtimeMs);
+  const r = janus(ARGS());
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stderr, new RegExp(`train-${model}: up to date`), `the finished pair's model was not retrained:\n${r.stderr}`);
+  assert.equal(readdirSync(ckpts).map((c) => statSync(join(ckpts, c)).mtimeMs), before);
+  assert.match(r.stdout, /dataset \(.*\): 4 real, \d+ fake videos/);
+  // what the quality gate dropped is listed with its reason, and is not in the dataset
+  const dropped = JSON.parse(readFileSync(join(out, 'dropped.json'), 'utf8')) as Array<{ fake: string; stage: string; reason: string }>;
+  const meta = BenchmarkMetadata.parse(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')));
+  for (const d of dropped) {
+    assert.ok(d.reason.length > 10);
+    assert.not.ok(meta[d.fake], `${d.fake} was dropped, so it is not in metadata.json`);
+  }
+});
+
+test('layout, metadata, splits, compression ladder, masks, frames.csv (gate off: every fake kept)', async () => {
+  const r = janus([...ARGS(), '--no-identity-gate', '--min-swapped-share', '0']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /0 ran, \d+ up to date/, 'nothing regenerated: only the dataset is re-assembled');
+  for (const d of ['real/c0', 'real/c23', 'real/c40', 'fake/c0', 'fake/c23', 'fake/c40', 'fake/provenance', 'masks', 'splits']) assert.ok(existsSync(join(out, d)), d);
+  for (const f of ['metadata.json', 'frames.csv', 'README.md', 'dropped.json', 'splits/train.json', 'splits/val.json', 'splits/test.json']) assert.ok(existsSync(join(out, f)), f);
+  const meta = BenchmarkMetadata.parse(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')));
+  const reals = Object.entries(meta).filter(([, e]) => e.label === 'REAL');
+  const fakes = Object.entries(meta).filter(([, e]) => e.label === 'FAKE');
+  assert.is(reals.length, 4);
+  assert.is(fakes.length, 4, 'two pairs (one per split with two identities), both directions');
+  for (const [name, e] of Object.entries(meta)) {
+    for (const f of [...Object.values(e.files), e.mask, e.provenance]) if (f) assert.ok(existsSync(join(out, f)), `${name}: ${f} exists`);
+    const sizes = (['c0', 'c23', 'c40'] as const).map((l) => statSync(join(out, e.files[l])).size);
+    assert.ok(sizes[0]! > sizes[1]! && sizes[1]! > sizes[2]!, `${name}: c0 ${sizes[0]} > c23 ${sizes[1]} > c40 ${sizes[2]}`);
+  }
+  for (const [name, e] of fakes) {
+    assert.match(name, /^[a-z]+-01__[a-z]+\.mp4$/);
+    assert.ok(meta[e.original!]?.label === 'REAL', `${name}: original ${e.original} is a real video of the dataset`);
+    assert.is(meta[e.original!]!.source, e.source);
+    assert.is(e.split, meta[e.original!]!.split);
+    assert.match(e.model!, /^[0-9a-f]{64}$/);
+    const video = await probeVideo(join(out, e.files.c23));
+    const mask = await probeVideo(join(out, e.mask!));
+    assert.is(mask.frameCount, video.frameCount, `${name}: mask frames`);
+    assert.is(((await probeStreams(join(out, e.files.c23))).format?.tags ?? {}).synthetic, 'true', `${name}: the c23 copy keeps the synthetic tag`);
+  }
+  // identity-disjoint splits that cover every identity
+  const splits = Object.fromEntries(SPLITS.map((s) => [s, JSON.parse(readFileSync(join(out, 'splits', `${s}.json`), 'utf8'))])) as Record<string, { identities: string[]; files: string[] }>;
+  const ids = SPLITS.flatMap((s) => splits[s]!.identities);
+  assert.equal([...ids].sort(), ['anna', 'beth', 'cara', 'dana']);
+  for (const [name, e] of Object.entries(meta)) {
+    assert.ok(splits[e.split]!.files.includes(name));
+    for (const who of [e.source, e.target].filter(Boolean)) assert.ok(splits[e.split]!.identities.includes(who!), `${name}: ${who} is in ${e.split}`);
+  }
+  // frames.csv: one row per frame of every video, fakes labelled where swapped
+  const rows = readFileSync(join(out, 'frames.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  for (const [name, e] of Object.entries(meta)) {
+    const mine = rows.filter((r) => r[0] === name);
+    assert.is(mine.length, e.frames, `${name}: a row per frame`);
+    assert.is(mine.filter((r) => r[2] === '1').length, e.framesSwapped, `${name}: label 1 on the swapped frames`);
+  }
+  assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /identity-disjoint/);
+});
+
+test('the baseline detector runs and reports a number; latents export', () => {
+  const r = janus(['detect-baseline', out, '--faces-per-video', '4']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /test AUC (0|1)\.\d{3}/);
+  const b = JSON.parse(readFileSync(join(out, 'baseline.json'), 'utf8'));
+  assert.ok(b.test.auc >= 0 && b.test.auc <= 1);
+  assert.ok(b.train.real > 0 && b.train.fake > 0 && b.test.real > 0 && b.test.fake > 0);
+  const models = readdirSync(join(out, 'work', 'models'));
+  const lat = join(tmp.dir, 'a.latents.json');
+  const l = janus(['latents', join(tmp.dir, 'a.mp4'), '--model', join(out, 'work', 'models', models[0]!), '--alignments', join(out, 'work', 'extract', 'anna-01', 'alignments.json'), '--out', lat, '--faces', '5']);
+  assert.is(l.code, 0, l.stdout + l.stderr);
+  const doc = JSON.parse(readFileSync(lat, 'utf8'));
+  assert.is(doc.faces.length, 5);
+  assert.is(doc.faces[0].latent.length, doc.dims);
+});
+
+test('a failed pair is recorded in dropped.json and the other pairs are kept; the gate\'s rules', async () => {
+  const m = readBenchmarkManifest(manifest);
+  const config = BenchmarkConfig.parse({ preset: 'tiny', iterations: 6, size: 128, splits: { train: 0.5, val: 0, test: 0.5 }, seed: 3, identityGate: false, minSwappedShare: 0 });
+  const plan = makePlan(m, config);
+  const state = JSON.parse(readFileSync(join(out, 'run-manifest.json'), 'utf8')) as { stages: StageOutcome[] };
+  const failedModel = plan.models[0]!.key;
+  const outcomes = state.stages.map((s) => (s.name === `train-${failedModel}` ? { ...s, state: 'failed' as const, error: 'out of memory' } : s));
+  const other = join(tmp.dir, 'assembled');
+  const { cpSync } = await import('node:fs');
+  cpSync(join(out, 'work'), join(other, 'work'), { recursive: true });
+  const s = await assembleDataset(plan, other, outcomes);
+  assert.is(s.fake, 2);
+  assert.is(s.dropped.filter((d) => d.stage === 'failed').length, 2);
+  assert.match(s.dropped[0]!.reason, new RegExp(`train-${failedModel} failed: out of memory`));
+  const frames = { total: 20, swapped: 20, skipped: 0 };
+  const model = { fingerprint: 'x' };
+  assert.is(gateReason({ identity: { swapped: { toSource: { mean: 0.7 }, toTarget: { mean: 0.5 } } }, frames, model }, 0.5), null);
+  assert.match(gateReason({ identity: { swapped: { toSource: { mean: 0.5 }, toTarget: { mean: 0.7 } } }, frames, model }, 0.5)!, /not closer to the target/);
+  assert.match(gateReason({ identity: { swapped: { toSource: { mean: 0.7 }, toTarget: { mean: 0.5 } } }, frames: { total: 20, swapped: 5, skipped: 15 }, model }, 0.5)!, /swapped 5 of 20 frames/);
+});
+
+test.run();
