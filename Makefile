@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.package-lock.json
 JANUS := node src/cli/bin.js
 SAMPLE_SOURCES := $(wildcard src/samples/*.ts) src/config/samples.ts src/media/warp-affine.ts src/media/encode.ts src/media/image.ts
 
-.PHONY: help setup ffmpeg test typecheck demo swap extract train convert status samples doctor bench clean
+.PHONY: help setup ffmpeg test typecheck demo swap extract train convert status benchmark samples doctor bench clean
 
 # The swap pipeline's knobs: make swap A=alice.mp4 B=bob.mp4 NAME=alice-bob [DIRECTION=b-to-a PRESET=small MINUTES=60 ITERATIONS=20000]
 NAME ?= swap
@@ -71,16 +71,21 @@ train: setup $(SWAP_INPUTS) ## the swap pipeline up to training (same variables 
 convert: setup $(SWAP_INPUTS) ## the swap pipeline up to the swapped video, without metrics and report (same variables as swap)
 	$(SWAP_RUN) --until composite
 
+benchmark: setup ## a labelled synthetic benchmark: MANIFEST=videos.yaml|csv OUT=dir [PRESET= ITERATIONS=] (janus benchmark; resumable)
+	@if [ -z "$(MANIFEST)" ] || [ -z "$(OUT)" ]; then echo "usage: make benchmark MANIFEST=videos.csv OUT=runs/bench [PRESET=tiny ITERATIONS=2000]"; exit 2; fi
+	$(JANUS) benchmark $(MANIFEST) --out $(OUT) $(if $(PRESET),--preset $(PRESET)) $(if $(ITERATIONS),--iterations $(ITERATIONS))
+
 status: setup ## what is done in runs/NAME (NAME=demo for the demo) and why the rest would run
 	$(JANUS) status --workdir runs/$(NAME)
 
 doctor: setup ## show backend, ffmpeg, models and what is missing
 	$(JANUS) doctor
 
-bench: setup ## benchmarks (not tests): DAG no-op re-run and per-item overhead; extraction frames/s on 720p (ssd, tiny); training/inference faces/s (tiny, small, original) and the top kernels of a training step
+bench: setup ## benchmarks (not tests): DAG no-op re-run and per-item overhead; extraction frames/s on 720p (ssd, tiny); training/inference faces/s (tiny, small, original) and the top kernels of a training step; benchmark wall time per pair
 	npx tsx test/bench/dag-bench.ts
 	npx tsx test/bench/extract-bench.ts
 	npx tsx test/bench/train-bench.ts
+	npx tsx test/bench/benchmark-bench.ts
 
 clean: ## remove generated samples and runs/ (keeps weights/)
 	rm -rf runs samples/*.mp4 samples/.janus-tmp-*
