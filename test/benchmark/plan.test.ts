@@ -9,6 +9,10 @@ import * as assert from 'uvu/assert';
 import { BenchmarkConfig, SPLITS } from '../../src/config/benchmark.ts';
 import { readBenchmarkManifest } from '../../src/benchmark/manifest.ts';
 import { choosePairs, deriveSeed } from '../../src/benchmark/pairs.ts';
+import { benchmarkStages, makePlan, writePlan } from '../../src/benchmark/plan.ts';
+import { loadPipeline } from '../../src/dag/load-pipeline.ts';
+import { stageRegistry } from '../../src/stages/registry.ts';
+import { stringify } from 'yaml';
 import { assignSplits } from '../../src/benchmark/splits.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { SAMPLE_A, SAMPLE_B, tempDir } from '../helpers/fixtures.ts';
@@ -80,6 +84,31 @@ test('pairs stay within a split; all, sampled, one direction; seeds are per pair
   assert.is(ab.seed, deriveSeed(1, 'a__b'));
   assert.is(choosePairs({ train: ['a', 'b', 'x', 'y'], val: [], test: [] }, 'all', 'both', 1).find((p) => p.key === 'a__b')!.seed, ab.seed, 'adding identities does not change a pair\'s seed');
   assert.is.not(deriveSeed(2, 'a__b'), ab.seed);
+});
+
+test('the generated pipeline: template stages over the plan; --weights replaces training by the given models', async () => {
+  const m = readBenchmarkManifest(write('two.csv', `video,identity\n${SAMPLE_A},anna\n${SAMPLE_B},beth\n`));
+  for (const weights of [undefined, join(tmp.dir, 'models')]) {
+    const plan = makePlan(m, BenchmarkConfig.parse({ splits: { train: 1, val: 0, test: 0 }, ...(weights ? { weights } : {}) }));
+    assert.equal(plan.models.map((x) => x.key), ['anna__beth']);
+    assert.equal(plan.fakes.map((f) => [f.id, f.direction]), [['anna-01__beth', 'a-to-b'], ['beth-01__anna', 'b-to-a']]);
+    const out = join(tmp.dir, weights ? 'with-weights' : 'plain');
+    await writePlan(plan, out);
+    const file = join(out, 'p.yaml');
+    writeFileSync(file, stringify({ name: 'benchmark', stages: benchmarkStages(plan, out) }));
+    const p = await loadPipeline(file, stageRegistry);
+    const names = p.stages.map((st) => st.name);
+    for (const n of ['extract-anna-01', 'extract-beth-01', 'faces-anna', 'faces-beth', 'swap-anna-01__beth', 'composite-beth-01__anna', 'metrics-anna-01__beth', 'ladder-fake-beth-01__anna', 'ladder-real-anna-01']) assert.ok(names.includes(n), n);
+    const swap = p.stages.find((st) => st.name === 'swap-anna-01__beth')!;
+    if (weights) {
+      assert.not.ok(names.some((n) => n.startsWith('train-')), 'no training with --weights');
+      assert.equal(swap.inputs.model, { file: join(weights, 'anna__beth') });
+    } else {
+      assert.ok(names.includes('train-anna__beth'));
+      assert.equal(swap.inputs.model, { stage: 'train-anna__beth', output: 'model' });
+      assert.is(p.stages.find((st) => st.name === 'train-anna__beth')!.params.seed, plan.models[0]!.seed);
+    }
+  }
 });
 
 test.run();
