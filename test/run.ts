@@ -50,9 +50,11 @@ for (const [i, file] of files.entries()) {
   }
 }
 
+const timings: Array<[string, number]> = [];
 for (const group of g.UVU_QUEUE) {
   const name = group.shift() as string;
   process.stdout.write(`${name}\n`);
+  const t0 = Date.now();
   for (const run of group as SuiteRunner[]) {
     const [errs, ran, skip, total] = await run();
     passed += ran;
@@ -62,12 +64,14 @@ for (const group of g.UVU_QUEUE) {
     if (errs !== true) failures.push(errs);
     else if (bad > 0) failures.push(`${name}: ${bad} test(s) did not run (a hook threw)`);
   }
+  timings.push([name, (Date.now() - t0) / 1000]);
 }
 
 const secs = ((Date.now() - started) / 1000).toFixed(1);
 if (failures.length) {
   process.stdout.write(`\nFailures:\n${failures.join('\n')}\n`);
 }
-process.stdout.write(`\n${files.length} files, ${secs}s\n`);
+const slowest = [...timings].sort((a, b) => b[1] - a[1]).slice(0, 5);
+process.stdout.write(`\n${files.length} files, ${secs}s (slowest: ${slowest.map(([n, t]) => `${n} ${t.toFixed(0)}s`).join(', ')})\n`);
 process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
 process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;

@@ -1,6 +1,6 @@
 /**
- * The swap pipeline end to end on the sample clips (tiny detector, 128 px faces, tiny model,
- * a few iterations): the swapped video keeps the source's frame count, size, fps and audio;
+ * The swap pipeline end to end on the sample clips (2 s at 256 px; tiny detector, 128 px faces,
+ * tiny model, a few iterations): the swapped video keeps the source's frame count, size, fps and audio;
  * frames without a kept face pass through; the mask video is white where pixels were
  * replaced; every video carries the synthetic tags and a sidecar; metrics.json and
  * report.html are written. A kill mid-composite then a rerun gives the same bytes as the
@@ -14,14 +14,21 @@ import * as assert from 'uvu/assert';
 import { decodeFrames } from '../../src/media/decode.ts';
 import { probeStreams, probeVideo } from '../../src/media/probe.ts';
 import { sha256File } from '../../src/util/hash.ts';
-import { ROOT, SAMPLE_A, SAMPLE_B, janus, requireSamples, tempDir } from '../helpers/fixtures.ts';
+import { makeSampleClip } from '../../src/samples/make-sample.ts';
+import { ROOT, janus, tempDir } from '../helpers/fixtures.ts';
 
 const test = suite('stages/swap-pipeline');
 const tmp = tempDir('swap');
 const run = join(tmp.dir, 'run');
-const SETS = ['--set', 'preset=tiny', '--set', 'iterations=6', '--set', 'batchSize=8', '--set', 'detector=tiny', '--set', 'size=128', '--set', 'segmentFrames=40'];
+// the sample clips, 2 s at 256 px (the generator `make samples` uses, shorter)
+const SAMPLE_A = join(tmp.dir, 'a.mp4');
+const SAMPLE_B = join(tmp.dir, 'b.mp4');
+const SETS = ['--set', `a=${SAMPLE_A}`, '--set', `b=${SAMPLE_B}`, '--set', 'preset=tiny', '--set', 'iterations=6', '--set', 'batchSize=8', '--set', 'detector=tiny', '--set', 'size=128', '--set', 'segmentFrames=20'];
 const ARGS = ['run', 'pipelines/swap.yaml', '--workdir', run, ...SETS];
-test.before(() => requireSamples());
+test.before(async () => {
+  await makeSampleClip('a', SAMPLE_A, { seconds: 2, size: 256 });
+  await makeSampleClip('b', SAMPLE_B, { seconds: 2, size: 256 });
+});
 test.after(() => tmp.cleanup());
 
 const tags = async (file: string) => (await probeStreams(file)).format?.tags ?? {};
@@ -133,7 +140,7 @@ test('a kill mid-composite, then a rerun, gives the same video bytes as the unin
   child.kill('SIGKILL');
   await exited;
   assert.ok(firstMtime > 0, 'segment 0 was written before the kill');
-  assert.not.ok(existsSync(join(run, 'segments', '000003.json')), 'killed before the last segment');
+  assert.not.ok(existsSync(join(run, 'segments', '000002.json')), 'killed before the last segment');
   const r = janus(ARGS);
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.is(statSync(first).mtimeMs, firstMtime, 'the finished segment was not redone');
@@ -142,7 +149,7 @@ test('a kill mid-composite, then a rerun, gives the same video bytes as the unin
 
 test('janus convert: B\'s video with A\'s face (b-to-a), results beside --out; bad inputs are refused', async () => {
   const out = join(tmp.dir, 'conv', 'b-as-a.mp4');
-  const args = ['convert', SAMPLE_B, '--alignments', join(run, 'b', 'alignments.json'), '--model', join(run, 'model'), '--target', join(run, 'a', 'alignments.json'), '--direction', 'b-to-a', '--out', out, '--segment-frames', '125', '--no-side-by-side', '--seamless'];
+  const args = ['convert', SAMPLE_B, '--alignments', join(run, 'b', 'alignments.json'), '--model', join(run, 'model'), '--target', join(run, 'a', 'alignments.json'), '--direction', 'b-to-a', '--out', out, '--segment-frames', '50', '--no-side-by-side', '--seamless'];
   const r = janus(args);
   assert.is(r.code, 0, r.stdout + r.stderr);
   for (const f of ['b-as-a.mp4', 'b-as-a.mask.mp4', 'b-as-a.provenance.json', 'b-as-a.metrics.json', 'b-as-a.report.html']) assert.ok(existsSync(join(tmp.dir, 'conv', f)), f);
