@@ -7,54 +7,24 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
+import { convGradients, convShapes, type ConvCase } from '../helpers/conv-grads.ts';
 import { randomArray, relativeError } from '../helpers/data.ts';
 
 const test = suite('engine/wasm-gradients');
 
-type Op = 'conv2d' | 'conv2dTranspose';
 interface Case {
-  op: Op;
+  op: 'conv2d' | 'conv2dTranspose';
   stride: 1 | 2;
   pad: 'same' | 'valid';
   k: 3 | 5;
 }
 
-const N = 2;
-const CI = 3;
-const CO = 4;
-
-/** Input shape, filter shape, output shape of the case. */
-type Shape4 = [number, number, number, number];
-function shapes(c: Case): { x: Shape4; f: Shape4; y: Shape4 } {
-  if (c.op === 'conv2d') {
-    const h = 11;
-    const oh = c.pad === 'same' ? Math.ceil(h / c.stride) : Math.floor((h - c.k) / c.stride) + 1;
-    return { x: [N, h, h, CI], f: [c.k, c.k, CI, CO], y: [N, oh, oh, CO] };
-  }
-  const h = 5; // conv2dTranspose: input [N, h, h, CO] -> output [N, oh, oh, CI]
-  const oh = c.pad === 'same' ? h * c.stride : (h - 1) * c.stride + c.k;
-  return { x: [N, h, h, CO], f: [c.k, c.k, CI, CO], y: [N, oh, oh, CI] };
-}
-
-async function gradients(c: Case, backend: string): Promise<{ dx: Float32Array; df: Float32Array }> {
-  await tf.setBackend(backend);
-  const s = shapes(c);
-  const size = (sh: Shape4) => sh.reduce((a, b) => a * b, 1);
-  const x = tf.tensor(randomArray(size(s.x), 1), s.x) as tf.Tensor4D;
-  const f = tf.tensor(randomArray(size(s.f), 2, 0.5), s.f) as tf.Tensor4D;
-  const w = tf.tensor(randomArray(size(s.y), 3), s.y) as tf.Tensor4D;
-  const loss = (xx: tf.Tensor, ff: tf.Tensor) => {
-    const y =
-      c.op === 'conv2d'
-        ? tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, c.stride, c.pad)
-        : tf.conv2dTranspose(xx as tf.Tensor4D, ff as tf.Tensor4D, s.y, c.stride, c.pad);
-    assert.equal(y.shape, s.y, `output shape of ${JSON.stringify(c)}`);
-    return tf.sum(tf.mul(y, w));
-  };
-  const [dx, df] = tf.grads(loss)([x, f]);
-  const out = { dx: (await dx!.data()) as Float32Array, df: (await df!.data()) as Float32Array };
-  tf.dispose([x, f, w, dx!, df!]);
-  return out;
+/** conv2d on 11x11 (odd, so edge rows and columns matter), conv2dTranspose from 5x5; 3 -> 4 channels. */
+async function gradients(c: Case, backend: string) {
+  const cc: ConvCase = { ...c, n: 2, h: c.op === 'conv2d' ? 11 : 5, w: c.op === 'conv2d' ? 11 : 5, ci: 3, co: 4 };
+  const r = await convGradients(cc, backend);
+  assert.equal(r.shape, convShapes(cc).y, `output shape of ${JSON.stringify(c)}`);
+  return r;
 }
 
 test.before(async () => {

@@ -11,22 +11,12 @@ import * as assert from 'uvu/assert';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { MATMUL_CHANNELS, PHASES_FROM, batchMatMulWasm, conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from '../../src/engine/wasm-kernels.ts';
+import { convGradients, type ConvCase } from '../helpers/conv-grads.ts';
 import { randomArray, relativeError, rng } from '../helpers/data.ts';
 
 const test = suite('engine/wasm-kernels-random');
-type Shape4 = [number, number, number, number];
 
-interface Case {
-  op: 'conv2d' | 'conv2dTranspose';
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  k: 1 | 3 | 5;
-  stride: 1 | 2;
-  pad: 'same' | 'valid';
-}
+type Case = ConvCase & { k: 1 | 3 | 5 };
 
 /** Random cases, shrunk until the cpu backend computes them quickly (<= ~3M multiply-adds). */
 function cases(count: number, seed: number): Case[] {
@@ -61,32 +51,7 @@ function cases(count: number, seed: number): Case[] {
   return out;
 }
 
-async function gradients(c: Case, backend: string): Promise<{ dx: Float32Array; df: Float32Array }> {
-  await tf.setBackend(backend);
-  const f: Shape4 = [c.k, c.k, c.ci, c.co];
-  let x: Shape4;
-  let y: Shape4;
-  if (c.op === 'conv2d') {
-    x = [c.n, c.h, c.w, c.ci];
-    const o = (s: number) => (c.pad === 'same' ? Math.ceil(s / c.stride) : Math.floor((s - c.k) / c.stride) + 1);
-    y = [c.n, o(c.h), o(c.w), c.co];
-  } else {
-    x = [c.n, c.h, c.w, c.co];
-    const o = (s: number) => (c.pad === 'same' ? s * c.stride : (s - 1) * c.stride + c.k);
-    y = [c.n, o(c.h), o(c.w), c.ci];
-  }
-  const size = (s: Shape4) => s.reduce((a, b) => a * b, 1);
-  const xt = tf.tensor(randomArray(size(x), 1), x) as tf.Tensor4D;
-  const ft = tf.tensor(randomArray(size(f), 2, 0.5), f) as tf.Tensor4D;
-  const wt = tf.tensor(randomArray(size(y), 3), y) as tf.Tensor4D;
-  const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => {
-    const out = c.op === 'conv2d' ? tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad) : tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, y, c.stride, c.pad);
-    return tf.sum(tf.mul(out, wt));
-  })([xt, ft]);
-  const res = { dx: (await dx!.data()) as Float32Array, df: (await df!.data()) as Float32Array };
-  tf.dispose([xt, ft, wt, dx!, df!]);
-  return res;
-}
+const gradients = convGradients;
 
 test.before(async () => {
   await selectBackend('wasm');
