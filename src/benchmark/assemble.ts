@@ -83,7 +83,7 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
   const state = new Map(outcomes.map((o) => [o.name, o]));
   const ok = (stage: string) => ['ran', 'up-to-date'].includes(state.get(stage)?.state ?? '');
   const failure = (f: PlannedFake): string | null => {
-    for (const stage of [`extract-${f.sourceVideo}`, `faces-${f.source}`, `faces-${f.target}`, ...(plan.config.weights ? [] : [`train-${f.model}`]), `swap-${f.id}`, `composite-${f.id}`, `metrics-${f.id}`, `ladder-fake-${f.id}`]) {
+    for (const stage of [`extract-${f.sourceVideo}`, `faces-${f.source}`, `faces-${f.target}`, ...(plan.config.weights ? [] : [`train-${f.model}`]), `swap-${f.id}`, `composite-${f.id}`, `metrics-${f.id}`, `ladder-fake-${f.id}`, `ladder-real-${f.sourceVideo}`]) {
       const o = state.get(stage);
       if (!o || !['ran', 'up-to-date'].includes(o.state)) return `stage ${stage} ${o ? o.state.replace('-', ' ') : 'did not run'}${o?.error ? `: ${o.error}` : o?.reason ? `: ${o.reason}` : ''}`;
     }

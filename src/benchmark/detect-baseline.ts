@@ -1,20 +1,21 @@
 /**
  * The benchmark's baseline detector: encoder latents of real and fake faces (re-cut from the
  * videos at one compression level with the source alignments; for fakes only the swapped
- * frames), a logistic regression trained on the train split, AUC and accuracy on the test
+ * frames) through the encoder of a train-split pair's model (or --model), a logistic
+ * regression trained on the train split, AUC and accuracy on the test
  * (and val) split. Written to `<dataset>/baseline.json`.
  *
  *   const r = await detectBaseline('runs/bench', { level: 'c23', facesPerVideo: 8 });
  *   r.test.auc
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SplitName } from '../config/benchmark.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { recropFaces } from '../face/recrop.ts';
 import { writeJsonAtomic } from '../media/atomic-write.ts';
 import type { CompressionLevel } from '../media/compress.ts';
-import { loadTrainedModel } from '../model/checkpoint.ts';
+import { loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
 import { latentEncoder } from '../model/latents.ts';
 import { UserError } from '../util/errors.ts';
 import { BenchmarkMetadata } from './assemble.ts';
@@ -47,6 +48,29 @@ export interface BaselineResult {
   note: string | null;
 }
 
+/**
+ * The encoder the features come from: --model, else the first model of a train-split pair
+ * (trained on train identities only) that has a usable checkpoint.
+ */
+async function featureModel(dir: string, given?: string): Promise<{ modelDir: string; m: TrainedModel }> {
+  if (given) return { modelDir: given, m: await loadTrainedModel(given) };
+  const planFile = join(dir, 'plan', 'plan.json');
+  const modelsFile = join(dir, 'plan', 'models.json');
+  if (!existsSync(modelsFile)) throw new UserError(`${dir} has no plan/models.json`, 'pass --model DIR (a trained model folder)');
+  const weights = existsSync(planFile) ? (JSON.parse(readFileSync(planFile, 'utf8')) as { config: { weights?: string } }).config.weights : undefined;
+  const root = weights ?? join(dir, 'work', 'models');
+  const models = (JSON.parse(readFileSync(modelsFile, 'utf8')) as Array<{ key: string; split: string }>).sort((a, b) => Number(b.split === 'train') - Number(a.split === 'train'));
+  const problems: string[] = [];
+  for (const model of models) {
+    try {
+      return { modelDir: join(root, model.key), m: await loadTrainedModel(join(root, model.key)) };
+    } catch (err) {
+      problems.push(`${model.key}: ${(err as Error).message}`);
+    }
+  }
+  throw new UserError(`no usable model in ${root} (${problems.join('; ') || 'none planned'})`, 'pass --model DIR (a trained model folder)');
+}
+
 export async function detectBaseline(dir: string, opts: BaselineOptions = {}): Promise<BaselineResult> {
   const metaFile = join(dir, 'metadata.json');
   if (!existsSync(metaFile)) throw new UserError(`${dir} has no metadata.json`, 'run janus benchmark MANIFEST --out DIR first');
@@ -55,10 +79,7 @@ export async function detectBaseline(dir: string, opts: BaselineOptions = {}): P
   const metadata = parsed.data;
   const level = opts.level ?? 'c23';
   const per = opts.facesPerVideo ?? 8;
-  const models = join(dir, 'work', 'models');
-  const modelDir = opts.model ?? (existsSync(models) ? readdirSync(models).sort().map((m) => join(models, m))[0] : undefined);
-  if (!modelDir) throw new UserError(`no model to take features from in ${models}`, 'pass --model DIR (a trained model folder)');
-  const m = await loadTrainedModel(modelDir);
+  const { modelDir, m } = await featureModel(dir, opts.model);
   const enc = latentEncoder(m.ae);
   const rows: Record<SplitName, { x: Float32Array[]; y: number[] }> = { train: { x: [], y: [] }, val: { x: [], y: [] }, test: { x: [], y: [] } };
   try {

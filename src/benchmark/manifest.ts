@@ -17,7 +17,8 @@ import { UserError } from '../util/errors.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-const Entry = z.object({ video: z.string().min(1), identity: z.string().regex(NAME, 'letters, digits, _ . - only') }).strict();
+// pair keys and fake names join identities with "__"
+const Entry = z.object({ video: z.string().min(1), identity: z.string().regex(NAME, 'letters, digits, _ . - only').refine((x) => !x.includes('__'), 'no "__" (it separates names in pair keys)') }).strict();
 const YamlManifest = z.object({ videos: z.array(Entry).min(1), settings: z.record(z.string(), z.unknown()).optional() }).strict();
 
 export interface ManifestVideo {

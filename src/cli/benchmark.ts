@@ -9,7 +9,7 @@
  *   npx janus benchmark bench.yaml --out runs/bench --preset tiny --iterations 500
  *   npx janus benchmark bench.csv --out runs/bench --pairs 20 --seed 7 --splits 0.8,0.1,0.1
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { assembleDataset } from '../benchmark/assemble.ts';
 import { readBenchmarkManifest } from '../benchmark/manifest.ts';
 import { benchmarkStages, makePlan, writePlan } from '../benchmark/plan.ts';
@@ -49,8 +49,10 @@ export const benchmarkCommand: CommandSpec = {
       minSwappedShare: num(opts.minSwappedShare),
       identityGate: opts.identityGate === false ? false : undefined,
     };
-    // the manifest's settings, then what the command line says (defaults from commander are the schema's own)
-    const merged = { ...manifest.settings, ...Object.fromEntries(Object.entries(fromCli).filter(([k, v]) => v !== undefined && !(k in manifest.settings && isDefault(k, v)))) };
+    // the manifest's settings (its paths relative to the manifest), then what the command line says
+    const fromManifest = { ...manifest.settings };
+    if (typeof fromManifest.weights === 'string') fromManifest.weights = resolve(dirname(manifest.file), fromManifest.weights);
+    const merged = { ...fromManifest, ...Object.fromEntries(Object.entries(fromCli).filter(([, v]) => v !== undefined)) };
     const config = parseConfig(BenchmarkConfig, merged, `benchmark settings (${file} and the options)`);
     const out = resolve(opts.out as string);
     const plan = makePlan(manifest, config);
@@ -72,9 +74,3 @@ export const benchmarkCommand: CommandSpec = {
     return s.fake > 0 ? 0 : 1;
   },
 };
-
-/** commander fills in defaults; a default must not override the manifest's own setting. */
-function isDefault(key: string, value: unknown): boolean {
-  const d = BenchmarkConfig.parse({}) as Record<string, unknown>;
-  return JSON.stringify(d[key]) === JSON.stringify(value);
-}

@@ -23,6 +23,7 @@ import { runCommandPipeline } from './command-pipeline.ts';
 
 /** Put `src` at `dst` atomically: a hard link (same bytes, no copy) or else a copy. */
 async function publish(src: string, dst: string): Promise<void> {
+  if (resolve(src) === resolve(dst)) return; // --workdir is the output's own folder
   const r = reserveTemp(dst);
   try {
     try {

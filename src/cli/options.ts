@@ -164,7 +164,7 @@ export const OPTIONS = Object.freeze({
   latentsSize: { flags: '--faces <n>', description: 'at most this many faces (spread over the video); 0 = all', defaultValue: 0 },
   level: { flags: '--level <c>', description: 'which compression level the detector sees', choices: ['c0', 'c23', 'c40'], defaultValue: 'c23' },
   facesPerVideo: { flags: '--faces-per-video <n>', description: 'faces sampled from each video (fakes: from swapped frames)', defaultValue: 8 },
-  baselineModel: { flags: '--model <dir>', description: 'model whose encoder gives the features (default: the dataset\'s first model)' },
+  baselineModel: { flags: '--model <dir>', description: 'model whose encoder gives the features (default: a train-split pair\'s model)' },
   samplesOut: {
     flags: '--out <dir>',
     description: 'folder to write the sample clips to',

@@ -9,9 +9,6 @@
  */
 import { UserError } from '../util/errors.ts';
 
-const WHOLE = /^\$\{([^${}]+)\}$/;
-const INNER = /\$\{([^${}]+)\}/;
-
 function lookup(path: string, vars: Record<string, unknown>, where: string): unknown {
   let v: unknown = vars;
   const parts = path.trim().split('.');
@@ -29,17 +26,47 @@ function lookup(path: string, vars: Record<string, unknown>, where: string): unk
 
 const text = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
 
+/** The top-level `${…}` references of a template: [start, end) of each, braces balanced. */
+function references(t: string): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] !== '$' || t[i + 1] !== '{') continue;
+    let depth = 0;
+    let j = i + 1;
+    for (; j < t.length; j++) {
+      if (t[j] === '{') depth++;
+      else if (t[j] === '}' && --depth === 0) break;
+    }
+    if (j >= t.length) break; // unbalanced: left as text
+    out.push([i, j + 1]);
+    i = j;
+  }
+  return out;
+}
+
+/** The value of one reference: its inner references resolved first (`${params.${item}}`). */
+function resolveReference(ref: string, vars: Record<string, unknown>, where: string): unknown {
+  const path = text(interpolateText(ref.slice(2, -1), vars, where));
+  return lookup(path, vars, where);
+}
+
+/** Substitute every reference of a template, left to right; substituted text is not scanned again. */
+function interpolateText(t: string, vars: Record<string, unknown>, where: string): string {
+  let out = '';
+  let at = 0;
+  for (const [a, b] of references(t)) {
+    out += t.slice(at, a) + text(resolveReference(t.slice(a, b), vars, where));
+    at = b;
+  }
+  return out + t.slice(at);
+}
+
 export function interpolate(value: unknown, vars: Record<string, unknown>, where: string): unknown {
   if (typeof value === 'string') {
-    // innermost references first, so `${params.${item}}` looks up the param named by the item
-    let s = value;
-    for (;;) {
-      const whole = WHOLE.exec(s);
-      if (whole) return lookup(whole[1]!, vars, where);
-      const inner = INNER.exec(s);
-      if (!inner) return s;
-      s = s.slice(0, inner.index) + text(lookup(inner[1]!, vars, where)) + s.slice(inner.index + inner[0].length);
-    }
+    const refs = references(value);
+    // exactly one reference and nothing else: keep the value's type
+    if (refs.length === 1 && refs[0]![0] === 0 && refs[0]![1] === value.length) return resolveReference(value, vars, where);
+    return refs.length ? interpolateText(value, vars, where) : value;
   }
   if (Array.isArray(value)) return value.map((v) => interpolate(v, vars, where));
   if (value && typeof value === 'object') {

@@ -164,6 +164,12 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
     temps.push(t);
     return t;
   };
+  /** Free a temporary now (large intermediates should not all live until the end). */
+  const free = (t: TensorInfo) => {
+    const i = temps.indexOf(t);
+    if (i >= 0) temps.splice(i, 1);
+    b.disposeData(t.dataId);
+  };
   /**
    * A 'valid' stride-1 convolution of x ([n, rows, cols, co]) with f whose output row y reads
    * x rows lo[0]+y … : x is cropped to what exists of [lo, hi] and zero-padded for the rest.
@@ -220,7 +226,10 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
       const prod = stockBatchMatMul!({ inputs: { a: raw('Reshape', { x: dy }, { shape: [1, n * oh * ow, co] }), b: wt }, backend, attrs: { transposeA: false, transposeB: false } as unknown as NamedAttrMap }) as TensorInfo;
       temps.push(prod);
       // taps first ([kh*kw, n*oh*ow, ci]), so each tap is one contiguous slice (channel slices are slow on wasm)
-      const cols = raw('Transpose', { x: raw('Reshape', { x: prod }, { shape: [n * oh * ow, kh * kw, ci] }) }, { perm: [1, 0, 2] });
+      const prod3 = raw('Reshape', { x: prod }, { shape: [n * oh * ow, kh * kw, ci] });
+      const cols = raw('Transpose', { x: prod3 }, { perm: [1, 0, 2] });
+      free(prod3); // a reshape shares prod's buffer: both references go before it is freed
+      free(prod);
       const grids: TensorInfo[][] = [];
       for (let ry = 0; ry < sh; ry++) {
         const row: TensorInfo[] = [];
@@ -233,7 +242,15 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
               const oy = (ky - ry) / sh;
               const ox = (kx - rx) / sw;
               const placed = raw('PadV2', { x: tap }, { paddings: [[0, 0], [oy, uy - oh - oy], [ox, ux - ow - ox], [0, 0]], constantValue: 0 });
-              acc = acc ? raw('Add', { a: acc, b: placed }, {}) : placed;
+              free(tap);
+              if (acc) {
+                const sum = raw('Add', { a: acc, b: placed }, {});
+                free(acc);
+                free(placed);
+                acc = sum;
+              } else {
+                acc = placed;
+              }
             }
           }
           row.push(acc ?? raw('Fill', {}, { shape: [n, uy, ux, ci], value: 0, dtype: 'float32' }));

@@ -1,7 +1,7 @@
 /**
  * The FaceForensics++ compression ladder: the same video at `c0` (lossless, libx264rgb crf 0),
  * `c23` (libx264 crf 23, "high quality") and `c40` (libx264 crf 40, "low quality"), audio
- * copied, container tags kept. Written atomically and deterministically (single-threaded x264,
+ * copied (or AAC when MP4 cannot hold it), odd sizes padded for 4:2:0, container tags kept. Written atomically and deterministically (single-threaded x264,
  * no version strings), so a rerun gives the same bytes.
  *
  *   await compressVideo('fake/x.mp4', 'c23', 'c23/fake/x.mp4');
@@ -11,23 +11,29 @@ import { execFile } from 'node:child_process';
 import { UserError } from '../util/errors.ts';
 import { withAtomicPath } from './atomic-write.ts';
 import { requireFfmpeg, stderrTail } from './ffmpeg.ts';
+import { probeAudio } from './probe.ts';
 
 export const LADDER = ['c0', 'c23', 'c40'] as const;
 export type CompressionLevel = (typeof LADDER)[number];
 
+// yuv420p needs even sizes: an odd width or height is padded by one pixel (as the encoder does)
+const EVEN = ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'];
 const CODEC: Record<CompressionLevel, string[]> = {
   c0: ['-c:v', 'libx264rgb', '-crf', '0', '-preset', 'veryfast'],
-  c23: ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '23', '-preset', 'medium'],
-  c40: ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '40', '-preset', 'medium'],
+  c23: [...EVEN, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '23', '-preset', 'medium'],
+  c40: [...EVEN, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '40', '-preset', 'medium'],
 };
+/** Audio an MP4 holds as it is; anything else (PCM from a .mov, …) becomes AAC. */
+const MP4_AUDIO = new Set(['aac', 'mp3', 'opus', 'alac', 'ac3', 'eac3']);
 
 export async function compressVideo(src: string, level: CompressionLevel, out: string): Promise<void> {
   const { ffmpeg } = requireFfmpeg();
+  const audio = (await probeAudio(src))[0];
   await withAtomicPath(out, async (tmp) => {
-    const args = ['-v', 'error', '-nostdin', '-y', '-i', src, '-map', '0:v:0', '-map', '0:a?', ...CODEC[level], '-c:a', 'copy', '-threads', '1'];
+    const args = ['-v', 'error', '-nostdin', '-y', '-i', src, '-map', '0:v:0', ...(audio ? ['-map', '0:a:0', '-c:a', MP4_AUDIO.has(audio.codec) ? 'copy' : 'aac'] : []), ...CODEC[level], '-threads', '1'];
     args.push('-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', '-map_metadata', '0', '-movflags', '+faststart+use_metadata_tags', tmp);
     await new Promise<void>((res, rej) =>
-      execFile(ffmpeg, args, { maxBuffer: 1 << 24 }, (err, _o, stderr) => (err ? rej(new UserError(`cannot compress "${src}" to ${level}: ${stderrTail(stderr) || err.message}`, 'check the free disk space')) : res())),
+      execFile(ffmpeg, args, { maxBuffer: 1 << 24 }, (err, _o, stderr) => (err ? rej(new UserError(`cannot compress "${src}" to ${level}: ${stderrTail(stderr) || err.message}`)) : res())),
     );
   });
 }

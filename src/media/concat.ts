@@ -8,10 +8,10 @@
  * `deterministic: true` gives the same bytes for the same segments (no version strings).
  */
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
-import { withAtomicPath, writeFileAtomic } from './atomic-write.ts';
+import { reserveTemp, withAtomicPath } from './atomic-write.ts';
 import { requireFfmpeg, stderrTail } from './ffmpeg.ts';
 import { probeAudio } from './probe.ts';
 
@@ -31,8 +31,10 @@ export async function concatVideos(o: ConcatOptions): Promise<void> {
   if (!o.segments.length) throw new UserError(`no segments to join into "${o.out}"`);
   const ext = extname(o.out).toLowerCase();
   const audio = o.audioFrom ? (await probeAudio(o.audioFrom))[0] : undefined;
-  const list = `${o.out}.segments.txt`;
-  await writeFileAtomic(list, o.segments.map((s) => `file '${resolve(s).replace(/'/g, "'\\''")}'\n`).join(''));
+  // the list is itself a temp file (removed at exit, named like every Janus temp file)
+  const listReservation = reserveTemp(`${o.out}.segments.txt`);
+  const list = listReservation.tmp;
+  await writeFile(list, o.segments.map((s) => `file '${resolve(s).replace(/'/g, "'\\''")}'\n`).join(''));
   await withAtomicPath(o.out, async (tmp) => {
     const args = ['-v', 'error', '-nostdin', '-y', '-f', 'concat', '-safe', '0', '-i', list];
     if (audio) args.push('-i', o.audioFrom!);
@@ -47,5 +49,5 @@ export async function concatVideos(o: ConcatOptions): Promise<void> {
         err ? rej(new UserError(`cannot join the segments into "${o.out}": ${stderrTail(stderr) || err.message}`, 'check the free disk space; delete the segments folder to re-encode them')) : res(),
       );
     });
-  }).finally(() => rm(list, { force: true }));
+  }).finally(() => listReservation.discard());
 }

@@ -192,4 +192,12 @@ export async function loadTrainedModel(root: string, which: 'latest' | 'best' = 
   );
 }
 
+/** One checkpoint folder exactly (e.g. the one a swap used), for inference. */
+export async function loadCheckpointAt(dir: string): Promise<TrainedModel> {
+  const problem = existsSync(dir) ? verifyCheckpoint(dir) : 'missing';
+  if (problem) throw new UserError(`checkpoint ${dir} cannot be used: ${problem}`, 'run the swap again (it records the checkpoint it used)');
+  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as TrainingState;
+  return { dir, ae: await loadNetworks(dir, state.arch), state, fingerprint: sha256File(join(dir, 'MANIFEST.json')) };
+}
+
 export { NETS };

@@ -74,6 +74,9 @@ async function session(ctx: StageContext<P>): Promise<Session> {
     }
     s = { info, byFrame, swap: readSwapInfo(ctx.inputs.swapped!), frames: null, next: -1 };
     sessions.set(ctx, s);
+    // a stopped run (Ctrl-C, another stage failed) calls no more items: stop the decoder too
+    const session = s;
+    ctx.signal.addEventListener('abort', () => void session.frames?.return(undefined).catch(() => undefined), { once: true });
   }
   return s;
 }
@@ -158,13 +161,13 @@ export const compositeStage: StageKind<P> = {
       } else {
         for (const [wr] of writers) await wr.close();
       }
+      await writeJsonAtomic(segmentFile(ctx, 'stats', item), stats);
     } catch (err) {
       for (const [wr] of writers) await wr.abort();
       await s.frames?.return(undefined);
       s.frames = null;
       throw err;
     }
-    await writeJsonAtomic(segmentFile(ctx, 'stats', item), stats);
   },
   async run(ctx) {
     const s = await session(ctx);

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MetricsConfig, type Direction, type SwapConfig } from '../config/swap.ts';
+import { MetricsConfig, type Direction } from '../config/swap.ts';
 import type { StageKind } from '../dag/stage-kind.ts';
 import { tf } from '../engine/tf.ts';
 import { templateInCrop } from '../face/align.ts';
@@ -21,7 +21,7 @@ import { describeFace, loadFaceApi, type FaceApi } from '../face/face-api.ts';
 import { writeJsonAtomic } from '../media/atomic-write.ts';
 import { readImage } from '../media/image.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
-import { loadTrainedModel } from '../model/checkpoint.ts';
+import { loadCheckpointAt } from '../model/checkpoint.ts';
 import { keptFaces, spread, type KeptFace } from '../swap/kept-faces.ts';
 import { centroid, identityDistances, psnr, ssim } from '../swap/metrics.ts';
 import { loadFaces } from '../train/face-set.ts';
@@ -67,7 +67,7 @@ export const swapMetricsStage: StageKind<P> = {
   async run(ctx) {
     await ensureEngine();
     const fa = await loadFaceApi();
-    const swap = JSON.parse(readFileSync(join(ctx.inputs.swapped!, 'swap.json'), 'utf8')) as { direction: Direction; params: SwapConfig; model: { fingerprint: string; iteration: number } };
+    const swap = JSON.parse(readFileSync(join(ctx.inputs.swapped!, 'swap.json'), 'utf8')) as { direction: Direction; model: { checkpoint: string; fingerprint: string; iteration: number } };
     const [sourceId, targetId] = swap.direction === 'a-to-b' ? (['a', 'b'] as const) : (['b', 'a'] as const);
     const sourceDoc = readAlignments(ctx.inputs.source!);
     const source = spread(keptFaces(sourceDoc, ctx.inputs.source!), ctx.params.sample);
@@ -79,7 +79,8 @@ export const swapMetricsStage: StageKind<P> = {
     const dSwapped = await descriptors(fa, source.map((f) => join(ctx.inputs.swapped!, `${f.id}.png`)), sourceDoc.settings);
     const cSource = dSource.length ? centroid(dSource) : null;
     const cTarget = dTarget.length ? centroid(dTarget) : null;
-    const m = await loadTrainedModel(ctx.inputs.model!, swap.params?.checkpoint ?? 'latest');
+    // the very checkpoint the swap used (the model folder may have moved on since)
+    const m = await loadCheckpointAt(swap.model.checkpoint);
     let recon;
     try {
       recon = { [sourceId]: await reconstruction(m.ae, source, sourceId), [targetId]: await reconstruction(m.ae, target, targetId) };

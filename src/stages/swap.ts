@@ -39,6 +39,8 @@ function session(ctx: StageContext<P>): Session {
     const faces = keptFaces(readAlignments(ctx.inputs.alignments!), ctx.inputs.alignments!);
     s = { faces, position: new Map(faces.map((f, i) => [f.id, i])), model: null, batch: null };
     sessions.set(ctx, s);
+    // a stopped run calls neither more items nor run(): free the model then
+    ctx.signal.addEventListener('abort', () => finish(ctx), { once: true });
   }
   return s;
 }
@@ -70,16 +72,21 @@ export const swapStage: StageKind<P> = {
   },
   async runItem(ctx, item) {
     const s = session(ctx);
-    const pos = s.position.get(item)!;
-    const index = Math.floor(pos / ctx.params.batchSize);
-    if (s.batch?.index !== index) {
-      const m = await model(ctx, s);
-      const group = s.faces.slice(index * ctx.params.batchSize, (index + 1) * ctx.params.batchSize);
-      const crops = await Promise.all(group.map((f) => readImage(f.face)));
-      const swapped = await swapFaces(m.ae, crops, ctx.params.direction, { batchSize: ctx.params.batchSize });
-      s.batch = { index, images: new Map(group.map((f, k) => [f.id, swapped[k]!])) };
+    try {
+      const pos = s.position.get(item)!;
+      const index = Math.floor(pos / ctx.params.batchSize);
+      if (s.batch?.index !== index) {
+        const m = await model(ctx, s);
+        const group = s.faces.slice(index * ctx.params.batchSize, (index + 1) * ctx.params.batchSize);
+        const crops = await Promise.all(group.map((f) => readImage(f.face)));
+        const swapped = await swapFaces(m.ae, crops, ctx.params.direction, { batchSize: ctx.params.batchSize });
+        s.batch = { index, images: new Map(group.map((f, k) => [f.id, swapped[k]!])) };
+      }
+      await writeImage(join(ctx.outputs.faces!, `${item}.png`), s.batch.images.get(item)!);
+    } catch (err) {
+      finish(ctx); // the stage has failed: free the model now, not at the end of the process
+      throw err;
     }
-    await writeImage(join(ctx.outputs.faces!, `${item}.png`), s.batch.images.get(item)!);
   },
   async run(ctx) {
     try {

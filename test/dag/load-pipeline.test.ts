@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { interpolate } from '../../src/dag/interpolate.ts';
 import { loadPipeline } from '../../src/dag/load-pipeline.ts';
 import { StageRegistry } from '../../src/dag/stage-kind.ts';
 import { UserError } from '../../src/util/errors.ts';
@@ -168,6 +169,10 @@ stages:
   const q = await loadPipeline(f, registry, { cwd: tmp.dir, sets: ['pick=a'] });
   assert.equal(q.stages.find((s) => s.name === 'join')!.inputs.dir, { stage: 'gen-b', output: 'dir' });
   await fails(f, /unknown variable \$\{params\.other\.c\} \(known names in params\.other: a, b\)/, ['pick=c']);
+  // a substituted value is text: a "${" inside it is not a reference (no loops, no false errors)
+  const vars = { params: { a: 'x${params.a}', dir: '/data/${odd}' } };
+  assert.is(interpolate('p-${params.a}', vars, 'w'), 'p-x${params.a}');
+  assert.is(interpolate('${params.dir}/v.mp4', vars, 'w'), '/data/${odd}/v.mp4');
 });
 
 test('a missing pipeline file and bad YAML are clear errors', async () => {

@@ -38,4 +38,17 @@ test('c0 > c23 > c40 in size; frames and audio kept; c0 is lossless; determinist
   assert.ok(readFileSync(join(tmp.dir, 'again.mp4')).equals(readFileSync(join(tmp.dir, 'c23', 'x.mp4'))), 'same bytes on a rerun');
 });
 
+test('a .mov with PCM audio and an odd size: every level encodes (audio to AAC, 4:2:0 padded to even)', async () => {
+  const src = join(tmp.dir, 'odd.mov');
+  ffmpegSync(['-i', SAMPLE_A, '-t', '0.5', '-vf', 'scale=255:181', '-c:v', 'libx264rgb', '-crf', '0', '-c:a', 'pcm_s16le', src]);
+  for (const level of LADDER) {
+    const out = join(tmp.dir, 'odd', `${level}.mp4`);
+    await compressVideo(src, level, out);
+    const v = await probeVideo(out);
+    assert.is(v.audio.length, 1, `${level}: audio`);
+    assert.is(v.audio[0]!.codec, 'aac');
+    assert.ok(v.width >= 255 && v.height >= 181, `${level}: ${v.width}x${v.height}`);
+  }
+});
+
 test.run();
