@@ -55,8 +55,8 @@ typecheck: $(NPM_STAMP) ## tsc --noEmit
 test: setup samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then run every test (ends with "N passed, N failed")
 	npx tsx test/run.ts $(FILTER)
 
-demo: setup samples/a.mp4 samples/b.mp4 ## the swap pipeline on the bundled samples (tiny preset, DEMO_MINUTES=9 of training): runs/demo/output.mp4, report.html
-	$(JANUS) run pipelines/swap.yaml --workdir runs/demo --set preset=tiny --set minutes=$(DEMO_MINUTES) --set iterations=100000
+demo: setup samples/a.mp4 samples/b.mp4 ## the swap pipeline on the bundled samples (tiny preset, DEMO_MINUTES=9 of training at learning rate 5e-4): runs/demo/output.mp4, report.html
+	$(JANUS) run pipelines/swap.yaml --workdir runs/demo --set preset=tiny --set minutes=$(DEMO_MINUTES) --set iterations=100000 --set learningRate=5e-4
 	@echo "open runs/demo/report.html; the video is runs/demo/output.mp4 (side by side: runs/demo/side-by-side.mp4)"
 
 swap: setup $(SWAP_INPUTS) ## extract, train, swap, composite, metrics, report: A=video B=video NAME=run [DIRECTION= PRESET= MINUTES= ITERATIONS=]
