@@ -7,10 +7,8 @@
  *   await compressVideo('fake/x.mp4', 'c23', 'c23/fake/x.mp4');
  *   LADDER   // ['c0', 'c23', 'c40']
  */
-import { execFile } from 'node:child_process';
-import { UserError } from '../util/errors.ts';
 import { withAtomicPath } from './atomic-write.ts';
-import { requireFfmpeg, stderrTail } from './ffmpeg.ts';
+import { audioCodecFor, runFfmpeg } from './ffmpeg.ts';
 import { probeAudio } from './probe.ts';
 
 export const LADDER = ['c0', 'c23', 'c40'] as const;
@@ -23,17 +21,12 @@ const CODEC: Record<CompressionLevel, string[]> = {
   c23: [...EVEN, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '23', '-preset', 'medium'],
   c40: [...EVEN, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '40', '-preset', 'medium'],
 };
-/** Audio an MP4 holds as it is; anything else (PCM from a .mov, …) becomes AAC. */
-const MP4_AUDIO = new Set(['aac', 'mp3', 'opus', 'alac', 'ac3', 'eac3']);
 
 export async function compressVideo(src: string, level: CompressionLevel, out: string): Promise<void> {
-  const { ffmpeg } = requireFfmpeg();
   const audio = (await probeAudio(src))[0];
   await withAtomicPath(out, async (tmp) => {
-    const args = ['-v', 'error', '-nostdin', '-y', '-i', src, '-map', '0:v:0', ...(audio ? ['-map', '0:a:0', '-c:a', MP4_AUDIO.has(audio.codec) ? 'copy' : 'aac'] : []), ...CODEC[level], '-threads', '1'];
+    const args = ['-v', 'error', '-nostdin', '-y', '-i', src, '-map', '0:v:0', ...(audio ? ['-map', '0:a:0', '-c:a', audioCodecFor(audio.codec, '.mp4')] : []), ...CODEC[level], '-threads', '1'];
     args.push('-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', '-map_metadata', '0', '-movflags', '+faststart+use_metadata_tags', tmp);
-    await new Promise<void>((res, rej) =>
-      execFile(ffmpeg, args, { maxBuffer: 1 << 24 }, (err, _o, stderr) => (err ? rej(new UserError(`cannot compress "${src}" to ${level}: ${stderrTail(stderr) || err.message}`)) : res())),
-    );
+    await runFfmpeg(args, `cannot compress "${src}" to ${level}`);
   });
 }

@@ -7,15 +7,12 @@
  *
  * `deterministic: true` gives the same bytes for the same segments (no version strings).
  */
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import { reserveTemp, withAtomicPath } from './atomic-write.ts';
-import { requireFfmpeg, stderrTail } from './ffmpeg.ts';
+import { audioCodecFor, runFfmpeg } from './ffmpeg.ts';
 import { probeAudio } from './probe.ts';
-
-const MP4_AUDIO = new Set(['aac', 'mp3', 'opus', 'alac', 'ac3', 'eac3']);
 
 export interface ConcatOptions {
   segments: readonly string[];
@@ -27,7 +24,6 @@ export interface ConcatOptions {
 }
 
 export async function concatVideos(o: ConcatOptions): Promise<void> {
-  const { ffmpeg } = requireFfmpeg();
   if (!o.segments.length) throw new UserError(`no segments to join into "${o.out}"`);
   const ext = extname(o.out).toLowerCase();
   const audio = o.audioFrom ? (await probeAudio(o.audioFrom))[0] : undefined;
@@ -39,15 +35,11 @@ export async function concatVideos(o: ConcatOptions): Promise<void> {
     const args = ['-v', 'error', '-nostdin', '-y', '-f', 'concat', '-safe', '0', '-i', list];
     if (audio) args.push('-i', o.audioFrom!);
     args.push('-map', '0:v:0', '-c:v', 'copy');
-    if (audio) args.push('-map', '1:a:0', '-c:a', ext === '.mkv' || MP4_AUDIO.has(audio.codec) ? 'copy' : 'aac', '-shortest');
+    if (audio) args.push('-map', '1:a:0', '-c:a', audioCodecFor(audio.codec, ext), '-shortest');
     if (ext !== '.mkv') args.push('-movflags', '+faststart+use_metadata_tags');
     if (o.deterministic) args.push('-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', '-map_metadata', '-1');
     for (const [k, v] of Object.entries(o.metadata ?? {})) args.push('-metadata', `${k}=${v}`);
     args.push(tmp);
-    await new Promise<void>((res, rej) => {
-      execFile(ffmpeg, args, { maxBuffer: 1 << 24 }, (err, _stdout, stderr) =>
-        err ? rej(new UserError(`cannot join the segments into "${o.out}": ${stderrTail(stderr) || err.message}`, 'check the free disk space; delete the segments folder to re-encode them')) : res(),
-      );
-    });
+    await runFfmpeg(args, `cannot join the segments into "${o.out}"`, 'check the free disk space; delete the segments folder to re-encode them');
   }).finally(() => listReservation.discard());
 }

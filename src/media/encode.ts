@@ -16,10 +16,9 @@ import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { UserError } from '../util/errors.ts';
 import { reserveTemp } from './atomic-write.ts';
-import { requireFfmpeg, stderrTail } from './ffmpeg.ts';
+import { audioCodecFor, requireFfmpeg, stderrTail } from './ffmpeg.ts';
 import { probeAudio, type Rational } from './probe.ts';
 
-const MP4_AUDIO = new Set(['aac', 'mp3', 'opus', 'alac', 'ac3', 'eac3']);
 
 export interface VideoWriterOptions {
   out: string;
@@ -58,7 +57,7 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
   let audio: { file: string; copy: boolean } | null = null;
   if (opts.audioFrom) {
     const first = (await probeAudio(opts.audioFrom))[0];
-    if (first) audio = { file: opts.audioFrom, copy: ext === '.mkv' || MP4_AUDIO.has(first.codec) };
+    if (first) audio = { file: opts.audioFrom, copy: audioCodecFor(first.codec, ext) === 'copy' };
   }
 
   const reservation = reserveTemp(out);

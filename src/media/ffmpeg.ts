@@ -67,3 +67,19 @@ export function stderrTail(stderr: string, lines = 3): string {
     .slice(-lines)
     .join(' | ');
 }
+
+/** Audio codecs an MP4 (or MOV) holds as they are; anything else is re-encoded to AAC. */
+const MP4_AUDIO = new Set(['aac', 'mp3', 'opus', 'alac', 'ac3', 'eac3']);
+
+/** The audio codec argument for copying a stream of `codec` into a file of extension `ext`. */
+export function audioCodecFor(codec: string, ext: string): 'copy' | 'aac' {
+  return ext.toLowerCase() === '.mkv' || MP4_AUDIO.has(codec) ? 'copy' : 'aac';
+}
+
+/** Run ffmpeg to completion; a failure is a UserError starting with `what`, ending with ffmpeg's own words. */
+export async function runFfmpeg(args: readonly string[], what: string, fix?: string): Promise<void> {
+  const { ffmpeg: bin } = requireFfmpeg();
+  await new Promise<void>((resolve, reject) => {
+    execFile(bin, [...args], { maxBuffer: 1 << 24 }, (err, _stdout, stderr) => (err ? reject(new UserError(`${what}: ${stderrTail(stderr) || err.message}`, fix)) : resolve()));
+  });
+}
