@@ -9,13 +9,13 @@
  *
  *   const summary = await assembleDataset(plan, 'out/bench', outcomes);
  */
-import { copyFileSync, linkSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SPLITS, type SplitName } from '../config/benchmark.ts';
 import type { StageOutcome } from '../dag/reporter.ts';
 import { readAlignments, type AlignmentsDoc } from '../face/alignments-file.ts';
-import { withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../media/atomic-write.ts';
+import { linkOrCopy, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../media/atomic-write.ts';
 import { LADDER } from '../media/compress.ts';
 import { METHOD } from '../swap/synthetic.ts';
 import { provenance } from '../util/provenance.ts';
@@ -54,13 +54,6 @@ export interface AssembleSummary {
   perSplit: Record<SplitName, { real: number; fake: number }>;
 }
 
-function place(src: string, dst: string): void {
-  try {
-    linkSync(src, dst);
-  } catch {
-    copyFileSync(src, dst);
-  }
-}
 
 interface FakeMetrics {
   identity: { swapped: { toSource: { mean: number } | null; toTarget: { mean: number } | null } | null };
@@ -113,7 +106,7 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
         dropped.push({ fake: `${v.id}.mp4 (real)`, stage: 'failed', reason: `stage ladder-real-${v.id} or extract-${v.id} did not finish` });
         continue;
       }
-      for (const level of LADDER) place(join(out, paths.ladder('real', v.id), `${level}.mp4`), join(realTmp, level, `${v.id}.mp4`));
+      for (const level of LADDER) linkOrCopy(join(out, paths.ladder('real', v.id), `${level}.mp4`), join(realTmp, level, `${v.id}.mp4`));
       const doc = aligned(v.id);
       metadata[`${v.id}.mp4`] = {
         label: 'REAL',
@@ -151,9 +144,9 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
           dropped.push({ fake: `${f.id}.mp4`, stage: 'quality-gate', reason: gate });
           continue;
         }
-        for (const level of LADDER) place(join(out, paths.ladder('fake', f.id), `${level}.mp4`), join(fakeTmp, level, `${f.id}.mp4`));
-        place(join(dir, `${f.id}.mask.mp4`), join(maskTmp, `${f.id}.mp4`));
-        place(join(dir, `${f.id}.provenance.json`), join(fakeTmp, 'provenance', `${f.id}.provenance.json`));
+        for (const level of LADDER) linkOrCopy(join(out, paths.ladder('fake', f.id), `${level}.mp4`), join(fakeTmp, level, `${f.id}.mp4`));
+        linkOrCopy(join(dir, `${f.id}.mask.mp4`), join(maskTmp, `${f.id}.mp4`));
+        linkOrCopy(join(dir, `${f.id}.provenance.json`), join(fakeTmp, 'provenance', `${f.id}.provenance.json`));
         const composite = JSON.parse(readFileSync(join(dir, 'composite.json'), 'utf8')) as { swappedFrames: number[] };
         metadata[`${f.id}.mp4`] = {
           label: 'FAKE',

@@ -8,13 +8,13 @@
  *   npx janus convert samples/a.mp4 --alignments runs/demo/a/alignments.json --model runs/demo/model --out out/a-as-b.mp4
  *   npx janus convert b.mp4 --alignments eb/alignments.json --model weights/ab --direction b-to-a --out b-as-a.mp4 --seamless
  */
-import { existsSync, linkSync, copyFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseConfig } from '../config/parse.ts';
 import { CompositeConfig, SwapConfig } from '../config/swap.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
 import { readAlignments } from '../face/alignments-file.ts';
-import { reserveTemp } from '../media/atomic-write.ts';
+import { linkOrCopy, reserveTemp } from '../media/atomic-write.ts';
 import { probeVideo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import { optionNumber as num, type CommandSpec } from './command.ts';
@@ -26,11 +26,7 @@ async function publish(src: string, dst: string): Promise<void> {
   if (resolve(src) === resolve(dst)) return; // --workdir is the output's own folder
   const r = reserveTemp(dst);
   try {
-    try {
-      linkSync(src, r.tmp);
-    } catch {
-      copyFileSync(src, r.tmp);
-    }
+    linkOrCopy(src, r.tmp);
     await r.commit();
   } catch (err) {
     await r.discard();

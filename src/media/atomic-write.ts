@@ -10,7 +10,7 @@
  * process exits (a signal, an uncaught error) are removed on the way out.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -105,3 +105,15 @@ export async function writeJsonAtomic(target: string, value: unknown): Promise<v
   await writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+
+/**
+ * Put a file's bytes at a second path without copying them: a hard link, or a copy where the
+ * file system cannot link (another device). `dst` must not exist; build it in a temp folder.
+ */
+export function linkOrCopy(src: string, dst: string): void {
+  try {
+    linkSync(src, dst);
+  } catch {
+    copyFileSync(src, dst);
+  }
+}

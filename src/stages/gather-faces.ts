@@ -8,21 +8,14 @@
  *     inputs: { v1: "@extract-alice-01.faces", v2: "@extract-alice-02.faces" }   # any names
  *     outputs: { faces: identities/alice/faces, masks: identities/alice/masks }
  */
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { StageKind } from '../dag/stage-kind.ts';
-import { withAtomicPath } from '../media/atomic-write.ts';
+import { linkOrCopy, withAtomicPath } from '../media/atomic-write.ts';
 
 const Params = z.object({}).strict();
 
-function place(src: string, dst: string): void {
-  try {
-    linkSync(src, dst);
-  } catch {
-    copyFileSync(src, dst);
-  }
-}
 
 export const gatherFacesStage: StageKind<z.infer<typeof Params>> = {
   kind: 'gather-faces',
@@ -42,8 +35,8 @@ export const gatherFacesStage: StageKind<z.infer<typeof Params>> = {
           const dir = ctx.inputs[name]!;
           const masks = join(dirname(dir), 'masks');
           for (const f of readdirSync(dir).filter((x) => x.endsWith('.png')).sort()) {
-            place(join(dir, f), join(facesTmp, `${name}_${f}`));
-            if (existsSync(join(masks, f))) place(join(masks, f), join(masksTmp, `${name}_${f}`));
+            linkOrCopy(join(dir, f), join(facesTmp, `${name}_${f}`));
+            if (existsSync(join(masks, f))) linkOrCopy(join(masks, f), join(masksTmp, `${name}_${f}`));
             count++;
           }
         }
