@@ -54,7 +54,6 @@ export interface AssembleSummary {
   perSplit: Record<SplitName, { real: number; fake: number }>;
 }
 
-
 interface FakeMetrics {
   identity: { swapped: { toSource: { mean: number } | null; toTarget: { mean: number } | null } | null };
   frames: { total: number; swapped: number; skipped: number };

@@ -13,9 +13,9 @@
  *     outputs: { segments: segments, video: output.mp4, mask: mask.mp4, comparison: side-by-side.mp4,
  *                stats: composite.json, provenance: output.provenance.json }
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CompositeConfig, type Direction } from '../config/swap.ts';
+import { CompositeConfig } from '../config/swap.ts';
 import type { StageContext, StageKind } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import type { GrayImage } from '../face/mask.ts';
@@ -27,21 +27,17 @@ import { readGrayImage, readImage, type RgbImage } from '../media/image.ts';
 import { probeVideo, type VideoInfo } from '../media/probe.ts';
 import { compositeFace } from '../swap/composite.ts';
 import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
+import { readSwapRecord, type SwapRecord } from '../swap/swap-record.ts';
 import { SYNTHETIC_NOTICE, SYNTHETIC_SCHEMA, METHOD, syntheticTags, type SyntheticSidecar } from '../swap/synthetic.ts';
 import { sha256File } from '../util/hash.ts';
 import { provenance } from '../util/provenance.ts';
 
 type P = CompositeConfig;
 
-interface SwapInfo {
-  direction: Direction;
-  model: { folder: string; checkpoint: string; iteration: number; arch: unknown; fingerprint: string };
-}
-
 interface Session {
   info: VideoInfo;
   byFrame: Map<number, KeptFace[]>;
-  swap: SwapInfo;
+  swap: SwapRecord;
   frames: AsyncGenerator<Frame> | null;
   next: number;
 }
@@ -56,12 +52,6 @@ interface SegmentStats {
 const itemName = (i: number) => String(i).padStart(6, '0');
 const segmentFile = (ctx: StageContext<P>, what: 'video' | 'mask' | 'comparison' | 'stats', item: string) => join(ctx.outputs.segments!, what === 'stats' ? `${item}.json` : `${what}-${item}.mp4`);
 
-function readSwapInfo(dir: string): SwapInfo {
-  const f = join(dir, 'swap.json');
-  if (!existsSync(f)) throw new Error(`${f} is missing: the swap stage did not finish`);
-  return JSON.parse(readFileSync(f, 'utf8')) as SwapInfo;
-}
-
 async function session(ctx: StageContext<P>): Promise<Session> {
   let s = sessions.get(ctx);
   if (!s) {
@@ -72,7 +62,7 @@ async function session(ctx: StageContext<P>): Promise<Session> {
     if (info.width !== doc.video.width || info.height !== doc.video.height) {
       throw new Error(`the alignments file ${ctx.inputs.alignments} is of a ${doc.video.width}x${doc.video.height} video, "${ctx.inputs.video}" is ${info.width}x${info.height}: pass the video it was extracted from`);
     }
-    s = { info, byFrame, swap: readSwapInfo(ctx.inputs.swapped!), frames: null, next: -1 };
+    s = { info, byFrame, swap: readSwapRecord(ctx.inputs.swapped!), frames: null, next: -1 };
     sessions.set(ctx, s);
     // a stopped run (Ctrl-C, another stage failed) calls no more items: stop the decoder too
     const session = s;

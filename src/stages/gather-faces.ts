@@ -16,7 +16,6 @@ import { linkOrCopy, withAtomicPath } from '../media/atomic-write.ts';
 
 const Params = z.object({}).strict();
 
-
 export const gatherFacesStage: StageKind<z.infer<typeof Params>> = {
   kind: 'gather-faces',
   version: '1',

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MetricsConfig, type Direction } from '../config/swap.ts';
+import { MetricsConfig } from '../config/swap.ts';
 import type { StageKind } from '../dag/stage-kind.ts';
 import { tf } from '../engine/tf.ts';
 import { templateInCrop } from '../face/align.ts';
@@ -24,6 +24,7 @@ import type { Autoencoder } from '../model/autoencoder.ts';
 import { loadCheckpointAt } from '../model/checkpoint.ts';
 import { keptFaces, spread, type KeptFace } from '../swap/kept-faces.ts';
 import { centroid, identityDistances, psnr, ssim } from '../swap/metrics.ts';
+import { readSwapRecord } from '../swap/swap-record.ts';
 import { loadFaces } from '../train/face-set.ts';
 import { ensureEngine } from './engine.ts';
 
@@ -67,7 +68,7 @@ export const swapMetricsStage: StageKind<P> = {
   async run(ctx) {
     await ensureEngine();
     const fa = await loadFaceApi();
-    const swap = JSON.parse(readFileSync(join(ctx.inputs.swapped!, 'swap.json'), 'utf8')) as { direction: Direction; model: { checkpoint: string; fingerprint: string; iteration: number } };
+    const swap = readSwapRecord(ctx.inputs.swapped!);
     const [sourceId, targetId] = swap.direction === 'a-to-b' ? (['a', 'b'] as const) : (['b', 'a'] as const);
     const sourceDoc = readAlignments(ctx.inputs.source!);
     const source = spread(keptFaces(sourceDoc, ctx.inputs.source!), ctx.params.sample);

@@ -15,11 +15,11 @@ import { join } from 'node:path';
 import { SwapConfig } from '../config/swap.ts';
 import type { StageContext, StageKind } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
-import { writeJsonAtomic } from '../media/atomic-write.ts';
 import { readImage, writeImage } from '../media/image.ts';
 import { loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
 import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
 import { swapFaces } from '../swap/latent-swap.ts';
+import { writeSwapRecord } from '../swap/swap-record.ts';
 import { ensureEngine } from './engine.ts';
 
 type P = SwapConfig;
@@ -94,13 +94,13 @@ export const swapStage: StageKind<P> = {
       const m = await model(ctx, s);
       const missing = s.faces.filter((f) => !existsSync(join(ctx.outputs.faces!, `${f.id}.png`)));
       if (missing.length) throw new Error(`${missing.length} swapped faces are missing (first ${missing[0]!.id})`);
-      await writeJsonAtomic(join(ctx.outputs.faces!, 'swap.json'), {
+      await writeSwapRecord(ctx.outputs.faces!, {
         schema: 'janus.swap/1',
         direction: ctx.params.direction,
         params: ctx.params,
-        alignments: ctx.inputs.alignments,
+        alignments: ctx.inputs.alignments!,
         faces: s.faces.length,
-        model: { folder: ctx.inputs.model, checkpoint: m.dir, iteration: m.state.iteration, arch: m.state.arch, fingerprint: m.fingerprint },
+        model: { folder: ctx.inputs.model!, checkpoint: m.dir, iteration: m.state.iteration, arch: m.state.arch, fingerprint: m.fingerprint },
       });
       ctx.log(`swapped ${s.faces.length} faces`);
     } finally {
