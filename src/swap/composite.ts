@@ -69,14 +69,14 @@ export function feather(mask: GrayImage, r: number): Float32Array {
 
 export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, mask: GrayImage, opts: CompositeOptions = {}): { image: RgbImage; replaced: GrayImage } {
   const size = face.width;
-  const original = warpAffine(frame, invertAffine(matrix), size, size, { border: 'replicate' });
+  const inv = invertAffine(matrix); // crop -> frame
+  const original = warpAffine(frame, inv, size, size, { border: 'replicate' });
   const coloured = COLOUR_METHODS[opts.colour ?? 'rct'](original, face, mask);
   const recoloured = opts.seamless ? seamlessClone(original, coloured, mask) : coloured;
   const alpha = feather(erode(mask, opts.erode ?? 0), opts.feather ?? 0);
   const out = new Uint8Array(frame.data);
   const replaced = new Uint8Array(frame.width * frame.height);
   // only the frame pixels the crop covers: its corners mapped back, as a bounding box
-  const inv = invertAffine(matrix);
   const corners = [applyAffine(inv, 0, 0), applyAffine(inv, size, 0), applyAffine(inv, 0, size), applyAffine(inv, size, size)];
   const x0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[0]))));
   const x1 = Math.min(frame.width - 1, Math.ceil(Math.max(...corners.map((c) => c[0]))));
