@@ -9,7 +9,7 @@
  *   m.identities // ['alice', 'bob', …] (sorted)
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseConfig } from '../config/parse.ts';
@@ -81,9 +81,4 @@ export function readBenchmarkManifest(file: string): BenchmarkManifest {
   const identities = [...seen.keys()].sort();
   if (identities.length < 2) throw new UserError(`${file}: expected at least 2 identities, got ${identities.length} (${identities.join(', ')})`, 'a face swap needs a source and a target person');
   return { file: resolve(file), videos, identities, settings };
-}
-
-/** A short, file-name-safe label for a video (for messages). */
-export function videoLabel(v: ManifestVideo): string {
-  return `${v.id} (${basename(v.video, extname(v.video))})`;
 }
