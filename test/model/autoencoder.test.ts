@@ -54,7 +54,9 @@ test('pixel shuffle equals tf.depthToSpace', () => {
 for (const upsample of UPSAMPLES) {
   test(`tiny/${upsample}: A and B train through the shared encoder on real faces, loss falls, no leaks`, async () => {
     const arch = modelArchitecture('tiny', upsample);
-    const ae = buildAutoencoder(arch);
+    // Seeded: from an unseeded start, 25 steps lowered the loss by 28-45% on most draws but by
+    // only 19% on one (a CI run), so the test depended on the draw.
+    const ae = buildAutoencoder(arch, 1);
     const a = tf.tensor4d(await faceCrop('a', 64), [1, 64, 64, 3]);
     const b = tf.tensor4d(await faceCrop('b', 64), [1, 64, 64, 3]);
     const opt = tf.train.adam(1e-3);
@@ -67,7 +69,7 @@ for (const upsample of UPSAMPLES) {
     const first = step();
     const n = tf.memory().numTensors;
     let last = first;
-    for (let i = 0; i < 25; i++) last = step();
+    for (let i = 0; i < 30; i++) last = step();
     assert.is(tf.memory().numTensors, n, 'a training step leaks no tensors');
     assert.ok(last < first * 0.8, `loss ${first.toFixed(4)} -> ${last.toFixed(4)}`);
     tf.dispose([a, b]);
