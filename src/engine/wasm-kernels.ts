@@ -157,6 +157,11 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
   const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co, padInfo, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
   const n = inputShape[0];
+  if (dy.shape[0] !== n || dy.shape[1] !== oh || dy.shape[2] !== ow || dy.shape[3] !== co) {
+    throw new Error(
+      `Conv2DBackpropInput on wasm: an input of [${inputShape.join(', ')}] convolved with a ${kh}x${kw} filter at stride ${sh}x${sw}, padding ${JSON.stringify(pad)}, gives [${n}, ${oh}, ${ow}, ${co}], but dy is [${dy.shape.join(', ')}]: the output shape given to conv2dTranspose does not fit its input`,
+    );
+  }
   const b = backend as Backend;
   const temps: TensorInfo[] = [];
   const raw = (name: string, ins: Record<string, TensorInfo> | TensorInfo[], at: Record<string, unknown>) => {

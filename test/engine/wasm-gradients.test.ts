@@ -67,4 +67,17 @@ test('the filter-gradient kernel leaks no tensors', async () => {
   tf.dispose([x, f]);
 });
 
+test('conv2dTranspose with an output shape that does not fit its input is refused, naming both shapes', async () => {
+  await tf.setBackend('wasm');
+  const x = tf.ones([1, 8, 8, 4]) as tf.Tensor4D;
+  const f = tf.ones([3, 3, 2, 4]) as tf.Tensor4D;
+  const before = tf.memory().numTensors;
+  // a valid 3x3 stride-2 convolution of 15x15 gives 7x7, not 8x8
+  assert.throws(() => tf.conv2dTranspose(x, f, [1, 15, 15, 2], 2, 'valid'), /gives \[1, 7, 7, 4\], but dy is \[1, 8, 8, 4\]/);
+  assert.is(tf.memory().numTensors, before);
+  const ok = tf.conv2dTranspose(x, f, [1, 17, 17, 2], 2, 'valid');
+  assert.equal(ok.shape, [1, 17, 17, 2]);
+  tf.dispose([x, f, ok]);
+});
+
 test.run();
