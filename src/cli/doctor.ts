@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SAMPLE_NAMES } from '../config/samples.ts';
-import { resolveBackendChoice, selectBackend, type BackendSelection } from '../engine/backend.ts';
+import { resolveBackendChoice, resolveWasmThreads, selectBackend, type BackendSelection } from '../engine/backend.ts';
 import { tf } from '../engine/tf.ts';
 import { checkFaceApiModels, faceApiModelDir, faceApiVersion, type ModelFileCheck } from '../face/package-files.ts';
 import { FFMPEG_FIX, ffmpegVersion, requireFfmpeg } from '../media/ffmpeg.ts';
@@ -36,6 +36,7 @@ export async function diagnose(backendFlag?: string): Promise<DoctorReport> {
 
   let backend: DoctorReport['backend'];
   const { choice, source } = resolveBackendChoice(backendFlag); // a bad name is the user's mistake: exit 2
+  resolveWasmThreads(); // so is a bad JANUS_WASM_THREADS
   try {
     backend = await selectBackend(choice, { source });
     if (backend.backend === 'cpu') notes.push('the cpu backend is far too slow to train: install @tensorflow/tfjs-backend-wasm (`npm ci`)');
@@ -89,6 +90,7 @@ export function formatReport(r: DoctorReport): string {
     row('backend', `${b.backend} via ${b.candidate} (requested ${b.requested}, from ${b.source})`);
     for (const a of b.attempts) lines.push(`    ${a.ok ? 'chosen ' : 'skipped'} ${a.candidate}${a.ok ? '' : `: ${a.reason}`}`);
     if (b.addedKernels.length) lines.push(`    kernels added by Janus: ${b.addedKernels.join(', ')}`);
+    if (b.threads) lines.push(`    threads: ${b.threads.count}${b.threads.reason ? ` (${b.threads.reason})` : ''}; JANUS_WASM_THREADS sets them (auto = every core, 1 = single-threaded)`);
   }
   if ('error' in r.ffmpeg) row('ffmpeg', `MISSING: ${r.ffmpeg.error}`);
   else row('ffmpeg', `${r.ffmpeg.version} (${r.ffmpeg.ffmpeg}; ffprobe ${r.ffmpeg.ffprobe})`);

@@ -1,7 +1,7 @@
 /**
  * Compute-engine settings: which TensorFlow.js backend runs the models.
  *
- *   EngineConfig.parse({})                        // { backend: 'auto' }
+ *   EngineConfig.parse({})                        // { backend: 'auto', wasmThreads: 'auto' }
  *   parseConfig(EngineConfig, { backend: 'gpu2' }, '--backend')
  *   // UserError: expected backend to be one of auto|tensorflow|wasm|cpu, got "gpu2"
  */
@@ -18,6 +18,13 @@ export const EngineConfig = z
   .object({
     /** Compute backend (also `JANUS_BACKEND`). */
     backend: z.enum(BACKENDS).default('auto'),
+    /**
+     * Threads of the wasm backend (also `JANUS_WASM_THREADS`): `auto` = the machine's cores (at
+     * most 8), 1 = tfjs's single-threaded build.
+     */
+    wasmThreads: z
+      .union([z.literal('auto'), z.coerce.number().int().min(1).max(8)], { error: 'expected auto or a whole number from 1 to 8' })
+      .default('auto'),
   })
   .strict();
 export type EngineConfig = z.infer<typeof EngineConfig>;

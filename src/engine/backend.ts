@@ -15,6 +15,7 @@ import { parseConfig } from '../config/parse.ts';
 import { UserError, errorMessage } from '../util/errors.ts';
 import { tf } from './tf.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels.ts';
+import { defaultWasmThreads, installThreadedWasm, wasmThreads } from './wasm-threads.ts';
 
 export const CANDIDATES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type Candidate = (typeof CANDIDATES)[number];
@@ -52,7 +53,10 @@ async function importPackage(name: string): Promise<void> {
 export const DEFAULT_LOADERS: Readonly<Record<Candidate, CandidateLoader>> = Object.freeze({
   'tfjs-node-gpu': () => importPackage(PACKAGE['tfjs-node-gpu']),
   'tfjs-node': () => importPackage(PACKAGE['tfjs-node']),
-  wasm: () => importPackage(PACKAGE.wasm),
+  wasm: async () => {
+    await importPackage(PACKAGE.wasm);
+    installThreadedWasm(resolveWasmThreads());
+  },
   cpu: async () => undefined, // always registered by @tensorflow/tfjs
 });
 
@@ -73,6 +77,8 @@ export interface BackendSelection {
   attempts: Attempt[];
   /** Kernels Janus registered on top of the backend's own. */
   addedKernels: string[];
+  /** Threads the backend computes on (wasm: XNNPACK's pool), and why not more where it asked for more. */
+  threads?: { count: number; wanted: number; reason?: string };
 }
 
 /** Explain a failed load in one line a person can act on. */
@@ -101,6 +107,13 @@ export function resolveBackendChoice(flag?: string, env: NodeJS.ProcessEnv = pro
   return { choice: EngineConfig.parse({}).backend, source: 'default' };
 }
 
+/** The wasm backend's thread count from JANUS_WASM_THREADS (`auto` or 1-8), else `auto`: the machine's cores. */
+export function resolveWasmThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.JANUS_WASM_THREADS;
+  const { wasmThreads: n } = parseConfig(EngineConfig, raw === undefined || raw === '' ? {} : { wasmThreads: raw }, 'JANUS_WASM_THREADS');
+  return n === 'auto' ? defaultWasmThreads() : n;
+}
+
 let current: BackendSelection | null = null;
 
 /** The selection made by the last successful `selectBackend`, if any. */
@@ -117,6 +130,7 @@ export async function selectBackend(choice: BackendChoice = 'auto', options: Sel
   if (!(BACKENDS as readonly string[]).includes(choice)) {
     parseConfig(EngineConfig, { backend: choice }, 'backend'); // throws the standard message
   }
+  if (CANDIDATES_FOR[choice].includes('wasm')) resolveWasmThreads(); // a bad JANUS_WASM_THREADS is the user's error, not a load failure
   const loaders = { ...DEFAULT_LOADERS, ...options.loaders };
   const attempts: Attempt[] = [];
   for (const candidate of CANDIDATES_FOR[choice]) {
@@ -129,7 +143,9 @@ export async function selectBackend(choice: BackendChoice = 'auto', options: Sel
       await tf.ready();
       const addedKernels = name === 'wasm' ? registerWasmTrainingKernels() : [];
       attempts.push({ candidate, ok: true });
-      current = { requested: choice, source: options.source ?? 'argument', candidate, backend: tf.getBackend(), attempts, addedKernels };
+      const t = wasmThreads();
+      const threads = { count: t.threads, wanted: t.wanted, ...(t.reason ? { reason: t.reason } : {}) };
+      current = { requested: choice, source: options.source ?? 'argument', candidate, backend: tf.getBackend(), attempts, addedKernels, ...(name === 'wasm' ? { threads } : {}) };
       return current;
     } catch (err) {
       attempts.push({ candidate, ok: false, reason: explainLoadFailure(candidate, err) });

@@ -18,6 +18,7 @@ const { choice } = resolveBackendChoice();
 const sel = await selectBackend(choice);
 const backend = sel.backend;
 const only = process.env.BENCH_PRESETS?.split(',');
+if (sel.threads) console.log(`${backend} threads: ${sel.threads.count}${sel.threads.reason ? ` (${sel.threads.reason})` : ''} (JANUS_WASM_THREADS)`);
 
 function setup(preset: PresetName, batch: number) {
   const arch = modelArchitecture(preset);
@@ -99,4 +100,4 @@ if (!only || only.includes('small')) {
   results.push({ profile: 'small', totalKernelMs: +total.toFixed(1), top: top.map(([name, ms]) => ({ name, ms: +ms.toFixed(1), share: +(ms / total).toFixed(3) })) });
   dispose();
 }
-console.log(JSON.stringify({ bench: 'train', backend, results }));
+console.log(JSON.stringify({ bench: 'train', backend, threads: sel.threads?.count, results }));
