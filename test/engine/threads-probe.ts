@@ -3,8 +3,11 @@
  * selects wasm, then prints one JSON line with the thread count and the exact bits of a few
  * results (a conv2dTranspose's gradients, three LeanAdam steps of the seeded tiny autoencoder
  * on real face crops). It ends without process.exit: the pool's workers must not keep it alive.
+ * With `--break-threaded`, reading the threaded build's file fails (as on a broken install).
  */
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { modelArchitecture } from '../../src/config/model.ts';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
@@ -12,6 +15,14 @@ import { buildAutoencoder } from '../../src/model/autoencoder.ts';
 import { LeanAdamOptimizer } from '../../src/model/lean-adam.ts';
 import { faceCrop, randomArray } from '../helpers/data.ts';
 
+if (process.argv.includes('--break-threaded')) {
+  const read = fs.readFileSync;
+  fs.readFileSync = ((path: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+    if (String(path).endsWith('tfjs-backend-wasm-threaded-simd.js')) throw new Error(`EACCES: permission denied, open '${String(path)}' (injected by the test)`);
+    return (read as (...a: unknown[]) => unknown)(path, ...rest);
+  }) as typeof fs.readFileSync;
+  syncBuiltinESMExports();
+}
 const sel = await selectBackend('wasm');
 const bits = (t: tf.Tensor) => createHash('sha256').update(new Uint8Array((t.dataSync() as Float32Array).slice().buffer)).digest('hex').slice(0, 16);
 

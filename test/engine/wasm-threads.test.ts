@@ -12,8 +12,8 @@ import { ROOT, janus } from '../helpers/fixtures.ts';
 
 const test = suite('engine/wasm-threads');
 
-function probe(threads: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/engine/threads-probe.ts')], {
+function probe(threads: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/engine/threads-probe.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, JANUS_WASM_THREADS: threads },
     encoding: 'utf8',
@@ -31,6 +31,14 @@ test('2 threads and 1 thread give bit-identical gradients, losses and swaps; bot
   assert.equal(two.threads, { count: 2, wanted: 2 });
   for (const k of ['dx', 'df', 'losses', 'swap']) assert.equal(two[k], one[k], `${k} differs between 1 and 2 threads`);
   assert.ok(one.losses[2] < one.losses[0], `the probe trained (${one.losses})`);
+});
+
+test('when the threaded build cannot start, wasm runs single-threaded with the same results and says why', () => {
+  const broken = probe('2', '--break-threaded');
+  assert.is(broken.threads.count, 1);
+  assert.is(broken.threads.wanted, 2);
+  assert.match(broken.threads.reason, /the threaded build did not start \(EACCES: .*injected by the test\)\); running single-threaded/);
+  assert.equal(broken.losses, probe('1').losses);
 });
 
 test('janus doctor: the default is every core (at most 8); JANUS_WASM_THREADS=1 is single-threaded; a bad value exits 2', () => {
