@@ -15,11 +15,10 @@ import { join } from 'node:path';
 import { MetricsConfig } from '../config/swap.ts';
 import type { StageKind } from '../dag/stage-kind.ts';
 import { tf } from '../engine/tf.ts';
-import { templateInCrop } from '../face/align.ts';
 import { readAlignments } from '../face/alignments-file.ts';
-import { describeFace, loadFaceApi, type FaceApi } from '../face/face-api.ts';
+import { loadFaceApi } from '../face/face-api.ts';
+import { fileDescriptors } from '../face/file-descriptors.ts';
 import { writeJsonAtomic } from '../media/atomic-write.ts';
-import { readImage } from '../media/image.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
 import { loadCheckpointAt } from '../model/checkpoint.ts';
 import { keptFaces, spread, type KeptFace } from '../swap/kept-faces.ts';
@@ -29,13 +28,6 @@ import { loadFaces } from '../train/face-set.ts';
 import { ensureEngine } from './engine.ts';
 
 type P = MetricsConfig;
-
-async function descriptors(fa: FaceApi, files: readonly string[], settings: { size: number; coverage: number }): Promise<number[][]> {
-  const points = templateInCrop(settings);
-  const out: number[][] = [];
-  for (const f of files) out.push(await describeFace(fa, await readImage(f), points));
-  return out;
-}
 
 /** Mean PSNR/SSIM of faces through the encoder and their own decoder. */
 async function reconstruction(ae: Autoencoder, faces: readonly KeptFace[], which: 'a' | 'b'): Promise<{ faces: number; psnr: number; ssim: number } | null> {
@@ -75,9 +67,9 @@ export const swapMetricsStage: StageKind<P> = {
     const targetDoc = ctx.inputs.target ? readAlignments(ctx.inputs.target) : null;
     const target = targetDoc ? spread(keptFaces(targetDoc, ctx.inputs.target!), ctx.params.sample) : [];
     ctx.log(`descriptors of ${source.length} source, ${target.length} target and ${source.length} swapped faces`);
-    const dSource = await descriptors(fa, source.map((f) => f.face), sourceDoc.settings);
-    const dTarget = targetDoc ? await descriptors(fa, target.map((f) => f.face), targetDoc.settings) : [];
-    const dSwapped = await descriptors(fa, source.map((f) => join(ctx.inputs.swapped!, `${f.id}.png`)), sourceDoc.settings);
+    const dSource = await fileDescriptors(fa, source.map((f) => f.face), sourceDoc.settings);
+    const dTarget = targetDoc ? await fileDescriptors(fa, target.map((f) => f.face), targetDoc.settings) : [];
+    const dSwapped = await fileDescriptors(fa, source.map((f) => join(ctx.inputs.swapped!, `${f.id}.png`)), sourceDoc.settings);
     const cSource = dSource.length ? centroid(dSource) : null;
     const cTarget = dTarget.length ? centroid(dTarget) : null;
     // the very checkpoint the swap used (the model folder may have moved on since)

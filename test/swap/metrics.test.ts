@@ -1,19 +1,23 @@
 /**
  * Swap metrics: PSNR and SSIM on known cases; the recognition descriptor of an aligned crop
  * (describeFace on the template box) agrees with face-api's own detection descriptor and tells
- * the two sample identities apart.
+ * the two sample identities apart; descriptors of crops on disk are remembered until the file changes.
  */
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { alignFace, templateInCrop } from '../../src/face/align.ts';
 import { describeFace, descriptorDistance, detectFaces } from '../../src/face/face-api.ts';
+import { fileDescriptors, rememberedDescriptors } from '../../src/face/file-descriptors.ts';
+import { writeImage } from '../../src/media/image.ts';
 import { readFrame } from '../../src/media/decode.ts';
 import { identityDistances, psnr, ssim } from '../../src/swap/metrics.ts';
-import { SAMPLE_A, SAMPLE_B, requireSamples } from '../helpers/fixtures.ts';
+import { SAMPLE_A, SAMPLE_B, requireSamples, tempDir } from '../helpers/fixtures.ts';
 import { rng } from '../helpers/data.ts';
 import { faceApi } from '../helpers/faces.ts';
 
 const test = suite('swap/metrics');
+const tmp = tempDir('metrics');
 test.before(() => requireSamples());
 
 test('PSNR and SSIM: identical images, noise, a constant shift', () => {
@@ -55,6 +59,23 @@ test('describeFace on an aligned crop matches the detection descriptor and separ
   assert.ok(other > 0.6, `sample a vs sample b: ${other.toFixed(3)}`);
   const r = identityDistances([d[1]!, d[2]!], d[0]!, d[2]!);
   assert.is(r.closerToTarget, 0.5);
+
+  // descriptors of crops on disk are remembered by file identity: a rewritten file is described again
+  const file = join(tmp.dir, 'face.png');
+  await writeImage(file, crops[0]!.aligned.image);
+  const before = rememberedDescriptors();
+  const [first] = await fileDescriptors(fa, [file], settings);
+  assert.ok(descriptorDistance(first!, d[0]!) < 0.02, 'the file (PNG) describes as the crop did');
+  assert.is(rememberedDescriptors(), before + 1);
+  const [again] = await fileDescriptors(fa, [file], settings);
+  assert.equal(again, first);
+  assert.is(rememberedDescriptors(), before + 1, 'the same file is not described twice');
+  await writeImage(file, crops[2]!.aligned.image);
+  const [rewritten] = await fileDescriptors(fa, [file], settings);
+  assert.ok(descriptorDistance(rewritten!, d[2]!) < 0.02, 'the rewritten file is described afresh');
+  assert.is(rememberedDescriptors(), before + 2);
 });
+
+test.after(() => tmp.cleanup());
 
 test.run();
