@@ -166,14 +166,17 @@ export interface TrainedModel {
   fingerprint: string;
 }
 
+/** A usable checkpoint of a trained model, found and verified but its networks not built. */
+export type FoundCheckpoint = Omit<TrainedModel, 'ae'>;
+
 /**
- * The networks of a trained model folder (what `janus train --out` or the `train` stage
- * wrote), for inference: the newest checkpoint whose checksums match, or `best/`. The
- * architecture is read from the checkpoint itself.
+ * The checkpoint a trained model folder (what `janus train --out` or the `train` stage wrote)
+ * offers for inference: the newest one whose checksums match, or `best/`; its state and
+ * fingerprint, without building the networks.
  *
- *   const m = await loadTrainedModel('weights/demo');   // m.ae.reconstruct(x, 'b')
+ *   findTrainedCheckpoint('weights/demo')   // { dir: 'weights/demo/checkpoints/ckpt-000000860', state, fingerprint }
  */
-export async function loadTrainedModel(root: string, which: 'latest' | 'best' = 'latest'): Promise<TrainedModel> {
+export function findTrainedCheckpoint(root: string, which: 'latest' | 'best' = 'latest'): FoundCheckpoint {
   if (!existsSync(root)) throw new UserError(`model folder "${root}" does not exist`, 'pass the folder janus train --out wrote (e.g. weights/NAME), or the model/ folder of a run');
   const candidates = which === 'best' ? [join(root, 'best')] : listCheckpoints(root);
   const problems: string[] = [];
@@ -183,8 +186,7 @@ export async function loadTrainedModel(root: string, which: 'latest' | 'best' = 
       problems.push(`${dir}: ${problem}`);
       continue;
     }
-    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as TrainingState;
-    return { dir, ae: await loadNetworks(dir, state.arch), state, fingerprint: sha256File(join(dir, 'MANIFEST.json')) };
+    return found(dir);
   }
   throw new UserError(
     `no usable ${which === 'best' ? 'best/ checkpoint' : 'checkpoint'} in model folder "${root}"${problems.length ? ` (${problems.join('; ')})` : ' (no checkpoints/ckpt-* folders)'}`,
@@ -192,12 +194,28 @@ export async function loadTrainedModel(root: string, which: 'latest' | 'best' = 
   );
 }
 
+function found(dir: string): FoundCheckpoint {
+  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as TrainingState;
+  return { dir, state, fingerprint: sha256File(join(dir, 'MANIFEST.json')) };
+}
+
+/**
+ * The networks of a trained model folder, for inference (see findTrainedCheckpoint). The
+ * architecture is read from the checkpoint itself.
+ *
+ *   const m = await loadTrainedModel('weights/demo');   // m.ae.reconstruct(x, 'b')
+ */
+export async function loadTrainedModel(root: string, which: 'latest' | 'best' = 'latest'): Promise<TrainedModel> {
+  const c = findTrainedCheckpoint(root, which);
+  return { ...c, ae: await loadNetworks(c.dir, c.state.arch) };
+}
+
 /** One checkpoint folder exactly (e.g. the one a swap used), for inference. */
 export async function loadCheckpointAt(dir: string): Promise<TrainedModel> {
   const problem = existsSync(dir) ? verifyCheckpoint(dir) : 'missing';
   if (problem) throw new UserError(`checkpoint ${dir} cannot be used: ${problem}`, 'run the swap again (it records the checkpoint it used)');
-  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as TrainingState;
-  return { dir, ae: await loadNetworks(dir, state.arch), state, fingerprint: sha256File(join(dir, 'MANIFEST.json')) };
+  const c = found(dir);
+  return { ...c, ae: await loadNetworks(dir, c.state.arch) };
 }
 
 export { NETS };

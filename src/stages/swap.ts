@@ -1,7 +1,8 @@
 /**
  * Stage `swap`: the latent swap of every kept face of a video (encoder, then the other
  * identity's decoder), in batches, one PNG per face (per-face items: a killed run resumes at
- * the next face). Writes `swap.json` beside the faces: direction, checkpoint, model fingerprint.
+ * the next face). Writes `swap.json` beside the faces: direction, checkpoint, model fingerprint
+ * (found without loading the networks when an earlier run swapped every face).
  *
  *   - name: swap
  *     kind: swap
@@ -16,7 +17,7 @@ import { SwapConfig } from '../config/swap.ts';
 import type { StageContext, StageKind } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { readImage, writeImage } from '../media/image.ts';
-import { loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
+import { findTrainedCheckpoint, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
 import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
 import { swapFaces } from '../swap/latent-swap.ts';
 import { writeSwapRecord } from '../swap/swap-record.ts';
@@ -91,7 +92,9 @@ export const swapStage: StageKind<P> = {
   async run(ctx) {
     try {
       const s = session(ctx);
-      const m = await model(ctx, s);
+      // the model the items used, or (every item done by an earlier run) the same checkpoint
+      // found without building its networks: the model input is unchanged, or the stage would rerun
+      const m = s.model ?? findTrainedCheckpoint(ctx.inputs.model!, ctx.params.checkpoint);
       const missing = s.faces.filter((f) => !existsSync(join(ctx.outputs.faces!, `${f.id}.png`)));
       if (missing.length) throw new Error(`${missing.length} swapped faces are missing (first ${missing[0]!.id})`);
       await writeSwapRecord(ctx.outputs.faces!, {

@@ -1,7 +1,8 @@
 /**
  * Checkpoints: a save/load round trip restores weights and optimizer state exactly; only the
  * last K are kept; a corrupt newest checkpoint is detected by checksum and the previous one is
- * used; a checkpoint of another architecture is refused naming the setting.
+ * used (by training, and by inference, which finds it without building networks); a checkpoint
+ * of another architecture is refused naming the setting.
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { modelArchitecture } from '../../src/config/model.ts';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { buildAutoencoder } from '../../src/model/autoencoder.ts';
-import { listCheckpoints, loadLatestCheckpoint, saveBest, saveCheckpoint, type TrainingState } from '../../src/model/checkpoint.ts';
+import { findTrainedCheckpoint, listCheckpoints, loadLatestCheckpoint, loadTrainedModel, saveBest, saveCheckpoint, type TrainingState } from '../../src/model/checkpoint.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { faceCrop } from '../helpers/data.ts';
 import { tempDir } from '../helpers/fixtures.ts';
@@ -85,6 +86,16 @@ test('a corrupt newest checkpoint is detected by checksum and the previous one i
   assert.is(ck.skipped.length, 1);
   assert.match(ck.skipped[0]!.reason, /checksum mismatch in decoder_b\/weights\.bin/);
   ck.ae.dispose();
+  // for inference: found without building networks, the same checkpoint as the loaded model's
+  const before = tf.memory().numTensors;
+  const found = findTrainedCheckpoint(root);
+  assert.is(tf.memory().numTensors, before, 'finding a checkpoint builds no networks');
+  assert.is(found.state.iteration, 5);
+  const trained = await loadTrainedModel(root);
+  assert.equal([trained.dir, trained.fingerprint], [found.dir, found.fingerprint]);
+  trained.ae.dispose();
+  assert.throws(() => findTrainedCheckpoint(join(tmp.dir, 'none')), (e: Error) => e instanceof UserError && /model folder ".*none" does not exist/.test(e.message));
+  assert.throws(() => findTrainedCheckpoint(root, 'best'), (e: Error) => e instanceof UserError && /no usable best\/ checkpoint/.test(e.message));
   ae.dispose();
   opt.dispose();
 });
