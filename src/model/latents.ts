@@ -8,6 +8,7 @@
 import { tf } from '../engine/tf.ts';
 import type { RgbImage } from '../media/image.ts';
 import type { Autoencoder } from './autoencoder.ts';
+import { cropBatch } from './input.ts';
 
 export interface LatentEncoder {
   dims: number;
@@ -26,7 +27,7 @@ export function latentEncoder(ae: Autoencoder): LatentEncoder {
       const out: Float32Array[] = [];
       for (let i = 0; i < crops.length; i += batchSize) {
         const group = crops.slice(i, i + batchSize);
-        const y = tf.tidy(() => model.predict(tf.stack(group.map((c) => tf.image.resizeBilinear(tf.tensor3d(c.data, [c.height, c.width, 3], 'float32'), [s, s]).div(255)))) as tf.Tensor2D);
+        const y = tf.tidy(() => model.predict(cropBatch(group, s)) as tf.Tensor2D);
         const data = (await y.data()) as Float32Array;
         y.dispose();
         for (let k = 0; k < group.length; k++) out.push(data.slice(k * dims, (k + 1) * dims));

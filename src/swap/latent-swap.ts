@@ -7,8 +7,8 @@
 import { tf } from '../engine/tf.ts';
 import type { RgbImage } from '../media/image.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
+import { cropBatch } from '../model/input.ts';
 import type { Direction } from '../config/swap.ts';
-
 
 export async function swapFaces(ae: Autoencoder, crops: readonly RgbImage[], direction: Direction, opts: { batchSize?: number } = {}): Promise<RgbImage[]> {
   const s = ae.arch.inputSize;
@@ -18,7 +18,7 @@ export async function swapFaces(ae: Autoencoder, crops: readonly RgbImage[], dir
   for (let i = 0; i < crops.length; i += batch) {
     const group = crops.slice(i, i + batch);
     const result = tf.tidy(() => {
-      const x = tf.stack(group.map((c) => tf.image.resizeBilinear(tf.tensor3d(c.data, [c.height, c.width, 3], 'float32'), [s, s]).div(255))) as tf.Tensor4D;
+      const x = cropBatch(group, s);
       const y = ae.reconstruct(x, decoder);
       return group.map((c, k) => tf.image.resizeBilinear(y.slice([k, 0, 0, 0], [1, s, s, 3]).reshape([s, s, 3]) as tf.Tensor3D, [c.height, c.width]).mul(255).clipByValue(0, 255).round().toInt());
     });
