@@ -12,11 +12,13 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { SPLITS, type SplitName } from '../config/benchmark.ts';
+import { SPLITS, type BenchmarkConfig, type SplitName } from '../config/benchmark.ts';
 import type { StageOutcome } from '../dag/reporter.ts';
 import { readAlignments, type AlignmentsDoc } from '../face/alignments-file.ts';
 import { linkOrCopy, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../media/atomic-write.ts';
 import { LADDER } from '../media/compress.ts';
+import type { IdentityResult } from '../swap/metrics.ts';
+import { readMetrics } from '../swap/metrics-file.ts';
 import { METHOD } from '../swap/synthetic.ts';
 import { provenance } from '../util/provenance.ts';
 import { paths, type BenchmarkPlan, type PlannedFake } from './plan.ts';
@@ -54,20 +56,31 @@ export interface AssembleSummary {
   perSplit: Record<SplitName, { real: number; fake: number }>;
 }
 
-interface FakeMetrics {
-  identity: { swapped: { toSource: { mean: number } | null; toTarget: { mean: number } | null } | null };
-  frames: { total: number; swapped: number; skipped: number };
-  model: { fingerprint: string };
+/** What the gate reads of a fake's metrics.json. */
+export interface GateMetrics {
+  identity: { swapped: Pick<IdentityResult, 'closerToTarget'> & { toSource: { mean: number } | null; toTarget: { mean: number; median: number } | null } | null };
+  frames: { total: number; swapped: number };
 }
+export type GateSettings = Pick<BenchmarkConfig, 'minSwappedShare' | 'identityGate' | 'maxTargetDistance' | 'minIdentityShare'>;
 
-/** Why a finished fake fails the quality gate, or null when it passes. */
-export function gateReason(m: FakeMetrics, minSwappedShare: number, identityGate = true): string | null {
+/**
+ * Why a finished fake fails the quality gate, or null when it passes. A fake passes when it
+ * swapped at least `minSwappedShare` of its frames and, with the identity gate on, its swapped
+ * faces read as the target: closer to the target than to the source on average, a median
+ * distance to the target below `maxTargetDistance` (a blur that both decoders produce alike
+ * sits closer to one identity than to the other, but near neither), and at least
+ * `minIdentityShare` of them closer to the target than to the source.
+ */
+export function gateReason(m: GateMetrics, g: GateSettings): string | null {
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
   const share = m.frames.total ? m.frames.swapped / m.frames.total : 0;
-  if (share < minSwappedShare) return `swapped ${m.frames.swapped} of ${m.frames.total} frames (${(share * 100).toFixed(0)}%), below the ${(minSwappedShare * 100).toFixed(0)}% minimum`;
+  if (share < g.minSwappedShare) return `swapped ${m.frames.swapped} of ${m.frames.total} frames (${pct(share)}), below the ${pct(g.minSwappedShare)} minimum (minSwappedShare)`;
   const s = m.identity.swapped;
-  if (!identityGate) return null;
-  if (!s?.toSource || !s.toTarget) return 'no identity distances (the metrics found no faces to compare)';
+  if (!g.identityGate) return null;
+  if (!s?.toSource || !s.toTarget || s.closerToTarget === null) return 'no identity distances (the metrics found no faces to compare)';
   if (!(s.toTarget.mean < s.toSource.mean)) return `swapped faces are not closer to the target (distance ${s.toTarget.mean.toFixed(3)}) than to the source (${s.toSource.mean.toFixed(3)})`;
+  if (!(s.toTarget.median < g.maxTargetDistance)) return `swapped faces do not read as the target: their median distance to it is ${s.toTarget.median.toFixed(3)}, not below the ${g.maxTargetDistance} maximum (maxTargetDistance)`;
+  if (s.closerToTarget < g.minIdentityShare) return `only ${pct(s.closerToTarget)} of the swapped faces are closer to the target than to the source, below the ${pct(g.minIdentityShare)} minimum (minIdentityShare)`;
   return null;
 }
 
@@ -137,8 +150,8 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
           continue;
         }
         const dir = join(out, paths.fake(f.id));
-        const m = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) as FakeMetrics;
-        const gate = gateReason(m, plan.config.minSwappedShare, plan.config.identityGate);
+        const m = readMetrics(join(dir, 'metrics.json'));
+        const gate = gateReason(m, plan.config);
         if (gate) {
           dropped.push({ fake: `${f.id}.mp4`, stage: 'quality-gate', reason: gate });
           continue;
@@ -218,8 +231,14 @@ Splits are identity-disjoint: no person appears in two splits (\`splits/*.json\`
 - Manifest: \`${plan.manifest.file}\` (${plan.manifest.videos.length} videos, ${plan.manifest.identities.length} identities).
 - Settings: \`${JSON.stringify(c)}\`.
 - Models: ${plan.models.length} (preset ${c.preset}, ${c.iterations} iterations${c.minutes ? `, at most ${c.minutes} min` : ''} each${c.weights ? `; reused from ${c.weights}` : ''}); per-pair seeds derive from seed ${c.seed}.
-- Quality gate: a fake is dropped when ${c.identityGate ? 'its swapped faces are not closer (face-api descriptor distance) to the target identity than to the source, or when ' : ''}fewer than
-  ${(c.minSwappedShare * 100).toFixed(0)}% of its frames were swapped.
+- Quality gate: a fake is dropped when fewer than ${(c.minSwappedShare * 100).toFixed(0)}% of its frames were swapped${
+    c.identityGate
+      ? `, or when its swapped faces do not read as the target identity by face-api's 128-d descriptors (distance to
+  each identity's mean descriptor; face-api calls two faces one person below 0.6): they must be closer to the target than
+  to the source on average, their median distance to the target must be below ${c.maxTargetDistance}, and at least
+  ${(c.minIdentityShare * 100).toFixed(0)}% of them must be closer to the target than to the source`
+      : ' (the identity gate was off: fakes that do not read as the target are kept)'
+  }. What was dropped, and why, is in \`dropped.json\`.
 - Software: Janus ${p.janus} (git ${p.git.commit ?? 'unknown'}${p.git.dirty ? ', modified' : ''}), node ${p.node}, @tensorflow/tfjs ${p.packages['@tensorflow/tfjs'] ?? '?'}.
 
 ## Reproduce

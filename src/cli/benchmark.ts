@@ -31,7 +31,7 @@ export const benchmarkCommand: CommandSpec = {
   name: 'benchmark',
   args: ['<manifest>'],
   summary: 'a labelled synthetic benchmark (real/, fake/, masks/, c0/c23/c40, metadata.json, frames.csv, splits) from a manifest of videos and identities (resumable)',
-  options: ['benchmarkOut', 'benchSeed', 'pairs', 'directions', 'benchPreset', 'benchIterations', 'benchMinutes', 'splits', 'weights', 'benchSize', 'benchDetector', 'minSwappedShare', 'noIdentityGate', 'backend'],
+  options: ['benchmarkOut', 'benchSeed', 'pairs', 'directions', 'benchPreset', 'benchIterations', 'benchMinutes', 'splits', 'weights', 'benchSize', 'benchDetector', 'minSwappedShare', 'noIdentityGate', 'maxTargetDistance', 'minIdentityShare', 'backend'],
   async run([file], opts) {
     if (!opts.out) throw new UserError('janus benchmark needs --out DIR', 'e.g. janus benchmark bench.yaml --out runs/bench');
     const manifest = readBenchmarkManifest(file!);
@@ -48,6 +48,8 @@ export const benchmarkCommand: CommandSpec = {
       detector: opts.detector,
       minSwappedShare: num(opts.minSwappedShare),
       identityGate: opts.identityGate === false ? false : undefined,
+      maxTargetDistance: num(opts.maxTargetDistance),
+      minIdentityShare: num(opts.minIdentityShare),
     };
     // the manifest's settings (its paths relative to the manifest), then what the command line says
     const fromManifest = { ...manifest.settings };

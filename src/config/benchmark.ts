@@ -36,8 +36,21 @@ export const BenchmarkConfig = z
     weights: z.string().optional(),
     /** A fake whose swapped faces sit closer to the source than to the target, or that swapped fewer than this share of frames, is dropped. */
     minSwappedShare: z.number().min(0).max(1).default(0.5),
-    /** Drop fakes whose swapped faces are not closer to the target than to the source (off: keep them, e.g. for hard negatives). */
+    /** Drop fakes whose swapped faces do not read as the target (the three rules below; off: keep them, e.g. for hard negatives). */
     identityGate: z.boolean().default(true),
+    /**
+     * Drop fakes whose swapped faces' median descriptor distance to the target identity (its mean
+     * descriptor) is not below this. 0.6 is face-api's same-person threshold: a blur the model
+     * makes before it has learnt either face sits nearer one identity than the other, but near neither.
+     */
+    maxTargetDistance: z.number().min(0).max(2).default(0.6),
+    /**
+     * Drop fakes where fewer than this share of the swapped faces are closer to the target than
+     * to the source. 0.5 (at least half) is the rule by which metrics.json says `identityChanged`
+     * and the report says the swap moved the faces towards the target: the gate keeps what the
+     * report calls a swap, no more, no less.
+     */
+    minIdentityShare: z.number().min(0).max(1).default(0.5),
   })
   .strict();
 export type BenchmarkConfig = z.infer<typeof BenchmarkConfig>;

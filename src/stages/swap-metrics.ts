@@ -18,11 +18,11 @@ import { tf } from '../engine/tf.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { loadFaceApi } from '../face/face-api.ts';
 import { fileDescriptors } from '../face/file-descriptors.ts';
-import { writeJsonAtomic } from '../media/atomic-write.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
 import { loadCheckpointAt } from '../model/checkpoint.ts';
 import { keptFaces, spread, type KeptFace } from '../swap/kept-faces.ts';
 import { centroid, identityDistances, psnr, ssim } from '../swap/metrics.ts';
+import { METRICS_SCHEMA, writeMetrics, type SwapMetrics } from '../swap/metrics-file.ts';
 import { readSwapRecord } from '../swap/swap-record.ts';
 import { loadFaces } from '../train/face-set.ts';
 import { ensureEngine } from './engine.ts';
@@ -74,16 +74,16 @@ export const swapMetricsStage: StageKind<P> = {
     const cTarget = dTarget.length ? centroid(dTarget) : null;
     // the very checkpoint the swap used (the model folder may have moved on since)
     const m = await loadCheckpointAt(swap.model.checkpoint);
-    let recon;
+    let recon: Pick<SwapMetrics['reconstruction'], 'a' | 'b'>;
     try {
-      recon = { [sourceId]: await reconstruction(m.ae, source, sourceId), [targetId]: await reconstruction(m.ae, target, targetId) };
+      recon = { [sourceId]: await reconstruction(m.ae, source, sourceId), [targetId]: await reconstruction(m.ae, target, targetId) } as typeof recon;
     } finally {
       m.ae.dispose();
     }
     const composite = JSON.parse(readFileSync(ctx.inputs.composite!, 'utf8')) as { frames: { total: number; swapped: number; skipped: number } };
     const swapped = cSource ? identityDistances(dSwapped, cSource, cTarget) : null;
-    const metrics = {
-      schema: 'janus.metrics/1',
+    const metrics: SwapMetrics = {
+      schema: METRICS_SCHEMA,
       direction: swap.direction,
       identities: { source: sourceId, target: targetId },
       model: { iteration: m.state.iteration, fingerprint: m.fingerprint, preset: m.state.arch.preset },
@@ -98,7 +98,7 @@ export const swapMetricsStage: StageKind<P> = {
       frames: composite.frames,
       sample: { source: source.length, target: target.length },
     };
-    await writeJsonAtomic(ctx.outputs.metrics!, metrics);
+    await writeMetrics(ctx.outputs.metrics!, metrics);
     ctx.log(`swapped faces: distance to source ${swapped?.toSource?.mean.toFixed(3)}, to target ${swapped?.toTarget?.mean.toFixed(3) ?? 'n/a'}; ${composite.frames.swapped}/${composite.frames.total} frames swapped`);
   },
 };

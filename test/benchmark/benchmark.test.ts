@@ -17,6 +17,7 @@ import { makePlan } from '../../src/benchmark/plan.ts';
 import { BenchmarkConfig, SPLITS } from '../../src/config/benchmark.ts';
 import type { StageOutcome } from '../../src/dag/reporter.ts';
 import { probeStreams, probeVideo } from '../../src/media/probe.ts';
+import { readMetrics } from '../../src/swap/metrics-file.ts';
 import { ROOT, ffmpegSync, janus, requireSamples, tempDir } from '../helpers/fixtures.ts';
 import { makeSampleClip } from '../../src/samples/make-sample.ts';
 
@@ -24,7 +25,10 @@ const test = suite('benchmark/benchmark');
 const tmp = tempDir('bench');
 const out = join(tmp.dir, 'out');
 const manifest = join(tmp.dir, 'bench.csv');
-const ARGS = () => ['benchmark', manifest, '--out', out, '--preset', 'tiny', '--iterations', '6', '--size', '128', '--splits', '0.5,0,0.5', '--seed', '3'];
+// Six iterations make blurs, which the default gate drops (asserted below): the runs here relax
+// its distance and share rules so that fakes are kept and the dataset can be checked.
+const RELAXED = ['--max-target-distance', '2', '--min-identity-share', '0'];
+const ARGS = () => ['benchmark', manifest, '--out', out, '--preset', 'tiny', '--iterations', '6', '--size', '128', '--splits', '0.5,0,0.5', '--seed', '3', ...RELAXED];
 test.before(async () => {
   requireSamples();
   const rows = ['video,identity'];
@@ -146,10 +150,31 @@ test('a failed pair is recorded in dropped.json and the other pairs are kept; th
   assert.is(s.dropped.filter((d) => d.stage === 'failed').length, 2);
   assert.match(s.dropped[0]!.reason, new RegExp(`train-${failedModel} failed: out of memory`));
   const frames = { total: 20, swapped: 20, skipped: 0 };
-  const model = { fingerprint: 'x' };
-  assert.is(gateReason({ identity: { swapped: { toSource: { mean: 0.7 }, toTarget: { mean: 0.5 } } }, frames, model }, 0.5), null);
-  assert.match(gateReason({ identity: { swapped: { toSource: { mean: 0.5 }, toTarget: { mean: 0.7 } } }, frames, model }, 0.5)!, /not closer to the target/);
-  assert.match(gateReason({ identity: { swapped: { toSource: { mean: 0.7 }, toTarget: { mean: 0.5 } } }, frames: { total: 20, swapped: 5, skipped: 15 }, model }, 0.5)!, /swapped 5 of 20 frames/);
+  const gate = BenchmarkConfig.parse({});
+  assert.is(gateReason({ identity: { swapped: { toSource: { mean: 0.7 }, toTarget: { mean: 0.5, median: 0.5 }, closerToTarget: 1 } }, frames }, gate), null);
+  assert.match(gateReason({ identity: { swapped: { toSource: { mean: 0.5 }, toTarget: { mean: 0.7, median: 0.7 }, closerToTarget: 0 } }, frames }, gate)!, /not closer to the target/);
+  assert.match(gateReason({ identity: { swapped: { toSource: { mean: 0.7 }, toTarget: { mean: 0.5, median: 0.5 }, closerToTarget: 1 } }, frames: { total: 20, swapped: 5 } }, gate)!, /swapped 5 of 20 frames/);
+});
+
+test('the default gate drops these six-iteration blurs, the one the old gate kept by the distance rule', async () => {
+  const m = readBenchmarkManifest(manifest);
+  const plan = makePlan(m, BenchmarkConfig.parse({ preset: 'tiny', iterations: 6, size: 128, splits: { train: 0.5, val: 0, test: 0.5 }, seed: 3 }));
+  const state = JSON.parse(readFileSync(join(out, 'run-manifest.json'), 'utf8')) as { stages: StageOutcome[] };
+  const other = join(tmp.dir, 'default-gate');
+  const { cpSync } = await import('node:fs');
+  cpSync(join(out, 'work'), join(other, 'work'), { recursive: true });
+  const s = await assembleDataset(plan, other, state.stages);
+  assert.is(s.fake, 0, `every blur dropped: ${JSON.stringify(s.dropped)}`);
+  assert.is(s.dropped.filter((d) => d.stage === 'quality-gate').length, 4);
+  const byDistance = s.dropped.filter((d) => /median distance to it is \d\.\d{3}, not below the 0\.6 maximum \(maxTargetDistance\)/.test(d.reason));
+  assert.ok(byDistance.length >= 1, `a blur closer to the target than to the source is dropped by the distance rule: ${JSON.stringify(s.dropped)}`);
+  // those are the ones the old gate (closer to the target on average) let through
+  for (const d of byDistance) {
+    const metrics = readMetrics(join(other, 'work', 'fakes', d.fake.replace(/\.mp4$/, ''), 'metrics.json'));
+    assert.ok(metrics.identity.swapped!.toTarget!.mean < metrics.identity.swapped!.toSource!.mean);
+    assert.ok(metrics.identity.swapped!.toTarget!.median >= 0.6);
+  }
+  assert.match(readFileSync(join(other, 'README.md'), 'utf8'), /median distance to the target must be below 0\.6/);
 });
 
 test.run();

@@ -1,0 +1,69 @@
+/**
+ * `metrics.json`, what the swap-metrics stage writes: one schema, validated where it is read
+ * (the benchmark's quality gate, the report), as `alignments.json` is.
+ *
+ *   await writeMetrics('runs/x/metrics.json', metrics);   // validated before it is written
+ *   readMetrics('runs/x/metrics.json').identity.swapped?.toTarget?.median
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { DIRECTIONS } from '../config/swap.ts';
+import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { UserError } from '../util/errors.ts';
+
+export const METRICS_SCHEMA = 'janus.metrics/1';
+
+const Distances = z.object({ faces: z.number().int(), mean: z.number(), median: z.number(), min: z.number(), max: z.number() }).strict();
+const Identity = z
+  .object({
+    toSource: Distances.nullable(),
+    toTarget: Distances.nullable(),
+    /** Share of faces closer to the target identity than to the source. */
+    closerToTarget: z.number().min(0).max(1).nullable(),
+  })
+  .strict();
+const Reconstruction = z.object({ faces: z.number().int(), psnr: z.number(), ssim: z.number() }).strict().nullable();
+const Who = z.enum(['a', 'b']);
+
+export const SwapMetrics = z
+  .object({
+    schema: z.literal(METRICS_SCHEMA),
+    direction: z.enum(DIRECTIONS),
+    identities: z.object({ source: Who, target: Who }).strict(),
+    model: z.object({ iteration: z.number().int(), fingerprint: z.string(), preset: z.string() }).strict(),
+    identity: z
+      .object({
+        what: z.string(),
+        /** face-api's same-person distance. */
+        threshold: z.number(),
+        swapped: Identity.nullable(),
+        originals: Identity.nullable(),
+        /** At least half the swapped faces are closer to the target than to the source. */
+        identityChanged: z.boolean().nullable(),
+      })
+      .strict(),
+    reconstruction: z.object({ what: z.string(), a: Reconstruction.optional(), b: Reconstruction.optional() }).strict(),
+    frames: z.object({ total: z.number().int(), swapped: z.number().int(), skipped: z.number().int() }).strict(),
+    sample: z.object({ source: z.number().int(), target: z.number().int() }).strict(),
+  })
+  .strict();
+export type SwapMetrics = z.infer<typeof SwapMetrics>;
+
+export async function writeMetrics(file: string, metrics: SwapMetrics): Promise<void> {
+  await writeJsonAtomic(file, SwapMetrics.parse(metrics));
+}
+
+export function readMetrics(file: string): SwapMetrics {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`cannot read metrics file "${file}": ${(err as Error).message}`, 'run the swap-metrics stage again to write it');
+  }
+  const r = SwapMetrics.safeParse(raw);
+  if (!r.success) {
+    const iss = r.error.issues[0]!;
+    throw new UserError(`"${file}" is not a valid ${METRICS_SCHEMA} file: ${iss.path.join('.')}: ${iss.message}`, 'run the swap-metrics stage again to write it');
+  }
+  return r.data;
+}
