@@ -1,13 +1,35 @@
 /**
  * `janus alignments FILE`: what an alignments file holds: frames, frames with no face,
- * multi-face frames, faces kept, faces dropped by reason, jitter before/after smoothing.
+ * multi-face frames, faces kept, faces dropped by reason, jitter before/after smoothing, and
+ * who the target is. `--clusters` lists the identity clusters of the face tracks (faces,
+ * tracks, frames, the merge threshold) and writes a contact sheet PNG per cluster into
+ * `clusters/` beside the file (re-cut from the video), so `janus extract --identity cluster:N`
+ * can pick another one.
  *
  *   npx janus alignments runs/extract-b/alignments.json
+ *   npx janus alignments runs/extract-b/alignments.json --clusters
  */
-import { readAlignments, summarise, type AlignmentsSummary } from '../face/alignments-file.ts';
+import { dirname, join } from 'node:path';
+import { describeClustering, readAlignments, summarise, type AlignmentsDoc, type AlignmentsSummary } from '../face/alignments-file.ts';
+import { writeContactSheets, type ContactSheet } from '../face/contact-sheet.ts';
 import type { CommandSpec } from './command.ts';
 
-export function formatSummary(file: string, s: AlignmentsSummary): string {
+/** Who the target is, in words. */
+export function describeTarget(doc: AlignmentsDoc): string {
+  const t = doc.target;
+  switch (t.source) {
+    case 'reference':
+      return `the person in ${t.reference}`;
+    case 'cluster':
+      return `identity cluster ${t.cluster} of ${t.clusters} (${t.clusterSize} faces; 1 = the largest)`;
+    case 'most-frequent':
+      return `the most frequent identity (${t.clusterSize} faces)`;
+    default:
+      return 'none';
+  }
+}
+
+export function formatSummary(file: string, s: AlignmentsSummary, doc?: AlignmentsDoc): string {
   const dropped = Object.entries(s.dropped).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
   const j = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)} px`);
   return [
@@ -18,18 +40,38 @@ export function formatSummary(file: string, s: AlignmentsSummary): string {
     `  faces               ${s.faces} (${s.kept} kept)`,
     `  dropped             ${dropped}`,
     `  jitter              ${j(s.jitterBefore)} before smoothing, ${j(s.jitterAfter)} after`,
+    ...(doc ? [`  target              ${describeTarget(doc)}`] : []),
+    ...(doc?.clustering ? [`  ${describeClustering(doc.clustering)}`] : []),
   ].join('\n');
+}
+
+export function formatClusters(doc: AlignmentsDoc, sheets: readonly ContactSheet[]): string {
+  const c = doc.clustering!;
+  const lines = [describeClustering(c)];
+  for (const x of c.clusters) {
+    const mark = doc.target.source === 'cluster' && doc.target.cluster === x.rank ? ' (target)' : '';
+    const sheet = sheets.find((s) => s.rank === x.rank);
+    const n = (v: number, what: string) => `${v} ${what}${v === 1 ? '' : 's'}`;
+    lines.push(`  cluster ${x.rank}${mark}: ${n(x.faces, 'face')}, ${n(x.tracks, 'track')}, ${n(x.frames, 'frame')}${sheet ? ` -> ${sheet.file}` : ''}`);
+  }
+  return lines.join('\n');
 }
 
 export const alignmentsCommand: CommandSpec = {
   name: 'alignments',
   args: ['<file>'],
-  summary: 'print the counts in an alignments file: frames, no-face and multi-face frames, kept and dropped faces by reason, jitter',
-  options: ['json'],
+  summary: 'print the counts in an alignments file (frames, no-face and multi-face frames, kept and dropped faces by reason, jitter, target); --clusters: the identity clusters with a contact sheet each',
+  options: ['json', 'clusters'],
   async run([file], opts) {
     const doc = readAlignments(file!);
     const s = summarise(doc);
-    process.stdout.write(opts.json ? `${JSON.stringify({ ...s, warnings: doc.warnings, target: doc.target }, null, 2)}\n` : `${formatSummary(file!, s)}\n${doc.warnings.map((w) => `  warning: ${w}`).join('\n')}${doc.warnings.length ? '\n' : ''}`);
+    const sheets = opts.clusters ? await writeContactSheets(doc, join(dirname(file!), 'clusters')) : [];
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ ...s, warnings: doc.warnings, target: doc.target, clustering: doc.clustering, ...(opts.clusters ? { sheets } : {}) }, null, 2)}\n`);
+      return 0;
+    }
+    const warnings = doc.warnings.map((w) => `  warning: ${w}\n`).join('');
+    process.stdout.write(opts.clusters ? `${file}\n${formatClusters(doc, sheets)}\n${warnings}` : `${formatSummary(file!, s, doc)}\n${warnings}`);
     return 0;
   },
 };

@@ -4,9 +4,13 @@
  *
  *   npx janus extract samples/b.mp4 --out runs/extract-b
  *   npx janus extract group.mp4 --out runs/g --identity alice.jpg --detector tiny --size 128
+ *   npx janus extract group.mp4 --out runs/g --identity cluster:2    # the second-largest identity
+ *
+ * Exit code 2 for a mistake in the options, also one found only after detection (cluster:N
+ * beyond the clusters the video has).
  */
 import { join, resolve } from 'node:path';
-import { ExtractConfig } from '../config/extract.ts';
+import { ExtractConfig, parseIdentity } from '../config/extract.ts';
 import { parseConfig } from '../config/parse.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
 import { summarise, readAlignments } from '../face/alignments-file.ts';
@@ -24,6 +28,8 @@ export const extractCommand: CommandSpec = {
   options: ['extractOut', 'identity', 'detector', 'size', 'coverage', 'minScore', 'minSize', 'minBlur', 'noSmooth', 'backend'],
   async run([video], opts) {
     if (!opts.out) throw new UserError('janus extract needs --out DIR', 'e.g. janus extract samples/a.mp4 --out runs/extract-a');
+    const who = opts.identity === undefined ? null : parseIdentity(opts.identity as string);
+    const reference = who && 'reference' in who ? who.reference : undefined;
     const cfg = parseConfig(
       ExtractConfig,
       {
@@ -34,11 +40,12 @@ export const extractCommand: CommandSpec = {
         minSize: num(opts.minSize),
         minBlur: num(opts.minBlur),
         smooth: opts.smooth === false ? false : undefined,
+        cluster: who && 'cluster' in who ? who.cluster : undefined,
       },
       'extract options',
     );
     await probeVideo(video!); // a bad video fails here, before anything is written
-    if (opts.identity) requireInputFile(opts.identity as string, 'identity image');
+    if (reference) requireInputFile(reference, 'identity image');
     const backend = resolveBackendChoice(opts.backend as string | undefined);
     if (backend.source !== 'default') process.env.JANUS_BACKEND = backend.choice;
     const out = opts.out as string;
@@ -54,12 +61,18 @@ export const extractCommand: CommandSpec = {
           kind: 'extract',
           resource: 'gpu',
           params,
-          inputs: { video: resolve(video!), ...(opts.identity ? { identity: resolve(opts.identity as string) } : {}) },
+          inputs: { video: resolve(video!), ...(reference ? { identity: resolve(reference) } : {}) },
           outputs: { detections: 'detections', faces: 'faces', masks: 'masks', alignments: 'alignments.json' },
         },
       ],
     });
-    if (r.ok) process.stdout.write(`${formatSummary(join(out, 'alignments.json'), summarise(readAlignments(join(out, 'alignments.json'))))}\n`);
+    if (r.ok) {
+      const file = join(out, 'alignments.json');
+      const doc = readAlignments(file);
+      process.stdout.write(`${formatSummary(file, summarise(doc), doc)}\n`);
+    }
+    const mistake = r.outcomes.find((o) => o.state === 'failed' && o.userError);
+    if (mistake) throw new UserError(mistake.error!, 'fix the option and run the same command again');
     return exitCodeOf(r);
   },
 };

@@ -40,6 +40,10 @@ export const OPTIONS = Object.freeze({
     flags: '--json',
     description: 'print machine-readable JSON',
   },
+  clusters: {
+    flags: '--clusters',
+    description: 'list the identity clusters (faces, tracks, frames; the merge threshold) and write a contact sheet PNG per cluster into clusters/ beside the file',
+  },
   countFrames: {
     flags: '--count-frames',
     description: 'decode every frame to count them exactly (and check the file is complete)',
@@ -81,8 +85,9 @@ export const OPTIONS = Object.freeze({
     description: 'folder for the aligned faces, masks, alignments.json (and the resumable state)',
   },
   identity: {
-    flags: '--identity <image>',
-    description: 'photo of the person to keep (default: the most frequent identity in the video)',
+    flags: '--identity <image|cluster:N>',
+    description: 'who to keep: the person in this photo, or identity cluster N of the video\'s face tracks (1 = the largest; list them with janus alignments --clusters)',
+    defaultValue: `cluster:${ExtractConfig.parse({}).cluster}`,
   },
   detector: {
     flags: '--detector <name>',

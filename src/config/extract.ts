@@ -2,9 +2,11 @@
  * Extraction settings: detector, filters, alignment size and coverage, identity, smoothing.
  * The one place their defaults live (`janus extract`, the `extract` stage and README read them).
  *
- *   ExtractConfig.parse({})            // { detector: 'ssd', size: 256, coverage: 1.6, … }
+ *   ExtractConfig.parse({})            // { detector: 'ssd', size: 256, coverage: 1.6, cluster: 1, … }
+ *   parseIdentity('cluster:2')         // { cluster: 2 }: the second-largest identity is the target
  */
 import { z } from 'zod';
+import { UserError } from '../util/errors.ts';
 
 export const ExtractConfig = z
   .object({
@@ -25,10 +27,29 @@ export const ExtractConfig = z
     size: z.number().int().min(64).max(512).default(256),
     /** How much of the head the crop holds: crop width / jaw-to-jaw width. */
     coverage: z.number().min(1).max(3).default(1.6),
-    /** Reference photo of the person to keep; default: the most frequent identity in the video. */
+    /** Reference photo of the person to keep; without one the target is identity cluster `cluster`. */
     identity: z.string().optional(),
-    /** Descriptor distance under which a face is the target identity. */
+    /**
+     * Without a reference photo: which identity cluster is the target, by rank in size (faces):
+     * 1 = the largest. `--identity cluster:N` sets it; `janus alignments FILE --clusters` lists them.
+     */
+    cluster: z.number().int().min(1).default(1),
+    /**
+     * Descriptor distance under which a face is the reference photo's person; also where a face
+     * track is cut when a new detection's descriptor jumps this far from the track's last one.
+     */
     identityThreshold: z.number().min(0).max(2).default(0.6),
+    /**
+     * Average-linkage descriptor distance under which two clusters of face tracks merge (tracks
+     * that share a frame never do). `auto`: Otsu's split between within-track and between-track
+     * distances, clamped to `clusterThresholdRange`.
+     */
+    clusterThreshold: z.union([z.literal('auto'), z.number().min(0).max(2)]).default('auto'),
+    /** The range `clusterThreshold: auto` is clamped to (around face-api's usual 0.6). */
+    clusterThresholdRange: z
+      .tuple([z.number().min(0).max(2), z.number().min(0).max(2)])
+      .refine(([lo, hi]) => lo <= hi, 'expected [low, high] with low <= high')
+      .default([0.45, 0.7]),
     /** Smooth landmarks across consecutive frames (cuts jitter). */
     smooth: z.boolean().default(true),
     /** Smoothing window in frames (odd). */
@@ -38,3 +59,24 @@ export const ExtractConfig = z
   })
   .strict();
 export type ExtractConfig = z.infer<typeof ExtractConfig>;
+
+/** What `--identity` names: a reference photo, or `cluster:N` (1 = the largest identity cluster). */
+export type IdentityChoice = { reference: string } | { cluster: number };
+
+export const CLUSTER_CHOICE = /^cluster:(.*)$/;
+
+/**
+ * Read an `--identity` value: `cluster:N` (N a whole number from 1) or a photo path.
+ *
+ *   parseIdentity('cluster:2')   // { cluster: 2 }
+ *   parseIdentity('alice.jpg')   // { reference: 'alice.jpg' }
+ */
+export function parseIdentity(value: string): IdentityChoice {
+  const m = CLUSTER_CHOICE.exec(value);
+  if (!m) return { reference: value };
+  const n = Number(m[1]);
+  if (!/^\d+$/.test(m[1]!) || !Number.isInteger(n) || n < 1) {
+    throw new UserError(`expected --identity cluster:N with N a whole number from 1 (1 = the largest cluster), got "${value}"`, 'list the clusters with janus alignments FILE --clusters');
+  }
+  return { cluster: n };
+}

@@ -14,6 +14,8 @@ export interface StageOutcome {
   items?: { done: number; total: number; resumedFrom: number };
   outputs?: Record<string, { path: string; hash: string }>;
   error?: string;
+  /** The failure was a user mistake (a `UserError`: bad option or input), not a bug. */
+  userError?: boolean;
 }
 
 export interface Reporter {

@@ -288,6 +288,6 @@ async function runStage(stage: ResolvedStage, e: Evaluation, reason: string, c: 
       store.putStage({ ...store.stage(stage.name)!, status: 'failed', error: message, finishedAt: Date.now() / 1000 });
       store.clearItems(stage.name);
     });
-    return { name: stage.name, state: 'failed', reason, seconds, items, error: message };
+    return { name: stage.name, state: 'failed', reason, seconds, items, error: message, ...(err instanceof UserError ? { userError: true } : {}) };
   }
 }

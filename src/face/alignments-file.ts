@@ -2,7 +2,8 @@
  * The alignments file: one JSON per video (versioned schema, written atomically) with, per
  * frame, its index and time, and per face its box, score, 68 landmarks (as detected and as
  * smoothed), forward matrix (frame -> aligned crop), identity distance, sharpness, and whether
- * it was kept (or why it was dropped).
+ * it was kept (or why it was dropped), and the identity clusters of face tracks (schema 2; a
+ * schema-1 file still reads, as a schema-2 document without tracks and clusters).
  *
  *   const doc = readAlignments('runs/x/alignments.json');   // validated
  *   summarise(doc)   // { frames: 125, framesWithoutFace: 0, multiFaceFrames: 40, kept: 125, dropped: { 'not the target identity': 40 } }
@@ -12,14 +13,16 @@ import { z } from 'zod';
 import { ExtractConfig } from '../config/extract.ts';
 import { UserError } from '../util/errors.ts';
 
-export const ALIGNMENTS_SCHEMA = 'janus.alignments/1';
+export const ALIGNMENTS_SCHEMA = 'janus.alignments/2';
+/** The schemas `readAlignments` reads: the first has no tracks and clusters. */
+export const ALIGNMENTS_SCHEMAS = ['janus.alignments/1', ALIGNMENTS_SCHEMA] as const;
 
 const Pt = z.tuple([z.number(), z.number()]);
 const Matrix = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number()]);
 
-export const DROP_REASONS = ['not the target identity', 'score below minimum', 'face too small', 'too blurred'] as const;
+export const DROP_REASONS = ['not the target identity', 'score below minimum', 'face too small', 'too blurred', 'identity uncertain'] as const;
 
-export const AlignedFaceRecord = z
+const FaceRecordV1 = z
   .object({
     box: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }).strict(),
     score: z.number(),
@@ -37,20 +40,94 @@ export const AlignedFaceRecord = z
     mask: z.string().nullable(),
   })
   .strict();
+
+export const AlignedFaceRecord = FaceRecordV1.extend({
+  /** The face track it belongs to (faces of consecutive frames that follow each other), or null. */
+  track: z.number().int().nullable(),
+  /** Rank of its track's identity cluster (1 = the largest), or null. */
+  cluster: z.number().int().nullable(),
+}).strict();
 export type AlignedFaceRecord = z.infer<typeof AlignedFaceRecord>;
+
+/** How the tracks were clustered into identities (`src/face/identity.ts`). */
+export const ClusteringRecord = z
+  .object({
+    /** Average-linkage distance under which clusters merged. */
+    threshold: z.number(),
+    /** otsu: adapted to the video's distances; fixed: configured; default: too few tracks to adapt. */
+    source: z.enum(['otsu', 'fixed', 'default']),
+    /** Otsu's value before clamping to `range`. */
+    otsu: z.number().nullable(),
+    range: z.tuple([z.number(), z.number()]),
+    /** Distances it was computed from: face to its track's mean, and between track means. */
+    within: z.number().int(),
+    between: z.number().int(),
+    tracks: z.number().int(),
+    /** By rank: 1 = the most faces. */
+    clusters: z.array(z.object({ rank: z.number().int(), faces: z.number().int(), tracks: z.number().int(), frames: z.number().int() }).strict()),
+  })
+  .strict();
+export type ClusteringRecord = z.infer<typeof ClusteringRecord>;
+
+/** One line: how many identities, and the merge threshold with where it came from. */
+export function describeClustering(c: ClusteringRecord): string {
+  const how = c.source === 'otsu' ? `adaptive: Otsu ${c.otsu!.toFixed(3)} clamped to [${c.range[0]}, ${c.range[1]}]` : c.source === 'fixed' ? 'fixed' : 'too few tracks to adapt';
+  return `identity clusters: ${c.clusters.length} from ${c.tracks} face tracks, merge threshold ${c.threshold.toFixed(3)} (${how})`;
+}
+
+
+const Video = z.object({ file: z.string(), width: z.number().int(), height: z.number().int(), fps: z.object({ num: z.number(), den: z.number() }), frameCount: z.number().int() }).strict();
+const Jitter = z.object({ unit: z.literal('px in the aligned crop'), before: z.number().nullable(), after: z.number().nullable() }).strict();
+
+const AlignmentsDocV1 = z
+  .object({
+    schema: z.literal(ALIGNMENTS_SCHEMAS[0]),
+    video: Video,
+    settings: ExtractConfig,
+    target: z.object({ source: z.enum(['reference', 'most-frequent', 'none']), reference: z.string().nullable(), clusterSize: z.number().int().nullable(), clusters: z.number().int().nullable() }).strict(),
+    jitter: Jitter,
+    warnings: z.array(z.string()),
+    frames: z.array(z.object({ index: z.number().int(), time: z.number(), faces: z.array(FaceRecordV1) }).strict()),
+  })
+  .strict();
 
 export const AlignmentsDoc = z
   .object({
     schema: z.literal(ALIGNMENTS_SCHEMA),
-    video: z.object({ file: z.string(), width: z.number().int(), height: z.number().int(), fps: z.object({ num: z.number(), den: z.number() }), frameCount: z.number().int() }).strict(),
+    video: Video,
     settings: ExtractConfig,
-    target: z.object({ source: z.enum(['reference', 'most-frequent', 'none']), reference: z.string().nullable(), clusterSize: z.number().int().nullable(), clusters: z.number().int().nullable() }).strict(),
-    jitter: z.object({ unit: z.literal('px in the aligned crop'), before: z.number().nullable(), after: z.number().nullable() }).strict(),
+    /**
+     * Who was kept: the reference photo's person, or identity cluster `cluster` (its faces in
+     * `clusterSize`, of `clusters` clusters); `most-frequent` only in files read from schema 1.
+     */
+    target: z
+      .object({
+        source: z.enum(['reference', 'cluster', 'most-frequent', 'none']),
+        reference: z.string().nullable(),
+        cluster: z.number().int().nullable(),
+        clusterSize: z.number().int().nullable(),
+        clusters: z.number().int().nullable(),
+      })
+      .strict(),
+    /** Null in files read from schema 1. */
+    clustering: ClusteringRecord.nullable(),
+    jitter: Jitter,
     warnings: z.array(z.string()),
     frames: z.array(z.object({ index: z.number().int(), time: z.number(), faces: z.array(AlignedFaceRecord) }).strict()),
   })
   .strict();
 export type AlignmentsDoc = z.infer<typeof AlignmentsDoc>;
+
+/** A schema-1 document as schema 2: no tracks, no clusters. */
+function upgradeV1(doc: z.infer<typeof AlignmentsDocV1>): AlignmentsDoc {
+  return {
+    ...doc,
+    schema: ALIGNMENTS_SCHEMA,
+    target: { ...doc.target, cluster: null },
+    clustering: null,
+    frames: doc.frames.map((f) => ({ ...f, faces: f.faces.map((x) => ({ ...x, track: null, cluster: null })) })),
+  };
+}
 
 export function readAlignments(file: string): AlignmentsDoc {
   let raw: unknown;
@@ -59,12 +136,15 @@ export function readAlignments(file: string): AlignmentsDoc {
   } catch (err) {
     throw new UserError(`cannot read alignments file "${file}": ${(err as Error).message}`, 'pass the alignments.json that `janus extract` wrote');
   }
-  const r = AlignmentsDoc.safeParse(raw);
+  const schema = (raw as { schema?: unknown } | null)?.schema;
+  const v1 = schema === ALIGNMENTS_SCHEMAS[0];
+  const r = (v1 ? AlignmentsDocV1 : AlignmentsDoc).safeParse(raw);
   if (!r.success) {
     const iss = r.error.issues[0]!;
-    throw new UserError(`"${file}" is not a valid ${ALIGNMENTS_SCHEMA} file: ${iss.path.join('.')}: ${iss.message}`, 're-run the extraction to write it again');
+    const what = v1 || schema === ALIGNMENTS_SCHEMA ? `a valid ${schema} file` : `an alignments file (schema ${ALIGNMENTS_SCHEMAS.join('|')})`;
+    throw new UserError(`"${file}" is not ${what}: ${iss.path.join('.')}: ${iss.message}`, 're-run the extraction to write it again');
   }
-  return r.data;
+  return v1 ? upgradeV1(r.data as z.infer<typeof AlignmentsDocV1>) : (r.data as AlignmentsDoc);
 }
 
 export interface AlignmentsSummary {

@@ -16,12 +16,13 @@ import { readImage, writeGrayPng, writeImage, type RgbImage } from '../media/ima
 import type { VideoInfo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import { alignFace, alignmentMatrix } from './align.ts';
-import { ALIGNMENTS_SCHEMA, type AlignedFaceRecord, type AlignmentsDoc } from './alignments-file.ts';
-import { detectFaces, trackFaces, type DetectedFace, type FaceApi, type Point } from './face-api.ts';
-import { mostFrequentIdentity, pickTarget } from './identity.ts';
+import { ALIGNMENTS_SCHEMA, describeClustering, type AlignedFaceRecord, type AlignmentsDoc, type ClusteringRecord } from './alignments-file.ts';
+import { descriptorDistance, detectFaces, trackFaces, type DetectedFace, type FaceApi, type Point } from './face-api.ts';
+import { clusterTracks, pickTarget, type Clustering } from './identity.ts';
 import { extendedMask } from './mask.ts';
 import { laplacianVariance } from './quality.ts';
 import { jitter, smoothTrack } from './smoothing.ts';
+import { buildTracks } from './tracks.ts';
 import { transformPoints } from './umeyama.ts';
 
 export interface FrameDetections {
@@ -94,6 +95,8 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
       reason: null,
       face: null,
       mask: null,
+      track: null,
+      cluster: null,
     })),
   );
   // 1. score and size
@@ -104,36 +107,58 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
       else if (Math.min(f.box.width, f.box.height) < cfg.minSize) r.reason = 'face too small';
     }),
   );
-  // 2. identity
+  // 2. identity: tracks, clusters of tracks, the target
+  const tracking = buildTracks(detections, (t, k) => records[t]![k]!.reason === null, { breakDistance: cfg.identityThreshold });
+  for (const { t, k } of tracking.uncertain) records[t]![k]!.reason = 'identity uncertain';
+  const clustering = clusterTracks(tracking.tracks, { threshold: cfg.clusterThreshold, range: cfg.clusterThresholdRange });
+  const clusterOfTrack = new Map<number, number>();
+  for (const c of clustering.clusters) for (const id of c.tracks) clusterOfTrack.set(id, c.rank);
+  for (const tr of tracking.tracks) {
+    for (const { t, k } of tr.faces) {
+      records[t]![k]!.track = tr.id;
+      records[t]![k]!.cluster = clusterOfTrack.get(tr.id)!;
+    }
+  }
   const candidates = detections.flatMap((d, t) => d.faces.filter((_, k) => records[t]![k]!.reason === null));
+  const clusteringDoc = clusteringRecord(clustering, tracking.tracks.length);
+  log(describeClustering(clusteringDoc));
   let target: AlignmentsDoc['target'];
-  let centroid: number[] | null = null;
+  const keptIndex: (number | null)[] = detections.map(() => null);
+  const distanceTo = (centroid: readonly number[]) =>
+    detections.forEach((d, t) => d.faces.forEach((f, k) => (records[t]![k]!.identityDistance = f.descriptor ? descriptorDistance(f.descriptor, centroid) : null)));
   if (o.reference) {
-    centroid = o.reference.descriptor;
-    target = { source: 'reference', reference: o.reference.file, clusterSize: null, clusters: null };
+    distanceTo(o.reference.descriptor);
+    detections.forEach((d, t) => {
+      const eligible = d.faces.map((f, k) => (records[t]![k]!.reason === null ? f : { descriptor: null }));
+      keptIndex[t] = pickTarget(eligible, o.reference!.descriptor, cfg.identityThreshold).kept;
+    });
+    target = { source: 'reference', reference: o.reference.file, cluster: null, clusterSize: null, clusters: clustering.clusters.length };
   } else {
-    const top = mostFrequentIdentity(
-      candidates.map((f) => f.descriptor!),
-      cfg.identityThreshold,
-    );
-    centroid = top?.centroid ?? null;
-    target = { source: top ? 'most-frequent' : 'none', reference: null, clusterSize: top?.size ?? null, clusters: top?.clusters ?? null };
+    const n = clustering.clusters.length;
+    if (cfg.cluster > Math.max(1, n)) {
+      const none = n ? '' : ' (no face passed the score and size filters)';
+      throw new UserError(
+        `expected --identity cluster:N with N from 1 to ${n} (1 = the largest): "${o.video}" has ${n} identity cluster${n === 1 ? '' : 's'}${none}, got cluster:${cfg.cluster}`,
+        'extract with the default target (the largest cluster), then list every cluster with janus alignments OUT/alignments.json --clusters',
+      );
+    }
+    const chosen = clustering.clusters[cfg.cluster - 1] ?? null;
+    if (chosen) {
+      distanceTo(chosen.centroid);
+      // cannot-link: a cluster holds at most one face per frame
+      detections.forEach((d, t) => d.faces.forEach((_, k) => records[t]![k]!.reason === null && records[t]![k]!.cluster === chosen.rank && (keptIndex[t] = k)));
+      log(`target: identity cluster ${chosen.rank} of ${n} (${chosen.faces} faces in ${chosen.tracks.length} tracks)`);
+    }
+    target = { source: chosen ? 'cluster' : 'none', reference: null, cluster: chosen?.rank ?? null, clusterSize: chosen?.faces ?? null, clusters: n };
   }
   const track: (Point[] | null)[] = detections.map(() => null);
-  const keptIndex: (number | null)[] = detections.map(() => null);
   detections.forEach((d, t) => {
-    if (!centroid) return;
-    const eligible = d.faces.map((f, k) => (records[t]![k]!.reason === null ? f : { descriptor: null }));
-    const { distances, kept } = pickTarget(eligible, centroid, cfg.identityThreshold);
+    const kept = keptIndex[t]!;
     d.faces.forEach((_, k) => {
       const r = records[t]![k]!;
-      r.identityDistance = distances[k] ?? null;
       if (r.reason === null && k !== kept) r.reason = 'not the target identity';
     });
-    if (kept !== null) {
-      keptIndex[t] = kept;
-      track[t] = d.faces[kept]!.landmarks;
-    }
+    if (kept !== null) track[t] = d.faces[kept]!.landmarks;
   });
   if (!candidates.length) warnings.push(`no faces found in "${o.video}" (${detections.length} frames searched)`);
   else if (o.reference && track.every((x) => x === null)) warnings.push(`the reference identity "${o.reference.file}" was not found in "${o.video}"`);
@@ -179,6 +204,7 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
     video: { file: o.video, width: o.info.width, height: o.info.height, fps: o.info.fps, frameCount: o.info.frameCount },
     settings: { ...cfg, identity: o.reference?.file },
     target,
+    clustering: clusteringDoc,
     jitter: jit,
     warnings,
     frames: detections.map((d, t) => ({ index: d.index, time: d.time, faces: records[t]! })),
@@ -186,6 +212,19 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
   for (const w of warnings) log(`warning: ${w}`);
   await writeJsonAtomic(o.alignmentsFile, doc);
   return doc;
+}
+
+function clusteringRecord(c: Clustering, tracks: number): ClusteringRecord {
+  return {
+    threshold: c.threshold,
+    source: c.source,
+    otsu: c.otsu,
+    range: [c.range[0], c.range[1]],
+    within: c.within,
+    between: c.between,
+    tracks,
+    clusters: c.clusters.map((x) => ({ rank: x.rank, faces: x.faces, tracks: x.tracks.length, frames: x.frames })),
+  };
 }
 
 /** Landmarks in crop pixels for a stored record (what the aligned PNG shows). */

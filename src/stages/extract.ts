@@ -1,7 +1,8 @@
 /**
  * Stage `extract`: faces from a video. Per-frame items (detection, landmarks, descriptors: a
  * killed extraction resumes at the next frame), then one finishing step (identity, filters,
- * smoothing, aligned faces, masks, alignments file).
+ * smoothing, aligned faces, masks, alignments file). The target is the person in the `identity`
+ * photo input, or else identity cluster `cluster` (param; 1 = the largest) of the face tracks.
  *
  *   - name: extract-a
  *     kind: extract
@@ -46,7 +47,7 @@ async function session(ctx: StageContext<P>): Promise<Session> {
 
 export const extractStage: StageKind<P> = {
   kind: 'extract',
-  version: '2',
+  version: '3',
   description: 'detect, align and mask the target identity\'s face in every frame of a video',
   params: Params,
   inputs: ['video'],

@@ -37,7 +37,8 @@ test('extract a 1 s clip of b: every frame keeps the target, the other person is
   assert.is(s.kept, 25, JSON.stringify(s));
   assert.ok(s.multiFaceFrames > 0);
   assert.ok((s.dropped['not the target identity'] ?? 0) > 0);
-  assert.is(doc.target.source, 'most-frequent');
+  assert.equal([doc.target.source, doc.target.cluster], ['cluster', 1]);
+  assert.match(r.stdout, /target\s+identity cluster 1 of \d+/);
   assert.ok(s.jitterAfter! < s.jitterBefore!, `jitter ${s.jitterBefore} -> ${s.jitterAfter}`);
   const face = doc.frames[10]!.faces.find((f) => f.kept)!;
   assert.is(face.matrix!.length, 6);

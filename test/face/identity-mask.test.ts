@@ -10,7 +10,8 @@ import { ExtractConfig } from '../../src/config/extract.ts';
 import { alignFace } from '../../src/face/align.ts';
 import { detectFaces, type Point } from '../../src/face/face-api.ts';
 import { referenceDescriptor } from '../../src/face/extract.ts';
-import { mostFrequentIdentity, pickTarget } from '../../src/face/identity.ts';
+import { clusterTracks, pickTarget } from '../../src/face/identity.ts';
+import { buildTracks } from '../../src/face/tracks.ts';
 import { convexHull, extendedMask } from '../../src/face/mask.ts';
 import { laplacianVariance } from '../../src/face/quality.ts';
 import { jitter, smoothTrack } from '../../src/face/smoothing.ts';
@@ -71,22 +72,27 @@ test('a reference photo without a face is a clear error', async () => {
   }
 });
 
-test('clustering on sample b: the most frequent identity is the woman in the middle, not the one at the edge', async () => {
+test('clustering on sample b: the largest identity is the woman in the middle, not the one at the edge', async () => {
   const fa = await faceApi();
-  const perFrame: Array<Array<{ descriptor: number[] | null; box: { x: number; width: number } }>> = [];
+  const frames: Array<{ index: number; faces: Awaited<ReturnType<typeof detectFaces>> }> = [];
   for await (const f of decodeFrames(SAMPLE_B, { maxFrames: 125 })) {
     if (f.index % 8) continue;
-    perFrame.push(await detectFaces(fa, f, { detector: 'ssd', minScore: 0.5, descriptors: true }));
+    frames.push({ index: f.index, faces: await detectFaces(fa, f, { detector: 'ssd', minScore: 0.5, descriptors: true }) });
   }
-  const all = perFrame.flat();
-  assert.ok(perFrame.some((fs) => fs.length > 1), 'some frames show two faces');
-  const top = mostFrequentIdentity(all.map((f) => f.descriptor!), cfg.identityThreshold)!;
-  assert.ok(top.clusters >= 2, `${top.clusters} identities`);
-  assert.is(top.size, perFrame.length, 'the target is in every frame');
-  for (const faces of perFrame) {
-    const { kept } = pickTarget(faces, top.centroid, cfg.identityThreshold);
-    const widest = faces.reduce((a, b, i) => (b.box.width > faces[a]!.box.width ? i : a), 0);
-    assert.is(kept, widest, 'the kept face is the large central one');
+  assert.ok(frames.some((f) => f.faces.length > 1), 'some frames show two faces');
+  // frames 8 apart do not follow each other: every face is a track of its own
+  const { tracks } = buildTracks(frames, () => true, { breakDistance: cfg.identityThreshold });
+  assert.is(tracks.length, frames.reduce((n, f) => n + f.faces.length, 0));
+  const c = clusterTracks(tracks, { threshold: cfg.clusterThreshold, range: cfg.clusterThresholdRange });
+  assert.ok(c.clusters.length >= 2, `${c.clusters.length} identities`);
+  const top = c.clusters[0]!;
+  assert.is(top.faces, frames.length, 'the target is in every frame');
+  for (const [t, f] of frames.entries()) {
+    const mine = tracks.filter((tr) => top.tracks.includes(tr.id) && tr.faces[0]!.t === t);
+    assert.is(mine.length, 1, `frame ${f.index}: one face of the target`);
+    const widest = f.faces.reduce((a, b, i) => (b.box.width > f.faces[a]!.box.width ? i : a), 0);
+    assert.is(mine[0]!.faces[0]!.k, widest, 'the kept face is the large central one');
+    assert.is(pickTarget(f.faces, top.centroid, cfg.identityThreshold).kept, widest);
   }
 });
 
