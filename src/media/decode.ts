@@ -55,7 +55,10 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
     });
     cmd.on('end', () => resolve());
     cmd.on('error', (err: Error, _stdout: string | null, errText: string | null) => {
-      if (killed) resolve();
+      // fluent-ffmpeg reports "Output stream closed" when ffmpeg exits more than 20 ms after its
+      // output stream ended (a loaded machine, a slow consumer): every byte was delivered, and
+      // the frame count is checked below
+      if (killed || (err.message === 'Output stream closed' && stream.readableEnded)) resolve();
       else reject(new UserError(`cannot decode video "${file}": ${stderrTail(errText ?? stderr ?? err.message) || err.message}`, 'the file is truncated or damaged: re-copy it, or re-encode it with ffmpeg'));
     });
   });
