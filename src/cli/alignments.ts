@@ -17,13 +17,14 @@ import type { CommandSpec } from './command.ts';
 /** Who the target is, in words. */
 export function describeTarget(doc: AlignmentsDoc): string {
   const t = doc.target;
+  const faces = (n: number | null) => `${n} face${n === 1 ? '' : 's'}`;
   switch (t.source) {
     case 'reference':
       return `the person in ${t.reference}`;
     case 'cluster':
-      return `identity cluster ${t.cluster} of ${t.clusters} (${t.clusterSize} faces; 1 = the largest)`;
+      return `identity cluster ${t.cluster} of ${t.clusters} (${faces(t.clusterSize)}; 1 = the largest)`;
     case 'most-frequent':
-      return `the most frequent identity (${t.clusterSize} faces)`;
+      return `the most frequent identity (${faces(t.clusterSize)})`;
     default:
       return 'none';
   }

@@ -72,7 +72,7 @@ export type ClusteringRecord = z.infer<typeof ClusteringRecord>;
 /** One line: how many identities, and the merge threshold with where it came from. */
 export function describeClustering(c: ClusteringRecord): string {
   const how = c.source === 'otsu' ? `adaptive: Otsu ${c.otsu!.toFixed(3)} clamped to [${c.range[0]}, ${c.range[1]}]` : c.source === 'fixed' ? 'fixed' : 'too few tracks to adapt';
-  return `identity clusters: ${c.clusters.length} from ${c.tracks} face tracks, merge threshold ${c.threshold.toFixed(3)} (${how})`;
+  return `identity clusters: ${c.clusters.length} from ${c.tracks} face track${c.tracks === 1 ? '' : 's'}, merge threshold ${c.threshold.toFixed(3)} (${how})`;
 }
 
 

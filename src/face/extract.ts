@@ -147,7 +147,7 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
       distanceTo(chosen.centroid);
       // cannot-link: a cluster holds at most one face per frame
       detections.forEach((d, t) => d.faces.forEach((_, k) => records[t]![k]!.reason === null && records[t]![k]!.cluster === chosen.rank && (keptIndex[t] = k)));
-      log(`target: identity cluster ${chosen.rank} of ${n} (${chosen.faces} faces in ${chosen.tracks.length} tracks)`);
+      log(`target: identity cluster ${chosen.rank} of ${n} (${chosen.faces} faces in ${chosen.tracks.length} track${chosen.tracks.length === 1 ? '' : 's'})`);
     }
     target = { source: chosen ? 'cluster' : 'none', reference: null, cluster: chosen?.rank ?? null, clusterSize: chosen?.faces ?? null, clusters: n };
   }
