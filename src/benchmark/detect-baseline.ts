@@ -15,7 +15,7 @@ import { readAlignments } from '../face/alignments-file.ts';
 import { recropFaces } from '../face/recrop.ts';
 import { writeJsonAtomic } from '../media/atomic-write.ts';
 import type { CompressionLevel } from '../media/compress.ts';
-import { loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
+import { checkpointCoverage, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
 import { latentEncoder } from '../model/latents.ts';
 import { UserError } from '../util/errors.ts';
 import { BenchmarkMetadata } from './assemble.ts';
@@ -80,7 +80,7 @@ export async function detectBaseline(dir: string, opts: BaselineOptions = {}): P
   const level = opts.level ?? 'c23';
   const per = opts.facesPerVideo ?? 8;
   const { modelDir, m } = await featureModel(dir, opts.model);
-  const enc = latentEncoder(m.ae);
+  const enc = latentEncoder(m.ae, checkpointCoverage(m.state));
   const rows: Record<SplitName, { x: Float32Array[]; y: number[] }> = { train: { x: [], y: [] }, val: { x: [], y: [] }, test: { x: [], y: [] } };
   try {
     for (const [file, e] of Object.entries(metadata)) {

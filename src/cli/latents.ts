@@ -10,7 +10,7 @@ import { recropFaces } from '../face/recrop.ts';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
 import { writeJsonAtomic } from '../media/atomic-write.ts';
 import { probeVideo } from '../media/probe.ts';
-import { loadTrainedModel } from '../model/checkpoint.ts';
+import { checkpointCoverage, loadTrainedModel } from '../model/checkpoint.ts';
 import { latentEncoder } from '../model/latents.ts';
 import { spread } from '../swap/kept-faces.ts';
 import { UserError } from '../util/errors.ts';
@@ -31,7 +31,7 @@ export const latentsCommand: CommandSpec = {
     const { choice, source } = resolveBackendChoice(opts.backend as string | undefined);
     await selectBackend(choice, { source });
     const m = await loadTrainedModel(opts.model as string);
-    const enc = latentEncoder(m.ae);
+    const enc = latentEncoder(m.ae, checkpointCoverage(m.state));
     try {
       const kept = doc.frames.filter((f) => f.faces.some((x) => x.kept && x.matrix)).map((f) => f.index);
       const limit = num(opts.faces) ?? 0;

@@ -6,6 +6,14 @@
 import { z } from 'zod';
 import { PRESETS, UPSAMPLES } from './model.ts';
 
+// chosen by measurement (README, "Training recipe"): make bench-quality
+const COVERAGE_DEFAULT = 0.75;
+const DSSIM_DEFAULT = true;
+const MASK_WEIGHT_DEFAULT = 3;
+const EYE_MOUTH_WEIGHT_DEFAULT = 2;
+const BACKGROUND_WEIGHT_DEFAULT = 1;
+const LEARNING_RATE_DEFAULT = 5e-4;
+
 export const TrainConfig = z
   .object({
     /** Model size (see src/config/model.ts). */
@@ -20,16 +28,49 @@ export const TrainConfig = z
     targetLoss: z.number().positive().optional(),
     /** Faces per identity per iteration. */
     batchSize: z.number().int().min(1).max(256).default(16),
-    /** Adam learning rate. */
-    learningRate: z.number().positive().default(5e-5),
-    /** Checkpoint (and preview) every N iterations. */
-    saveEvery: z.number().int().min(1).default(100),
+    /** Adam learning rate (peak, after warm-up). */
+    learningRate: z.number().positive().default(LEARNING_RATE_DEFAULT),
+    /** Checkpoint (and preview) every N iterations (and at the end). */
+    saveEvery: z.number().int().min(1).default(1000),
+    /** Also checkpoint every N minutes of training, whatever the iteration (0 = off). */
+    saveMinutes: z.number().min(0).default(5),
     /** Checkpoints kept. */
     keep: z.number().int().min(1).default(3),
-    /** Add DSSIM (structural dissimilarity) to the MAE loss. */
-    dssim: z.boolean().default(false),
-    /** Weight of the face mask in the loss, 0 = off (needs the masks/ folder beside each faces/). */
-    maskWeight: z.number().min(0).default(0),
+    /**
+     * Share of the aligned crop's width the model sees, centred (faceswap's coverage): the face,
+     * not the hair and background around it. Training, swap and composite use the same square.
+     */
+    coverage: z.number().gt(0).max(1).default(COVERAGE_DEFAULT),
+    /** Add DSSIM (structural dissimilarity, the SSIM metrics.json reports) to the MAE loss. */
+    dssim: z.boolean().default(DSSIM_DEFAULT),
+    /** Extra weight of the face mask in the loss: face pixels count 1 + maskWeight, background 1; 0 = off (needs the masks/ folder beside each faces/). */
+    maskWeight: z.number().min(0).default(MASK_WEIGHT_DEFAULT),
+    /** Weight of the background pixels (outside the mask) in the loss, face pixels count 1 + maskWeight; 0 ignores the background. */
+    backgroundWeight: z.number().min(0).max(1).default(BACKGROUND_WEIGHT_DEFAULT),
+    /** Extra weight of the eyes and mouth (from the landmark template) on top of the face's: 0 = off. */
+    eyeMouthWeight: z.number().min(0).default(EYE_MOUTH_WEIGHT_DEFAULT),
+    /** Share of the budget (iterations or minutes) trained with random warp; the rest without (faceswap's "no warp" finish). */
+    warpShare: z.number().min(0).max(1).default(0.8),
+    /** Learning-rate warm-up: iterations of linear ramp from 0 at the start of a run. */
+    warmup: z.number().int().min(0).default(100),
+    /** Learning-rate decay over the budget: cosine down to minLrShare of learningRate at the end, or none. */
+    decay: z.enum(['cosine', 'none']).default('cosine'),
+    /** The learning rate at the end of a cosine decay, as a share of learningRate. */
+    minLrShare: z.number().min(0).max(1).default(0.1),
+    /** Colour augmentation: ± per-channel gain and lightness applied to the target faces (0 = off). */
+    colourJitter: z.number().min(0).max(0.5).default(0.05),
+    /** Measure the swap's quality on held-out faces every N minutes of training (quality.jsonl; 0 = off). */
+    qualityMinutes: z.number().min(0).default(2),
+    /** Share of each identity's faces held out of training for the quality probe (the last ones: a separate stretch of video). */
+    holdout: z.number().min(0).max(0.5).default(0.1),
+    /** At most this many held-out faces per identity per probe. */
+    qualitySample: z.number().int().min(1).max(1000).default(24),
+    /** Which swap the probe measures. */
+    qualityDirection: z.enum(['a-to-b', 'b-to-a']).default('a-to-b'),
+    /** Stop once this share of held-out swaps is closer to the target than to the source, in two probes in a row. */
+    stopAtQuality: z.number().min(0).max(1).optional(),
+    /** Start from a pretrained model folder (janus pretrain --out): its encoder (and generic decoder for both decoders). */
+    init: z.string().optional(),
     /** Seed of the initial weights, batches and augmentation. */
     seed: z.number().int().default(1),
   })

@@ -29,7 +29,16 @@ export interface TrainingState {
   lossB: number | null;
   /** Best score (mean loss A+B over the last 10 iterations) of any checkpoint so far: what best/ holds. */
   bestScore?: number | null;
+  /** Share of the aligned crop the model sees (model/input.ts); absent in older checkpoints: 1, the whole crop. */
+  coverage?: number;
+  /** Seconds of training up to this checkpoint, over all runs (time budgets and schedules continue from it). */
+  trainSeconds?: number;
   savedAt?: string;
+}
+
+/** The coverage a checkpoint's model was trained at (older checkpoints: the whole crop). */
+export function checkpointCoverage(state: TrainingState): number {
+  return state.coverage ?? 1;
 }
 
 /** A named tensor, as optimizers' getWeights/setWeights use. */

@@ -8,7 +8,7 @@
 import { tf } from '../engine/tf.ts';
 import type { RgbImage } from '../media/image.ts';
 import type { Autoencoder } from './autoencoder.ts';
-import { cropBatch } from './input.ts';
+import { inputBatch } from './input.ts';
 
 export interface LatentEncoder {
   dims: number;
@@ -16,7 +16,8 @@ export interface LatentEncoder {
   dispose(): void;
 }
 
-export function latentEncoder(ae: Autoencoder): LatentEncoder {
+/** `coverage`: what the model was trained on (model/checkpoint.ts checkpointCoverage). */
+export function latentEncoder(ae: Autoencoder, coverage = 1): LatentEncoder {
   const layer = ae.encoder.getLayer('enc_latent');
   const model = tf.model({ inputs: ae.encoder.inputs, outputs: layer.output as tf.SymbolicTensor });
   const s = ae.arch.inputSize;
@@ -27,7 +28,9 @@ export function latentEncoder(ae: Autoencoder): LatentEncoder {
       const out: Float32Array[] = [];
       for (let i = 0; i < crops.length; i += batchSize) {
         const group = crops.slice(i, i + batchSize);
-        const y = tf.tidy(() => model.predict(cropBatch(group, s)) as tf.Tensor2D);
+        const x = await inputBatch(group, s, coverage);
+        const y = tf.tidy(() => model.predict(x) as tf.Tensor2D);
+        x.dispose();
         const data = (await y.data()) as Float32Array;
         y.dispose();
         for (let k = 0; k < group.length; k++) out.push(data.slice(k * dims, (k + 1) * dims));

@@ -21,6 +21,11 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     super(learningRate, beta1, beta2, epsilon ?? tf.backend().epsilon());
   }
 
+  /** Change the step size (a schedule's warm-up and decay); the moments are kept. */
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
+  }
+
   override applyGradients(variableGradients: tf.NamedTensorMap | Array<{ name: string; tensor: tf.Tensor }>): void {
     const st = this as unknown as AdamState;
     const list: Array<[string, tf.Tensor | undefined]> = Array.isArray(variableGradients) ? variableGradients.map((v) => [v.name, v.tensor]) : Object.entries(variableGradients);

@@ -17,7 +17,7 @@ import { SwapConfig } from '../config/swap.ts';
 import type { StageContext, StageKind } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { readImage, writeImage } from '../media/image.ts';
-import { findTrainedCheckpoint, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
+import { checkpointCoverage, findTrainedCheckpoint, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
 import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
 import { swapFaces } from '../swap/latent-swap.ts';
 import { writeSwapRecord } from '../swap/swap-record.ts';
@@ -63,7 +63,7 @@ function finish(ctx: StageContext<P>): void {
 
 export const swapStage: StageKind<P> = {
   kind: 'swap',
-  version: '1',
+  version: '2',
   description: 'encode each kept face and decode it with the other identity\'s decoder (per-face items)',
   params: SwapConfig,
   inputs: ['alignments', 'model'],
@@ -80,7 +80,7 @@ export const swapStage: StageKind<P> = {
         const m = await model(ctx, s);
         const group = s.faces.slice(index * ctx.params.batchSize, (index + 1) * ctx.params.batchSize);
         const crops = await Promise.all(group.map((f) => readImage(f.face)));
-        const swapped = await swapFaces(m.ae, crops, ctx.params.direction, { batchSize: ctx.params.batchSize });
+        const swapped = await swapFaces(m.ae, crops, ctx.params.direction, { batchSize: ctx.params.batchSize, coverage: checkpointCoverage(m.state) });
         s.batch = { index, images: new Map(group.map((f, k) => [f.id, swapped[k]!])) };
       }
       await writeImage(join(ctx.outputs.faces!, `${item}.png`), s.batch.images.get(item)!);

@@ -1,7 +1,8 @@
 /**
  * Stage `train`: the shared-encoder autoencoder on two face sets, in the `gpu` resource class.
  * Its `model` output holds the checkpoints and is `persist`: a failed or interrupted run keeps
- * them, and the next run resumes from the newest good one.
+ * them, and the next run resumes from the newest good one. `trainFromConfig` is the whole
+ * set-up (face sets, held-out faces, quality probe, pretrained start) that `janus train` shares.
  *
  *   - name: train
  *     kind: train
@@ -14,27 +15,45 @@
 import { TrainConfig } from '../config/train.ts';
 import { modelArchitecture } from '../config/model.ts';
 import type { StageKind } from '../dag/stage-kind.ts';
+import { loadFaceApi } from '../face/face-api.ts';
+import { pretrainedInit } from '../model/pretrained.ts';
+import { probeFromFiles } from '../swap/quality-probe.ts';
+import { loadTrainingData } from '../train/training-data.ts';
+import { train, type TrainOptions, type TrainResult } from '../train/trainer.ts';
 import { ensureEngine } from './engine.ts';
-import { loadFaceSet } from '../train/face-set.ts';
-import { train } from '../train/trainer.ts';
 
 type P = ReturnType<typeof TrainConfig.parse>;
 
+export async function trainFromConfig(cfg: P, dirs: { a: string; b: string; out: string }, hooks: Pick<TrainOptions, 'signal' | 'log' | 'onIteration'>): Promise<TrainResult> {
+  const log = hooks.log ?? (() => undefined);
+  const arch = modelArchitecture(cfg.preset, cfg.upsample);
+  const data = await loadTrainingData(cfg, dirs.a, dirs.b, arch.inputSize, log);
+  log(`training ${cfg.preset}/${cfg.upsample} on ${data.a.faces.length} + ${data.b.faces.length} faces (coverage ${cfg.coverage} of the ${data.crop.size}-px crop; ${data.heldOut.a.length} + ${data.heldOut.b.length} held out for the quality probe)`);
+  const probe = cfg.qualityMinutes > 0 ? await probeFromFiles(await loadFaceApi(), data, { direction: cfg.qualityDirection, coverage: cfg.coverage, sample: cfg.qualitySample }) : null;
+  if (cfg.qualityMinutes > 0 && !probe) log('quality probe off: too few faces to hold some out');
+  return train({
+    ...cfg,
+    a: data.a,
+    b: data.b,
+    arch,
+    out: dirs.out,
+    extractCoverage: data.crop.coverage,
+    init: cfg.init ? await pretrainedInit(cfg.init, arch, cfg.coverage) : undefined,
+    probe: probe ?? undefined,
+    ...hooks,
+  });
+}
+
 export const trainStage: StageKind<P> = {
   kind: 'train',
-  version: '1',
+  version: '2',
   description: 'train the shared encoder and decoders A and B on two face sets (resumes from its checkpoints)',
   params: TrainConfig,
   inputs: ['a', 'b'],
   outputs: ['model'],
   async run(ctx) {
     await ensureEngine();
-    const p = ctx.params;
-    const arch = modelArchitecture(p.preset, p.upsample);
-    const a = await loadFaceSet(ctx.inputs.a!, arch.inputSize, { masks: p.maskWeight > 0 });
-    const b = await loadFaceSet(ctx.inputs.b!, arch.inputSize, { masks: p.maskWeight > 0 });
-    ctx.log(`training ${p.preset}/${p.upsample} on ${a.faces.length} + ${b.faces.length} faces`);
-    const r = await train({ a, b, arch, out: ctx.outputs.model!, iterations: p.iterations, minutes: p.minutes, targetLoss: p.targetLoss, batchSize: p.batchSize, learningRate: p.learningRate, saveEvery: p.saveEvery, keep: p.keep, seed: p.seed, dssim: p.dssim, maskWeight: p.maskWeight, signal: ctx.signal, log: ctx.log });
+    const r = await trainFromConfig(ctx.params, { a: ctx.inputs.a!, b: ctx.inputs.b!, out: ctx.outputs.model! }, { signal: ctx.signal, log: ctx.log });
     if (r.stoppedBy === 'nan') throw new Error(r.message);
   },
 };

@@ -6,10 +6,13 @@
  * were swapped.
  *
  *   psnr(a, b)                 // dB, images as floats in 0..1
- *   ssim(a, b, 64, 64)         // 0..1, 7x7 windows on luma
+ *   ssim(a, b, 64, 64)         // 0..1, 7x7 windows per channel (the training loss's SSIM)
+ *   maskSsim(a, b, mask, 64, 64)   // the same over the windows inside the mask (Celeb-DF's Mask-SSIM)
  *   identityDistances(swapped, sourceCentroid, targetCentroid)
  */
+import { tf } from '../engine/tf.ts';
 import { descriptorDistance } from '../face/face-api.ts';
+import { SSIM_WINDOW, ssimMap, windowWeights } from '../model/losses.ts';
 
 export function psnr(a: Float32Array, b: Float32Array): number {
   let se = 0;
@@ -18,48 +21,24 @@ export function psnr(a: Float32Array, b: Float32Array): number {
   return mse <= 1e-12 ? 120 : 10 * Math.log10(1 / mse);
 }
 
-function luma(img: Float32Array, n: number): Float32Array {
-  const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) y[i] = 0.299 * img[i * 3]! + 0.587 * img[i * 3 + 1]! + 0.114 * img[i * 3 + 2]!;
-  return y;
+/** Mean SSIM (model/losses.ts ssimMap: 7x7 windows, per channel, the loss's definition) of two HWC images in 0..1. */
+export function ssim(a: Float32Array, b: Float32Array, width: number, height: number): number {
+  return maskSsim(a, b, null, width, height);
 }
 
-/** Mean SSIM (Wang et al. 2004) over 7x7 windows of the luma, images HWC floats in 0..1. */
-export function ssim(a: Float32Array, b: Float32Array, width: number, height: number, win = 7): number {
-  const x = luma(a, width * height);
-  const y = luma(b, width * height);
-  const c1 = 0.01 ** 2;
-  const c2 = 0.03 ** 2;
-  let sum = 0;
-  let count = 0;
-  for (let y0 = 0; y0 + win <= height; y0++) {
-    for (let x0 = 0; x0 + win <= width; x0++) {
-      let mx = 0;
-      let my = 0;
-      for (let v = 0; v < win; v++) for (let u = 0; u < win; u++) (mx += x[(y0 + v) * width + x0 + u]!), (my += y[(y0 + v) * width + x0 + u]!);
-      const n = win * win;
-      mx /= n;
-      my /= n;
-      let vx = 0;
-      let vy = 0;
-      let cov = 0;
-      for (let v = 0; v < win; v++) {
-        for (let u = 0; u < win; u++) {
-          const dx = x[(y0 + v) * width + x0 + u]! - mx;
-          const dy = y[(y0 + v) * width + x0 + u]! - my;
-          vx += dx * dx;
-          vy += dy * dy;
-          cov += dx * dy;
-        }
-      }
-      vx /= n - 1;
-      vy /= n - 1;
-      cov /= n - 1;
-      sum += ((2 * mx * my + c1) * (2 * cov + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2));
-      count++;
-    }
-  }
-  return count ? sum / count : 1;
+/**
+ * Mask-SSIM (Celeb-DF): the SSIM of two images over the windows that lie inside the mask
+ * (`mask`: width*height values in 0..1, null = whole image).
+ */
+export function maskSsim(a: Float32Array, b: Float32Array, mask: Float32Array | null, width: number, height: number): number {
+  if (width < SSIM_WINDOW || height < SSIM_WINDOW) return psnr(a, b) >= 120 ? 1 : 0;
+  return tf.tidy(() => {
+    const map = ssimMap(tf.tensor4d(a, [1, height, width, 3]), tf.tensor4d(b, [1, height, width, 3]));
+    if (!mask) return tf.mean(map).dataSync()[0]!;
+    const w = windowWeights(tf.tensor4d(mask, [1, height, width, 1]));
+    const total = tf.sum(w).dataSync()[0]!;
+    return total > 0 ? tf.div(tf.sum(tf.mul(map, w)), total * 3).dataSync()[0]! : NaN;
+  });
 }
 
 /** Element-wise mean of descriptors. */

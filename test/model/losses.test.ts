@@ -1,12 +1,16 @@
 /**
  * Losses: DSSIM is 0 for identical images and grows with damage; mask weighting makes errors
- * in the face count more; both train on wasm (their gradients exist there).
+ * in the face count more; a zero background weight makes the loss blind to the background;
+ * both train on wasm (their gradients exist there).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
+import { templateInCrop } from '../../src/face/align.ts';
+import { extendedMask } from '../../src/face/mask.ts';
 import { dssim, reconstructionLoss } from '../../src/model/losses.ts';
+import { eyeMouthMap, pixelWeights } from '../../src/train/loss-weights.ts';
 import { faceCrop, randomArray } from '../helpers/data.ts';
 
 const test = suite('model/losses');
@@ -50,6 +54,47 @@ test('MAE + DSSIM + mask weighting have gradients on wasm', async () => {
   g.dispose();
   assert.is(tf.memory().numTensors, before + 0, 'no leaks');
   tf.dispose([f, mask, x]);
+});
+
+test('the face-weighted loss ignores the background: only background pixels changed, the same loss (MAE + DSSIM)', async () => {
+  const size = 64;
+  const face = await faceCrop('a', size);
+  const mask = extendedMask(templateInCrop({ size, coverage: 1.6 }), size);
+  const m = Float32Array.from(mask.data, (v) => v / 255);
+  const weights = pixelWeights(m, eyeMouthMap(size, 1, 1.6), { maskWeight: 3, backgroundWeight: 0, eyeMouthWeight: 2 });
+  const noise = randomArray(size * size * 3, 7, 0.3);
+  const changed = Float32Array.from(face, (v, i) => (m[Math.floor(i / 3)]! > 0 ? v : Math.min(1, Math.max(0, v + noise[i]!))));
+  const pred = tf.tensor4d(Float32Array.from(face, (v) => v * 0.8 + 0.1), [1, size, size, 3]);
+  const w = tf.tensor4d(weights, [1, size, size, 1]);
+  const lossOf = (target: Float32Array) => tf.tidy(() => reconstructionLoss(pred, tf.tensor4d(target, [1, size, size, 3]), { dssim: true, weights: w }).dataSync()[0]!);
+  const l0 = lossOf(face);
+  const l1 = lossOf(changed);
+  assert.ok(Math.abs(l0 - l1) < 1e-6, `background changed: ${l0} vs ${l1}`);
+  // the same change counts when the background has weight
+  const w1 = tf.tensor4d(pixelWeights(m, null, { maskWeight: 3, backgroundWeight: 1, eyeMouthWeight: 0 }), [1, size, size, 1]);
+  const l2 = tf.tidy(() => reconstructionLoss(pred, tf.tensor4d(changed, [1, size, size, 3]), { dssim: true, weights: w1 }).dataSync()[0]!);
+  const l3 = tf.tidy(() => reconstructionLoss(pred, tf.tensor4d(face, [1, size, size, 3]), { dssim: true, weights: w1 }).dataSync()[0]!);
+  assert.ok(Math.abs(l2 - l3) > 1e-3, `with background weight 1 the change shows: ${l3} -> ${l2}`);
+  tf.dispose([pred, w, w1]);
+});
+
+test('eye and mouth weights sit on the eyes and mouth of the aligned template, inside the face mask', () => {
+  const size = 64;
+  const em = eyeMouthMap(size, 0.75, 1.6);
+  const full = size / 0.75;
+  const shift = (full - size) / 2;
+  const pts = templateInCrop({ size: full, coverage: 1.6 }).map(([x, y]) => [x - shift, y - shift]);
+  const at = (p: number[]) => em[Math.round(p[1]!) * size + Math.round(p[0]!)]!;
+  const centre = (idx: number[]) => [idx.reduce((s, i) => s + pts[i]![0]!, 0) / idx.length, idx.reduce((s, i) => s + pts[i]![1]!, 0) / idx.length];
+  assert.is(at(centre([36, 37, 38, 39, 40, 41])), 1, 'left eye');
+  assert.is(at(centre([42, 43, 44, 45, 46, 47])), 1, 'right eye');
+  assert.is(at(centre([48, 54, 51, 57])), 1, 'mouth');
+  assert.is(at(pts[30]!), 0, 'nose tip');
+  assert.is(at(pts[8]!), 0, 'chin');
+  const share = em.reduce((s, v) => s + v, 0) / em.length;
+  assert.ok(share > 0.05 && share < 0.3, `eyes and mouth are ${(share * 100).toFixed(0)}% of the input`);
+  const w = pixelWeights(Float32Array.from(em, () => 1), em, { maskWeight: 3, backgroundWeight: 0.5, eyeMouthWeight: 2 });
+  assert.equal([Math.max(...w), Math.min(...w)], [6, 4]);
 });
 
 test.run();

@@ -1,6 +1,7 @@
 /**
  * The latent swap: faces go through the shared encoder and the other decoder, in batches,
- * come back at the crop size, differ by direction, and leak nothing. (Issue 6, in progress.)
+ * come back at the crop size, differ by direction, and leak nothing; the coverage square is
+ * the same in training and swap.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,9 +11,17 @@ import { tf } from '../../src/engine/tf.ts';
 import type { RgbImage } from '../../src/media/image.ts';
 import { buildAutoencoder } from '../../src/model/autoencoder.ts';
 import { swapFaces } from '../../src/swap/latent-swap.ts';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeImage } from '../../src/media/image.ts';
+import type { Autoencoder } from '../../src/model/autoencoder.ts';
+import { coverageBox, inputBatch, modelInput } from '../../src/model/input.ts';
+import { loadFaceSet } from '../../src/train/face-set.ts';
 import { faceCrop } from '../helpers/data.ts';
+import { tempDir } from '../helpers/fixtures.ts';
 
 const test = suite('swap/latent-swap');
+const tmp = tempDir('latent-swap');
 
 test('A through decoder B, in batches, at the crop size, no leaks', async () => {
   await selectBackend('wasm');
@@ -30,4 +39,52 @@ test('A through decoder B, in batches, at the crop size, no leaks', async () => 
   ae.dispose();
 });
 
+test('coverage: training input and swap use one crop; an identity model reproduces the face square and leaves the rest', async () => {
+  await selectBackend('wasm');
+  const size = 256;
+  const crop: RgbImage = { width: size, height: size, data: Uint8Array.from(await faceCrop('a', size), (v) => Math.round(v * 255)) };
+  const coverage = 0.75;
+  const box = coverageBox(size, coverage);
+  assert.equal(box, { left: 32, top: 32, side: 192 });
+  // what training sees is what the swap feeds the model
+  const x = await modelInput(crop, 64, coverage);
+  const t = await inputBatch([crop], 64, coverage);
+  assert.equal(Array.from(await t.data()), Array.from(x));
+  t.dispose();
+  // the training set loader cuts the same square
+  const dir = join(tmp.dir, 'faces');
+  mkdirSync(dir, { recursive: true });
+  await writeImage(join(dir, '000001_0.png'), crop);
+  const set = await loadFaceSet(dir, 64, { coverage });
+  assert.equal(Array.from(set.faces[0]!), Array.from(x));
+  // a model that returns its input: the swap gives back the crop (the square resampled, the rest untouched)
+  const identity = { arch: { inputSize: 64 }, reconstruct: (faces: tf.Tensor4D) => faces.clone() } as unknown as Autoencoder;
+  const before = tf.memory().numTensors;
+  const [out] = await swapFaces(identity, [crop], 'a-to-b', { coverage });
+  assert.is(tf.memory().numTensors, before);
+  let outside = 0;
+  let se = 0;
+  let n = 0;
+  for (let y = 0; y < size; y++)
+    for (let xx = 0; xx < size; xx++)
+      for (let c = 0; c < 3; c++) {
+        const i = (y * size + xx) * 3 + c;
+        const inside = xx >= box.left && xx < box.left + box.side && y >= box.top && y < box.top + box.side;
+        if (!inside) outside += Math.abs(out!.data[i]! - crop.data[i]!);
+        else if (xx >= box.left + 4 && xx < box.left + box.side - 4 && y >= box.top + 4 && y < box.top + box.side - 4) {
+          se += ((out!.data[i]! - crop.data[i]!) / 255) ** 2;
+          n++;
+        }
+      }
+  assert.is(outside, 0, 'pixels outside the coverage square are the crop\'s');
+  const psnr = 10 * Math.log10(n / se);
+  assert.ok(psnr > 27, `the face square comes back (down to 64 px and up again): ${psnr.toFixed(1)} dB`);
+  // and a model that returns grey changes only the square
+  const grey = { arch: { inputSize: 64 }, reconstruct: (faces: tf.Tensor4D) => tf.onesLike(faces).mul(0.5) } as unknown as Autoencoder;
+  const [g] = await swapFaces(grey, [crop], 'a-to-b', { coverage });
+  assert.is(g!.data[((box.top + 10) * size + box.left + 10) * 3], 128);
+  assert.is(g!.data[(10 * size + 10) * 3], crop.data[(10 * size + 10) * 3]);
+});
+
+test.after(() => tmp.cleanup());
 test.run();

@@ -3,14 +3,17 @@
  * resumed run's loss curve equals an uninterrupted one's, a NaN loss stops training and keeps
  * the last good checkpoint, and nothing leaks.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { modelArchitecture } from '../../src/config/model.ts';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
-import { listCheckpoints, loadLatestCheckpoint } from '../../src/model/checkpoint.ts';
+import { buildAutoencoder } from '../../src/model/autoencoder.ts';
+import { listCheckpoints, loadLatestCheckpoint, loadTrainedModel } from '../../src/model/checkpoint.ts';
+import { pretrainedInit } from '../../src/model/pretrained.ts';
+import { readQualityLog, type QualityProbe } from '../../src/train/quality-log.ts';
 import type { FaceSet } from '../../src/train/face-set.ts';
 import { train, type TrainOptions } from '../../src/train/trainer.ts';
 import { faceCrop } from '../helpers/data.ts';
@@ -29,7 +32,9 @@ test.before(async () => {
 });
 test.after(() => tmp.cleanup());
 
-const base = (out: string, extra: Partial<TrainOptions> = {}): TrainOptions => ({ a, b, arch, out: join(tmp.dir, out), iterations: 6, batchSize: 2, learningRate: 1e-3, seed: 3, saveEvery: 3, ...extra });
+/** The plain recipe (whole crop, unweighted MAE, constant rate, warp throughout): what these tests were written for. */
+const PLAIN = { coverage: 1, dssim: false, maskWeight: 0, eyeMouthWeight: 0, warmup: 0, decay: 'none', warpShare: 1, saveMinutes: 0 } as const;
+const base = (out: string, extra: Partial<TrainOptions> = {}): TrainOptions => ({ a, b, arch, out: join(tmp.dir, out), iterations: 6, batchSize: 2, learningRate: 1e-3, seed: 3, saveEvery: 3, ...PLAIN, ...extra });
 
 test('the loss falls on real faces within a small budget, and nothing leaks', async () => {
   const before = tf.memory().numTensors;
@@ -91,6 +96,88 @@ test('other settings cannot continue a checkpoint', async () => {
     assert.unreachable();
   } catch (err) {
     assert.match((err as Error).message, /trained with other settings/);
+  }
+});
+
+test('the full recipe (coverage, weighted MAE + DSSIM, eye/mouth, warm-up, cosine, warp off at the end) resumes to the same loss curve', async () => {
+  const ellipse = Float32Array.from({ length: 64 * 64 }, (_, i) => (((i % 64) - 32) / 22) ** 2 + ((Math.floor(i / 64) - 34) / 28) ** 2 < 1 ? 1 : 0);
+  const recipe = { coverage: 0.75, dssim: true, maskWeight: 3, backgroundWeight: 0.5, eyeMouthWeight: 2, warmup: 3, decay: 'cosine', minLrShare: 0.1, warpShare: 0.5 } as const;
+  const sets = { a: { ...a, masks: [ellipse] }, b: { ...b, masks: [ellipse] } };
+  const whole = await train({ ...base('recipe-whole', { iterations: 8 }), ...sets, ...recipe });
+  assert.equal(whole.losses.map((e) => e.warp), [true, true, true, true, false, false, false, false], 'warp for the first half of the budget');
+  const lrs = whole.losses.map((e) => e.lr!);
+  assert.ok(lrs[0]! < lrs[1]! && lrs[1]! < lrs[2]!, `warm-up: ${lrs.join(', ')}`);
+  assert.ok(lrs[7]! < lrs[3]! && lrs[7]! >= 1e-4 - 1e-12, `cosine decay to the floor: ${lrs.join(', ')}`);
+  // interrupted (as Ctrl-C does) at iteration 5 of the same budget: the schedule depends on the budget
+  const stop = new AbortController();
+  const part = await train({ ...base('recipe-parts', { iterations: 8 }), ...sets, ...recipe, signal: stop.signal, onIteration: (it) => it === 5 && stop.abort() });
+  assert.equal([part.stoppedBy, part.iteration], ['signal', 5]);
+  const rest = await train({ ...base('recipe-parts', { iterations: 8 }), ...sets, ...recipe });
+  assert.is(rest.resumedFrom, 5);
+  rest.losses.forEach((e, i) => assert.ok(Math.abs(e.lossA - whole.losses[i]!.lossA) < 1e-6 && e.warp === whole.losses[i]!.warp, `iteration ${e.iteration}`));
+  const ck = (await loadLatestCheckpoint(join(tmp.dir, 'recipe-parts'), arch))!;
+  assert.is(ck.state.coverage, 0.75, 'the checkpoint records the coverage the swap must use');
+  ck.ae.dispose();
+  tf.dispose(ck.optimizerWeights.map((w) => w.tensor));
+  try {
+    await train({ ...base('recipe-parts', { iterations: 9 }), ...sets, ...recipe, coverage: 1 });
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /trained with other settings/);
+  }
+});
+
+test('the quality probe runs on its interval, its log is kept and validated, and it can stop training', async () => {
+  const out = join(tmp.dir, 'probe');
+  let calls = 0;
+  const probe: QualityProbe = async (_ae, at) => {
+    calls++;
+    return { iteration: at.iteration, minutes: at.minutes, identityShare: calls >= 2 ? 0.9 : 0.2, medianToTarget: 0.5, medianToSource: 0.7, maskSsim: 0.8, reconstructionSsim: 0.7, faces: { source: 3, target: 3 } };
+  };
+  const r = await train(base('probe', { iterations: 50, probe, qualityMinutes: 1e-9, stopAtQuality: 0.8 }));
+  assert.is(r.stoppedBy, 'quality', r.message);
+  assert.is(calls, 3, 'stops once two probes in a row are above the level');
+  assert.is(r.iteration, 3);
+  const log = readQualityLog(out);
+  assert.equal(log.map((e) => e.iteration), [1, 2, 3]);
+  assert.ok(existsSync(listCheckpoints(out)[0]!), 'a checkpoint at the stop');
+  writeFileSync(join(out, 'quality.jsonl'), readFileSync(join(out, 'quality.jsonl'), 'utf8').replace('"identityShare":0.9', '"identityShare":"high"'));
+  try {
+    readQualityLog(out);
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /quality\.jsonl line 2: identityShare: /);
+  }
+});
+
+test('a pretrained model starts a run: its encoder, and its generic decoder in both decoders; the run then resumes as usual', async () => {
+  await train(base('pre', { iterations: 2 }));
+  const init = await pretrainedInit(join(tmp.dir, 'pre'), arch, 1);
+  const r = await train(base('from-pre', { iterations: 2, seed: 9, init }));
+  assert.is(r.iteration, 2);
+  const pre = await loadTrainedModel(join(tmp.dir, 'pre'));
+  // one step at a small rate moves weights a little: compare a fresh run's first checkpoint instead
+  const start = await pretrainedInit(join(tmp.dir, 'pre'), arch, 1);
+  const fresh = buildAutoencoder(arch, 9);
+  start(fresh);
+  const same = (x: tf.Tensor[], y: tf.Tensor[]) => x.every((t, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(t, y[i]!))).dataSync()[0]!) === 0);
+  assert.ok(same(fresh.encoder.getWeights(), pre.ae.encoder.getWeights()), 'encoder copied');
+  assert.ok(same(fresh.decoderB.getWeights(), pre.ae.decoderA.getWeights()), 'decoder B starts as the generic decoder');
+  fresh.dispose();
+  pre.ae.dispose();
+  const more = await train(base('from-pre', { iterations: 3, seed: 9, init: await pretrainedInit(join(tmp.dir, 'pre'), arch, 1) }));
+  assert.is(more.resumedFrom, 2, 'a resumed run continues its own checkpoint, not the pretrained weights');
+  try {
+    await pretrainedInit(join(tmp.dir, 'pre'), modelArchitecture('small'), 1);
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /pretrained model in .* is of another architecture/);
+  }
+  try {
+    await pretrainedInit(join(tmp.dir, 'pre'), arch, 0.75);
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /saw coverage 1 of the crop, this run asks for 0.75/);
   }
 });
 

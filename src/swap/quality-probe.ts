@@ -1,0 +1,120 @@
+/**
+ * The quality probe that runs while a model trains: held-out faces of the source identity are
+ * swapped with the model as it is, and face-api's recognition net (which no training loss uses)
+ * says whether they read as the target: the share closer to the target than to the source, the
+ * median distance to the target, Celeb-DF's Mask-SSIM (swapped vs source inside the face mask)
+ * and the reconstruction SSIM of both identities' held-out faces.
+ *
+ *   const probe = await makeQualityProbe({ fa, a, b, direction: 'a-to-b', crop: { size: 256, coverage: 1.6 }, coverage: 0.75 });
+ *   const q = await probe(ae, { iteration: 900, minutes: 9 });   // q.identityShare, q.medianToTarget, …
+ */
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Direction } from '../config/swap.ts';
+import { templateInCrop } from '../face/align.ts';
+import { describeFace, descriptorDistance, type FaceApi } from '../face/face-api.ts';
+import { fileDescriptors } from '../face/file-descriptors.ts';
+import { extendedMask } from '../face/mask.ts';
+import { readGrayImage, readImage, type RgbImage } from '../media/image.ts';
+import type { Autoencoder } from '../model/autoencoder.ts';
+import { tf } from '../engine/tf.ts';
+import { inputBatch } from '../model/input.ts';
+import type { QualityEntry, QualityProbe } from '../train/quality-log.ts';
+import { swapFaces } from './latent-swap.ts';
+import { spread } from './kept-faces.ts';
+import { centroid, maskSsim, ssim, summariseDistances } from './metrics.ts';
+
+export interface ProbeFaces {
+  /** Held-out aligned crops (what the probe swaps and reconstructs). */
+  crops: RgbImage[];
+  /** Their face masks (crop size, 0..255). */
+  masks: Array<{ width: number; height: number; data: Uint8Array }>;
+  /** Descriptors of the identity's faces (any: the identity's centroid is their mean). */
+  descriptors: number[][];
+}
+
+export interface ProbeSettings {
+  fa: FaceApi;
+  a: ProbeFaces;
+  b: ProbeFaces;
+  direction: Direction;
+  /** How the crops were aligned (where the template's landmarks sit, for the descriptor box). */
+  crop: { size: number; coverage: number };
+  /** The share of the crop the model sees. */
+  coverage: number;
+}
+
+const toFloat = (img: RgbImage) => Float32Array.from(img.data, (v) => v / 255);
+
+async function reconstructionSsim(ae: Autoencoder, crops: readonly RgbImage[], which: 'a' | 'b', coverage: number): Promise<number> {
+  if (!crops.length) return NaN;
+  const s = ae.arch.inputSize;
+  const x = await inputBatch(crops, s, coverage);
+  const y = ae.reconstruct(x, which);
+  const [xs, ys] = [(await x.data()) as Float32Array, (await y.data()) as Float32Array];
+  tf.dispose([x, y]);
+  let sum = 0;
+  for (let k = 0; k < crops.length; k++) {
+    const per = s * s * 3;
+    sum += ssim(xs.subarray(k * per, (k + 1) * per), ys.subarray(k * per, (k + 1) * per), s, s);
+  }
+  return sum / crops.length;
+}
+
+export async function makeQualityProbe(p: ProbeSettings): Promise<QualityProbe> {
+  const [src, dst] = p.direction === 'a-to-b' ? [p.a, p.b] : [p.b, p.a];
+  if (!src.crops.length) throw new Error('the quality probe needs held-out faces of the source identity');
+  const cSource = centroid(src.descriptors);
+  const cTarget = centroid(dst.descriptors);
+  const points = templateInCrop(p.crop);
+  return async (ae, at): Promise<QualityEntry> => {
+    const swapped = await swapFaces(ae, src.crops, p.direction, { coverage: p.coverage });
+    const toT: number[] = [];
+    const toS: number[] = [];
+    let mssim = 0;
+    for (let k = 0; k < swapped.length; k++) {
+      const d = await describeFace(p.fa, swapped[k]!, points);
+      toT.push(descriptorDistance(d, cTarget));
+      toS.push(descriptorDistance(d, cSource));
+      const m = src.masks[k]!;
+      mssim += maskSsim(toFloat(swapped[k]!), toFloat(src.crops[k]!), Float32Array.from(m.data, (v) => v / 255), m.width, m.height);
+    }
+    const ra = await reconstructionSsim(ae, p.a.crops, 'a', p.coverage);
+    const rb = await reconstructionSsim(ae, p.b.crops, 'b', p.coverage);
+    const recon = [ra, rb].filter((v) => Number.isFinite(v));
+    return {
+      iteration: at.iteration,
+      minutes: Math.round(at.minutes * 1000) / 1000,
+      identityShare: toT.filter((t, i) => t < toS[i]!).length / toT.length,
+      medianToTarget: summariseDistances(toT)!.median,
+      medianToSource: summariseDistances(toS)!.median,
+      maskSsim: mssim / swapped.length,
+      reconstructionSsim: recon.length ? recon.reduce((x, y) => x + y, 0) / recon.length : NaN,
+      faces: { source: src.crops.length, target: dst.crops.length },
+    };
+  };
+}
+
+/**
+ * A probe over face files: `heldOut` faces of each identity are swapped and reconstructed
+ * (their masks from the masks/ folder beside faces/, else the template's extended mask), the
+ * identities' centroids come from up to 48 of `all` their faces. Null when the source has no
+ * held-out faces.
+ */
+export async function probeFromFiles(fa: FaceApi, d: { heldOut: { a: string[]; b: string[] }; all: { a: string[]; b: string[] }; crop: { size: number; coverage: number } }, o: { direction: Direction; coverage: number; sample: number }): Promise<QualityProbe | null> {
+  const source = o.direction === 'a-to-b' ? 'a' : 'b';
+  if (!d.heldOut[source].length) return null;
+  const template = extendedMask(templateInCrop(d.crop), d.crop.size);
+  const faces = async (id: 'a' | 'b'): Promise<ProbeFaces> => {
+    const files = spread(d.heldOut[id], o.sample);
+    const crops = await Promise.all(files.map((f) => readImage(f)));
+    const masks = await Promise.all(
+      files.map(async (f) => {
+        const m = join(dirname(dirname(f)), 'masks', basename(f));
+        return existsSync(m) ? readGrayImage(m) : template;
+      }),
+    );
+    return { crops, masks, descriptors: await fileDescriptors(fa, spread(d.all[id], 48), d.crop) };
+  };
+  return makeQualityProbe({ fa, a: await faces('a'), b: await faces('b'), direction: o.direction, crop: d.crop, coverage: o.coverage });
+}

@@ -1,0 +1,84 @@
+/**
+ * What a training run reads: each identity's faces split into the training set and a held-out
+ * stretch (the last `holdout` share of the files, which are named by frame: a separate part of
+ * the video, for the quality probe), cut to the training coverage, with their masks when the
+ * loss is weighted (the landmark template's mask for folders without masks/), and how the crops were aligned (from the alignments.json beside faces/,
+ * when there is one).
+ *
+ *   const d = await loadTrainingData(cfg, 'runs/demo/extract-a/faces', 'runs/demo/extract-b/faces', 64);
+ *   d.a.faces.length; d.heldOut.a   // file paths of A's held-out faces
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ExtractConfig } from '../config/extract.ts';
+import type { TrainConfig } from '../config/train.ts';
+import { templateInCrop } from '../face/align.ts';
+import { readAlignments } from '../face/alignments-file.ts';
+import { extendedMask } from '../face/mask.ts';
+import { readImage } from '../media/image.ts';
+import { maskInput } from '../model/input.ts';
+import { UserError } from '../util/errors.ts';
+import { loadFaceSet, type FaceSet } from './face-set.ts';
+
+export interface TrainingData {
+  a: FaceSet;
+  b: FaceSet;
+  /** Held-out face files per identity (not trained on). */
+  heldOut: { a: string[]; b: string[] };
+  /** Every face file per identity, training and held-out. */
+  all: { a: string[]; b: string[] };
+  /** How the crops were aligned: size and extraction coverage. */
+  crop: { size: number; coverage: number };
+}
+
+export function faceFiles(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UserError(`face folder not found: "${dir}"`, 'pass the faces/ folder that `janus extract VIDEO --out DIR` wrote (DIR/faces)');
+  }
+  const files = readdirSync(dir).filter((f) => /\.(png|jpe?g|webp)$/i.test(f) && !f.startsWith('.')).sort();
+  if (!files.length) throw new UserError(`no face images in "${dir}"`, 'run `janus extract` first, or check that it kept some faces (`janus alignments`)');
+  return files;
+}
+
+/** The alignment settings of a faces/ folder: its alignments.json's, else the extraction defaults. */
+export function cropSettings(dir: string): { size: number; coverage: number; known: boolean } {
+  const file = join(dirname(dir), 'alignments.json');
+  if (existsSync(file)) {
+    const s = readAlignments(file).settings;
+    return { size: s.size, coverage: s.coverage, known: true };
+  }
+  const d = ExtractConfig.parse({});
+  return { size: d.size, coverage: d.coverage, known: false };
+}
+
+type Cfg = Pick<TrainConfig, 'holdout' | 'coverage' | 'maskWeight' | 'backgroundWeight' | 'qualityMinutes'>;
+
+/** Training files and the held-out tail (none when the probe is off or too few faces). */
+export function splitHoldout(files: readonly string[], share: number): { train: string[]; heldOut: string[] } {
+  const n = Math.floor(files.length * share);
+  if (n < 1 || files.length - n < 1) return { train: [...files], heldOut: [] };
+  return { train: files.slice(0, files.length - n), heldOut: files.slice(files.length - n) };
+}
+
+export async function loadTrainingData(cfg: Cfg, aDir: string, bDir: string, size: number, log?: (line: string) => void): Promise<TrainingData> {
+  const masks = cfg.maskWeight > 0 || cfg.backgroundWeight < 1;
+  const share = cfg.qualityMinutes > 0 ? cfg.holdout : 0;
+  const out: Partial<Record<'a' | 'b', { set: FaceSet; heldOut: string[]; all: string[] }>> = {};
+  for (const [id, dir] of [['a', aDir], ['b', bDir]] as const) {
+    const files = faceFiles(dir);
+    const { train, heldOut } = splitHoldout(files, share);
+    const hasMasks = existsSync(join(dirname(dir), 'masks'));
+    const set = await loadFaceSet(dir, size, { masks: masks && hasMasks, coverage: cfg.coverage, files: train });
+    if (masks && !hasMasks) {
+      // faces from elsewhere: every aligned crop has the template's geometry, so its mask fits them all
+      const crop = cropSettings(dir);
+      const width = (await readImage(join(dir, train[0]!))).width;
+      const m = await maskInput(extendedMask(templateInCrop({ size: width, coverage: crop.coverage }), width), size, cfg.coverage);
+      set.masks = train.map(() => m);
+      log?.(`no masks/ folder beside ${dir}: the loss weights use the landmark template's face mask`);
+    }
+    out[id] = { set, heldOut: heldOut.map((f) => join(dir, f)), all: files.map((f) => join(dir, f)) };
+  }
+  const ca = cropSettings(aDir);
+  return { a: out.a!.set, b: out.b!.set, heldOut: { a: out.a!.heldOut, b: out.b!.heldOut }, all: { a: out.a!.all, b: out.b!.all }, crop: { size: ca.size, coverage: ca.coverage } };
+}
