@@ -142,7 +142,16 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
       kind: 'swap-metrics',
       resource: 'gpu',
       params: { sample: 24 },
-      inputs: { source: '@extract-${item.sourceVideo}.alignments', target: '@extract-${item.targetVideo}.alignments', swapped: '@swap-${item.id}.faces', model, composite: '@composite-${item.id}.stats' },
+      inputs: {
+        source: '@extract-${item.sourceVideo}.alignments',
+        target: '@extract-${item.targetVideo}.alignments',
+        swapped: '@swap-${item.id}.faces',
+        model,
+        composite: '@composite-${item.id}.stats',
+        video: '${item.sourcePath}',
+        output: '@composite-${item.id}.video',
+        mask: '@composite-${item.id}.mask',
+      },
       outputs: { metrics: `${paths.fake('${item.id}')}/metrics.json` },
     },
     {

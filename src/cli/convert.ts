@@ -98,7 +98,7 @@ export const convertCommand: CommandSpec = {
           name: 'metrics',
           kind: 'swap-metrics',
           resource: 'gpu',
-          inputs: { source: alignments, ...(target ? { target } : {}), swapped: '@swap.faces', model, composite: '@composite.stats' },
+          inputs: { source: alignments, ...(target ? { target } : {}), swapped: '@swap.faces', model, composite: '@composite.stats', video: resolve(video!), output: '@composite.video', mask: '@composite.mask' },
           outputs: { metrics: names.metrics },
         },
         {

@@ -25,7 +25,7 @@ export const extractCommand: CommandSpec = {
   name: 'extract',
   args: ['<video>'],
   summary: 'detect, align and mask the target person\'s face in every frame (resumable); writes faces/, masks/, alignments.json',
-  options: ['extractOut', 'identity', 'detector', 'size', 'coverage', 'minScore', 'minSize', 'minBlur', 'noSmooth', 'backend'],
+  options: ['extractOut', 'identity', 'detector', 'size', 'coverage', 'minScore', 'minSize', 'minBlur', 'noSmooth', 'smoothing', 'backend'],
   async run([video], opts) {
     if (!opts.out) throw new UserError('janus extract needs --out DIR', 'e.g. janus extract samples/a.mp4 --out runs/extract-a');
     const who = opts.identity === undefined ? null : parseIdentity(opts.identity as string);
@@ -40,6 +40,7 @@ export const extractCommand: CommandSpec = {
         minSize: num(opts.minSize),
         minBlur: num(opts.minBlur),
         smooth: opts.smooth === false ? false : undefined,
+        smoothing: opts.smoothing,
         cluster: who && 'cluster' in who ? who.cluster : undefined,
       },
       'extract options',

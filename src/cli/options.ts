@@ -7,7 +7,7 @@
  */
 import { BACKENDS, EngineConfig } from '../config/engine.ts';
 import { SamplesCommandConfig } from '../config/cli.ts';
-import { ExtractConfig } from '../config/extract.ts';
+import { ExtractConfig, SMOOTHING_METHODS } from '../config/extract.ts';
 import { PRESETS, UPSAMPLES } from '../config/model.ts';
 import { TrainConfig } from '../config/train.ts';
 import { SAMPLE_NAMES } from '../config/samples.ts';
@@ -122,7 +122,13 @@ export const OPTIONS = Object.freeze({
   },
   noSmooth: {
     flags: '--no-smooth',
-    description: 'do not smooth landmarks over time',
+    description: 'do not smooth landmarks over time (the same as --smoothing none)',
+  },
+  smoothing: {
+    flags: '--smoothing <method>',
+    description: 'how landmarks are smoothed over time: a triangle window, a Kalman smoother, a One-Euro filter, or none (README compares them)',
+    choices: SMOOTHING_METHODS,
+    defaultValue: ExtractConfig.parse({}).smoothing,
   },
   trainA: { flags: '--a <dir>', description: 'aligned faces of identity A (the faces/ folder janus extract wrote)' },
   trainB: { flags: '--b <dir>', description: 'aligned faces of identity B' },

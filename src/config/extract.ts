@@ -8,6 +8,10 @@
 import { z } from 'zod';
 import { UserError } from '../util/errors.ts';
 
+/** Landmark smoothing methods (their code: src/face/smoothing.ts). */
+export const SMOOTHING_METHODS = ['window', 'kalman', 'one-euro', 'none'] as const;
+export type SmoothingMethod = (typeof SMOOTHING_METHODS)[number];
+
 export const ExtractConfig = z
   .object({
     /** Face detector: SsdMobilenetv1 (accurate) or TinyFaceDetector (fast). */
@@ -50,10 +54,27 @@ export const ExtractConfig = z
       .tuple([z.number().min(0).max(2), z.number().min(0).max(2)])
       .refine(([lo, hi]) => lo <= hi, 'expected [low, high] with low <= high')
       .default([0.45, 0.7]),
-    /** Smooth landmarks across consecutive frames (cuts jitter). */
+    /** Smooth landmarks across consecutive frames (cuts jitter); false turns smoothing off whatever `smoothing` says (`--no-smooth`). */
     smooth: z.boolean().default(true),
-    /** Smoothing window in frames (odd). */
+    /**
+     * How landmarks are smoothed over time (src/face/smoothing.ts): `window` (triangle-weighted
+     * centred average), `kalman` (constant-velocity Kalman filter with a Rauch–Tung–Striebel
+     * backward pass: extraction sees the whole track, so no lag), `one-euro` (Casiez's adaptive
+     * low-pass, causal), `none`. Each restarts after a frame without the face.
+     */
+    smoothing: z.enum(SMOOTHING_METHODS).default('window'),
+    /** window: width in frames (odd). */
     smoothWindow: z.number().int().min(3).max(15).default(5),
+    /** kalman: landmark measurement noise (standard deviation), in face widths (jaw to jaw). */
+    kalmanMeasurementNoise: z.number().positive().max(1).default(0.005),
+    /** kalman: process noise, the standard deviation of a landmark's acceleration, in face widths per frame². */
+    kalmanProcessNoise: z.number().positive().max(1).default(0.005),
+    /** one-euro: cutoff frequency (Hz) of a still landmark; lower smooths more. */
+    oneEuroMinCutoff: z.number().positive().max(100).default(2),
+    /** one-euro: how fast the cutoff rises with a landmark's speed (per face width per second); higher lags less. */
+    oneEuroBeta: z.number().min(0).max(1000).default(4),
+    /** one-euro: cutoff frequency (Hz) of the speed estimate. */
+    oneEuroDCutoff: z.number().positive().max(100).default(1),
     /** TinyFaceDetector input size (multiple of 32). */
     tinyInputSize: z.number().int().min(128).max(800).multipleOf(32).default(416),
   })

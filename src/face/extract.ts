@@ -13,7 +13,7 @@ import type { ExtractConfig } from '../config/extract.ts';
 import { writeJsonAtomic } from '../media/atomic-write.ts';
 import { decodeFrames, prefetch } from '../media/decode.ts';
 import { readImage, writeGrayPng, writeImage, type RgbImage } from '../media/image.ts';
-import type { VideoInfo } from '../media/probe.ts';
+import { rationalValue, type VideoInfo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import { alignFace, alignmentMatrix } from './align.ts';
 import { ALIGNMENTS_SCHEMA, describeClustering, type AlignedFaceRecord, type AlignmentsDoc, type ClusteringRecord } from './alignments-file.ts';
@@ -21,7 +21,7 @@ import { descriptorDistance, detectFaces, trackFaces, type DetectedFace, type Fa
 import { clusterTracks, pickTarget, type Clustering } from './identity.ts';
 import { extendedMask } from './mask.ts';
 import { laplacianVariance } from './quality.ts';
-import { jitter, smoothTrack } from './smoothing.ts';
+import { jitter, smoothLandmarks } from './smoothing.ts';
 import { buildTracks } from './tracks.ts';
 import { transformPoints } from './umeyama.ts';
 
@@ -163,7 +163,7 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
   if (!candidates.length) warnings.push(`no faces found in "${o.video}" (${detections.length} frames searched)`);
   else if (o.reference && track.every((x) => x === null)) warnings.push(`the reference identity "${o.reference.file}" was not found in "${o.video}"`);
   // 3. smoothing
-  const smoothed = cfg.smooth ? smoothTrack(track, cfg.smoothWindow) : track;
+  const smoothed = smoothLandmarks(track, cfg, rationalValue(o.info.fps));
   const faceWidth = cfg.size / cfg.coverage;
   const jit = { unit: 'px in the aligned crop' as const, before: jitter(track, faceWidth), after: jitter(smoothed, faceWidth) };
   // 4. align, blur filter, write (second decoding pass: only frames with a kept face)

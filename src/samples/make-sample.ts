@@ -13,7 +13,7 @@ import { faceApiDemoDir } from '../face/package-files.ts';
 import { reserveTemp } from '../media/atomic-write.ts';
 import { openVideoWriter } from '../media/encode.ts';
 import { readImage, type RgbImage } from '../media/image.ts';
-import { similarity, warpAffine } from '../media/warp-affine.ts';
+import { similarity, warpAffine, type Affine } from '../media/warp-affine.ts';
 import { encodeWav } from './wav.ts';
 
 /** Where the camera looks in frame `i`: centre, crop size (source pixels), roll, light. */
@@ -53,21 +53,17 @@ export function shotAt(name: SampleName, t: number, seconds: number): Shot {
   };
 }
 
-/** Render one frame of the clip from the photo. */
-export function renderShot(photo: RgbImage, shot: Shot, size: number): RgbImage {
+/** The map from a frame's pixels to the photo's (what the camera saw where): rotate about the centre, scale, translate to the face. */
+export function shotMatrix(shot: Shot, size: number): Affine {
   const k = shot.crop / size; // source pixels per output pixel
-  // output (u, v) -> source: rotate about the centre, scale, translate to the face.
   const m = similarity(k, shot.angle, 0, 0);
   const h = size / 2;
-  const inv: readonly [number, number, number, number, number, number] = [
-    m[0],
-    m[1],
-    shot.cx - m[0] * h - m[1] * h,
-    m[3],
-    m[4],
-    shot.cy - m[3] * h - m[4] * h,
-  ];
-  const img = warpAffine(photo, inv, size, size, { border: 'replicate' });
+  return [m[0], m[1], shot.cx - m[0] * h - m[1] * h, m[3], m[4], shot.cy - m[3] * h - m[4] * h];
+}
+
+/** Render one frame of the clip from the photo. */
+export function renderShot(photo: RgbImage, shot: Shot, size: number): RgbImage {
+  const img = warpAffine(photo, shotMatrix(shot, size), size, size, { border: 'replicate' });
   const d = img.data;
   const [gr, gg, gb] = shot.gain;
   for (let i = 0; i < d.length; i += 3) {

@@ -1,13 +1,15 @@
 /**
  * Stage `swap-metrics`: metrics.json for a swap: face-recognition distances of the swapped
  * faces to the source and target identities (and of the originals, for scale), the model's
- * reconstruction PSNR/SSIM per identity, frames swapped and skipped.
+ * reconstruction PSNR/SSIM per identity, frames swapped and skipped, and, given the source
+ * video and the composite's output and mask videos, the output's flicker against the source's.
  *
  *   - name: metrics
  *     kind: swap-metrics
  *     resource: gpu
  *     inputs: { source: "@extract-a.alignments", target: "@extract-b.alignments", swapped: "@swap.faces",
- *               model: "@train.model", composite: "@composite.stats" }
+ *               model: "@train.model", composite: "@composite.stats",
+ *               video: samples/a.mp4, output: "@composite.video", mask: "@composite.mask" }
  *     outputs: { metrics: metrics.json }
  */
 import { readFileSync } from 'node:fs';
@@ -19,8 +21,9 @@ import { readAlignments } from '../face/alignments-file.ts';
 import { loadFaceApi } from '../face/face-api.ts';
 import { fileDescriptors } from '../face/file-descriptors.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
-import { loadCheckpointAt } from '../model/checkpoint.ts';
+import { checkpointCoverage, loadCheckpointAt } from '../model/checkpoint.ts';
 import { keptFaces, spread, type KeptFace } from '../swap/kept-faces.ts';
+import { videoFlicker } from '../swap/flicker.ts';
 import { centroid, identityDistances, psnr, ssim } from '../swap/metrics.ts';
 import { METRICS_SCHEMA, writeMetrics, type SwapMetrics } from '../swap/metrics-file.ts';
 import { readSwapRecord } from '../swap/swap-record.ts';
@@ -30,10 +33,10 @@ import { ensureEngine } from './engine.ts';
 type P = MetricsConfig;
 
 /** Mean PSNR/SSIM of faces through the encoder and their own decoder. */
-async function reconstruction(ae: Autoencoder, faces: readonly KeptFace[], which: 'a' | 'b'): Promise<{ faces: number; psnr: number; ssim: number } | null> {
+async function reconstruction(ae: Autoencoder, coverage: number, faces: readonly KeptFace[], which: 'a' | 'b'): Promise<{ faces: number; psnr: number; ssim: number } | null> {
   if (!faces.length) return null;
   const s = ae.arch.inputSize;
-  const input = await loadFaces(faces.map((f) => f.face), s);
+  const input = await loadFaces(faces.map((f) => f.face), s, coverage);
   let p = 0;
   let q = 0;
   for (let i = 0; i < input.length; i += 16) {
@@ -52,8 +55,8 @@ async function reconstruction(ae: Autoencoder, faces: readonly KeptFace[], which
 
 export const swapMetricsStage: StageKind<P> = {
   kind: 'swap-metrics',
-  version: '1',
-  description: 'metrics.json: identity distances of the swapped faces, reconstruction PSNR/SSIM, frames swapped',
+  version: '2',
+  description: 'metrics.json: identity distances of the swapped faces, reconstruction PSNR/SSIM, frames swapped, flicker',
   params: MetricsConfig,
   inputs: ['source', 'swapped', 'model', 'composite'],
   outputs: ['metrics'],
@@ -76,12 +79,15 @@ export const swapMetricsStage: StageKind<P> = {
     const m = await loadCheckpointAt(swap.model.checkpoint);
     let recon: Pick<SwapMetrics['reconstruction'], 'a' | 'b'>;
     try {
-      recon = { [sourceId]: await reconstruction(m.ae, source, sourceId), [targetId]: await reconstruction(m.ae, target, targetId) } as typeof recon;
+      const coverage = checkpointCoverage(m.state);
+      recon = { [sourceId]: await reconstruction(m.ae, coverage, source, sourceId), [targetId]: await reconstruction(m.ae, coverage, target, targetId) } as typeof recon;
     } finally {
       m.ae.dispose();
     }
     const composite = JSON.parse(readFileSync(ctx.inputs.composite!, 'utf8')) as { frames: { total: number; swapped: number; skipped: number } };
     const swapped = cSource ? identityDistances(dSwapped, cSource, cTarget) : null;
+    const { video, output, mask } = ctx.inputs;
+    const flicker = video && output && mask ? await videoFlicker(video, output, mask) : null;
     const metrics: SwapMetrics = {
       schema: METRICS_SCHEMA,
       direction: swap.direction,
@@ -94,11 +100,15 @@ export const swapMetricsStage: StageKind<P> = {
         originals: cSource ? identityDistances(dSource, cSource, cTarget) : null,
         identityChanged: swapped?.closerToTarget == null ? null : swapped.closerToTarget >= 0.5,
       },
-      reconstruction: { what: 'each identity through the encoder and its own decoder, at the model input size', ...recon },
+      reconstruction: { what: 'each identity through the encoder and its own decoder, at the model input size (the coverage square the model sees)', ...recon },
       frames: composite.frames,
       sample: { source: source.length, target: target.length },
+      flicker: flicker && {
+        what: 'mean frame-to-frame change (0-255) inside the replaced-pixel mask, output and source; ratio 1 = as stable as the source',
+        ...flicker,
+      },
     };
     await writeMetrics(ctx.outputs.metrics!, metrics);
-    ctx.log(`swapped faces: distance to source ${swapped?.toSource?.mean.toFixed(3)}, to target ${swapped?.toTarget?.mean.toFixed(3) ?? 'n/a'}; ${composite.frames.swapped}/${composite.frames.total} frames swapped`);
+    ctx.log(`swapped faces: distance to source ${swapped?.toSource?.mean.toFixed(3)}, to target ${swapped?.toTarget?.mean.toFixed(3) ?? 'n/a'}; ${composite.frames.swapped}/${composite.frames.total} frames swapped; flicker ${flicker?.ratio?.toFixed(2) ?? 'n/a'}x the source's`);
   },
 };

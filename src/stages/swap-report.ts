@@ -17,6 +17,7 @@ import type { StageKind } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { writeFileAtomic } from '../media/atomic-write.ts';
 import { keptFaces, spread } from '../swap/kept-faces.ts';
+import { readMetrics } from '../swap/metrics-file.ts';
 import { reportHtml } from '../swap/report.ts';
 
 const Params = z.object({ faces: z.number().int().min(0).max(64).default(6) }).strict();
@@ -26,7 +27,7 @@ const thumb = (file: string) => sharp(file).resize(128, 128).png().toBuffer();
 
 export const swapReportStage: StageKind<P> = {
   kind: 'swap-report',
-  version: '1',
+  version: '2',
   description: 'report.html: metrics, loss curve, previews, face pairs and links to the videos',
   params: Params,
   inputs: ['metrics', 'model', 'alignments', 'swapped'],
@@ -51,7 +52,7 @@ export const swapReportStage: StageKind<P> = {
     }
     const html = reportHtml({
       title: (ctx.meta.pipeline as { name?: string } | undefined)?.name ?? ctx.name,
-      metrics: JSON.parse(readFileSync(ctx.inputs.metrics!, 'utf8')) as Record<string, unknown>,
+      metrics: readMetrics(ctx.inputs.metrics!),
       lossCurve: read(join(model, 'loss.png')),
       preview: read(join(model, 'preview.png')),
       losses: lossLines.length ? (JSON.parse(lossLines[lossLines.length - 1]!) as { iteration: number; lossA: number; lossB: number }) : null,

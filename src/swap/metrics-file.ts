@@ -1,6 +1,6 @@
 /**
  * `metrics.json`, what the swap-metrics stage writes: one schema, validated where it is read
- * (the benchmark's quality gate, the report), as `alignments.json` is.
+ * (the benchmark's quality gate, the report), as `alignments.json` is. Version 2 added `flicker`.
  *
  *   await writeMetrics('runs/x/metrics.json', metrics);   // validated before it is written
  *   readMetrics('runs/x/metrics.json').identity.swapped?.toTarget?.median
@@ -11,7 +11,7 @@ import { DIRECTIONS } from '../config/swap.ts';
 import { writeJsonAtomic } from '../media/atomic-write.ts';
 import { UserError } from '../util/errors.ts';
 
-export const METRICS_SCHEMA = 'janus.metrics/1';
+export const METRICS_SCHEMA = 'janus.metrics/2';
 
 const Distances = z.object({ faces: z.number().int(), mean: z.number(), median: z.number(), min: z.number(), max: z.number() }).strict();
 const Identity = z
@@ -45,6 +45,15 @@ export const SwapMetrics = z
     reconstruction: z.object({ what: z.string(), a: Reconstruction.optional(), b: Reconstruction.optional() }).strict(),
     frames: z.object({ total: z.number().int(), swapped: z.number().int(), skipped: z.number().int() }).strict(),
     sample: z.object({ source: z.number().int(), target: z.number().int() }).strict(),
+    /**
+     * Temporal stability of the output (src/swap/flicker.ts): its frame-to-frame change inside
+     * the replaced-pixel mask against the source's (ratio 1 = as stable as the source); null when
+     * the stage was not given the source, output and mask videos.
+     */
+    flicker: z
+      .object({ what: z.string(), output: z.number().min(0), source: z.number().min(0), ratio: z.number().min(0).nullable(), pairs: z.number().int().min(1) })
+      .strict()
+      .nullable(),
   })
   .strict();
 export type SwapMetrics = z.infer<typeof SwapMetrics>;

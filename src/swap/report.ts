@@ -5,12 +5,13 @@
  *
  *   const html = reportHtml({ title: 'demo', metrics, lossCurve: png, preview: png, pairs, links });
  */
+import type { SwapMetrics } from './metrics-file.ts';
 import { SYNTHETIC_NOTICE } from './synthetic.ts';
 
 export interface ReportInput {
   title: string;
-  /** metrics.json as written by the swap-metrics stage. */
-  metrics: Record<string, any>;
+  /** metrics.json as written by the swap-metrics stage (readMetrics). */
+  metrics: SwapMetrics;
   lossCurve: Buffer | null;
   preview: Buffer | null;
   /** Final training losses. */
@@ -25,7 +26,7 @@ const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;'
 const img = (png: Buffer, alt: string, width?: number) => `<img src="data:image/png;base64,${png.toString('base64')}" alt="${esc(alt)}"${width ? ` width="${width}"` : ''}>`;
 const fmt = (v: unknown, digits = 3) => (typeof v === 'number' ? v.toFixed(digits) : v === null || v === undefined ? '–' : esc(v));
 
-function distanceRows(label: string, r: Record<string, any> | null | undefined): string {
+function distanceRows(label: string, r: SwapMetrics['identity']['swapped'] | undefined): string {
   if (!r) return `<tr><th>${esc(label)}</th><td colspan="3">not computed</td></tr>`;
   return `<tr><th>${esc(label)}</th><td>${fmt(r.toSource?.mean)} (median ${fmt(r.toSource?.median)})</td><td>${fmt(r.toTarget?.mean)} (median ${fmt(r.toTarget?.median)})</td><td>${r.closerToTarget == null ? '–' : `${(r.closerToTarget * 100).toFixed(0)}%`}</td></tr>`;
 }
@@ -33,9 +34,10 @@ function distanceRows(label: string, r: Record<string, any> | null | undefined):
 export function reportHtml(r: ReportInput): string {
   const m = r.metrics;
   const ids = m.identities ?? { source: 'a', target: 'b' };
-  const recon = Object.entries(m.reconstruction ?? {})
-    .filter(([k]) => k !== 'what')
-    .map(([k, v]: [string, any]) => `<tr><th>${esc(k.toUpperCase())}</th><td>${v ? fmt(v.psnr, 2) : '–'}</td><td>${v ? fmt(v.ssim) : '–'}</td><td>${v ? v.faces : 0}</td></tr>`)
+  const recon = (['a', 'b'] as const)
+    .filter((k) => k in m.reconstruction)
+    .map((k) => [k, m.reconstruction[k]] as const)
+    .map(([k, v]) => `<tr><th>${esc(k.toUpperCase())}</th><td>${v ? fmt(v.psnr, 2) : '–'}</td><td>${v ? fmt(v.ssim) : '–'}</td><td>${v ? v.faces : 0}</td></tr>`)
     .join('');
   const changed = m.identity?.identityChanged;
   return `<!doctype html>
@@ -62,6 +64,14 @@ Model: ${esc(m.model?.preset)} preset, iteration ${esc(m.model?.iteration)}, fin
 <p>${esc(m.identity?.what ?? '')}. ${changed === null || changed === undefined ? '' : changed ? '<strong>The swap moved the faces towards the target identity.</strong>' : '<strong>The swapped faces still read as the source identity</strong> (train longer or a larger preset).'}</p>
 <table><tr><th></th><th>distance to source (${esc(String(ids.source).toUpperCase())})</th><th>distance to target (${esc(String(ids.target).toUpperCase())})</th><th>closer to target</th></tr>
 ${distanceRows('swapped faces', m.identity?.swapped)}${distanceRows('original faces', m.identity?.originals)}</table>
+
+<h2>Temporal stability</h2>
+${
+  m.flicker
+    ? `<p>Flicker: <strong>${fmt(m.flicker.ratio, 2)}</strong>× the source's (${esc(m.flicker.what)}; over ${m.flicker.pairs} frame pairs: output ${fmt(m.flicker.output, 2)}, source ${fmt(m.flicker.source, 2)}).
+1.0 is as stable as the source; above it the swapped face changes more from frame to frame than the real one did.</p>`
+    : '<p>Flicker: not computed (the metrics stage was not given the source, output and mask videos).</p>'
+}
 
 <h2>Reconstruction</h2>
 <p>${esc(m.reconstruction?.what ?? '')}.</p>

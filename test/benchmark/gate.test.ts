@@ -74,7 +74,7 @@ test('metrics.json is validated on read: a record without the median is refused,
   const file = join(tmp.dir, 'metrics.json');
   const d = { faces: 3, mean: 0.5, median: 0.5, min: 0.4, max: 0.6 };
   const good = {
-    schema: 'janus.metrics/1',
+    schema: 'janus.metrics/2',
     direction: 'a-to-b',
     identities: { source: 'a', target: 'b' },
     model: { iteration: 20, fingerprint: 'f'.repeat(64), preset: 'tiny' },
@@ -82,6 +82,7 @@ test('metrics.json is validated on read: a record without the median is refused,
     reconstruction: { what: 'y', a: { faces: 3, psnr: 20, ssim: 0.5 }, b: null },
     frames: { total: 3, swapped: 3, skipped: 0 },
     sample: { source: 3, target: 3 },
+    flicker: { what: 'z', output: 2.2, source: 2, ratio: 1.1, pairs: 2 },
   };
   writeFileSync(file, JSON.stringify(good));
   assert.is(readMetrics(file).identity.swapped!.toTarget!.median, 0.5);

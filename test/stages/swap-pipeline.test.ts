@@ -13,6 +13,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeFrames } from '../../src/media/decode.ts';
 import { probeStreams, probeVideo } from '../../src/media/probe.ts';
+import { readMetrics } from '../../src/swap/metrics-file.ts';
 import { sha256File } from '../../src/util/hash.ts';
 import { makeSampleClip } from '../../src/samples/make-sample.ts';
 import { ROOT, janus, tempDir } from '../helpers/fixtures.ts';
@@ -113,7 +114,10 @@ test('two sample videos in, a swapped video out, with mask, comparison, metrics,
   assert.ok(m.identity.originals.toTarget.mean > 0.6, `A's faces are far from B's centroid (${m.identity.originals.toTarget.mean})`);
   assert.ok(m.identity.swapped.toSource.faces > 0 && Number.isFinite(m.identity.swapped.toTarget.mean));
   for (const id of ['a', 'b']) assert.ok(m.reconstruction[id].psnr > 5 && m.reconstruction[id].ssim > -1, `reconstruction ${id}: ${JSON.stringify(m.reconstruction[id])}`);
+  const checked = readMetrics(join(run, 'metrics.json')); // validates
+  assert.ok(checked.flicker && checked.flicker.pairs > 0 && checked.flicker.source > 0 && checked.flicker.ratio! > 0, `flicker: ${JSON.stringify(checked.flicker)}`);
   const html = readFileSync(join(run, 'report.html'), 'utf8');
+  assert.match(html, /Flicker: <strong>\d+\.\d\d<\/strong>/);
   assert.match(html, /Synthetic media/);
   assert.match(html, /href="output\.mp4"/);
   assert.match(html, /href="side-by-side\.mp4"/);
