@@ -27,34 +27,46 @@ export interface AugmentSettings {
 
 export const DEFAULT_AUGMENT: Readonly<AugmentSettings> = Object.freeze({ rotation: 10, zoom: 0.05, shift: 0.05, flip: 0.5, lightness: 0.05, colour: 0.05, warp: 0.025 });
 
-/** Bilinear sample of channel `c` of an HWC float image with `ch` channels at (x, y), edge pixels repeated. */
-function sample(img: Float32Array, size: number, ch: number, x: number, y: number, c: number): number {
+/**
+ * Bilinear sample of all `ch` channels of an HWC float image at (x, y), edge pixels repeated,
+ * into out[o..o+ch), each channel as v * gain[c] + add clamped to 0..1 (gain null: as is).
+ */
+function sampleInto(img: Float32Array, size: number, ch: number, x: number, y: number, out: Float32Array, o: number, gain: readonly number[] | null, add: number): void {
   const xc = x < 0 ? 0 : x > size - 1 ? size - 1 : x;
   const yc = y < 0 ? 0 : y > size - 1 ? size - 1 : y;
   const x0 = Math.floor(xc);
   const y0 = Math.floor(yc);
-  const x1 = Math.min(x0 + 1, size - 1);
-  const y1 = Math.min(y0 + 1, size - 1);
+  const x1 = x0 + 1 < size ? x0 + 1 : size - 1;
+  const y1 = y0 + 1 < size ? y0 + 1 : size - 1;
   const fx = xc - x0;
   const fy = yc - y0;
-  const p = (xx: number, yy: number) => img[(yy * size + xx) * ch + c]!;
-  return (1 - fy) * ((1 - fx) * p(x0, y0) + fx * p(x1, y0)) + fy * ((1 - fx) * p(x0, y1) + fx * p(x1, y1));
-}
-
-/** Resample through a map: out(u, v) = img(mapX(u, v), mapY(u, v)); `ch` channels (3 for faces, 1 for masks). */
-function remap(img: Float32Array, size: number, mapX: Float32Array, mapY: Float32Array, ch = 3): Float32Array {
-  const out = new Float32Array(size * size * ch);
-  for (let i = 0; i < size * size; i++) for (let c = 0; c < ch; c++) out[i * ch + c] = sample(img, size, ch, mapX[i]!, mapY[i]!, c);
-  return out;
+  const w00 = (1 - fx) * (1 - fy);
+  const w10 = fx * (1 - fy);
+  const w01 = (1 - fx) * fy;
+  const w11 = fx * fy;
+  const i00 = (y0 * size + x0) * ch;
+  const i10 = (y0 * size + x1) * ch;
+  const i01 = (y1 * size + x0) * ch;
+  const i11 = (y1 * size + x1) * ch;
+  for (let c = 0; c < ch; c++) {
+    const v = w00 * img[i00 + c]! + w10 * img[i10 + c]! + w01 * img[i01 + c]! + w11 * img[i11 + c]!;
+    if (gain) {
+      const g = v * gain[c]! + add;
+      out[o + c] = g < 0 ? 0 : g > 1 ? 1 : g;
+    } else out[o + c] = v;
+  }
 }
 
 /**
- * `mask` (one channel, 0..1), when given, follows the target's geometry and comes back as
- * `targetMask`, for mask-weighted losses.
+ * `mask` (one or more channels, 0..1), when given, follows the target's geometry and comes back
+ * as `targetMask`, for mask-weighted losses. The input is sampled from the face once, through
+ * the jitter and the warp together (not resampled from the target: no double blur).
  */
 export function augmentFace(face: Float32Array, size: number, rng: Rng, s: AugmentSettings = DEFAULT_AUGMENT, mask?: Float32Array): { input: Float32Array; target: Float32Array; targetMask?: Float32Array } {
   if (face.length !== size * size * 3) throw new Error(`expected a ${size}x${size} RGB face (${size * size * 3} floats), got ${face.length}`);
-  // 1. the geometric jitter, as an inverse map about the centre
+  const mch = mask ? mask.length / (size * size) : 0;
+  if (mask && !Number.isInteger(mch)) throw new Error(`expected a ${size}x${size} mask with whole channels, got ${mask.length} floats`);
+  // 1. the geometric jitter, as an inverse affine map about the centre: (u, v) -> (x, y) in the face
   const angle = (rng.uniform(-s.rotation, s.rotation) * Math.PI) / 180;
   const scale = 1 + rng.uniform(-s.zoom, s.zoom);
   const tx = rng.uniform(-s.shift, s.shift) * size;
@@ -63,27 +75,31 @@ export function augmentFace(face: Float32Array, size: number, rng: Rng, s: Augme
   const cos = Math.cos(angle) / scale;
   const sin = Math.sin(angle) / scale;
   const h = (size - 1) / 2;
-  const mapX = new Float32Array(size * size);
-  const mapY = new Float32Array(size * size);
-  for (let v = 0; v < size; v++) {
-    for (let u = 0; u < size; u++) {
-      const du = (flip ? size - 1 - u : u) - h - tx;
-      const dv = v - h - ty;
-      mapX[v * size + u] = h + cos * du + sin * dv;
-      mapY[v * size + u] = h - sin * du + cos * dv;
-    }
-  }
-  const target = remap(face, size, mapX, mapY);
-  const targetMask = mask ? remap(mask, size, mapX, mapY, 1) : undefined;
-  // 2. light and colour
+  const fu = flip ? -1 : 1;
+  const ou = flip ? size - 1 : 0;
+  // x = h + cos*du + sin*dv, y = h - sin*du + cos*dv with du = (flip ? size-1-u : u) - h - tx, dv = v - h - ty
+  const mapX = (u: number, v: number) => h + cos * (ou + fu * u - h - tx) + sin * (v - h - ty);
+  const mapY = (u: number, v: number) => h - sin * (ou + fu * u - h - tx) + cos * (v - h - ty);
+  // 2. light and colour (the same for input and target)
   const light = rng.uniform(-s.lightness, s.lightness);
   const gains = [0, 1, 2].map(() => 1 + rng.uniform(-s.colour, s.colour));
-  for (let i = 0; i < target.length; i++) target[i] = Math.min(1, Math.max(0, target[i]! * gains[i % 3]! + light));
-  // 3. the random warp: a 5x5 grid of control points moved at random, interpolated to a dense map
+  const target = new Float32Array(size * size * 3);
+  const targetMask = mask ? new Float32Array(size * size * mch) : undefined;
+  for (let v = 0; v < size; v++) {
+    for (let u = 0; u < size; u++) {
+      const x = mapX(u, v);
+      const y = mapY(u, v);
+      const i = v * size + u;
+      sampleInto(face, size, 3, x, y, target, i * 3, gains, light);
+      if (mask) sampleInto(mask, size, mch, x, y, targetMask!, i * mch, null, 0);
+    }
+  }
+  if (s.warp <= 0) return { input: target.slice(), target, targetMask };
+  // 3. the random warp: a 5x5 grid of control points moved at random, interpolated to a dense
+  //    map in the target's coordinates, then through the jitter into the face
   const G = 5;
   const off = Array.from({ length: G * G * 2 }, () => rng.normal() * s.warp * size);
-  const wx = new Float32Array(size * size);
-  const wy = new Float32Array(size * size);
+  const input = new Float32Array(size * size * 3);
   for (let v = 0; v < size; v++) {
     const gy = (v / (size - 1)) * (G - 1);
     const j0 = Math.min(Math.floor(gy), G - 2);
@@ -92,12 +108,20 @@ export function augmentFace(face: Float32Array, size: number, rng: Rng, s: Augme
       const gx = (u / (size - 1)) * (G - 1);
       const i0 = Math.min(Math.floor(gx), G - 2);
       const fx = gx - i0;
-      const at = (i: number, j: number, k: number) => off[(j * G + i) * 2 + k]!;
-      const bil = (k: number) => (1 - fy) * ((1 - fx) * at(i0, j0, k) + fx * at(i0 + 1, j0, k)) + fy * ((1 - fx) * at(i0, j0 + 1, k) + fx * at(i0 + 1, j0 + 1, k));
-      wx[v * size + u] = u + bil(0);
-      wy[v * size + u] = v + bil(1);
+      const a = (j0 * G + i0) * 2;
+      const b = (j0 * G + i0 + 1) * 2;
+      const c = ((j0 + 1) * G + i0) * 2;
+      const d = ((j0 + 1) * G + i0 + 1) * 2;
+      const w00 = (1 - fx) * (1 - fy);
+      const w10 = fx * (1 - fy);
+      const w01 = (1 - fx) * fy;
+      const w11 = fx * fy;
+      let wu = u + w00 * off[a]! + w10 * off[b]! + w01 * off[c]! + w11 * off[d]!;
+      let wv = v + w00 * off[a + 1]! + w10 * off[b + 1]! + w01 * off[c + 1]! + w11 * off[d + 1]!;
+      wu = wu < 0 ? 0 : wu > size - 1 ? size - 1 : wu;
+      wv = wv < 0 ? 0 : wv > size - 1 ? size - 1 : wv;
+      sampleInto(face, size, 3, mapX(wu, wv), mapY(wu, wv), input, (v * size + u) * 3, gains, light);
     }
   }
-  const input = remap(target, size, wx, wy);
   return { input, target, targetMask };
 }
