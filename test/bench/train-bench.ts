@@ -3,7 +3,8 @@
  * `tiny`, `small` and `original` presets on the active backend (one training step = a batch
  * of A through decoder A and one of B through decoder B, both through the shared encoder;
  * Janus's LeanAdam), the batch size that fits `original` in memory, and the top kernels of
- * one `small` training step (tf.profile). Run ../shared/reference/torch_autoencoder.py in the
+ * one `small` training step (tf.profile), and `janus train`'s own loop (batches, augmentation,
+ * schedule, loss reading) beside its step alone with the same loss. Run ../shared/reference/torch_autoencoder.py in the
  * same sitting for the PyTorch yardstick.
  *
  *   npx tsx test/bench/train-bench.ts            # BENCH_PRESETS=small to run one preset
@@ -13,6 +14,14 @@ import { resolveBackendChoice, selectBackend } from '../../src/engine/backend.ts
 import { tf } from '../../src/engine/tf.ts';
 import { buildAutoencoder, type Autoencoder } from '../../src/model/autoencoder.ts';
 import { LeanAdamOptimizer } from '../../src/model/lean-adam.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TrainConfig } from '../../src/config/train.ts';
+import { reconstructionLoss } from '../../src/model/losses.ts';
+import type { FaceSet } from '../../src/train/face-set.ts';
+import { train } from '../../src/train/trainer.ts';
+import { faceCrop } from '../helpers/data.ts';
 
 const { choice } = resolveBackendChoice();
 const sel = await selectBackend(choice);
@@ -100,4 +109,48 @@ if (!only || only.includes('small')) {
   results.push({ profile: 'small', totalKernelMs: +total.toFixed(1), top: top.map(([name, ms]) => ({ name, ms: +ms.toFixed(1), share: +(ms / total).toFixed(3) })) });
   dispose();
 }
+// the trainer's own faces/s (batches, augmentation, loss reading, schedule) beside its step alone, the default recipe
+async function trainerVsStep(preset: PresetName): Promise<{ step: number; trainer: number }> {
+  const arch = modelArchitecture(preset);
+  const s = arch.inputSize;
+  const d = TrainConfig.parse({});
+  const faces = async (id: 'a' | 'b'): Promise<FaceSet> => {
+    const f = await faceCrop(id, s);
+    const mask = Float32Array.from({ length: s * s }, (_, i) => (((i % s) - s / 2) / (s * 0.35)) ** 2 + ((Math.floor(i / s) - s / 2) / (s * 0.45)) ** 2 < 1 ? 1 : 0);
+    return { dir: `(sample ${id})`, size: s, files: ['0', '1'], faces: [f, f.map((v) => 1 - v)], masks: [mask, mask] };
+  };
+  const a = await faces('a');
+  const b = await faces('b');
+  // the step alone, with the trainer's loss (weighted MAE + DSSIM) on fixed tensors
+  const ae = buildAutoencoder(arch, 1);
+  const opt = new LeanAdamOptimizer(d.learningRate);
+  const vars = ae.trainableWeights().map((w) => w.read() as tf.Variable);
+  const n = d.batchSize;
+  const x = tf.tensor4d(new Float32Array(n * s * s * 3).map((_, i) => a.faces[0]![i % (s * s * 3)]!), [n, s, s, 3]);
+  const w = tf.tensor4d(new Float32Array(n * s * s).map((_, i) => 1 + 3 * a.masks![0]![i % (s * s)]!), [n, s, s, 1]);
+  const step = () => tf.tidy(() => void opt.minimize(() => tf.add(reconstructionLoss(ae.decoderA.apply(ae.encoder.apply(x)) as tf.Tensor4D, x, { dssim: d.dssim, weights: w }), reconstructionLoss(ae.decoderB.apply(ae.encoder.apply(x)) as tf.Tensor4D, x, { dssim: d.dssim, weights: w })) as tf.Scalar, false, vars));
+  step();
+  const stepFps = (2 * n) / timeIt(step, 8000, 3);
+  tf.dispose([x, w]);
+  opt.dispose();
+  ae.dispose();
+  // the trainer: its steady state from the loss log's clock (first 3 iterations are warm-up)
+  const out = mkdtempSync(join(tmpdir(), 'janus-trainer-bench-'));
+  try {
+    const iterations = preset === 'tiny' ? 60 : 30;
+    const r = await train({ a, b, arch, out, iterations, previews: false });
+    const l = r.losses;
+    const trainerFps = ((l.length - 3) * 2 * n) / (l[l.length - 1]!.seconds - l[2]!.seconds);
+    return { step: stepFps, trainer: trainerFps };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+for (const preset of ['tiny', 'small'] as const) {
+  if (only && !only.includes(preset)) continue;
+  const r = await trainerVsStep(preset);
+  console.log(`${preset} trainer ${backend}: ${r.trainer.toFixed(1)} faces/s in janus train's loop, ${r.step.toFixed(1)} for its step alone (${((100 * r.trainer) / r.step).toFixed(0)}%; default recipe: weighted MAE + DSSIM, batch 16)`);
+  results.push({ preset, trainerFacesPerS: +r.trainer.toFixed(2), trainerStepFacesPerS: +r.step.toFixed(2), trainerShareOfStep: +(r.trainer / r.step).toFixed(3) });
+}
+
 console.log(JSON.stringify({ bench: 'train', backend, threads: sel.threads?.count, results }));
