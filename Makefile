@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.package-lock.json
 JANUS := node src/cli/bin.js
 SAMPLE_SOURCES := $(wildcard src/samples/*.ts) src/config/samples.ts src/media/warp-affine.ts src/media/encode.ts src/media/image.ts
 
-.PHONY: help setup ffmpeg test typecheck demo swap extract train convert status benchmark samples doctor bench clean
+.PHONY: help setup ffmpeg test typecheck demo swap extract train convert status benchmark samples doctor bench bench-quality clean
 
 # The swap pipeline's knobs: make swap A=alice.mp4 B=bob.mp4 NAME=alice-bob [DIRECTION=b-to-a PRESET=small MINUTES=60 ITERATIONS=20000]
 NAME ?= swap
@@ -86,6 +86,9 @@ bench: setup ## benchmarks (not tests): DAG no-op re-run and per-item overhead; 
 	npx tsx test/bench/extract-bench.ts
 	npx tsx test/bench/train-bench.ts
 	npx tsx test/bench/benchmark-bench.ts
+
+bench-quality: setup samples/a.mp4 samples/b.mp4 ## quality benchmark (not a test): trains the sample pair once per recipe (ROWS=old,coverage,...; ITERATIONS=800 or MINUTES=; PRESET=tiny; FULL=1 also converts A's video) and prints identity share, distance to B, Mask-SSIM, checkerboard, faces/s; curves in runs/bench-quality/
+	npx tsx test/bench/quality-bench.ts $(if $(ROWS),--rows $(ROWS)) $(if $(ITERATIONS),--iterations $(ITERATIONS)) $(if $(MINUTES),--minutes $(MINUTES)) $(if $(PRESET),--preset $(PRESET)) $(if $(FULL),--full) $(if $(TAG),--tag $(TAG))
 
 clean: ## remove generated samples and runs/ (keeps weights/)
 	rm -rf runs samples/*.mp4 samples/.janus-tmp-*

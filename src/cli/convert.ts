@@ -38,7 +38,7 @@ export const convertCommand: CommandSpec = {
   name: 'convert',
   args: ['<video>'],
   summary: 'swap the faces of a video with a trained model (resumable); writes OUT, its mask and side-by-side videos, provenance, metrics and report',
-  options: ['alignments', 'model', 'convertOut', 'direction', 'checkpoint', 'colour', 'erode', 'feather', 'seamless', 'segmentFrames', 'crf', 'noSideBySide', 'targetAlignments', 'convertWorkdir', 'backend'],
+  options: ['alignments', 'model', 'convertOut', 'direction', 'checkpoint', 'blendMask', 'colour', 'erode', 'feather', 'seamless', 'segmentFrames', 'crf', 'noSideBySide', 'targetAlignments', 'convertWorkdir', 'backend'],
   async run([video], opts) {
     for (const k of ['alignments', 'model', 'out'] as const) {
       if (!opts[k]) throw new UserError(`janus convert needs --${k}`, 'e.g. janus convert a.mp4 --alignments runs/ea/alignments.json --model weights/ab --out out/a-as-b.mp4');
@@ -46,7 +46,7 @@ export const convertCommand: CommandSpec = {
     const swap = parseConfig(SwapConfig, { direction: opts.direction, checkpoint: opts.checkpoint }, 'convert options');
     const composite = parseConfig(
       CompositeConfig,
-      { colour: opts.colour, erode: num(opts.erode), feather: num(opts.feather), seamless: opts.seamless ? true : undefined, segmentFrames: num(opts.segmentFrames), crf: num(opts.crf) },
+      { mask: opts.mask, colour: opts.colour, erode: num(opts.erode), feather: num(opts.feather), seamless: opts.seamless ? true : undefined, segmentFrames: num(opts.segmentFrames), crf: num(opts.crf) },
       'convert options',
     );
     const out = resolve(opts.out as string);

@@ -12,7 +12,7 @@ import { PRESETS, UPSAMPLES } from '../config/model.ts';
 import { TrainConfig } from '../config/train.ts';
 import { SAMPLE_NAMES } from '../config/samples.ts';
 import { BenchmarkConfig } from '../config/benchmark.ts';
-import { CHECKPOINT_CHOICES, COLOURS, CompositeConfig, DIRECTIONS, SwapConfig } from '../config/swap.ts';
+import { CHECKPOINT_CHOICES, COLOURS, CompositeConfig, DIRECTIONS, MASK_SOURCES, SwapConfig } from '../config/swap.ts';
 
 export interface OptionSpec {
   /** commander flag syntax */
@@ -145,6 +145,7 @@ export const OPTIONS = Object.freeze({
   maskWeight: { flags: '--mask-weight <w>', description: 'face pixels count 1 + w in the loss, background pixels backgroundWeight; 0 = off (uses the masks/ folder beside each faces/)', defaultValue: TrainConfig.parse({}).maskWeight },
   backgroundWeight: { flags: '--background-weight <w>', description: 'weight of background pixels (outside the face mask) in the loss, 0-1; 0 ignores the background', defaultValue: TrainConfig.parse({}).backgroundWeight },
   eyeMouthWeight: { flags: '--eye-mouth-weight <w>', description: 'extra loss weight of the eyes and mouth (landmark template), 0 = off', defaultValue: TrainConfig.parse({}).eyeMouthWeight },
+  noLearnMask: { flags: '--no-learn-mask', description: 'decoders without the learned mask channel (which composite --mask learned blends with)' },
   trainCoverage: { flags: '--coverage <share>', description: 'share of the aligned crop\'s width the model sees, centred (0-1; swap and composite use the same square)', defaultValue: TrainConfig.parse({}).coverage },
   warpShare: { flags: '--warp-share <x>', description: 'share of the budget trained with random warp; the rest without (0-1)', defaultValue: TrainConfig.parse({}).warpShare },
   warmup: { flags: '--warmup <n>', description: 'iterations of linear learning-rate warm-up', defaultValue: TrainConfig.parse({}).warmup },
@@ -166,6 +167,7 @@ export const OPTIONS = Object.freeze({
   targetAlignments: { flags: '--target <file>', description: 'alignments.json of the other identity, for the identity metrics (distance to the target)' },
   direction: { flags: '--direction <d>', description: 'a-to-b: the video shows A and gets B\'s face (decoder B); b-to-a: the reverse', choices: DIRECTIONS, defaultValue: SwapConfig.parse({}).direction },
   checkpoint: { flags: '--checkpoint <which>', description: 'newest good checkpoint, or best/ (lowest loss)', choices: CHECKPOINT_CHOICES, defaultValue: SwapConfig.parse({}).checkpoint },
+  blendMask: { flags: '--mask <source>', description: 'blend with the landmark mask, the model\'s learned mask, or the smaller of both (intersection)', choices: MASK_SOURCES, defaultValue: CompositeConfig.parse({}).mask },
   colour: { flags: '--colour <method>', description: 'colour transfer: rct (mean/std in Lab), hist (histogram matching), none', choices: COLOURS, defaultValue: CompositeConfig.parse({}).colour },
   erode: { flags: '--erode <px>', description: 'shrink the mask by this many pixels (of the aligned crop)', defaultValue: CompositeConfig.parse({}).erode },
   feather: { flags: '--feather <px>', description: 'soften the mask edge over this many pixels (of the aligned crop)', defaultValue: CompositeConfig.parse({}).feather },

@@ -28,11 +28,13 @@ export const Architecture = z
     /** Upscale blocks of each decoder (each doubles the size). */
     decoderFilters: z.array(z.number().int().positive()),
     upsample: z.enum(UPSAMPLES),
+    /** Each decoder also outputs a face mask (a 4th channel, faceswap's learn-mask); absent in older checkpoints: no. */
+    learnMask: z.boolean().optional(),
   })
   .strict();
 export type Architecture = z.infer<typeof Architecture>;
 
-type PresetNumbers = Omit<Architecture, 'preset' | 'upsample'>;
+type PresetNumbers = Omit<Architecture, 'preset' | 'upsample' | 'learnMask'>;
 
 /** faceswap's Original and smaller/larger relatives; every one maps inputSize -> 4x4 -> inputSize. */
 export const PRESET_TABLE: Readonly<Record<PresetName, PresetNumbers>> = Object.freeze({
@@ -46,6 +48,6 @@ export const PRESET_TABLE: Readonly<Record<PresetName, PresetNumbers>> = Object.
   large128: { inputSize: 128, encoderFilters: [64, 128, 256, 512, 1024], latent: 512, bottleneckChannels: 512, encoderUpChannels: 256, decoderFilters: [128, 64, 32, 16] },
 });
 
-export function modelArchitecture(preset: PresetName, upsample: Upsample = 'transpose'): Architecture {
-  return Architecture.parse({ preset, upsample, ...PRESET_TABLE[preset] });
+export function modelArchitecture(preset: PresetName, upsample: Upsample = 'transpose', learnMask = false): Architecture {
+  return Architecture.parse({ preset, upsample, ...PRESET_TABLE[preset], ...(learnMask ? { learnMask } : {}) });
 }

@@ -12,6 +12,8 @@ export type Direction = (typeof DIRECTIONS)[number];
 export const COLOURS = ['none', 'rct', 'hist'] as const;
 export type ColourMethod = (typeof COLOURS)[number];
 export const CHECKPOINT_CHOICES = ['latest', 'best'] as const;
+export const MASK_SOURCES = ['landmarks', 'learned', 'intersection'] as const;
+export type MaskSource = (typeof MASK_SOURCES)[number];
 
 export const SwapConfig = z
   .object({
@@ -27,6 +29,11 @@ export type SwapConfig = z.infer<typeof SwapConfig>;
 
 export const CompositeConfig = z
   .object({
+    /**
+     * The mask the swapped face is blended with: the landmark (extended) mask of the source face,
+     * the target decoder's learned mask (models trained with learnMask), or the smaller of both.
+     */
+    mask: z.enum(MASK_SOURCES).default('landmarks'),
     /** Colour transfer onto the swapped face: rct (mean/std in Lab), hist (histogram matching), none. */
     colour: z.enum(COLOURS).default('rct'),
     /** Shrink the mask by this many pixels of the aligned crop before feathering. */

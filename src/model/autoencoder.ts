@@ -4,7 +4,7 @@
  *
  *   const ae = buildAutoencoder(modelArchitecture('tiny'));
  *   const z = ae.encoder.apply(faces);          // [N, 8, 8, C]: the shared latent map
- *   const a = ae.decoderA.apply(z);             // [N, 64, 64, 3] in 0..1
+ *   const a = ae.decoderA.apply(z);             // [N, 64, 64, 3] in 0..1 (4 channels with arch.learnMask: RGB + mask)
  *   ae.dispose();
  */
 import type { Architecture } from '../config/model.ts';
@@ -59,7 +59,11 @@ export function buildDecoder(arch: Architecture, name: 'decoder_a' | 'decoder_b'
   arch.decoderFilters.forEach((f, i) => (x = upscale(x, f, arch.upsample, `${name}_up${i}`, init)));
   const side = 8 * 2 ** arch.decoderFilters.length;
   if (side !== arch.inputSize) throw new Error(`architecture ${arch.preset}: the decoder reaches ${side}, expected ${arch.inputSize}`);
-  const out = tf.layers.conv2d({ filters: 3, kernelSize: 5, padding: 'same', activation: 'sigmoid', name: `${name}_rgb`, ...init() }).apply(x) as tf.SymbolicTensor;
+  const rgb = tf.layers.conv2d({ filters: 3, kernelSize: 5, padding: 'same', activation: 'sigmoid', name: `${name}_rgb`, ...init() }).apply(x) as tf.SymbolicTensor;
+  if (!arch.learnMask) return tf.model({ inputs: input, outputs: rgb, name });
+  // faceswap's learn-mask: a 4th channel from the same features, trained towards the landmark mask
+  const mask = tf.layers.conv2d({ filters: 1, kernelSize: 5, padding: 'same', activation: 'sigmoid', name: `${name}_mask`, ...init() }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.concatenate({ axis: -1, name: `${name}_rgba` }).apply([rgb, mask]) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name });
 }
 
@@ -68,8 +72,10 @@ export interface Autoencoder {
   encoder: tf.LayersModel;
   decoderA: tf.LayersModel;
   decoderB: tf.LayersModel;
-  /** A's faces through the encoder and decoder `which`. */
+  /** Faces through the encoder and decoder `which`: RGB [N, s, s, 3] in 0..1. */
   reconstruct(faces: tf.Tensor4D, which: 'a' | 'b'): tf.Tensor4D;
+  /** The same, with the decoder's learned mask [N, s, s, 1] (null when the architecture has none). */
+  reconstructWithMask(faces: tf.Tensor4D, which: 'a' | 'b'): { rgb: tf.Tensor4D; mask: tf.Tensor4D | null };
   /** Every trainable weight: the encoder's and both decoders'. */
   trainableWeights(): tf.LayerVariable[];
   dispose(): void;
@@ -86,7 +92,17 @@ export function buildAutoencoder(arch: Architecture, seed?: number): Autoencoder
     decoderA,
     decoderB,
     reconstruct(faces, which) {
-      return tf.tidy(() => (which === 'a' ? decoderA : decoderB).apply(encoder.apply(faces) as tf.Tensor4D) as tf.Tensor4D);
+      return tf.tidy(() => {
+        const y = (which === 'a' ? decoderA : decoderB).apply(encoder.apply(faces) as tf.Tensor4D) as tf.Tensor4D;
+        return arch.learnMask ? (y.slice([0, 0, 0, 0], [-1, -1, -1, 3]) as tf.Tensor4D) : y;
+      });
+    },
+    reconstructWithMask(faces, which) {
+      const y = tf.tidy(() => (which === 'a' ? decoderA : decoderB).apply(encoder.apply(faces) as tf.Tensor4D) as tf.Tensor4D);
+      if (!arch.learnMask) return { rgb: y, mask: null };
+      const [rgb, mask] = tf.split(y, [3, 1], 3) as [tf.Tensor4D, tf.Tensor4D];
+      y.dispose();
+      return { rgb, mask };
     },
     trainableWeights() {
       return [...encoder.trainableWeights, ...decoderA.trainableWeights, ...decoderB.trainableWeights];

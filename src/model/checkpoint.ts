@@ -116,8 +116,11 @@ export function verifyCheckpoint(dir: string): string | null {
 
 /** The first setting in which two architectures differ, or null. */
 export function architectureDifference(saved: Architecture, wanted: Architecture): string | null {
-  for (const k of Object.keys(wanted) as (keyof Architecture)[]) {
-    if (JSON.stringify(saved[k]) !== JSON.stringify(wanted[k])) return `${k}: the checkpoint has ${JSON.stringify(saved[k])}, this run asks for ${JSON.stringify(wanted[k])}`;
+  // learnMask was added later: absent means no
+  const norm = (a: Architecture) => ({ ...a, learnMask: a.learnMask ?? false });
+  const [s, w] = [norm(saved), norm(wanted)];
+  for (const k of Object.keys(w) as (keyof Architecture)[]) {
+    if (JSON.stringify(s[k]) !== JSON.stringify(w[k])) return `${k}: the checkpoint has ${JSON.stringify(s[k])}, this run asks for ${JSON.stringify(w[k])}`;
   }
   return null;
 }

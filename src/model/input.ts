@@ -75,3 +75,14 @@ export function pasteOutput(crop: RgbImage, output: tf.Tensor3D, coverage = 1): 
   }
   return { width: crop.width, height: crop.height, data };
 }
+
+/** A learned mask [s, s, 1] (0..1) as a crop-size grey image: the coverage square, 0 outside. */
+export function pasteMask(cropSize: number, mask: tf.Tensor3D, coverage = 1): { width: number; height: number; data: Uint8Array } {
+  const box = coverageBox(cropSize, coverage);
+  const patch = tf.tidy(() => tf.image.resizeBilinear(mask, [box.side, box.side]).mul(255).clipByValue(0, 255).round().toInt());
+  const p = patch.dataSync();
+  patch.dispose();
+  const data = new Uint8Array(cropSize * cropSize);
+  for (let y = 0; y < box.side; y++) for (let x = 0; x < box.side; x++) data[(box.top + y) * cropSize + box.left + x] = p[y * box.side + x]!;
+  return { width: cropSize, height: cropSize, data };
+}

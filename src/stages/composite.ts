@@ -31,6 +31,7 @@ import { readSwapRecord, type SwapRecord } from '../swap/swap-record.ts';
 import { SYNTHETIC_NOTICE, SYNTHETIC_SCHEMA, METHOD, syntheticTags, type SyntheticSidecar } from '../swap/synthetic.ts';
 import { sha256File } from '../util/hash.ts';
 import { provenance } from '../util/provenance.ts';
+import { UserError } from '../util/errors.ts';
 
 type P = CompositeConfig;
 
@@ -86,13 +87,24 @@ function sideBySide(left: Uint8Array, right: Uint8Array, w: number, h: number): 
   return out;
 }
 
+/** The mask a face is blended with (the `mask` param): landmarks, learned, or the smaller of both. */
+async function blendMask(ctx: StageContext<P>, s: Session, f: KeptFace): Promise<GrayImage> {
+  const landmarks = () => readGrayImage(f.mask);
+  if (ctx.params.mask === 'landmarks') return landmarks();
+  if (!s.swap.learnedMasks) throw new UserError(`composite --mask ${ctx.params.mask} needs a model that learned masks: the swap in ${ctx.inputs.swapped} was made with one that did not`, 'train with learnMask on (the default), or composite with --mask landmarks');
+  const learned = await readGrayImage(join(ctx.inputs.swapped!, s.swap.learnedMasks, `${f.id}.png`));
+  if (ctx.params.mask === 'learned') return learned;
+  const lm = await landmarks();
+  return { width: lm.width, height: lm.height, data: lm.data.map((v, i) => Math.min(v, learned.data[i]!)) };
+}
+
 /** The frame with every kept face of it swapped, and the union of the replaced pixels. */
-async function compositeFrame(ctx: StageContext<P>, frame: RgbImage, faces: readonly KeptFace[]): Promise<{ image: RgbImage; replaced: GrayImage }> {
+async function compositeFrame(ctx: StageContext<P>, s: Session, frame: RgbImage, faces: readonly KeptFace[]): Promise<{ image: RgbImage; replaced: GrayImage }> {
   let image = frame;
   const replaced: GrayImage = { width: frame.width, height: frame.height, data: new Uint8Array(frame.width * frame.height) };
   for (const f of faces) {
     const swapped = await readImage(join(ctx.inputs.swapped!, `${f.id}.png`));
-    const mask = await readGrayImage(f.mask);
+    const mask = await blendMask(ctx, s, f);
     const r = compositeFace(image, swapped, f.matrix, mask, ctx.params);
     image = r.image;
     for (let i = 0; i < replaced.data.length; i++) if (r.replaced.data[i]! > replaced.data[i]!) replaced.data[i] = r.replaced.data[i]!;
@@ -102,7 +114,7 @@ async function compositeFrame(ctx: StageContext<P>, frame: RgbImage, faces: read
 
 export const compositeStage: StageKind<P> = {
   kind: 'composite',
-  version: '1',
+  version: '2',
   description: 'warp the swapped faces back into the frames, blend, encode with the source audio (per-segment items)',
   params: CompositeConfig,
   inputs: ['video', 'alignments', 'swapped'],
@@ -138,7 +150,7 @@ export const compositeStage: StageKind<P> = {
         if (r.done) break; // the container over-counted its frames
         if (r.value.index !== index) throw new Error(`decoder gave frame ${r.value.index}, expected ${index}`);
         const faces = s.byFrame.get(index) ?? [];
-        const out = faces.length ? await compositeFrame(ctx, r.value, faces) : { image: r.value, replaced: { width: w, height: h, data: new Uint8Array(w * h) } };
+        const out = faces.length ? await compositeFrame(ctx, s, r.value, faces) : { image: r.value, replaced: { width: w, height: h, data: new Uint8Array(w * h) } };
         await video.write(out.image.data);
         await mask.write(maskToRgb(out.replaced));
         if (comparison) await comparison.write(sideBySide(r.value.data, out.image.data, w, h));

@@ -16,11 +16,12 @@ import { join } from 'node:path';
 import { SwapConfig } from '../config/swap.ts';
 import type { StageContext, StageKind } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
-import { readImage, writeImage } from '../media/image.ts';
+import { readImage, writeGrayPng, writeImage, type RgbImage } from '../media/image.ts';
 import { checkpointCoverage, findTrainedCheckpoint, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
 import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
-import { swapFaces } from '../swap/latent-swap.ts';
-import { writeSwapRecord } from '../swap/swap-record.ts';
+import { swapFacesWithMasks } from '../swap/latent-swap.ts';
+import type { GrayImage } from '../face/mask.ts';
+import { LEARNED_MASKS, writeSwapRecord } from '../swap/swap-record.ts';
 import { ensureEngine } from './engine.ts';
 
 type P = SwapConfig;
@@ -30,7 +31,7 @@ interface Session {
   position: Map<string, number>;
   model: TrainedModel | null;
   /** Swapped faces of the batch in hand (batches are fixed groups of positions, so a resumed run computes the same batches). */
-  batch: { index: number; images: Map<string, Awaited<ReturnType<typeof swapFaces>>[number]> } | null;
+  batch: { index: number; images: Map<string, RgbImage>; masks: Map<string, GrayImage> | null } | null;
 }
 const sessions = new WeakMap<object, Session>();
 
@@ -80,9 +81,12 @@ export const swapStage: StageKind<P> = {
         const m = await model(ctx, s);
         const group = s.faces.slice(index * ctx.params.batchSize, (index + 1) * ctx.params.batchSize);
         const crops = await Promise.all(group.map((f) => readImage(f.face)));
-        const swapped = await swapFaces(m.ae, crops, ctx.params.direction, { batchSize: ctx.params.batchSize, coverage: checkpointCoverage(m.state) });
-        s.batch = { index, images: new Map(group.map((f, k) => [f.id, swapped[k]!])) };
+        const swapped = await swapFacesWithMasks(m.ae, crops, ctx.params.direction, { batchSize: ctx.params.batchSize, coverage: checkpointCoverage(m.state) });
+        s.batch = { index, images: new Map(group.map((f, k) => [f.id, swapped.faces[k]!])), masks: swapped.masks ? new Map(group.map((f, k) => [f.id, swapped.masks![k]!])) : null };
       }
+      // the learned mask first: a face is done when its image exists
+      const mask = s.batch.masks?.get(item);
+      if (mask) await writeGrayPng(join(ctx.outputs.faces!, LEARNED_MASKS, `${item}.png`), mask);
       await writeImage(join(ctx.outputs.faces!, `${item}.png`), s.batch.images.get(item)!);
     } catch (err) {
       finish(ctx); // the stage has failed: free the model now, not at the end of the process
@@ -104,6 +108,7 @@ export const swapStage: StageKind<P> = {
         alignments: ctx.inputs.alignments!,
         faces: s.faces.length,
         model: { folder: ctx.inputs.model!, checkpoint: m.dir, iteration: m.state.iteration, arch: m.state.arch, fingerprint: m.fingerprint },
+        learnedMasks: m.state.arch.learnMask ? LEARNED_MASKS : null,
       });
       ctx.log(`swapped ${s.faces.length} faces`);
     } finally {

@@ -26,7 +26,7 @@ type P = ReturnType<typeof TrainConfig.parse>;
 
 export async function trainFromConfig(cfg: P, dirs: { a: string; b: string; out: string }, hooks: Pick<TrainOptions, 'signal' | 'log' | 'onIteration'>): Promise<TrainResult> {
   const log = hooks.log ?? (() => undefined);
-  const arch = modelArchitecture(cfg.preset, cfg.upsample);
+  const arch = modelArchitecture(cfg.preset, cfg.upsample, cfg.learnMask);
   const data = await loadTrainingData(cfg, dirs.a, dirs.b, arch.inputSize, log);
   log(`training ${cfg.preset}/${cfg.upsample} on ${data.a.faces.length} + ${data.b.faces.length} faces (coverage ${cfg.coverage} of the ${data.crop.size}-px crop; ${data.heldOut.a.length} + ${data.heldOut.b.length} held out for the quality probe)`);
   const probe = cfg.qualityMinutes > 0 ? await probeFromFiles(await loadFaceApi(), data, { direction: cfg.qualityDirection, coverage: cfg.coverage, sample: cfg.qualitySample }) : null;

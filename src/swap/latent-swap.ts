@@ -4,29 +4,45 @@
  * same conversion training used) and its output is pasted back into that square.
  *
  *   const swapped = await swapFaces(ae, crops, 'a-to-b', { batchSize: 16, coverage: 0.75 });   // RgbImage[] like crops
+ *   const { faces, masks } = await swapFacesWithMasks(ae, crops, 'a-to-b');           // masks: learned, or null
  */
 import { tf } from '../engine/tf.ts';
 import type { RgbImage } from '../media/image.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
-import { inputBatch, pasteOutput } from '../model/input.ts';
+import { inputBatch, pasteMask, pasteOutput } from '../model/input.ts';
+import type { GrayImage } from '../face/mask.ts';
 import type { Direction } from '../config/swap.ts';
 
 export async function swapFaces(ae: Autoencoder, crops: readonly RgbImage[], direction: Direction, opts: { batchSize?: number; coverage?: number } = {}): Promise<RgbImage[]> {
+  return (await swapFacesWithMasks(ae, crops, direction, opts)).faces;
+}
+
+/**
+ * The swap and, when the model learned masks, the target decoder's mask of each swapped face
+ * (crop size, the coverage square; 0 outside it).
+ */
+export async function swapFacesWithMasks(ae: Autoencoder, crops: readonly RgbImage[], direction: Direction, opts: { batchSize?: number; coverage?: number } = {}): Promise<{ faces: RgbImage[]; masks: GrayImage[] | null }> {
   const s = ae.arch.inputSize;
   const batch = opts.batchSize ?? 16;
   const decoder = direction === 'a-to-b' ? 'b' : 'a';
-  const out: RgbImage[] = [];
+  const faces: RgbImage[] = [];
+  const masks: GrayImage[] | null = ae.arch.learnMask ? [] : null;
   for (let i = 0; i < crops.length; i += batch) {
     const group = crops.slice(i, i + batch);
     const x = await inputBatch(group, s, opts.coverage);
-    const y = ae.reconstruct(x, decoder);
+    const y = ae.reconstructWithMask(x, decoder);
     x.dispose();
     for (let k = 0; k < group.length; k++) {
-      const face = tf.tidy(() => y.slice([k, 0, 0, 0], [1, s, s, 3]).reshape([s, s, 3]) as tf.Tensor3D);
-      out.push(pasteOutput(group[k]!, face, opts.coverage));
+      const face = tf.tidy(() => y.rgb.slice([k, 0, 0, 0], [1, s, s, 3]).reshape([s, s, 3]) as tf.Tensor3D);
+      faces.push(pasteOutput(group[k]!, face, opts.coverage));
       face.dispose();
+      if (masks && y.mask) {
+        const m = tf.tidy(() => y.mask!.slice([k, 0, 0, 0], [1, s, s, 1]).reshape([s, s, 1]) as tf.Tensor3D);
+        masks.push(pasteMask(group[k]!.width, m, opts.coverage));
+        m.dispose();
+      }
     }
-    y.dispose();
+    tf.dispose([y.rgb, ...(y.mask ? [y.mask] : [])]);
   }
-  return out;
+  return { faces, masks };
 }

@@ -18,7 +18,12 @@ export interface SwapRecord {
   alignments: string;
   faces: number;
   model: { folder: string; checkpoint: string; iteration: number; arch: unknown; fingerprint: string };
+  /** The subfolder of the target decoder's learned masks, one PNG per face (models with learnMask), else null/absent. */
+  learnedMasks?: string | null;
 }
+
+/** Where the swap stage writes the learned masks, inside its faces folder. */
+export const LEARNED_MASKS = 'learned-masks';
 
 const file = (dir: string) => join(dir, 'swap.json');
 

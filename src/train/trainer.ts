@@ -25,7 +25,7 @@ import { reconstructionLoss } from '../model/losses.ts';
 import { UserError } from '../util/errors.ts';
 import { DEFAULT_AUGMENT, augmentFace, type AugmentSettings } from './augment.ts';
 import type { FaceSet } from './face-set.ts';
-import { eyeMouthMap, pixelWeights } from './loss-weights.ts';
+import { eyeMouthMap } from './loss-weights.ts';
 import { writeLossCurve, writePreview } from './previews.ts';
 import { appendQuality, readQualityLog, type QualityEntry, type QualityProbe } from './quality-log.ts';
 import { Rng } from './rng.ts';
@@ -145,33 +145,69 @@ export function configHash(o: TrainOptions): string {
 interface Batch {
   x: tf.Tensor4D;
   y: tf.Tensor4D;
+  /** Per-pixel loss weights (weighted loss). */
   w?: tf.Tensor4D;
+  /** The target face mask (learned mask). */
+  m?: tf.Tensor4D;
 }
 
-function makeBatch(set: FaceSet, weights: Float32Array[] | null, n: number, rng: Rng, aug: AugmentSettings): Batch {
+/** Weight of the learned mask's loss (MAE towards the landmark mask) beside the face's. */
+const MASK_LOSS_WEIGHT = 1;
+
+interface MapUse {
+  weighted: boolean;
+  learnMask: boolean;
+}
+
+/**
+ * Per-face maps that follow the target's geometry: [face mask, eyes and mouth] interleaved (2
+ * channels), or null when neither the loss weights nor a learned mask need them.
+ */
+function setMaps(set: FaceSet, r: Resolved, use: MapUse, extractCoverage: number): Float32Array[] | null {
+  if (!use.weighted && !use.learnMask) return null;
+  const n = set.size * set.size;
+  const em = r.eyeMouthWeight > 0 ? eyeMouthMap(set.size, r.coverage, extractCoverage) : null;
+  return set.faces.map((_, k) => {
+    const m = set.masks ? set.masks[k]! : null;
+    const out = new Float32Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      out[i * 2] = m ? m[i]! : 1;
+      out[i * 2 + 1] = em ? em[i]! : 0;
+    }
+    return out;
+  });
+}
+
+function makeBatch(set: FaceSet, maps: Float32Array[] | null, use: MapUse, r: Resolved, n: number, rng: Rng, aug: AugmentSettings): Batch {
   const s = set.size;
   const per = s * s * 3;
   const xs = new Float32Array(n * per);
   const ys = new Float32Array(n * per);
-  const ws = weights ? new Float32Array(n * s * s) : null;
+  const ws = use.weighted ? new Float32Array(n * s * s) : null;
+  const ms = use.learnMask ? new Float32Array(n * s * s) : null;
   for (let i = 0; i < n; i++) {
     const k = rng.int(set.faces.length);
-    const { input, target, targetMask } = augmentFace(set.faces[k]!, s, rng, aug, weights ? weights[k] : undefined);
+    const { input, target, targetMask } = augmentFace(set.faces[k]!, s, rng, aug, maps ? maps[k] : undefined);
     xs.set(input, i * per);
     ys.set(target, i * per);
-    if (ws && targetMask) ws.set(targetMask, i * s * s);
+    if (!targetMask) continue;
+    for (let p = 0; p < s * s; p++) {
+      const m = targetMask[p * 2]!;
+      if (ms) ms[i * s * s + p] = m;
+      if (ws) ws[i * s * s + p] = (1 - m) * r.backgroundWeight + m * (1 + r.maskWeight + targetMask[p * 2 + 1]! * r.eyeMouthWeight);
+    }
   }
-  return { x: tf.tensor4d(xs, [n, s, s, 3]), y: tf.tensor4d(ys, [n, s, s, 3]), w: ws ? tf.tensor4d(ws, [n, s, s, 1]) : undefined };
+  return { x: tf.tensor4d(xs, [n, s, s, 3]), y: tf.tensor4d(ys, [n, s, s, 3]), w: ws ? tf.tensor4d(ws, [n, s, s, 1]) : undefined, m: ms ? tf.tensor4d(ms, [n, s, s, 1]) : undefined };
 }
 
-const disposeBatch = (b: Batch) => tf.dispose([b.x, b.y, ...(b.w ? [b.w] : [])]);
+const disposeBatch = (b: Batch) => tf.dispose([b.x, b.y, ...(b.w ? [b.w] : []), ...(b.m ? [b.m] : [])]);
 
-/** Per-face loss weights for a set, or null when the loss is unweighted. */
-function setWeights(set: FaceSet, r: Resolved, extractCoverage: number): Float32Array[] | null {
-  const masked = r.maskWeight > 0 || r.backgroundWeight < 1;
-  if (!masked && r.eyeMouthWeight === 0) return null;
-  const em = r.eyeMouthWeight > 0 ? eyeMouthMap(set.size, r.coverage, extractCoverage) : null;
-  return set.faces.map((_, k) => pixelWeights(masked ? set.masks![k]! : null, em, r));
+/** The loss of one identity's batch through its decoder: weighted MAE (+ DSSIM) of the face, + the learned mask's MAE. */
+function batchLoss(ae: Autoencoder, which: 'a' | 'b', b: Batch, r: Resolved): tf.Scalar {
+  const out = (which === 'a' ? ae.decoderA : ae.decoderB).apply(ae.encoder.apply(b.x)) as tf.Tensor4D;
+  if (!ae.arch.learnMask) return reconstructionLoss(out, b.y, { dssim: r.dssim, weights: b.w });
+  const [rgb, mask] = tf.split(out, [3, 1], 3) as [tf.Tensor4D, tf.Tensor4D];
+  return tf.add(reconstructionLoss(rgb, b.y, { dssim: r.dssim, weights: b.w }), tf.mul(tf.mean(tf.abs(tf.sub(mask, b.m!))), MASK_LOSS_WEIGHT)) as tf.Scalar;
 }
 
 const lossLogPath = (out: string) => join(out, 'loss.jsonl');
@@ -193,12 +229,14 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (set.size !== o.arch.inputSize) throw new UserError(`face set ${name} (${set.dir}) is ${set.size} px, the ${o.arch.preset} model takes ${o.arch.inputSize} px`);
   }
   const masked = r.maskWeight > 0 || r.backgroundWeight < 1;
+  const use: MapUse = { weighted: masked || r.eyeMouthWeight > 0, learnMask: !!o.arch.learnMask };
   for (const [name, set] of [['A', o.a], ['B', o.b]] as const) {
     if (masked && !set.masks) throw new UserError(`mask-weighted loss needs the masks of face set ${name} (${set.dir})`, 'train on the faces/ folder of a `janus extract` output (its masks/ sits beside it), or set maskWeight to 0 and backgroundWeight to 1');
+    if (use.learnMask && !set.masks) throw new UserError(`a learned mask needs the masks of face set ${name} (${set.dir}) to learn from`, 'train on the faces/ folder of a `janus extract` output (its masks/ sits beside it), or turn learnMask off');
   }
   const extractCoverage = o.extractCoverage ?? 1.6;
-  const weightsA = setWeights(o.a, r, extractCoverage);
-  const weightsB = setWeights(o.b, r, extractCoverage);
+  const mapsA = setMaps(o.a, r, use, extractCoverage);
+  const mapsB = setMaps(o.b, r, use, extractCoverage);
   const hash = configHash(o);
   const ck = await loadLatestCheckpoint(o.out, o.arch);
   for (const s of ck?.skipped ?? []) log(`skipped checkpoint ${s.dir}: ${s.reason}`);
@@ -277,7 +315,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const warp = warpOn(r.warpShare, p);
     const aug = warp ? r.augment : { ...r.augment, warp: 0 };
     const lr = learningRateAt(r, iteration, p);
-    return { A: makeBatch(o.a, weightsA, r.batch, rng, aug), B: makeBatch(o.b, weightsB, r.batch, rng, aug), lr, warp };
+    return { A: makeBatch(o.a, mapsA, use, r, r.batch, rng, aug), B: makeBatch(o.b, mapsB, use, r, r.batch, rng, aug), lr, warp };
   };
 
   let stoppedBy: TrainResult['stoppedBy'] = 'iterations';
@@ -300,8 +338,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         let pair: tf.Tensor1D | null = null;
         optimizer.minimize(
           () => {
-            const lossA = reconstructionLoss(ae.decoderA.apply(ae.encoder.apply(cur.A.x)) as tf.Tensor4D, cur.A.y, { dssim: r.dssim, weights: cur.A.w });
-            const lossB = reconstructionLoss(ae.decoderB.apply(ae.encoder.apply(cur.B.x)) as tf.Tensor4D, cur.B.y, { dssim: r.dssim, weights: cur.B.w });
+            const lossA = batchLoss(ae, 'a', cur.A, r);
+            const lossB = batchLoss(ae, 'b', cur.B, r);
             pair = tf.keep(tf.stack([lossA, lossB]) as tf.Tensor1D);
             return tf.add(lossA, lossB) as tf.Scalar;
           },

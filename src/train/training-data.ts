@@ -51,7 +51,7 @@ export function cropSettings(dir: string): { size: number; coverage: number; kno
   return { size: d.size, coverage: d.coverage, known: false };
 }
 
-type Cfg = Pick<TrainConfig, 'holdout' | 'coverage' | 'maskWeight' | 'backgroundWeight' | 'qualityMinutes'>;
+type Cfg = Pick<TrainConfig, 'holdout' | 'coverage' | 'maskWeight' | 'backgroundWeight' | 'qualityMinutes' | 'learnMask'>;
 
 /** Training files and the held-out tail (none when the probe is off or too few faces). */
 export function splitHoldout(files: readonly string[], share: number): { train: string[]; heldOut: string[] } {
@@ -61,7 +61,7 @@ export function splitHoldout(files: readonly string[], share: number): { train: 
 }
 
 export async function loadTrainingData(cfg: Cfg, aDir: string, bDir: string, size: number, log?: (line: string) => void): Promise<TrainingData> {
-  const masks = cfg.maskWeight > 0 || cfg.backgroundWeight < 1;
+  const masks = cfg.maskWeight > 0 || cfg.backgroundWeight < 1 || cfg.learnMask;
   const share = cfg.qualityMinutes > 0 ? cfg.holdout : 0;
   const out: Partial<Record<'a' | 'b', { set: FaceSet; heldOut: string[]; all: string[] }>> = {};
   for (const [id, dir] of [['a', aDir], ['b', bDir]] as const) {

@@ -13,6 +13,7 @@ import { tf } from '../../src/engine/tf.ts';
 import { buildAutoencoder } from '../../src/model/autoencoder.ts';
 import { listCheckpoints, loadLatestCheckpoint, loadTrainedModel } from '../../src/model/checkpoint.ts';
 import { pretrainedInit } from '../../src/model/pretrained.ts';
+import { swapFacesWithMasks } from '../../src/swap/latent-swap.ts';
 import { readQualityLog, type QualityProbe } from '../../src/train/quality-log.ts';
 import type { FaceSet } from '../../src/train/face-set.ts';
 import { train, type TrainOptions } from '../../src/train/trainer.ts';
@@ -179,6 +180,42 @@ test('a pretrained model starts a run: its encoder, and its generic decoder in b
   } catch (err) {
     assert.match((err as Error).message, /saw coverage 1 of the crop, this run asks for 0.75/);
   }
+});
+
+test('the learned mask trains towards the landmark mask; the swap returns it in the coverage square', async () => {
+  const ellipse = Float32Array.from({ length: 64 * 64 }, (_, i) => (((i % 64) - 32) / 20) ** 2 + ((Math.floor(i / 64) - 34) / 26) ** 2 < 1 ? 1 : 0);
+  const sets = { a: { ...a, masks: [ellipse] }, b: { ...b, masks: [ellipse] } };
+  const maskArch = modelArchitecture('tiny', 'transpose', true);
+  const maskError = async (out: string): Promise<number> => {
+    const ck = (await loadLatestCheckpoint(join(tmp.dir, out), maskArch))!;
+    const x = tf.tensor4d(a.faces[0]!, [1, 64, 64, 3]);
+    const { rgb, mask } = ck.ae.reconstructWithMask(x, 'a');
+    const err = tf.tidy(() => tf.mean(tf.abs(tf.sub(mask!, tf.tensor4d(ellipse, [1, 64, 64, 1])))).dataSync()[0]!);
+    assert.equal(rgb.shape, [1, 64, 64, 3]);
+    tf.dispose([x, rgb, mask!, ...ck.optimizerWeights.map((w) => w.tensor)]);
+    ck.ae.dispose();
+    return err;
+  };
+  await train({ ...base('learn-mask', { iterations: 1, batchSize: 4 }), ...sets, arch: maskArch });
+  const before = await maskError('learn-mask');
+  await train({ ...base('learn-mask', { iterations: 60, batchSize: 4 }), ...sets, arch: maskArch });
+  const after = await maskError('learn-mask');
+  assert.ok(after < before * 0.6 && after < 0.2, `mask error ${before.toFixed(3)} -> ${after.toFixed(3)}`);
+  try {
+    await train({ ...base('learn-mask-none', { iterations: 1 }), arch: maskArch });
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /a learned mask needs the masks of face set A/);
+  }
+  // the swap: the target decoder's mask, pasted into the coverage square of the crop
+  const m = await loadTrainedModel(join(tmp.dir, 'learn-mask'));
+  const crop = { width: 128, height: 128, data: Uint8Array.from(await faceCrop('a', 128), (v) => Math.round(v * 255)) };
+  const { faces, masks } = await swapFacesWithMasks(m.ae, [crop], 'a-to-b', { coverage: 0.5 });
+  m.ae.dispose();
+  assert.is(faces.length, 1);
+  assert.equal([masks![0]!.width, masks![0]!.height], [128, 128]);
+  assert.is(masks![0]!.data[5 * 128 + 5], 0, 'outside the square: 0');
+  assert.ok(masks![0]!.data[64 * 128 + 64]! > 128, 'the face centre is in the mask');
 });
 
 test.run();
