@@ -17,7 +17,7 @@ import { rationalValue, type VideoInfo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import { alignFace, alignmentMatrix } from './align.ts';
 import { ALIGNMENTS_SCHEMA, describeClustering, type AlignedFaceRecord, type AlignmentsDoc, type ClusteringRecord } from './alignments-file.ts';
-import { descriptorDistance, detectFaces, trackFaces, type DetectedFace, type FaceApi, type Point } from './face-api.ts';
+import { describeFace, descriptorDistance, detectFaces, trackFaces, type DetectedFace, type FaceApi, type Point } from './face-api.ts';
 import { clusterTracks, pickTarget, type Clustering } from './identity.ts';
 import { extendedMask } from './mask.ts';
 import { laplacianVariance } from './quality.ts';
@@ -74,6 +74,8 @@ export interface FinishOptions {
   facesDir: string;
   masksDir: string;
   reference?: { file: string; descriptor: number[] };
+  /** Face-api, to check followed faces at the end of a track with a descriptor of their own (without it they are dropped). */
+  fa?: FaceApi;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -109,7 +111,13 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
   );
   // 2. identity: tracks, clusters of tracks, the target
   const tracking = buildTracks(detections, (t, k) => records[t]![k]!.reason === null, { breakDistance: cfg.identityThreshold });
-  for (const { t, k } of tracking.uncertain) records[t]![k]!.reason = 'identity uncertain';
+  // followed faces after a track's last detection: checked below with a descriptor of their own
+  // (when face-api is at hand), against the track they were followed from
+  const verify = new Map<string, number>();
+  for (const { t, k, track } of tracking.uncertain) {
+    records[t]![k]!.reason = 'identity uncertain';
+    if (o.fa && track !== null) verify.set(`${t}:${k}`, track);
+  }
   const clustering = clusterTracks(tracking.tracks, { threshold: cfg.clusterThreshold, range: cfg.clusterThresholdRange });
   const clusterOfTrack = new Map<number, number>();
   for (const c of clustering.clusters) for (const id of c.tracks) clusterOfTrack.set(id, c.rank);
@@ -119,6 +127,7 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
       records[t]![k]!.cluster = clusterOfTrack.get(tr.id)!;
     }
   }
+  const trackMean = new Map(tracking.tracks.map((tr) => [tr.id, tr.descriptors[0]!.map((_, i) => tr.descriptors.reduce((acc, d) => acc + d[i]!, 0) / tr.descriptors.length)]));
   const candidates = detections.flatMap((d, t) => d.faces.filter((_, k) => records[t]![k]!.reason === null));
   const clusteringDoc = clusteringRecord(clustering, tracking.tracks.length);
   log(describeClustering(clusteringDoc));
@@ -133,6 +142,7 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
       keptIndex[t] = pickTarget(eligible, o.reference!.descriptor, cfg.identityThreshold).kept;
     });
     target = { source: 'reference', reference: o.reference.file, cluster: null, clusterSize: null, clusters: clustering.clusters.length };
+    verify.clear();
   } else {
     const n = clustering.clusters.length;
     if (cfg.cluster > Math.max(1, n)) {
@@ -147,6 +157,12 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
       distanceTo(chosen.centroid);
       // cannot-link: a cluster holds at most one face per frame
       detections.forEach((d, t) => d.faces.forEach((_, k) => records[t]![k]!.reason === null && records[t]![k]!.cluster === chosen.rank && (keptIndex[t] = k)));
+      // an uncertain face of a chosen track, where its frame has no other: a candidate, checked when aligned
+      for (const [key, trackId] of verify) {
+        const [t, k] = key.split(':').map(Number) as [number, number];
+        if (clusterOfTrack.get(trackId) === chosen.rank && keptIndex[t] === null) keptIndex[t] = k;
+        else verify.delete(key);
+      }
       log(`target: identity cluster ${chosen.rank} of ${n} (${chosen.faces} faces in ${chosen.tracks.length} track${chosen.tracks.length === 1 ? '' : 's'})`);
     }
     target = { source: chosen ? 'cluster' : 'none', reference: null, cluster: chosen?.rank ?? null, clusterSize: chosen?.faces ?? null, clusters: n };
@@ -157,6 +173,7 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
     d.faces.forEach((_, k) => {
       const r = records[t]![k]!;
       if (r.reason === null && k !== kept) r.reason = 'not the target identity';
+      if (k === kept && verify.has(`${t}:${k}`)) r.reason = null; // for now: the aligned crop decides
     });
     if (kept !== null) track[t] = d.faces[kept]!.landmarks;
   });
@@ -185,6 +202,18 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
       const mask = extendedMask(aligned.landmarks, cfg.size);
       r.smoothed = pts;
       r.matrix = [...aligned.matrix] as AlignedFaceRecord['matrix'];
+      const trackId = verify.get(`${t}:${k}`);
+      if (trackId !== undefined) {
+        const d = await describeFace(o.fa!, aligned.image, aligned.landmarks);
+        const dist = descriptorDistance(d, trackMean.get(trackId)!);
+        if (dist >= cfg.identityThreshold) {
+          r.reason = 'identity uncertain';
+          continue;
+        }
+        r.track = trackId;
+        r.cluster = clusterOfTrack.get(trackId)!;
+        r.identityDistance ??= dist;
+      }
       r.blur = laplacianVariance(aligned.image, mask);
       if (cfg.minBlur > 0 && r.blur < cfg.minBlur) {
         r.reason = 'too blurred';

@@ -5,9 +5,12 @@
  * a followed face carries the descriptor of its last detection. So a track is cut where a new
  * detection's descriptor jumps away from the track's (a cut to another person at the same
  * place). Followed faces count only once a later detection of the same face confirms them:
- * where a track ends before the video does (a cut, the face lost, turned away, left the frame or
- * filtered out), its followed faces since its last detection are `uncertain` (the landmarks
- * may sit on someone else, or on nothing).
+ * where a track ends before the video does (a cut, the face lost, turned away or left the frame),
+ * its followed faces since its last detection are `uncertain` (the landmarks may sit on someone
+ * else, or on nothing) — unless a fresh detection that the filters dropped (a low score, say)
+ * shows the same face there, which ends the track without contradicting them. Extraction then
+ * checks each uncertain face against the track it was followed from with a descriptor of its
+ * own, and keeps it when it is the same person.
  *
  *   const { tracks, uncertain } = buildTracks(detections, (t, k) => ok[t][k], { breakDistance: 0.6 });
  *   tracks[0].faces      // [{ t: 0, k: 1 }, { t: 1, k: 1 }, …]: frame position and face index
@@ -20,6 +23,11 @@ export interface FaceRef {
   t: number;
   /** Index of the face within the frame. */
   k: number;
+}
+
+/** A followed face cut from the end of its track, with the track it was followed from (null: one with no detected face). */
+export interface UncertainFace extends FaceRef {
+  track: number | null;
 }
 
 export interface FaceTrack {
@@ -65,16 +73,16 @@ interface Open {
  * track; `uncertain` lists the followed faces that the next detection contradicted (they are
  * in no track either).
  */
-export function buildTracks(frames: readonly TrackFrame[], eligible: (t: number, k: number) => boolean, o: TrackOptions): { tracks: FaceTrack[]; uncertain: FaceRef[] } {
+export function buildTracks(frames: readonly TrackFrame[], eligible: (t: number, k: number) => boolean, o: TrackOptions): { tracks: FaceTrack[]; uncertain: UncertainFace[] } {
   const minIou = o.minIou ?? 0.3;
   const tracks: FaceTrack[] = [];
-  const uncertain: FaceRef[] = [];
+  const cut: Array<{ face: FaceRef; track: FaceTrack | null }> = [];
   let open: Open[] = [];
   const close = (tr: Open, contradicted: boolean) => {
     const keep = contradicted ? tr.confirmed : tr.faces.length;
-    for (const f of tr.faces.slice(keep)) uncertain.push(f);
-    if (keep === 0) return;
-    tracks.push({ id: tracks.length, faces: tr.faces.slice(0, keep), descriptors: tr.descriptors.length ? tr.descriptors : [tr.last!] });
+    const track = keep === 0 ? null : { id: tracks.length, faces: tr.faces.slice(0, keep), descriptors: tr.descriptors.length ? tr.descriptors : [tr.last!] };
+    for (const f of tr.faces.slice(keep)) cut.push({ face: f, track });
+    if (track) tracks.push(track);
   };
   frames.forEach((frame, t) => {
     const consecutive = t > 0 && frame.index === frames[t - 1]!.index + 1;
@@ -113,7 +121,13 @@ export function buildTracks(frames: readonly TrackFrame[], eligible: (t: number,
       next.push(tr);
     }
     open.forEach((tr, i) => {
-      if (!continued.has(i)) close(tr, true);
+      if (continued.has(i)) return;
+      // a fresh detection of the same face that the filters dropped (score, size, blur) ends the
+      // track without contradicting its followed faces: they were on that face
+      const prev = tr.faces[tr.faces.length - 1]!;
+      const box = frames[prev.t]!.faces[prev.k]!.box;
+      const same = frame.faces.some((f) => !f.tracked && f.descriptor && tr.last && iou(box, f.box) >= minIou && descriptorDistance(f.descriptor, tr.last) < o.breakDistance);
+      close(tr, !same);
     });
     for (const k of candidates) {
       if (taken.has(k)) continue;
@@ -125,5 +139,5 @@ export function buildTracks(frames: readonly TrackFrame[], eligible: (t: number,
   for (const tr of open) close(tr, false); // the video ended: nothing contradicts them
   tracks.sort((a, b) => a.faces[0]!.t - b.faces[0]!.t || a.faces[0]!.k - b.faces[0]!.k);
   tracks.forEach((tr, i) => (tr.id = i));
-  return { tracks, uncertain };
+  return { tracks, uncertain: cut.map(({ face, track }) => ({ ...face, track: track?.id ?? null })) };
 }

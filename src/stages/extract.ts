@@ -47,7 +47,7 @@ async function session(ctx: StageContext<P>): Promise<Session> {
 
 export const extractStage: StageKind<P> = {
   kind: 'extract',
-  version: '3',
+  version: '4',
   description: 'detect, align and mask the target identity\'s face in every frame of a video',
   params: Params,
   inputs: ['video'],
@@ -87,11 +87,10 @@ export const extractStage: StageKind<P> = {
     await s.frames?.return(undefined);
     const items = await extractStage.items!(ctx);
     const detections = items.map((item) => JSON.parse(readFileSync(detectionFile(ctx, item), 'utf8')) as FrameDetections);
+    await ensureEngine();
+    const fa = await loadFaceApi();
     let reference: { file: string; descriptor: number[] } | undefined;
-    if (ctx.inputs.identity) {
-      await ensureEngine();
-      reference = { file: ctx.inputs.identity, descriptor: await referenceDescriptor(await loadFaceApi(), ctx.inputs.identity, ctx.params) };
-    }
+    if (ctx.inputs.identity) reference = { file: ctx.inputs.identity, descriptor: await referenceDescriptor(fa, ctx.inputs.identity, ctx.params) };
     const doc = await finishExtraction({
       video: ctx.inputs.video!,
       info: s.info,
@@ -101,6 +100,7 @@ export const extractStage: StageKind<P> = {
       facesDir: ctx.outputs.faces!,
       masksDir: ctx.outputs.masks!,
       reference,
+      fa,
       signal: ctx.signal,
       log: ctx.log,
     });

@@ -122,6 +122,21 @@ test('tracks: boxes that follow each other link; a cut to another person splits 
   assert.equal(some.tracks.map(span)[0], [0]);
 });
 
+test('tracks: a fresh detection of the same face that the filters dropped (low score) confirms the followed faces before it; someone else there does not', () => {
+  const [p, q] = [person(11), person(12)];
+  const box = { x: 100, y: 10, width: 60, height: 60 };
+  // p detected on 0 and 3, followed on 1-2 and 4-5; on 6 a detection at the same place that the score filter drops
+  const frames = (sixth: number[]): TrackFrame[] =>
+    Array.from({ length: 7 }, (_, i) => ({ index: i, faces: [{ box, descriptor: i === 6 ? sixth : view(p, i - (i % 3), 0.05), tracked: i % 3 !== 0 }] }));
+  const eligible = (t: number) => t !== 6;
+  const same = buildTracks(frames(view(p, 6, 0.05)), eligible, { breakDistance: 0.6 });
+  assert.equal(same.tracks.map((t) => t.faces.map((f) => f.t)), [[0, 1, 2, 3, 4, 5]], 'p, low-scored on frame 6, vouches for 4-5');
+  assert.equal(same.uncertain, []);
+  const other = buildTracks(frames(view(q, 6, 0.05)), eligible, { breakDistance: 0.6 });
+  assert.equal(other.tracks.map((t) => t.faces.map((f) => f.t)), [[0, 1, 2, 3]]);
+  assert.equal(other.uncertain.map((f) => f.t), [4, 5], 'q there: the faces followed since 3 may be q');
+});
+
 test('--identity: cluster:N or a photo; a bad N is a user error', () => {
   assert.equal(parseIdentity('cluster:2'), { cluster: 2 });
   assert.equal(parseIdentity('photos/alice.jpg'), { reference: 'photos/alice.jpg' });
