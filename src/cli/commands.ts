@@ -17,6 +17,7 @@ import { runCommand } from './run.ts';
 import { samplesCommand } from './samples.ts';
 import { stageCommand } from './stage.ts';
 import { statusCommand } from './status.ts';
+import { pretrainCommand } from './pretrain.ts';
 import { trainCommand } from './train.ts';
 
 export const COMMANDS: readonly CommandSpec[] = Object.freeze([
@@ -27,6 +28,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   extractCommand,
   alignmentsCommand,
   trainCommand,
+  pretrainCommand,
   convertCommand,
   benchmarkCommand,
   latentsCommand,

@@ -35,7 +35,8 @@ export function buildProgram(onExit: (code: number) => void): Command {
     }
     cmd.action(async (...params: unknown[]) => {
       const c = params[params.length - 1] as Command;
-      const args = params.slice(0, spec.args?.length ?? 0) as string[];
+      // a variadic argument (`<faces...>`) arrives as one array: spread it
+      const args = (params.slice(0, spec.args?.length ?? 0) as Array<string | string[]>).flat();
       onExit(await spec.run(args, c.opts()));
     });
   }

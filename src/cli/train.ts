@@ -14,7 +14,8 @@ import { UserError } from '../util/errors.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import { optionNumber as num, type CommandSpec } from './command.ts';
 
-const NUMBERS = ['iterations', 'minutes', 'targetLoss', 'batchSize', 'learningRate', 'saveEvery', 'saveMinutes', 'seed', 'maskWeight', 'backgroundWeight', 'eyeMouthWeight', 'coverage', 'warpShare', 'warmup', 'minLrShare', 'colourJitter', 'qualityMinutes', 'holdout', 'qualitySample', 'stopAtQuality'] as const;
+/** The numeric options of train and pretrain (as parsed from the command line). */
+export const TRAIN_NUMBERS = ['iterations', 'minutes', 'targetLoss', 'batchSize', 'learningRate', 'saveEvery', 'saveMinutes', 'seed', 'maskWeight', 'backgroundWeight', 'eyeMouthWeight', 'coverage', 'warpShare', 'warmup', 'minLrShare', 'colourJitter', 'qualityMinutes', 'holdout', 'qualitySample', 'stopAtQuality'] as const;
 
 export const trainCommand: CommandSpec = {
   name: 'train',
@@ -23,7 +24,7 @@ export const trainCommand: CommandSpec = {
   async run(_args, opts) {
     for (const k of ['a', 'b', 'out'] as const) if (!opts[k]) throw new UserError(`janus train needs --${k}`, 'e.g. janus train --a runs/ea/faces --b runs/eb/faces --out weights/demo');
     const given: Record<string, unknown> = { preset: opts.preset, upsample: opts.upsample, decay: opts.decay, qualityDirection: opts.qualityDirection, init: opts.init, dssim: opts.dssim === false ? false : undefined, learnMask: opts.learnMask === false ? false : undefined };
-    for (const k of NUMBERS) given[k] = num(opts[k]);
+    for (const k of TRAIN_NUMBERS) given[k] = num(opts[k]);
     const cfg = parseConfig(TrainConfig, given, 'train options');
     const { choice, source } = resolveBackendChoice(opts.backend as string | undefined);
     const sel = await selectBackend(choice, { source });

@@ -31,6 +31,7 @@ export async function trainFromConfig(cfg: P, dirs: { a: string; b: string; out:
   log(`training ${cfg.preset}/${cfg.upsample} on ${data.a.faces.length} + ${data.b.faces.length} faces (coverage ${cfg.coverage} of the ${data.crop.size}-px crop; ${data.heldOut.a.length} + ${data.heldOut.b.length} held out for the quality probe)`);
   const probe = cfg.qualityMinutes > 0 ? await probeFromFiles(await loadFaceApi(), data, { direction: cfg.qualityDirection, coverage: cfg.coverage, sample: cfg.qualitySample }) : null;
   if (cfg.qualityMinutes > 0 && !probe) log('quality probe off: too few faces to hold some out');
+  if (cfg.init) log(`a new run starts from the pretrained model in ${cfg.init} (a resumed one from its own checkpoint)`);
   return train({
     ...cfg,
     a: data.a,

@@ -69,6 +69,8 @@ export interface TrainOptions {
   warmup?: number;
   decay?: 'cosine' | 'none';
   minLrShare?: number;
+  /** Pretraining: `a` alone (any number of people pooled) through the encoder and decoder A; `b` is ignored. */
+  pretrain?: boolean;
   /** Start a new run from these networks (a pretrained encoder, e.g.) instead of random weights. */
   init?: (ae: Autoencoder) => Promise<void> | void;
   /** Quality measured while training, every `qualityMinutes` (and at the end). */
@@ -139,6 +141,7 @@ export function configHash(o: TrainOptions): string {
   const recipe = { coverage: r.coverage, backgroundWeight: r.backgroundWeight, eyeMouthWeight: r.eyeMouthWeight, warpShare: r.warpShare, warmup: r.warmup, decay: r.decay, minLrShare: r.decay === 'none' ? null : r.minLrShare };
   const legacy = { coverage: 1, backgroundWeight: 1, eyeMouthWeight: 0, warpShare: 1, warmup: 0, decay: 'none', minLrShare: null };
   if (JSON.stringify(recipe) !== JSON.stringify(legacy)) settings.recipe = recipe;
+  if (o.pretrain) settings.pretrain = true;
   return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
 }
 
@@ -310,12 +313,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     return quality.slice(-2).every((e) => e.identityShare >= o.stopAtQuality!);
   };
 
-  const draw = (): { A: Batch; B: Batch; lr: number; warp: boolean } => {
+  const draw = (): { A: Batch; B: Batch | null; lr: number; warp: boolean } => {
     const p = where();
     const warp = warpOn(r.warpShare, p);
     const aug = warp ? r.augment : { ...r.augment, warp: 0 };
     const lr = learningRateAt(r, iteration, p);
-    return { A: makeBatch(o.a, mapsA, use, r, r.batch, rng, aug), B: makeBatch(o.b, mapsB, use, r, r.batch, rng, aug), lr, warp };
+    return { A: makeBatch(o.a, mapsA, use, r, r.batch, rng, aug), B: o.pretrain ? null : makeBatch(o.b, mapsB, use, r, r.batch, rng, aug), lr, warp };
   };
 
   let stoppedBy: TrainResult['stoppedBy'] = 'iterations';
@@ -339,6 +342,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         optimizer.minimize(
           () => {
             const lossA = batchLoss(ae, 'a', cur.A, r);
+            if (!cur.B) {
+              pair = tf.keep(tf.stack([lossA, lossA]) as tf.Tensor1D); // pretraining: one generic decoder
+              return lossA;
+            }
             const lossB = batchLoss(ae, 'b', cur.B, r);
             pair = tf.keep(tf.stack([lossA, lossB]) as tf.Tensor1D);
             return tf.add(lossA, lossB) as tf.Scalar;
@@ -349,7 +356,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         return pair!;
       });
       disposeBatch(cur.A);
-      disposeBatch(cur.B);
+      if (cur.B) disposeBatch(cur.B);
       // read the losses without holding up the device: the next batch is prepared meanwhile
       const pending = lossT.data();
       const rngBefore = rng.state();
@@ -382,7 +389,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     }
     if (next) {
       disposeBatch(next.A);
-      disposeBatch(next.B);
+      if (next.B) disposeBatch(next.B);
     }
     if (stoppedBy !== 'nan' && iteration > resumedFrom) {
       if (o.probe && stoppedBy !== 'quality' && quality.at(-1)?.iteration !== iteration) await runProbe();
@@ -398,6 +405,6 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       : `stopped by ${stoppedBy} at iteration ${iteration}${resumedFrom ? ` (resumed from ${resumedFrom})` : ''}`;
   log(message);
   const totalSeconds = (performance.now() - started) / 1000;
-  const faces = (iteration - resumedFrom) * r.batch * 2;
+  const faces = (iteration - resumedFrom) * r.batch * (o.pretrain ? 1 : 2);
   return { iteration, resumedFrom, stoppedBy, losses, quality, checkpoint, message, timing: { stepSeconds, totalSeconds, facesPerSecond: totalSeconds > 0 ? faces / totalSeconds : 0 } };
 }

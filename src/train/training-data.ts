@@ -60,25 +60,39 @@ export function splitHoldout(files: readonly string[], share: number): { train: 
   return { train: files.slice(0, files.length - n), heldOut: files.slice(files.length - n) };
 }
 
-export async function loadTrainingData(cfg: Cfg, aDir: string, bDir: string, size: number, log?: (line: string) => void): Promise<TrainingData> {
+/** One identity's faces folder: the training set (cut to the coverage, masks when needed) and its held-out tail. */
+async function loadIdentity(cfg: Cfg, dir: string, size: number, share: number, log?: (line: string) => void): Promise<{ set: FaceSet; heldOut: string[]; all: string[] }> {
   const masks = cfg.maskWeight > 0 || cfg.backgroundWeight < 1 || cfg.learnMask;
-  const share = cfg.qualityMinutes > 0 ? cfg.holdout : 0;
-  const out: Partial<Record<'a' | 'b', { set: FaceSet; heldOut: string[]; all: string[] }>> = {};
-  for (const [id, dir] of [['a', aDir], ['b', bDir]] as const) {
-    const files = faceFiles(dir);
-    const { train, heldOut } = splitHoldout(files, share);
-    const hasMasks = existsSync(join(dirname(dir), 'masks'));
-    const set = await loadFaceSet(dir, size, { masks: masks && hasMasks, coverage: cfg.coverage, files: train });
-    if (masks && !hasMasks) {
-      // faces from elsewhere: every aligned crop has the template's geometry, so its mask fits them all
-      const crop = cropSettings(dir);
-      const width = (await readImage(join(dir, train[0]!))).width;
-      const m = await maskInput(extendedMask(templateInCrop({ size: width, coverage: crop.coverage }), width), size, cfg.coverage);
-      set.masks = train.map(() => m);
-      log?.(`no masks/ folder beside ${dir}: the loss weights use the landmark template's face mask`);
-    }
-    out[id] = { set, heldOut: heldOut.map((f) => join(dir, f)), all: files.map((f) => join(dir, f)) };
+  const files = faceFiles(dir);
+  const { train, heldOut } = splitHoldout(files, share);
+  const hasMasks = existsSync(join(dirname(dir), 'masks'));
+  const set = await loadFaceSet(dir, size, { masks: masks && hasMasks, coverage: cfg.coverage, files: train });
+  if (masks && !hasMasks) {
+    // faces from elsewhere: every aligned crop has the template's geometry, so its mask fits them all
+    const crop = cropSettings(dir);
+    const width = (await readImage(join(dir, train[0]!))).width;
+    const m = await maskInput(extendedMask(templateInCrop({ size: width, coverage: crop.coverage }), width), size, cfg.coverage);
+    set.masks = train.map(() => m);
+    log?.(`no masks/ folder beside ${dir}: the loss weights use the landmark template's face mask`);
   }
+  return { set, heldOut: heldOut.map((f) => join(dir, f)), all: files.map((f) => join(dir, f)) };
+}
+
+export async function loadTrainingData(cfg: Cfg, aDir: string, bDir: string, size: number, log?: (line: string) => void): Promise<TrainingData> {
+  const share = cfg.qualityMinutes > 0 ? cfg.holdout : 0;
+  const a = await loadIdentity(cfg, aDir, size, share, log);
+  const b = await loadIdentity(cfg, bDir, size, share, log);
   const ca = cropSettings(aDir);
-  return { a: out.a!.set, b: out.b!.set, heldOut: { a: out.a!.heldOut, b: out.b!.heldOut }, all: { a: out.a!.all, b: out.b!.all }, crop: { size: ca.size, coverage: ca.coverage } };
+  return { a: a.set, b: b.set, heldOut: { a: a.heldOut, b: b.heldOut }, all: { a: a.all, b: b.all }, crop: { size: ca.size, coverage: ca.coverage } };
+}
+
+/** Every face of several folders as one set (pretraining on many people), nothing held out. */
+export async function loadPooledFaces(cfg: Cfg, dirs: readonly string[], size: number, log?: (line: string) => void): Promise<{ set: FaceSet; crop: { size: number; coverage: number } }> {
+  if (!dirs.length) throw new UserError('expected at least one faces folder', 'e.g. janus pretrain runs/x/faces runs/y/faces --out weights/pretrained');
+  const parts = [];
+  for (const d of dirs) parts.push((await loadIdentity(cfg, d, size, 0, log)).set);
+  const withMasks = parts.every((p) => p.masks);
+  const set: FaceSet = { dir: dirs.join(', '), size, files: parts.flatMap((p) => p.files.map((f) => join(p.dir, f))), faces: parts.flatMap((p) => p.faces), ...(withMasks ? { masks: parts.flatMap((p) => p.masks!) } : {}) };
+  const c = cropSettings(dirs[0]!);
+  return { set, crop: { size: c.size, coverage: c.coverage } };
 }

@@ -69,6 +69,23 @@ test('SIGINT during training saves a checkpoint and exits 130; the next run resu
   assert.match(r.stderr, new RegExp(`resumed from iteration ${m![1]}`));
 });
 
+test('pretrain on pooled faces folders, then train a pair from it with --init', async () => {
+  const a = join(tmp.dir, 'faces-a');
+  const b = join(tmp.dir, 'faces-b');
+  const pre = join(tmp.dir, 'pretrained');
+  const r = janus(['pretrain', a, b, '--out', pre, '--preset', 'tiny', '--iterations', '3', '--batch-size', '2']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /pretraining tiny\/transpose on \w+: 4 faces from 2 folders/);
+  assert.match(r.stdout, /stopped by iterations at iteration 3/);
+  const t = janus(['train', '--a', a, '--b', b, '--out', join(tmp.dir, 'from-pre'), '--preset', 'tiny', '--iterations', '2', '--batch-size', '2', '--init', pre]);
+  assert.is(t.code, 0, t.stderr);
+  assert.match(t.stderr, /starts from the pretrained model in .*pretrained/);
+  const bad = janus(['train', '--a', a, '--b', b, '--out', join(tmp.dir, 'from-pre-small'), '--preset', 'small', '--iterations', '1', '--init', pre]);
+  assert.is(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /pretrained model in .* is of another architecture \(preset/);
+  assert.is(janus(['pretrain', a]).code, 2, 'no --out');
+});
+
 test('missing or empty face folders, and a bad preset, are clear errors with exit code 2', () => {
   const out = join(tmp.dir, 'bad');
   const r = janus(['train', '--a', join(tmp.dir, 'nope'), '--b', join(tmp.dir, 'nope'), '--out', out, '--preset', 'tiny']);
