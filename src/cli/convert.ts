@@ -108,6 +108,7 @@ export const convertCommand: CommandSpec = {
             metrics: '@metrics.metrics',
             model,
             alignments,
+            ...(target ? { target } : {}),
             swapped: '@swap.faces',
             video: '@composite.video',
             mask: '@composite.mask',

@@ -4,7 +4,7 @@
  *
  *   - name: report
  *     kind: swap-report
- *     inputs: { metrics: "@metrics.metrics", model: "@train.model", alignments: "@extract-a.alignments",
+ *     inputs: { metrics: "@metrics.metrics", model: "@train.model", alignments: "@extract-a.alignments", target: "@extract-b.alignments",
  *               swapped: "@swap.faces", video: "@composite.video", mask: "@composite.mask",
  *               comparison: "@composite.comparison", provenance: "@composite.provenance" }
  *     outputs: { report: report.html }
@@ -19,15 +19,41 @@ import { writeFileAtomic } from '../media/atomic-write.ts';
 import { keptFaces, spread } from '../swap/kept-faces.ts';
 import { readMetrics } from '../swap/metrics-file.ts';
 import { reportHtml } from '../swap/report.ts';
+import { readSwapRecord } from '../swap/swap-record.ts';
+import { latentMapSvg, pca2 } from '../swap/latent-map.ts';
+import { readQualityLog } from '../train/quality-log.ts';
+import { readImage } from '../media/image.ts';
+import { checkpointCoverage, loadCheckpointAt } from '../model/checkpoint.ts';
+import { latentEncoder } from '../model/latents.ts';
+import { ensureEngine } from './engine.ts';
 
 const Params = z.object({ faces: z.number().int().min(0).max(64).default(6) }).strict();
 type P = z.infer<typeof Params>;
 
 const thumb = (file: string) => sharp(file).resize(128, 128).png().toBuffer();
 
+/** The latent map of up to 48 faces each: the source's, the target's, and the source's swapped (encoded again). */
+async function latentMapOf(checkpoint: string, source: string, target: string, swappedDir: string): Promise<string> {
+  await ensureEngine();
+  const m = await loadCheckpointAt(checkpoint);
+  const enc = latentEncoder(m.ae, checkpointCoverage(m.state));
+  try {
+    const src = spread(keptFaces(readAlignments(source), source), 48);
+    const dst = spread(keptFaces(readAlignments(target), target), 48);
+    const crops = (files: string[]) => Promise.all(files.map((f) => readImage(f)));
+    const za = await enc.encode(await crops(src.map((f) => f.face)));
+    const zb = await enc.encode(await crops(dst.map((f) => f.face)));
+    const zs = await enc.encode(await crops(src.map((f) => join(swappedDir, `${f.id}.png`))));
+    return latentMapSvg(pca2([{ label: 'source', vectors: za }, { label: 'target', vectors: zb }, { label: 'source, swapped', vectors: zs }]));
+  } finally {
+    enc.dispose();
+    m.ae.dispose();
+  }
+}
+
 export const swapReportStage: StageKind<P> = {
   kind: 'swap-report',
-  version: '2',
+  version: '3',
   description: 'report.html: metrics, loss curve, previews, face pairs and links to the videos',
   params: Params,
   inputs: ['metrics', 'model', 'alignments', 'swapped'],
@@ -39,7 +65,14 @@ export const swapReportStage: StageKind<P> = {
     const lossLines = existsSync(join(model, 'loss.jsonl')) ? readFileSync(join(model, 'loss.jsonl'), 'utf8').trim().split('\n').filter(Boolean) : [];
     const faces = spread(keptFaces(readAlignments(ctx.inputs.alignments!), ctx.inputs.alignments!), ctx.params.faces);
     const pairs = [];
-    for (const f of faces) pairs.push({ id: f.id, original: await thumb(f.face), swapped: await thumb(join(ctx.inputs.swapped!, `${f.id}.png`)) });
+    const swap = readSwapRecord(ctx.inputs.swapped!);
+    const maskOf = (id: string) => (swap.learnedMasks ? join(ctx.inputs.swapped!, swap.learnedMasks, `${id}.png`) : null);
+    for (const f of faces) {
+      const m = maskOf(f.id);
+      pairs.push({ id: f.id, original: await thumb(f.face), swapped: await thumb(join(ctx.inputs.swapped!, `${f.id}.png`)), learnedMask: m && existsSync(m) ? await thumb(m) : null });
+    }
+    const quality = readQualityLog(model);
+    const latentMap = ctx.inputs.target ? await latentMapOf(swap.model.checkpoint, ctx.inputs.alignments!, ctx.inputs.target, ctx.inputs.swapped!) : null;
     const links: Record<string, string> = {};
     for (const [label, key] of [
       ['swapped video', 'video'],
@@ -58,6 +91,8 @@ export const swapReportStage: StageKind<P> = {
       losses: lossLines.length ? (JSON.parse(lossLines[lossLines.length - 1]!) as { iteration: number; lossA: number; lossB: number }) : null,
       pairs,
       links,
+      quality,
+      latentMap,
     });
     await writeFileAtomic(out, html);
   },

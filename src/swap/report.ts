@@ -5,6 +5,7 @@
  *
  *   const html = reportHtml({ title: 'demo', metrics, lossCurve: png, preview: png, pairs, links });
  */
+import type { QualityEntry } from '../train/quality-log.ts';
 import type { SwapMetrics } from './metrics-file.ts';
 import { SYNTHETIC_NOTICE } from './synthetic.ts';
 
@@ -16,8 +17,12 @@ export interface ReportInput {
   preview: Buffer | null;
   /** Final training losses. */
   losses: { iteration: number; lossA: number; lossB: number } | null;
-  /** Original and swapped aligned faces (PNG bytes). */
-  pairs: Array<{ id: string; original: Buffer; swapped: Buffer }>;
+  /** Original and swapped aligned faces (PNG bytes), and the target decoder's learned mask when the model has one. */
+  pairs: Array<{ id: string; original: Buffer; swapped: Buffer; learnedMask?: Buffer | null }>;
+  /** The quality probe's entries while training (the model's quality.jsonl). */
+  quality?: QualityEntry[];
+  /** The latent map (SVG) of A's, B's and the swapped faces, or null. */
+  latentMap?: string | null;
   /** Label -> relative href. */
   links: Record<string, string>;
 }
@@ -29,6 +34,23 @@ const fmt = (v: unknown, digits = 3) => (typeof v === 'number' ? v.toFixed(digit
 function distanceRows(label: string, r: SwapMetrics['identity']['swapped'] | undefined): string {
   if (!r) return `<tr><th>${esc(label)}</th><td colspan="3">not computed</td></tr>`;
   return `<tr><th>${esc(label)}</th><td>${fmt(r.toSource?.mean)} (median ${fmt(r.toSource?.median)})</td><td>${fmt(r.toTarget?.mean)} (median ${fmt(r.toTarget?.median)})</td><td>${r.closerToTarget == null ? '–' : `${(r.closerToTarget * 100).toFixed(0)}%`}</td></tr>`;
+}
+
+/** Identity share and median distance to the target against minutes of training, as an SVG. */
+export function qualitySvg(q: readonly QualityEntry[], width = 480, height = 220): string {
+  const pad = 34;
+  const t1 = Math.max(...q.map((e) => e.minutes), 1e-9);
+  const sx = (m: number) => pad + (m / t1) * (width - 2 * pad);
+  const sy = (v: number) => height - pad - Math.min(1, Math.max(0, v)) * (height - 2 * pad);
+  const line = (vals: number[], colour: string) => `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${q.map((e, i) => `${sx(e.minutes).toFixed(1)},${sy(vals[i]!).toFixed(1)}`).join(' ')}"/>`;
+  const ref = `<line x1="${pad}" x2="${width - pad}" y1="${sy(0.6)}" y2="${sy(0.6)}" stroke="#999" stroke-dasharray="4 3"/><text x="${width - pad}" y="${sy(0.6) - 4}" font-size="10" text-anchor="end" fill="#666">0.6: same person</text>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="100%" height="100%" fill="#fff" stroke="#ccc"/>${ref}${line(
+    q.map((e) => e.identityShare),
+    '#2ca02c',
+  )}${line(
+    q.map((e) => e.medianToTarget),
+    '#d62728',
+  )}<text x="${pad}" y="16" font-size="12" fill="#2ca02c">identity share (closer to the target)</text><text x="${pad + 230}" y="16" font-size="12" fill="#d62728">median distance to the target</text><text x="${width / 2}" y="${height - 8}" font-size="11" text-anchor="middle">minutes of training (0 to ${t1.toFixed(1)}); y from 0 to 1</text></svg>`;
 }
 
 export function reportHtml(r: ReportInput): string {
@@ -80,10 +102,20 @@ ${
 <h2>Training</h2>
 ${r.losses ? `<p>Final losses at iteration ${r.losses.iteration}: A ${fmt(r.losses.lossA, 4)}, B ${fmt(r.losses.lossB, 4)}.</p>` : '<p>No loss log found.</p>'}
 ${r.lossCurve ? img(r.lossCurve, 'loss curve') : ''}
+${
+  r.quality?.length
+    ? `<h3>Quality while it trained</h3><p>Measured on held-out faces every few minutes by face-api's recognition net, which no training loss uses.</p>${qualitySvg(r.quality)}
+<table><tr><th>minutes</th><th>iteration</th><th>closer to target</th><th>median distance to target</th><th>to source</th><th>Mask-SSIM</th><th>reconstruction SSIM</th></tr>${r.quality
+        .map((e) => `<tr><td>${fmt(e.minutes, 1)}</td><td>${e.iteration}</td><td>${(e.identityShare * 100).toFixed(0)}%</td><td>${fmt(e.medianToTarget)}</td><td>${fmt(e.medianToSource)}</td><td>${fmt(e.maskSsim)}</td><td>${fmt(e.reconstructionSsim)}</td></tr>`)
+        .join('')}</table>`
+    : ''
+}
 ${r.preview ? `<h3>Previews</h3><p>Rows: A original, A→A, A→B, then B original, B→B, B→A.</p>${img(r.preview, 'training preview')}` : ''}
 
 <h2>Faces: original and swapped</h2>
-<div class="pairs">${r.pairs.map((p) => `<div class="pair">${img(p.original, `original ${p.id}`, 128)}${img(p.swapped, `swapped ${p.id}`, 128)}<br>${esc(p.id)}</div>`).join('')}</div>
+${r.pairs.some((p) => p.learnedMask) ? '<p>Original, swapped, and the target decoder\'s learned mask (what <code>--mask learned</code> blends with).</p>' : ''}
+<div class="pairs">${r.pairs.map((p) => `<div class="pair">${img(p.original, `original ${p.id}`, 128)}${img(p.swapped, `swapped ${p.id}`, 128)}${p.learnedMask ? img(p.learnedMask, `learned mask ${p.id}`, 128) : ''}<br>${esc(p.id)}</div>`).join('')}</div>
+${r.latentMap ? `<h2>The latent space</h2><p>The encoder's latent vectors (<code>enc_latent</code>) of the source's faces, the target's faces and the source's faces after the swap, on their first two principal components. The shared encoder maps both people into one space; the swap changes the decoder, not the latent, so the swapped faces, encoded again, show where the target decoder's output lands.</p>${r.latentMap}` : ''}
 </body></html>
 `;
 }

@@ -13,6 +13,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeFrames } from '../../src/media/decode.ts';
 import { probeStreams, probeVideo } from '../../src/media/probe.ts';
+import { readQualityLog } from '../../src/train/quality-log.ts';
 import { readMetrics } from '../../src/swap/metrics-file.ts';
 import { sha256File } from '../../src/util/hash.ts';
 import { makeSampleClip } from '../../src/samples/make-sample.ts';
@@ -122,6 +123,13 @@ test('two sample videos in, a swapped video out, with mask, comparison, metrics,
   assert.match(html, /href="output\.mp4"/);
   assert.match(html, /href="side-by-side\.mp4"/);
   assert.ok((html.match(/data:image\/png;base64,/g) ?? []).length >= 8, 'loss curve, preview and face pairs are embedded');
+  // the learned masks, the quality probe's log and the latent map
+  assert.match(html, /alt="learned mask \d+_\d+"/);
+  assert.ok(existsSync(join(run, 'swapped', 'learned-masks')), 'the swap wrote the learned masks');
+  const quality = readQualityLog(join(run, 'model'));
+  assert.ok(quality.length >= 1 && quality.at(-1)!.faces.source > 0, `quality.jsonl: ${JSON.stringify(quality)}`);
+  assert.match(html, /Quality while it trained/);
+  assert.match(html, /The latent space[\s\S]*<svg[\s\S]*<circle /);
 });
 
 test('a kill mid-composite, then a rerun, gives the same video bytes as the uninterrupted run', async () => {
