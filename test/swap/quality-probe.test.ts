@@ -45,11 +45,9 @@ test('a model showing the target passes, a model returning its input fails; the 
   const bInput = await modelInput(b.crops[0]!, 64, COVERAGE);
   const n = 64 * 64 * 3;
   // decoder B draws B's face whatever comes in; decoder A returns its input
-  const oracle = {
-    arch: { inputSize: 64 },
-    reconstruct: (x: tf.Tensor4D, which: 'a' | 'b') => (which === 'a' ? x.clone() : tf.tensor4d(new Float32Array(x.shape[0] * n).map((_, i) => bInput[i % n]!), x.shape)),
-  } as unknown as Autoencoder;
-  const identity = { arch: { inputSize: 64 }, reconstruct: (x: tf.Tensor4D) => x.clone() } as unknown as Autoencoder;
+  const stub = (f: (x: tf.Tensor4D, which: 'a' | 'b') => tf.Tensor4D) => ({ arch: { inputSize: 64 }, reconstruct: f, reconstructWithMask: (x: tf.Tensor4D, which: 'a' | 'b') => ({ rgb: f(x, which), mask: null }) }) as unknown as Autoencoder;
+  const oracle = stub((x, which) => (which === 'a' ? x.clone() : tf.tensor4d(new Float32Array(x.shape[0] * n).map((_, i) => bInput[i % n]!), x.shape)));
+  const identity = stub((x) => x.clone());
   const before = tf.memory().numTensors;
   const good = QualityEntry.parse(await probe(oracle, { iteration: 10, minutes: 1 }));
   const bad = QualityEntry.parse(await probe(identity, { iteration: 20, minutes: 2 }));
