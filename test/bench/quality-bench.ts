@@ -38,7 +38,7 @@ const ROWS: Record<string, { what: string; params: Record<string, unknown> }> = 
   mask: { what: '+ face-weighted loss (maskWeight 3)', params: { ...OLD, coverage: 0.75, maskWeight: 3 } },
   dssim: { what: '+ DSSIM', params: { ...OLD, coverage: 0.75, maskWeight: 3, dssim: true } },
   eyes: { what: '+ eyes and mouth x2', params: { ...OLD, coverage: 0.75, maskWeight: 3, dssim: true, eyeMouthWeight: 2 } },
-  schedule: { what: '+ schedule: warm-up, cosine decay, no warp for the last 20%', params: { learnMask: false } },
+  schedule: { what: 'the dssim row + schedule: warm-up, cosine decay, no warp for the last 20% (eyes and mouth stay x0: the row above lost identity)', params: { learnMask: false } },
   default: { what: '+ learned mask (the defaults)', params: {} },
   upsampling2d: { what: 'defaults, upsampling2d + conv instead of transpose', params: { upsample: 'upsampling2d' } },
   pixelshuffle: { what: 'defaults, pixel shuffle instead of transpose', params: { upsample: 'pixelshuffle' } },
