@@ -392,7 +392,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (next.B) disposeBatch(next.B);
     }
     if (stoppedBy !== 'nan' && iteration > resumedFrom) {
-      if (o.probe && stoppedBy !== 'quality' && quality.at(-1)?.iteration !== iteration) await runProbe();
+      // a last probe, except when stopped by a signal (Ctrl-C wants the checkpoint and the exit now)
+      if (o.probe && stoppedBy !== 'quality' && stoppedBy !== 'signal' && quality.at(-1)?.iteration !== iteration) await runProbe();
       if (!checkpoint?.endsWith(String(iteration).padStart(9, '0'))) await save();
     }
   } finally {
