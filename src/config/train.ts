@@ -13,6 +13,10 @@ const MASK_WEIGHT_DEFAULT = 3;
 const EYE_MOUTH_WEIGHT_DEFAULT = 0;
 const BACKGROUND_WEIGHT_DEFAULT = 1;
 const LEARNING_RATE_DEFAULT = 5e-4;
+// the schedule (warm-up 100, cosine to 0.1x, warp off for the last 20%) cost identity at the demo's budget: off by default
+const WARP_SHARE_DEFAULT = 1;
+const WARMUP_DEFAULT = 0;
+const DECAY_DEFAULT: 'cosine' | 'none' = 'none';
 
 export const TrainConfig = z
   .object({
@@ -52,11 +56,11 @@ export const TrainConfig = z
     /** Extra weight of the eyes and mouth (from the landmark template) on top of the face's: 0 = off. */
     eyeMouthWeight: z.number().min(0).default(EYE_MOUTH_WEIGHT_DEFAULT),
     /** Share of the budget (iterations or minutes) trained with random warp; the rest without (faceswap's "no warp" finish). */
-    warpShare: z.number().min(0).max(1).default(0.8),
+    warpShare: z.number().min(0).max(1).default(WARP_SHARE_DEFAULT),
     /** Learning-rate warm-up: iterations of linear ramp from 0 at the start of a run. */
-    warmup: z.number().int().min(0).default(100),
+    warmup: z.number().int().min(0).default(WARMUP_DEFAULT),
     /** Learning-rate decay over the budget: cosine down to minLrShare of learningRate at the end, or none. */
-    decay: z.enum(['cosine', 'none']).default('cosine'),
+    decay: z.enum(['cosine', 'none']).default(DECAY_DEFAULT),
     /** The learning rate at the end of a cosine decay, as a share of learningRate. */
     minLrShare: z.number().min(0).max(1).default(0.1),
     /** Colour augmentation: ± per-channel gain and lightness applied to the target faces (0 = off). */

@@ -32,14 +32,16 @@ const JANUS = join(ROOT, 'src/cli/bin.js');
 
 /** The recipe before issue 12 (the demo's: whole crop, plain MAE, constant 5e-4, warp throughout), then one change per row. */
 const OLD = { coverage: 1, dssim: false, maskWeight: 0, eyeMouthWeight: 0, warmup: 0, decay: 'none', warpShare: 1, learnMask: false } as const;
+const SCHEDULE = { warmup: 100, decay: 'cosine', warpShare: 0.8 } as const;
 const ROWS: Record<string, { what: string; params: Record<string, unknown> }> = {
   old: { what: 'before: whole crop, MAE, constant rate, warp throughout', params: { ...OLD } },
   coverage: { what: '+ coverage 0.75 (the face, not the background)', params: { ...OLD, coverage: 0.75 } },
   mask: { what: '+ face-weighted loss (maskWeight 3)', params: { ...OLD, coverage: 0.75, maskWeight: 3 } },
   dssim: { what: '+ DSSIM', params: { ...OLD, coverage: 0.75, maskWeight: 3, dssim: true } },
   eyes: { what: '+ eyes and mouth x2', params: { ...OLD, coverage: 0.75, maskWeight: 3, dssim: true, eyeMouthWeight: 2 } },
-  schedule: { what: 'the dssim row + schedule: warm-up, cosine decay, no warp for the last 20% (eyes and mouth stay x0: the row above lost identity)', params: { learnMask: false } },
-  default: { what: '+ learned mask (the defaults)', params: {} },
+  schedule: { what: 'the dssim row + schedule: warm-up 100, cosine decay, no warp for the last 20%', params: { learnMask: false, ...SCHEDULE } },
+  scheduleMask: { what: 'the schedule row + learned mask', params: { ...SCHEDULE } },
+  default: { what: 'the defaults: the dssim row + learned mask', params: {} },
   upsampling2d: { what: 'defaults, upsampling2d + conv instead of transpose', params: { upsample: 'upsampling2d' } },
   pixelshuffle: { what: 'defaults, pixel shuffle instead of transpose', params: { upsample: 'pixelshuffle' } },
   small: { what: 'defaults, small preset', params: { preset: 'small' } },
@@ -47,7 +49,7 @@ const ROWS: Record<string, { what: string; params: Record<string, unknown> }> = 
 
 const { values } = parseArgs({
   options: {
-    rows: { type: 'string', default: 'old,coverage,mask,dssim,eyes,schedule,default,upsampling2d,pixelshuffle' },
+    rows: { type: 'string', default: 'old,coverage,mask,dssim,eyes,schedule,scheduleMask,default,upsampling2d,pixelshuffle' },
     iterations: { type: 'string' },
     minutes: { type: 'string' },
     preset: { type: 'string', default: 'tiny' },
