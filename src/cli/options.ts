@@ -145,7 +145,7 @@ export const OPTIONS = Object.freeze({
   maskWeight: { flags: '--mask-weight <w>', description: 'face pixels count 1 + w in the loss, background pixels backgroundWeight; 0 = off (uses the masks/ folder beside each faces/)', defaultValue: TrainConfig.parse({}).maskWeight },
   backgroundWeight: { flags: '--background-weight <w>', description: 'weight of background pixels (outside the face mask) in the loss, 0-1; 0 ignores the background', defaultValue: TrainConfig.parse({}).backgroundWeight },
   eyeMouthWeight: { flags: '--eye-mouth-weight <w>', description: 'extra loss weight of the eyes and mouth (landmark template), 0 = off', defaultValue: TrainConfig.parse({}).eyeMouthWeight },
-  noLearnMask: { flags: '--no-learn-mask', description: 'decoders without the learned mask channel (which composite --mask learned blends with)' },
+  learnMask: { flags: '--learn-mask', description: 'decoders also learn the face mask (a 4th channel), for composite --mask learned|intersection' },
   trainCoverage: { flags: '--coverage <share>', description: 'share of the aligned crop\'s width the model sees, centred (0-1; swap and composite use the same square)', defaultValue: TrainConfig.parse({}).coverage },
   warpShare: { flags: '--warp-share <x>', description: 'share of the budget trained with random warp; the rest without (0-1)', defaultValue: TrainConfig.parse({}).warpShare },
   warmup: { flags: '--warmup <n>', description: 'iterations of linear learning-rate warm-up', defaultValue: TrainConfig.parse({}).warmup },

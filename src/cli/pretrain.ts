@@ -23,10 +23,10 @@ export const pretrainCommand: CommandSpec = {
   name: 'pretrain',
   args: ['<faces...>'],
   summary: 'pretrain the shared encoder and a generic decoder on any people\'s faces folders; train --init starts from it',
-  options: ['trainOut', 'preset', 'upsample', 'iterations', 'minutes', 'batchSize', 'learningRate', 'warmup', 'decay', 'minLrShare', 'trainCoverage', 'noDssim', 'noLearnMask', 'maskWeight', 'backgroundWeight', 'eyeMouthWeight', 'warpShare', 'colourJitter', 'saveEvery', 'saveMinutes', 'seed', 'backend'],
+  options: ['trainOut', 'preset', 'upsample', 'iterations', 'minutes', 'batchSize', 'learningRate', 'warmup', 'decay', 'minLrShare', 'trainCoverage', 'noDssim', 'learnMask', 'maskWeight', 'backgroundWeight', 'eyeMouthWeight', 'warpShare', 'colourJitter', 'saveEvery', 'saveMinutes', 'seed', 'backend'],
   async run(args, opts) {
     if (!opts.out) throw new UserError('janus pretrain needs --out', 'e.g. janus pretrain runs/c/faces runs/d/faces --out weights/pretrained');
-    const given: Record<string, unknown> = { preset: opts.preset, upsample: opts.upsample, decay: opts.decay, qualityMinutes: 0, dssim: opts.dssim === false ? false : undefined, learnMask: opts.learnMask === false ? false : undefined };
+    const given: Record<string, unknown> = { preset: opts.preset, upsample: opts.upsample, decay: opts.decay, qualityMinutes: 0, dssim: opts.dssim === false ? false : undefined, learnMask: opts.learnMask ? true : undefined };
     for (const k of TRAIN_NUMBERS) if (k !== 'qualityMinutes') given[k] = num(opts[k]);
     const cfg = parseConfig(TrainConfig, given, 'pretrain options');
     const { choice, source } = resolveBackendChoice(opts.backend as string | undefined);

@@ -20,10 +20,10 @@ export const TRAIN_NUMBERS = ['iterations', 'minutes', 'targetLoss', 'batchSize'
 export const trainCommand: CommandSpec = {
   name: 'train',
   summary: 'train the shared encoder and decoders A and B on two face folders; resumes from --out',
-  options: ['trainA', 'trainB', 'trainOut', 'preset', 'upsample', 'iterations', 'minutes', 'targetLoss', 'batchSize', 'learningRate', 'warmup', 'decay', 'minLrShare', 'trainCoverage', 'noDssim', 'noLearnMask', 'maskWeight', 'backgroundWeight', 'eyeMouthWeight', 'warpShare', 'colourJitter', 'saveEvery', 'saveMinutes', 'qualityMinutes', 'holdout', 'qualitySample', 'qualityDirection', 'stopAtQuality', 'init', 'seed', 'backend'],
+  options: ['trainA', 'trainB', 'trainOut', 'preset', 'upsample', 'iterations', 'minutes', 'targetLoss', 'batchSize', 'learningRate', 'warmup', 'decay', 'minLrShare', 'trainCoverage', 'noDssim', 'learnMask', 'maskWeight', 'backgroundWeight', 'eyeMouthWeight', 'warpShare', 'colourJitter', 'saveEvery', 'saveMinutes', 'qualityMinutes', 'holdout', 'qualitySample', 'qualityDirection', 'stopAtQuality', 'init', 'seed', 'backend'],
   async run(_args, opts) {
     for (const k of ['a', 'b', 'out'] as const) if (!opts[k]) throw new UserError(`janus train needs --${k}`, 'e.g. janus train --a runs/ea/faces --b runs/eb/faces --out weights/demo');
-    const given: Record<string, unknown> = { preset: opts.preset, upsample: opts.upsample, decay: opts.decay, qualityDirection: opts.qualityDirection, init: opts.init, dssim: opts.dssim === false ? false : undefined, learnMask: opts.learnMask === false ? false : undefined };
+    const given: Record<string, unknown> = { preset: opts.preset, upsample: opts.upsample, decay: opts.decay, qualityDirection: opts.qualityDirection, init: opts.init, dssim: opts.dssim === false ? false : undefined, learnMask: opts.learnMask ? true : undefined };
     for (const k of TRAIN_NUMBERS) given[k] = num(opts[k]);
     const cfg = parseConfig(TrainConfig, given, 'train options');
     const { choice, source } = resolveBackendChoice(opts.backend as string | undefined);

@@ -24,8 +24,8 @@ export const TrainConfig = z
     preset: z.enum(PRESETS).default('small'),
     /** How the decoders upscale. */
     upsample: z.enum(UPSAMPLES).default('transpose'),
-    /** Each decoder also learns the face mask (a 4th output channel, faceswap's learn-mask) for composite's `--mask learned`. */
-    learnMask: z.boolean().default(true),
+    /** Each decoder also learns the face mask (a 4th output channel, faceswap's learn-mask) for composite's `--mask learned` (off: measured slower, no identity gain). */
+    learnMask: z.boolean().default(false),
     /** Total iterations; a resumed run continues up to this number. */
     iterations: z.number().int().min(1).default(1000),
     /** Stop after this many minutes (a checkpoint is saved). */

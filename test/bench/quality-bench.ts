@@ -40,8 +40,9 @@ const ROWS: Record<string, { what: string; params: Record<string, unknown> }> = 
   dssim: { what: '+ DSSIM', params: { ...OLD, coverage: 0.75, maskWeight: 3, dssim: true } },
   eyes: { what: '+ eyes and mouth x2', params: { ...OLD, coverage: 0.75, maskWeight: 3, dssim: true, eyeMouthWeight: 2 } },
   schedule: { what: 'the dssim row + schedule: warm-up 100, cosine decay, no warp for the last 20%', params: { learnMask: false, ...SCHEDULE } },
-  scheduleMask: { what: 'the schedule row + learned mask', params: { ...SCHEDULE } },
-  default: { what: 'the defaults: the dssim row + learned mask', params: {} },
+  scheduleMask: { what: 'the schedule row + learned mask', params: { ...SCHEDULE, learnMask: true } },
+  learnMask: { what: 'the dssim row + learned mask', params: { learnMask: true } },
+  default: { what: 'the defaults (the dssim row)', params: {} },
   upsampling2d: { what: 'defaults, upsampling2d + conv instead of transpose', params: { upsample: 'upsampling2d' } },
   pixelshuffle: { what: 'defaults, pixel shuffle instead of transpose', params: { upsample: 'pixelshuffle' } },
   small: { what: 'defaults, small preset', params: { preset: 'small' } },
@@ -49,7 +50,7 @@ const ROWS: Record<string, { what: string; params: Record<string, unknown> }> = 
 
 const { values } = parseArgs({
   options: {
-    rows: { type: 'string', default: 'old,coverage,mask,dssim,eyes,schedule,scheduleMask,default,upsampling2d,pixelshuffle' },
+    rows: { type: 'string', default: 'old,coverage,mask,dssim,eyes,schedule,scheduleMask,learnMask,upsampling2d,pixelshuffle' },
     iterations: { type: 'string' },
     minutes: { type: 'string' },
     preset: { type: 'string', default: 'tiny' },

@@ -25,7 +25,7 @@ const run = join(tmp.dir, 'run');
 // the sample clips, 2 s at 256 px (the generator `make samples` uses, shorter)
 const SAMPLE_A = join(tmp.dir, 'a.mp4');
 const SAMPLE_B = join(tmp.dir, 'b.mp4');
-const SETS = ['--set', `a=${SAMPLE_A}`, '--set', `b=${SAMPLE_B}`, '--set', 'preset=tiny', '--set', 'iterations=6', '--set', 'batchSize=8', '--set', 'detector=tiny', '--set', 'size=128', '--set', 'segmentFrames=20'];
+const SETS = ['--set', `a=${SAMPLE_A}`, '--set', `b=${SAMPLE_B}`, '--set', 'preset=tiny', '--set', 'iterations=6', '--set', 'batchSize=8', '--set', 'detector=tiny', '--set', 'size=128', '--set', 'segmentFrames=20', '--set', 'train.learnMask=true', '--set', 'composite.mask=intersection'];
 const ARGS = ['run', 'pipelines/swap.yaml', '--workdir', run, ...SETS];
 test.before(async () => {
   await makeSampleClip('a', SAMPLE_A, { seconds: 2, size: 256 });
