@@ -25,7 +25,7 @@ const run = join(tmp.dir, 'run');
 // the sample clips, 2 s at 256 px (the generator `make samples` uses, shorter)
 const SAMPLE_A = join(tmp.dir, 'a.mp4');
 const SAMPLE_B = join(tmp.dir, 'b.mp4');
-const SETS = ['--set', `a=${SAMPLE_A}`, '--set', `b=${SAMPLE_B}`, '--set', 'preset=tiny', '--set', 'iterations=6', '--set', 'batchSize=8', '--set', 'detector=tiny', '--set', 'size=128', '--set', 'segmentFrames=20', '--set', 'train.learnMask=true', '--set', 'composite.mask=intersection'];
+const SETS = ['--set', `a=${SAMPLE_A}`, '--set', `b=${SAMPLE_B}`, '--set', 'preset=tiny', '--set', 'iterations=6', '--set', 'batchSize=8', '--set', 'detector=tiny', '--set', 'size=128', '--set', 'segmentFrames=20', '--set', 'train.learnMask=true'];
 const ARGS = ['run', 'pipelines/swap.yaml', '--workdir', run, ...SETS];
 test.before(async () => {
   await makeSampleClip('a', SAMPLE_A, { seconds: 2, size: 256 });
@@ -161,7 +161,7 @@ test('a kill mid-composite, then a rerun, gives the same video bytes as the unin
 
 test('janus convert: B\'s video with A\'s face (b-to-a), results beside --out; bad inputs are refused', async () => {
   const out = join(tmp.dir, 'conv', 'b-as-a.mp4');
-  const args = ['convert', SAMPLE_B, '--alignments', join(run, 'b', 'alignments.json'), '--model', join(run, 'model'), '--target', join(run, 'a', 'alignments.json'), '--direction', 'b-to-a', '--out', out, '--segment-frames', '50', '--no-side-by-side', '--seamless'];
+  const args = ['convert', SAMPLE_B, '--alignments', join(run, 'b', 'alignments.json'), '--model', join(run, 'model'), '--target', join(run, 'a', 'alignments.json'), '--direction', 'b-to-a', '--out', out, '--segment-frames', '50', '--no-side-by-side', '--seamless', '--mask', 'intersection'];
   const r = janus(args);
   assert.is(r.code, 0, r.stdout + r.stderr);
   for (const f of ['b-as-a.mp4', 'b-as-a.mask.mp4', 'b-as-a.provenance.json', 'b-as-a.metrics.json', 'b-as-a.report.html']) assert.ok(existsSync(join(tmp.dir, 'conv', f)), f);
@@ -176,6 +176,7 @@ test('janus convert: B\'s video with A\'s face (b-to-a), results beside --out; b
   const side = JSON.parse(readFileSync(join(tmp.dir, 'conv', 'b-as-a.provenance.json'), 'utf8'));
   assert.is(side.outputs.video.sha256, sha256File(out));
   assert.is(side.method.composite.seamless, true);
+  assert.is(side.method.composite.mask, 'intersection', 'blended with the smaller of the landmark and the learned mask');
   // again: everything is up to date, nothing is redone
   const again = janus(args);
   assert.is(again.code, 0);
