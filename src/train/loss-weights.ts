@@ -48,14 +48,15 @@ export function eyeMouthMap(size: number, coverage: number, extractCoverage: num
   return out;
 }
 
+/** The loss weight of one pixel: its face-mask value `m` and eye/mouth value `e` (both 0..1). */
+export function pixelWeight(m: number, e: number, s: WeightSettings): number {
+  return (1 - m) * s.backgroundWeight + m * (1 + s.maskWeight + e * s.eyeMouthWeight);
+}
+
 /** The weight map of one face: mask (0..1, model input size) or null for none, eye/mouth map. */
 export function pixelWeights(mask: Float32Array | null, eyeMouth: Float32Array | null, s: WeightSettings): Float32Array {
   const n = mask?.length ?? eyeMouth!.length;
   const w = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const m = mask ? mask[i]! : 1;
-    const e = eyeMouth ? eyeMouth[i]! : 0;
-    w[i] = (1 - m) * s.backgroundWeight + m * (1 + s.maskWeight + e * s.eyeMouthWeight);
-  }
+  for (let i = 0; i < n; i++) w[i] = pixelWeight(mask ? mask[i]! : 1, eyeMouth ? eyeMouth[i]! : 0, s);
   return w;
 }

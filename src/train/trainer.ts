@@ -25,7 +25,7 @@ import { reconstructionLoss } from '../model/losses.ts';
 import { UserError } from '../util/errors.ts';
 import { DEFAULT_AUGMENT, augmentFace, type AugmentSettings } from './augment.ts';
 import type { FaceSet } from './face-set.ts';
-import { eyeMouthMap } from './loss-weights.ts';
+import { eyeMouthMap, pixelWeight } from './loss-weights.ts';
 import { writeLossCurve, writePreview } from './previews.ts';
 import { appendQuality, readQualityLog, type QualityEntry, type QualityProbe } from './quality-log.ts';
 import { Rng } from './rng.ts';
@@ -197,7 +197,7 @@ function makeBatch(set: FaceSet, maps: Float32Array[] | null, use: MapUse, r: Re
     for (let p = 0; p < s * s; p++) {
       const m = targetMask[p * 2]!;
       if (ms) ms[i * s * s + p] = m;
-      if (ws) ws[i * s * s + p] = (1 - m) * r.backgroundWeight + m * (1 + r.maskWeight + targetMask[p * 2 + 1]! * r.eyeMouthWeight);
+      if (ws) ws[i * s * s + p] = pixelWeight(m, targetMask[p * 2 + 1]!, r);
     }
   }
   return { x: tf.tensor4d(xs, [n, s, s, 3]), y: tf.tensor4d(ys, [n, s, s, 3]), w: ws ? tf.tensor4d(ws, [n, s, s, 1]) : undefined, m: ms ? tf.tensor4d(ms, [n, s, s, 1]) : undefined };
