@@ -27,23 +27,25 @@ export function coverageBox(size: number, coverage: number): CoverageBox {
   return { left, top: left, side };
 }
 
+/** The coverage square of a raw square image with `channels` channels, resized to `size`, as 0..1 floats. */
+async function squareInput(data: Uint8Array, width: number, channels: 1 | 3, size: number, coverage: number): Promise<Float32Array> {
+  const box = coverageBox(width, coverage);
+  let img = sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height: width, channels } });
+  if (box.side !== width) img = img.extract({ left: box.left, top: box.top, width: box.side, height: box.side });
+  if (box.side !== size) img = img.resize(size, size, { fit: 'fill' });
+  const out = await (channels === 1 ? img.extractChannel(0) : img).raw().toBuffer();
+  return Float32Array.from(out, (v) => v / 255);
+}
+
 /** One crop (square RGB) as model input: coverage square, resized to `size`, 0..1 floats (HWC). */
 export async function modelInput(crop: RgbImage, size: number, coverage = 1): Promise<Float32Array> {
   if (crop.width !== crop.height) throw new Error(`expected a square aligned crop, got ${crop.width}x${crop.height}`);
-  const box = coverageBox(crop.width, coverage);
-  let img = sharp(Buffer.from(crop.data.buffer, crop.data.byteOffset, crop.data.byteLength), { raw: { width: crop.width, height: crop.height, channels: 3 } });
-  if (box.side !== crop.width) img = img.extract({ left: box.left, top: box.top, width: box.side, height: box.side });
-  const data = box.side === size ? await img.raw().toBuffer() : await img.resize(size, size, { fit: 'fill' }).raw().toBuffer();
-  return Float32Array.from(data, (v) => v / 255);
+  return squareInput(crop.data, crop.width, 3, size, coverage);
 }
 
 /** The same conversion for a one-channel mask (0..255 -> 0..1). */
 export async function maskInput(mask: { width: number; height: number; data: Uint8Array }, size: number, coverage = 1): Promise<Float32Array> {
-  const box = coverageBox(mask.width, coverage);
-  let img = sharp(Buffer.from(mask.data.buffer, mask.data.byteOffset, mask.data.byteLength), { raw: { width: mask.width, height: mask.height, channels: 1 } });
-  if (box.side !== mask.width) img = img.extract({ left: box.left, top: box.top, width: box.side, height: box.side });
-  const data = await img.resize(size, size, { fit: 'fill' }).extractChannel(0).raw().toBuffer();
-  return Float32Array.from(data, (v) => v / 255);
+  return squareInput(mask.data, mask.width, 1, size, coverage);
 }
 
 /** Crops as one input batch [n, size, size, 3]; the caller disposes it. */
@@ -54,35 +56,34 @@ export async function inputBatch(crops: readonly RgbImage[], size: number, cover
   return tf.tensor4d(all, [crops.length, size, size, 3]);
 }
 
+/** A model output [s, s, c] (0..1) resized (bilinear) to the coverage square, as bytes. */
+function squarePatch(t: tf.Tensor3D, side: number): Int32Array {
+  const patch = tf.tidy(() => tf.image.resizeBilinear(t, [side, side]).mul(255).clipByValue(0, 255).round().toInt());
+  const p = patch.dataSync() as Int32Array;
+  patch.dispose();
+  return p;
+}
+
+/** Copy a `side` x `side` patch of `ch` channels into `data` (`width` wide, `ch` channels) at (left, top). */
+function pasteSquare(data: Uint8Array, width: number, ch: number, patch: Int32Array, box: CoverageBox): void {
+  for (let y = 0; y < box.side; y++) for (let i = 0; i < box.side * ch; i++) data[((box.top + y) * width + box.left) * ch + i] = patch[y * box.side * ch + i]!;
+}
+
 /**
  * The model's output for one crop put back: resized (bilinear) to the coverage square and pasted
  * into a copy of the crop, whose pixels outside the square stay as they were.
  */
 export function pasteOutput(crop: RgbImage, output: tf.Tensor3D, coverage = 1): RgbImage {
   const box = coverageBox(crop.width, coverage);
-  const patch = tf.tidy(() => tf.image.resizeBilinear(output, [box.side, box.side]).mul(255).clipByValue(0, 255).round().toInt());
-  const p = patch.dataSync();
-  patch.dispose();
   const data = Uint8Array.from(crop.data);
-  for (let y = 0; y < box.side; y++) {
-    for (let x = 0; x < box.side; x++) {
-      const src = (y * box.side + x) * 3;
-      const dst = ((box.top + y) * crop.width + box.left + x) * 3;
-      data[dst] = p[src]!;
-      data[dst + 1] = p[src + 1]!;
-      data[dst + 2] = p[src + 2]!;
-    }
-  }
+  pasteSquare(data, crop.width, 3, squarePatch(output, box.side), box);
   return { width: crop.width, height: crop.height, data };
 }
 
 /** A learned mask [s, s, 1] (0..1) as a crop-size grey image: the coverage square, 0 outside. */
 export function pasteMask(cropSize: number, mask: tf.Tensor3D, coverage = 1): { width: number; height: number; data: Uint8Array } {
   const box = coverageBox(cropSize, coverage);
-  const patch = tf.tidy(() => tf.image.resizeBilinear(mask, [box.side, box.side]).mul(255).clipByValue(0, 255).round().toInt());
-  const p = patch.dataSync();
-  patch.dispose();
   const data = new Uint8Array(cropSize * cropSize);
-  for (let y = 0; y < box.side; y++) for (let x = 0; x < box.side; x++) data[(box.top + y) * cropSize + box.left + x] = p[y * box.side + x]!;
+  pasteSquare(data, cropSize, 1, squarePatch(mask, box.side), box);
   return { width: cropSize, height: cropSize, data };
 }
