@@ -87,8 +87,8 @@ bench: setup ## benchmarks (not tests): DAG no-op re-run and per-item overhead; 
 	npx tsx test/bench/train-bench.ts
 	npx tsx test/bench/benchmark-bench.ts
 
-bench-quality: setup samples/a.mp4 samples/b.mp4 ## quality benchmark (not a test): trains the sample pair once per recipe (ROWS=old,coverage,...; ITERATIONS=800 or MINUTES=; PRESET=tiny; FULL=1 also converts A's video) and prints identity share, distance to B, Mask-SSIM, checkerboard, faces/s; curves in runs/bench-quality/
-	npx tsx test/bench/quality-bench.ts $(if $(ROWS),--rows $(ROWS)) $(if $(ITERATIONS),--iterations $(ITERATIONS)) $(if $(MINUTES),--minutes $(MINUTES)) $(if $(PRESET),--preset $(PRESET)) $(if $(FULL),--full) $(if $(TAG),--tag $(TAG))
+bench-quality: setup samples/a.mp4 samples/b.mp4 ## quality benchmark (not a test): trains the sample pair once per recipe (ROWS=old,coverage,...; ITERATIONS=800 or MINUTES=; PRESET=tiny; SEED=; INIT=weights/NAME starts from a pretrained model; FULL=1 also converts A's video) and prints identity share, distance to B, Mask-SSIM, checkerboard, faces/s; curves in runs/bench-quality/
+	npx tsx test/bench/quality-bench.ts $(if $(ROWS),--rows $(ROWS)) $(if $(ITERATIONS),--iterations $(ITERATIONS)) $(if $(MINUTES),--minutes $(MINUTES)) $(if $(PRESET),--preset $(PRESET)) $(if $(FULL),--full) $(if $(TAG),--tag $(TAG)) $(if $(SEED),--seed $(SEED)) $(if $(INIT),--init $(INIT))
 
 clean: ## remove generated samples and runs/ (keeps weights/)
 	rm -rf runs samples/*.mp4 samples/.janus-tmp-*

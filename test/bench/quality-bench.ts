@@ -10,6 +10,8 @@
  *   npx tsx test/bench/quality-bench.ts                         # every row, 800 iterations each
  *   npx tsx test/bench/quality-bench.ts --rows old,default --iterations 400
  *   npx tsx test/bench/quality-bench.ts --rows small --minutes 30 --full
+ *   npx tsx test/bench/quality-bench.ts --rows default --seed 2 --tag seed2
+ *   npx tsx test/bench/quality-bench.ts --rows default --init weights/pretrained-tiny --tag init
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,12 +58,16 @@ const { values } = parseArgs({
     preset: { type: 'string', default: 'tiny' },
     full: { type: 'boolean', default: false },
     tag: { type: 'string', default: '' },
+    seed: { type: 'string' },
+    init: { type: 'string' },
   },
 });
 const rows = values.rows!.split(',');
 for (const r of rows) if (!ROWS[r]) throw new Error(`unknown row "${r}": expected one of ${Object.keys(ROWS).join(', ')}`);
 const iterations = values.iterations ? Number(values.iterations) : values.minutes ? 1_000_000 : 800;
 const minutes = values.minutes ? Number(values.minutes) : undefined;
+const seed = values.seed ? Number(values.seed) : undefined;
+const init = values.init ? resolve(values.init) : undefined;
 
 const sel = await selectBackend('auto');
 mkdirSync(WORK, { recursive: true });
@@ -98,7 +104,7 @@ for (const row of rows) {
   const name = `${row}${values.tag ? `-${values.tag}` : ''}`;
   const out = join(WORK, 'models', name);
   rmSync(out, { recursive: true, force: true });
-  const cfg = TrainConfig.parse({ preset: values.preset, qualityMinutes: 1, ...spec.params, iterations, minutes });
+  const cfg = TrainConfig.parse({ preset: values.preset, qualityMinutes: 1, ...spec.params, iterations, minutes, seed, init });
   const t0 = performance.now();
   const r = await trainFromConfig(cfg, { a: join(ea, 'faces'), b: join(eb, 'faces'), out }, { log: (l) => console.error(`[${name}] ${l}`) });
   const secs = (performance.now() - t0) / 1000;
@@ -110,6 +116,8 @@ for (const row of rows) {
     what: spec.what,
     preset: cfg.preset,
     upsample: cfg.upsample,
+    seed: cfg.seed,
+    ...(init ? { init } : {}),
     iterations: r.iteration,
     minutes: +(secs / 60).toFixed(2),
     facesPerS: +r.timing.facesPerSecond.toFixed(1),
