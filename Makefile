@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.package-lock.json
 JANUS := node src/cli/bin.js
 SAMPLE_SOURCES := $(wildcard src/samples/*.ts) src/config/samples.ts src/media/warp-affine.ts src/media/encode.ts src/media/image.ts
 
-.PHONY: help setup ffmpeg test typecheck demo swap extract train convert status benchmark samples doctor bench bench-quality clean
+.PHONY: help setup ffmpeg swiftshader gpu-check gpu-kit test typecheck demo swap extract train convert status benchmark samples doctor bench bench-quality clean
 
 # The swap pipeline's knobs: make swap A=alice.mp4 B=bob.mp4 NAME=alice-bob [DIRECTION=b-to-a PRESET=small MINUTES=60 ITERATIONS=20000]
 NAME ?= swap
@@ -43,6 +43,19 @@ ffmpeg: ## make sure ffmpeg and ffprobe are installed (apt-get when root)
 	  exit 2; \
 	fi
 
+swiftshader: ## a software GPU for the webgpu tests: Debian chromium's SwiftShader Vulkan driver (apt-get when root; the tests say how when missing)
+	@if [ -f /usr/lib/chromium/vk_swiftshader_icd.json ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium for its SwiftShader Vulkan driver (apt-get)"; \
+	  for try in 1 2 3; do \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && exit 0; \
+	    echo "apt-get failed (try $$try of 3; another apt may hold the lock)"; sleep 5; \
+	  done; \
+	  echo "janus: could not install chromium: the webgpu tests will be skipped (they print how to fix it)"; \
+	else \
+	  echo "janus: no SwiftShader driver and not root: the webgpu tests will be skipped (fix: sudo apt-get install -y chromium)"; \
+	fi
+
 samples/%.mp4: $(SAMPLE_SOURCES) | setup
 	$(JANUS) samples --only $*
 
@@ -52,11 +65,11 @@ samples: setup ## (re)build samples/{a,b,c,d}.mp4 from face-api's photos (determ
 typecheck: $(NPM_STAMP) ## tsc --noEmit
 	npx tsc --noEmit
 
-test: setup samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then run every test (ends with "N passed, N failed")
+test: setup swiftshader samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then run every test, the webgpu tier on SwiftShader included (ends with "N passed, N failed")
 	npx tsx test/run.ts $(FILTER)
 
-demo: setup samples/a.mp4 samples/b.mp4 ## the swap pipeline on the bundled samples (tiny preset, DEMO_MINUTES=9 of training at learning rate 5e-4): runs/demo/output.mp4, report.html
-	$(JANUS) run pipelines/swap.yaml --workdir runs/demo --set preset=tiny --set minutes=$(DEMO_MINUTES) --set iterations=100000 --set learningRate=5e-4
+demo: setup samples/a.mp4 samples/b.mp4 ## the swap pipeline on the bundled samples (tiny preset, pixel-shuffle decoders, DEMO_MINUTES=9 of training at learning rate 5e-4): runs/demo/output.mp4, report.html
+	$(JANUS) run pipelines/swap.yaml --workdir runs/demo --set preset=tiny --set upsample=pixelshuffle --set minutes=$(DEMO_MINUTES) --set iterations=100000 --set learningRate=5e-4
 	@echo "open runs/demo/report.html; the video is runs/demo/output.mp4 (side by side: runs/demo/side-by-side.mp4)"
 
 swap: setup $(SWAP_INPUTS) ## extract, train, swap, composite, metrics, report: A=video B=video NAME=run [DIRECTION= PRESET= MINUTES= ITERATIONS=]
@@ -81,14 +94,21 @@ status: setup ## what is done in runs/NAME (NAME=demo for the demo) and why the 
 doctor: setup ## show backend, ffmpeg, models and what is missing
 	$(JANUS) doctor
 
-bench: setup ## benchmarks (not tests): DAG no-op re-run and per-item overhead; extraction frames/s on 720p (ssd, tiny); training/inference faces/s (tiny, small, original) and the top kernels of a training step; benchmark wall time per pair
+BENCH_ENV = $(if $(BACKEND),JANUS_BACKEND=$(BACKEND))
+bench: setup ## benchmarks (not tests; BACKEND=webgpu|wasm|... picks the engine, default auto): DAG no-op re-run and per-item overhead; extraction frames/s on 720p (ssd, tiny); training/inference faces/s (tiny, small, original) and the top kernels of a training step; benchmark wall time per pair
 	npx tsx test/bench/dag-bench.ts
-	npx tsx test/bench/extract-bench.ts
-	npx tsx test/bench/train-bench.ts
-	npx tsx test/bench/benchmark-bench.ts
+	$(BENCH_ENV) npx tsx test/bench/extract-bench.ts
+	$(BENCH_ENV) npx tsx test/bench/train-bench.ts
+	$(BENCH_ENV) npx tsx test/bench/benchmark-bench.ts
 
 bench-quality: setup samples/a.mp4 samples/b.mp4 ## quality benchmark (not a test): trains the sample pair once per recipe (ROWS=old,coverage,...; ITERATIONS=800 or MINUTES=; PRESET=tiny; SEED=; INIT=weights/NAME starts from a pretrained model; FULL=1 also converts A's video) and prints identity share, distance to B, Mask-SSIM, checkerboard, faces/s; curves in runs/bench-quality/
 	npx tsx test/bench/quality-bench.ts $(if $(ROWS),--rows $(ROWS)) $(if $(ITERATIONS),--iterations $(ITERATIONS)) $(if $(MINUTES),--minutes $(MINUTES)) $(if $(PRESET),--preset $(PRESET)) $(if $(FULL),--full) $(if $(TAG),--tag $(TAG)) $(if $(SEED),--seed $(SEED)) $(if $(INIT),--init $(INIT))
+
+gpu-check: ## the WebGPU engine on this machine's GPU: adapter, gradients against cpu, tiny/small/original train and infer faces/s on webgpu beside wasm (needs only the repo and node_modules: no setup, no registry)
+	npx tsx test/bench/gpu-check.ts
+
+gpu-kit: setup ## runs/gpu-kit/: the repository and a node_modules pruned to what gpu-check needs, to copy to a GPU machine without a registry
+	npx tsx test/bench/gpu-kit.ts
 
 clean: ## remove generated samples and runs/ (keeps weights/)
 	rm -rf runs samples/*.mp4 samples/.janus-tmp-*

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { SAMPLE_NAMES } from '../config/samples.ts';
 import { resolveBackendChoice, resolveWasmThreads, selectBackend, type BackendSelection } from '../engine/backend.ts';
 import { tf } from '../engine/tf.ts';
+import { SWIFTSHADER_ICD, describeAdapter, probeAdapters, type AdapterReport } from '../engine/webgpu.ts';
 import { checkFaceApiModels, faceApiModelDir, faceApiVersion, type ModelFileCheck } from '../face/package-files.ts';
 import { FFMPEG_FIX, ffmpegVersion, requireFfmpeg } from '../media/ffmpeg.ts';
 import { errorMessage } from '../util/errors.ts';
@@ -21,6 +22,10 @@ export interface DoctorReport {
   platform: string;
   tfjs: string;
   backend: BackendSelection | { error: string };
+  /** WebGPU adapters Dawn offers (auto never picks an emulated one). */
+  webgpu: { adapters: AdapterReport[]; dawnLog: string; reproducibility: string } | { error: string };
+  /** The native route (tfjs-node-gpu): why it does not install from npm today and how to install it anyway. */
+  native: string;
   ffmpeg: { version: string; ffmpeg: string; ffprobe: string } | { error: string };
   faceApi: { version: string; modelDir: string; models: ModelFileCheck[] } | { error: string };
   samples: Array<{ file: string; present: boolean }>;
@@ -29,6 +34,13 @@ export interface DoctorReport {
   /** Things worth knowing that do not stop it. */
   notes: string[];
 }
+
+/** Measured on SwiftShader (test/engine/webgpu.test.ts): two identical runs in one process. */
+export const WEBGPU_REPRODUCIBILITY =
+  'not byte-identical: two identical training runs on the same adapter and driver (SwiftShader) end with different weights (float sums in a different order); results agree to about 1e-5 per step. Byte-identical runs need wasm (same thread count) or cpu';
+
+export const NATIVE_ROUTE =
+  '@tensorflow/tfjs-node-gpu (optional) downloads libtensorflow 2.9.1 at install from a bucket that answers 403 since August 2026 (tensorflow/tfjs issue 8742), so it does not install from npm alone. With your own copy of libtensorflow 2.9.1 (gpu-linux-x86_64): `TFJS_NODE_BASE_URI=https://YOUR-MIRROR/libtensorflow- npm i @tensorflow/tfjs-node-gpu@4.22.0` (or TFJS_NODE_CDN_STORAGE=https://YOUR-MIRROR/ for the whole bucket layout, or a scripts/custom-binary.json in the package naming "tf-lib"); it needs an NVIDIA driver >= 450, CUDA 11.2 and cuDNN 8.1';
 
 export async function diagnose(backendFlag?: string): Promise<DoctorReport> {
   const missing: DoctorReport['missing'] = [];
@@ -40,10 +52,19 @@ export async function diagnose(backendFlag?: string): Promise<DoctorReport> {
   try {
     backend = await selectBackend(choice, { source });
     if (backend.backend === 'cpu') notes.push('the cpu backend is far too slow to train: install @tensorflow/tfjs-backend-wasm (`npm ci`)');
-    if (backend.backend !== 'tensorflow') notes.push('no native TensorFlow: training uses wasm; where libtensorflow can be downloaded, `npm i @tensorflow/tfjs-node-gpu@4.22.0` is faster');
+    if (backend.backend === 'wasm') notes.push('training runs on wasm (CPU); a GPU speeds it up: see the webgpu adapters and the native route above');
   } catch (err) {
     backend = { error: errorMessage(err) };
     missing.push({ what: `compute backend: ${errorMessage(err)}`, fix: 'run `npm ci` (or `make setup`) so @tensorflow/tfjs-backend-wasm is installed' });
+  }
+
+  let webgpu: DoctorReport['webgpu'];
+  try {
+    const { adapters, dawnLog } = probeAdapters();
+    webgpu = { adapters, dawnLog, reproducibility: WEBGPU_REPRODUCIBILITY };
+    if (!adapters.length) notes.push(`no WebGPU adapter (for a software one to test with: apt-get install chromium; VK_ICD_FILENAMES=${SWIFTSHADER_ICD})`);
+  } catch (err) {
+    webgpu = { error: errorMessage(err) };
   }
 
   let ffmpeg: DoctorReport['ffmpeg'];
@@ -72,7 +93,7 @@ export async function diagnose(backendFlag?: string): Promise<DoctorReport> {
   });
   if (samples.some((s) => !s.present)) notes.push('sample clips not built yet: run `make samples`');
 
-  return { node: process.version, platform: `${process.platform}-${process.arch}`, tfjs: tf.version.tfjs, backend, ffmpeg, faceApi, samples, missing, notes };
+  return { node: process.version, platform: `${process.platform}-${process.arch}`, tfjs: tf.version.tfjs, backend, webgpu, native: NATIVE_ROUTE, ffmpeg, faceApi, samples, missing, notes };
 }
 
 function mb(bytes: number): string {
@@ -92,6 +113,16 @@ export function formatReport(r: DoctorReport): string {
     if (b.addedKernels.length) lines.push(`    kernels added by Janus: ${b.addedKernels.join(', ')}`);
     if (b.threads) lines.push(`    threads: ${b.threads.count}${b.threads.reason ? ` (${b.threads.reason})` : ''}; JANUS_WASM_THREADS sets them (auto = every core, 1 = single-threaded)`);
   }
+  if ('error' in r.webgpu) row('webgpu', `unavailable: ${r.webgpu.error}`);
+  else {
+    row('webgpu', r.webgpu.adapters.length ? `${r.webgpu.adapters.length} adapter${r.webgpu.adapters.length === 1 ? '' : 's'} (auto never picks an emulated one)` : 'no adapter');
+    for (const a of r.webgpu.adapters) {
+      lines.push(`    ${describeAdapter(a)} [${a.requestedAs}]; maxBufferSize ${mb(a.limits.maxBufferSize)}, maxStorageBufferBindingSize ${mb(a.limits.maxStorageBufferBindingSize)}`);
+    }
+    if (!r.webgpu.adapters.length && r.webgpu.dawnLog) lines.push(`    Dawn said: ${r.webgpu.dawnLog.split('\n').join(' | ')}`);
+    lines.push(`    reproducibility: ${r.webgpu.reproducibility}`);
+  }
+  row('native', r.native);
   if ('error' in r.ffmpeg) row('ffmpeg', `MISSING: ${r.ffmpeg.error}`);
   else row('ffmpeg', `${r.ffmpeg.version} (${r.ffmpeg.ffmpeg}; ffprobe ${r.ffmpeg.ffprobe})`);
   if ('error' in r.faceApi) row('face-api', `MISSING: ${r.faceApi.error}`);

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { releaseWebgpu } from '../engine/webgpu.ts';
 import { isUserError } from '../util/errors.ts';
 import { installSignalHandlers } from '../util/signals.ts';
 import { COMMANDS } from './commands.ts';
@@ -63,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`janus: internal error (a bug; please report it with this trace):\n${(err as Error).stack ?? String(err)}\n`);
     return 1;
+  } finally {
+    releaseWebgpu(); // Dawn keeps Node alive while referenced
   }
 }
 

@@ -31,7 +31,7 @@ export interface OptionSpec {
 export const OPTIONS = Object.freeze({
   backend: {
     flags: '--backend <name>',
-    description: 'compute backend; auto tries tfjs-node-gpu, tfjs-node, wasm, cpu in that order',
+    description: 'compute backend; auto tries tfjs-node-gpu, tfjs-node, webgpu (a hardware adapter only), wasm, cpu in that order',
     choices: BACKENDS,
     env: 'JANUS_BACKEND',
     defaultValue: EngineConfig.parse({}).backend,

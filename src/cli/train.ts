@@ -63,7 +63,7 @@ export const trainCommand: CommandSpec = {
       bar?.stop();
       process.stdout.write(`${r.message}; checkpoint ${r.checkpoint ?? 'none'}\n`);
       if (r.stoppedBy === 'signal') return 130;
-      return r.stoppedBy === 'nan' ? 1 : 0;
+      return r.stoppedBy === 'nan' || r.stoppedBy === 'device-lost' ? 1 : 0;
     } finally {
       bar?.stop();
       ungraceful();

@@ -3,15 +3,17 @@
  *
  *   EngineConfig.parse({})                        // { backend: 'auto', wasmThreads: 'auto' }
  *   parseConfig(EngineConfig, { backend: 'gpu2' }, '--backend')
- *   // UserError: expected backend to be one of auto|tensorflow|wasm|cpu, got "gpu2"
+ *   // UserError: expected backend to be one of auto|tensorflow|webgpu|wasm|cpu, got "gpu2"
  */
 import { z } from 'zod';
 
 /**
- * `auto` tries tfjs-node-gpu, tfjs-node, wasm, cpu in that order; `tensorflow` means the native
- * TensorFlow bindings (tfjs-node-gpu, else tfjs-node); `wasm` and `cpu` are those backends alone.
+ * `auto` tries tfjs-node-gpu, tfjs-node, webgpu (a hardware adapter only), wasm, cpu in that
+ * order; `tensorflow` means the native TensorFlow bindings (tfjs-node-gpu, else tfjs-node);
+ * `webgpu` is tfjs's WebGPU backend on Dawn (any adapter, emulated ones included); `wasm` and
+ * `cpu` are those backends alone.
  */
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 
 export const EngineConfig = z

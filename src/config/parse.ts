@@ -3,7 +3,7 @@
  * error that names where the value came from, what was expected and what arrived.
  *
  *   const cfg = parseConfig(EngineConfig, { backend: 'gpu2' }, 'JANUS_BACKEND');
- *   // UserError: invalid JANUS_BACKEND: expected backend to be one of auto|tensorflow|wasm|cpu, got "gpu2"
+ *   // UserError: invalid JANUS_BACKEND: expected backend to be one of auto|tensorflow|webgpu|wasm|cpu, got "gpu2"
  */
 import type { z } from 'zod';
 import { UserError, choices } from '../util/errors.ts';

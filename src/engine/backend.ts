@@ -1,29 +1,34 @@
 /**
- * Choose the TensorFlow.js backend at run time: tfjs-node-gpu, then tfjs-node, then wasm, then
- * cpu, recording why each one that was passed over could not be used.
+ * Choose the TensorFlow.js backend at run time: tfjs-node-gpu, then tfjs-node, then webgpu (a
+ * hardware adapter only), then wasm, then cpu, recording why each one that was passed over could
+ * not be used.
  *
  *   const sel = await selectBackend('auto');
  *   sel.candidate   // 'wasm'
  *   sel.attempts    // [{ candidate: 'tfjs-node-gpu', ok: false, reason: 'not installed …' }, …, { candidate: 'wasm', ok: true }]
  *
  * The native packages are optional dependencies (their install downloads libtensorflow, which
- * fails on machines without internet access), so they are imported dynamically. Tests inject
+ * fails on machines without internet access), and so are WebGPU's (`webgpu`, Dawn's bindings,
+ * and tfjs-backend-webgpu), so they are imported dynamically. Tests inject
  * their own loaders. On wasm, the kernels tfjs lacks for training are registered here.
  */
 import { BACKENDS, EngineConfig, type BackendChoice } from '../config/engine.ts';
 import { parseConfig } from '../config/parse.ts';
 import { UserError, errorMessage } from '../util/errors.ts';
 import { tf } from './tf.ts';
+import { WEBGPU_PACKAGES, loadWebgpu } from './webgpu.ts';
+import { registerWebgpuTrainingKernels } from './webgpu-kernels.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels.ts';
 import { defaultWasmThreads, installThreadedWasm, wasmThreads } from './wasm-threads.ts';
 
-export const CANDIDATES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export const CANDIDATES = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
 export type Candidate = (typeof CANDIDATES)[number];
 
 /** The tfjs backend name each candidate registers. */
 export const BACKEND_NAME: Readonly<Record<Candidate, string>> = Object.freeze({
   'tfjs-node-gpu': 'tensorflow',
   'tfjs-node': 'tensorflow',
+  webgpu: 'webgpu',
   wasm: 'wasm',
   cpu: 'cpu',
 });
@@ -32,16 +37,21 @@ export const BACKEND_NAME: Readonly<Record<Candidate, string>> = Object.freeze({
 export const CANDIDATES_FOR: Readonly<Record<BackendChoice, readonly Candidate[]>> = Object.freeze({
   auto: CANDIDATES,
   tensorflow: ['tfjs-node-gpu', 'tfjs-node'],
+  webgpu: ['webgpu'],
   wasm: ['wasm'],
   cpu: ['cpu'],
 });
 
-/** Makes a candidate's backend available to tfjs (imports and registers it); throws if it cannot. */
-export type CandidateLoader = () => Promise<void>;
+/**
+ * Makes a candidate's backend available to tfjs (imports and registers it); throws if it cannot.
+ * `explicit`: the user asked for this backend by name (webgpu then accepts an emulated adapter).
+ */
+export type CandidateLoader = (ctx: { explicit: boolean }) => Promise<void>;
 
 const PACKAGE: Readonly<Record<Candidate, string>> = Object.freeze({
   'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu',
   'tfjs-node': '@tensorflow/tfjs-node',
+  webgpu: `${WEBGPU_PACKAGES.backend} and ${WEBGPU_PACKAGES.dawn}`,
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
 });
@@ -53,6 +63,7 @@ async function importPackage(name: string): Promise<void> {
 export const DEFAULT_LOADERS: Readonly<Record<Candidate, CandidateLoader>> = Object.freeze({
   'tfjs-node-gpu': () => importPackage(PACKAGE['tfjs-node-gpu']),
   'tfjs-node': () => importPackage(PACKAGE['tfjs-node']),
+  webgpu: ({ explicit }) => loadWebgpu({ allowEmulated: explicit }),
   wasm: async () => {
     await importPackage(PACKAGE.wasm);
     installThreadedWasm(resolveWasmThreads());
@@ -87,10 +98,14 @@ export function explainLoadFailure(candidate: Candidate, err: unknown): string {
   const code = (err as { code?: string } | null)?.code;
   const pkg = PACKAGE[candidate];
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(msg)) {
+    if (candidate === 'webgpu' && (msg.includes(WEBGPU_PACKAGES.backend) || /'webgpu'|"webgpu"/.test(msg))) {
+      return `${pkg} are not installed (optional dependencies: npm ci installs them where their platform is supported)`;
+    }
     if (msg.includes(pkg)) {
       return `${pkg} is not installed (an optional dependency: its install downloads libtensorflow, which fails without internet access)`;
     }
   }
+  if (candidate === 'webgpu') return msg;
   if (/libtensorflow|tfjs_binding|\.node\b|napi/i.test(msg)) {
     return `${pkg} is installed but its native binding does not load (${msg}); reinstall it where libtensorflow can be downloaded`;
   }
@@ -136,12 +151,12 @@ export async function selectBackend(choice: BackendChoice = 'auto', options: Sel
   for (const candidate of CANDIDATES_FOR[choice]) {
     const name = BACKEND_NAME[candidate];
     try {
-      await loaders[candidate]();
+      await loaders[candidate]({ explicit: choice !== 'auto' });
       if (!tf.findBackendFactory(name)) throw new Error(`loading it did not register a "${name}" backend`);
       const ok = await tf.setBackend(name);
       if (!ok) throw new Error(`tf.setBackend("${name}") failed to initialise it`);
       await tf.ready();
-      const addedKernels = name === 'wasm' ? registerWasmTrainingKernels() : [];
+      const addedKernels = name === 'wasm' ? registerWasmTrainingKernels() : name === 'webgpu' ? registerWebgpuTrainingKernels() : [];
       attempts.push({ candidate, ok: true });
       const t = wasmThreads();
       const threads = { count: t.threads, wanted: t.wanted, ...(t.reason ? { reason: t.reason } : {}) };

@@ -56,10 +56,10 @@ export async function inputBatch(crops: readonly RgbImage[], size: number, cover
   return tf.tensor4d(all, [crops.length, size, size, 3]);
 }
 
-/** A model output [s, s, c] (0..1) resized (bilinear) to the coverage square, as bytes. */
-function squarePatch(t: tf.Tensor3D, side: number): Int32Array {
+/** A model output [s, s, c] (0..1) resized (bilinear) to the coverage square, as bytes (read asynchronously: webgpu has no synchronous read in Node). */
+async function squarePatch(t: tf.Tensor3D, side: number): Promise<Int32Array> {
   const patch = tf.tidy(() => tf.image.resizeBilinear(t, [side, side]).mul(255).clipByValue(0, 255).round().toInt());
-  const p = patch.dataSync() as Int32Array;
+  const p = (await patch.data()) as Int32Array;
   patch.dispose();
   return p;
 }
@@ -73,17 +73,17 @@ function pasteSquare(data: Uint8Array, width: number, ch: number, patch: Int32Ar
  * The model's output for one crop put back: resized (bilinear) to the coverage square and pasted
  * into a copy of the crop, whose pixels outside the square stay as they were.
  */
-export function pasteOutput(crop: RgbImage, output: tf.Tensor3D, coverage = 1): RgbImage {
+export async function pasteOutput(crop: RgbImage, output: tf.Tensor3D, coverage = 1): Promise<RgbImage> {
   const box = coverageBox(crop.width, coverage);
   const data = Uint8Array.from(crop.data);
-  pasteSquare(data, crop.width, 3, squarePatch(output, box.side), box);
+  pasteSquare(data, crop.width, 3, await squarePatch(output, box.side), box);
   return { width: crop.width, height: crop.height, data };
 }
 
 /** A learned mask [s, s, 1] (0..1) as a crop-size grey image: the coverage square, 0 outside. */
-export function pasteMask(cropSize: number, mask: tf.Tensor3D, coverage = 1): { width: number; height: number; data: Uint8Array } {
+export async function pasteMask(cropSize: number, mask: tf.Tensor3D, coverage = 1): Promise<{ width: number; height: number; data: Uint8Array }> {
   const box = coverageBox(cropSize, coverage);
   const data = new Uint8Array(cropSize * cropSize);
-  pasteSquare(data, cropSize, 1, squarePatch(mask, box.side), box);
+  pasteSquare(data, cropSize, 1, await squarePatch(mask, box.side), box);
   return { width: cropSize, height: cropSize, data };
 }

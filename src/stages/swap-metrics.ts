@@ -44,11 +44,11 @@ async function reconstruction(ae: Autoencoder, coverage: number, faces: readonly
     const y = tf.tidy(() => ae.reconstruct(tf.stack(group.map((g) => tf.tensor3d(g, [s, s, 3]))) as tf.Tensor4D, which));
     const data = await y.data();
     y.dispose();
-    group.forEach((g, k) => {
+    for (const [k, g] of group.entries()) {
       const r = new Float32Array(data.buffer, data.byteOffset + k * s * s * 3 * 4, s * s * 3);
       p += psnr(g, r);
-      q += ssim(g, r, s, s);
-    });
+      q += await ssim(g, r, s, s);
+    }
   }
   return { faces: input.length, psnr: p / input.length, ssim: q / input.length };
 }

@@ -55,6 +55,6 @@ export const trainStage: StageKind<P> = {
   async run(ctx) {
     await ensureEngine();
     const r = await trainFromConfig(ctx.params, { a: ctx.inputs.a!, b: ctx.inputs.b!, out: ctx.outputs.model! }, { signal: ctx.signal, log: ctx.log });
-    if (r.stoppedBy === 'nan') throw new Error(r.message);
+    if (r.stoppedBy === 'nan' || r.stoppedBy === 'device-lost') throw new Error(r.message);
   },
 };

@@ -34,11 +34,11 @@ export async function swapFacesWithMasks(ae: Autoencoder, crops: readonly RgbIma
     x.dispose();
     for (let k = 0; k < group.length; k++) {
       const face = tf.tidy(() => y.rgb.slice([k, 0, 0, 0], [1, s, s, 3]).reshape([s, s, 3]) as tf.Tensor3D);
-      faces.push(pasteOutput(group[k]!, face, opts.coverage));
+      faces.push(await pasteOutput(group[k]!, face, opts.coverage));
       face.dispose();
       if (masks && y.mask) {
         const m = tf.tidy(() => y.mask!.slice([k, 0, 0, 0], [1, s, s, 1]).reshape([s, s, 1]) as tf.Tensor3D);
-        masks.push(pasteMask(group[k]!.width, m, opts.coverage));
+        masks.push(await pasteMask(group[k]!.width, m, opts.coverage));
         m.dispose();
       }
     }

@@ -22,7 +22,7 @@ export function psnr(a: Float32Array, b: Float32Array): number {
 }
 
 /** Mean SSIM (model/losses.ts ssimMap: 7x7 windows, per channel, the loss's definition) of two HWC images in 0..1. */
-export function ssim(a: Float32Array, b: Float32Array, width: number, height: number): number {
+export async function ssim(a: Float32Array, b: Float32Array, width: number, height: number): Promise<number> {
   return maskSsim(a, b, null, width, height);
 }
 
@@ -30,15 +30,19 @@ export function ssim(a: Float32Array, b: Float32Array, width: number, height: nu
  * Mask-SSIM (Celeb-DF): the SSIM of two images over the windows that lie inside the mask
  * (`mask`: width*height values in 0..1, null = whole image).
  */
-export function maskSsim(a: Float32Array, b: Float32Array, mask: Float32Array | null, width: number, height: number): number {
+export async function maskSsim(a: Float32Array, b: Float32Array, mask: Float32Array | null, width: number, height: number): Promise<number> {
   if (width < SSIM_WINDOW || height < SSIM_WINDOW) return psnr(a, b) >= 120 ? 1 : 0;
-  return tf.tidy(() => {
+  // [mean over the weighted windows, total weight], read once, asynchronously (webgpu has no synchronous read in Node)
+  const r = tf.tidy(() => {
     const map = ssimMap(tf.tensor4d(a, [1, height, width, 3]), tf.tensor4d(b, [1, height, width, 3]));
-    if (!mask) return tf.mean(map).dataSync()[0]!;
+    if (!mask) return tf.stack([tf.mean(map), tf.scalar(1)]);
     const w = windowWeights(tf.tensor4d(mask, [1, height, width, 1]));
-    const total = tf.sum(w).dataSync()[0]!;
-    return total > 0 ? tf.div(tf.sum(tf.mul(map, w)), total * 3).dataSync()[0]! : NaN;
+    const total = tf.sum(w);
+    return tf.stack([tf.div(tf.sum(tf.mul(map, w)), tf.maximum(tf.mul(total, 3), 1e-12)), total]);
   });
+  const [value, total] = Array.from(await r.data());
+  r.dispose();
+  return total! > 0 ? value! : NaN;
 }
 
 /** Element-wise mean of descriptors. */

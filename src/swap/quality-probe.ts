@@ -56,7 +56,7 @@ async function reconstructionSsim(ae: Autoencoder, crops: readonly RgbImage[], w
   let sum = 0;
   for (let k = 0; k < crops.length; k++) {
     const per = s * s * 3;
-    sum += ssim(xs.subarray(k * per, (k + 1) * per), ys.subarray(k * per, (k + 1) * per), s, s);
+    sum += await ssim(xs.subarray(k * per, (k + 1) * per), ys.subarray(k * per, (k + 1) * per), s, s);
   }
   return sum / crops.length;
 }
@@ -77,7 +77,7 @@ export async function makeQualityProbe(p: ProbeSettings): Promise<QualityProbe> 
       toT.push(descriptorDistance(d, cTarget));
       toS.push(descriptorDistance(d, cSource));
       const m = src.masks[k]!;
-      mssim += maskSsim(toFloat(swapped[k]!), toFloat(src.crops[k]!), Float32Array.from(m.data, (v) => v / 255), m.width, m.height);
+      mssim += await maskSsim(toFloat(swapped[k]!), toFloat(src.crops[k]!), Float32Array.from(m.data, (v) => v / 255), m.width, m.height);
     }
     const ra = await reconstructionSsim(ae, p.a.crops, 'a', p.coverage);
     const rb = await reconstructionSsim(ae, p.b.crops, 'b', p.coverage);

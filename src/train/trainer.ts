@@ -9,7 +9,7 @@
  * numbers go to quality.jsonl (and can stop training).
  *
  *   const r = await train({ a, b, arch, out: 'weights/demo', iterations: 200, seed: 1 });
- *   r.stoppedBy   // 'iterations' | 'time' | 'target-loss' | 'quality' | 'signal' | 'nan'
+ *   r.stoppedBy   // 'iterations' | 'time' | 'target-loss' | 'quality' | 'signal' | 'nan' | 'device-lost'
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type { Architecture } from '../config/model.ts';
 import { TrainConfig } from '../config/train.ts';
 import { tf } from '../engine/tf.ts';
+import { bufferLimitProblem, deviceLost } from '../engine/webgpu.ts';
 import { LeanAdamOptimizer } from '../model/lean-adam.ts';
 import { writeFileAtomic } from '../media/atomic-write.ts';
 import { buildAutoencoder, type Autoencoder } from '../model/autoencoder.ts';
@@ -99,7 +100,7 @@ export interface LossEntry {
 export interface TrainResult {
   iteration: number;
   resumedFrom: number;
-  stoppedBy: 'iterations' | 'time' | 'target-loss' | 'quality' | 'signal' | 'nan';
+  stoppedBy: 'iterations' | 'time' | 'target-loss' | 'quality' | 'signal' | 'nan' | 'device-lost';
   losses: LossEntry[];
   quality: QualityEntry[];
   checkpoint: string | null;
@@ -265,6 +266,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     rng = Rng.fromSeed(r.seed);
     if (o.init) await o.init(ae);
   }
+  const tooBig = bufferLimitProblem(
+    `batch size ${r.batch}`,
+    [ae.encoder, ae.decoderA].flatMap((m) => m.layers.map((l) => (l.outputShape as number[]).map((d) => (d === null ? r.batch : d)))),
+  );
+  if (tooBig) {
+    ae.dispose();
+    optimizer.dispose();
+    throw new UserError(`${tooBig} on this GPU`, `train with a smaller --batch-size (it scales that tensor linearly), or a smaller preset`);
+  }
   const resumedFrom = iteration;
   const losses = readLossLog(o.out, iteration);
   const quality = readQualityLog(o.out, iteration);
@@ -363,8 +373,19 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       iteration++;
       const more = iteration < o.iterations && !o.signal?.aborted && !(o.minutes !== undefined && seconds() / 60 >= o.minutes);
       if (more) next = draw();
-      const [la, lb] = Array.from(await pending);
+      let read: Float32Array | null = null;
+      try {
+        read = (await pending) as Float32Array;
+      } catch (err) {
+        if (!deviceLost()) throw err;
+      }
       lossT.dispose();
+      if (deviceLost() || !read) {
+        iteration--;
+        stoppedBy = 'device-lost';
+        break;
+      }
+      const [la, lb] = Array.from(read);
       stepSeconds += (performance.now() - t0) / 1000;
       savedRng = rngBefore; // a checkpoint resumes by drawing the next batch again
       if (!Number.isFinite(la) || !Number.isFinite(lb)) {
@@ -377,7 +398,17 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       o.onIteration?.(iteration, la!, lb!);
       const dueByCount = r.saveEvery > 0 && iteration % r.saveEvery === 0;
       const dueByTime = r.saveMinutes > 0 && (performance.now() - lastSave) / 60000 >= r.saveMinutes;
-      if (dueByCount || dueByTime) await save();
+      if (dueByCount || dueByTime) {
+        try {
+          if (!deviceLost()) await save();
+        } catch (err) {
+          if (!deviceLost()) throw err; // a save cut short leaves no checkpoint folder (written aside, renamed whole)
+        }
+      }
+      if (deviceLost()) {
+        stoppedBy = 'device-lost';
+        break;
+      }
       if (o.probe && o.qualityMinutes && (performance.now() - lastProbe) / 60000 >= o.qualityMinutes && (await runProbe())) {
         stoppedBy = 'quality';
         break;
@@ -391,7 +422,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       disposeBatch(next.A);
       if (next.B) disposeBatch(next.B);
     }
-    if (stoppedBy !== 'nan' && iteration > resumedFrom) {
+    if (stoppedBy !== 'nan' && stoppedBy !== 'device-lost' && iteration > resumedFrom) {
       // a last probe, except when stopped by a signal (Ctrl-C wants the checkpoint and the exit now)
       if (o.probe && stoppedBy !== 'quality' && stoppedBy !== 'signal' && quality.at(-1)?.iteration !== iteration) await runProbe();
       if (!checkpoint?.endsWith(String(iteration).padStart(9, '0'))) await save();
@@ -403,6 +434,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const message =
     stoppedBy === 'nan'
       ? `the loss became NaN/Inf at iteration ${iteration + 1}: training stopped; the last good checkpoint (${checkpoint ?? 'none'}) is kept. Lower the learning rate.`
+      : stoppedBy === 'device-lost'
+      ? `the GPU device was lost after iteration ${iteration} (${deviceLost() ?? 'no reason given'}): training stopped; the last checkpoint (${checkpoint ?? 'none'}) is kept: run again to resume from it`
       : `stopped by ${stoppedBy} at iteration ${iteration}${resumedFrom ? ` (resumed from ${resumedFrom})` : ''}`;
   log(message);
   const totalSeconds = (performance.now() - started) / 1000;

@@ -49,24 +49,34 @@ function setup(preset: PresetName, batch: number) {
   return { ae, a, step, dispose };
 }
 
-function timeIt(f: () => void, atLeastMs: number, minRuns: number): number {
+/** Seconds per run of `f`; `f` returns a tensor to wait for (a weight: the step's work is done), read asynchronously (webgpu has no synchronous read in Node). */
+async function timeIt(f: () => tf.Tensor | void, atLeastMs: number, minRuns: number): Promise<number> {
   const t0 = performance.now();
   let runs = 0;
   while (runs < minRuns || performance.now() - t0 < atLeastMs) {
-    f();
+    const t = f();
+    if (t) await t.data();
     runs++;
   }
   return (performance.now() - t0) / 1000 / runs;
 }
 
-function measure(preset: PresetName, batch: number): { train: number; infer: number } {
+async function measure(preset: PresetName, batch: number): Promise<{ train: number; infer: number }> {
   const { ae, a, step, dispose } = setup(preset, batch);
+  const w = ae.encoder.trainableWeights[0]!.read();
   try {
     step(); // warm-up: kernels, optimizer slots
-    const train = (2 * batch) / timeIt(step, 5000, 2);
-    const infer = () => tf.tidy(() => void (ae as Autoencoder).reconstruct(a, 'b').dataSync());
-    infer();
-    const inf = batch / timeIt(infer, 3000, 2);
+    await w.data();
+    const train = (2 * batch) / (await timeIt(() => (step(), w), 5000, 2));
+    let last: tf.Tensor | null = null;
+    const infer = () => {
+      last?.dispose();
+      last = (ae as Autoencoder).reconstruct(a, 'b');
+      return last;
+    };
+    await infer().data();
+    const inf = batch / (await timeIt(infer, 3000, 2));
+    (last as tf.Tensor | null)?.dispose();
     return { train, infer: inf };
   } finally {
     dispose();
@@ -82,7 +92,7 @@ for (const [preset, batches] of [
   if (only && !only.includes(preset)) continue;
   for (const batch of batches) {
     try {
-      const r = measure(preset, batch);
+      const r = await measure(preset, batch);
       console.log(`${preset} train ${backend}: ${r.train.toFixed(1)} faces/s (batch ${batch} per identity)`);
       console.log(`${preset} infer ${backend}: ${r.infer.toFixed(1)} faces/s`);
       results.push({ preset, batchPerIdentity: batch, trainFacesPerS: +r.train.toFixed(2), inferFacesPerS: +r.infer.toFixed(2) });
@@ -130,7 +140,9 @@ async function trainerVsStep(preset: PresetName): Promise<{ step: number; traine
   const w = tf.tensor4d(new Float32Array(n * s * s).map((_, i) => 1 + 3 * a.masks![0]![i % (s * s)]!), [n, s, s, 1]);
   const step = () => tf.tidy(() => void opt.minimize(() => tf.add(reconstructionLoss(ae.decoderA.apply(ae.encoder.apply(x)) as tf.Tensor4D, x, { dssim: d.dssim, weights: w }), reconstructionLoss(ae.decoderB.apply(ae.encoder.apply(x)) as tf.Tensor4D, x, { dssim: d.dssim, weights: w })) as tf.Scalar, false, vars));
   step();
-  const stepFps = (2 * n) / timeIt(step, 8000, 3);
+  const w0 = vars[0]!;
+  await w0.data();
+  const stepFps = (2 * n) / (await timeIt(() => (step(), w0), 8000, 3));
   tf.dispose([x, w]);
   opt.dispose();
   ae.dispose();

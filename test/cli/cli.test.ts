@@ -52,7 +52,7 @@ test('an invalid backend lists the valid ones, exit code 2', () => {
   assert.match(r.stderr, /auto, tensorflow, wasm, cpu/);
   const e = janus(['doctor'], { JANUS_BACKEND: 'cuda' });
   assert.is(e.code, 2);
-  assert.match(e.stderr, /invalid JANUS_BACKEND: expected backend to be one of auto\|tensorflow\|wasm\|cpu, got "cuda"/);
+  assert.match(e.stderr, /invalid JANUS_BACKEND: expected backend to be one of auto\|tensorflow\|webgpu\|wasm\|cpu, got "cuda"/);
 });
 
 test('--backend cpu works and warns that it is slow', () => {

@@ -30,7 +30,7 @@ test.after(async () => {
 
 test('auto falls back past missing and broken native backends to wasm, saying why', async () => {
   const sel = await selectBackend('auto', {
-    loaders: { 'tfjs-node-gpu': notInstalled('@tensorflow/tfjs-node-gpu'), 'tfjs-node': brokenBinding },
+    loaders: { 'tfjs-node-gpu': notInstalled('@tensorflow/tfjs-node-gpu'), 'tfjs-node': brokenBinding, webgpu: notInstalled('webgpu') },
   });
   assert.is(sel.candidate, 'wasm');
   assert.is(sel.backend, 'wasm');
@@ -40,11 +40,13 @@ test('auto falls back past missing and broken native backends to wasm, saying wh
     [
       ['tfjs-node-gpu', false],
       ['tfjs-node', false],
+      ['webgpu', false],
       ['wasm', true],
     ],
   );
   assert.match(sel.attempts[0]!.reason!, /@tensorflow\/tfjs-node-gpu is not installed/);
   assert.match(sel.attempts[1]!.reason!, /native binding does not load/);
+  assert.match(sel.attempts[2]!.reason!, /webgpu are not installed \(optional dependencies/);
   assert.ok(sel.addedKernels.includes('Conv2DBackpropFilter'));
   assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm'), 'filter-gradient kernel registered');
 });
@@ -54,6 +56,7 @@ test('auto falls through to cpu when wasm fails too', async () => {
     loaders: {
       'tfjs-node-gpu': notInstalled('@tensorflow/tfjs-node-gpu'),
       'tfjs-node': notInstalled('@tensorflow/tfjs-node'),
+      webgpu: notInstalled('webgpu'),
       wasm: async () => {
         throw new Error('WebAssembly.instantiate(): out of memory');
       },
@@ -61,11 +64,11 @@ test('auto falls through to cpu when wasm fails too', async () => {
   });
   assert.is(sel.candidate, 'cpu');
   assert.is(tf.getBackend(), 'cpu');
-  assert.match(sel.attempts[2]!.reason!, /tfjs-backend-wasm failed to load: WebAssembly.instantiate\(\): out of memory/);
+  assert.match(sel.attempts[3]!.reason!, /tfjs-backend-wasm failed to load: WebAssembly.instantiate\(\): out of memory/);
 });
 
 test('a loader that registers nothing is passed over with that reason', async () => {
-  const sel = await selectBackend('auto', { loaders: { 'tfjs-node-gpu': async () => undefined, 'tfjs-node': async () => undefined } });
+  const sel = await selectBackend('auto', { loaders: { 'tfjs-node-gpu': async () => undefined, 'tfjs-node': async () => undefined, webgpu: notInstalled('webgpu') } });
   assert.is(sel.candidate, 'wasm');
   assert.match(sel.attempts[0]!.reason!, /did not register a "tensorflow" backend/);
 });
@@ -86,7 +89,12 @@ test('real loaders on this machine: the native packages are explained, wasm or t
   if (!resolvable('@tensorflow/tfjs-node-gpu')) {
     assert.match(sel.attempts[0]!.reason!, /tfjs-node-gpu is not installed \(an optional dependency/);
   }
-  if (!resolvable('@tensorflow/tfjs-node-gpu') && !resolvable('@tensorflow/tfjs-node')) {
+  const webgpu = sel.attempts.find((a) => a.candidate === 'webgpu');
+  if (webgpu && !webgpu.ok) {
+    // no hardware adapter here: none at all, or only an emulated one (SwiftShader when the webgpu tests set VK_ICD_FILENAMES)
+    assert.match(webgpu.reason!, /no usable WebGPU adapter|emulated on the CPU.*auto never picks it|are not installed/);
+  }
+  if (!resolvable('@tensorflow/tfjs-node-gpu') && !resolvable('@tensorflow/tfjs-node') && webgpu && !webgpu.ok) {
     assert.is(sel.candidate, 'wasm');
   }
 });
@@ -98,8 +106,8 @@ test('the choice comes from the flag, then JANUS_BACKEND, then the default', () 
 });
 
 test('an unknown backend name lists the valid ones', () => {
-  assert.throws(() => resolveBackendChoice('gpu2', {}), (e: Error) => e instanceof UserError && e.message.includes('expected backend to be one of auto|tensorflow|wasm|cpu, got "gpu2"'));
-  assert.throws(() => resolveBackendChoice(undefined, { JANUS_BACKEND: 'cuda' }), /invalid JANUS_BACKEND: expected backend to be one of auto\|tensorflow\|wasm\|cpu, got "cuda"/);
+  assert.throws(() => resolveBackendChoice('gpu2', {}), (e: Error) => e instanceof UserError && e.message.includes('expected backend to be one of auto|tensorflow|webgpu|wasm|cpu, got "gpu2"'));
+  assert.throws(() => resolveBackendChoice(undefined, { JANUS_BACKEND: 'cuda' }), /invalid JANUS_BACKEND: expected backend to be one of auto\|tensorflow\|webgpu\|wasm\|cpu, got "cuda"/);
 });
 
 test.run();

@@ -5,7 +5,7 @@
  *   const ref = await convGradients({ op: 'conv2d', n: 2, h: 11, w: 11, ci: 3, co: 4, k: 3, stride: 2, pad: 'same' }, 'cpu');
  */
 import { tf } from '../../src/engine/tf.ts';
-import { randomArray } from './data.ts';
+import { randomArray } from './numbers.ts';
 
 export interface ConvCase {
   op: 'conv2d' | 'conv2dTranspose';

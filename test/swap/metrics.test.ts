@@ -20,16 +20,16 @@ const test = suite('swap/metrics');
 const tmp = tempDir('metrics');
 test.before(() => requireSamples());
 
-test('PSNR and SSIM: identical images, noise, a constant shift', () => {
+test('PSNR and SSIM: identical images, noise, a constant shift', async () => {
   const r = rng(3);
   const n = 32 * 32 * 3;
   const a = Float32Array.from({ length: n }, () => r());
   assert.is(psnr(a, a), 120);
-  assert.ok(Math.abs(ssim(a, a, 32, 32) - 1) < 1e-6);
+  assert.ok(Math.abs((await ssim(a, a, 32, 32)) - 1) < 1e-6);
   const noisy = a.map((v) => Math.min(1, Math.max(0, v + (r() - 0.5) * 0.2)));
   const p = psnr(a, noisy);
   assert.ok(p > 18 && p < 30, `PSNR ${p}`);
-  const s = ssim(a, noisy, 32, 32);
+  const s = await ssim(a, noisy, 32, 32);
   assert.ok(s > 0.5 && s < 0.99, `SSIM ${s}`);
   const shifted = a.map((v) => v * 0.5 + 0.1);
   assert.ok(Math.abs(psnr(shifted, a.map((v) => v * 0.5 + 0.2)) - 20) < 1e-3, 'a uniform 0.1 error is 20 dB');

@@ -1,0 +1,268 @@
+/**
+ * The WebGPU engine on SwiftShader (Debian chromium's CPU Vulkan driver): `auto` passes it over,
+ * `--backend webgpu` takes it; conv and transpose-conv gradients (fixed and randomized shapes)
+ * and matMul (every transpose, long inner dimensions: Janus wraps tfjs-webgpu's) against cpu;
+ * every upsampling path's full-model gradients and a tiny-preset loss curve against
+ * wasm; no GPU memory growth over 100 steps; a latent swap of sample faces; a lost device stops
+ * training with the checkpoint kept and the next run resumes; the batch-size check against the
+ * adapter's limits; doctor's adapter report. SwiftShader is slow: a few steps at small batches.
+ * Without chromium's SwiftShader ICD the suite is skipped with a line naming the fix (`make test`
+ * installs chromium when root).
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { modelArchitecture, type Upsample } from '../../src/config/model.ts';
+import { selectBackend } from '../../src/engine/backend.ts';
+import { tf } from '../../src/engine/tf.ts';
+import { SWIFTSHADER_ICD, bufferLimitProblem, releaseWebgpu, webgpuSession } from '../../src/engine/webgpu.ts';
+import type { RgbImage } from '../../src/media/image.ts';
+import { buildAutoencoder } from '../../src/model/autoencoder.ts';
+import { listCheckpoints } from '../../src/model/checkpoint.ts';
+import { LeanAdamOptimizer } from '../../src/model/lean-adam.ts';
+import { reconstructionLoss } from '../../src/model/losses.ts';
+import { swapFaces } from '../../src/swap/latent-swap.ts';
+import type { FaceSet } from '../../src/train/face-set.ts';
+import { train } from '../../src/train/trainer.ts';
+import { diagnose, formatReport } from '../../src/cli/doctor.ts';
+import { convGradients, type ConvCase } from '../helpers/conv-grads.ts';
+import { faceCrop, randomArray, relativeError, rng } from '../helpers/data.ts';
+import { tempDir } from '../helpers/fixtures.ts';
+
+const test = suite('engine/webgpu');
+const require = createRequire(import.meta.url);
+const installed = ['webgpu', '@tensorflow/tfjs-backend-webgpu'].every((p) => {
+  try {
+    require.resolve(p);
+    return true;
+  } catch {
+    return false;
+  }
+});
+const missing = !installed ? 'the optional packages webgpu and @tensorflow/tfjs-backend-webgpu are not installed (fix: npm ci)' : !existsSync(SWIFTSHADER_ICD) ? `no SwiftShader Vulkan driver at ${SWIFTSHADER_ICD} (fix: apt-get install chromium, which make test does when root)` : null;
+
+async function useWebgpu() {
+  const sel = await selectBackend('webgpu');
+  assert.is(sel.backend, 'webgpu');
+}
+
+if (missing) {
+  process.stdout.write(`SKIP engine/webgpu: ${missing}\n`);
+  test.skip('webgpu tier on SwiftShader', () => undefined);
+} else {
+  const tmp = tempDir('webgpu');
+  test.before(() => {
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'janus-xdg-'));
+  });
+  test.after(async () => {
+    releaseWebgpu();
+    await selectBackend('wasm');
+    tmp.cleanup();
+  });
+
+  test('auto passes over the emulated adapter, saying why; --backend webgpu takes it', async () => {
+    const auto = await selectBackend('auto');
+    const w = auto.attempts.find((a) => a.candidate === 'webgpu')!;
+    assert.is(w.ok, false);
+    assert.match(w.reason!, /SwiftShader.*emulated on the CPU.*auto never picks it/);
+    assert.is.not(auto.backend, 'webgpu');
+    await useWebgpu();
+    const s = webgpuSession()!;
+    assert.ok(s.adapter.emulated);
+    assert.ok(s.adapter.limits.maxStorageBufferBindingSize > 0);
+  });
+
+  test('doctor lists the adapter: vendor, architecture, emulated, limits, reproducibility', async () => {
+    const r = await diagnose('wasm');
+    assert.ok(!('error' in r.webgpu), JSON.stringify(r.webgpu));
+    const w = r.webgpu as Extract<typeof r.webgpu, { adapters: unknown }>;
+    const sw = w.adapters.find((a) => /swiftshader/i.test(a.architecture + a.description))!;
+    assert.ok(sw, JSON.stringify(w.adapters));
+    assert.ok(sw.emulated && sw.limits.maxBufferSize > 0);
+    const text = formatReport(r);
+    assert.match(text, /webgpu +1 adapter/);
+    assert.match(text, /swiftshader.*emulated on the CPU.*maxStorageBufferBindingSize/);
+    assert.match(text, /reproducibility: not byte-identical/);
+    assert.match(text, /tensorflow\/tfjs issue 8742.*TFJS_NODE_BASE_URI.*CUDA 11\.2 and cuDNN 8\.1/);
+  });
+
+  const fixed: ConvCase[] = [];
+  for (const op of ['conv2d', 'conv2dTranspose'] as const) {
+    for (const stride of [1, 2] as const) {
+      for (const pad of ['same', 'valid'] as const) fixed.push({ op, stride, pad, k: stride === 2 ? 5 : 3, n: 2, h: op === 'conv2d' ? 11 : 5, w: op === 'conv2d' ? 11 : 5, ci: 3, co: 4 });
+    }
+  }
+  const r = rng(17);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+  const randomized: ConvCase[] = Array.from({ length: 6 }, () => {
+    const op = pick(['conv2d', 'conv2dTranspose'] as const);
+    const size = 3 + Math.floor(r() * 10);
+    return { op, stride: pick([1, 2] as const), pad: pick(['same', 'valid'] as const), k: pick([3, 4, 5]), n: 1 + Math.floor(r() * 3), h: size, w: size + Math.floor(r() * 3), ci: 1 + Math.floor(r() * 8), co: 1 + Math.floor(r() * 8) };
+  }).filter((c) => c.pad === 'same' || c.h >= c.k);
+
+  test(`conv and transpose-conv gradients equal cpu's (${fixed.length} fixed and ${randomized.length} randomized shapes)`, async () => {
+    for (const c of [...fixed, ...randomized]) {
+      const ref = await convGradients(c, 'cpu');
+      const got = await convGradients(c, 'webgpu');
+      assert.equal(got.shape, ref.shape, JSON.stringify(c));
+      const ex = relativeError(got.dx, ref.dx);
+      const ef = relativeError(got.df, ref.df);
+      assert.ok(ex < 1e-4 && ef < 1e-4, `${JSON.stringify(c)}: input gradient error ${ex}, filter gradient error ${ef}`);
+    }
+    await useWebgpu();
+  });
+
+  test('matMul equals cpu with either operand transposed, long inner dimensions included (the dense layers\' backward pass)', async () => {
+    const shapes: Array<[number, number, number]> = [[2, 8192, 128], [2, 128, 8192], [16, 1024, 64], [3, 4096, 7], [1, 300, 1]];
+    for (const [m, k, n] of shapes) {
+      for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+        const out: Float32Array[] = [];
+        for (const backend of ['cpu', 'webgpu']) {
+          await tf.setBackend(backend);
+          const a = tf.tensor2d(randomArray(m * k, 1), ta ? [k, m] : [m, k]);
+          const b = tf.tensor2d(randomArray(k * n, 2), tb ? [n, k] : [k, n]);
+          const y = tf.matMul(a, b, ta, tb);
+          out.push((await y.data()) as Float32Array);
+          tf.dispose([a, b, y]);
+        }
+        const e = relativeError(out[1]!, out[0]!);
+        assert.ok(e < 1e-5, `[${m}, ${k}] x [${k}, ${n}] transposeA ${ta} transposeB ${tb}: relative error ${e}`);
+      }
+    }
+    await useWebgpu();
+  });
+
+  /** The full loss (masked MAE + DSSIM, learned mask) and its gradients for every weight, at init. */
+  async function modelGradients(backend: string, upsample: Upsample) {
+    await tf.setBackend(backend);
+    const arch = modelArchitecture('tiny', upsample, true);
+    const ae = buildAutoencoder(arch, 1);
+    const s = arch.inputSize;
+    const x = tf.tensor(Float32Array.from({ length: 2 * s * s * 3 }, (_, i) => (Math.sin(i * 0.37) + 1) / 2), [2, s, s, 3]) as tf.Tensor4D;
+    const m = tf.tensor(Float32Array.from({ length: 2 * s * s }, (_, i) => (i % s > s / 4 && i % s < (3 * s) / 4 ? 1 : 0)), [2, s, s, 1]) as tf.Tensor4D;
+    const vars = [...ae.encoder.trainableWeights, ...ae.decoderA.trainableWeights].map((w) => w.read() as tf.Variable); // decoder B is not on this path
+    const { value, grads } = tf.variableGrads(() => {
+      const { rgb, mask } = ae.reconstructWithMask(x, 'a');
+      return tf.add(reconstructionLoss(rgb, x, { dssim: true, mask: m, maskWeight: 3 }), tf.mean(tf.abs(tf.sub(mask!, m)))) as tf.Scalar;
+    }, vars);
+    const flat = tf.concat(vars.map((v) => grads[v.name]!.reshape([-1])));
+    const out = { loss: (await value.data())[0]!, grads: (await flat.data()) as Float32Array };
+    tf.dispose([x, m, value, flat, ...Object.values(grads)]);
+    ae.dispose();
+    return out;
+  }
+
+  for (const upsample of ['transpose', 'pixelshuffle', 'upsampling2d'] as const) {
+    test(`tiny preset with ${upsample} and the learned mask: loss and every weight's gradient equal wasm's`, async () => {
+      const ref = await modelGradients('wasm', upsample);
+      const got = await modelGradients('webgpu', upsample);
+      assert.ok(Math.abs(got.loss - ref.loss) < 1e-4 * Math.abs(ref.loss), `loss ${got.loss} vs ${ref.loss}`);
+      const e = relativeError(got.grads, ref.grads);
+      assert.ok(e < 1e-4, `gradient relative error ${e}`);
+    });
+  }
+
+  /** Three LeanAdam steps of the tiny preset on two real faces. */
+  async function lossCurve(backend: string): Promise<number[]> {
+    await tf.setBackend(backend);
+    const arch = modelArchitecture('tiny');
+    const ae = buildAutoencoder(arch, 2);
+    const x = tf.tensor4d(Float32Array.from([...(await faceCrop('a', 64)), ...(await faceCrop('b', 64))]), [2, 64, 64, 3]);
+    const opt = new LeanAdamOptimizer(5e-4);
+    const vars = ae.trainableWeights().map((w) => w.read() as tf.Variable);
+    const losses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const l = opt.minimize(() => reconstructionLoss(ae.reconstruct(x, 'a'), x, { dssim: true }), true, vars)!;
+      losses.push((await l.data())[0]!);
+      l.dispose();
+    }
+    tf.dispose(x);
+    opt.dispose();
+    ae.dispose();
+    return losses;
+  }
+
+  test('a tiny-preset loss curve (3 Adam steps on real faces) within 1e-4 of wasm', async () => {
+    const ref = await lossCurve('wasm');
+    const got = await lossCurve('webgpu');
+    got.forEach((l, i) => assert.ok(Math.abs(l - ref[i]!) < 1e-4, `step ${i + 1}: ${l} vs ${ref[i]}`));
+    assert.ok(got[2]! < got[0]!, `the loss falls: ${got.join(', ')}`);
+  });
+
+  test('100 training steps leave no tensor and no GPU buffer behind', async () => {
+    await useWebgpu();
+    const f1 = tf.variable(tf.randomNormal([3, 3, 3, 8], 0, 0.1, 'float32', 1));
+    const f2 = tf.variable(tf.randomNormal([3, 3, 3, 8], 0, 0.1, 'float32', 2));
+    const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const opt = new LeanAdamOptimizer(1e-3);
+    const step = () => tf.tidy(() => void opt.minimize(() => tf.mean(tf.abs(tf.sub(tf.conv2dTranspose(tf.relu(tf.conv2d(x, f1 as tf.Tensor4D, 2, 'same')), f2 as tf.Tensor4D, [2, 8, 8, 3], 2, 'same'), x))) as tf.Scalar, false, [f1, f2]));
+    const gpuBytes = () => (tf.memory() as { numBytesInGPU?: number }).numBytesInGPU ?? -1;
+    for (let i = 0; i < 5; i++) step();
+    await f1.data();
+    const tensors = tf.memory().numTensors;
+    const bytes = gpuBytes();
+    assert.ok(bytes > 0, `webgpu reports its GPU bytes (${bytes})`);
+    for (let i = 0; i < 100; i++) step();
+    await f1.data();
+    assert.is(tf.memory().numTensors, tensors, 'tensors after 100 more steps');
+    assert.is(gpuBytes(), bytes, 'GPU bytes after 100 more steps');
+    tf.dispose([f1, f2, x]);
+    opt.dispose();
+  });
+
+  test('a latent swap of sample faces on webgpu equals wasm to 1/255', async () => {
+    const crop = async (who: 'a' | 'b'): Promise<RgbImage> => ({ width: 96, height: 96, data: Uint8Array.from(await faceCrop(who, 96), (v) => Math.round(v * 255)) });
+    const crops = [await crop('a'), await crop('b'), await crop('a')];
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const ae = buildAutoencoder(modelArchitecture('tiny'), 5);
+      const before = tf.memory().numTensors;
+      const out = await swapFaces(ae, crops, 'a-to-b', { batchSize: 2 });
+      assert.is(tf.memory().numTensors, before, `${backend}: no tensor left`);
+      ae.dispose();
+      return out;
+    };
+    const ref = await run('wasm');
+    const got = await run('webgpu');
+    let worst = 0;
+    got.forEach((img, k) => img.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - ref[k]!.data[i]!)))));
+    assert.ok(worst <= 1, `largest difference ${worst}/255`);
+  });
+
+  test('a lost device stops training with the checkpoint kept; the next run resumes from it', async () => {
+    await useWebgpu();
+    const a: FaceSet = { dir: '(sample a)', size: 64, files: ['a'], faces: [await faceCrop('a', 64)] };
+    const b: FaceSet = { dir: '(sample b)', size: 64, files: ['b'], faces: [await faceCrop('b', 64)] };
+    const out = join(tmp.dir, 'lost');
+    const plain = { coverage: 1, dssim: false, maskWeight: 0, eyeMouthWeight: 0, warmup: 0, decay: 'none', warpShare: 1 } as const; // no landmark masks in these face sets
+    const opts = { a, b, arch: modelArchitecture('tiny'), out, iterations: 4, batchSize: 1, learningRate: 5e-4, seed: 3, saveEvery: 1, saveMinutes: 0, ...plain };
+    const first = await train({
+      ...opts,
+      onIteration(it) {
+        if (it === 2) webgpuSession()!.device.destroy(); // what a driver reset does to the device
+      },
+    });
+    assert.is(first.stoppedBy, 'device-lost', first.message);
+    assert.match(first.message, /GPU device was lost after iteration 2 \(destroyed.*the last checkpoint \(.*ckpt-0+1\) is kept: run again to resume/);
+    assert.match(listCheckpoints(out)[0]!, /ckpt-0+1$/, 'the save due at iteration 2 did not happen on the lost device; iteration 1 is the last checkpoint');
+    await useWebgpu(); // a new run: a new device
+    const second = await train(opts);
+    assert.is(second.resumedFrom, 1);
+    assert.is(second.iteration, 4);
+    assert.is(second.stoppedBy, 'iterations');
+  });
+
+  test('a batch too big for the adapter is refused before training, naming the limit and the fix', () => {
+    const limits = { maxBufferSize: 2 ** 21, maxStorageBufferBindingSize: 2 ** 20 };
+    assert.is(bufferLimitProblem('batch size 2', [[2, 32, 32, 16]], limits), null);
+    const p = bufferLimitProblem('batch size 64', [[64, 32, 32, 16], [64, 8, 8, 3]], limits)!;
+    assert.match(p, /batch size 64 needs a GPU buffer of 4 MiB \(a float32 tensor \[64, 32, 32, 16\]\) but the adapter binds at most 1 MiB/);
+    assert.match(p, /maxStorageBufferBindingSize 1 MiB/);
+  });
+}
+
+test.run();
