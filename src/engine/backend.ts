@@ -172,3 +172,37 @@ export async function selectBackend(choice: BackendChoice = 'auto', options: Sel
     choice === 'auto' ? 'reinstall with `npm ci`; the wasm backend needs no native code' : `try --backend auto (valid: ${BACKENDS.join('|')})`,
   );
 }
+
+/** Backends that cannot read tensors synchronously in Node (face-api's detectors do). */
+const NO_SYNC_READ = new Set(['webgpu']);
+let syncScopeDepth = 0;
+let syncScopeNoted = false;
+
+/**
+ * Run `fn` (face-api's detection, landmarks, descriptors) on a backend that reads tensors
+ * synchronously: on webgpu, wasm (loaded on first use, Janus's kernels and threads) for the
+ * call, then back; elsewhere `fn` runs as is. Janus's stages share the one `gpu` slot, so no
+ * training step runs meanwhile. Says so once per process (`note`, default stderr).
+ *
+ *   const faces = await onSyncReadBackend(() => detectFaces(fa, img, opts));
+ */
+export async function onSyncReadBackend<T>(fn: () => Promise<T>, note: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<T> {
+  const active = tf.getBackend();
+  if (syncScopeDepth > 0 || !NO_SYNC_READ.has(active)) return fn();
+  if (!tf.findBackendFactory('wasm')) {
+    await DEFAULT_LOADERS.wasm({ explicit: false });
+  }
+  if (!(await tf.setBackend('wasm'))) throw new Error('face-api needs a backend that reads synchronously, and wasm did not start');
+  registerWasmTrainingKernels();
+  if (!syncScopeNoted) {
+    syncScopeNoted = true;
+    note(`face-api runs on wasm beside ${active} in this run (tfjs's ${active} backend cannot read tensors synchronously in Node, as face-api's detectors do)`);
+  }
+  syncScopeDepth++;
+  try {
+    return await fn();
+  } finally {
+    syncScopeDepth--;
+    await tf.setBackend(active);
+  }
+}

@@ -7,11 +7,13 @@
  *   const faces = await detectFaces(fa, frame, { detector: 'ssd', minScore: 0.5 });
  *   faces[0].landmarks   // 68 [x, y] points in frame pixels
  *
- * Tensors: the input tensor and everything face-api returns as tensors are disposed here; the
+ * On a backend that cannot read synchronously (webgpu), every call runs on wasm beside it
+ * (`onSyncReadBackend`). Tensors: the input tensor and everything face-api returns as tensors are disposed here; the
  * results are plain numbers.
  */
 import { createRequire } from 'node:module';
 import type { RgbImage } from '../media/image.ts';
+import { onSyncReadBackend } from '../engine/backend.ts';
 import { tf } from '../engine/tf.ts';
 import { faceApiModelDir } from './package-files.ts';
 
@@ -56,6 +58,10 @@ let loaded: FaceApi | null = null;
 /** Load face-api and its models (once per process). Select the backend first. */
 export async function loadFaceApi(): Promise<FaceApi> {
   if (loaded) return loaded;
+  return onSyncReadBackend(loadModels);
+}
+
+async function loadModels(): Promise<FaceApi> {
   const fa = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
   if (fa.tf.engine() !== tf.engine()) throw new Error('face-api runs on a different tfjs engine than Janus (two copies of @tensorflow/tfjs installed?)');
   const dir = faceApiModelDir();
@@ -76,7 +82,11 @@ export interface DetectOptions {
   descriptors?: boolean;
 }
 
-export async function detectFaces(fa: FaceApi, img: RgbImage, opts: DetectOptions): Promise<DetectedFace[]> {
+export function detectFaces(fa: FaceApi, img: RgbImage, opts: DetectOptions): Promise<DetectedFace[]> {
+  return onSyncReadBackend(() => detect(fa, img, opts));
+}
+
+async function detect(fa: FaceApi, img: RgbImage, opts: DetectOptions): Promise<DetectedFace[]> {
   const input = tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
   try {
     const options =
@@ -129,7 +139,11 @@ function landmarkBounds(pts: readonly Point[]): Box {
  *
  *   const next = await trackFaces(fa, frame, previousFaces);
  */
-export async function trackFaces(fa: FaceApi, img: RgbImage, previous: readonly (DetectedFace & { boxFromLandmarks?: number[] })[]): Promise<DetectedFace[]> {
+export function trackFaces(fa: FaceApi, img: RgbImage, previous: readonly (DetectedFace & { boxFromLandmarks?: number[] })[]): Promise<DetectedFace[]> {
+  return onSyncReadBackend(() => track(fa, img, previous));
+}
+
+async function track(fa: FaceApi, img: RgbImage, previous: readonly (DetectedFace & { boxFromLandmarks?: number[] })[]): Promise<DetectedFace[]> {
   if (!previous.length) return [];
   const out: DetectedFace[] = [];
   for (const p of previous) {
@@ -164,7 +178,11 @@ export async function trackFaces(fa: FaceApi, img: RgbImage, previous: readonly 
  *
  *   const d = await describeFace(fa, crop, templateInCrop({ size: 256, coverage: 1.6 }));
  */
-export async function describeFace(fa: FaceApi, img: RgbImage, landmarks: readonly Point[]): Promise<number[]> {
+export function describeFace(fa: FaceApi, img: RgbImage, landmarks: readonly Point[]): Promise<number[]> {
+  return onSyncReadBackend(() => describe(fa, img, landmarks));
+}
+
+async function describe(fa: FaceApi, img: RgbImage, landmarks: readonly Point[]): Promise<number[]> {
   const lb = landmarkBounds(landmarks);
   const x = Math.max(0, Math.floor(lb.x - lb.width * 0.1));
   const y = Math.max(0, Math.floor(lb.y - lb.height * 0.1));

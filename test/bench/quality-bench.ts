@@ -48,6 +48,7 @@ const ROWS: Record<string, { what: string; params: Record<string, unknown> }> = 
   upsampling2d: { what: 'defaults, upsampling2d + conv instead of transpose', params: { upsample: 'upsampling2d' } },
   pixelshuffle: { what: 'defaults, pixel shuffle instead of transpose', params: { upsample: 'pixelshuffle' } },
   small: { what: 'defaults, small preset', params: { preset: 'small' } },
+  smallPixelshuffle: { what: 'defaults, small preset, pixel shuffle (the demo\'s decoders)', params: { preset: 'small', upsample: 'pixelshuffle' } },
 };
 
 const { values } = parseArgs({

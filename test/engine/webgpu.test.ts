@@ -4,19 +4,23 @@
  * and matMul (every transpose, long inner dimensions: Janus wraps tfjs-webgpu's) against cpu;
  * every upsampling path's full-model gradients and a tiny-preset loss curve against
  * wasm; no GPU memory growth over 100 steps; a latent swap of sample faces; a lost device stops
- * training with the checkpoint kept and the next run resumes; the batch-size check against the
+ * training with the checkpoint kept and the next run resumes; face-api's calls run on wasm
+ * beside webgpu (tfjs-webgpu cannot read synchronously in Node); the batch-size check against the
  * adapter's limits; doctor's adapter report. SwiftShader is slow: a few steps at small batches.
  * Without chromium's SwiftShader ICD the suite is skipped with a line naming the fix (`make test`
  * installs chromium when root).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { modelArchitecture, type Upsample } from '../../src/config/model.ts';
-import { selectBackend } from '../../src/engine/backend.ts';
+import { onSyncReadBackend, selectBackend } from '../../src/engine/backend.ts';
+import { detectFaces, loadFaceApi } from '../../src/face/face-api.ts';
+import { faceApiDemoDir } from '../../src/face/package-files.ts';
+import { readImage } from '../../src/media/image.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { SWIFTSHADER_ICD, bufferLimitProblem, releaseWebgpu, webgpuSession } from '../../src/engine/webgpu.ts';
 import type { RgbImage } from '../../src/media/image.ts';
@@ -30,7 +34,8 @@ import { train } from '../../src/train/trainer.ts';
 import { diagnose, formatReport } from '../../src/cli/doctor.ts';
 import { convGradients, type ConvCase } from '../helpers/conv-grads.ts';
 import { faceCrop, randomArray, relativeError, rng } from '../helpers/data.ts';
-import { tempDir } from '../helpers/fixtures.ts';
+import { janus, tempDir } from '../helpers/fixtures.ts';
+import sharp from 'sharp';
 
 const test = suite('engine/webgpu');
 const require = createRequire(import.meta.url);
@@ -254,6 +259,37 @@ if (missing) {
     assert.is(second.resumedFrom, 1);
     assert.is(second.iteration, 4);
     assert.is(second.stoppedBy, 'iterations');
+  });
+
+  test('face-api on a webgpu run: its calls run on wasm beside it (said once), with wasm\'s detections, and webgpu stays selected', async () => {
+    const image = await readImage(join(faceApiDemoDir(), 'sample1.jpg'));
+    await selectBackend('wasm');
+    const fa = await loadFaceApi();
+    const ref = await detectFaces(fa, image, { detector: 'ssd', minScore: 0.5, descriptors: true });
+    await useWebgpu();
+    const notes: string[] = [];
+    const got = await onSyncReadBackend(() => detectFaces(fa, image, { detector: 'ssd', minScore: 0.5, descriptors: true }), (l) => notes.push(l));
+    await onSyncReadBackend(() => detectFaces(fa, image, { detector: 'tiny', minScore: 0.5 }), (l) => notes.push(l));
+    assert.is(tf.getBackend(), 'webgpu');
+    assert.equal(got.map((f) => f.box), ref.map((f) => f.box));
+    assert.equal(got.map((f) => f.descriptor), ref.map((f) => f.descriptor));
+    assert.ok(notes.length <= 1, notes.join('\n'));
+  });
+
+  test('janus train --backend webgpu: trains, says where, and the process exits (Dawn released)', async () => {
+    const dirs: string[] = [];
+    for (const who of ['a', 'b'] as const) {
+      const dir = join(tmp.dir, `cli-faces-${who}`);
+      mkdirSync(dir, { recursive: true });
+      const f = await faceCrop(who, 96);
+      await sharp(Buffer.from(f.map((v) => Math.round(v * 255))), { raw: { width: 96, height: 96, channels: 3 } }).png().toFile(join(dir, '0.png'));
+      dirs.push(dir);
+    }
+    const out = join(tmp.dir, 'cli-model');
+    const r = janus(['train', '--a', dirs[0]!, '--b', dirs[1]!, '--out', out, '--preset', 'tiny', '--iterations', '2', '--batch-size', '1', '--backend', 'webgpu'], { VK_ICD_FILENAMES: SWIFTSHADER_ICD });
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stderr, /on webgpu/);
+    assert.match(r.stdout, /stopped by iterations at iteration 2; checkpoint .*ckpt-000000002/);
   });
 
   test('a batch too big for the adapter is refused before training, naming the limit and the fix', () => {
