@@ -29,32 +29,27 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-ffmpeg: ## make sure ffmpeg and ffprobe are installed (apt-get when root)
-	@if command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing ffmpeg (apt-get)"; \
+# $(call apt_install,PACKAGE): as root with apt-get, install PACKAGE (three tries: another apt
+# may hold the lock) and end the recipe (exit 0); otherwise fall through to what follows.
+apt_install = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing $(1) (apt-get)"; \
 	  for try in 1 2 3; do \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null && exit 0; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null && exit 0; \
 	    echo "apt-get failed (try $$try of 3; another apt may hold the lock)"; sleep 5; \
 	  done; \
-	  echo "janus: could not install ffmpeg with apt-get: install it by hand (apt-get install -y ffmpeg), then rerun"; exit 2; \
-	else \
-	  echo "janus: ffmpeg is missing: install it (Debian/Ubuntu: sudo apt-get install -y ffmpeg), or run make as root so it installs it, then rerun"; \
-	  exit 2; \
+	  echo "janus: could not install $(1) with apt-get"; \
 	fi
+
+ffmpeg: ## make sure ffmpeg and ffprobe are installed (apt-get when root)
+	@if command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; then exit 0; fi; \
+	$(call apt_install,ffmpeg); \
+	echo "janus: ffmpeg is missing: install it (Debian/Ubuntu: sudo apt-get install -y ffmpeg), or run make as root so it installs it, then rerun"; \
+	exit 2
 
 swiftshader: ## a software GPU for the webgpu tests: Debian chromium's SwiftShader Vulkan driver (apt-get when root; the tests say how when missing)
 	@if [ -f /usr/lib/chromium/vk_swiftshader_icd.json ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing chromium for its SwiftShader Vulkan driver (apt-get)"; \
-	  for try in 1 2 3; do \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null && exit 0; \
-	    echo "apt-get failed (try $$try of 3; another apt may hold the lock)"; sleep 5; \
-	  done; \
-	  echo "janus: could not install chromium: the webgpu tests will be skipped (they print how to fix it)"; \
-	else \
-	  echo "janus: no SwiftShader driver and not root: the webgpu tests will be skipped (fix: sudo apt-get install -y chromium)"; \
-	fi
+	$(call apt_install,chromium); \
+	echo "janus: no SwiftShader Vulkan driver: the webgpu tests will be skipped (fix: sudo apt-get install -y chromium)"
 
 samples/%.mp4: $(SAMPLE_SOURCES) | setup
 	$(JANUS) samples --only $*

@@ -98,10 +98,7 @@ async function dawnGpu(): Promise<GpuLike> {
  */
 export function releaseWebgpu(): void {
   if (!dawn) return;
-  if (tf.findBackendFactory('webgpu')) {
-    if (tf.getBackend() === 'webgpu') tf.engine().backendName = null as never;
-    tf.removeBackend('webgpu');
-  }
+  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu'); // disposes the backend; tfjs picks another when next used
   session?.device.destroy();
   session = null;
   const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
@@ -226,6 +223,8 @@ export async function loadWebgpu(options: LoadWebgpuOptions): Promise<void> {
   // Importing the package registers its own factory (now that navigator.gpu exists): replace it
   // with one bound to the adapter chosen here, which records the device and watches for its loss.
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+  session?.device.destroy(); // a device of an earlier load: its backend is gone
+  session = null;
   tf.registerBackend(
     'webgpu',
     async () => {
