@@ -26,14 +26,17 @@ test('janus doctor --json: wasm backend with reasons, ffmpeg, all face-api model
   const rep = JSON.parse(r.stdout);
   if (!haveNative) {
     assert.is(rep.backend.backend, 'wasm');
-    assert.is(rep.backend.attempts.length, 3);
+    assert.equal(rep.backend.attempts.map((a: { candidate: string }) => a.candidate), ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm']);
     assert.match(rep.backend.attempts[0].reason, /not installed/);
+    assert.match(rep.backend.attempts[2].reason, /no usable WebGPU adapter|emulated on the CPU.*auto never picks it/);
   }
   assert.ok(rep.backend.addedKernels.includes('Conv2DBackpropFilter') || rep.backend.backend !== 'wasm');
   assert.match(rep.ffmpeg.version, /^\d+\.\d+/);
   assert.is(rep.faceApi.models.length, 4);
   assert.ok(rep.faceApi.models.every((m: { ok: boolean }) => m.ok));
   assert.equal(rep.missing, []);
+  assert.ok(Array.isArray(rep.webgpu.adapters), JSON.stringify(rep.webgpu));
+  assert.match(rep.native, /tensorflow\/tfjs issue 8742/);
 });
 
 test('janus doctor (text) names the backend, the skipped ones and ffmpeg', () => {
@@ -49,7 +52,7 @@ test('an invalid backend lists the valid ones, exit code 2', () => {
   const r = janus(['doctor', '--backend', 'gpu2']);
   assert.is(r.code, 2);
   assert.match(r.stderr, /gpu2/);
-  assert.match(r.stderr, /auto, tensorflow, wasm, cpu/);
+  assert.match(r.stderr, /auto, tensorflow, webgpu, wasm, cpu/);
   const e = janus(['doctor'], { JANUS_BACKEND: 'cuda' });
   assert.is(e.code, 2);
   assert.match(e.stderr, /invalid JANUS_BACKEND: expected backend to be one of auto\|tensorflow\|webgpu\|wasm\|cpu, got "cuda"/);
