@@ -189,11 +189,10 @@ let syncScopeNoted = false;
 export async function onSyncReadBackend<T>(fn: () => Promise<T>, note: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<T> {
   const active = tf.getBackend();
   if (syncScopeDepth > 0 || !NO_SYNC_READ.has(active)) return fn();
-  if (!tf.findBackendFactory('wasm')) {
-    await DEFAULT_LOADERS.wasm({ explicit: false });
-  }
+  const firstUse = !tf.findBackendFactory('wasm');
+  if (firstUse) await DEFAULT_LOADERS.wasm({ explicit: false });
   if (!(await tf.setBackend('wasm'))) throw new Error('face-api needs a backend that reads synchronously, and wasm did not start');
-  registerWasmTrainingKernels();
+  if (firstUse) registerWasmTrainingKernels();
   if (!syncScopeNoted) {
     syncScopeNoted = true;
     note(`face-api runs on wasm beside ${active} in this run (tfjs's ${active} backend cannot read tensors synchronously in Node, as face-api's detectors do)`);

@@ -3,7 +3,7 @@
  * engine whose every byte comes from npm. Dawn drives Vulkan (Linux), Metal (macOS) and D3D12
  * (Windows). Both packages are optional dependencies, imported on demand.
  *
- *   const adapters = await listWebgpuAdapters();   // for `janus doctor`
+ *   const { adapters } = probeAdapters();           // for `janus doctor` (in a child process)
  *   await loadWebgpu({ allowEmulated: false });    // registers the `webgpu` backend with tfjs, or throws why not
  *
  * An emulated adapter (SwiftShader, llvmpipe/lavapipe, anything reporting itself as a fallback
@@ -59,6 +59,12 @@ interface DawnModule {
   create(flags: string[]): GpuLike;
   globals: Record<string, unknown>;
 }
+/** What the report needs of an adapter: in process (a Dawn adapter) or as the probe child sends it. */
+interface AdapterFacts {
+  info: AdapterInfoLike;
+  isFallbackAdapter?: boolean;
+  limits: { maxBufferSize?: number; maxStorageBufferBindingSize?: number };
+}
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render|warp/i;
 
@@ -73,7 +79,7 @@ export function describeAdapter(a: Pick<AdapterReport, 'vendor' | 'architecture'
   return `${name}${a.description ? ` (${a.description})` : ''}${a.emulated ? ', emulated on the CPU' : ''}`;
 }
 
-let dawn: { gpu: GpuLike; module: DawnModule } | null = null;
+let dawn: GpuLike | null = null;
 
 /**
  * Dawn's `navigator.gpu` stand-in, created once: its WebGPU constants are installed as globals
@@ -81,14 +87,14 @@ let dawn: { gpu: GpuLike; module: DawnModule } | null = null;
  * `releaseWebgpu()`; while Dawn is referenced, Node does not exit.
  */
 async function dawnGpu(): Promise<GpuLike> {
-  if (dawn) return dawn.gpu;
+  if (dawn) return dawn;
   const module = (await import(WEBGPU_PACKAGES.dawn)) as DawnModule;
   for (const [k, v] of Object.entries(module.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   const gpu = module.create([]);
   const g = globalThis as { navigator?: object };
   if (g.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
   Object.defineProperty(g.navigator!, 'gpu', { value: gpu, configurable: true });
-  dawn = { gpu, module };
+  dawn = gpu;
   return gpu;
 }
 
@@ -102,11 +108,11 @@ export function releaseWebgpu(): void {
   session?.device.destroy();
   session = null;
   const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
-  if (nav && nav.gpu === dawn.gpu) delete nav.gpu;
+  if (nav && nav.gpu === dawn) delete nav.gpu;
   dawn = null;
 }
 
-function report(a: AdapterLike, requestedAs: string): AdapterReport {
+function report(a: AdapterFacts, requestedAs: string): AdapterReport {
   const i = a.info;
   return {
     vendor: i.vendor ?? '',
@@ -141,25 +147,17 @@ export function probeAdapters(): AdapterProbe {
       const a = await gpu.requestAdapter(o);
       if (!a) continue;
       const i = a.info;
-      out.push({ as, info: { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter }, fallback: a.isFallbackAdapter, maxBufferSize: a.limits.maxBufferSize, maxStorageBufferBindingSize: a.limits.maxStorageBufferBindingSize });
+      out.push({ as, info: { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter }, isFallbackAdapter: a.isFallbackAdapter, limits: { maxBufferSize: a.limits.maxBufferSize, maxStorageBufferBindingSize: a.limits.maxStorageBufferBindingSize } });
     }
     process.stdout.write(JSON.stringify(out));
     process.exit(0);`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
   const dawnLog = (r.stderr ?? '').split('\n').filter((l) => l.trim() && !/^\s+at /.test(l)).join('\n').slice(0, 2000);
   if (r.status !== 0) throw new Error(`probing WebGPU adapters failed (${r.error ? r.error.message : `exit ${r.status ?? r.signal}`}): ${dawnLog || 'no message'}`);
-  const raw = JSON.parse(r.stdout) as Array<{ as: string; info: AdapterInfoLike; fallback?: boolean; maxBufferSize: number; maxStorageBufferBindingSize: number }>;
+  const raw = JSON.parse(r.stdout) as Array<AdapterFacts & { as: string }>;
   const adapters: AdapterReport[] = [];
   for (const x of raw) {
-    const rep: AdapterReport = {
-      vendor: x.info.vendor ?? '',
-      architecture: x.info.architecture ?? '',
-      device: x.info.device ?? '',
-      description: x.info.description ?? '',
-      emulated: isEmulated(x.info, x.fallback),
-      requestedAs: x.as,
-      limits: { maxBufferSize: x.maxBufferSize ?? 0, maxStorageBufferBindingSize: x.maxStorageBufferBindingSize ?? 0 },
-    };
+    const rep = report(x, x.as);
     if (!adapters.some((o) => o.vendor === rep.vendor && o.architecture === rep.architecture && o.device === rep.device && o.description === rep.description)) adapters.push(rep);
   }
   return { adapters, dawnLog };
@@ -182,6 +180,11 @@ export function webgpuSession(): WebgpuSession | null {
 export function deviceLost(): string | null {
   if (!session?.lost || tf.getBackend() !== 'webgpu') return null;
   return `${session.lost.reason}${session.lost.message ? `: ${session.lost.message}` : ''}`;
+}
+
+/** Why `auto` passes over an emulated adapter. */
+function emulatedRefusal(a: AdapterReport): string {
+  return `the only WebGPU adapter is ${describeAdapter(a)}, slower than wasm: auto never picks it (--backend webgpu uses it anyway)`;
 }
 
 /** Why no adapter came back, with the fix. */
@@ -207,8 +210,7 @@ export async function loadWebgpu(options: LoadWebgpuOptions): Promise<void> {
     const { adapters, dawnLog } = probeAdapters();
     const hw = adapters.find((a) => !a.emulated);
     if (!hw) {
-      const emu = adapters[0];
-      if (emu) throw new Error(`the only WebGPU adapter is ${describeAdapter(emu)}, slower than wasm: auto never picks it (--backend webgpu uses it anyway)`);
+      if (adapters[0]) throw new Error(emulatedRefusal(adapters[0]));
       throw new Error(`${noAdapterReason()}${dawnLog ? ` [Dawn: ${dawnLog.split('\n')[0]}]` : ''}`);
     }
   }
@@ -216,9 +218,7 @@ export async function loadWebgpu(options: LoadWebgpuOptions): Promise<void> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error(noAdapterReason());
   const info = report(adapter, 'high-performance');
-  if (info.emulated && !options.allowEmulated) {
-    throw new Error(`the only WebGPU adapter is ${describeAdapter(info)}, slower than wasm: auto never picks it (--backend webgpu uses it anyway)`);
-  }
+  if (info.emulated && !options.allowEmulated) throw new Error(emulatedRefusal(info));
   const pkg = (await import(WEBGPU_PACKAGES.backend)) as { WebGPUBackend: new (device: unknown, info?: unknown) => tf.KernelBackend };
   // Importing the package registers its own factory (now that navigator.gpu exists): replace it
   // with one bound to the adapter chosen here, which records the device and watches for its loss.
@@ -259,9 +259,9 @@ export async function loadWebgpu(options: LoadWebgpuOptions): Promise<void> {
  */
 export function bufferLimitProblem(what: string, shapes: number[][], limits = session?.adapter.limits): string | null {
   if (!limits || !shapes.length) return null;
-  let worst = shapes[0]!;
-  for (const sh of shapes) if (sh.reduce((p, q) => p * q, 1) > worst.reduce((p, q) => p * q, 1)) worst = sh;
-  const bytes = worst.reduce((p, q) => p * q, 1) * 4;
+  const count = (sh: number[]) => sh.reduce((p, q) => p * q, 1);
+  const worst = shapes.reduce((w, sh) => (count(sh) > count(w) ? sh : w));
+  const bytes = count(worst) * 4;
   const limit = Math.min(limits.maxBufferSize || Infinity, limits.maxStorageBufferBindingSize || Infinity);
   if (bytes <= limit) return null;
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;

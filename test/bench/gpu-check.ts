@@ -21,6 +21,7 @@ import { LeanAdamOptimizer } from '../../src/model/lean-adam.ts';
 import { reconstructionLoss } from '../../src/model/losses.ts';
 import { convGradients, type ConvCase } from '../helpers/conv-grads.ts';
 import { relativeError } from '../helpers/numbers.ts';
+import { timeIt } from '../helpers/timing.ts';
 
 const presets = (process.env.GPU_CHECK_PRESETS ?? 'tiny,small,original').split(',') as PresetName[];
 const seconds = Number(process.env.GPU_CHECK_SECONDS ?? 5);
@@ -48,16 +49,6 @@ for (const c of cases) {
   console.log(`gradient ${c.op} k${c.k} s${c.stride} ${c.pad}: relative error ${e.toExponential(1)} ${pass ? 'ok' : 'FAIL (> 1e-4)'}`);
 }
 
-async function timeIt(f: () => tf.Tensor, atLeastS: number): Promise<number> {
-  await f().data(); // warm-up: pipelines, optimizer slots
-  const t0 = performance.now();
-  let runs = 0;
-  while (runs < 2 || performance.now() - t0 < atLeastS * 1000) {
-    await f().data();
-    runs++;
-  }
-  return (performance.now() - t0) / 1000 / runs;
-}
 
 async function speed(preset: PresetName, backend: string): Promise<{ train: number; infer: number }> {
   await tf.setBackend(backend);
@@ -74,13 +65,15 @@ async function speed(preset: PresetName, backend: string): Promise<{ train: numb
       tf.tidy(() => void opt.minimize(() => tf.add(reconstructionLoss(ae.reconstruct(x, 'a'), x, { dssim: true, weights: w }), reconstructionLoss(ae.reconstruct(x, 'b'), x, { dssim: true, weights: w })) as tf.Scalar, false, vars));
       return vars[0]!;
     };
-    const train = (2 * n) / (await timeIt(step, seconds));
+    await step().data(); // warm-up: pipelines, optimizer slots
+    const train = (2 * n) / (await timeIt(step, seconds * 1000, 2));
     const infer = () => {
       last?.dispose();
       last = ae.reconstruct(x, 'b');
       return last;
     };
-    const inf = n / (await timeIt(infer, seconds));
+    await infer().data();
+    const inf = n / (await timeIt(infer, seconds * 1000, 2));
     return { train, infer: inf };
   } finally {
     (last as tf.Tensor | null)?.dispose();

@@ -22,6 +22,7 @@ import { reconstructionLoss } from '../../src/model/losses.ts';
 import type { FaceSet } from '../../src/train/face-set.ts';
 import { train } from '../../src/train/trainer.ts';
 import { faceCrop } from '../helpers/data.ts';
+import { timeIt } from '../helpers/timing.ts';
 
 const { choice } = resolveBackendChoice();
 const sel = await selectBackend(choice);
@@ -49,17 +50,6 @@ function setup(preset: PresetName, batch: number) {
   return { ae, a, step, dispose };
 }
 
-/** Seconds per run of `f`; `f` returns a tensor to wait for (a weight: the step's work is done), read asynchronously (webgpu has no synchronous read in Node). */
-async function timeIt(f: () => tf.Tensor | void, atLeastMs: number, minRuns: number): Promise<number> {
-  const t0 = performance.now();
-  let runs = 0;
-  while (runs < minRuns || performance.now() - t0 < atLeastMs) {
-    const t = f();
-    if (t) await t.data();
-    runs++;
-  }
-  return (performance.now() - t0) / 1000 / runs;
-}
 
 async function measure(preset: PresetName, batch: number): Promise<{ train: number; infer: number }> {
   const { ae, a, step, dispose } = setup(preset, batch);
