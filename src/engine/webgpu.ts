@@ -257,7 +257,7 @@ export async function loadWebgpu(options: LoadWebgpuOptions): Promise<void> {
  * `maxStorageBufferBindingSize`): a batch too big for one storage binding fails inside tfjs with
  * an opaque validation error, so say it first. Returns the message, or null when it fits (or off webgpu).
  */
-export function bufferLimitProblem(what: string, shapes: number[][], limits = session?.adapter.limits): string | null {
+export function bufferLimitProblem(what: string, shapes: number[][], limits = tf.getBackend() === 'webgpu' ? session?.adapter.limits : undefined): string | null {
   if (!limits || !shapes.length) return null;
   const count = (sh: number[]) => sh.reduce((p, q) => p * q, 1);
   const worst = shapes.reduce((w, sh) => (count(sh) > count(w) ? sh : w));
