@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.package-lock.json
 JANUS := node src/cli/bin.js
 SAMPLE_SOURCES := $(wildcard src/samples/*.ts) src/config/samples.ts src/media/warp-affine.ts src/media/encode.ts src/media/image.ts
 
-.PHONY: help setup ffmpeg swiftshader gpu-check gpu-kit test typecheck demo swap extract train convert status benchmark samples doctor bench bench-quality clean
+.PHONY: help setup ffmpeg swiftshader gpu-check gpu-kit test test-unit typecheck demo swap extract train convert status benchmark samples doctor bench bench-quality clean
 
 # The swap pipeline's knobs: make swap A=alice.mp4 B=bob.mp4 NAME=alice-bob [DIRECTION=b-to-a PRESET=small MINUTES=60 ITERATIONS=20000]
 NAME ?= swap
@@ -60,8 +60,11 @@ samples: setup ## (re)build samples/{a,b,c,d}.mp4 from face-api's photos (determ
 typecheck: $(NPM_STAMP) ## tsc --noEmit
 	npx tsc --noEmit
 
-test: setup swiftshader samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then run every test, the webgpu tier on SwiftShader included (ends with "N passed, N failed")
+test: setup swiftshader samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then every test: the unit tier first, then the end-to-end tier (webgpu on SwiftShader included); ends with "N passed, N failed" [FILTER=path-part]
 	npx tsx test/run.ts $(FILTER)
+
+test-unit: setup samples/a.mp4 samples/b.mp4 ## the fast unit tier alone (in-process checks of one module each; under 2 minutes) [FILTER=path-part]
+	npx tsx test/run.ts --tier unit $(FILTER)
 
 demo: setup samples/a.mp4 samples/b.mp4 ## the swap pipeline on the bundled samples (tiny preset, pixel-shuffle decoders, DEMO_MINUTES=9 of training at learning rate 5e-4): runs/demo/output.mp4, report.html
 	$(JANUS) run pipelines/swap.yaml --workdir runs/demo --set preset=tiny --set upsample=pixelshuffle --set minutes=$(DEMO_MINUTES) --set iterations=100000 --set learningRate=5e-4

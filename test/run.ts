@@ -1,12 +1,19 @@
 /**
- * Runs every `*.test.ts` under test/ in one process with uvu and ends with the line CI reads:
+ * Runs the `*.test.ts` files under test/ with uvu and ends with the line CI reads:
  * `N passed, N failed` (counting every test across files; a suite whose hook threw counts all
  * its tests that did not pass as failed). Exit code 1 on any failure.
  *
- *   npx tsx test/run.ts                 # all tests
- *   npx tsx test/run.ts media/decode    # files whose path contains the filter
+ * Two tiers: `unit` (fast, in-process checks of one module; the whole tier well under two
+ * minutes) runs first, then `e2e` (the CLI, ffmpeg, training, SwiftShader). A file is e2e when its
+ * header comment holds a line `@tier e2e`; every other file is unit.
+ *
+ *   npx tsx test/run.ts                    # the unit tier, then the e2e tier
+ *   npx tsx test/run.ts --tier unit        # the unit tier alone (make test-unit)
+ *   npx tsx test/run.ts media/decode       # files whose path contains a filter (both tiers)
+ *   npx tsx test/run.ts --jobs 2           # e2e files two at a time, each in its own process
  */
-import { readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -14,8 +21,35 @@ type SuiteRunner = () => Promise<[true | string, number, number, number]>;
 type Group = [string | null, ...SuiteRunner[]];
 const g = globalThis as unknown as { UVU_DEFER: number; UVU_QUEUE: Group[]; UVU_INDEX: number };
 
+const TIERS = ['unit', 'e2e'] as const;
+type Tier = (typeof TIERS)[number];
 const root = resolve(import.meta.dirname);
-const filters = process.argv.slice(2);
+
+interface Args {
+  tier: Tier | null;
+  jobs: number;
+  /** Run exactly these files in this process and print one JSON result line (a --jobs child). */
+  child: boolean;
+  filters: string[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { tier: null, jobs: 1, child: false, filters: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i]!;
+    if (x === '--tier') {
+      const t = argv[++i];
+      if (!TIERS.includes(t as Tier)) throw new Error(`expected --tier to be one of ${TIERS.join('|')}, got ${JSON.stringify(t)}`);
+      a.tier = t as Tier;
+    } else if (x === '--jobs') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`expected --jobs to be a whole number from 1, got ${JSON.stringify(argv[i])}`);
+      a.jobs = n;
+    } else if (x === '--child') a.child = true;
+    else a.filters.push(x);
+  }
+  return a;
+}
 
 function findTests(dir: string): string[] {
   const out: string[] = [];
@@ -27,51 +61,128 @@ function findTests(dir: string): string[] {
   return out;
 }
 
-const files = findTests(root).filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)));
-g.UVU_DEFER = 1;
-g.UVU_QUEUE = [];
-await import('uvu');
-
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-const failures: string[] = [];
-const started = Date.now();
-
-for (const [i, file] of files.entries()) {
-  const name = relative(root, file);
-  g.UVU_QUEUE.push([name]);
-  g.UVU_INDEX = i;
-  try {
-    await import(pathToFileURL(file).href);
-  } catch (err) {
-    failed++;
-    failures.push(`${name}: failed to load: ${(err as Error).stack ?? String(err)}`);
-  }
+/** A file's tier: `@tier e2e` in its header comment (before the first import), else unit. */
+export function tierOf(file: string): Tier {
+  const head = readFileSync(file, 'utf8').split(/^import /m)[0]!;
+  return /@tier e2e\b/.test(head) ? 'e2e' : 'unit';
 }
 
-const timings: Array<[string, number]> = [];
-for (const group of g.UVU_QUEUE) {
-  const name = group.shift() as string;
-  process.stdout.write(`${name}\n`);
-  const t0 = Date.now();
-  for (const run of group as SuiteRunner[]) {
-    const [errs, ran, skip, total] = await run();
-    passed += ran;
-    skipped += skip;
-    const bad = Math.max(0, total - ran - 0);
-    failed += bad;
-    if (errs !== true) failures.push(errs);
-    else if (bad > 0) failures.push(`${name}: ${bad} test(s) did not run (a hook threw)`);
+interface Result {
+  passed: number;
+  failed: number;
+  skipped: number;
+  failures: string[];
+  timings: Array<[string, number]>;
+}
+
+const empty = (): Result => ({ passed: 0, failed: 0, skipped: 0, failures: [], timings: [] });
+function add(into: Result, r: Result): void {
+  into.passed += r.passed;
+  into.failed += r.failed;
+  into.skipped += r.skipped;
+  into.failures.push(...r.failures);
+  into.timings.push(...r.timings);
+}
+
+/** Import the files (their suites queue up in uvu) and run them in this process. */
+async function runHere(files: string[], say: (line: string) => void): Promise<Result> {
+  const r = empty();
+  g.UVU_DEFER = 1;
+  g.UVU_QUEUE = [];
+  await import('uvu');
+  for (const [i, file] of files.entries()) {
+    const name = relative(root, file);
+    g.UVU_QUEUE.push([name]);
+    g.UVU_INDEX = i;
+    try {
+      await import(pathToFileURL(file).href);
+    } catch (err) {
+      r.failed++;
+      r.failures.push(`${name}: failed to load: ${(err as Error).stack ?? String(err)}`);
+    }
   }
-  timings.push([name, (Date.now() - t0) / 1000]);
+  for (const group of g.UVU_QUEUE) {
+    const name = group.shift() as string;
+    say(`${name}\n`);
+    const t0 = Date.now();
+    for (const run of group as SuiteRunner[]) {
+      const [errs, ran, skip, total] = await run();
+      r.passed += ran;
+      r.skipped += skip;
+      const bad = Math.max(0, total - ran);
+      r.failed += bad;
+      if (errs !== true) r.failures.push(errs);
+      else if (bad > 0) r.failures.push(`${name}: ${bad} test(s) did not run (a hook threw)`);
+    }
+    const secs = (Date.now() - t0) / 1000;
+    r.timings.push([name, secs]);
+    say(`  ${name} ${secs.toFixed(1)}s\n`);
+  }
+  g.UVU_QUEUE = [];
+  return r;
+}
+
+const RESULT_MARK = '@@janus-test-result ';
+
+/** Each file in a child process of its own, `jobs` at a time; their output is printed whole as each ends. */
+async function runInChildren(files: string[], jobs: number): Promise<Result> {
+  const r = empty();
+  const queue = [...files];
+  const one = (file: string) =>
+    new Promise<void>((done) => {
+      const child = spawn(process.execPath, [...process.execArgv, import.meta.filename, '--child', relative(root, file)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('close', (code, signal) => {
+        const line = out.split('\n').find((l) => l.startsWith(RESULT_MARK));
+        process.stdout.write(out.split('\n').filter((l) => !l.startsWith(RESULT_MARK)).join('\n'));
+        if (line) add(r, JSON.parse(line.slice(RESULT_MARK.length)) as Result);
+        else {
+          r.failed++;
+          r.failures.push(`${relative(root, file)}: its process ended (${signal ?? code}) without a result`);
+        }
+        done();
+      });
+    });
+  await Promise.all(
+    Array.from({ length: Math.min(jobs, files.length) }, async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) await one(f);
+    }),
+  );
+  return r;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const say = (line: string) => process.stdout.write(line);
+
+if (args.child) {
+  const files = args.filters.map((f) => resolve(root, f));
+  const r = await runHere(files, say);
+  process.stdout.write(`${RESULT_MARK}${JSON.stringify(r)}\n`);
+  process.exit(0); // a file's stray handles (servers, timers) must not keep its process alive
+}
+
+const started = Date.now();
+const all = findTests(root).filter((f) => args.filters.length === 0 || args.filters.some((x) => relative(root, f).includes(x)));
+const total = empty();
+const tierSummary: string[] = [];
+for (const tier of TIERS) {
+  if (args.tier && args.tier !== tier) continue;
+  const files = all.filter((f) => tierOf(f) === tier);
+  if (!files.length) continue;
+  const t0 = Date.now();
+  say(`\n== ${tier} tier: ${files.length} files ==\n`);
+  const r = tier === 'e2e' && args.jobs > 1 ? await runInChildren(files, args.jobs) : await runHere(files, say);
+  add(total, r);
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  tierSummary.push(`${tier}: ${r.passed} passed, ${r.failed} failed in ${secs}s`);
+  say(`== ${tier} tier: ${r.passed} passed, ${r.failed} failed in ${secs}s ==\n`);
 }
 
 const secs = ((Date.now() - started) / 1000).toFixed(1);
-if (failures.length) {
-  process.stdout.write(`\nFailures:\n${failures.join('\n')}\n`);
-}
-const slowest = [...timings].sort((a, b) => b[1] - a[1]).slice(0, 5);
-process.stdout.write(`\n${files.length} files, ${secs}s (slowest: ${slowest.map(([n, t]) => `${n} ${t.toFixed(0)}s`).join(', ')})\n`);
-process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
-process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;
+if (total.failures.length) say(`\nFailures:\n${total.failures.join('\n')}\n`);
+const slowest = [...total.timings].sort((a, b) => b[1] - a[1]).slice(0, 5);
+say(`\n${all.length} files, ${secs}s (${tierSummary.join('; ')}; slowest: ${slowest.map(([n, t]) => `${n} ${t.toFixed(0)}s`).join(', ')})\n`);
+say(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}\n`);
+process.exitCode = total.failed > 0 || all.length === 0 ? 1 : 0;
