@@ -5,6 +5,8 @@
  * splits are identity-disjoint; c0 > c23 > c40 for every video; masks match their fake's frame
  * count; frames.csv covers every frame; the quality gate lists what it drops; a failed pair is
  * recorded while the others are kept; the baseline detector reports a number; latents export.
+ *
+ * @tier e2e (generates a mini benchmark)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -43,7 +45,11 @@ test.before(async () => {
 });
 test.after(() => tmp.cleanup());
 
-test('a kill during generation, then a rerun: it completes and redoes no finished pair', async () => {
+// The runs every test below reads, made here so that each test holds alone: a kill during
+// generation and a rerun, then a re-assembly with the gate off.
+interface KillRun { doneFake: string | null; model: string; before: number[]; after: number[]; rerun: ReturnType<typeof janus>; gateOff: ReturnType<typeof janus> }
+let runs: KillRun;
+test.before(async () => {
   const child = spawn(process.execPath, [join(ROOT, 'src/cli/bin.js'), ...ARGS()], { cwd: ROOT, stdio: 'ignore' });
   const exited = new Promise<void>((res) => child.on('exit', () => res()));
   const fakes = join(out, 'work', 'fakes');
@@ -55,27 +61,38 @@ test('a kill during generation, then a rerun: it completes and redoes no finishe
   }
   child.kill('SIGKILL');
   await exited;
-  assert.ok(doneFake, 'a fake was being composited before the kill');
+  if (!doneFake) throw new Error('no fake was being composited within 300 s of the start, before the kill');
   const plan = JSON.parse(readFileSync(join(out, 'plan', 'fakes.json'), 'utf8')) as Array<{ id: string; model: string }>;
   const model = plan.find((f) => f.id === doneFake)!.model;
   const ckpts = join(out, 'work', 'models', model, 'checkpoints');
-  const before = readdirSync(ckpts).map((c) => statSync(join(ckpts, c)).mtimeMs);
-  const r = janus(ARGS());
+  const mtimes = () => readdirSync(ckpts).map((c) => statSync(join(ckpts, c)).mtimeMs);
+  const before = mtimes();
+  const rerun = janus(ARGS());
+  const after = mtimes();
+  const gateOff = janus([...ARGS(), '--no-identity-gate', '--min-swapped-share', '0']);
+  runs = { doneFake, model, before, after, rerun, gateOff };
+});
+
+test('a kill during generation, then a rerun: it completes and redoes no finished pair', () => {
+  const { rerun: r, model } = runs;
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stderr, new RegExp(`train-${model}: up to date`), `the finished pair's model was not retrained:\n${r.stderr}`);
-  assert.equal(readdirSync(ckpts).map((c) => statSync(join(ckpts, c)).mtimeMs), before);
-  assert.match(r.stdout, /dataset \(.*\): 4 real, \d+ fake videos/);
-  // what the quality gate dropped is listed with its reason, and is not in the dataset
-  const dropped = JSON.parse(readFileSync(join(out, 'dropped.json'), 'utf8')) as Array<{ fake: string; stage: string; reason: string }>;
-  const meta = BenchmarkMetadata.parse(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')));
-  for (const d of dropped) {
-    assert.ok(d.reason.length > 10);
-    assert.not.ok(meta[d.fake], `${d.fake} was dropped, so it is not in metadata.json`);
-  }
+  assert.equal(runs.after, runs.before);
+});
+
+test('the relaxed gate: every planned fake is kept or listed as dropped, with the gate\'s reason', () => {
+  // the rerun's summary (dropped.json and metadata.json were re-assembled since, with the gate off)
+  const said = runs.rerun.stdout;
+  const m = /dataset \(.*\): 4 real, (\d+) fake videos; (\d+) dropped or failed/.exec(said);
+  assert.ok(m, said);
+  const lines = said.split('\n').filter((l) => /^ {2}\S+\.mp4: /.test(l));
+  assert.is(lines.length, Number(m![2]), said);
+  assert.is(Number(m![1]) + lines.length, 4, `every planned fake is kept or dropped:\n${said}`);
+  for (const l of lines) assert.match(l, /: quality-gate: .*(not closer to the target|swapped \d+ of \d+ frames)/);
 });
 
 test('layout, metadata, splits, compression ladder, masks, frames.csv (gate off: every fake kept)', async () => {
-  const r = janus([...ARGS(), '--no-identity-gate', '--min-swapped-share', '0']);
+  const r = runs.gateOff;
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /0 ran, \d+ up to date/, 'nothing regenerated: only the dataset is re-assembled');
   for (const d of ['real/c0', 'real/c23', 'real/c40', 'fake/c0', 'fake/c23', 'fake/c40', 'fake/provenance', 'masks', 'splits']) assert.ok(existsSync(join(out, d)), d);
@@ -124,7 +141,8 @@ test('the baseline detector runs and reports a number; latents export', () => {
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /test AUC (0|1)\.\d{3}/);
   const b = JSON.parse(readFileSync(join(out, 'baseline.json'), 'utf8'));
-  assert.ok(b.test.auc >= 0 && b.test.auc <= 1);
+  assert.type(b.test.auc, 'number', `test AUC is a number (a null would mean one class was missing): ${JSON.stringify(b.test)}`);
+  assert.ok(b.test.auc >= 0 && b.test.auc <= 1, `test AUC in [0, 1]: ${b.test.auc}`);
   assert.ok(b.train.real > 0 && b.train.fake > 0 && b.test.real > 0 && b.test.fake > 0);
   const models = readdirSync(join(out, 'work', 'models'));
   const lat = join(tmp.dir, 'a.latents.json');

@@ -1,6 +1,8 @@
 /**
  * The CLI as a user runs it: doctor reports wasm and ffmpeg, bad options list valid choices
  * with exit code 2, and README documents every command, option and make target.
+ *
+ * @tier e2e (spawns the CLI)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -3,6 +3,8 @@
  * (before any item, mid-items, at the last item, in the stage after), then run again, ends
  * with outputs byte-identical to an uninterrupted run. SIGINT stops cleanly with exit 130 and
  * the next run resumes. Also: status through the CLI.
+ *
+ * @tier e2e (kills and reruns processes)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';

@@ -2,6 +2,8 @@
  * A conv + dense + conv2dTranspose autoencoder trains on wasm: real face crops, Adam, MAE; the loss
  * falls and no tensor is leaked by the training steps. The Janus autoencoder on wasm (Janus's
  * kernels, LeanAdam) follows the cpu backend's loss curve.
+ *
+ * @tier e2e (trains on wasm and cpu)
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';

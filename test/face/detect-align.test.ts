@@ -1,5 +1,7 @@
 /**
  * Detection, landmarks, the template and alignment on real photos and the sample clips.
+ *
+ * @tier e2e (face-api on video frames)
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -50,6 +52,7 @@ test('detection leaks no tensors', async () => {
 test('tracking follows a face by its landmarks: close to a fresh detection, no tensor leaks', async () => {
   const fa = await faceApi();
   let prev = await detectFaces(fa, await readFrame(SAMPLE_B, 30), { detector: 'ssd', minScore: 0.5, descriptors: true });
+  assert.ok(prev.length >= 1, 'a face to follow in frame 30');
   const before = tf.memory().numTensors;
   for (const i of [31, 32, 33]) {
     const frame = await readFrame(SAMPLE_B, i);

@@ -2,6 +2,8 @@
  * `janus extract` end to end on short clips cut from the samples: the alignments file
  * validates and tells the truth, faces and masks are written, a video without faces warns
  * instead of crashing, and a SIGKILLed extraction resumes to the same bytes.
+ *
+ * @tier e2e (extracts videos through the CLI)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';

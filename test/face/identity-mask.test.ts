@@ -1,6 +1,8 @@
 /**
  * The identity filter on real group photos, clustering on a real clip, masks, sharpness and
  * temporal smoothing.
+ *
+ * @tier e2e (face-api on video frames)
  */
 import { join } from 'node:path';
 import sharp from 'sharp';

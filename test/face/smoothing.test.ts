@@ -3,6 +3,8 @@
  * cuts jitter against no smoothing; a face that does not move stays exactly where it is (no
  * drift); a gap restarts the filter. The flicker metric is 1 when the output is the source and
  * above 1 when noise is added to the output only.
+ *
+ * @tier e2e (encodes videos with ffmpeg)
  */
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -118,7 +120,7 @@ test('flicker: 1 for an output equal to its source, above 1 with noise added to 
   assert.is(empty.result(), null);
 });
 
-test('flicker from video files: the source against itself is 1', async () => {
+test('flicker from video files: the source against itself is 1, a noisier copy is above 1', async () => {
   const clip = join(tmp.dir, 'a.mp4');
   const mask = join(tmp.dir, 'mask.mp4');
   ffmpegSync(['-i', SAMPLE_A, '-frames:v', '10', '-an', '-c:v', 'libx264', '-crf', '18', clip]);
@@ -126,6 +128,11 @@ test('flicker from video files: the source against itself is 1', async () => {
   const r = (await videoFlicker(clip, clip, mask))!;
   assert.is(r.ratio, 1);
   assert.is(r.pairs, 9);
+  // temporal noise in the output: its frame-to-frame change outgrows the source's
+  const noisy = join(tmp.dir, 'noisy.mp4');
+  ffmpegSync(['-i', clip, '-vf', 'noise=alls=20:allf=t', '-c:v', 'libx264', '-crf', '18', noisy]);
+  const n = (await videoFlicker(clip, noisy, mask))!;
+  assert.ok(n.ratio! > 1.2, `flicker ratio of the noisy copy: ${n.ratio}`);
 });
 
 test.run();

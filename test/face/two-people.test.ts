@@ -4,6 +4,8 @@
  * both people's photos: closer to the chosen one, for the default (the largest cluster) and for
  * `cluster:2`. Then the same through the CLI: `--identity cluster:N`, its range error, and
  * `janus alignments --clusters` with its contact sheets.
+ *
+ * @tier e2e (extracts videos)
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -121,7 +123,8 @@ test('cannot-link on real faces: even a threshold that would merge anyone leaves
   const { doc, dir } = await extract('loose', { clusterThreshold: 1.9 });
   assert.equal([doc.clustering!.source, doc.clustering!.threshold], ['fixed', 1.9]);
   assert.is(doc.clustering!.clusters.length, 2);
-  await assertKeptAre('a', doc, dir);
+  const n = await assertKeptAre('a', doc, dir);
+  assert.ok(n >= 30, `${n} of a's 42 frames kept`);
 });
 
 test('cluster:N beyond the clusters is a user error naming how many there are', async () => {
@@ -156,6 +159,8 @@ test('CLI: --identity cluster:2, out of range (exit 2), a bad N, and janus align
   assert.match(r.stdout, /identity clusters: 2 from \d+ face tracks, merge threshold 0\.\d+ \(adaptive: Otsu/);
   const doc = readAlignments(join(out, 'alignments.json'));
   assert.ok(doc.frames.every((f) => f.faces.every((x) => !x.kept || framesOf.b.has(f.index))), 'only frames showing b kept');
+  const keptFrames = doc.frames.filter((f) => f.faces.some((x) => x.kept)).length;
+  assert.ok(keptFrames >= 5, `${keptFrames} frames of b kept in the first 20`);
   const a = janus(['alignments', join(out, 'alignments.json'), '--clusters']);
   assert.is(a.code, 0, a.stderr);
   assert.match(a.stdout, /cluster 1: \d+ faces, \d+ tracks?, \d+ frames -> .*cluster-1\.png/);

@@ -9,11 +9,10 @@ import { faceApiDemoDir } from '../../src/face/package-files.ts';
 import { readImage, type RgbImage } from '../../src/media/image.ts';
 
 let fa: FaceApi | null = null;
+/** face-api on wasm: selected on every call, whatever backend an earlier test left active. */
 export async function faceApi(): Promise<FaceApi> {
-  if (!fa) {
-    await selectBackend('wasm');
-    fa = await loadFaceApi();
-  }
+  await selectBackend('wasm');
+  fa ??= await loadFaceApi();
   return fa;
 }
 

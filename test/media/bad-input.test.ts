@@ -2,6 +2,8 @@
  * Each kind of bad input gets a clear error naming the file, exit code 2 from the CLI, and
  * nothing is left half-written: missing file, not a video, truncated (both MP4 layouts), no
  * video stream, missing ffmpeg, a failing encode, an interrupted run.
+ *
+ * @tier e2e (ffmpeg on damaged files, the CLI)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';

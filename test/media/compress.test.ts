@@ -1,6 +1,8 @@
 /**
  * The compression ladder: c0 (lossless RGB) > c23 > c40 in size, same frame count and audio,
  * c0 decodes to the source's frames exactly, reruns give the same bytes.
+ *
+ * @tier e2e (ffmpeg encodes)
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,8 @@
 /**
  * Probe, streaming decode and streaming encode on the sample clips: a round trip keeps frame
  * count, size, fps and audio; frames survive re-encoding; memory stays flat while decoding.
+ *
+ * @tier e2e (ffmpeg decodes and encodes)
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,8 @@
 /**
  * The autoencoder: shapes for every preset and upsample option, pixel shuffle equals
  * depth-to-space, and each upsample option trains on wasm on real face crops with no leaks.
+ *
+ * @tier e2e (builds every preset, trains each upsample option)
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';

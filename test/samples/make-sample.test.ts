@@ -1,6 +1,8 @@
 /**
  * The sample clips: the spec (size, fps, length, audio), real motion, determinism (the same
  * bytes twice, and the same bytes as `make samples` wrote).
+ *
+ * @tier e2e (builds sample clips with ffmpeg)
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

@@ -5,6 +5,8 @@
  * replaced; every video carries the synthetic tags and a sidecar; metrics.json and
  * report.html are written. A kill mid-composite then a rerun gives the same bytes as the
  * uninterrupted run. `janus convert` does the reverse direction alone.
+ *
+ * @tier e2e (the swap pipeline end to end)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -27,9 +29,13 @@ const SAMPLE_A = join(tmp.dir, 'a.mp4');
 const SAMPLE_B = join(tmp.dir, 'b.mp4');
 const SETS = ['--set', `a=${SAMPLE_A}`, '--set', `b=${SAMPLE_B}`, '--set', 'preset=tiny', '--set', 'iterations=6', '--set', 'batchSize=8', '--set', 'detector=tiny', '--set', 'size=128', '--set', 'segmentFrames=20', '--set', 'train.learnMask=true'];
 const ARGS = ['run', 'pipelines/swap.yaml', '--workdir', run, ...SETS];
+// the uninterrupted run every test reads (made here, so each test holds alone)
+let firstRun: ReturnType<typeof janus>;
 test.before(async () => {
   await makeSampleClip('a', SAMPLE_A, { seconds: 2, size: 256 });
   await makeSampleClip('b', SAMPLE_B, { seconds: 2, size: 256 });
+  firstRun = janus(ARGS);
+  if (firstRun.code !== 0) throw new Error(`the swap pipeline failed (${firstRun.code}):\n${firstRun.stdout}${firstRun.stderr}`);
 });
 test.after(() => tmp.cleanup());
 
@@ -48,7 +54,7 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
 }
 
 test('two sample videos in, a swapped video out, with mask, comparison, metrics, report and provenance', async () => {
-  const r = janus(ARGS);
+  const r = firstRun;
   assert.is(r.code, 0, r.stdout + r.stderr);
   const src = await probeVideo(SAMPLE_A);
   const out = await probeVideo(join(run, 'output.mp4'));
@@ -96,16 +102,15 @@ test('two sample videos in, a swapped video out, with mask, comparison, metrics,
   const keptFrames = new Set<number>(alignments.frames.filter((f: { faces: { kept: boolean }[] }) => f.faces.some((x) => x.kept)).map((f: { index: number }) => f.index));
   assert.equal(new Set(composite.swappedFrames), keptFrames, 'exactly the frames with a kept face were swapped');
   const passFrame = [...Array(src.frameCount).keys()].find((i) => !keptFrames.has(i));
-  const wanted = passFrame === undefined ? [swappedFrame] : [swappedFrame, passFrame];
+  assert.ok(passFrame !== undefined, 'the clip has frames without a kept face (the tiny detector misses some at 256 px)');
+  const wanted = [swappedFrame, passFrame!];
   const [orig, swapped, masks] = await Promise.all([framesOf(SAMPLE_A, wanted), framesOf(join(run, 'output.mp4'), wanted), framesOf(join(run, 'mask.mp4'), wanted)]);
   const white = (b: Buffer) => b.reduce((n, v, i) => n + (i % 3 === 0 && v > 200 ? 1 : 0), 0) / (b.length / 3);
   assert.ok(white(masks.get(swappedFrame)!) > 0.03, `mask of a swapped frame: ${(white(masks.get(swappedFrame)!) * 100).toFixed(1)}% white`);
   assert.ok(psnr(orig.get(swappedFrame)!, swapped.get(swappedFrame)!) < 40, 'a swapped frame differs from the source');
-  if (passFrame !== undefined) {
-    assert.is(white(masks.get(passFrame)!), 0, 'no pixel replaced in a frame without a kept face');
-    const p = psnr(orig.get(passFrame)!, swapped.get(passFrame)!);
-    assert.ok(p > 35, `a frame without a kept face passes through (${p.toFixed(1)} dB after re-encoding)`);
-  }
+  assert.is(white(masks.get(passFrame!)!), 0, 'no pixel replaced in a frame without a kept face');
+  const p = psnr(orig.get(passFrame!)!, swapped.get(passFrame!)!);
+  assert.ok(p > 35, `a frame without a kept face passes through (${p.toFixed(1)} dB after re-encoding)`);
 
   // metrics and report
   const m = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
@@ -114,7 +119,7 @@ test('two sample videos in, a swapped video out, with mask, comparison, metrics,
   assert.ok(m.identity.originals.toSource.mean < 0.35, `A's own faces are near A's centroid (${m.identity.originals.toSource.mean})`);
   assert.ok(m.identity.originals.toTarget.mean > 0.6, `A's faces are far from B's centroid (${m.identity.originals.toTarget.mean})`);
   assert.ok(m.identity.swapped.toSource.faces > 0 && Number.isFinite(m.identity.swapped.toTarget.mean));
-  for (const id of ['a', 'b']) assert.ok(m.reconstruction[id].psnr > 5 && m.reconstruction[id].ssim > -1, `reconstruction ${id}: ${JSON.stringify(m.reconstruction[id])}`);
+  for (const id of ['a', 'b']) assert.ok(m.reconstruction[id].psnr > 5 && m.reconstruction[id].ssim > 0.05 && m.reconstruction[id].ssim <= 1, `reconstruction ${id}: ${JSON.stringify(m.reconstruction[id])}`);
   const checked = readMetrics(join(run, 'metrics.json')); // validates
   assert.ok(checked.flicker && checked.flicker.pairs > 0 && checked.flicker.source > 0 && checked.flicker.ratio! > 0, `flicker: ${JSON.stringify(checked.flicker)}`);
   const html = readFileSync(join(run, 'report.html'), 'utf8');

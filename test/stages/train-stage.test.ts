@@ -10,11 +10,16 @@ import * as assert from 'uvu/assert';
 import { loadPipeline } from '../../src/dag/load-pipeline.ts';
 import { runPipeline } from '../../src/dag/runner.ts';
 import { stageRegistry } from '../../src/stages/registry.ts';
+import { selectBackend } from '../../src/engine/backend.ts';
 import { faceCrop } from '../helpers/data.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
 const test = suite('stages/train-stage');
 const tmp = tempDir('train-stage');
+// wasm whatever an earlier file left selected (alone, auto could pick another backend)
+test.before(async () => {
+  await selectBackend('wasm');
+});
 test.after(() => tmp.cleanup());
 
 test('train stage: runs, persists checkpoints, resumes when iterations grow', async () => {

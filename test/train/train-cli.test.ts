@@ -1,6 +1,8 @@
 /**
  * `janus train` as a user runs it: face folders in, checkpoints, preview.png, loss.png and
  * loss.jsonl out; a second run resumes and says from where; bad folders are clear errors.
+ *
+ * @tier e2e (trains through the CLI)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -27,6 +29,11 @@ async function faceDir(name: 'a' | 'b'): Promise<string> {
   }
   return dir;
 }
+// every test reads both folders: made here, so each test holds alone
+test.before(async () => {
+  await faceDir('a');
+  await faceDir('b');
+});
 
 test('train, then train again to a higher total: it resumes and says so', async () => {
   const a = await faceDir('a');

@@ -2,6 +2,8 @@
  * The trainer on real face crops (the tiny preset): the loss falls, an interrupted and
  * resumed run's loss curve equals an uninterrupted one's, a NaN loss stops training and keeps
  * the last good checkpoint, and nothing leaks.
+ *
+ * @tier e2e (trains small models)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -115,7 +117,8 @@ test('the full recipe (coverage, weighted MAE + DSSIM, eye/mouth, warm-up, cosin
   assert.equal([part.stoppedBy, part.iteration], ['signal', 5]);
   const rest = await train({ ...base('recipe-parts', { iterations: 8 }), ...sets, ...recipe });
   assert.is(rest.resumedFrom, 5);
-  rest.losses.forEach((e, i) => assert.ok(Math.abs(e.lossA - whole.losses[i]!.lossA) < 1e-6 && e.warp === whole.losses[i]!.warp, `iteration ${e.iteration}`));
+  assert.equal(rest.losses.map((e) => e.iteration), [1, 2, 3, 4, 5, 6, 7, 8], 'the whole history, resumed part included');
+  rest.losses.forEach((e, i) => assert.ok(Math.abs(e.lossA - whole.losses[i]!.lossA) < 1e-6 && Math.abs(e.lossB - whole.losses[i]!.lossB) < 1e-6 && e.warp === whole.losses[i]!.warp, `iteration ${e.iteration}`));
   const ck = (await loadLatestCheckpoint(join(tmp.dir, 'recipe-parts'), arch))!;
   assert.is(ck.state.coverage, 0.75, 'the checkpoint records the coverage the swap must use');
   ck.ae.dispose();
@@ -164,6 +167,16 @@ test('a pretrained model starts a run: its encoder, and its generic decoder in b
   const same = (x: tf.Tensor[], y: tf.Tensor[]) => x.every((t, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(t, y[i]!))).dataSync()[0]!) === 0);
   assert.ok(same(fresh.encoder.getWeights(), pre.ae.encoder.getWeights()), 'encoder copied');
   assert.ok(same(fresh.decoderB.getWeights(), pre.ae.decoderA.getWeights()), 'decoder B starts as the generic decoder');
+  // the run itself starts from them: one step at a negligible rate leaves its weights where init put them
+  const still = await train(base('from-pre-still', { iterations: 1, seed: 9, learningRate: 1e-12, init: await pretrainedInit(join(tmp.dir, 'pre'), arch, 1) }));
+  assert.is(still.iteration, 1);
+  const stillModel = await loadTrainedModel(join(tmp.dir, 'from-pre-still'));
+  const worst = (x: tf.Tensor[], y: tf.Tensor[]) => Math.max(...x.map((t, i) => tf.tidy(() => tf.max(tf.abs(tf.sub(t, y[i]!))).dataSync()[0]!)));
+  for (const [name, got, want] of [['encoder', stillModel.ae.encoder, pre.ae.encoder], ['decoder A', stillModel.ae.decoderA, pre.ae.decoderA], ['decoder B', stillModel.ae.decoderB, pre.ae.decoderA]] as const) {
+    const d = worst(got.getWeights(), want.getWeights());
+    assert.ok(d < 1e-6, `${name} of the run started from the pretrained weights (largest difference ${d})`);
+  }
+  stillModel.ae.dispose();
   fresh.dispose();
   pre.ae.dispose();
   const more = await train(base('from-pre', { iterations: 3, seed: 9, init: await pretrainedInit(join(tmp.dir, 'pre'), arch, 1) }));
