@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { SPLITS, type BenchmarkConfig, type SplitName } from '../config/benchmark.ts';
 import type { StageOutcome } from '../dag/reporter.ts';
 import { readAlignments, type AlignmentsDoc } from '../face/alignments-file.ts';
-import { linkOrCopy, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../media/atomic-write.ts';
+import { linkOrCopy, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { LADDER } from '../media/compress.ts';
 import type { IdentityResult } from '../swap/metrics.ts';
 import { readMetrics } from '../swap/metrics-file.ts';

@@ -8,7 +8,7 @@
 import { readAlignments } from '../face/alignments-file.ts';
 import { recropFaces } from '../face/recrop.ts';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
-import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { probeVideo } from '../media/probe.ts';
 import { checkpointCoverage, loadTrainedModel } from '../model/checkpoint.ts';
 import { latentEncoder } from '../model/latents.ts';

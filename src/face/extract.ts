@@ -10,7 +10,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { ExtractConfig } from '../config/extract.ts';
-import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { decodeFrames, prefetch } from '../media/decode.ts';
 import { readImage, writeGrayPng, writeImage, type RgbImage } from '../media/image.ts';
 import { rationalValue, type VideoInfo } from '../media/probe.ts';

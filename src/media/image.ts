@@ -10,7 +10,7 @@
 import { extname } from 'node:path';
 import sharp from 'sharp';
 import { UserError } from '../util/errors.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 import { requireInputFile } from './probe.ts';
 
 export interface RgbImage {

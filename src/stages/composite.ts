@@ -19,7 +19,7 @@ import { CompositeConfig } from '../config/swap.ts';
 import type { StageContext, StageKind } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import type { GrayImage } from '../face/mask.ts';
-import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { concatVideos } from '../media/concat.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
 import { openVideoWriter, type VideoWriter } from '../media/encode.ts';

@@ -7,7 +7,7 @@
  */
 import sharp from 'sharp';
 import { tf } from '../engine/tf.ts';
-import { writeFileAtomic } from '../media/atomic-write.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
 import type { LossEntry } from './trainer.ts';
 

@@ -19,7 +19,7 @@ import { TrainConfig } from '../config/train.ts';
 import { tf } from '../engine/tf.ts';
 import { bufferLimitProblem, deviceLost } from '../engine/webgpu.ts';
 import { LeanAdamOptimizer } from '../model/lean-adam.ts';
-import { writeFileAtomic } from '../media/atomic-write.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 import { buildAutoencoder, type Autoencoder } from '../model/autoencoder.ts';
 import { loadLatestCheckpoint, saveBest, saveCheckpoint, type NamedTensor } from '../model/checkpoint.ts';
 import { reconstructionLoss } from '../model/losses.ts';
