@@ -9,9 +9,7 @@
  * `warpAffine` takes the *inverse* map (output pixel to source point), so callers say exactly
  * which way they mean; `invertAffine` turns a forward matrix around.
  */
-import type { RgbImage } from './image.ts';
-
-export type Affine = readonly [number, number, number, number, number, number];
+import type { Affine, RgbImage } from '../util/geometry.ts';
 
 export const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];
 

@@ -6,9 +6,8 @@
  *   const out = compositeFace(frame, swappedCrop, matrix, mask, { colour: 'rct', erode: 3, feather: 8, seamless: false });
  *   out.replaced   // a grey mask of the frame: 255 where pixels were replaced
  */
-import type { GrayImage } from '../face/mask.ts';
-import type { RgbImage } from '../media/image.ts';
-import { applyAffine, invertAffine, warpAffine, type Affine } from '../media/warp-affine.ts';
+import type { Affine, GrayImage, RgbImage } from '../util/geometry.ts';
+import { applyAffine, invertAffine, warpAffine } from '../media/warp-affine.ts';
 import type { ColourMethod } from '../config/swap.ts';
 import { COLOUR_METHODS } from './colour.ts';
 import { seamlessClone } from './seamless.ts';
