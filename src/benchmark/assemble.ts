@@ -20,6 +20,7 @@ import { LADDER } from '../media/compress.ts';
 import type { IdentityResult } from '../swap/metrics.ts';
 import { readMetrics } from '../swap/metrics-file.ts';
 import { METHOD } from '../swap/synthetic.ts';
+import { csvRow } from '../util/csv.ts';
 import { provenance } from '../util/provenance.ts';
 import { paths, type BenchmarkPlan, type PlannedFake } from './plan.ts';
 
@@ -96,7 +97,7 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
   };
   const metadata: BenchmarkMetadata = {};
   const dropped: Dropped[] = [];
-  const frameRows: string[] = ['file,frame,label,x,y,width,height'];
+  const frameRows: string[] = [csvRow(['file', 'frame', 'label', 'x', 'y', 'width', 'height'])];
   const alignments = new Map<string, AlignmentsDoc>();
   const aligned = (video: string) => {
     if (!alignments.has(video)) alignments.set(video, readAlignments(join(out, paths.extract(video), 'alignments.json')));
@@ -107,7 +108,7 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
       const face = fr.faces.find((x) => x.kept);
       const b = face?.box;
       const label = swapped ? (swapped.has(fr.index) ? 1 : 0) : 0;
-      frameRows.push([file, fr.index, label, ...(b ? [b.x, b.y, b.width, b.height].map((v) => v.toFixed(1)) : ['', '', '', ''])].join(','));
+      frameRows.push(csvRow([file, fr.index, label, ...(b ? [b.x, b.y, b.width, b.height].map((v) => v.toFixed(1)) : ['', '', '', ''])]));
     }
   };
 
