@@ -7,7 +7,7 @@
  *   const { input, target } = augmentFace(face, 64, rng);   // Float32Arrays, HWC, 0..1
  */
 import { bilinearAt, newTap, sampleBilinear } from '../media/bilinear.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 
 export interface AugmentSettings {
   /** Rotation range in degrees (±). */

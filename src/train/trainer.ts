@@ -29,7 +29,7 @@ import type { FaceSet } from './face-set.ts';
 import { eyeMouthMap, pixelWeight } from './loss-weights.ts';
 import { writeLossCurve, writePreview } from './previews.ts';
 import { appendQuality, readQualityLog, type QualityEntry, type QualityProbe } from './quality-log.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../util/rng.ts';
 import { learningRateAt, progress, warpOn } from './schedule.ts';
 
 const D = TrainConfig.parse({});
