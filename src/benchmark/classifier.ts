@@ -54,14 +54,28 @@ export function trainLogistic(xs: readonly ArrayLike<number>[], ys: readonly num
   };
 }
 
-/** Area under the ROC curve (Mann-Whitney, ties counted half); null without both classes. */
+/**
+ * Area under the ROC curve: the chance that a random positive (label 1) scores above a random
+ * negative (any other label), ties counted half. Mann-Whitney U from ranks (tied scores share
+ * their average rank), O(n log n). Null without both classes (no curve to draw).
+ */
 export function rocAuc(scores: readonly number[], labels: readonly number[]): number | null {
-  const pos = scores.filter((_, i) => labels[i] === 1);
-  const neg = scores.filter((_, i) => labels[i] !== 1);
-  if (!pos.length || !neg.length) return null;
-  let s = 0;
-  for (const p of pos) for (const q of neg) s += p > q ? 1 : p === q ? 0.5 : 0;
-  return s / (pos.length * neg.length);
+  if (scores.length !== labels.length) throw new Error(`rocAuc: expected one label per score, got ${labels.length} labels for ${scores.length} scores`);
+  const bad = scores.findIndex((s) => !Number.isFinite(s));
+  if (bad >= 0) throw new Error(`rocAuc: expected finite scores, got ${scores[bad]} at ${bad}`);
+  const pos = labels.filter((y) => y === 1).length;
+  const neg = labels.length - pos;
+  if (!pos || !neg) return null;
+  const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let rankSum = 0; // of the positives, ranks 1..n
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && scores[order[j + 1]!] === scores[order[i]!]) j++;
+    const rank = (i + j) / 2 + 1; // the average rank of the tied run i..j
+    for (let k = i; k <= j; k++) if (labels[order[k]!] === 1) rankSum += rank;
+    i = j + 1;
+  }
+  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
 export function accuracy(scores: readonly number[], labels: readonly number[], threshold = 0.5): number | null {

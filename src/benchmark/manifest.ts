@@ -13,6 +13,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseConfig } from '../config/parse.ts';
+import { csvRow, parseCsv } from '../util/csv.ts';
 import { UserError } from '../util/errors.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -36,16 +37,15 @@ export interface BenchmarkManifest {
   settings: Record<string, unknown>;
 }
 
-function parseCsv(text: string, file: string): Array<{ video: string; identity: string }> {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-  const header = (lines.shift() ?? '').split(',').map((h) => h.trim().toLowerCase());
+function csvEntries(text: string, file: string): Array<{ video: string; identity: string; line: number }> {
+  const t = parseCsv(text, file, { comments: true });
+  const header = t.header.map((h) => h.toLowerCase());
   const vi = header.indexOf('video');
   const ii = header.indexOf('identity');
-  if (vi < 0 || ii < 0) throw new UserError(`${file}: expected a CSV header with "video" and "identity" columns, got "${header.join(',')}"`, 'first line: video,identity');
-  return lines.map((l, n) => {
-    const cells = l.split(',').map((c) => c.trim());
-    if (!cells[vi] || !cells[ii]) throw new UserError(`${file}: row ${n + 2}: expected a video and an identity, got "${l}"`);
-    return { video: cells[vi]!, identity: cells[ii]! };
+  if (vi < 0 || ii < 0) throw new UserError(`${file}: expected a CSV header with "video" and "identity" columns, got "${csvRow(t.header)}"`, 'first line: video,identity');
+  return t.rows.map(({ cells, line }) => {
+    if (!cells[vi] || !cells[ii]) throw new UserError(`${file}: line ${line}: expected a video and an identity, got "${csvRow(cells)}"`);
+    return { video: cells[vi]!, identity: cells[ii]!, line };
   });
 }
 
@@ -55,7 +55,7 @@ export function readBenchmarkManifest(file: string): BenchmarkManifest {
   let entries: Array<{ video: string; identity: string }>;
   let settings: Record<string, unknown> = {};
   if (/\.csv$/i.test(file)) {
-    entries = parseCsv(text, file).map((e, i) => parseConfig(Entry, e, `${file} row ${i + 2}`));
+    entries = csvEntries(text, file).map((e) => parseConfig(Entry, { video: e.video, identity: e.identity }, `${file} line ${e.line}`));
   } else {
     let raw: unknown;
     try {

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SPLITS, type SplitName } from '../config/benchmark.ts';
-import { Rng } from '../train/rng.ts';
+import { Rng } from '../util/rng.ts';
 import type { Splits } from './splits.ts';
 
 export interface Pair {
@@ -39,11 +39,7 @@ export function choosePairs(splits: Splits, count: 'all' | number, directions: '
     }
     if (count !== 'all' && pairs.length > count) {
       const rng = Rng.fromSeed(deriveSeed(seed, `pairs:${split}`));
-      for (let i = pairs.length - 1; i > 0; i--) {
-        const j = Math.floor(rng.next() * (i + 1));
-        [pairs[i], pairs[j]] = [pairs[j]!, pairs[i]!];
-      }
-      pairs = pairs.slice(0, count).sort((p, q) => (p[0] + p[1] < q[0] + q[1] ? -1 : 1));
+      pairs = rng.shuffle(pairs).slice(0, count).sort((p, q) => (p[0] + p[1] < q[0] + q[1] ? -1 : 1));
     }
     for (const [source, target] of pairs) out.push({ split, source, target, key: `${source}__${target}`, seed: deriveSeed(seed, `${source}__${target}`) });
   }

@@ -13,7 +13,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { SPLITS, type BenchmarkConfig, type SplitName } from '../config/benchmark.ts';
 import type { Direction } from '../config/swap.ts';
-import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
 import type { BenchmarkManifest, ManifestVideo } from './manifest.ts';
 import { choosePairs, deriveSeed, type Pair } from './pairs.ts';
 import { assignSplits, type Splits } from './splits.ts';

@@ -6,20 +6,15 @@
  * non-zero fractions every split gets one.
  *
  *   assignSplits(['a', 'b', 'c', 'd'], { train: 0.5, val: 0.25, test: 0.25 }, 1)
- *   // { train: ['c', 'a'], val: ['d'], test: ['b'] }
+ *   // { train: ['a', 'b'], val: ['d'], test: ['c'] }
  */
 import { SPLITS, type SplitName } from '../config/benchmark.ts';
-import { Rng } from '../train/rng.ts';
+import { Rng } from '../util/rng.ts';
 
 export type Splits = Record<SplitName, string[]>;
 
 export function assignSplits(identities: readonly string[], fractions: Record<SplitName, number>, seed: number): Splits {
-  const ids = [...new Set(identities)].sort();
-  const rng = Rng.fromSeed(seed);
-  for (let i = ids.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [ids[i], ids[j]] = [ids[j]!, ids[i]!];
-  }
+  const ids = Rng.fromSeed(seed).shuffle([...new Set(identities)].sort());
   const n = ids.length;
   const want = SPLITS.map((s) => fractions[s] * n);
   const counts = want.map(Math.floor);

@@ -14,7 +14,7 @@ import { parseConfig } from '../config/parse.ts';
 import { CompositeConfig, SwapConfig } from '../config/swap.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
 import { readAlignments } from '../face/alignments-file.ts';
-import { linkOrCopy, reserveTemp } from '../media/atomic-write.ts';
+import { linkOrCopy, reserveTemp } from '../util/atomic-write.ts';
 import { probeVideo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import { optionNumber as num, type CommandSpec } from './command.ts';

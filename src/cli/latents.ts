@@ -8,12 +8,13 @@
 import { readAlignments } from '../face/alignments-file.ts';
 import { recropFaces } from '../face/recrop.ts';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
-import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { probeVideo } from '../media/probe.ts';
 import { checkpointCoverage, loadTrainedModel } from '../model/checkpoint.ts';
 import { latentEncoder } from '../model/latents.ts';
 import { spread } from '../swap/kept-faces.ts';
 import { UserError } from '../util/errors.ts';
+import type { RgbImage } from '../util/geometry.ts';
 import { optionNumber as num, type CommandSpec } from './command.ts';
 
 export const latentsCommand: CommandSpec = {
@@ -37,7 +38,7 @@ export const latentsCommand: CommandSpec = {
       const limit = num(opts.faces) ?? 0;
       const frames = new Set(limit > 0 ? spread(kept, limit) : kept);
       const faces: Array<{ frame: number; latent: number[] }> = [];
-      const batch: Array<{ frame: number; image: { width: number; height: number; data: Uint8Array } }> = [];
+      const batch: Array<{ frame: number; image: RgbImage }> = [];
       const flush = async () => {
         const v = await enc.encode(batch.map((b) => b.image));
         batch.forEach((b, i) => faces.push({ frame: b.frame, latent: Array.from(v[i]!, (x) => +x.toPrecision(6)) }));

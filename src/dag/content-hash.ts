@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
-import { TEMP_PREFIX } from '../media/atomic-write.ts';
+import { TEMP_PREFIX } from '../util/atomic-write.ts';
 import { sha256File } from '../util/hash.ts';
 import type { FileStat, StateStore } from './state-store.ts';
 

@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { parseConfig } from '../config/parse.ts';
+import { csvRecords, parseCsv } from '../util/csv.ts';
 import { UserError } from '../util/errors.ts';
 import { hasVariable, interpolate } from './interpolate.ts';
 import { PipelineSpec, type Pipeline, type ResolvedStage, type StageSpec } from './pipeline-schema.ts';
@@ -46,11 +47,7 @@ function parseSet(s: string, file: string): { stage?: string; key: string; value
 function readManifest(path: string, where: string): unknown[] {
   if (!existsSync(path)) throw new UserError(`${where}: foreach file not found: ${path}`);
   const text = readFileSync(path, 'utf8');
-  if (/\.csv$/i.test(path)) {
-    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-    const header = (lines.shift() ?? '').split(',').map((h) => h.trim());
-    return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i] ?? `col${i}`, v.trim()])));
-  }
+  if (/\.csv$/i.test(path)) return csvRecords(parseCsv(text, path));
   const data = parseYaml(text) as unknown;
   if (!Array.isArray(data)) throw new UserError(`${where}: expected the foreach file ${path} to hold a list, got ${typeof data}`);
   return data;

@@ -6,7 +6,7 @@
  *     stages: [{ name, state, reason, fingerprint, seconds, items, outputs: { name: { path, hash } } }], … }
  */
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { provenance } from '../util/provenance.ts';
 import type { Pipeline } from './pipeline-schema.ts';
 import type { StageOutcome } from './reporter.ts';

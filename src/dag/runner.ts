@@ -17,7 +17,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } 
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import PQueue from 'p-queue';
-import { TEMP_PREFIX } from '../media/atomic-write.ts';
+import { TEMP_PREFIX } from '../util/atomic-write.ts';
 import { errorMessage, UserError } from '../util/errors.ts';
 import { ContentHasher } from './content-hash.ts';
 import { evaluateStage, inputPaths, outputPaths, type EvalContext, type Evaluation } from './fingerprint.ts';

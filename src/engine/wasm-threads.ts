@@ -25,7 +25,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../media/atomic-write.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 import { errorMessage } from '../util/errors.ts';
 import { tf } from './tf.ts';
 

@@ -8,9 +8,8 @@
  *   a.image        // 256x256 RGB
  *   a.landmarks    // the 68 points in crop pixels
  */
-import { invertAffine, warpAffine, type Affine } from '../media/warp-affine.ts';
-import type { RgbImage } from '../media/image.ts';
-import type { Point } from './face-api.ts';
+import { invertAffine, warpAffine } from '../media/warp-affine.ts';
+import type { Affine, Point, RgbImage } from '../util/geometry.ts';
 import { ALIGN_POINTS, TEMPLATE_68 } from './template.ts';
 import { transformPoints, umeyama } from './umeyama.ts';
 

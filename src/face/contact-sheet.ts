@@ -8,12 +8,13 @@
  */
 import { join } from 'node:path';
 import { decodeFrames, prefetch } from '../media/decode.ts';
-import { createImage, writeImage, type RgbImage } from '../media/image.ts';
+import { createImage, writeImage } from '../media/image.ts';
 import { requireInputFile } from '../media/probe.ts';
 import { invertAffine, warpAffine } from '../media/warp-affine.ts';
 import { UserError } from '../util/errors.ts';
 import { alignmentMatrix } from './align.ts';
 import type { AlignmentsDoc } from './alignments-file.ts';
+import type { RgbImage } from '../util/geometry.ts';
 
 export interface ContactSheet {
   rank: number;

@@ -10,20 +10,21 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { ExtractConfig } from '../config/extract.ts';
-import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { decodeFrames, prefetch } from '../media/decode.ts';
-import { readImage, writeGrayPng, writeImage, type RgbImage } from '../media/image.ts';
+import { readImage, writeGrayPng, writeImage } from '../media/image.ts';
 import { rationalValue, type VideoInfo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import { alignFace, alignmentMatrix } from './align.ts';
 import { ALIGNMENTS_SCHEMA, describeClustering, type AlignedFaceRecord, type AlignmentsDoc, type ClusteringRecord } from './alignments-file.ts';
-import { describeFace, descriptorDistance, detectFaces, trackFaces, type DetectedFace, type FaceApi, type Point } from './face-api.ts';
+import { describeFace, descriptorDistance, detectFaces, trackFaces, type DetectedFace, type FaceApi } from './face-api.ts';
 import { clusterTracks, pickTarget, type Clustering } from './identity.ts';
 import { extendedMask } from './mask.ts';
 import { laplacianVariance } from './quality.ts';
 import { jitter, smoothLandmarks } from './smoothing.ts';
 import { buildTracks } from './tracks.ts';
 import { transformPoints } from './umeyama.ts';
+import type { Point, RgbImage } from '../util/geometry.ts';
 
 export interface FrameDetections {
   index: number;

@@ -12,7 +12,7 @@
  * results are plain numbers.
  */
 import { createRequire } from 'node:module';
-import type { RgbImage } from '../media/image.ts';
+import type { Box, Point, RgbImage } from '../util/geometry.ts';
 import { onSyncReadBackend } from '../engine/backend.ts';
 import { tf } from '../engine/tf.ts';
 import { faceApiModelDir } from './package-files.ts';
@@ -34,15 +34,13 @@ export interface FaceApi {
 }
 
 interface RawFace {
-  detection: { box: { x: number; y: number; width: number; height: number }; score: number };
+  detection: { box: Box; score: number };
   landmarks: { positions: Array<{ x: number; y: number }> };
   descriptor?: Float32Array;
 }
 
-export type Point = [number, number];
-
 export interface DetectedFace {
-  box: { x: number; y: number; width: number; height: number };
+  box: Box;
   score: number;
   landmarks: Point[];
   descriptor: number[] | null;
@@ -114,8 +112,6 @@ export function descriptorDistance(a: readonly number[], b: readonly number[]): 
   for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
   return Math.sqrt(s);
 }
-
-type Box = DetectedFace['box'];
 
 function landmarkBounds(pts: readonly Point[]): Box {
   let x0 = Infinity;

@@ -4,13 +4,7 @@
  *
  *   const m = extendedMask(alignedLandmarks, 256);   // { width, height, data: Uint8Array }
  */
-import type { Point } from './face-api.ts';
-
-export interface GrayImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+import type { GrayImage, Point } from '../util/geometry.ts';
 
 /** Andrew's monotone chain; returns the hull counter-clockwise. */
 export function convexHull(points: readonly Point[]): Point[] {

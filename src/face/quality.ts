@@ -4,8 +4,7 @@
  *
  *   laplacianVariance(alignedFace, mask)   // e.g. 180 for a sharp face, 8 for a blurred one
  */
-import type { RgbImage } from '../media/image.ts';
-import type { GrayImage } from './mask.ts';
+import type { GrayImage, RgbImage } from '../util/geometry.ts';
 
 export function laplacianVariance(img: RgbImage, mask?: GrayImage): number {
   const { width: w, height: h, data } = img;

@@ -7,8 +7,8 @@
  */
 import type { AlignmentsDoc } from './alignments-file.ts';
 import { decodeFrames, prefetch } from '../media/decode.ts';
-import type { RgbImage } from '../media/image.ts';
-import { invertAffine, warpAffine, type Affine } from '../media/warp-affine.ts';
+import type { Affine, RgbImage } from '../util/geometry.ts';
+import { invertAffine, warpAffine } from '../media/warp-affine.ts';
 
 export interface Recrop {
   frame: number;

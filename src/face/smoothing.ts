@@ -18,7 +18,7 @@
  *   faceShift(track, smoothed, 256 / 1.6)               // e.g. 0.3 (px in the aligned crop)
  */
 import type { ExtractConfig, SmoothingMethod } from '../config/extract.ts';
-import type { Point } from './face-api.ts';
+import type { Point } from '../util/geometry.ts';
 import { meanDistance, transformPoints, umeyama } from './umeyama.ts';
 
 export type Track = readonly (readonly Point[] | null)[];

@@ -10,7 +10,7 @@
  * the 68-point net find in face-api's six demo photos (see `meanShape` in umeyama.ts; a test
  * recomputes it and checks these numbers).
  */
-import type { Point } from './face-api.ts';
+import type { Point } from '../util/geometry.ts';
 
 export const TEMPLATE_68: readonly Point[] = Object.freeze([
   [-0.5, -0.271], [-0.485, -0.1394], [-0.4545, -0.0146], [-0.4178, 0.0903],

@@ -17,6 +17,7 @@
  *   tracks[0].descriptors // the descriptors of its detected (not followed) faces
  */
 import { descriptorDistance, type DetectedFace } from './face-api.ts';
+import type { Box } from '../util/geometry.ts';
 
 export interface FaceRef {
   /** Position of the frame in the detections list. */
@@ -48,8 +49,6 @@ export interface TrackOptions {
   /** Boxes overlapping at least this much (intersection over union) follow each other. */
   minIou?: number;
 }
-
-type Box = DetectedFace['box'];
 
 export function iou(a: Box, b: Box): number {
   const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);

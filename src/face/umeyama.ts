@@ -5,8 +5,8 @@
  *   const m = umeyama(landmarks, templatePoints);   // Affine mapping landmarks onto the template
  *   const mean = meanShape([shapeA, shapeB, …]);
  */
-import { applyAffine, type Affine } from '../media/warp-affine.ts';
-import type { Point } from './face-api.ts';
+import { applyAffine } from '../media/warp-affine.ts';
+import type { Affine, Point } from '../util/geometry.ts';
 
 /** The similarity (rotation, uniform scale, translation) that best maps `src` onto `dst`. */
 export function umeyama(src: readonly Point[], dst: readonly Point[]): Affine {

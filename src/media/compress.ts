@@ -7,7 +7,7 @@
  *   await compressVideo('fake/x.mp4', 'c23', 'c23/fake/x.mp4');
  *   LADDER   // ['c0', 'c23', 'c40']
  */
-import { withAtomicPath } from './atomic-write.ts';
+import { withAtomicPath } from '../util/atomic-write.ts';
 import { audioCodecFor, runFfmpeg } from './ffmpeg.ts';
 import { probeAudio } from './probe.ts';
 

@@ -10,7 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
-import { reserveTemp, withAtomicPath } from './atomic-write.ts';
+import { reserveTemp, withAtomicPath } from '../util/atomic-write.ts';
 import { audioCodecFor, runFfmpeg } from './ffmpeg.ts';
 import { probeAudio } from './probe.ts';
 

@@ -15,7 +15,7 @@ import { extname } from 'node:path';
 import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { UserError } from '../util/errors.ts';
-import { reserveTemp } from './atomic-write.ts';
+import { reserveTemp } from '../util/atomic-write.ts';
 import { audioCodecFor, requireFfmpeg, stderrTail } from './ffmpeg.ts';
 import { probeAudio, type Rational } from './probe.ts';
 

@@ -1,6 +1,6 @@
 /**
- * Image read/write with sharp. Images in memory are plain RGB buffers, the same layout as
- * decoded video frames, so faces, frames and crops share one type.
+ * Image read/write with sharp. Images in memory are plain RGB buffers (util/geometry.ts's
+ * RgbImage, the layout of decoded video frames), masks one byte a pixel (GrayImage).
  *
  *   const img = await readImage('node_modules/@vladmandic/face-api/demo/sample1.jpg');
  *   await writeImage('runs/x/face.png', img);      // atomic: temp file + rename
@@ -10,15 +10,9 @@
 import { extname } from 'node:path';
 import sharp from 'sharp';
 import { UserError } from '../util/errors.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import { requireInputFile } from './probe.ts';
-
-export interface RgbImage {
-  width: number;
-  height: number;
-  /** RGB24, row-major, width*height*3 bytes. */
-  data: Uint8Array;
-}
 
 export function createImage(width: number, height: number, fill = 0): RgbImage {
   return { width, height, data: new Uint8Array(width * height * 3).fill(fill) };
@@ -66,7 +60,7 @@ function checkImage(img: RgbImage): void {
 }
 
 /** Write a one-channel (grey) image, e.g. a mask, as PNG, atomically. */
-export async function writeGrayPng(file: string, img: { width: number; height: number; data: Uint8Array }): Promise<void> {
+export async function writeGrayPng(file: string, img: GrayImage): Promise<void> {
   if (img.data.length !== img.width * img.height) throw new Error(`expected ${img.width * img.height} bytes of grey, got ${img.data.length}`);
   const bytes = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 1 } })
     .toColourspace('b-w')
@@ -76,7 +70,7 @@ export async function writeGrayPng(file: string, img: { width: number; height: n
 }
 
 /** Read a one-channel (grey) image, e.g. a mask (the first channel of a colour image). */
-export async function readGrayImage(file: string): Promise<{ width: number; height: number; data: Uint8Array }> {
+export async function readGrayImage(file: string): Promise<GrayImage> {
   requireInputFile(file, 'mask image');
   try {
     const { data, info } = await sharp(file).extractChannel(0).raw().toBuffer({ resolveWithObject: true });

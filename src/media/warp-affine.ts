@@ -9,9 +9,8 @@
  * `warpAffine` takes the *inverse* map (output pixel to source point), so callers say exactly
  * which way they mean; `invertAffine` turns a forward matrix around.
  */
-import type { RgbImage } from './image.ts';
-
-export type Affine = readonly [number, number, number, number, number, number];
+import type { Affine, RgbImage } from '../util/geometry.ts';
+import { bilinearAt, newTap, sampleBilinear } from './bilinear.ts';
 
 export const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];
 
@@ -61,6 +60,7 @@ export function warpAffine(src: RgbImage, inverse: Affine, width: number, height
   const sw = src.width;
   const sh = src.height;
   const s = src.data;
+  const t = newTap();
   const [a, b, c, d, e, f] = inverse;
   let o = 0;
   for (let v = 0; v < height; v++) {
@@ -73,26 +73,9 @@ export function warpAffine(src: RgbImage, inverse: Affine, width: number, height
         out[o + 2] = fill[2];
         continue;
       }
-      const xc = x < 0 ? 0 : x > sw - 1 ? sw - 1 : x;
-      const yc = y < 0 ? 0 : y > sh - 1 ? sh - 1 : y;
-      const x0 = Math.floor(xc);
-      const y0 = Math.floor(yc);
-      const x1 = x0 + 1 < sw ? x0 + 1 : x0;
-      const y1 = y0 + 1 < sh ? y0 + 1 : y0;
-      const fx = xc - x0;
-      const fy = yc - y0;
-      const w00 = (1 - fx) * (1 - fy);
-      const w01 = fx * (1 - fy);
-      const w10 = (1 - fx) * fy;
-      const w11 = fx * fy;
-      const p00 = (y0 * sw + x0) * 3;
-      const p01 = (y0 * sw + x1) * 3;
-      const p10 = (y1 * sw + x0) * 3;
-      const p11 = (y1 * sw + x1) * 3;
-      for (let ch = 0; ch < 3; ch++) {
-        const val = w00 * s[p00 + ch]! + w01 * s[p01 + ch]! + w10 * s[p10 + ch]! + w11 * s[p11 + ch]!;
-        out[o + ch] = val + 0.5; // a blend of 0..255 stays in 0..255; the store truncates, so +0.5 rounds
-      }
+      bilinearAt(x, y, sw, sh, t);
+      // a blend of 0..255 stays in 0..255; the store truncates, so +0.5 rounds
+      for (let ch = 0; ch < 3; ch++) out[o + ch] = sampleBilinear(s, 3, t, ch) + 0.5;
     }
   }
   return { width, height, data: out };

@@ -12,7 +12,7 @@ import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Architecture } from '../config/model.ts';
 import { tf } from '../engine/tf.ts';
-import { withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../media/atomic-write.ts';
+import { withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/errors.ts';
 import { sha256File } from '../util/hash.ts';
 import { buildAutoencoder, type Autoencoder } from './autoencoder.ts';

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../engine/tf.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../media/atomic-write.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 
 export function fileIOHandler(dir: string): tf.io.IOHandler {
   return {

@@ -11,7 +11,7 @@
  */
 import sharp from 'sharp';
 import { tf } from '../engine/tf.ts';
-import type { RgbImage } from '../media/image.ts';
+import type { GrayImage, RgbImage } from '../util/geometry.ts';
 
 export interface CoverageBox {
   left: number;
@@ -44,7 +44,7 @@ export async function modelInput(crop: RgbImage, size: number, coverage = 1): Pr
 }
 
 /** The same conversion for a one-channel mask (0..255 -> 0..1). */
-export async function maskInput(mask: { width: number; height: number; data: Uint8Array }, size: number, coverage = 1): Promise<Float32Array> {
+export async function maskInput(mask: GrayImage, size: number, coverage = 1): Promise<Float32Array> {
   return squareInput(mask.data, mask.width, 1, size, coverage);
 }
 
@@ -81,7 +81,7 @@ export async function pasteOutput(crop: RgbImage, output: tf.Tensor3D, coverage 
 }
 
 /** A learned mask [s, s, 1] (0..1) as a crop-size grey image: the coverage square, 0 outside. */
-export async function pasteMask(cropSize: number, mask: tf.Tensor3D, coverage = 1): Promise<{ width: number; height: number; data: Uint8Array }> {
+export async function pasteMask(cropSize: number, mask: tf.Tensor3D, coverage = 1): Promise<GrayImage> {
   const box = coverageBox(cropSize, coverage);
   const data = new Uint8Array(cropSize * cropSize);
   pasteSquare(data, cropSize, 1, await squarePatch(mask, box.side), box);

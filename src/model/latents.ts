@@ -6,7 +6,7 @@
  *   const vectors = await enc.encode(crops);       // Float32Array per face
  */
 import { tf } from '../engine/tf.ts';
-import type { RgbImage } from '../media/image.ts';
+import type { RgbImage } from '../util/geometry.ts';
 import type { Autoencoder } from './autoencoder.ts';
 import { inputBatch } from './input.ts';
 

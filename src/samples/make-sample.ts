@@ -10,11 +10,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SAMPLE_IDENTITIES, SampleClipConfig, type SampleName } from '../config/samples.ts';
 import { faceApiDemoDir } from '../face/package-files.ts';
-import { reserveTemp } from '../media/atomic-write.ts';
+import { reserveTemp } from '../util/atomic-write.ts';
 import { openVideoWriter } from '../media/encode.ts';
-import { readImage, type RgbImage } from '../media/image.ts';
-import { similarity, warpAffine, type Affine } from '../media/warp-affine.ts';
+import { readImage } from '../media/image.ts';
+import { similarity, warpAffine } from '../media/warp-affine.ts';
 import { encodeWav } from './wav.ts';
+import type { Affine, RgbImage } from '../util/geometry.ts';
 
 /** Where the camera looks in frame `i`: centre, crop size (source pixels), roll, light. */
 export interface Shot {

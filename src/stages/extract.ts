@@ -16,7 +16,7 @@ import { ExtractConfig } from '../config/extract.ts';
 import type { StageContext, StageKind } from '../dag/stage-kind.ts';
 import { detectFrame, finishExtraction, referenceDescriptor, trackingStart, type FrameDetections } from '../face/extract.ts';
 import { loadFaceApi } from '../face/face-api.ts';
-import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
 import { probeVideo, type VideoInfo } from '../media/probe.ts';
 import { ensureEngine } from './engine.ts';

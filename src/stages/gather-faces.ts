@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { StageKind } from '../dag/stage-kind.ts';
-import { linkOrCopy, withAtomicPath } from '../media/atomic-write.ts';
+import { linkOrCopy, withAtomicPath } from '../util/atomic-write.ts';
 
 const Params = z.object({}).strict();
 

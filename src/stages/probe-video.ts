@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { StageKind } from '../dag/stage-kind.ts';
-import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { decodeFrames } from '../media/decode.ts';
 import { probeVideo } from '../media/probe.ts';
 

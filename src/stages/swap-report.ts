@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import type { StageKind } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
-import { writeFileAtomic } from '../media/atomic-write.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 import { keptFaces, spread } from '../swap/kept-faces.ts';
 import { readMetrics } from '../swap/metrics-file.ts';
 import { reportHtml } from '../swap/report.ts';

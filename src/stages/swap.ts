@@ -16,11 +16,11 @@ import { join } from 'node:path';
 import { SwapConfig } from '../config/swap.ts';
 import type { StageContext, StageKind } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
-import { readImage, writeGrayPng, writeImage, type RgbImage } from '../media/image.ts';
+import { readImage, writeGrayPng, writeImage } from '../media/image.ts';
 import { checkpointCoverage, findTrainedCheckpoint, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
 import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
 import { swapFacesWithMasks } from '../swap/latent-swap.ts';
-import type { GrayImage } from '../face/mask.ts';
+import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import { LEARNED_MASKS, writeSwapRecord } from '../swap/swap-record.ts';
 import { ensureEngine } from './engine.ts';
 

@@ -5,8 +5,7 @@
  *
  *   const fixed = COLOUR_METHODS.rct(originalCrop, swappedCrop, mask);
  */
-import type { RgbImage } from '../media/image.ts';
-import type { GrayImage } from '../face/mask.ts';
+import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import type { ColourMethod } from '../config/swap.ts';
 
 // sRGB <-> CIE Lab (D65), per pixel, floats

@@ -6,9 +6,9 @@
  *   const out = compositeFace(frame, swappedCrop, matrix, mask, { colour: 'rct', erode: 3, feather: 8, seamless: false });
  *   out.replaced   // a grey mask of the frame: 255 where pixels were replaced
  */
-import type { GrayImage } from '../face/mask.ts';
-import type { RgbImage } from '../media/image.ts';
-import { applyAffine, invertAffine, warpAffine, type Affine } from '../media/warp-affine.ts';
+import type { Affine, GrayImage, RgbImage } from '../util/geometry.ts';
+import { bilinearAt, newTap, sampleBilinear } from '../media/bilinear.ts';
+import { applyAffine, invertAffine, warpAffine } from '../media/warp-affine.ts';
 import type { ColourMethod } from '../config/swap.ts';
 import { COLOUR_METHODS } from './colour.ts';
 import { seamlessClone } from './seamless.ts';
@@ -83,29 +83,17 @@ export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, m
   const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[1]))));
   const y1 = Math.min(frame.height - 1, Math.ceil(Math.max(...corners.map((c) => c[1]))));
   const [a, b, c, d, e, f] = matrix;
+  const t = newTap();
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       const u = a * x + b * y + c;
       const v = d * x + e * y + f;
       if (u < 0 || v < 0 || u > size - 1 || v > size - 1) continue;
-      const ui = Math.floor(u);
-      const vi = Math.floor(v);
-      const u1 = Math.min(ui + 1, size - 1);
-      const v1 = Math.min(vi + 1, size - 1);
-      const fu = u - ui;
-      const fv = v - vi;
-      const w00 = (1 - fu) * (1 - fv);
-      const w01 = fu * (1 - fv);
-      const w10 = (1 - fu) * fv;
-      const w11 = fu * fv;
-      const k = w00 * alpha[vi * size + ui]! + w01 * alpha[vi * size + u1]! + w10 * alpha[v1 * size + ui]! + w11 * alpha[v1 * size + u1]!;
+      bilinearAt(u, v, size, size, t);
+      const k = sampleBilinear(alpha, 1, t, 0);
       if (k <= 0) continue;
       const o = (y * frame.width + x) * 3;
-      for (let ch = 0; ch < 3; ch++) {
-        const p = (uu: number, vv: number) => recoloured.data[(vv * size + uu) * 3 + ch]!;
-        const val = w00 * p(ui, vi) + w01 * p(u1, vi) + w10 * p(ui, v1) + w11 * p(u1, v1);
-        out[o + ch] = Math.round(k * val + (1 - k) * frame.data[o + ch]!);
-      }
+      for (let ch = 0; ch < 3; ch++) out[o + ch] = Math.round(k * sampleBilinear(recoloured.data, 3, t, ch) + (1 - k) * frame.data[o + ch]!);
       replaced[y * frame.width + x] = Math.round(255 * k);
     }
   }

@@ -7,7 +7,7 @@
  */
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { AlignmentsDoc } from '../face/alignments-file.ts';
-import type { Affine } from '../media/warp-affine.ts';
+import type { Affine } from '../util/geometry.ts';
 
 export interface KeptFace {
   id: string;

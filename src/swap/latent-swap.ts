@@ -7,10 +7,9 @@
  *   const { faces, masks } = await swapFacesWithMasks(ae, crops, 'a-to-b');           // masks: learned, or null
  */
 import { tf } from '../engine/tf.ts';
-import type { RgbImage } from '../media/image.ts';
+import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
 import { inputBatch, pasteMask, pasteOutput } from '../model/input.ts';
-import type { GrayImage } from '../face/mask.ts';
 import type { Direction } from '../config/swap.ts';
 
 export async function swapFaces(ae: Autoencoder, crops: readonly RgbImage[], direction: Direction, opts: { batchSize?: number; coverage?: number } = {}): Promise<RgbImage[]> {

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DIRECTIONS } from '../config/swap.ts';
-import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/errors.ts';
 
 export const METRICS_SCHEMA = 'janus.metrics/2';

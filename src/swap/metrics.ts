@@ -12,7 +12,7 @@
  */
 import { tf } from '../engine/tf.ts';
 import { descriptorDistance } from '../face/face-api.ts';
-import { SSIM_WINDOW, ssimMap, windowWeights } from '../model/losses.ts';
+import { SSIM_WINDOW, ssimMap, weightedWindowMean, windowWeights } from '../model/ssim.ts';
 
 export function psnr(a: Float32Array, b: Float32Array): number {
   let se = 0;
@@ -21,7 +21,7 @@ export function psnr(a: Float32Array, b: Float32Array): number {
   return mse <= 1e-12 ? 120 : 10 * Math.log10(1 / mse);
 }
 
-/** Mean SSIM (model/losses.ts ssimMap: 7x7 windows, per channel, the loss's definition) of two HWC images in 0..1. */
+/** Mean SSIM (model/ssim.ts: 7x7 windows, per channel, the loss's definition) of two HWC images in 0..1. */
 export async function ssim(a: Float32Array, b: Float32Array, width: number, height: number): Promise<number> {
   return maskSsim(a, b, null, width, height);
 }
@@ -35,10 +35,9 @@ export async function maskSsim(a: Float32Array, b: Float32Array, mask: Float32Ar
   // [mean over the weighted windows, total weight], read once, asynchronously (webgpu has no synchronous read in Node)
   const r = tf.tidy(() => {
     const map = ssimMap(tf.tensor4d(a, [1, height, width, 3]), tf.tensor4d(b, [1, height, width, 3]));
-    if (!mask) return tf.stack([tf.mean(map), tf.scalar(1)]);
+    if (!mask) return tf.stack([weightedWindowMean(map, null), tf.scalar(1)]);
     const w = windowWeights(tf.tensor4d(mask, [1, height, width, 1]));
-    const total = tf.sum(w);
-    return tf.stack([tf.div(tf.sum(tf.mul(map, w)), tf.maximum(tf.mul(total, 3), 1e-12)), total]);
+    return tf.stack([weightedWindowMean(map, w), tf.sum(w)]);
   });
   const [value, total] = Array.from(await r.data());
   r.dispose();

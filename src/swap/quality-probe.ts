@@ -15,7 +15,7 @@ import { templateInCrop } from '../face/align.ts';
 import { describeFace, descriptorDistance, type FaceApi } from '../face/face-api.ts';
 import { fileDescriptors } from '../face/file-descriptors.ts';
 import { extendedMask } from '../face/mask.ts';
-import { readGrayImage, readImage, type RgbImage } from '../media/image.ts';
+import { readGrayImage, readImage } from '../media/image.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
 import { tf } from '../engine/tf.ts';
 import { inputBatch } from '../model/input.ts';
@@ -23,12 +23,13 @@ import type { QualityEntry, QualityProbe } from '../train/quality-log.ts';
 import { swapFaces } from './latent-swap.ts';
 import { spread } from './kept-faces.ts';
 import { centroid, maskSsim, ssim, summariseDistances } from './metrics.ts';
+import type { GrayImage, RgbImage } from '../util/geometry.ts';
 
 export interface ProbeFaces {
   /** Held-out aligned crops (what the probe swaps and reconstructs). */
   crops: RgbImage[];
   /** Their face masks (crop size, 0..255). */
-  masks: Array<{ width: number; height: number; data: Uint8Array }>;
+  masks: GrayImage[];
   /** Descriptors of the identity's faces (any: the identity's centroid is their mean). */
   descriptors: number[][];
 }

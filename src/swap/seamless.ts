@@ -7,8 +7,7 @@
  *
  *   const blended = seamlessClone(originalCrop, swappedCrop, mask);   // RgbImage, crop size
  */
-import type { GrayImage } from '../face/mask.ts';
-import type { RgbImage } from '../media/image.ts';
+import type { GrayImage, RgbImage } from '../util/geometry.ts';
 
 export interface SeamlessOptions {
   /** Relaxation sweeps (more: smoother low frequencies). */

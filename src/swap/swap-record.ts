@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Direction, SwapConfig } from '../config/swap.ts';
-import { writeJsonAtomic } from '../media/atomic-write.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
 
 export interface SwapRecord {
   schema: 'janus.swap/1';

@@ -6,7 +6,8 @@
  *
  *   const { input, target } = augmentFace(face, 64, rng);   // Float32Arrays, HWC, 0..1
  */
-import type { Rng } from './rng.ts';
+import { bilinearAt, newTap, sampleBilinear } from '../media/bilinear.ts';
+import type { Rng } from '../util/rng.ts';
 
 export interface AugmentSettings {
   /** Rotation range in degrees (±). */
@@ -31,25 +32,11 @@ export const DEFAULT_AUGMENT: Readonly<AugmentSettings> = Object.freeze({ rotati
  * Bilinear sample of all `ch` channels of an HWC float image at (x, y), edge pixels repeated,
  * into out[o..o+ch), each channel as v * gain[c] + add clamped to 0..1 (gain null: as is).
  */
+const tap = newTap();
 function sampleInto(img: Float32Array, size: number, ch: number, x: number, y: number, out: Float32Array, o: number, gain: readonly number[] | null, add: number): void {
-  const xc = x < 0 ? 0 : x > size - 1 ? size - 1 : x;
-  const yc = y < 0 ? 0 : y > size - 1 ? size - 1 : y;
-  const x0 = Math.floor(xc);
-  const y0 = Math.floor(yc);
-  const x1 = x0 + 1 < size ? x0 + 1 : size - 1;
-  const y1 = y0 + 1 < size ? y0 + 1 : size - 1;
-  const fx = xc - x0;
-  const fy = yc - y0;
-  const w00 = (1 - fx) * (1 - fy);
-  const w10 = fx * (1 - fy);
-  const w01 = (1 - fx) * fy;
-  const w11 = fx * fy;
-  const i00 = (y0 * size + x0) * ch;
-  const i10 = (y0 * size + x1) * ch;
-  const i01 = (y1 * size + x0) * ch;
-  const i11 = (y1 * size + x1) * ch;
+  bilinearAt(x, y, size, size, tap);
   for (let c = 0; c < ch; c++) {
-    const v = w00 * img[i00 + c]! + w10 * img[i10 + c]! + w01 * img[i01 + c]! + w11 * img[i11 + c]!;
+    const v = sampleBilinear(img, ch, tap, c);
     if (gain) {
       const g = v * gain[c]! + add;
       out[o + c] = g < 0 ? 0 : g > 1 ? 1 : g;

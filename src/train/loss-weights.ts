@@ -8,7 +8,7 @@
  *   const w = pixelWeights(mask, em, { maskWeight: 3, backgroundWeight: 1, eyeMouthWeight: 2 });
  */
 import { templateInCrop } from '../face/align.ts';
-import type { Point } from '../face/face-api.ts';
+import type { Point } from '../util/geometry.ts';
 import { convexHull, fillPolygon } from '../face/mask.ts';
 
 export interface WeightSettings {

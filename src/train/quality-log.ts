@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../media/atomic-write.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
 import { UserError } from '../util/errors.ts';
 

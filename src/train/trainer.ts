@@ -12,24 +12,23 @@
  *   r.stoppedBy   // 'iterations' | 'time' | 'target-loss' | 'quality' | 'signal' | 'nan' | 'device-lost'
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Architecture } from '../config/model.ts';
 import { TrainConfig } from '../config/train.ts';
 import { tf } from '../engine/tf.ts';
 import { bufferLimitProblem, deviceLost } from '../engine/webgpu.ts';
 import { LeanAdamOptimizer } from '../model/lean-adam.ts';
-import { writeFileAtomic } from '../media/atomic-write.ts';
 import { buildAutoencoder, type Autoencoder } from '../model/autoencoder.ts';
 import { loadLatestCheckpoint, saveBest, saveCheckpoint, type NamedTensor } from '../model/checkpoint.ts';
 import { reconstructionLoss } from '../model/losses.ts';
 import { UserError } from '../util/errors.ts';
-import { DEFAULT_AUGMENT, augmentFace, type AugmentSettings } from './augment.ts';
+import { DEFAULT_AUGMENT, type AugmentSettings } from './augment.ts';
+import { disposeBatch, faceMaps, makeBatch, type Batch, type MapUse } from './batches.ts';
 import type { FaceSet } from './face-set.ts';
-import { eyeMouthMap, pixelWeight } from './loss-weights.ts';
+import { readLossLog, writeLossLog, type LossEntry } from './loss-log.ts';
 import { writeLossCurve, writePreview } from './previews.ts';
 import { appendQuality, readQualityLog, type QualityEntry, type QualityProbe } from './quality-log.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../util/rng.ts';
 import { learningRateAt, progress, warpOn } from './schedule.ts';
 
 const D = TrainConfig.parse({});
@@ -86,21 +85,12 @@ export interface TrainOptions {
   log?(line: string): void;
 }
 
-export interface LossEntry {
-  iteration: number;
-  lossA: number;
-  lossB: number;
-  seconds: number;
-  /** Learning rate of the step. */
-  lr?: number;
-  /** Whether the step's inputs were randomly warped. */
-  warp?: boolean;
-}
+export type StopReason = 'iterations' | 'time' | 'target-loss' | 'quality' | 'signal' | 'nan' | 'device-lost';
 
 export interface TrainResult {
   iteration: number;
   resumedFrom: number;
-  stoppedBy: 'iterations' | 'time' | 'target-loss' | 'quality' | 'signal' | 'nan' | 'device-lost';
+  stoppedBy: StopReason;
   losses: LossEntry[];
   quality: QualityEntry[];
   checkpoint: string | null;
@@ -146,65 +136,8 @@ export function configHash(o: TrainOptions): string {
   return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
 }
 
-interface Batch {
-  x: tf.Tensor4D;
-  y: tf.Tensor4D;
-  /** Per-pixel loss weights (weighted loss). */
-  w?: tf.Tensor4D;
-  /** The target face mask (learned mask). */
-  m?: tf.Tensor4D;
-}
-
 /** Weight of the learned mask's loss (MAE towards the landmark mask) beside the face's. */
 const MASK_LOSS_WEIGHT = 1;
-
-interface MapUse {
-  weighted: boolean;
-  learnMask: boolean;
-}
-
-/**
- * Per-face maps that follow the target's geometry: [face mask, eyes and mouth] interleaved (2
- * channels), or null when neither the loss weights nor a learned mask need them.
- */
-function setMaps(set: FaceSet, r: Resolved, use: MapUse, extractCoverage: number): Float32Array[] | null {
-  if (!use.weighted && !use.learnMask) return null;
-  const n = set.size * set.size;
-  const em = r.eyeMouthWeight > 0 ? eyeMouthMap(set.size, r.coverage, extractCoverage) : null;
-  return set.faces.map((_, k) => {
-    const m = set.masks ? set.masks[k]! : null;
-    const out = new Float32Array(n * 2);
-    for (let i = 0; i < n; i++) {
-      out[i * 2] = m ? m[i]! : 1;
-      out[i * 2 + 1] = em ? em[i]! : 0;
-    }
-    return out;
-  });
-}
-
-function makeBatch(set: FaceSet, maps: Float32Array[] | null, use: MapUse, r: Resolved, n: number, rng: Rng, aug: AugmentSettings): Batch {
-  const s = set.size;
-  const per = s * s * 3;
-  const xs = new Float32Array(n * per);
-  const ys = new Float32Array(n * per);
-  const ws = use.weighted ? new Float32Array(n * s * s) : null;
-  const ms = use.learnMask ? new Float32Array(n * s * s) : null;
-  for (let i = 0; i < n; i++) {
-    const k = rng.int(set.faces.length);
-    const { input, target, targetMask } = augmentFace(set.faces[k]!, s, rng, aug, maps ? maps[k] : undefined);
-    xs.set(input, i * per);
-    ys.set(target, i * per);
-    if (!targetMask) continue;
-    for (let p = 0; p < s * s; p++) {
-      const m = targetMask[p * 2]!;
-      if (ms) ms[i * s * s + p] = m;
-      if (ws) ws[i * s * s + p] = pixelWeight(m, targetMask[p * 2 + 1]!, r);
-    }
-  }
-  return { x: tf.tensor4d(xs, [n, s, s, 3]), y: tf.tensor4d(ys, [n, s, s, 3]), w: ws ? tf.tensor4d(ws, [n, s, s, 1]) : undefined, m: ms ? tf.tensor4d(ms, [n, s, s, 1]) : undefined };
-}
-
-const disposeBatch = (b: Batch) => tf.dispose([b.x, b.y, ...(b.w ? [b.w] : []), ...(b.m ? [b.m] : [])]);
 
 /** The loss of one identity's batch through its decoder: weighted MAE (+ DSSIM) of the face, + the learned mask's MAE. */
 function batchLoss(ae: Autoencoder, which: 'a' | 'b', b: Batch, r: Resolved): tf.Scalar {
@@ -214,21 +147,8 @@ function batchLoss(ae: Autoencoder, which: 'a' | 'b', b: Batch, r: Resolved): tf
   return tf.add(reconstructionLoss(rgb, b.y, { dssim: r.dssim, weights: b.w }), tf.mul(tf.mean(tf.abs(tf.sub(mask, b.m!))), MASK_LOSS_WEIGHT)) as tf.Scalar;
 }
 
-const lossLogPath = (out: string) => join(out, 'loss.jsonl');
-
-function readLossLog(out: string, upTo: number): LossEntry[] {
-  const p = lossLogPath(out);
-  if (!existsSync(p)) return [];
-  return readFileSync(p, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as LossEntry)
-    .filter((e) => e.iteration <= upTo);
-}
-
-export async function train(o: TrainOptions): Promise<TrainResult> {
-  const r = resolve(o);
-  const log = o.log ?? (() => undefined);
+/** Which maps the batches need; a face set without masks where they are needed is the user's mistake. */
+function mapUse(o: TrainOptions, r: Resolved): MapUse {
   for (const [name, set] of [['A', o.a], ['B', o.b]] as const) {
     if (set.size !== o.arch.inputSize) throw new UserError(`face set ${name} (${set.dir}) is ${set.size} px, the ${o.arch.preset} model takes ${o.arch.inputSize} px`);
   }
@@ -238,207 +158,285 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (masked && !set.masks) throw new UserError(`mask-weighted loss needs the masks of face set ${name} (${set.dir})`, 'train on the faces/ folder of a `janus extract` output (its masks/ sits beside it), or set maskWeight to 0 and backgroundWeight to 1');
     if (use.learnMask && !set.masks) throw new UserError(`a learned mask needs the masks of face set ${name} (${set.dir}) to learn from`, 'train on the faces/ folder of a `janus extract` output (its masks/ sits beside it), or turn learnMask off');
   }
-  const extractCoverage = o.extractCoverage ?? 1.6;
-  const mapsA = setMaps(o.a, r, use, extractCoverage);
-  const mapsB = setMaps(o.b, r, use, extractCoverage);
-  const hash = configHash(o);
+  return use;
+}
+
+/** Where a run starts: the latest checkpoint of `o.out` (same settings only) or fresh networks. */
+interface Start {
+  ae: Autoencoder;
+  optimizer: LeanAdamOptimizer;
+  rng: Rng;
+  iteration: number;
+  secondsBefore: number;
+  checkpoint: string | null;
+  bestScore: number;
+}
+
+async function startOrResume(o: TrainOptions, r: Resolved, hash: string, log: (line: string) => void): Promise<Start> {
   const ck = await loadLatestCheckpoint(o.out, o.arch);
   for (const s of ck?.skipped ?? []) log(`skipped checkpoint ${s.dir}: ${s.reason}`);
-  let ae: Autoencoder;
-  let rng: Rng;
-  let iteration = 0;
-  let secondsBefore = 0;
   const optimizer = new LeanAdamOptimizer(r.learningRate);
-  if (ck) {
-    if (ck.state.configHash !== hash) {
-      ck.ae.dispose();
-      throw new UserError(`the checkpoint in ${o.out} was trained with other settings (batch size, learning rate, seed, loss, coverage, schedule or augmentation differ)`, 'use the same settings to continue, or train into a new folder');
-    }
-    ae = ck.ae;
-    rng = Rng.fromState(ck.state.rng);
-    iteration = ck.state.iteration;
-    secondsBefore = ck.state.trainSeconds ?? 0;
-    await optimizer.setWeights(ck.optimizerWeights);
-    tf.dispose(ck.optimizerWeights.map((w) => w.tensor));
-    log(`resumed from iteration ${iteration} (${ck.dir})`);
-  } else {
-    ae = buildAutoencoder(o.arch, r.seed);
-    rng = Rng.fromSeed(r.seed);
+  if (!ck) {
+    const ae = buildAutoencoder(o.arch, r.seed);
+    const rng = Rng.fromSeed(r.seed);
     if (o.init) await o.init(ae);
+    return { ae, optimizer, rng, iteration: 0, secondsBefore: 0, checkpoint: null, bestScore: Infinity };
   }
+  if (ck.state.configHash !== hash) {
+    ck.ae.dispose();
+    throw new UserError(`the checkpoint in ${o.out} was trained with other settings (batch size, learning rate, seed, loss, coverage, schedule or augmentation differ)`, 'use the same settings to continue, or train into a new folder');
+  }
+  await optimizer.setWeights(ck.optimizerWeights);
+  tf.dispose(ck.optimizerWeights.map((w) => w.tensor));
+  log(`resumed from iteration ${ck.state.iteration} (${ck.dir})`);
+  return { ae: ck.ae, optimizer, rng: Rng.fromState(ck.state.rng), iteration: ck.state.iteration, secondsBefore: ck.state.trainSeconds ?? 0, checkpoint: ck.dir, bestScore: ck.state.bestScore ?? Infinity };
+}
+
+/** Refuse a batch whose largest activation would not fit the GPU's buffer limit (frees the run's networks first). */
+function checkBatchFits(s: Start, r: Resolved): void {
   const tooBig = bufferLimitProblem(
     `batch size ${r.batch}`,
-    [ae.encoder, ae.decoderA].flatMap((m) => m.layers.map((l) => (l.outputShape as number[]).map((d) => (d === null ? r.batch : d)))),
+    [s.ae.encoder, s.ae.decoderA].flatMap((m) => m.layers.map((l) => (l.outputShape as number[]).map((d) => (d === null ? r.batch : d)))),
   );
-  if (tooBig) {
-    ae.dispose();
-    optimizer.dispose();
-    throw new UserError(`${tooBig} on this GPU`, `train with a smaller --batch-size (it scales that tensor linearly), or a smaller preset`);
-  }
-  const resumedFrom = iteration;
-  const losses = readLossLog(o.out, iteration);
-  const quality = readQualityLog(o.out, iteration);
-  const vars = ae.trainableWeights().map((w) => w.read() as tf.Variable);
-  const started = performance.now();
-  const seconds = () => secondsBefore + (performance.now() - started) / 1000;
-  const where = () => progress({ iteration, iterations: o.iterations, seconds: seconds(), minutes: o.minutes });
-  let checkpoint: string | null = ck?.dir ?? null;
-  let lastGood = { la: NaN, lb: NaN };
-  let best = ck?.state.bestScore ?? Infinity;
-  let lastSave = performance.now();
-  let lastProbe = performance.now();
-  let stepSeconds = 0;
-  let savedRng = rng.state();
+  if (!tooBig) return;
+  s.ae.dispose();
+  s.optimizer.dispose();
+  throw new UserError(`${tooBig} on this GPU`, `train with a smaller --batch-size (it scales that tensor linearly), or a smaller preset`);
+}
 
-  const save = async () => {
-    lastSave = performance.now();
-    const optimizerWeights: NamedTensor[] = await optimizer.getWeights();
-    // keep a backup of the best checkpoint (lowest mean loss over the last 10 iterations)
-    const recent = losses.slice(-10);
-    const score = recent.reduce((acc, e) => acc + e.lossA + e.lossB, 0) / Math.max(1, recent.length);
-    const isBest = recent.length > 0 && score < best;
-    if (isBest) best = score;
+interface Draw {
+  A: Batch;
+  B: Batch | null;
+  lr: number;
+  warp: boolean;
+}
+
+/**
+ * One training run from its start to its stop: the networks, optimizer and random stream, the
+ * loss and quality logs, and when to save and probe. `run()` returns why it stopped.
+ */
+class TrainingRun {
+  readonly losses: LossEntry[];
+  readonly quality: QualityEntry[];
+  readonly resumedFrom: number;
+  iteration: number;
+  checkpoint: string | null;
+  stepSeconds = 0;
+  readonly startedAt = performance.now();
+  private readonly vars: tf.Variable[];
+  private lastGood = { la: NaN, lb: NaN };
+  private best: number;
+  private lastSave = performance.now();
+  private lastProbe = performance.now();
+  /** The stream's state before the last drawn-ahead batch: what a checkpoint stores. */
+  private savedRng: number[];
+  private next: Draw | null = null;
+
+  constructor(
+    private readonly o: TrainOptions,
+    private readonly r: Resolved,
+    private readonly s: Start,
+    private readonly use: MapUse,
+    private readonly maps: { a: Float32Array[] | null; b: Float32Array[] | null },
+    private readonly hash: string,
+    private readonly log: (line: string) => void,
+  ) {
+    this.iteration = s.iteration;
+    this.resumedFrom = s.iteration;
+    this.checkpoint = s.checkpoint;
+    this.best = s.bestScore;
+    this.losses = readLossLog(o.out, s.iteration);
+    this.quality = readQualityLog(o.out, s.iteration);
+    this.vars = s.ae.trainableWeights().map((w) => w.read() as tf.Variable);
+    this.savedRng = s.rng.state();
+  }
+
+  seconds(): number {
+    return this.s.secondsBefore + (performance.now() - this.startedAt) / 1000;
+  }
+
+  private outOfTime(): boolean {
+    return this.o.minutes !== undefined && this.seconds() / 60 >= this.o.minutes;
+  }
+
+  /** Train until a stop; the last probe and checkpoint; the networks are freed whatever happens. */
+  async run(): Promise<StopReason> {
+    let stoppedBy: StopReason = 'iterations';
     try {
-      checkpoint = await saveCheckpoint(o.out, { ae, optimizerWeights, state: { iteration, arch: o.arch, configHash: hash, rng: savedRng, lossA: lastGood.la, lossB: lastGood.lb, bestScore: Number.isFinite(best) ? best : null, coverage: r.coverage, trainSeconds: seconds() } }, { keep: r.keep });
+      while (this.iteration < this.o.iterations) {
+        const stop = this.o.signal?.aborted ? 'signal' : this.outOfTime() ? 'time' : await this.step();
+        if (stop) {
+          stoppedBy = stop;
+          break;
+        }
+      }
+      if (this.next) {
+        disposeBatch(this.next.A);
+        if (this.next.B) disposeBatch(this.next.B);
+      }
+      if (stoppedBy !== 'nan' && stoppedBy !== 'device-lost' && this.iteration > this.resumedFrom) {
+        // a last probe, except when stopped by a signal (Ctrl-C wants the checkpoint and the exit now)
+        if (this.o.probe && stoppedBy !== 'quality' && stoppedBy !== 'signal' && this.quality.at(-1)?.iteration !== this.iteration) await this.probe();
+        if (!this.checkpoint?.endsWith(String(this.iteration).padStart(9, '0'))) await this.save();
+      }
+    } finally {
+      this.s.ae.dispose();
+      this.s.optimizer.dispose();
+    }
+    return stoppedBy;
+  }
+
+  /** Batches for the next step, at the schedule's learning rate and warp for where the run is. */
+  private draw(): Draw {
+    const { o, r, s } = this;
+    const p = progress({ iteration: this.iteration, iterations: o.iterations, seconds: this.seconds(), minutes: o.minutes });
+    const warp = warpOn(r.warpShare, p);
+    const aug = warp ? r.augment : { ...r.augment, warp: 0 };
+    const lr = learningRateAt(r, this.iteration, p);
+    return { A: makeBatch(o.a, this.maps.a, this.use, r, r.batch, s.rng, aug), B: o.pretrain ? null : makeBatch(o.b, this.maps.b, this.use, r, r.batch, s.rng, aug), lr, warp };
+  }
+
+  /** One optimizer step on both identities; the pair of losses stays on the device. */
+  private minimize(cur: Draw): tf.Tensor1D {
+    const { ae, optimizer } = this.s;
+    return tf.tidy(() => {
+      let pair: tf.Tensor1D | null = null;
+      optimizer.minimize(
+        () => {
+          const lossA = batchLoss(ae, 'a', cur.A, this.r);
+          if (!cur.B) {
+            pair = tf.keep(tf.stack([lossA, lossA]) as tf.Tensor1D); // pretraining: one generic decoder
+            return lossA;
+          }
+          const lossB = batchLoss(ae, 'b', cur.B, this.r);
+          pair = tf.keep(tf.stack([lossA, lossB]) as tf.Tensor1D);
+          return tf.add(lossA, lossB) as tf.Scalar;
+        },
+        false,
+        this.vars,
+      );
+      return pair!;
+    });
+  }
+
+  /** One iteration (the next batch is drawn while the device works); a reason to stop, or null. */
+  private async step(): Promise<StopReason | null> {
+    const { o, r } = this;
+    const cur = this.next ?? this.draw();
+    this.next = null;
+    this.s.optimizer.setLearningRate(cur.lr);
+    const t0 = performance.now();
+    const lossT = this.minimize(cur);
+    disposeBatch(cur.A);
+    if (cur.B) disposeBatch(cur.B);
+    // read the losses without holding up the device: the next batch is prepared meanwhile
+    const pending = lossT.data();
+    const rngBefore = this.s.rng.state();
+    this.iteration++;
+    if (this.iteration < o.iterations && !o.signal?.aborted && !this.outOfTime()) this.next = this.draw();
+    let read: Float32Array | null = null;
+    try {
+      read = (await pending) as Float32Array;
+    } catch (err) {
+      if (!deviceLost()) throw err;
+    }
+    lossT.dispose();
+    if (deviceLost() || !read) {
+      this.iteration--;
+      return 'device-lost';
+    }
+    const [la, lb] = Array.from(read) as [number, number];
+    this.stepSeconds += (performance.now() - t0) / 1000;
+    this.savedRng = rngBefore; // a checkpoint resumes by drawing the next batch again
+    if (!Number.isFinite(la) || !Number.isFinite(lb)) {
+      this.iteration--;
+      return 'nan';
+    }
+    this.lastGood = { la, lb };
+    this.losses.push({ iteration: this.iteration, lossA: la, lossB: lb, seconds: Math.round(this.seconds() * 1000) / 1000, lr: cur.lr, warp: cur.warp });
+    o.onIteration?.(this.iteration, la, lb);
+    return (await this.saveIfDue()) ?? ((await this.probeIfDue()) ? 'quality' : o.targetLoss !== undefined && la < o.targetLoss && lb < o.targetLoss ? 'target-loss' : null);
+  }
+
+  /** A checkpoint every saveEvery iterations or saveMinutes minutes; 'device-lost' when the device went. */
+  private async saveIfDue(): Promise<'device-lost' | null> {
+    const dueByCount = this.r.saveEvery > 0 && this.iteration % this.r.saveEvery === 0;
+    const dueByTime = this.r.saveMinutes > 0 && (performance.now() - this.lastSave) / 60000 >= this.r.saveMinutes;
+    if (dueByCount || dueByTime) {
+      try {
+        if (!deviceLost()) await this.save();
+      } catch (err) {
+        if (!deviceLost()) throw err; // a save cut short leaves no checkpoint folder (written aside, renamed whole)
+      }
+    }
+    return deviceLost() ? 'device-lost' : null;
+  }
+
+  /** The quality probe every qualityMinutes; true when it says to stop. */
+  private async probeIfDue(): Promise<boolean> {
+    const { o } = this;
+    return !!o.probe && !!o.qualityMinutes && (performance.now() - this.lastProbe) / 60000 >= o.qualityMinutes && (await this.probe());
+  }
+
+  private async save(): Promise<void> {
+    const { o, r, s } = this;
+    this.lastSave = performance.now();
+    const optimizerWeights: NamedTensor[] = await s.optimizer.getWeights();
+    // keep a backup of the best checkpoint (lowest mean loss over the last 10 iterations)
+    const recent = this.losses.slice(-10);
+    const score = recent.reduce((acc, e) => acc + e.lossA + e.lossB, 0) / Math.max(1, recent.length);
+    const isBest = recent.length > 0 && score < this.best;
+    if (isBest) this.best = score;
+    try {
+      const state = { iteration: this.iteration, arch: o.arch, configHash: this.hash, rng: this.savedRng, lossA: this.lastGood.la, lossB: this.lastGood.lb, bestScore: Number.isFinite(this.best) ? this.best : null, coverage: r.coverage, trainSeconds: this.seconds() };
+      this.checkpoint = await saveCheckpoint(o.out, { ae: s.ae, optimizerWeights, state }, { keep: r.keep });
     } finally {
       // getWeights makes a fresh 'iter' scalar; the moments are the optimizer's own variables
       for (const w of optimizerWeights) if (w.name === 'iter') w.tensor.dispose();
     }
-    if (isBest && checkpoint) await saveBest(o.out, checkpoint);
-    await writeFileAtomic(lossLogPath(o.out), losses.map((e) => JSON.stringify(e)).join('\n') + (losses.length ? '\n' : ''));
+    if (isBest && this.checkpoint) await saveBest(o.out, this.checkpoint);
+    await writeLossLog(o.out, this.losses);
     if (o.previews !== false) {
-      await writePreview(join(o.out, 'preview.png'), ae, o.a.faces, o.b.faces);
-      await writeLossCurve(join(o.out, 'loss.png'), losses);
+      await writePreview(join(o.out, 'preview.png'), s.ae, o.a.faces, o.b.faces);
+      await writeLossCurve(join(o.out, 'loss.png'), this.losses);
     }
-  };
-
-  const runProbe = async (): Promise<boolean> => {
-    lastProbe = performance.now();
-    if (!o.probe) return false;
-    const q = await o.probe(ae, { iteration, minutes: seconds() / 60 });
-    quality.push(q);
-    await appendQuality(o.out, quality);
-    log(`quality at iteration ${iteration}: ${(q.identityShare * 100).toFixed(0)}% closer to the target, median distance ${q.medianToTarget.toFixed(3)}, Mask-SSIM ${q.maskSsim.toFixed(3)}`);
-    if (o.stopAtQuality === undefined || quality.length < 2) return false;
-    return quality.slice(-2).every((e) => e.identityShare >= o.stopAtQuality!);
-  };
-
-  const draw = (): { A: Batch; B: Batch | null; lr: number; warp: boolean } => {
-    const p = where();
-    const warp = warpOn(r.warpShare, p);
-    const aug = warp ? r.augment : { ...r.augment, warp: 0 };
-    const lr = learningRateAt(r, iteration, p);
-    return { A: makeBatch(o.a, mapsA, use, r, r.batch, rng, aug), B: o.pretrain ? null : makeBatch(o.b, mapsB, use, r, r.batch, rng, aug), lr, warp };
-  };
-
-  let stoppedBy: TrainResult['stoppedBy'] = 'iterations';
-  let next: ReturnType<typeof draw> | null = null;
-  try {
-    while (iteration < o.iterations) {
-      if (o.signal?.aborted) {
-        stoppedBy = 'signal';
-        break;
-      }
-      if (o.minutes !== undefined && seconds() / 60 >= o.minutes) {
-        stoppedBy = 'time';
-        break;
-      }
-      const cur = next ?? draw();
-      next = null;
-      optimizer.setLearningRate(cur.lr);
-      const t0 = performance.now();
-      const lossT = tf.tidy(() => {
-        let pair: tf.Tensor1D | null = null;
-        optimizer.minimize(
-          () => {
-            const lossA = batchLoss(ae, 'a', cur.A, r);
-            if (!cur.B) {
-              pair = tf.keep(tf.stack([lossA, lossA]) as tf.Tensor1D); // pretraining: one generic decoder
-              return lossA;
-            }
-            const lossB = batchLoss(ae, 'b', cur.B, r);
-            pair = tf.keep(tf.stack([lossA, lossB]) as tf.Tensor1D);
-            return tf.add(lossA, lossB) as tf.Scalar;
-          },
-          false,
-          vars,
-        );
-        return pair!;
-      });
-      disposeBatch(cur.A);
-      if (cur.B) disposeBatch(cur.B);
-      // read the losses without holding up the device: the next batch is prepared meanwhile
-      const pending = lossT.data();
-      const rngBefore = rng.state();
-      iteration++;
-      const more = iteration < o.iterations && !o.signal?.aborted && !(o.minutes !== undefined && seconds() / 60 >= o.minutes);
-      if (more) next = draw();
-      let read: Float32Array | null = null;
-      try {
-        read = (await pending) as Float32Array;
-      } catch (err) {
-        if (!deviceLost()) throw err;
-      }
-      lossT.dispose();
-      if (deviceLost() || !read) {
-        iteration--;
-        stoppedBy = 'device-lost';
-        break;
-      }
-      const [la, lb] = Array.from(read);
-      stepSeconds += (performance.now() - t0) / 1000;
-      savedRng = rngBefore; // a checkpoint resumes by drawing the next batch again
-      if (!Number.isFinite(la) || !Number.isFinite(lb)) {
-        iteration--;
-        stoppedBy = 'nan';
-        break;
-      }
-      lastGood = { la: la!, lb: lb! };
-      losses.push({ iteration, lossA: la!, lossB: lb!, seconds: Math.round(seconds() * 1000) / 1000, lr: cur.lr, warp: cur.warp });
-      o.onIteration?.(iteration, la!, lb!);
-      const dueByCount = r.saveEvery > 0 && iteration % r.saveEvery === 0;
-      const dueByTime = r.saveMinutes > 0 && (performance.now() - lastSave) / 60000 >= r.saveMinutes;
-      if (dueByCount || dueByTime) {
-        try {
-          if (!deviceLost()) await save();
-        } catch (err) {
-          if (!deviceLost()) throw err; // a save cut short leaves no checkpoint folder (written aside, renamed whole)
-        }
-      }
-      if (deviceLost()) {
-        stoppedBy = 'device-lost';
-        break;
-      }
-      if (o.probe && o.qualityMinutes && (performance.now() - lastProbe) / 60000 >= o.qualityMinutes && (await runProbe())) {
-        stoppedBy = 'quality';
-        break;
-      }
-      if (o.targetLoss !== undefined && la! < o.targetLoss && lb! < o.targetLoss) {
-        stoppedBy = 'target-loss';
-        break;
-      }
-    }
-    if (next) {
-      disposeBatch(next.A);
-      if (next.B) disposeBatch(next.B);
-    }
-    if (stoppedBy !== 'nan' && stoppedBy !== 'device-lost' && iteration > resumedFrom) {
-      // a last probe, except when stopped by a signal (Ctrl-C wants the checkpoint and the exit now)
-      if (o.probe && stoppedBy !== 'quality' && stoppedBy !== 'signal' && quality.at(-1)?.iteration !== iteration) await runProbe();
-      if (!checkpoint?.endsWith(String(iteration).padStart(9, '0'))) await save();
-    }
-  } finally {
-    ae.dispose();
-    optimizer.dispose();
   }
-  const message =
-    stoppedBy === 'nan'
-      ? `the loss became NaN/Inf at iteration ${iteration + 1}: training stopped; the last good checkpoint (${checkpoint ?? 'none'}) is kept. Lower the learning rate.`
-      : stoppedBy === 'device-lost'
-      ? `the GPU device was lost after iteration ${iteration} (${deviceLost() ?? 'no reason given'}): training stopped; the last checkpoint (${checkpoint ?? 'none'}) is kept: run again to resume from it`
-      : `stopped by ${stoppedBy} at iteration ${iteration}${resumedFrom ? ` (resumed from ${resumedFrom})` : ''}`;
+
+  /** Run the probe, log it; true when stopAtQuality is met in two probes in a row. */
+  private async probe(): Promise<boolean> {
+    const { o } = this;
+    this.lastProbe = performance.now();
+    if (!o.probe) return false;
+    const q = await o.probe(this.s.ae, { iteration: this.iteration, minutes: this.seconds() / 60 });
+    this.quality.push(q);
+    await appendQuality(o.out, this.quality);
+    this.log(`quality at iteration ${this.iteration}: ${(q.identityShare * 100).toFixed(0)}% closer to the target, median distance ${q.medianToTarget.toFixed(3)}, Mask-SSIM ${q.maskSsim.toFixed(3)}`);
+    if (o.stopAtQuality === undefined || this.quality.length < 2) return false;
+    return this.quality.slice(-2).every((e) => e.identityShare >= o.stopAtQuality!);
+  }
+}
+
+function stopMessage(stoppedBy: StopReason, run: TrainingRun): string {
+  if (stoppedBy === 'nan') return `the loss became NaN/Inf at iteration ${run.iteration + 1}: training stopped; the last good checkpoint (${run.checkpoint ?? 'none'}) is kept. Lower the learning rate.`;
+  if (stoppedBy === 'device-lost') return `the GPU device was lost after iteration ${run.iteration} (${deviceLost() ?? 'no reason given'}): training stopped; the last checkpoint (${run.checkpoint ?? 'none'}) is kept: run again to resume from it`;
+  return `stopped by ${stoppedBy} at iteration ${run.iteration}${run.resumedFrom ? ` (resumed from ${run.resumedFrom})` : ''}`;
+}
+
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const r = resolve(o);
+  const log = o.log ?? (() => undefined);
+  const use = mapUse(o, r);
+  const extractCoverage = o.extractCoverage ?? 1.6;
+  const maps = { a: faceMaps(o.a, r, use, extractCoverage), b: faceMaps(o.b, r, use, extractCoverage) };
+  const hash = configHash(o);
+  const start = await startOrResume(o, r, hash, log);
+  checkBatchFits(start, r);
+  const run = new TrainingRun(o, r, start, use, maps, hash, log);
+  const stoppedBy = await run.run();
+  const message = stopMessage(stoppedBy, run);
   log(message);
-  const totalSeconds = (performance.now() - started) / 1000;
-  const faces = (iteration - resumedFrom) * r.batch * (o.pretrain ? 1 : 2);
+  const totalSeconds = (performance.now() - run.startedAt) / 1000;
+  const faces = (run.iteration - run.resumedFrom) * r.batch * (o.pretrain ? 1 : 2);
+  const { iteration, resumedFrom, losses, quality, checkpoint, stepSeconds } = run;
   return { iteration, resumedFrom, stoppedBy, losses, quality, checkpoint, message, timing: { stepSeconds, totalSeconds, facesPerSecond: totalSeconds > 0 ? faces / totalSeconds : 0 } };
 }

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { loadPipeline } from '../../src/dag/load-pipeline.ts';
 import { runPipeline } from '../../src/dag/runner.ts';
 import { StageRegistry } from '../../src/dag/stage-kind.ts';
-import { writeFileAtomic } from '../../src/media/atomic-write.ts';
+import { writeFileAtomic } from '../../src/util/atomic-write.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

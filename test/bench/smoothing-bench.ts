@@ -33,7 +33,7 @@ import { ExtractConfig, SMOOTHING_METHODS, type SmoothingMethod } from '../../sr
 import { resolveBackendChoice, selectBackend } from '../../src/engine/backend.ts';
 import { detectFrame, finishExtraction, type FrameDetections } from '../../src/face/extract.ts';
 import type { AlignmentsDoc } from '../../src/face/alignments-file.ts';
-import { loadFaceApi, type Point } from '../../src/face/face-api.ts';
+import { loadFaceApi } from '../../src/face/face-api.ts';
 import { faceShift, jitter, smoothLandmarks } from '../../src/face/smoothing.ts';
 import { decodeFrames, prefetch } from '../../src/media/decode.ts';
 import { readGrayImage, readImage } from '../../src/media/image.ts';
@@ -43,6 +43,7 @@ import { SampleClipConfig, type SampleName } from '../../src/config/samples.ts';
 import { shotAt, shotMatrix } from '../../src/samples/make-sample.ts';
 import { compositeFace } from '../../src/swap/composite.ts';
 import { FlickerMeter } from '../../src/swap/flicker.ts';
+import type { Point } from '../../src/util/geometry.ts';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);

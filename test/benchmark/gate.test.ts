@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { gateReason, type GateMetrics } from '../../src/benchmark/assemble.ts';
+import { gateReason, type GateMetrics } from '../../src/benchmark/quality-gate.ts';
 import { BenchmarkConfig } from '../../src/config/benchmark.ts';
 import { readMetrics } from '../../src/swap/metrics-file.ts';
 import { UserError } from '../../src/util/errors.ts';

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { StageKind, StageRegistry } from '../../src/dag/stage-kind.ts';
-import { writeFileAtomic } from '../../src/media/atomic-write.ts';
+import { writeFileAtomic } from '../../src/util/atomic-write.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -25,7 +25,7 @@ import { faceApiDemoDir } from '../../src/face/package-files.ts';
 import { readImage } from '../../src/media/image.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { SWIFTSHADER_ICD, bufferLimitProblem, releaseWebgpu, webgpuSession } from '../../src/engine/webgpu.ts';
-import type { RgbImage } from '../../src/media/image.ts';
+import type { RgbImage } from '../../src/util/geometry.ts';
 import { buildAutoencoder } from '../../src/model/autoencoder.ts';
 import { listCheckpoints } from '../../src/model/checkpoint.ts';
 import { LeanAdamOptimizer } from '../../src/model/lean-adam.ts';

@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ExtractConfig } from '../../src/config/extract.ts';
 import { alignFace } from '../../src/face/align.ts';
-import { detectFaces, type Point } from '../../src/face/face-api.ts';
+import { detectFaces } from '../../src/face/face-api.ts';
 import { referenceDescriptor } from '../../src/face/extract.ts';
 import { clusterTracks, pickTarget } from '../../src/face/identity.ts';
 import { buildTracks } from '../../src/face/tracks.ts';
@@ -24,6 +24,7 @@ import { UserError } from '../../src/util/errors.ts';
 import { rng } from '../helpers/data.ts';
 import { SAMPLE_B, requireSamples, tempDir } from '../helpers/fixtures.ts';
 import { demoPhotos, faceApi } from '../helpers/faces.ts';
+import type { Box, Point } from '../../src/util/geometry.ts';
 
 const test = suite('face/identity-mask');
 const tmp = tempDir('identity');
@@ -32,7 +33,7 @@ test.before(() => requireSamples());
 test.after(() => tmp.cleanup());
 
 /** A reference photo of one person: their face cut from the group photo, turned, shrunk and darkened. */
-async function referenceOf(photo: string, box: { x: number; y: number; width: number; height: number }, out: string): Promise<string> {
+async function referenceOf(photo: string, box: Box, out: string): Promise<string> {
   const pad = 0.6;
   const left = Math.max(0, Math.round(box.x - pad * box.width));
   const top = Math.max(0, Math.round(box.y - pad * box.height));

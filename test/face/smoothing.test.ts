@@ -11,10 +11,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ExtractConfig, SMOOTHING_METHODS } from '../../src/config/extract.ts';
 import { detectFrame, type FrameDetections } from '../../src/face/extract.ts';
-import type { Point } from '../../src/face/face-api.ts';
+import type { Box, Point, RgbImage } from '../../src/util/geometry.ts';
 import { SMOOTHERS, faceShift, jitter, smoothLandmarks } from '../../src/face/smoothing.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
-import type { RgbImage } from '../../src/media/image.ts';
 import { FlickerMeter, videoFlicker } from '../../src/swap/flicker.ts';
 import { SAMPLE_A, ffmpegSync, requireSamples, tempDir } from '../helpers/fixtures.ts';
 import { rng } from '../helpers/data.ts';
@@ -37,7 +36,7 @@ test.before(async () => {
   let prev: FrameDetections | null = null;
   for await (const f of decodeFrames(SAMPLE_A, { maxFrames: 45 })) {
     prev = await detectFrame(fa, f, cfg, prev?.faces ?? null);
-    const centre = (b: { x: number; y: number; width: number; height: number }) => Math.hypot(b.x + b.width / 2 - f.width / 2, b.y + b.height / 2 - f.height / 2);
+    const centre = (b: Box) => Math.hypot(b.x + b.width / 2 - f.width / 2, b.y + b.height / 2 - f.height / 2);
     track.push(prev.faces.reduce((p, q) => (centre(q.box) < centre(p.box) ? q : p)).landmarks);
     if (frames.length < 8) frames.push(f);
   }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { detectFaces, loadFaceApi, type DetectedFace, type FaceApi } from '../../src/face/face-api.ts';
 import { faceApiDemoDir } from '../../src/face/package-files.ts';
-import { readImage, type RgbImage } from '../../src/media/image.ts';
+import { readImage } from '../../src/media/image.ts';
+import type { RgbImage } from '../../src/util/geometry.ts';
 
 let fa: FaceApi | null = null;
 /** face-api on wasm: selected on every call, whatever backend an earlier test left active. */

@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import { SAMPLE_IDENTITIES, type SampleName } from '../../src/config/samples.ts';
 import { faceApiDemoDir } from '../../src/face/package-files.ts';
 import { openVideoWriter } from '../../src/media/encode.ts';
-import { createImage, readImage, type RgbImage } from '../../src/media/image.ts';
+import { createImage, readImage } from '../../src/media/image.ts';
 import { renderShot, shotAt } from '../../src/samples/make-sample.ts';
+import type { RgbImage } from '../../src/util/geometry.ts';
 
 export const TWO_PEOPLE_LAYOUT: ReadonlyArray<{ from: number; to: number; show: 'a' | 'b' | 'ab' }> = [
   { from: 0, to: 9, show: 'a' },

@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { faceApiDemoDir } from '../../src/face/package-files.ts';
-import { readImage, writeImage, type RgbImage } from '../../src/media/image.ts';
+import { readImage, writeImage } from '../../src/media/image.ts';
 import { applyAffine, composeAffine, invertAffine, similarity, warpAffine, IDENTITY } from '../../src/media/warp-affine.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { tempDir } from '../helpers/fixtures.ts';
+import type { RgbImage } from '../../src/util/geometry.ts';
 
 const test = suite('media/image-warp');
 const tmp = tempDir('image');

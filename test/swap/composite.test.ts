@@ -9,7 +9,7 @@ import { alignFace } from '../../src/face/align.ts';
 import { detectFaces } from '../../src/face/face-api.ts';
 import { extendedMask } from '../../src/face/mask.ts';
 import { readFrame } from '../../src/media/decode.ts';
-import type { RgbImage } from '../../src/media/image.ts';
+import type { RgbImage } from '../../src/util/geometry.ts';
 import { COLOUR_METHODS } from '../../src/swap/colour.ts';
 import { compositeFace, erode } from '../../src/swap/composite.ts';
 import { seamlessClone } from '../../src/swap/seamless.ts';

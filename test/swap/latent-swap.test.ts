@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { modelArchitecture } from '../../src/config/model.ts';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
-import type { RgbImage } from '../../src/media/image.ts';
+import type { RgbImage } from '../../src/util/geometry.ts';
 import { buildAutoencoder } from '../../src/model/autoencoder.ts';
 import { swapFaces } from '../../src/swap/latent-swap.ts';
 import { mkdirSync } from 'node:fs';

@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_AUGMENT, augmentFace } from '../../src/train/augment.ts';
-import { Rng } from '../../src/train/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 import { faceCrop } from '../helpers/data.ts';
 
 const test = suite('train/augment');

@@ -1,11 +1,13 @@
 /**
- * A seeded random generator whose whole state is four numbers, so a checkpoint can store it
- * and a resumed run draws exactly the batches and augmentations an uninterrupted one would.
- * (xoshiro128**, 32-bit.)
+ * The seeded random generator (xoshiro128**, 32-bit) and the one seeded shuffle. Its whole
+ * state is four numbers, so a checkpoint can store it and a resumed run draws exactly the
+ * batches and augmentations an uninterrupted one would; benchmark splits and pairs shuffle
+ * with it.
  *
  *   const r = Rng.fromSeed(42);
  *   r.next();          // [0, 1)
  *   r.normal();        // N(0, 1)
+ *   r.shuffle(['a', 'b', 'c'])   // Fisher-Yates, in place: the same order for the same seed
  *   const saved = r.state();  Rng.fromState(saved)   // continues the same stream
  */
 export class Rng {
@@ -61,6 +63,15 @@ export class Rng {
   /** An integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);
+  }
+
+  /** Shuffle `items` in place (Fisher-Yates, from the last item down) and return it. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [items[i], items[j]] = [items[j]!, items[i]!];
+    }
+    return items;
   }
 
   /** Standard normal (Box-Muller). */

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { reserveTemp, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../../src/media/atomic-write.ts';
+import { reserveTemp, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../../src/util/atomic-write.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
-const test = suite('media/atomic-write');
+const test = suite('util/atomic-write');
 const tmp = tempDir('atomic');
 test.after(() => tmp.cleanup());
 
