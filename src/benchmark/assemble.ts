@@ -9,7 +9,7 @@
  *
  *   const summary = await assembleDataset(plan, 'out/bench', outcomes);
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SPLITS, type BenchmarkConfig, type SplitName } from '../config/benchmark.ts';
@@ -18,6 +18,7 @@ import { readAlignments, type AlignmentsDoc } from '../face/alignments-file.ts';
 import { linkOrCopy, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../media/atomic-write.ts';
 import { LADDER } from '../media/compress.ts';
 import type { IdentityResult } from '../swap/metrics.ts';
+import { readCompositeRecord } from '../swap/composite-record.ts';
 import { readMetrics } from '../swap/metrics-file.ts';
 import { METHOD } from '../swap/synthetic.ts';
 import { provenance } from '../util/provenance.ts';
@@ -159,7 +160,7 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
         for (const level of LADDER) linkOrCopy(join(out, paths.ladder('fake', f.id), `${level}.mp4`), join(fakeTmp, level, `${f.id}.mp4`));
         linkOrCopy(join(dir, `${f.id}.mask.mp4`), join(maskTmp, `${f.id}.mp4`));
         linkOrCopy(join(dir, `${f.id}.provenance.json`), join(fakeTmp, 'provenance', `${f.id}.provenance.json`));
-        const composite = JSON.parse(readFileSync(join(dir, 'composite.json'), 'utf8')) as { swappedFrames: number[] };
+        const composite = readCompositeRecord(join(dir, 'composite.json'));
         metadata[`${f.id}.mp4`] = {
           label: 'FAKE',
           original: `${f.sourceVideo}.mp4`,

@@ -21,6 +21,7 @@ import { UserError } from '../util/errors.ts';
 import { BenchmarkMetadata } from './assemble.ts';
 import { accuracy, rocAuc, trainLogistic } from './classifier.ts';
 import { paths } from './plan.ts';
+import { readCompositeRecord } from '../swap/composite-record.ts';
 import { spread } from '../swap/kept-faces.ts';
 
 export interface BaselineOptions {
@@ -89,7 +90,7 @@ export async function detectBaseline(dir: string, opts: BaselineOptions = {}): P
       const doc = readAlignments(join(dir, paths.extract(source), 'alignments.json'));
       let frames = doc.frames.filter((f) => f.faces.some((x) => x.kept)).map((f) => f.index);
       if (e.label === 'FAKE') {
-        const swapped = new Set((JSON.parse(readFileSync(join(dir, paths.fake(id), 'composite.json'), 'utf8')) as { swappedFrames: number[] }).swappedFrames);
+        const swapped = new Set(readCompositeRecord(join(dir, paths.fake(id), 'composite.json')).swappedFrames);
         frames = frames.filter((f) => swapped.has(f));
       }
       const pick = new Set(spread(frames, per));
