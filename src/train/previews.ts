@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { tf } from '../engine/tf.ts';
 import { writeFileAtomic } from '../media/atomic-write.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
-import type { LossEntry } from './trainer.ts';
+import type { LossEntry } from './loss-log.ts';
 
 /** Rows: A original | A->A | A->B, then B original | B->B | B->A; `n` faces per row. */
 export async function writePreview(file: string, ae: Autoencoder, a: Float32Array[], b: Float32Array[], n = 4): Promise<void> {

@@ -12,20 +12,19 @@
  *   r.stoppedBy   // 'iterations' | 'time' | 'target-loss' | 'quality' | 'signal' | 'nan' | 'device-lost'
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Architecture } from '../config/model.ts';
 import { TrainConfig } from '../config/train.ts';
 import { tf } from '../engine/tf.ts';
 import { bufferLimitProblem, deviceLost } from '../engine/webgpu.ts';
 import { LeanAdamOptimizer } from '../model/lean-adam.ts';
-import { writeFileAtomic } from '../media/atomic-write.ts';
 import { buildAutoencoder, type Autoencoder } from '../model/autoencoder.ts';
 import { loadLatestCheckpoint, saveBest, saveCheckpoint, type NamedTensor } from '../model/checkpoint.ts';
 import { reconstructionLoss } from '../model/losses.ts';
 import { UserError } from '../util/errors.ts';
 import { DEFAULT_AUGMENT, augmentFace, type AugmentSettings } from './augment.ts';
 import type { FaceSet } from './face-set.ts';
+import { readLossLog, writeLossLog, type LossEntry } from './loss-log.ts';
 import { eyeMouthMap, pixelWeight } from './loss-weights.ts';
 import { writeLossCurve, writePreview } from './previews.ts';
 import { appendQuality, readQualityLog, type QualityEntry, type QualityProbe } from './quality-log.ts';
@@ -84,17 +83,6 @@ export interface TrainOptions {
   signal?: AbortSignal;
   onIteration?(iteration: number, lossA: number, lossB: number): void;
   log?(line: string): void;
-}
-
-export interface LossEntry {
-  iteration: number;
-  lossA: number;
-  lossB: number;
-  seconds: number;
-  /** Learning rate of the step. */
-  lr?: number;
-  /** Whether the step's inputs were randomly warped. */
-  warp?: boolean;
 }
 
 export interface TrainResult {
@@ -214,18 +202,6 @@ function batchLoss(ae: Autoencoder, which: 'a' | 'b', b: Batch, r: Resolved): tf
   return tf.add(reconstructionLoss(rgb, b.y, { dssim: r.dssim, weights: b.w }), tf.mul(tf.mean(tf.abs(tf.sub(mask, b.m!))), MASK_LOSS_WEIGHT)) as tf.Scalar;
 }
 
-const lossLogPath = (out: string) => join(out, 'loss.jsonl');
-
-function readLossLog(out: string, upTo: number): LossEntry[] {
-  const p = lossLogPath(out);
-  if (!existsSync(p)) return [];
-  return readFileSync(p, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as LossEntry)
-    .filter((e) => e.iteration <= upTo);
-}
-
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const r = resolve(o);
   const log = o.log ?? (() => undefined);
@@ -305,7 +281,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       for (const w of optimizerWeights) if (w.name === 'iter') w.tensor.dispose();
     }
     if (isBest && checkpoint) await saveBest(o.out, checkpoint);
-    await writeFileAtomic(lossLogPath(o.out), losses.map((e) => JSON.stringify(e)).join('\n') + (losses.length ? '\n' : ''));
+    await writeLossLog(o.out, losses);
     if (o.previews !== false) {
       await writePreview(join(o.out, 'preview.png'), ae, o.a.faces, o.b.faces);
       await writeLossCurve(join(o.out, 'loss.png'), losses);

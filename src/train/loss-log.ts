@@ -1,0 +1,42 @@
+/**
+ * The loss log: one JSON line per training step in the model folder's `loss.jsonl` (iteration,
+ * both losses, seconds, learning rate, warp), rewritten atomically at each checkpoint and
+ * validated line by line when read back (resuming a run, the report).
+ *
+ *   await writeLossLog('weights/demo', losses);
+ *   readLossLog('weights/demo', 900)        // entries up to iteration 900
+ *   readLossLog('weights/demo').at(-1)      // the last step logged
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../media/atomic-write.ts';
+import { readJsonLines } from '../util/read-json.ts';
+
+export const LossEntry = z
+  .object({
+    iteration: z.number().int().min(0),
+    lossA: z.number(),
+    lossB: z.number(),
+    /** Seconds of training (over all runs) at this step. */
+    seconds: z.number().min(0),
+    /** Learning rate of the step. */
+    lr: z.number().optional(),
+    /** Whether the step's inputs were randomly warped. */
+    warp: z.boolean().optional(),
+  })
+  .strict();
+export type LossEntry = z.infer<typeof LossEntry>;
+
+export const lossLogPath = (out: string) => join(out, 'loss.jsonl');
+
+/** The logged steps up to iteration `upTo` (none when the folder has no log yet). */
+export function readLossLog(out: string, upTo = Infinity): LossEntry[] {
+  const p = lossLogPath(out);
+  if (!existsSync(p)) return [];
+  return readJsonLines(p, LossEntry, { what: 'loss log entry', hint: `delete ${p} (the loss curve starts again) or restore it` }).filter((e) => e.iteration <= upTo);
+}
+
+export async function writeLossLog(out: string, losses: readonly LossEntry[]): Promise<void> {
+  await writeFileAtomic(lossLogPath(out), losses.map((e) => JSON.stringify(e)).join('\n') + (losses.length ? '\n' : ''));
+}
