@@ -41,7 +41,7 @@ function jsonProblem(text: string, err: unknown): string {
   if (/end of (JSON )?input|Unterminated/i.test(msg) || (at !== null && at >= text.trimEnd().length)) {
     return `not valid JSON: it ends early${multiline ? ` at line ${lineColumn(text, text.length).line}` : ''} (truncated?)`;
   }
-  if (at === null) return `not valid JSON (${msg})`;
+  if (at === null) return `not valid JSON (${msg.replace(/, ".*" is not valid JSON$/s, '')})`;
   const lc = lineColumn(text, at);
   return `not valid JSON at ${multiline ? `line ${lc.line}, column ${lc.column}` : `column ${lc.column}`} (${msg.replace(/ in JSON at position \d+.*$/, '')})`;
 }
