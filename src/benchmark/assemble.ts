@@ -10,13 +10,15 @@
  *
  *   const summary = await assembleDataset(plan, 'out/bench', outcomes);
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SPLITS, type SplitName } from '../config/benchmark.ts';
 import type { StageOutcome } from '../dag/reporter.ts';
 import { readAlignments, type AlignmentsDoc } from '../face/alignments-file.ts';
 import { LADDER } from '../media/compress.ts';
+import type { IdentityResult } from '../swap/metrics.ts';
+import { readCompositeRecord } from '../swap/composite-record.ts';
 import { readMetrics } from '../swap/metrics-file.ts';
 import { METHOD } from '../swap/synthetic.ts';
 import { linkOrCopy, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
@@ -136,7 +138,7 @@ async function assembleFakes(a: Assembly): Promise<void> {
         for (const level of LADDER) linkOrCopy(join(a.out, paths.ladder('fake', f.id), `${level}.mp4`), join(fakeTmp, level, `${f.id}.mp4`));
         linkOrCopy(join(dir, `${f.id}.mask.mp4`), join(maskTmp, `${f.id}.mp4`));
         linkOrCopy(join(dir, `${f.id}.provenance.json`), join(fakeTmp, 'provenance', `${f.id}.provenance.json`));
-        const composite = JSON.parse(readFileSync(join(dir, 'composite.json'), 'utf8')) as { swappedFrames: number[] };
+        const composite = readCompositeRecord(join(dir, 'composite.json'));
         a.metadata[`${f.id}.mp4`] = {
           label: 'FAKE',
           original: `${f.sourceVideo}.mp4`,

@@ -8,19 +8,23 @@
  *   const r = await detectBaseline('runs/bench', { level: 'c23', facesPerVideo: 8 });
  *   r.test.auc
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { SplitName } from '../config/benchmark.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { recropFaces } from '../face/recrop.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
-import type { CompressionLevel } from '../media/compress.ts';
+import { LADDER, type CompressionLevel } from '../media/compress.ts';
 import { checkpointCoverage, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
 import { latentEncoder } from '../model/latents.ts';
 import { UserError } from '../util/errors.ts';
+import { readJsonFile } from '../util/read-json.ts';
 import { BenchmarkMetadata } from './assemble.ts';
 import { accuracy, rocAuc, trainLogistic } from './classifier.ts';
 import { paths } from './plan.ts';
+import { planDir, readPlanModels, readPlanRecord } from './plan-files.ts';
+import { readCompositeRecord } from '../swap/composite-record.ts';
 import { spread } from '../swap/kept-faces.ts';
 
 export interface BaselineOptions {
@@ -30,22 +34,43 @@ export interface BaselineOptions {
   model?: string;
 }
 
-export interface SplitScore {
-  faces: number;
-  real: number;
-  fake: number;
-  auc: number | null;
-  accuracy: number | null;
+export const BASELINE_SCHEMA = 'janus.baseline/1';
+
+export const SplitScore = z
+  .object({
+    faces: z.number().int().min(0),
+    real: z.number().int().min(0),
+    fake: z.number().int().min(0),
+    /** Null when no classifier was trained or the split lacks real or fake faces. */
+    auc: z.number().min(0).max(1).nullable(),
+    accuracy: z.number().min(0).max(1).nullable(),
+  })
+  .strict();
+export type SplitScore = z.infer<typeof SplitScore>;
+
+/** `baseline.json`. */
+export const BaselineResult = z
+  .object({
+    schema: z.literal(BASELINE_SCHEMA),
+    detector: z.string(),
+    features: z.object({ model: z.string(), fingerprint: z.string(), dims: z.number().int().min(1), level: z.enum(LADDER), facesPerVideo: z.number().int().min(1) }).strict(),
+    train: SplitScore,
+    val: SplitScore,
+    test: SplitScore,
+    note: z.string().nullable(),
+  })
+  .strict();
+export type BaselineResult = z.infer<typeof BaselineResult>;
+
+export const baselinePath = (dir: string) => join(dir, 'baseline.json');
+
+export async function writeBaseline(dir: string, result: BaselineResult): Promise<void> {
+  await writeJsonAtomic(baselinePath(dir), BaselineResult.parse(result));
 }
 
-export interface BaselineResult {
-  schema: 'janus.baseline/1';
-  detector: string;
-  features: { model: string; fingerprint: string; dims: number; level: CompressionLevel; facesPerVideo: number };
-  train: SplitScore;
-  val: SplitScore;
-  test: SplitScore;
-  note: string | null;
+/** A dataset's baseline.json, validated. */
+export function readBaseline(dir: string): BaselineResult {
+  return readJsonFile(baselinePath(dir), BaselineResult, { what: `${BASELINE_SCHEMA} file`, hint: `run janus detect-baseline ${dir} again to write it` });
 }
 
 /**
@@ -54,12 +79,10 @@ export interface BaselineResult {
  */
 async function featureModel(dir: string, given?: string): Promise<{ modelDir: string; m: TrainedModel }> {
   if (given) return { modelDir: given, m: await loadTrainedModel(given) };
-  const planFile = join(dir, 'plan', 'plan.json');
-  const modelsFile = join(dir, 'plan', 'models.json');
-  if (!existsSync(modelsFile)) throw new UserError(`${dir} has no plan/models.json`, 'pass --model DIR (a trained model folder)');
-  const weights = existsSync(planFile) ? (JSON.parse(readFileSync(planFile, 'utf8')) as { config: { weights?: string } }).config.weights : undefined;
+  if (!existsSync(join(planDir(dir), 'models.json'))) throw new UserError(`${dir} has no plan/models.json`, 'pass --model DIR (a trained model folder)');
+  const weights = existsSync(join(planDir(dir), 'plan.json')) ? readPlanRecord(dir).config.weights : undefined;
   const root = weights ?? join(dir, 'work', 'models');
-  const models = (JSON.parse(readFileSync(modelsFile, 'utf8')) as Array<{ key: string; split: string }>).sort((a, b) => Number(b.split === 'train') - Number(a.split === 'train'));
+  const models = readPlanModels(dir).sort((a, b) => Number(b.split === 'train') - Number(a.split === 'train'));
   const problems: string[] = [];
   for (const model of models) {
     try {
@@ -74,9 +97,7 @@ async function featureModel(dir: string, given?: string): Promise<{ modelDir: st
 export async function detectBaseline(dir: string, opts: BaselineOptions = {}): Promise<BaselineResult> {
   const metaFile = join(dir, 'metadata.json');
   if (!existsSync(metaFile)) throw new UserError(`${dir} has no metadata.json`, 'run janus benchmark MANIFEST --out DIR first');
-  const parsed = BenchmarkMetadata.safeParse(JSON.parse(readFileSync(metaFile, 'utf8')));
-  if (!parsed.success) throw new UserError(`${metaFile} is not a Janus benchmark's metadata.json: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
-  const metadata = parsed.data;
+  const metadata = readJsonFile(metaFile, BenchmarkMetadata, { what: "Janus benchmark's metadata.json", hint: 'run janus benchmark MANIFEST --out DIR again to write it' });
   const level = opts.level ?? 'c23';
   const per = opts.facesPerVideo ?? 8;
   const { modelDir, m } = await featureModel(dir, opts.model);
@@ -89,7 +110,7 @@ export async function detectBaseline(dir: string, opts: BaselineOptions = {}): P
       const doc = readAlignments(join(dir, paths.extract(source), 'alignments.json'));
       let frames = doc.frames.filter((f) => f.faces.some((x) => x.kept)).map((f) => f.index);
       if (e.label === 'FAKE') {
-        const swapped = new Set((JSON.parse(readFileSync(join(dir, paths.fake(id), 'composite.json'), 'utf8')) as { swappedFrames: number[] }).swappedFrames);
+        const swapped = new Set(readCompositeRecord(join(dir, paths.fake(id), 'composite.json')).swappedFrames);
         frames = frames.filter((f) => swapped.has(f));
       }
       const pick = new Set(spread(frames, per));
@@ -115,7 +136,7 @@ export async function detectBaseline(dir: string, opts: BaselineOptions = {}): P
     return { faces: r.y.length, real: r.y.filter((y) => y === 0).length, fake: r.y.filter((y) => y === 1).length, auc: clf ? rocAuc(scores, r.y) : null, accuracy: clf ? accuracy(scores, r.y) : null };
   };
   const result: BaselineResult = {
-    schema: 'janus.baseline/1',
+    schema: BASELINE_SCHEMA,
     detector: 'logistic regression on encoder latents (enc_latent), per face',
     features: { model: modelDir, fingerprint: m.fingerprint, dims: enc.dims, level, facesPerVideo: per },
     train: score('train'),
@@ -124,6 +145,6 @@ export async function detectBaseline(dir: string, opts: BaselineOptions = {}): P
     note,
   };
   if (!note && !hasBoth(rows.test)) result.note = 'the test split lacks real or fake faces: no AUC';
-  await writeJsonAtomic(join(dir, 'baseline.json'), result);
+  await writeBaseline(dir, result);
   return result;
 }

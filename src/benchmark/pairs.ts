@@ -8,18 +8,12 @@
  *   // [{ split: 'train', source: 'a', target: 'b', seed: … }, { source: 'b', target: 'a' }, …]
  */
 import { createHash } from 'node:crypto';
-import { SPLITS, type SplitName } from '../config/benchmark.ts';
+import { SPLITS } from '../config/benchmark.ts';
 import { Rng } from '../util/rng.ts';
+import type { Pair } from './plan-files.ts';
 import type { Splits } from './splits.ts';
 
-export interface Pair {
-  split: SplitName;
-  source: string;
-  target: string;
-  /** File-name-safe key: source__target. */
-  key: string;
-  seed: number;
-}
+export type { Pair };
 
 /** A 31-bit seed from the benchmark seed and a name (sha256, so it is stable across versions). */
 export function deriveSeed(seed: number, name: string): number {

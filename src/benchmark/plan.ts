@@ -16,16 +16,10 @@ import type { Direction } from '../config/swap.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import type { BenchmarkManifest, ManifestVideo } from './manifest.ts';
 import { choosePairs, deriveSeed, type Pair } from './pairs.ts';
+import { PlanModels, PlanRecord, planDir, type PlannedModel } from './plan-files.ts';
 import { assignSplits, type Splits } from './splits.ts';
 
-export interface PlannedModel {
-  /** a__b with a < b: decoder A learns a, decoder B learns b. */
-  key: string;
-  a: string;
-  b: string;
-  split: SplitName;
-  seed: number;
-}
+export type { PlannedModel };
 
 export interface PlannedFake {
   /** <source video id>__<target identity>: the fake's file name without extension. */
@@ -174,9 +168,9 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
 
 /** Write plan/*.json (what the template stages fan out over). */
 export async function writePlan(plan: BenchmarkPlan, out: string): Promise<void> {
-  const dir = join(out, 'plan');
+  const dir = planDir(out);
   await writeJsonAtomic(join(dir, 'videos.json'), plan.videos);
-  await writeJsonAtomic(join(dir, 'models.json'), plan.models);
+  await writeJsonAtomic(join(dir, 'models.json'), PlanModels.parse(plan.models));
   await writeJsonAtomic(join(dir, 'fakes.json'), plan.fakes);
-  await writeJsonAtomic(join(dir, 'plan.json'), { manifest: plan.manifest.file, config: plan.config, splits: plan.splits, pairs: plan.pairs });
+  await writeJsonAtomic(join(dir, 'plan.json'), PlanRecord.parse({ manifest: plan.manifest.file, config: plan.config, splits: plan.splits, pairs: plan.pairs }));
 }

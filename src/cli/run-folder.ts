@@ -7,11 +7,13 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { loadPipeline } from '../dag/load-pipeline.ts';
 import type { Pipeline } from '../dag/pipeline-schema.ts';
 import { openRunState, stateDir } from '../dag/runner.ts';
 import { stageRegistry } from '../stages/registry.ts';
 import { UserError } from '../util/errors.ts';
+import { parseJsonText, validateJson } from '../util/read-json.ts';
 
 export const RUNS_DIR = 'runs';
 
@@ -41,9 +43,16 @@ export async function resolveRun(opts: { pipelineFile?: string; workdir?: string
   }
   const store = openRunState(workdir);
   const file = store.meta('pipeline');
-  const sets = JSON.parse(store.meta('sets') ?? '[]') as string[];
+  const recordedSets = store.meta('sets') ?? '[]';
   store.close();
   if (!file) throw new UserError(`${workdir} does not record which pipeline it ran`, 'pass the pipeline file as an argument');
-  const pipeline = await loadPipeline(file, stageRegistry, { sets: opts.sets ?? sets });
+  const pipeline = await loadPipeline(file, stageRegistry, { sets: opts.sets ?? recordedSetList(workdir, recordedSets) });
   return { pipeline, workdir };
+}
+
+/** The --set overrides a run folder recorded (JSON text of its state's `sets`), validated. */
+function recordedSetList(workdir: string, text: string): string[] {
+  const source = `"${join(stateDir(workdir), 'state.db')}" (meta sets)`;
+  const kind = { what: '--set list', hint: 'pass the pipeline file as an argument (with its --set overrides)' };
+  return validateJson(parseJsonText(text, source, kind), z.array(z.string()), source, kind);
 }

@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { UserError, choices } from '../util/errors.ts';
+import { lookup } from '../util/zod-issues.ts';
 
 export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, source: string): z.infer<S> {
   const r = schema.safeParse(value);
@@ -24,13 +25,4 @@ export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, sour
     return `${key}: ${iss.message}${got === undefined ? '' : `, got ${JSON.stringify(got)}`}`;
   });
   throw new UserError(`invalid ${source}: ${parts.join('; ')}`);
-}
-
-function lookup(value: unknown, path: PropertyKey[]): unknown {
-  let v: unknown = value;
-  for (const k of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
 }

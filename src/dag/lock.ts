@@ -9,14 +9,13 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { UserError } from '../util/errors.ts';
+import { validateJson } from '../util/read-json.ts';
 
-export interface LockInfo {
-  pid: number;
-  host: string;
-  command: string;
-  since: string;
-}
+/** The lock file's content (further keys, from another version, are kept: a lock is never cleared for them). */
+export const LockInfo = z.object({ pid: z.number().int().positive(), host: z.string(), command: z.string(), since: z.string() }).loose();
+export type LockInfo = z.infer<typeof LockInfo>;
 
 export interface RunLock {
   path: string;
@@ -38,12 +37,19 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * The lock's holder; null when there is no lock or it is not JSON (empty or cut short by a crash
+ * mid-write: stale). JSON that is not a lock is a UserError naming the file and the field.
+ */
 export function readLock(workdir: string): LockInfo | null {
+  const file = lockPath(workdir);
+  let raw: unknown;
   try {
-    return JSON.parse(readFileSync(lockPath(workdir), 'utf8')) as LockInfo;
+    raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return null;
   }
+  return validateJson(raw, LockInfo, `"${file}"`, { what: 'run lock', hint: `if no janus run is using ${workdir}, delete ${file}` });
 }
 
 export function acquireRunLock(workdir: string, command: string): RunLock {

@@ -1,15 +1,68 @@
 /**
  * The run manifest: one JSON per run (`<run folder>/run-manifest.json`, and a copy under
- * `.janus/runs/`) saying what ran, why, with what params and code, and what came out.
+ * `.janus/runs/`) saying what ran, why, with what params and code, and what came out; one
+ * schema for the writer and the reader.
  *
  *   { pipeline: { file, name, sha256, params, sets }, meta: { backend… }, provenance: { git, packages },
  *     stages: [{ name, state, reason, fingerprint, seconds, items, outputs: { name: { path, hash } } }], … }
+ *   readRunManifest('runs/demo').stages.filter((s) => s.state === 'ran')
  */
 import { join } from 'node:path';
+import { z } from 'zod';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
-import { provenance } from '../util/provenance.ts';
+import { provenance, type Provenance } from '../util/provenance.ts';
+import { readJsonFile } from '../util/read-json.ts';
 import type { Pipeline } from './pipeline-schema.ts';
 import type { StageOutcome } from './reporter.ts';
+
+export const RUN_MANIFEST_SCHEMA = 'janus.run-manifest/1';
+export const STAGE_STATES = ['up-to-date', 'ran', 'failed', 'skipped', 'interrupted', 'would-run', 'not-run'] as const;
+
+/** A stage's outcome as recorded (`StageOutcome` of dag/reporter.ts). */
+const OutcomeRecord = z
+  .object({
+    name: z.string(),
+    state: z.enum(STAGE_STATES),
+    reason: z.string(),
+    fingerprint: z.string().optional(),
+    seconds: z.number().min(0).optional(),
+    items: z.object({ done: z.number().int().min(0), total: z.number().int().min(0), resumedFrom: z.number().int().min(0) }).strict().optional(),
+    outputs: z.record(z.string(), z.object({ path: z.string(), hash: z.string() }).strict()).optional(),
+    error: z.string().optional(),
+    userError: z.boolean().optional(),
+  })
+  .strict();
+
+const ProvenanceRecord = z
+  .object({
+    janus: z.string(),
+    git: z.object({ commit: z.string().nullable(), dirty: z.boolean().nullable() }).strict(),
+    node: z.string(),
+    platform: z.string(),
+    packages: z.record(z.string(), z.string()),
+  })
+  .strict();
+
+export const RunManifest = z
+  .object({
+    schema: z.literal(RUN_MANIFEST_SCHEMA),
+    command: z.string().nullable(),
+    started: z.string(),
+    finished: z.string(),
+    seconds: z.number().min(0),
+    pipeline: z.object({ file: z.string(), name: z.string(), sha256: z.string(), params: z.record(z.string(), z.unknown()), sets: z.array(z.string()) }).strict(),
+    meta: z.record(z.string(), z.unknown()),
+    provenance: ProvenanceRecord,
+    /** Stages per state. */
+    summary: z.partialRecord(z.enum(STAGE_STATES), z.number().int().min(0)),
+    stages: z.array(OutcomeRecord),
+  })
+  .strict();
+export type RunManifest = z.infer<typeof RunManifest>;
+
+// what the runner and provenance() produce must fit the records (a compile error names the field that does not)
+const fits: { outcome: z.input<typeof OutcomeRecord>; provenance: z.input<typeof ProvenanceRecord> } = {} as { outcome: StageOutcome; provenance: Provenance };
+void fits;
 
 export interface ManifestInput {
   workdir: string;
@@ -20,10 +73,12 @@ export interface ManifestInput {
   command?: string;
 }
 
+export const runManifestPath = (workdir: string) => join(workdir, 'run-manifest.json');
+
 export async function writeRunManifest(m: ManifestInput): Promise<string> {
   const finished = new Date();
-  const doc = {
-    schema: 'janus.run-manifest/1',
+  const doc: RunManifest = {
+    schema: RUN_MANIFEST_SCHEMA,
     command: m.command ?? null,
     started: m.started.toISOString(),
     finished: finished.toISOString(),
@@ -31,14 +86,17 @@ export async function writeRunManifest(m: ManifestInput): Promise<string> {
     pipeline: { file: m.pipeline.file, name: m.pipeline.name, sha256: m.pipeline.sourceHash, params: m.pipeline.params, sets: m.pipeline.sets },
     meta: m.meta,
     provenance: provenance(),
-    summary: Object.fromEntries(
-      ['ran', 'up-to-date', 'failed', 'interrupted', 'skipped', 'not-run'].map((s) => [s, m.outcomes.filter((o) => o.state === s).length]),
-    ),
+    summary: Object.fromEntries(['ran', 'up-to-date', 'failed', 'interrupted', 'skipped', 'not-run'].map((s) => [s, m.outcomes.filter((o) => o.state === s).length])),
     stages: m.outcomes,
   };
   const stamp = m.started.toISOString().replace(/[:.]/g, '-');
   await writeJsonAtomic(join(m.workdir, '.janus', 'runs', `${stamp}.json`), doc);
-  const path = join(m.workdir, 'run-manifest.json');
+  const path = runManifestPath(m.workdir);
   await writeJsonAtomic(path, doc);
   return path;
+}
+
+/** The run folder's run-manifest.json (the last run), validated. */
+export function readRunManifest(workdir: string): RunManifest {
+  return readJsonFile(runManifestPath(workdir), RunManifest, { what: `${RUN_MANIFEST_SCHEMA} file`, hint: 'it is rewritten at the end of every run: run the pipeline again (janus run PIPELINE)' });
 }

@@ -8,10 +8,9 @@
  *   const doc = readAlignments('runs/x/alignments.json');   // validated
  *   summarise(doc)   // { frames: 125, framesWithoutFace: 0, multiFaceFrames: 40, kept: 125, dropped: { 'not the target identity': 40 } }
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ExtractConfig } from '../config/extract.ts';
-import { UserError } from '../util/errors.ts';
+import { readJson, validateJson } from '../util/read-json.ts';
 
 export const ALIGNMENTS_SCHEMA = 'janus.alignments/2';
 /** The schemas `readAlignments` reads: the first has no tracks and clusters. */
@@ -130,21 +129,13 @@ function upgradeV1(doc: z.infer<typeof AlignmentsDocV1>): AlignmentsDoc {
 }
 
 export function readAlignments(file: string): AlignmentsDoc {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`cannot read alignments file "${file}": ${(err as Error).message}`, 'pass the alignments.json that `janus extract` wrote');
-  }
+  const hint = 'pass the alignments.json that `janus extract` wrote, or re-run the extraction to write it again';
+  const raw = readJson(file, { what: 'alignments file', hint });
   const schema = (raw as { schema?: unknown } | null)?.schema;
   const v1 = schema === ALIGNMENTS_SCHEMAS[0];
-  const r = (v1 ? AlignmentsDocV1 : AlignmentsDoc).safeParse(raw);
-  if (!r.success) {
-    const iss = r.error.issues[0]!;
-    const what = v1 || schema === ALIGNMENTS_SCHEMA ? `a valid ${schema} file` : `an alignments file (schema ${ALIGNMENTS_SCHEMAS.join('|')})`;
-    throw new UserError(`"${file}" is not ${what}: ${iss.path.join('.')}: ${iss.message}`, 're-run the extraction to write it again');
-  }
-  return v1 ? upgradeV1(r.data as z.infer<typeof AlignmentsDocV1>) : (r.data as AlignmentsDoc);
+  const what = v1 || schema === ALIGNMENTS_SCHEMA ? `${schema} file` : `alignments file (schema ${ALIGNMENTS_SCHEMAS.join('|')})`;
+  if (v1) return upgradeV1(validateJson(raw, AlignmentsDocV1, `"${file}"`, { what, hint }));
+  return validateJson(raw, AlignmentsDoc, `"${file}"`, { what, hint });
 }
 
 export interface AlignmentsSummary {

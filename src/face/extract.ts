@@ -17,6 +17,7 @@ import { rationalValue, type VideoInfo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import { alignFace, alignmentMatrix } from './align.ts';
 import { ALIGNMENTS_SCHEMA, describeClustering, type AlignedFaceRecord, type AlignmentsDoc, type ClusteringRecord } from './alignments-file.ts';
+import type { FrameDetections } from './detections-file.ts';
 import { describeFace, descriptorDistance, detectFaces, trackFaces, type DetectedFace, type FaceApi } from './face-api.ts';
 import { clusterTracks, pickTarget, type Clustering } from './identity.ts';
 import { extendedMask } from './mask.ts';
@@ -26,11 +27,7 @@ import { buildTracks } from './tracks.ts';
 import { transformPoints } from './umeyama.ts';
 import type { Point, RgbImage } from '../util/geometry.ts';
 
-export interface FrameDetections {
-  index: number;
-  time: number;
-  faces: DetectedFace[];
-}
+export type { FrameDetections };
 
 /** Detections are made below the score filter so that dropped faces keep their reason. */
 export function detectionFloor(cfg: ExtractConfig): number {

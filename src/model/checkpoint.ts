@@ -10,31 +10,47 @@
  */
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Architecture } from '../config/model.ts';
+import { z } from 'zod';
+import { Architecture } from '../config/model.ts';
 import { tf } from '../engine/tf.ts';
 import { withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/errors.ts';
+import { jsonFileProblem, readJsonFile } from '../util/read-json.ts';
 import { sha256File } from '../util/hash.ts';
 import { buildAutoencoder, type Autoencoder } from './autoencoder.ts';
-import { fileIOHandler } from './file-io-handler.ts';
+import { WeightSpecs, fileIOHandler } from './file-io-handler.ts';
 
-export interface TrainingState {
-  iteration: number;
-  arch: Architecture;
-  /** Hash of everything that must match to continue the same run (architecture, loss, data…). */
-  configHash: string;
-  /** Random generator state, so a resumed run draws the same batches. */
-  rng: number[];
-  lossA: number | null;
-  lossB: number | null;
-  /** Best score (mean loss A+B over the last 10 iterations) of any checkpoint so far: what best/ holds. */
-  bestScore?: number | null;
-  /** Share of the aligned crop the model sees (model/input.ts); absent in older checkpoints: 1, the whole crop. */
-  coverage?: number;
-  /** Seconds of training up to this checkpoint, over all runs (time budgets and schedules continue from it). */
-  trainSeconds?: number;
-  savedAt?: string;
-}
+export const TrainingState = z
+  .object({
+    iteration: z.number().int().min(0),
+    arch: Architecture,
+    /** Hash of everything that must match to continue the same run (architecture, loss, data…). */
+    configHash: z.string(),
+    /** Random generator state, so a resumed run draws the same batches. */
+    rng: z.array(z.number()),
+    /** Losses of the last good step (null: none yet; a NaN is written as null). */
+    lossA: z.number().nullable(),
+    lossB: z.number().nullable(),
+    /** Best score (mean loss A+B over the last 10 iterations) of any checkpoint so far: what best/ holds. */
+    bestScore: z.number().nullable().optional(),
+    /** Share of the aligned crop the model sees (model/input.ts); absent in older checkpoints: 1, the whole crop. */
+    coverage: z.number().positive().optional(),
+    /** Seconds of training up to this checkpoint, over all runs (time budgets and schedules continue from it). */
+    trainSeconds: z.number().min(0).optional(),
+    savedAt: z.string().optional(),
+  })
+  .strict();
+export type TrainingState = z.infer<typeof TrainingState>;
+
+export const CHECKPOINT_SCHEMA = 'janus.checkpoint/1';
+
+/** MANIFEST.json: the sha256 of every other file of the checkpoint folder. */
+export const CheckpointManifest = z.object({ schema: z.literal(CHECKPOINT_SCHEMA), sha256: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 (64 hex digits)')) }).strict();
+export type CheckpointManifest = z.infer<typeof CheckpointManifest>;
+
+const CHECKPOINT_HINT = 'the checkpoint is damaged or from another version of Janus: delete it to use the one before, or train into a new folder';
+const readState = (dir: string): TrainingState => readJsonFile(join(dir, 'state.json'), TrainingState, { what: 'checkpoint state', hint: CHECKPOINT_HINT });
+const readOptimizerSpecs = (dir: string) => readJsonFile(join(dir, 'optimizer.json'), WeightSpecs, { what: 'optimizer weights manifest', hint: CHECKPOINT_HINT });
 
 /** The coverage a checkpoint's model was trained at (older checkpoints: the whole crop). */
 export function checkpointCoverage(state: TrainingState): number {
@@ -84,7 +100,7 @@ export async function saveCheckpoint(
     await writeJsonAtomic(join(tmp, 'optimizer.json'), enc.specs);
     await writeJsonAtomic(join(tmp, 'state.json'), { ...what.state, savedAt: new Date().toISOString() });
     const files = listFiles(tmp);
-    await writeJsonAtomic(join(tmp, 'MANIFEST.json'), { schema: 'janus.checkpoint/1', sha256: Object.fromEntries(files.map((f) => [f, sha256File(join(tmp, f))])) });
+    await writeJsonAtomic(join(tmp, 'MANIFEST.json'), { schema: CHECKPOINT_SCHEMA, sha256: Object.fromEntries(files.map((f) => [f, sha256File(join(tmp, f))])) });
   });
   const keep = opts.keep ?? 3;
   for (const old of listCheckpoints(root).slice(keep)) rmSync(old, { recursive: true, force: true });
@@ -96,22 +112,26 @@ export async function saveBest(root: string, checkpoint: string): Promise<void> 
   await withAtomicPath(join(root, 'best'), async (tmp) => cpSync(checkpoint, tmp, { recursive: true }));
 }
 
-/** Why a checkpoint folder cannot be used, or null when its checksums match. */
+/**
+ * Why a checkpoint folder cannot be used, or null when it can: its manifest is valid, every
+ * checksum matches, and its state and optimizer manifest read back as their schemas.
+ */
 export function verifyCheckpoint(dir: string): string | null {
   const m = join(dir, 'MANIFEST.json');
   if (!existsSync(m)) return 'no MANIFEST.json (written incompletely)';
-  let manifest: { sha256: Record<string, string> };
+  let manifest: CheckpointManifest;
   try {
-    manifest = JSON.parse(readFileSync(m, 'utf8'));
-  } catch {
-    return 'MANIFEST.json is not valid JSON';
+    manifest = readJsonFile(m, CheckpointManifest, { what: 'checkpoint manifest' });
+  } catch (err) {
+    if (err instanceof UserError) return err.message;
+    throw err;
   }
   for (const [f, h] of Object.entries(manifest.sha256)) {
     const p = join(dir, f);
     if (!existsSync(p)) return `missing ${f}`;
     if (sha256File(p) !== h) return `checksum mismatch in ${f} (corrupt or truncated)`;
   }
-  return null;
+  return jsonFileProblem(join(dir, 'state.json'), TrainingState, { what: 'checkpoint state' }) ?? jsonFileProblem(join(dir, 'optimizer.json'), WeightSpecs, { what: 'optimizer weights manifest' });
 }
 
 /** The first setting in which two architectures differ, or null. */
@@ -142,11 +162,11 @@ export async function loadLatestCheckpoint(root: string, arch: Architecture): Pr
       skipped.push({ dir, reason: problem });
       continue;
     }
-    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as TrainingState;
+    const state = readState(dir);
     const diff = architectureDifference(state.arch, arch);
     if (diff) throw new UserError(`the checkpoint in ${root} is of another architecture (${diff})`, `train into a new folder (--out weights/NEW), or use the checkpoint's settings (preset ${state.arch.preset}, upsample ${state.arch.upsample})`);
     const ae = await loadNetworks(dir, arch);
-    const specs = JSON.parse(readFileSync(join(dir, 'optimizer.json'), 'utf8')) as tf.io.WeightsManifestEntry[];
+    const specs: tf.io.WeightsManifestEntry[] = readOptimizerSpecs(dir);
     const bin = readFileSync(join(dir, 'optimizer.bin'));
     const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), specs);
     const optimizerWeights = specs.map((s) => ({ name: s.name, tensor: map[s.name]! }));
@@ -207,7 +227,7 @@ export function findTrainedCheckpoint(root: string, which: 'latest' | 'best' = '
 }
 
 function found(dir: string): FoundCheckpoint {
-  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as TrainingState;
+  const state = readState(dir);
   return { dir, state, fingerprint: sha256File(join(dir, 'MANIFEST.json')) };
 }
 

@@ -8,8 +8,30 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { tf } from '../engine/tf.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
+import { readJsonFile } from '../util/read-json.ts';
+
+/** One tensor's entry in a weights manifest (tfjs's format: further fields of tfjs are kept). */
+export const WeightSpec = z.object({ name: z.string(), shape: z.array(z.number().int().min(0)), dtype: z.enum(['float32', 'int32', 'bool', 'string', 'complex64']) }).loose();
+export const WeightSpecs = z.array(WeightSpec);
+
+/** `model.json`: the layers topology (tfjs's, not checked further) and the weights manifest. */
+export const ModelJson = z
+  .object({
+    format: z.string().optional(),
+    generatedBy: z.string().optional(),
+    convertedBy: z.string().optional(),
+    modelTopology: z.record(z.string(), z.unknown()),
+    weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: WeightSpecs }).strict()),
+  })
+  .strict();
+
+/** Read `model.json` of a saved network, validated. */
+export function readModelJson(file: string): z.infer<typeof ModelJson> {
+  return readJsonFile(file, ModelJson, { what: 'model file (model.json)', hint: 'the checkpoint is damaged or from another version: train again, or use another checkpoint' });
+}
 
 export function fileIOHandler(dir: string): tf.io.IOHandler {
   return {
@@ -28,9 +50,9 @@ export function fileIOHandler(dir: string): tf.io.IOHandler {
     async load(): Promise<tf.io.ModelArtifacts> {
       const file = join(dir, 'model.json');
       if (!existsSync(file)) throw new Error(`no model.json in ${dir}`);
-      const json = JSON.parse(readFileSync(file, 'utf8')) as { modelTopology: object; format?: string; generatedBy?: string; weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }> };
+      const json = readModelJson(file);
       const bin = readFileSync(join(dir, 'weights.bin'));
-      const specs = json.weightsManifest.flatMap((g) => g.weights);
+      const specs: tf.io.WeightsManifestEntry[] = json.weightsManifest.flatMap((g) => g.weights);
       return {
         modelTopology: json.modelTopology,
         format: json.format,

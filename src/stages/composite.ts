@@ -13,7 +13,6 @@
  *     outputs: { segments: segments, video: output.mp4, mask: mask.mp4, comparison: side-by-side.mp4,
  *                stats: composite.json, provenance: output.provenance.json }
  */
-import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CompositeConfig } from '../config/swap.ts';
 import type { StageContext, StageKind } from '../dag/stage-kind.ts';
@@ -26,6 +25,7 @@ import { openVideoWriter, type VideoWriter } from '../media/encode.ts';
 import { readGrayImage, readImage } from '../media/image.ts';
 import { probeVideo, type VideoInfo } from '../media/probe.ts';
 import { compositeFace } from '../swap/composite.ts';
+import { COMPOSITE_SCHEMA, readSegmentStats, writeCompositeRecord, writeSegmentStats, type SegmentStats } from '../swap/composite-record.ts';
 import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
 import { readSwapRecord, type SwapRecord } from '../swap/swap-record.ts';
 import { SYNTHETIC_NOTICE, SYNTHETIC_SCHEMA, METHOD, syntheticTags, type SyntheticSidecar } from '../swap/synthetic.ts';
@@ -43,12 +43,6 @@ interface Session {
   next: number;
 }
 const sessions = new WeakMap<object, Session>();
-
-interface SegmentStats {
-  first: number;
-  frames: number;
-  swapped: number[];
-}
 
 const itemName = (i: number) => String(i).padStart(6, '0');
 const segmentFile = (ctx: StageContext<P>, what: 'video' | 'mask' | 'comparison' | 'stats', item: string) => join(ctx.outputs.segments!, what === 'stats' ? `${item}.json` : `${what}-${item}.mp4`);
@@ -163,7 +157,7 @@ export const compositeStage: StageKind<P> = {
       } else {
         for (const [wr] of writers) await wr.close();
       }
-      await writeJsonAtomic(segmentFile(ctx, 'stats', item), stats);
+      await writeSegmentStats(segmentFile(ctx, 'stats', item), stats);
     } catch (err) {
       for (const [wr] of writers) await wr.abort();
       await s.frames?.return(undefined);
@@ -175,7 +169,7 @@ export const compositeStage: StageKind<P> = {
     const s = await session(ctx);
     await s.frames?.return(undefined);
     sessions.delete(ctx);
-    const items = (await compositeStage.items!(ctx)).map((item) => ({ item, stats: JSON.parse(readFileSync(segmentFile(ctx, 'stats', item), 'utf8')) as SegmentStats }));
+    const items = (await compositeStage.items!(ctx)).map((item) => ({ item, stats: readSegmentStats(segmentFile(ctx, 'stats', item)) }));
     const used = items.filter((x) => x.stats.frames > 0);
     const total = used.reduce((n, x) => n + x.stats.frames, 0);
     const swapped = used.flatMap((x) => x.stats.swapped);
@@ -185,7 +179,7 @@ export const compositeStage: StageKind<P> = {
     await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'mask', x.item)), out: ctx.outputs.mask!, metadata: tags('replaced-pixel-mask'), deterministic: true });
     if (ctx.outputs.comparison) await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'comparison', x.item)), out: ctx.outputs.comparison, audioFrom: ctx.inputs.video, metadata: tags('side-by-side'), deterministic: true });
     const frames = { total, swapped: swapped.length, skipped: total - swapped.length };
-    await writeJsonAtomic(ctx.outputs.stats!, { schema: 'janus.composite/1', frames, swappedFrames: swapped, segments: used.length, params: ctx.params });
+    await writeCompositeRecord(ctx.outputs.stats!, { schema: COMPOSITE_SCHEMA, frames, swappedFrames: swapped, segments: used.length, params: ctx.params });
     const fp = (f: string) => ({ file: f, sha256: sha256File(f) });
     const doc: SyntheticSidecar = {
       schema: SYNTHETIC_SCHEMA,

@@ -10,11 +10,11 @@
  *     inputs: { video: samples/a.mp4 }          # optional: identity: photo-of-a.jpg
  *     outputs: { detections: a/detections, faces: a/faces, masks: a/masks, alignments: a/alignments.json }
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExtractConfig } from '../config/extract.ts';
 import type { StageContext, StageKind } from '../dag/stage-kind.ts';
 import { detectFrame, finishExtraction, referenceDescriptor, trackingStart, type FrameDetections } from '../face/extract.ts';
+import { readFrameDetections, writeFrameDetections } from '../face/detections-file.ts';
 import { loadFaceApi } from '../face/face-api.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
@@ -80,13 +80,13 @@ export const extractStage: StageKind<P> = {
       }
     }
     det ??= { index, time: index / (s.info.fps.num / s.info.fps.den), faces: [] };
-    await writeJsonAtomic(detectionFile(ctx, item), det);
+    await writeFrameDetections(detectionFile(ctx, item), det);
   },
   async run(ctx) {
     const s = await session(ctx);
     await s.frames?.return(undefined);
     const items = await extractStage.items!(ctx);
-    const detections = items.map((item) => JSON.parse(readFileSync(detectionFile(ctx, item), 'utf8')) as FrameDetections);
+    const detections = items.map((item) => readFrameDetections(detectionFile(ctx, item)));
     await ensureEngine();
     const fa = await loadFaceApi();
     let reference: { file: string; descriptor: number[] } | undefined;

@@ -12,7 +12,6 @@
  *               video: samples/a.mp4, output: "@composite.video", mask: "@composite.mask" }
  *     outputs: { metrics: metrics.json }
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MetricsConfig } from '../config/swap.ts';
 import type { StageKind } from '../dag/stage-kind.ts';
@@ -22,6 +21,7 @@ import { loadFaceApi } from '../face/face-api.ts';
 import { fileDescriptors } from '../face/file-descriptors.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
 import { checkpointCoverage, loadCheckpointAt } from '../model/checkpoint.ts';
+import { readCompositeRecord } from '../swap/composite-record.ts';
 import { keptFaces, spread, type KeptFace } from '../swap/kept-faces.ts';
 import { videoFlicker } from '../swap/flicker.ts';
 import { centroid, identityDistances, psnr, ssim } from '../swap/metrics.ts';
@@ -84,7 +84,7 @@ export const swapMetricsStage: StageKind<P> = {
     } finally {
       m.ae.dispose();
     }
-    const composite = JSON.parse(readFileSync(ctx.inputs.composite!, 'utf8')) as { frames: { total: number; swapped: number; skipped: number } };
+    const composite = readCompositeRecord(ctx.inputs.composite!);
     const swapped = cSource ? identityDistances(dSwapped, cSource, cTarget) : null;
     const { video, output, mask } = ctx.inputs;
     const flicker = video && output && mask ? await videoFlicker(video, output, mask) : null;

@@ -21,6 +21,7 @@ import { readMetrics } from '../swap/metrics-file.ts';
 import { reportHtml } from '../swap/report.ts';
 import { readSwapRecord } from '../swap/swap-record.ts';
 import { latentMapSvg, pca2 } from '../swap/latent-map.ts';
+import { readLossLog } from '../train/loss-log.ts';
 import { readQualityLog } from '../train/quality-log.ts';
 import { readImage } from '../media/image.ts';
 import { checkpointCoverage, loadCheckpointAt } from '../model/checkpoint.ts';
@@ -62,7 +63,7 @@ export const swapReportStage: StageKind<P> = {
     const out = ctx.outputs.report!;
     const model = ctx.inputs.model!;
     const read = (f: string) => (existsSync(f) ? readFileSync(f) : null);
-    const lossLines = existsSync(join(model, 'loss.jsonl')) ? readFileSync(join(model, 'loss.jsonl'), 'utf8').trim().split('\n').filter(Boolean) : [];
+    const lastLoss = readLossLog(model).at(-1) ?? null;
     const faces = spread(keptFaces(readAlignments(ctx.inputs.alignments!), ctx.inputs.alignments!), ctx.params.faces);
     const pairs = [];
     const swap = readSwapRecord(ctx.inputs.swapped!);
@@ -88,7 +89,7 @@ export const swapReportStage: StageKind<P> = {
       metrics: readMetrics(ctx.inputs.metrics!),
       lossCurve: read(join(model, 'loss.png')),
       preview: read(join(model, 'preview.png')),
-      losses: lossLines.length ? (JSON.parse(lossLines[lossLines.length - 1]!) as { iteration: number; lossA: number; lossB: number }) : null,
+      losses: lastLoss,
       pairs,
       links,
       quality,

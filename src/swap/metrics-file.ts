@@ -5,10 +5,10 @@
  *   await writeMetrics('runs/x/metrics.json', metrics);   // validated before it is written
  *   readMetrics('runs/x/metrics.json').identity.swapped?.toTarget?.median
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DIRECTIONS } from '../config/swap.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
+import { readJsonFile } from '../util/read-json.ts';
 import { UserError } from '../util/errors.ts';
 
 export const METRICS_SCHEMA = 'janus.metrics/2';
@@ -63,16 +63,5 @@ export async function writeMetrics(file: string, metrics: SwapMetrics): Promise<
 }
 
 export function readMetrics(file: string): SwapMetrics {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`cannot read metrics file "${file}": ${(err as Error).message}`, 'run the swap-metrics stage again to write it');
-  }
-  const r = SwapMetrics.safeParse(raw);
-  if (!r.success) {
-    const iss = r.error.issues[0]!;
-    throw new UserError(`"${file}" is not a valid ${METRICS_SCHEMA} file: ${iss.path.join('.')}: ${iss.message}`, 'run the swap-metrics stage again to write it');
-  }
-  return r.data;
+  return readJsonFile(file, SwapMetrics, { what: `${METRICS_SCHEMA} file`, hint: 'run the swap-metrics stage again to write it (janus run PIPELINE --force metrics)' });
 }

@@ -1,37 +1,40 @@
 /**
- * The loss log of a training run: one JSON line per iteration (loss of A and B, time, learning
- * rate, whether the inputs were warped) in the model folder's loss.jsonl, rewritten atomically
- * with every checkpoint and read back when a run resumes (up to the checkpoint's iteration).
+ * The loss log: one JSON line per training step in the model folder's `loss.jsonl` (iteration,
+ * both losses, seconds, learning rate, warp), rewritten atomically at each checkpoint and
+ * validated line by line when read back (resuming a run, the report).
  *
  *   await writeLossLog('weights/demo', losses);
  *   readLossLog('weights/demo', 900)        // entries up to iteration 900
+ *   readLossLog('weights/demo').at(-1)      // the last step logged
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic-write.ts';
+import { readJsonLines } from '../util/read-json.ts';
 
-export interface LossEntry {
-  iteration: number;
-  lossA: number;
-  lossB: number;
-  seconds: number;
-  /** Learning rate of the step. */
-  lr?: number;
-  /** Whether the step's inputs were randomly warped. */
-  warp?: boolean;
-}
+export const LossEntry = z
+  .object({
+    iteration: z.number().int().min(0),
+    lossA: z.number(),
+    lossB: z.number(),
+    /** Seconds of training (over all runs) at this step. */
+    seconds: z.number().min(0),
+    /** Learning rate of the step. */
+    lr: z.number().optional(),
+    /** Whether the step's inputs were randomly warped. */
+    warp: z.boolean().optional(),
+  })
+  .strict();
+export type LossEntry = z.infer<typeof LossEntry>;
 
 export const lossLogPath = (out: string) => join(out, 'loss.jsonl');
 
-/** The entries of `out`'s loss.jsonl up to iteration `upTo` ([] when there is none). */
-export function readLossLog(out: string, upTo: number): LossEntry[] {
+/** The logged steps up to iteration `upTo` (none when the folder has no log yet). */
+export function readLossLog(out: string, upTo = Infinity): LossEntry[] {
   const p = lossLogPath(out);
   if (!existsSync(p)) return [];
-  return readFileSync(p, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as LossEntry)
-    .filter((e) => e.iteration <= upTo);
+  return readJsonLines(p, LossEntry, { what: 'loss log entry', hint: `delete ${p} (the loss curve starts again) or restore it` }).filter((e) => e.iteration <= upTo);
 }
 
 export async function writeLossLog(out: string, losses: readonly LossEntry[]): Promise<void> {

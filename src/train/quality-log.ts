@@ -6,12 +6,12 @@
  *   await appendQuality('weights/demo', entries);        // rewrites quality.jsonl atomically
  *   readQualityLog('weights/demo', 900)                  // entries up to iteration 900
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
-import { UserError } from '../util/errors.ts';
+import { readJsonLines } from '../util/read-json.ts';
 
 export const QualityEntry = z
   .object({
@@ -42,25 +42,7 @@ export const qualityLogPath = (out: string) => join(out, 'quality.jsonl');
 export function readQualityLog(out: string, upTo = Infinity): QualityEntry[] {
   const p = qualityLogPath(out);
   if (!existsSync(p)) return [];
-  return readFileSync(p, 'utf8')
-    .split('\n')
-    .map((line, i) => ({ line, i }))
-    .filter((l) => l.line.trim())
-    .map(({ line, i }) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(line);
-      } catch (err) {
-        throw new UserError(`${p} line ${i + 1} is not JSON: ${(err as Error).message}`, 'delete quality.jsonl (it is rebuilt by the next probe) or restore it');
-      }
-      const r = QualityEntry.safeParse(raw);
-      if (!r.success) {
-        const iss = r.error.issues[0]!;
-        throw new UserError(`${p} line ${i + 1}: ${iss.path.join('.') || '(entry)'}: ${iss.message}`, 'delete quality.jsonl (it is rebuilt by the next probe) or restore it');
-      }
-      return r.data;
-    })
-    .filter((e) => e.iteration <= upTo);
+  return readJsonLines(p, QualityEntry, { what: 'quality log entry', hint: 'delete quality.jsonl (it is rebuilt by the next probe) or restore it' }).filter((e) => e.iteration <= upTo);
 }
 
 export async function appendQuality(out: string, entries: readonly QualityEntry[]): Promise<void> {

@@ -11,6 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadPipeline } from '../../src/dag/load-pipeline.ts';
 import { acquireRunLock } from '../../src/dag/lock.ts';
+import { readRunManifest } from '../../src/dag/manifest.ts';
 import type { Reporter, StageOutcome } from '../../src/dag/reporter.ts';
 import { runPipeline, type RunOptions } from '../../src/dag/runner.ts';
 import { StageRegistry } from '../../src/dag/stage-kind.ts';
@@ -66,7 +67,7 @@ test('first run runs everything; a second run skips everything', async () => {
   assert.is(readdirSync(join(c.workdir, 'items')).length, 5);
   const b = await run(c.file, c.workdir);
   assert.equal(b.state, { gen: 'up-to-date', join: 'up-to-date', copy: 'up-to-date', side: 'up-to-date' });
-  const manifest = JSON.parse(readFileSync(join(c.workdir, 'run-manifest.json'), 'utf8'));
+  const manifest = readRunManifest(c.workdir); // validated
   assert.is(manifest.pipeline.name, 'chain');
   assert.is(manifest.stages.length, 4);
   assert.ok(manifest.provenance.packages['p-queue']);

@@ -60,7 +60,7 @@ test('a schema-1 file with schema-2 fields, or an unknown schema, is refused', (
   assert.throws(() => readAlignments(mixed), (e: Error) => e instanceof UserError && /not a valid janus\.alignments\/1 file/.test(e.message));
   const future = join(tmp.dir, 'future.json');
   writeFileSync(future, JSON.stringify({ ...v1, schema: 'janus.alignments/9' }));
-  assert.throws(() => readAlignments(future), (e: Error) => e instanceof UserError && /not an alignments file \(schema janus\.alignments\/1\|janus\.alignments\/2\)/.test(e.message));
+  assert.throws(() => readAlignments(future), (e: Error) => e instanceof UserError && /not a valid alignments file \(schema janus\.alignments\/1\|janus\.alignments\/2\): schema: expected "janus\.alignments\/2", got "janus\.alignments\/9"/.test(e.message));
 });
 
 test.run();

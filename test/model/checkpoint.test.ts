@@ -2,9 +2,10 @@
  * Checkpoints: a save/load round trip restores weights and optimizer state exactly; only the
  * last K are kept; a corrupt newest checkpoint is detected by checksum and the previous one is
  * used (by training, and by inference, which finds it without building networks); a checkpoint
- * of another architecture is refused naming the setting.
+ * of another architecture is refused naming the setting; a damaged MANIFEST.json, state.json,
+ * optimizer.json or model.json (whose checksums match) is refused naming the file and field.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,7 +13,9 @@ import { modelArchitecture } from '../../src/config/model.ts';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { buildAutoencoder } from '../../src/model/autoencoder.ts';
-import { findTrainedCheckpoint, listCheckpoints, loadLatestCheckpoint, loadTrainedModel, saveBest, saveCheckpoint, type TrainingState } from '../../src/model/checkpoint.ts';
+import { findTrainedCheckpoint, listCheckpoints, loadCheckpointAt, loadLatestCheckpoint, loadTrainedModel, saveBest, saveCheckpoint, verifyCheckpoint, type TrainingState } from '../../src/model/checkpoint.ts';
+import { sha256File } from '../../src/util/hash.ts';
+import { assertFileError, assertFileRejects, editedCopy, truncatedCopy } from '../helpers/corrupt.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { faceCrop } from '../helpers/data.ts';
 import { tempDir } from '../helpers/fixtures.ts';
@@ -119,6 +122,47 @@ test('a checkpoint of another architecture is refused, naming the setting', asyn
   }
   ae.dispose();
   opt.dispose();
+});
+
+/** A copy of checkpoint `src` with `file` damaged by `damage` and the manifest's checksum updated to match (so only the schema can catch it). */
+function damagedCheckpoint(src: string, root: string, file: string, damage: (f: string, out: string) => void): string {
+  const dir = join(root, 'checkpoints', 'ckpt-000000009');
+  cpSync(src, dir, { recursive: true });
+  const f = join(dir, file);
+  damage(f, f);
+  if (file !== 'MANIFEST.json') editedCopy(join(dir, 'MANIFEST.json'), join(dir, 'MANIFEST.json'), (m) => void (m.sha256[file] = sha256File(f)));
+  return dir;
+}
+
+test('damaged checkpoint files are refused naming the file and the field, not a TypeError', async () => {
+  const root = join(tmp.dir, 'schema');
+  const { ae, opt } = await trainedModel(1);
+  const good = await saveCheckpoint(root, { ae, optimizerWeights: await opt.getWeights(), state: state(1) });
+  ae.dispose();
+  opt.dispose();
+  assert.is(verifyCheckpoint(good), null);
+  const cases: Array<[string, (f: string, out: string) => void, RegExp]> = [
+    ['state.json', (f, o) => editedCopy(f, o, (d) => void (d.iteration = 'abc')), /state\.json" is not a valid checkpoint state: iteration: expected number, got "abc"/],
+    ['state.json', (f, o) => editedCopy(f, o, (d) => void delete d.arch.latent), /state\.json" is not a valid checkpoint state: arch\.latent: missing \(expected number\)/],
+    ['state.json', (f, o) => truncatedCopy(f, o), /state\.json": not valid JSON/],
+    ['optimizer.json', (f, o) => editedCopy(f, o, (d) => void (d[0].dtype = 'float99')), /optimizer\.json" is not a valid optimizer weights manifest: 0\.dtype: expected one of float32\|/],
+    ['MANIFEST.json', (f, o) => editedCopy(f, o, (d) => void delete d.sha256), /MANIFEST\.json" is not a valid checkpoint manifest: sha256: missing \(expected record\)/],
+    ['MANIFEST.json', (f, o) => truncatedCopy(f, o), /MANIFEST\.json": not valid JSON/],
+  ];
+  for (const [i, [file, damage, expected]] of cases.entries()) {
+    const r = join(tmp.dir, `schema-${i}`);
+    const dir = damagedCheckpoint(good, r, file, damage);
+    assert.match(verifyCheckpoint(dir)!, expected);
+    // inference: no usable checkpoint, and the reason names the file and field
+    assertFileError(() => findTrainedCheckpoint(r), join(dir, file), expected);
+    await assertFileRejects(() => loadCheckpointAt(dir), join(dir, file), expected);
+    // training: the damaged newest checkpoint is skipped (none left here: a fresh start)
+    assert.is(await loadLatestCheckpoint(r, arch), null);
+  }
+  // model.json: checked when the network loads
+  const dir = damagedCheckpoint(good, join(tmp.dir, 'schema-model'), 'encoder/model.json', (f, o) => editedCopy(f, o, (d) => void (d.weightsManifest[0].paths = 'weights.bin')));
+  assert.is(verifyCheckpoint(dir), null, 'model.json is read when the network is built');
+  await assertFileRejects(() => loadCheckpointAt(dir), join(dir, 'encoder/model.json'), /model\.json" is not a valid model file \(model\.json\): weightsManifest\.0\.paths: expected array, got "weights\.bin"/);
 });
 
 test.run();

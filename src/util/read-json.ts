@@ -1,0 +1,114 @@
+/**
+ * Reading back the JSON files Janus wrote: read, parse and validate against the zod schema
+ * the writer used, so a damaged file or one from another version is a clear `UserError` that
+ * names the file and the field (what was expected, what arrived), never a TypeError later.
+ *
+ *   const m = readJsonFile('runs/x/metrics.json', SwapMetrics, { what: 'metrics file', hint: 'run the metrics stage again' });
+ *   // UserError: "runs/x/metrics.json" is not a valid metrics file: frames.total: expected number, got "abc"
+ *   const losses = readJsonLines('weights/x/loss.jsonl', LossEntry, { what: 'loss log entry', hint: '…' });
+ *
+ * A file that is not JSON (truncated, garbled) names the line and column; a missing file says so.
+ */
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { UserError } from './errors.ts';
+import { describeIssue } from './zod-issues.ts';
+
+/** How a file is named in messages and how to fix it. */
+export interface FileKind {
+  /** What the file is: `metrics file`, `checkpoint state`. */
+  what: string;
+  /** How to fix it, one line (e.g. which stage writes it again). */
+  hint?: string;
+}
+
+export const DEFAULT_FILE_HINT = 'the file is damaged or from another version of Janus: delete it and run what writes it again (janus run PIPELINE --force STAGE)';
+
+/** Line and column of a character offset. */
+function lineColumn(text: string, pos: number): { line: number; column: number } {
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  return { line, column: pos - before.lastIndexOf('\n') };
+}
+
+/** Why `text` is not JSON, with the line and column where the parser stopped. */
+function jsonProblem(text: string, err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (!text.trim()) return 'the file is empty';
+  const pos = /position (\d+)/.exec(msg);
+  const at = pos ? Number(pos[1]) : null;
+  const multiline = text.includes('\n');
+  if (/end of (JSON )?input|Unterminated/i.test(msg) || (at !== null && at >= text.trimEnd().length)) {
+    return `not valid JSON: it ends early${multiline ? ` at line ${lineColumn(text, text.length).line}` : ''} (truncated?)`;
+  }
+  if (at === null) return `not valid JSON (${msg.replace(/, ".*" is not valid JSON$/s, '')})`;
+  const lc = lineColumn(text, at);
+  return `not valid JSON at ${multiline ? `line ${lc.line}, column ${lc.column}` : `column ${lc.column}`} (${msg.replace(/ in JSON at position \d+.*$/, '')})`;
+}
+
+/** Parse JSON text, or a UserError naming `source`. */
+export function parseJsonText(text: string, source: string, kind: FileKind): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`cannot read ${kind.what} ${source}: ${jsonProblem(text, err)}`, kind.hint ?? DEFAULT_FILE_HINT, { cause: err });
+  }
+}
+
+/** The file's text, or a UserError naming it (missing, unreadable). */
+function readText(file: string, kind: FileKind): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+    throw new UserError(`cannot read ${kind.what} "${file}": ${why}`, kind.hint ?? DEFAULT_FILE_HINT, { cause: err });
+  }
+}
+
+/** Read and parse a JSON file without validating it (see validateJson). */
+export function readJson(file: string, kind: FileKind): unknown {
+  return parseJsonText(readText(file, kind), `"${file}"`, kind);
+}
+
+/**
+ * Check a parsed value against the schema; the first problem becomes the message
+ * (`"FILE" is not a valid WHAT: FIELD: expected …, got …`), with how many more there are.
+ */
+export function validateJson<S extends z.ZodType>(raw: unknown, schema: S, source: string, kind: FileKind): z.output<S> {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const [first, ...rest] = r.error.issues;
+  const more = rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
+  throw new UserError(`${source} is not a valid ${kind.what}: ${describeIssue(first!, raw)}${more}`, kind.hint ?? DEFAULT_FILE_HINT);
+}
+
+/** Read, parse and validate a JSON file (see the header). */
+export function readJsonFile<S extends z.ZodType>(file: string, schema: S, kind: FileKind): z.output<S> {
+  return validateJson(readJson(file, kind), schema, `"${file}"`, kind);
+}
+
+/**
+ * Read a JSON-lines file (one JSON value per line, blank lines skipped), each line validated:
+ * errors name the line (`"FILE" line 3 is not a valid WHAT: …`).
+ */
+export function readJsonLines<S extends z.ZodType>(file: string, schema: S, kind: FileKind): Array<z.output<S>> {
+  const out: Array<z.output<S>> = [];
+  for (const [i, line] of readText(file, kind).split('\n').entries()) {
+    if (!line.trim()) continue;
+    const source = `"${file}" line ${i + 1}`;
+    out.push(validateJson(parseJsonText(line, source, kind), schema, source, kind));
+  }
+  return out;
+}
+
+/** Why a JSON file does not read back as `schema` (one line), or null when it does. */
+export function jsonFileProblem(file: string, schema: z.ZodType, kind: FileKind): string | null {
+  try {
+    readJsonFile(file, schema, kind);
+    return null;
+  } catch (err) {
+    if (err instanceof UserError) return err.message;
+    throw err;
+  }
+}

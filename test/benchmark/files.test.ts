@@ -1,0 +1,73 @@
+/**
+ * The benchmark's files read back validated: the plan (models.json, plan.json, which the baseline
+ * detector reads) and baseline.json, each written by its writer; damaged copies (a wrong type,
+ * a missing field, cut short) are UserErrors naming the file and the field.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BenchmarkConfig } from '../../src/config/benchmark.ts';
+import { baselinePath, readBaseline, writeBaseline, type BaselineResult } from '../../src/benchmark/detect-baseline.ts';
+import { planDir, readPlanModels, readPlanRecord } from '../../src/benchmark/plan-files.ts';
+import { makePlan, writePlan } from '../../src/benchmark/plan.ts';
+import { assertFileError, editedCopy, truncatedCopy } from '../helpers/corrupt.ts';
+import { tempDir } from '../helpers/fixtures.ts';
+
+const test = suite('benchmark/files');
+const tmp = tempDir('bench-files');
+test.after(() => tmp.cleanup());
+
+const ids = ['anna', 'ben', 'cleo', 'dan'];
+const manifest = { file: '/m/bench.csv', videos: ids.map((identity) => ({ id: `${identity}-01`, video: `/v/${identity}.mp4`, identity })), identities: ids, settings: {} };
+
+/** A copy of folder `src`'s `rel` file at `<tmp>/<name>/<rel>`, damaged. */
+function damaged(name: string, src: string, rel: string, damage: (f: string, out: string) => void): string {
+  const dir = join(tmp.dir, name);
+  mkdirSync(join(dir, rel, '..'), { recursive: true });
+  damage(join(src, rel), join(dir, rel));
+  return dir;
+}
+
+test('plan/models.json and plan/plan.json read back; damaged copies name the file and field', async () => {
+  const out = join(tmp.dir, 'bench');
+  const plan = makePlan(manifest, BenchmarkConfig.parse({ weights: '/w/models' }));
+  await writePlan(plan, out);
+  assert.equal(readPlanModels(out), plan.models);
+  assert.equal(readPlanRecord(out).config.weights, '/w/models');
+  assert.equal(readPlanRecord(out).pairs, plan.pairs);
+  const split = damaged('split', out, 'plan/models.json', (f, o) => editedCopy(f, o, (d) => void (d[0].split = 'dev')));
+  assertFileError(() => readPlanModels(split), join(planDir(split), 'models.json'), /is not a valid benchmark plan \(models\.json\): 0\.split: expected one of train\|val\|test, got "dev"/);
+  const seed = damaged('seed', out, 'plan/plan.json', (f, o) => editedCopy(f, o, (d) => void (d.config.seed = 'x')));
+  assertFileError(() => readPlanRecord(seed), join(planDir(seed), 'plan.json'), /config\.seed: expected number, got "x"/);
+  const pairs = damaged('pairs', out, 'plan/plan.json', (f, o) => editedCopy(f, o, (d) => void delete d.pairs[0].key));
+  assertFileError(() => readPlanRecord(pairs), join(planDir(pairs), 'plan.json'), /pairs\.0\.key: missing \(expected string\)/);
+  const cut = damaged('cut', out, 'plan/models.json', (f, o) => truncatedCopy(f, o));
+  assertFileError(() => readPlanModels(cut), join(planDir(cut), 'models.json'), /not valid JSON/);
+});
+
+test('baseline.json reads back; damaged copies name the file and field', async () => {
+  const dir = join(tmp.dir, 'dataset');
+  const score = (auc: number | null) => ({ faces: 8, real: 4, fake: 4, auc, accuracy: auc });
+  const result: BaselineResult = {
+    schema: 'janus.baseline/1',
+    detector: 'logistic regression on encoder latents (enc_latent), per face',
+    features: { model: '/w/anna__ben', fingerprint: 'f'.repeat(64), dims: 128, level: 'c23', facesPerVideo: 4 },
+    train: score(1),
+    val: score(null),
+    test: score(0.75),
+    note: null,
+  };
+  await writeBaseline(dir, result);
+  assert.equal(readBaseline(dir), result);
+  const auc = damaged('auc', dir, 'baseline.json', (f, o) => editedCopy(f, o, (d) => void (d.test.auc = 'high')));
+  assertFileError(() => readBaseline(auc), baselinePath(auc), /is not a valid janus\.baseline\/1 file: test\.auc: expected number, got "high"/);
+  const level = damaged('level', dir, 'baseline.json', (f, o) => editedCopy(f, o, (d) => void (d.features.level = 'c99')));
+  assertFileError(() => readBaseline(level), baselinePath(level), /features\.level: expected one of c0\|c23\|c40, got "c99"/);
+  const missing = damaged('missing', dir, 'baseline.json', (f, o) => editedCopy(f, o, (d) => void delete d.val));
+  assertFileError(() => readBaseline(missing), baselinePath(missing), /val: missing \(expected object\)/);
+  const cut = damaged('cut', dir, 'baseline.json', (f, o) => truncatedCopy(f, o));
+  assertFileError(() => readBaseline(cut), baselinePath(cut), /not valid JSON/);
+});
+
+test.run();
