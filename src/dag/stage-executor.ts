@@ -165,15 +165,18 @@ async function runItems(kind: StageKind, ctx: StageContext, stage: ResolvedStage
   let firstError: unknown = null;
   for (const item of all) {
     if (done.has(item)) continue;
-    q.add(async () => {
+    void q.add(async () => {
       if (c.signal.aborted || firstError !== null) return;
-      await kind.runItem!(ctx, item);
-      c.store.markItemDone(stage.name, e.fingerprint, item);
-      items.done++;
-      c.reporter.stageItems(stage.name, items.done, all.length);
-    }).catch((err: unknown) => {
-      if (firstError === null) firstError = err;
-      q.clear();
+      try {
+        await kind.runItem!(ctx, item);
+        c.store.markItemDone(stage.name, e.fingerprint, item);
+        items.done++;
+        c.reporter.stageItems(stage.name, items.done, all.length);
+      } catch (err) {
+        // recorded before the queue starts the next item, which then does not run
+        if (firstError === null) firstError = err;
+        q.clear();
+      }
     });
   }
   await q.onIdle();
