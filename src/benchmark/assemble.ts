@@ -22,6 +22,7 @@ import { readMetrics } from '../swap/metrics-file.ts';
 import { METHOD } from '../swap/synthetic.ts';
 import { provenance } from '../util/provenance.ts';
 import { paths, type BenchmarkPlan, type PlannedFake } from './plan.ts';
+import { stageName, stagesOfFake } from './stage-names.ts';
 
 export const MetadataEntry = z
   .object({
@@ -88,7 +89,7 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
   const state = new Map(outcomes.map((o) => [o.name, o]));
   const ok = (stage: string) => ['ran', 'up-to-date'].includes(state.get(stage)?.state ?? '');
   const failure = (f: PlannedFake): string | null => {
-    for (const stage of [`extract-${f.sourceVideo}`, `faces-${f.source}`, `faces-${f.target}`, ...(plan.config.weights ? [] : [`train-${f.model}`]), `swap-${f.id}`, `composite-${f.id}`, `metrics-${f.id}`, `ladder-fake-${f.id}`, `ladder-real-${f.sourceVideo}`]) {
+    for (const stage of stagesOfFake(f, { trained: !plan.config.weights })) {
       const o = state.get(stage);
       if (!o || !['ran', 'up-to-date'].includes(o.state)) return `stage ${stage} ${o ? o.state.replace('-', ' ') : 'did not run'}${o?.error ? `: ${o.error}` : o?.reason ? `: ${o.reason}` : ''}`;
     }
@@ -114,8 +115,8 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
   await withAtomicPath(join(out, 'real'), async (realTmp) => {
     for (const level of LADDER) mkdirSync(join(realTmp, level), { recursive: true });
     for (const v of plan.videos) {
-      if (!ok(`ladder-real-${v.id}`) || !ok(`extract-${v.id}`)) {
-        dropped.push({ fake: `${v.id}.mp4 (real)`, stage: 'failed', reason: `stage ladder-real-${v.id} or extract-${v.id} did not finish` });
+      if (!ok(stageName.ladderReal(v.id)) || !ok(stageName.extract(v.id))) {
+        dropped.push({ fake: `${v.id}.mp4 (real)`, stage: 'failed', reason: `stage ${stageName.ladderReal(v.id)} or ${stageName.extract(v.id)} did not finish` });
         continue;
       }
       for (const level of LADDER) linkOrCopy(join(out, paths.ladder('real', v.id), `${level}.mp4`), join(realTmp, level, `${v.id}.mp4`));
