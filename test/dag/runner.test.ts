@@ -17,7 +17,7 @@ import { describeReason } from '../../src/dag/stage-reason.ts';
 import { StageRegistry } from '../../src/dag/stage-kind.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { tempDir } from '../helpers/fixtures.ts';
-import { registerToyKinds, sessionEvents, toyCase, toyCopy } from './toy-kinds.ts';
+import { registerToyKinds, sessionEvents, toyCase, toyCopy, toySession } from './toy-kinds.ts';
 
 const test = suite('dag/runner');
 const tmp = tempDir('runner');
@@ -193,6 +193,7 @@ test('per-item resume: an interrupted stage keeps its finished items and the nex
   for (const f of ['joined.txt', 'copy.txt', 'items.txt']) assert.is(readFileSync(join(c.workdir, f), 'utf8'), readFileSync(join(d.workdir, f), 'utf8'), f);
 });
 
+const withSessionKind = () => registerToyKinds(new StageRegistry()).register(toySession);
 const SESSION = (params: string) => `
 name: lifecycle
 stages:
@@ -205,22 +206,22 @@ stages:
 test('open() and close() are each called once per run of a stage, and every call gets the session', async () => {
   const c = setup(SESSION('{ count: 3 }'));
   sessionEvents.length = 0;
-  const a = await run(c.file, c.workdir);
+  const a = await run(c.file, c.workdir, { registry: withSessionKind() });
   assert.ok(a.ok);
   const id = sessionEvents[0]!.split(' ')[1];
   assert.equal(sessionEvents, [`open ${id}`, `items ${id}`, `item 0000 ${id}`, `item 0001 ${id}`, `item 0002 ${id}`, `run ${id}`, `close ${id}`]);
   sessionEvents.length = 0;
-  const b = await run(c.file, c.workdir);
+  const b = await run(c.file, c.workdir, { registry: withSessionKind() });
   assert.is(b.state.life, 'up-to-date');
   assert.equal(sessionEvents, [], 'an up-to-date stage is not opened');
-  await run(c.file, c.workdir, { dryRun: true, force: ['life'] });
+  await run(c.file, c.workdir, { registry: withSessionKind(), dryRun: true, force: ['life'] });
   assert.equal(sessionEvents, [], 'a dry run opens nothing');
 });
 
 test('close() is called when the stage fails', async () => {
   const c = setup(SESSION('{ count: 3, failAt: 1 }'));
   sessionEvents.length = 0;
-  const r = await run(c.file, c.workdir);
+  const r = await run(c.file, c.workdir, { registry: withSessionKind() });
   assert.is(r.state.life, 'failed');
   assert.match(r.outcomes[0]!.error!, /toy failure at item 0001/);
   const id = sessionEvents[0]!.split(' ')[1];
@@ -237,14 +238,14 @@ test('close() is called when the run is interrupted, after the item in flight', 
     stageEnd() {},
     message() {},
   };
-  const r = await run(c.file, c.workdir, { signal: ac.signal, reporter });
+  const r = await run(c.file, c.workdir, { registry: withSessionKind(), signal: ac.signal, reporter });
   assert.ok(r.interrupted);
   assert.is(r.state.life, 'interrupted');
   const id = sessionEvents[0]!.split(' ')[1];
   assert.equal(sessionEvents, [`open ${id}`, `items ${id}`, `item 0000 ${id}`, `item 0001 ${id}`, `close ${id}`]);
   // the next run opens a new session and does the rest
   sessionEvents.length = 0;
-  const b = await run(c.file, c.workdir);
+  const b = await run(c.file, c.workdir, { registry: withSessionKind() });
   assert.ok(b.ok);
   const next = sessionEvents[0]!.split(' ')[1];
   assert.is.not(next, id);

@@ -116,7 +116,7 @@ export const toySession: StageKind<{ count: number; delayMs: number; failAt?: nu
 };
 
 export function registerToyKinds(registry: StageRegistry): StageRegistry {
-  return registry.register(toyItems).register(toyJoin).register(toyCopy).register(toyFail).register(toySession);
+  return registry.register(toyItems).register(toyJoin).register(toyCopy).register(toyFail);
 }
 
 let caseCount = 0;
