@@ -25,6 +25,7 @@ import { linkOrCopy, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '..
 import { csvRow } from '../util/csv.ts';
 import { datasetCard } from './dataset-card.ts';
 import { paths, type BenchmarkPlan, type PlannedFake } from './plan.ts';
+import { stageName, stagesOfFake } from './stage-names.ts';
 import { gateReason } from './quality-gate.ts';
 
 export const MetadataEntry = z
@@ -75,7 +76,7 @@ const finished = (o: StageOutcome | undefined) => !!o && ['ran', 'up-to-date'].i
 
 /** The first stage a fake needs that did not finish, as a reason; null when all did. */
 function failure(a: Assembly, f: PlannedFake): string | null {
-  for (const stage of [`extract-${f.sourceVideo}`, `faces-${f.source}`, `faces-${f.target}`, ...(a.plan.config.weights ? [] : [`train-${f.model}`]), `swap-${f.id}`, `composite-${f.id}`, `metrics-${f.id}`, `ladder-fake-${f.id}`, `ladder-real-${f.sourceVideo}`]) {
+  for (const stage of stagesOfFake(f, { trained: !a.plan.config.weights })) {
     const o = a.state.get(stage);
     if (!finished(o)) return `stage ${stage} ${o ? o.state.replace('-', ' ') : 'did not run'}${o?.error ? `: ${o.error}` : o?.reason ? `: ${o.reason}` : ''}`;
   }
@@ -103,8 +104,8 @@ async function assembleReal(a: Assembly): Promise<void> {
   await withAtomicPath(join(a.out, 'real'), async (realTmp) => {
     for (const level of LADDER) mkdirSync(join(realTmp, level), { recursive: true });
     for (const v of a.plan.videos) {
-      if (!finished(a.state.get(`ladder-real-${v.id}`)) || !finished(a.state.get(`extract-${v.id}`))) {
-        a.dropped.push({ fake: `${v.id}.mp4 (real)`, stage: 'failed', reason: `stage ladder-real-${v.id} or extract-${v.id} did not finish` });
+      if (!finished(a.state.get(stageName.ladderReal(v.id))) || !finished(a.state.get(stageName.extract(v.id)))) {
+        a.dropped.push({ fake: `${v.id}.mp4 (real)`, stage: 'failed', reason: `stage ${stageName.ladderReal(v.id)} or ${stageName.extract(v.id)} did not finish` });
         continue;
       }
       for (const level of LADDER) linkOrCopy(join(a.out, paths.ladder('real', v.id), `${level}.mp4`), join(realTmp, level, `${v.id}.mp4`));

@@ -16,6 +16,7 @@ import type { Direction } from '../config/swap.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import type { BenchmarkManifest, ManifestVideo } from './manifest.ts';
 import { choosePairs, deriveSeed, type Pair } from './pairs.ts';
+import { stageName, stageRef } from './stage-names.ts';
 import { PlanModels, PlanRecord, planDir, type PlannedModel } from './plan-files.ts';
 import { assignSplits, type Splits } from './splits.ts';
 
@@ -79,7 +80,7 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
   const weights = c.weights ? (isAbsolute(c.weights) ? c.weights : resolve(c.weights)) : null;
   const stages: unknown[] = [
     {
-      name: 'extract-${item.id}',
+      name: stageName.extract('${item.id}'),
       foreach: planFile('videos'),
       kind: 'extract',
       resource: 'gpu',
@@ -88,40 +89,42 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
       outputs: { detections: `${paths.extract('${item.id}')}/detections`, faces: `${paths.extract('${item.id}')}/faces`, masks: `${paths.extract('${item.id}')}/masks`, alignments: `${paths.extract('${item.id}')}/alignments.json` },
     },
     ...plan.manifest.identities.map((identity) => ({
-      name: `faces-${identity}`,
+      name: stageName.faces(identity),
       kind: 'gather-faces',
-      inputs: Object.fromEntries(plan.manifest.videos.filter((v) => v.identity === identity).map((v) => [v.id, `@extract-${v.id}.faces`])),
+      inputs: Object.fromEntries(plan.manifest.videos.filter((v) => v.identity === identity).map((v) => [v.id, stageRef(stageName.extract(v.id), 'faces')])),
       outputs: { faces: `${paths.identity(identity)}/faces`, masks: `${paths.identity(identity)}/masks` },
     })),
   ];
   if (!weights) {
     stages.push({
-      name: 'train-${item.key}',
+      name: stageName.train('${item.key}'),
       foreach: planFile('models'),
       kind: 'train',
       resource: 'gpu',
       params: { preset: c.preset, iterations: c.iterations, ...(c.minutes ? { minutes: c.minutes } : {}), seed: '${item.seed}' },
-      inputs: { a: '@faces-${item.a}.faces', b: '@faces-${item.b}.faces' },
+      inputs: { a: stageRef(stageName.faces('${item.a}'), 'faces'), b: stageRef(stageName.faces('${item.b}'), 'faces') },
       outputs: { model: paths.model('${item.key}') },
       persist: ['model'],
     });
   }
-  const model = weights ? `${weights}/\${item.model}` : '@train-${item.model}.model';
+  const model = weights ? `${weights}/\${item.model}` : stageRef(stageName.train('${item.model}'), 'model');
+  const sourceAlignments = stageRef(stageName.extract('${item.sourceVideo}'), 'alignments');
+  const fake = (stage: (id: string) => string, output: string) => stageRef(stage('${item.id}'), output);
   stages.push(
     {
-      name: 'swap-${item.id}',
+      name: stageName.swap('${item.id}'),
       foreach: planFile('fakes'),
       kind: 'swap',
       resource: 'gpu',
       params: { direction: '${item.direction}' },
-      inputs: { alignments: '@extract-${item.sourceVideo}.alignments', model },
+      inputs: { alignments: sourceAlignments, model },
       outputs: { faces: `${paths.fake('${item.id}')}/swapped` },
     },
     {
-      name: 'composite-${item.id}',
+      name: stageName.composite('${item.id}'),
       foreach: planFile('fakes'),
       kind: 'composite',
-      inputs: { video: '${item.sourcePath}', alignments: '@extract-${item.sourceVideo}.alignments', swapped: '@swap-${item.id}.faces' },
+      inputs: { video: '${item.sourcePath}', alignments: sourceAlignments, swapped: fake(stageName.swap, 'faces') },
       outputs: {
         segments: `${paths.fake('${item.id}')}/segments`,
         video: `${paths.fake('${item.id}')}/\${item.id}.mp4`,
@@ -131,32 +134,32 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
       },
     },
     {
-      name: 'metrics-${item.id}',
+      name: stageName.metrics('${item.id}'),
       foreach: planFile('fakes'),
       kind: 'swap-metrics',
       resource: 'gpu',
       params: { sample: 24 },
       inputs: {
-        source: '@extract-${item.sourceVideo}.alignments',
-        target: '@extract-${item.targetVideo}.alignments',
-        swapped: '@swap-${item.id}.faces',
+        source: sourceAlignments,
+        target: stageRef(stageName.extract('${item.targetVideo}'), 'alignments'),
+        swapped: fake(stageName.swap, 'faces'),
         model,
-        composite: '@composite-${item.id}.stats',
+        composite: fake(stageName.composite, 'stats'),
         video: '${item.sourcePath}',
-        output: '@composite-${item.id}.video',
-        mask: '@composite-${item.id}.mask',
+        output: fake(stageName.composite, 'video'),
+        mask: fake(stageName.composite, 'mask'),
       },
       outputs: { metrics: `${paths.fake('${item.id}')}/metrics.json` },
     },
     {
-      name: 'ladder-fake-${item.id}',
+      name: stageName.ladderFake('${item.id}'),
       foreach: planFile('fakes'),
       kind: 'compress-ladder',
-      inputs: { video: '@composite-${item.id}.video' },
+      inputs: { video: fake(stageName.composite, 'video') },
       outputs: Object.fromEntries(['c0', 'c23', 'c40'].map((l) => [l, `${paths.ladder('fake', '${item.id}')}/${l}.mp4`])),
     },
     {
-      name: 'ladder-real-${item.id}',
+      name: stageName.ladderReal('${item.id}'),
       foreach: planFile('videos'),
       kind: 'compress-ladder',
       inputs: { video: '${item.video}' },

@@ -67,8 +67,7 @@ export const benchmarkCommand: CommandSpec = {
     await writePlan(plan, out);
     process.stdout.write(`benchmark: ${manifest.videos.length} videos, ${manifest.identities.length} identities; splits train ${plan.splits.train.length} / val ${plan.splits.val.length} / test ${plan.splits.test.length}; ${plan.models.length} models, ${plan.fakes.length} fakes\n`);
     const backend = resolveBackendChoice(opts.backend as string | undefined);
-    if (backend.source !== 'default') process.env.JANUS_BACKEND = backend.choice;
-    const r = await runCommandPipeline({ workdir: out, name: 'benchmark', command: `janus benchmark ${file}`, backend: backend.choice, stages: benchmarkStages(plan, out), keepGoing: true });
+    const r = await runCommandPipeline({ workdir: out, name: 'benchmark', command: `janus benchmark ${file}`, backend, stages: benchmarkStages(plan, out), keepGoing: true });
     if (r.interrupted) return 130;
     const s = await assembleDataset(plan, out, r.outcomes);
     process.stdout.write(`dataset (${out}): ${s.real} real, ${s.fake} fake videos; ${s.dropped.length} dropped or failed${s.dropped.length ? ' (dropped.json)' : ''}\n`);

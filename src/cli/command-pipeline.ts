@@ -3,13 +3,14 @@
  * to `<workdir>/.janus/<name>.yaml` and run as a resumable DAG in the work folder, with
  * progress on the terminal and Ctrl-C stopping cleanly (run the command again to resume).
  *
- *   const r = await runCommandPipeline({ workdir: out, name: 'extract', command: 'janus extract a.mp4', stages, backend });
+ *   const r = await runCommandPipeline({ workdir: out, name: 'extract', command: 'janus extract a.mp4', stages, backend: resolveBackendChoice(opts.backend) });
  *   // prints "extract (out): 1 ran, 0 up to date"; exitCodeOf(r) is the command's exit code
  */
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadPipeline } from '../dag/load-pipeline.ts';
 import { runPipeline, type RunResult } from '../dag/runner.ts';
+import type { BackendRequest } from '../engine/backend.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { stageRegistry } from '../stages/registry.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
@@ -22,7 +23,8 @@ export interface CommandPipeline {
   /** The command line, for the description, the lock and the manifest. */
   command: string;
   stages: unknown[];
-  backend: string;
+  /** The backend request the command resolved; the stages select it when they need tf. */
+  backend: BackendRequest;
   /** After a failure, still run every stage not downstream of it. */
   keepGoing?: boolean;
 }
@@ -33,7 +35,7 @@ export async function runCommandPipeline(p: CommandPipeline): Promise<RunResult>
   const pipeline = await loadPipeline(file, stageRegistry);
   const signal = graceful();
   try {
-    const r = await runPipeline(pipeline, { workdir: p.workdir, registry: stageRegistry, signal, reporter: cliReporter(), meta: { backend: p.backend }, command: p.command, keepGoing: p.keepGoing });
+    const r = await runPipeline(pipeline, { workdir: p.workdir, registry: stageRegistry, signal, reporter: cliReporter(), meta: { backend: p.backend.choice }, backend: p.backend, command: p.command, keepGoing: p.keepGoing });
     process.stdout.write(`${p.name} (${p.workdir}): ${summary(r)}\n`);
     if (r.interrupted) process.stdout.write('interrupted: run the same command again to resume\n');
     return r;

@@ -67,7 +67,6 @@ export const convertCommand: CommandSpec = {
     const target = opts.target ? resolve(opts.target as string) : undefined;
     if (target) readAlignments(target);
     const backend = resolveBackendChoice(opts.backend as string | undefined);
-    if (backend.source !== 'default') process.env.JANUS_BACKEND = backend.choice;
 
     const stem = basename(out, extname(out));
     const workdir = resolve((opts.workdir as string | undefined) ?? join(dirname(out), `${stem}.janus`));
@@ -84,7 +83,7 @@ export const convertCommand: CommandSpec = {
       workdir,
       name: 'convert',
       command: `janus convert ${video}`,
-      backend: backend.choice,
+      backend,
       stages: [
         { name: 'swap', kind: 'swap', resource: 'gpu', params: swap, inputs: { alignments, model }, outputs: { faces: 'swapped' } },
         {

@@ -48,14 +48,13 @@ export const extractCommand: CommandSpec = {
     await probeVideo(video!); // a bad video fails here, before anything is written
     if (reference) requireInputFile(reference, 'identity image');
     const backend = resolveBackendChoice(opts.backend as string | undefined);
-    if (backend.source !== 'default') process.env.JANUS_BACKEND = backend.choice;
     const out = opts.out as string;
     const { identity: _i, ...params } = cfg;
     const r = await runCommandPipeline({
       workdir: out,
       name: 'extract',
       command: `janus extract ${video}`,
-      backend: backend.choice,
+      backend,
       stages: [
         {
           name: 'extract',

@@ -6,6 +6,7 @@
  */
 import cliProgress from 'cli-progress';
 import { describeOutcome, plainReporter, type Reporter } from '../dag/reporter.ts';
+import { describeReason } from '../dag/stage-reason.ts';
 
 export function cliReporter(stream: NodeJS.WriteStream = process.stderr): Reporter {
   const write = (line: string) => stream.write(`${line}\n`);
@@ -17,8 +18,8 @@ export function cliReporter(stream: NodeJS.WriteStream = process.stderr): Report
   const bars = new Map<string, cliProgress.SingleBar>();
   const log = (line: string) => multi.log(`${line}\n`);
   return {
-    stageStart(name, reason, items) {
-      log(`${name}: running (${reason})${items && items.done ? `, resuming at item ${items.done}/${items.total}` : ''}`);
+    stageStart(name, why, items) {
+      log(`${name}: running (${describeReason(why)})${items && items.done ? `, resuming at item ${items.done}/${items.total}` : ''}`);
       if (items) bars.set(name, multi.create(items.total, items.done, { stage: name }));
     },
     stageItems(name, done) {

@@ -36,8 +36,7 @@ export const runCommand: CommandSpec = {
   options: ['workdir', 'set', 'until', 'dryRun', 'force', 'keepGoing', 'backend'],
   async run([file], opts) {
     const { pipeline, workdir } = await resolveRun({ pipelineFile: file, workdir: opts.workdir as string | undefined, sets: opts.set as string[] | undefined });
-    const backend = resolveBackendChoice(opts.backend as string | undefined);
-    if (backend.source !== 'default') process.env.JANUS_BACKEND = backend.choice; // stages select it when they need tf
+    const backend = resolveBackendChoice(opts.backend as string | undefined); // stages select it when they need tf
     const dryRun = !!opts.dryRun;
     const signal = graceful();
     try {
@@ -51,6 +50,7 @@ export const runCommand: CommandSpec = {
         signal,
         reporter: dryRun ? undefined : cliReporter(),
         meta: { backend: backend.choice },
+        backend,
         command: process.argv.slice(2).join(' ') ? `janus ${process.argv.slice(2).join(' ')}` : `janus run ${file}`,
       });
       if (dryRun) for (const o of result.outcomes) process.stdout.write(`${describeOutcome(o)}\n`);

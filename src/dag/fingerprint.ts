@@ -5,13 +5,14 @@
  * finish, did the code change, the params, the definition, an input, an output?
  *
  *   const ev = evaluateStage(stage, ctx);
- *   ev.reason   // null when up to date, else e.g. 'params changed: count 20 -> 30'
+ *   ev.reason   // null when up to date, else e.g. { kind: 'params-changed', changes: [{ key: 'count', before: 20, after: 30 }] }
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { ContentHasher, MISSING } from './content-hash.ts';
 import type { ResolvedStage } from './pipeline-schema.ts';
 import type { StageKind, StageRegistry } from './stage-kind.ts';
+import type { ParamChange, RunReason } from './stage-reason.ts';
 import type { StageRecord, StateStore } from './state-store.ts';
 
 /** JSON with sorted keys, so equal values give equal text. */
@@ -53,7 +54,7 @@ export interface Evaluation {
   codeVersion: string;
   inputHashes: Record<string, string>;
   /** null: up to date. */
-  reason: string | null;
+  reason: RunReason | null;
   record: StageRecord | null;
   kind: StageKind;
 }
@@ -66,15 +67,12 @@ export interface EvalContext {
   stagesByName: Map<string, ResolvedStage>;
 }
 
-function paramsDiff(before: string, after: string): string {
+/** The params whose values differ between two canonical-JSON param records, by key. */
+function paramChanges(before: string, after: string): ParamChange[] {
   const a = JSON.parse(before) as Record<string, unknown>;
   const b = JSON.parse(after) as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-  const changed = keys.filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k]));
-  return changed
-    .slice(0, 3)
-    .map((k) => `${k} ${JSON.stringify(a[k]) ?? '(unset)'} -> ${JSON.stringify(b[k]) ?? '(unset)'}`)
-    .join(', ') + (changed.length > 3 ? ` (+${changed.length - 3} more)` : '');
+  return keys.filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k])).map((key) => ({ key, before: a[key], after: b[key] }));
 }
 
 export function evaluateStage(stage: ResolvedStage, ctx: EvalContext): Evaluation {
@@ -89,32 +87,31 @@ export function evaluateStage(stage: ResolvedStage, ctx: EvalContext): Evaluatio
   const ev = { fingerprint, defHash, params, codeVersion, inputHashes, record, kind };
 
   const missingInput = Object.entries(inputHashes).find(([, h]) => h === MISSING);
-  if (missingInput) return { ...ev, reason: `missing input: ${missingInput[0]} (${ins[missingInput[0]]})` };
+  if (missingInput) return { ...ev, reason: { kind: 'missing-input', input: missingInput[0], path: ins[missingInput[0]]! } };
 
   const outs = outputPaths(stage, ctx.workdir);
   const firstMissingOutput = () => Object.entries(outs).find(([, p]) => ctx.hasher.hash(p) === MISSING);
 
   if (!record) {
     const m = firstMissingOutput();
-    return { ...ev, reason: m ? `missing output: ${m[0]} (${stage.outputs[m[0]]})` : 'no record of a finished run' };
+    return { ...ev, reason: m ? { kind: 'missing-output', output: m[0], path: stage.outputs[m[0]]! } : { kind: 'never-run' } };
   }
   if (record.status === 'started') {
     const done = ctx.store.countDoneItems(stage.name, record.fingerprint);
     const total = Number(ctx.store.meta(`items-total:${stage.name}`) ?? 0);
-    const items = total ? ` (${done}/${total} items done)` : '';
-    return { ...ev, reason: record.fingerprint === fingerprint ? `incomplete: a run started and did not finish${items}` : `incomplete, and its inputs or params changed since${items}` };
+    return { ...ev, reason: { kind: 'incomplete', changedSince: record.fingerprint !== fingerprint, items: total ? { done, total } : null } };
   }
-  if (record.status === 'failed') return { ...ev, reason: `failed last time: ${record.error ?? 'unknown error'}` };
-  if (record.codeVersion !== codeVersion) return { ...ev, reason: `code changed: ${record.codeVersion} -> ${codeVersion}` };
-  if (record.params !== params) return { ...ev, reason: `params changed: ${paramsDiff(record.params, params)}` };
-  if (record.defHash !== defHash) return { ...ev, reason: 'definition changed (inputs, outputs or persist)' };
+  if (record.status === 'failed') return { ...ev, reason: { kind: 'failed-last-time', error: record.error } };
+  if (record.codeVersion !== codeVersion) return { ...ev, reason: { kind: 'code-changed', before: record.codeVersion, after: codeVersion } };
+  if (record.params !== params) return { ...ev, reason: { kind: 'params-changed', changes: paramChanges(record.params, params) } };
+  if (record.defHash !== defHash) return { ...ev, reason: { kind: 'definition-changed' } };
   for (const [k, h] of Object.entries(inputHashes)) {
-    if (record.inputs[k] !== h) return { ...ev, reason: `input changed: ${k} (${ins[k]})` };
+    if (record.inputs[k] !== h) return { ...ev, reason: { kind: 'input-changed', input: k, path: ins[k]! } };
   }
   for (const [k, p] of Object.entries(outs)) {
     const h = ctx.hasher.hash(p);
-    if (h === MISSING) return { ...ev, reason: `missing output: ${k} (${stage.outputs[k]})` };
-    if (record.outputs[k] !== h) return { ...ev, reason: `output changed since it was made: ${k} (${stage.outputs[k]})` };
+    if (h === MISSING) return { ...ev, reason: { kind: 'missing-output', output: k, path: stage.outputs[k]! } };
+    if (record.outputs[k] !== h) return { ...ev, reason: { kind: 'output-changed', output: k, path: stage.outputs[k]! } };
   }
   return { ...ev, reason: null };
 }

@@ -23,6 +23,9 @@ const OutcomeRecord = z
   .object({
     name: z.string(),
     state: z.enum(STAGE_STATES),
+    /** Why, as data (dag/stage-reason.ts's union, discriminated by kind). */
+    why: z.object({ kind: z.string() }).loose(),
+    /** The same in words. */
     reason: z.string(),
     fingerprint: z.string().optional(),
     seconds: z.number().min(0).optional(),

@@ -4,10 +4,16 @@
  *
  *   const r = plainReporter((line) => process.stdout.write(`${line}\n`));
  */
+import { describeReason, type StageReason } from './stage-reason.ts';
+
+export type OutcomeState = 'up-to-date' | 'ran' | 'failed' | 'skipped' | 'interrupted' | 'would-run' | 'not-run';
+
 export interface StageOutcome {
   name: string;
-  state: 'up-to-date' | 'ran' | 'failed' | 'skipped' | 'interrupted' | 'would-run' | 'not-run';
-  /** Why it ran / would run / was skipped. */
+  state: OutcomeState;
+  /** Why it ran / would run / was skipped, as data. */
+  why: StageReason;
+  /** The same in words (`describeReason(why)`): what status, --dry-run and run-manifest.json show. */
   reason: string;
   fingerprint?: string;
   seconds?: number;
@@ -19,7 +25,7 @@ export interface StageOutcome {
 }
 
 export interface Reporter {
-  stageStart(name: string, reason: string, items?: { done: number; total: number }): void;
+  stageStart(name: string, why: StageReason, items?: { done: number; total: number }): void;
   stageItems(name: string, done: number, total: number): void;
   stageEnd(outcome: StageOutcome): void;
   message(line: string): void;
@@ -28,6 +34,11 @@ export interface Reporter {
 
 function fmtSeconds(s?: number): string {
   return s === undefined ? '' : ` in ${s < 10 ? s.toFixed(2) : s.toFixed(1)}s`;
+}
+
+/** A stage's outcome, built from its state and reason (`reason` is the reason in words). */
+export function outcome(name: string, state: OutcomeState, why: StageReason, more: Omit<StageOutcome, 'name' | 'state' | 'why' | 'reason'> = {}): StageOutcome {
+  return { name, state, why, reason: describeReason(why), ...more };
 }
 
 export function describeOutcome(o: StageOutcome): string {
@@ -53,8 +64,8 @@ export function describeOutcome(o: StageOutcome): string {
 export function plainReporter(write: (line: string) => void): Reporter {
   const lastPct = new Map<string, number>();
   return {
-    stageStart(name, reason, items) {
-      write(`${name}: running (${reason})${items && items.done ? `, resuming at item ${items.done}/${items.total}` : ''}`);
+    stageStart(name, why, items) {
+      write(`${name}: running (${describeReason(why)})${items && items.done ? `, resuming at item ${items.done}/${items.total}` : ''}`);
     },
     stageItems(name, done, total) {
       const pct = Math.floor((done / Math.max(1, total)) * 10);

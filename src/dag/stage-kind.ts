@@ -11,12 +11,18 @@
  * Per-item stages declare `items()` and `runItem()`: each item writes its own outputs
  * atomically, the DAG records it as done, and a restart skips it. `run()` then finishes the
  * stage (an index, a join); it is optional for item stages.
+ * A kind that holds state for one run of a stage (a loaded model, a running decoder) creates it
+ * in `open()`: the runner calls it once before `items()`, and passes what it returns to every
+ * call as `ctx.session`; `close()` is called once after the stage finished, failed or was
+ * interrupted, to stop and free what `open()` made.
  * Bump `version` whenever the implementation's output changes: that re-runs the stage.
  */
 import type { z } from 'zod';
+import type { BackendRequest } from '../engine/backend.ts';
 import { UserError, choices } from '../util/errors.ts';
 
-export interface StageContext<P = Record<string, unknown>> {
+/** What every hook of a stage gets: the stage as loaded, where its files are, and how to stop. */
+export interface StageSetup<P = Record<string, unknown>> {
   /** The stage's name in the pipeline (after template expansion). */
   name: string;
   params: P;
@@ -30,11 +36,22 @@ export interface StageContext<P = Record<string, unknown>> {
   signal: AbortSignal;
   /** Append a line to the stage's log (runs/<name>/.janus/logs/<stage>.log). */
   log(message: string): void;
+  /**
+   * The compute backend the caller asked for (`--backend`, read by the CLI); absent when the
+   * caller named none (the engine then reads JANUS_BACKEND, else auto).
+   */
+  backend?: BackendRequest;
   /** Run metadata: the caller's (backend…) and `pipeline` ({ name, file, sha256, params, sets }). */
   meta: Record<string, unknown>;
 }
 
-export interface StageKind<P = any> {
+/** The context of `items()`, `runItem()`, `run()` and `close()`: the setup and the session `open()` made. */
+export interface StageContext<P = Record<string, unknown>, S = undefined> extends StageSetup<P> {
+  /** What `open()` returned for this run of the stage (undefined for a kind without `open`). */
+  session: S;
+}
+
+export interface StageKind<P = any, S = any> {
   kind: string;
   /** Implementation version: part of the fingerprint. */
   version: string;
@@ -44,14 +61,18 @@ export interface StageKind<P = any> {
   /** Names of the inputs and outputs the kind expects (checked when the pipeline loads). */
   inputs?: readonly string[];
   outputs?: readonly string[];
+  /** Once per run of the stage, before `items()`: the state its calls share (`ctx.session`). */
+  open?(ctx: StageSetup<P>): Promise<S> | S;
+  /** Once per run of the stage after `open()`, whether it finished, failed or was interrupted. */
+  close?(ctx: StageContext<P, S>): Promise<void> | void;
   /** Per-item work: the list of item ids (stable across runs for the same inputs). */
-  items?(ctx: StageContext<P>): Promise<string[]> | string[];
+  items?(ctx: StageContext<P, S>): Promise<string[]> | string[];
   /** Do one item; write its outputs atomically. */
-  runItem?(ctx: StageContext<P>, item: string): Promise<void>;
+  runItem?(ctx: StageContext<P, S>, item: string): Promise<void>;
   /** How many items may run at once within the stage (default 1). */
   itemConcurrency?: number;
   /** The whole stage, or the finishing step after the items. */
-  run?(ctx: StageContext<P>): Promise<void>;
+  run?(ctx: StageContext<P, S>): Promise<void>;
 }
 
 export class StageRegistry {

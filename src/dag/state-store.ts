@@ -5,8 +5,11 @@
  * on, so a SIGKILL at any moment leaves a consistent state.
  *
  *   const store = openStateStore('runs/demo/.janus/state.db');
- *   store.markStarted('extract', attemptFingerprint);
- *   store.markDone({ name: 'extract', fingerprint, … });
+ *   store.putStage({ name: 'extract', status: 'started', fingerprint, … });   // before the stage's work
+ *   store.markItemDone('extract', fingerprint, '000042');                      // after each item's outputs
+ *   store.putStage({ ...store.stage('extract')!, status: 'done', outputs });   // after its outputs exist
+ *
+ * (The stage executor's `markStarted` / `markDone` / `markFailed` make these calls.)
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';

@@ -112,8 +112,14 @@ export function explainLoadFailure(candidate: Candidate, err: unknown): string {
   return `${pkg} failed to load: ${msg}`;
 }
 
+/** A backend request: the choice, and where it came from (`--backend`, `JANUS_BACKEND`, `default`). */
+export interface BackendRequest {
+  choice: BackendChoice;
+  source: string;
+}
+
 /** Read the requested backend from a flag value, else JANUS_BACKEND, else the default. */
-export function resolveBackendChoice(flag?: string, env: NodeJS.ProcessEnv = process.env): { choice: BackendChoice; source: string } {
+export function resolveBackendChoice(flag?: string, env: NodeJS.ProcessEnv = process.env): BackendRequest {
   if (flag !== undefined) return { choice: parseConfig(EngineConfig, { backend: flag }, '--backend').backend, source: '--backend' };
   const fromEnv = env.JANUS_BACKEND;
   if (fromEnv !== undefined && fromEnv !== '') {

@@ -17,13 +17,14 @@ import { basename, join } from 'node:path';
 import { CompositeConfig } from '../config/swap.ts';
 import type { StageContext, StageKind } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
-import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { concatVideos } from '../media/concat.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
 import { openVideoWriter, type VideoWriter } from '../media/encode.ts';
-import { readGrayImage, readImage } from '../media/image.ts';
 import { probeVideo, type VideoInfo } from '../media/probe.ts';
+import { compositeFrame, maskToRgb, sideBySide, type FrameSwap } from '../swap/composite-frame.ts';
+import type { GrayImage, RgbImage } from '../util/geometry.ts';
+import { readGrayImage, readImage } from '../media/image.ts';
 import { compositeFace } from '../swap/composite.ts';
 import { COMPOSITE_SCHEMA, readSegmentStats, writeCompositeRecord, writeSegmentStats, type SegmentStats } from '../swap/composite-record.ts';
 import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
@@ -31,10 +32,10 @@ import { readSwapRecord, type SwapRecord } from '../swap/swap-record.ts';
 import { SYNTHETIC_NOTICE, SYNTHETIC_SCHEMA, METHOD, syntheticTags, type SyntheticSidecar } from '../swap/synthetic.ts';
 import { sha256File } from '../util/hash.ts';
 import { provenance } from '../util/provenance.ts';
-import { UserError } from '../util/errors.ts';
 
 type P = CompositeConfig;
 
+/** One run of the stage: the video, its kept faces by frame, the swap, and the decoder in use. */
 interface Session {
   info: VideoInfo;
   byFrame: Map<number, KeptFace[]>;
@@ -42,14 +43,24 @@ interface Session {
   frames: AsyncGenerator<Frame> | null;
   next: number;
 }
-const sessions = new WeakMap<object, Session>();
+type Ctx = StageContext<P, Session>;
 
 const itemName = (i: number) => String(i).padStart(6, '0');
-const segmentFile = (ctx: StageContext<P>, what: 'video' | 'mask' | 'comparison' | 'stats', item: string) => join(ctx.outputs.segments!, what === 'stats' ? `${item}.json` : `${what}-${item}.mp4`);
+const segmentFile = (ctx: Ctx, what: 'video' | 'mask' | 'comparison' | 'stats', item: string) => join(ctx.outputs.segments!, what === 'stats' ? `${item}.json` : `${what}-${item}.mp4`);
 
-async function session(ctx: StageContext<P>): Promise<Session> {
-  let s = sessions.get(ctx);
-  if (!s) {
+async function stopDecoder(s: Session): Promise<void> {
+  await s.frames?.return(undefined);
+  s.frames = null;
+}
+
+export const compositeStage: StageKind<P, Session> = {
+  kind: 'composite',
+  version: '2',
+  description: 'warp the swapped faces back into the frames, blend, encode with the source audio (per-segment items)',
+  params: CompositeConfig,
+  inputs: ['video', 'alignments', 'swapped'],
+  outputs: ['segments', 'video', 'mask', 'stats', 'provenance'],
+  async open(ctx) {
     const doc = readAlignments(ctx.inputs.alignments!);
     const byFrame = new Map<number, KeptFace[]>();
     for (const f of keptFaces(doc, ctx.inputs.alignments!)) byFrame.set(f.frame, [...(byFrame.get(f.frame) ?? []), f]);
@@ -57,74 +68,24 @@ async function session(ctx: StageContext<P>): Promise<Session> {
     if (info.width !== doc.video.width || info.height !== doc.video.height) {
       throw new Error(`the alignments file ${ctx.inputs.alignments} is of a ${doc.video.width}x${doc.video.height} video, "${ctx.inputs.video}" is ${info.width}x${info.height}: pass the video it was extracted from`);
     }
-    s = { info, byFrame, swap: readSwapRecord(ctx.inputs.swapped!), frames: null, next: -1 };
-    sessions.set(ctx, s);
-    // a stopped run (Ctrl-C, another stage failed) calls no more items: stop the decoder too
-    const session = s;
-    ctx.signal.addEventListener('abort', () => void session.frames?.return(undefined).catch(() => undefined), { once: true });
-  }
-  return s;
-}
-
-function maskToRgb(m: GrayImage): Uint8Array {
-  const out = new Uint8Array(m.data.length * 3);
-  for (let i = 0; i < m.data.length; i++) out[i * 3] = out[i * 3 + 1] = out[i * 3 + 2] = m.data[i]!;
-  return out;
-}
-
-function sideBySide(left: Uint8Array, right: Uint8Array, w: number, h: number): Uint8Array {
-  const out = new Uint8Array(w * 2 * h * 3);
-  for (let y = 0; y < h; y++) {
-    out.set(left.subarray(y * w * 3, (y + 1) * w * 3), y * w * 6);
-    out.set(right.subarray(y * w * 3, (y + 1) * w * 3), y * w * 6 + w * 3);
-  }
-  return out;
-}
-
-/** The mask a face is blended with (the `mask` param): landmarks, learned, or the smaller of both. */
-async function blendMask(ctx: StageContext<P>, s: Session, f: KeptFace): Promise<GrayImage> {
-  const landmarks = () => readGrayImage(f.mask);
-  if (ctx.params.mask === 'landmarks') return landmarks();
-  if (!s.swap.learnedMasks) throw new UserError(`composite --mask ${ctx.params.mask} needs a model that learned masks: the swap in ${ctx.inputs.swapped} was made with one that did not`, 'train with learnMask on (the default), or composite with --mask landmarks');
-  const learned = await readGrayImage(join(ctx.inputs.swapped!, s.swap.learnedMasks, `${f.id}.png`));
-  if (ctx.params.mask === 'learned') return learned;
-  const lm = await landmarks();
-  return { width: lm.width, height: lm.height, data: lm.data.map((v, i) => Math.min(v, learned.data[i]!)) };
-}
-
-/** The frame with every kept face of it swapped, and the union of the replaced pixels. */
-async function compositeFrame(ctx: StageContext<P>, s: Session, frame: RgbImage, faces: readonly KeptFace[]): Promise<{ image: RgbImage; replaced: GrayImage }> {
-  let image = frame;
-  const replaced: GrayImage = { width: frame.width, height: frame.height, data: new Uint8Array(frame.width * frame.height) };
-  for (const f of faces) {
-    const swapped = await readImage(join(ctx.inputs.swapped!, `${f.id}.png`));
-    const mask = await blendMask(ctx, s, f);
-    const r = compositeFace(image, swapped, f.matrix, mask, ctx.params);
-    image = r.image;
-    for (let i = 0; i < replaced.data.length; i++) if (r.replaced.data[i]! > replaced.data[i]!) replaced.data[i] = r.replaced.data[i]!;
-  }
-  return { image, replaced };
-}
-
-export const compositeStage: StageKind<P> = {
-  kind: 'composite',
-  version: '2',
-  description: 'warp the swapped faces back into the frames, blend, encode with the source audio (per-segment items)',
-  params: CompositeConfig,
-  inputs: ['video', 'alignments', 'swapped'],
-  outputs: ['segments', 'video', 'mask', 'stats', 'provenance'],
-  async items(ctx) {
-    const s = await session(ctx);
+    return { info, byFrame, swap: readSwapRecord(ctx.inputs.swapped!), frames: null, next: -1 };
+  },
+  async close(ctx) {
+    // finished, failed or stopped (Ctrl-C, another stage failed): stop the decoder
+    await stopDecoder(ctx.session);
+  },
+  items(ctx) {
+    const s = ctx.session;
     return Array.from({ length: Math.ceil(s.info.frameCount / ctx.params.segmentFrames) }, (_, i) => itemName(i));
   },
   async runItem(ctx, item) {
-    const s = await session(ctx);
+    const s = ctx.session;
     const { width: w, height: h, fps } = s.info;
     const first = Number(item) * ctx.params.segmentFrames;
     const end = Math.min(first + ctx.params.segmentFrames, s.info.frameCount);
     // one streaming decoder for the stage run; it starts at the first segment still to do
     if (!s.frames || s.next !== first) {
-      await s.frames?.return(undefined);
+      await stopDecoder(s);
       s.frames = prefetch(decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: first }));
     }
     const writers: Array<[VideoWriter, 'video' | 'mask' | 'comparison']> = [];
@@ -134,6 +95,7 @@ export const compositeStage: StageKind<P> = {
       return wr;
     };
     const stats: SegmentStats = { first, frames: 0, swapped: [] };
+    const swap: FrameSwap = { swappedDir: ctx.inputs.swapped!, learnedMasks: s.swap.learnedMasks, options: ctx.params };
     try {
       const video = await open('video', w, ctx.params.crf);
       const mask = await open('mask', w, 0);
@@ -144,7 +106,7 @@ export const compositeStage: StageKind<P> = {
         if (r.done) break; // the container over-counted its frames
         if (r.value.index !== index) throw new Error(`decoder gave frame ${r.value.index}, expected ${index}`);
         const faces = s.byFrame.get(index) ?? [];
-        const out = faces.length ? await compositeFrame(ctx, s, r.value, faces) : { image: r.value, replaced: { width: w, height: h, data: new Uint8Array(w * h) } };
+        const out = await compositeFrame(r.value, faces, swap);
         await video.write(out.image.data);
         await mask.write(maskToRgb(out.replaced));
         if (comparison) await comparison.write(sideBySide(r.value.data, out.image.data, w, h));
@@ -160,15 +122,13 @@ export const compositeStage: StageKind<P> = {
       await writeSegmentStats(segmentFile(ctx, 'stats', item), stats);
     } catch (err) {
       for (const [wr] of writers) await wr.abort();
-      await s.frames?.return(undefined);
-      s.frames = null;
+      await stopDecoder(s);
       throw err;
     }
   },
   async run(ctx) {
-    const s = await session(ctx);
-    await s.frames?.return(undefined);
-    sessions.delete(ctx);
+    const s = ctx.session;
+    await stopDecoder(s);
     const items = (await compositeStage.items!(ctx)).map((item) => ({ item, stats: readSegmentStats(segmentFile(ctx, 'stats', item)) }));
     const used = items.filter((x) => x.stats.frames > 0);
     const total = used.reduce((n, x) => n + x.stats.frames, 0);

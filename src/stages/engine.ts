@@ -1,14 +1,15 @@
 /**
- * The tfjs backend for a stage that needs one: the choice of `--backend` / JANUS_BACKEND,
- * selected once per process.
+ * The tfjs backend for a stage that needs one: the request the run's caller resolved
+ * (`ctx.backend`: `--backend`, else JANUS_BACKEND, else auto), selected once per process. A
+ * caller that named none (a test calling the runner) gets the engine's own reading of it.
  *
- *   await ensureEngine();
+ *   await ensureEngine(ctx.backend);
  */
-import { currentBackend, resolveBackendChoice, selectBackend } from '../engine/backend.ts';
+import { currentBackend, resolveBackendChoice, selectBackend, type BackendRequest } from '../engine/backend.ts';
 
-export async function ensureEngine(): Promise<void> {
+export async function ensureEngine(request?: BackendRequest): Promise<void> {
   if (!currentBackend()) {
-    const { choice, source } = resolveBackendChoice();
+    const { choice, source } = request ?? resolveBackendChoice();
     await selectBackend(choice, { source });
   }
 }

@@ -24,6 +24,7 @@ import { ensureEngine } from './engine.ts';
 const Params = ExtractConfig.omit({ identity: true });
 type P = ReturnType<typeof Params.parse>;
 
+/** One run of the stage: the video, its decoder once an item started it, tracking state. */
 interface Session {
   info: VideoInfo;
   frames: AsyncGenerator<Frame> | null;
@@ -31,34 +32,32 @@ interface Session {
   /** Faces of the last frame processed (what tracking follows). */
   previous: FrameDetections | null;
 }
-const sessions = new WeakMap<object, Session>();
 
 const itemName = (i: number) => String(i).padStart(6, '0');
-const detectionFile = (ctx: StageContext<P>, item: string) => join(ctx.outputs.detections!, `${item}.json`);
+const detectionFile = (ctx: StageContext<P, Session>, item: string) => join(ctx.outputs.detections!, `${item}.json`);
 
-async function session(ctx: StageContext<P>): Promise<Session> {
-  let s = sessions.get(ctx);
-  if (!s) {
-    s = { info: await probeVideo(ctx.inputs.video!), frames: null, ended: false, previous: null };
-    sessions.set(ctx, s);
-  }
-  return s;
-}
-
-export const extractStage: StageKind<P> = {
+export const extractStage: StageKind<P, Session> = {
   kind: 'extract',
   version: '4',
   description: 'detect, align and mask the target identity\'s face in every frame of a video',
   params: Params,
   inputs: ['video'],
   outputs: ['detections', 'faces', 'masks', 'alignments'],
-  async items(ctx) {
-    const s = await session(ctx);
+  async open(ctx) {
+    return { info: await probeVideo(ctx.inputs.video!), frames: null, ended: false, previous: null };
+  },
+  async close(ctx) {
+    // finished, failed or stopped: stop the decoder (and its ffmpeg)
+    await ctx.session.frames?.return(undefined);
+    ctx.session.frames = null;
+  },
+  items(ctx) {
+    const s = ctx.session;
     return Array.from({ length: s.info.frameCount }, (_, i) => itemName(i));
   },
   async runItem(ctx, item) {
-    const s = await session(ctx);
-    await ensureEngine();
+    const s = ctx.session;
+    await ensureEngine(ctx.backend);
     const fa = await loadFaceApi();
     const index = Number(item);
     // One streaming decoder for the whole stage run. It starts at the last detection frame at or
@@ -83,11 +82,11 @@ export const extractStage: StageKind<P> = {
     await writeFrameDetections(detectionFile(ctx, item), det);
   },
   async run(ctx) {
-    const s = await session(ctx);
-    await s.frames?.return(undefined);
+    const s = ctx.session;
+    await s.frames?.return(undefined); // the items are done: stop the decoder before the long finishing step
     const items = await extractStage.items!(ctx);
     const detections = items.map((item) => readFrameDetections(detectionFile(ctx, item)));
-    await ensureEngine();
+    await ensureEngine(ctx.backend);
     const fa = await loadFaceApi();
     let reference: { file: string; descriptor: number[] } | undefined;
     if (ctx.inputs.identity) reference = { file: ctx.inputs.identity, descriptor: await referenceDescriptor(fa, ctx.inputs.identity, ctx.params) };
@@ -106,6 +105,5 @@ export const extractStage: StageKind<P> = {
     });
     const kept = doc.frames.reduce((n, f) => n + f.faces.filter((x) => x.kept).length, 0);
     ctx.log(`kept ${kept} faces in ${doc.frames.length} frames; jitter ${doc.jitter.before?.toFixed(2)} -> ${doc.jitter.after?.toFixed(2)} px`);
-    sessions.delete(ctx);
   },
 };

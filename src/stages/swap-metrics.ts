@@ -15,43 +15,20 @@
 import { join } from 'node:path';
 import { MetricsConfig } from '../config/swap.ts';
 import type { StageKind } from '../dag/stage-kind.ts';
-import { tf } from '../engine/tf.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { loadFaceApi } from '../face/face-api.ts';
 import { fileDescriptors } from '../face/file-descriptors.ts';
+import { keptFaces, spread } from '../swap/kept-faces.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
 import { checkpointCoverage, loadCheckpointAt } from '../model/checkpoint.ts';
 import { readCompositeRecord } from '../swap/composite-record.ts';
-import { keptFaces, spread, type KeptFace } from '../swap/kept-faces.ts';
 import { videoFlicker } from '../swap/flicker.ts';
-import { centroid, identityDistances, psnr, ssim } from '../swap/metrics.ts';
+import { centroid, checkpointReconstruction, identityDistances } from '../swap/metrics.ts';
 import { METRICS_SCHEMA, writeMetrics, type SwapMetrics } from '../swap/metrics-file.ts';
 import { readSwapRecord } from '../swap/swap-record.ts';
-import { loadFaces } from '../train/face-set.ts';
 import { ensureEngine } from './engine.ts';
 
 type P = MetricsConfig;
-
-/** Mean PSNR/SSIM of faces through the encoder and their own decoder. */
-async function reconstruction(ae: Autoencoder, coverage: number, faces: readonly KeptFace[], which: 'a' | 'b'): Promise<{ faces: number; psnr: number; ssim: number } | null> {
-  if (!faces.length) return null;
-  const s = ae.arch.inputSize;
-  const input = await loadFaces(faces.map((f) => f.face), s, coverage);
-  let p = 0;
-  let q = 0;
-  for (let i = 0; i < input.length; i += 16) {
-    const group = input.slice(i, i + 16);
-    const y = tf.tidy(() => ae.reconstruct(tf.stack(group.map((g) => tf.tensor3d(g, [s, s, 3]))) as tf.Tensor4D, which));
-    const data = await y.data();
-    y.dispose();
-    for (const [k, g] of group.entries()) {
-      const r = new Float32Array(data.buffer, data.byteOffset + k * s * s * 3 * 4, s * s * 3);
-      p += psnr(g, r);
-      q += await ssim(g, r, s, s);
-    }
-  }
-  return { faces: input.length, psnr: p / input.length, ssim: q / input.length };
-}
 
 export const swapMetricsStage: StageKind<P> = {
   kind: 'swap-metrics',
@@ -61,7 +38,7 @@ export const swapMetricsStage: StageKind<P> = {
   inputs: ['source', 'swapped', 'model', 'composite'],
   outputs: ['metrics'],
   async run(ctx) {
-    await ensureEngine();
+    await ensureEngine(ctx.backend);
     const fa = await loadFaceApi();
     const swap = readSwapRecord(ctx.inputs.swapped!);
     const [sourceId, targetId] = swap.direction === 'a-to-b' ? (['a', 'b'] as const) : (['b', 'a'] as const);
@@ -76,14 +53,7 @@ export const swapMetricsStage: StageKind<P> = {
     const cSource = dSource.length ? centroid(dSource) : null;
     const cTarget = dTarget.length ? centroid(dTarget) : null;
     // the very checkpoint the swap used (the model folder may have moved on since)
-    const m = await loadCheckpointAt(swap.model.checkpoint);
-    let recon: Pick<SwapMetrics['reconstruction'], 'a' | 'b'>;
-    try {
-      const coverage = checkpointCoverage(m.state);
-      recon = { [sourceId]: await reconstruction(m.ae, coverage, source, sourceId), [targetId]: await reconstruction(m.ae, coverage, target, targetId) } as typeof recon;
-    } finally {
-      m.ae.dispose();
-    }
+    const { model, scores: recon } = await checkpointReconstruction(swap.model.checkpoint, sourceId === 'a' ? { a: source, b: target } : { a: target, b: source });
     const composite = readCompositeRecord(ctx.inputs.composite!);
     const swapped = cSource ? identityDistances(dSwapped, cSource, cTarget) : null;
     const { video, output, mask } = ctx.inputs;
@@ -92,7 +62,7 @@ export const swapMetricsStage: StageKind<P> = {
       schema: METRICS_SCHEMA,
       direction: swap.direction,
       identities: { source: sourceId, target: targetId },
-      model: { iteration: m.state.iteration, fingerprint: m.fingerprint, preset: m.state.arch.preset },
+      model,
       identity: {
         what: 'face-api 128-d descriptor distance to each identity\'s mean descriptor; below 0.6 reads as the same person',
         threshold: 0.6,

@@ -14,6 +14,7 @@ import { dirname, join, relative } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { StageKind } from '../dag/stage-kind.ts';
+import type { BackendRequest } from '../engine/backend.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { keptFaces, spread } from '../swap/kept-faces.ts';
@@ -34,8 +35,8 @@ type P = z.infer<typeof Params>;
 const thumb = (file: string) => sharp(file).resize(128, 128).png().toBuffer();
 
 /** The latent map of up to 48 faces each: the source's, the target's, and the source's swapped (encoded again). */
-async function latentMapOf(checkpoint: string, source: string, target: string, swappedDir: string): Promise<string> {
-  await ensureEngine();
+async function latentMapOf(checkpoint: string, source: string, target: string, swappedDir: string, backend: BackendRequest | undefined): Promise<string> {
+  await ensureEngine(backend);
   const m = await loadCheckpointAt(checkpoint);
   const enc = latentEncoder(m.ae, checkpointCoverage(m.state));
   try {
@@ -73,7 +74,7 @@ export const swapReportStage: StageKind<P> = {
       pairs.push({ id: f.id, original: await thumb(f.face), swapped: await thumb(join(ctx.inputs.swapped!, `${f.id}.png`)), learnedMask: m && existsSync(m) ? await thumb(m) : null });
     }
     const quality = readQualityLog(model);
-    const latentMap = ctx.inputs.target ? await latentMapOf(swap.model.checkpoint, ctx.inputs.alignments!, ctx.inputs.target, ctx.inputs.swapped!) : null;
+    const latentMap = ctx.inputs.target ? await latentMapOf(swap.model.checkpoint, ctx.inputs.alignments!, ctx.inputs.target, ctx.inputs.swapped!, ctx.backend) : null;
     const links: Record<string, string> = {};
     for (const [label, key] of [
       ['swapped video', 'video'],

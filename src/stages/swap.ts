@@ -26,6 +26,7 @@ import { ensureEngine } from './engine.ts';
 
 type P = SwapConfig;
 
+/** One run of the stage: the faces to swap, and the model once an item needed it. */
 interface Session {
   faces: KeptFace[];
   position: Map<string, number>;
@@ -33,86 +34,75 @@ interface Session {
   /** Swapped faces of the batch in hand (batches are fixed groups of positions, so a resumed run computes the same batches). */
   batch: { index: number; images: Map<string, RgbImage>; masks: Map<string, GrayImage> | null } | null;
 }
-const sessions = new WeakMap<object, Session>();
+type Ctx = StageContext<P, Session>;
 
-function session(ctx: StageContext<P>): Session {
-  let s = sessions.get(ctx);
-  if (!s) {
-    const faces = keptFaces(readAlignments(ctx.inputs.alignments!), ctx.inputs.alignments!);
-    s = { faces, position: new Map(faces.map((f, i) => [f.id, i])), model: null, batch: null };
-    sessions.set(ctx, s);
-    // a stopped run calls neither more items nor run(): free the model then
-    ctx.signal.addEventListener('abort', () => finish(ctx), { once: true });
-  }
-  return s;
-}
-
-async function model(ctx: StageContext<P>, s: Session): Promise<TrainedModel> {
+async function model(ctx: Ctx): Promise<TrainedModel> {
+  const s = ctx.session;
   if (!s.model) {
-    await ensureEngine();
+    await ensureEngine(ctx.backend);
     s.model = await loadTrainedModel(ctx.inputs.model!, ctx.params.checkpoint);
     ctx.log(`model ${s.model.dir} (iteration ${s.model.state.iteration}, ${s.model.state.arch.preset}); ${ctx.params.direction}`);
   }
   return s.model;
 }
 
-function finish(ctx: StageContext<P>): void {
-  const s = sessions.get(ctx);
-  s?.model?.ae.dispose();
-  sessions.delete(ctx);
+/** The swapped faces (and learned masks) of the batch holding `item`, computed once per batch. */
+async function batchOf(ctx: Ctx, item: string): Promise<NonNullable<Session['batch']>> {
+  const s = ctx.session;
+  const index = Math.floor(s.position.get(item)! / ctx.params.batchSize);
+  if (s.batch?.index !== index) {
+    const m = await model(ctx);
+    const group = s.faces.slice(index * ctx.params.batchSize, (index + 1) * ctx.params.batchSize);
+    const crops = await Promise.all(group.map((f) => readImage(f.face)));
+    const swapped = await swapFacesWithMasks(m.ae, crops, ctx.params.direction, { batchSize: ctx.params.batchSize, coverage: checkpointCoverage(m.state) });
+    s.batch = { index, images: new Map(group.map((f, k) => [f.id, swapped.faces[k]!])), masks: swapped.masks ? new Map(group.map((f, k) => [f.id, swapped.masks![k]!])) : null };
+  }
+  return s.batch;
 }
 
-export const swapStage: StageKind<P> = {
+export const swapStage: StageKind<P, Session> = {
   kind: 'swap',
   version: '2',
   description: 'encode each kept face and decode it with the other identity\'s decoder (per-face items)',
   params: SwapConfig,
   inputs: ['alignments', 'model'],
   outputs: ['faces'],
+  open(ctx) {
+    const faces = keptFaces(readAlignments(ctx.inputs.alignments!), ctx.inputs.alignments!);
+    return { faces, position: new Map(faces.map((f, i) => [f.id, i])), model: null, batch: null };
+  },
+  close(ctx) {
+    // finished, failed or stopped: free the model now, not at the end of the process
+    ctx.session.model?.ae.dispose();
+    ctx.session.model = null;
+    ctx.session.batch = null;
+  },
   items(ctx) {
-    return session(ctx).faces.map((f) => f.id);
+    return ctx.session.faces.map((f) => f.id);
   },
   async runItem(ctx, item) {
-    const s = session(ctx);
-    try {
-      const pos = s.position.get(item)!;
-      const index = Math.floor(pos / ctx.params.batchSize);
-      if (s.batch?.index !== index) {
-        const m = await model(ctx, s);
-        const group = s.faces.slice(index * ctx.params.batchSize, (index + 1) * ctx.params.batchSize);
-        const crops = await Promise.all(group.map((f) => readImage(f.face)));
-        const swapped = await swapFacesWithMasks(m.ae, crops, ctx.params.direction, { batchSize: ctx.params.batchSize, coverage: checkpointCoverage(m.state) });
-        s.batch = { index, images: new Map(group.map((f, k) => [f.id, swapped.faces[k]!])), masks: swapped.masks ? new Map(group.map((f, k) => [f.id, swapped.masks![k]!])) : null };
-      }
-      // the learned mask first: a face is done when its image exists
-      const mask = s.batch.masks?.get(item);
-      if (mask) await writeGrayPng(join(ctx.outputs.faces!, LEARNED_MASKS, `${item}.png`), mask);
-      await writeImage(join(ctx.outputs.faces!, `${item}.png`), s.batch.images.get(item)!);
-    } catch (err) {
-      finish(ctx); // the stage has failed: free the model now, not at the end of the process
-      throw err;
-    }
+    const batch = await batchOf(ctx, item);
+    // the learned mask first: a face is done when its image exists
+    const mask = batch.masks?.get(item);
+    if (mask) await writeGrayPng(join(ctx.outputs.faces!, LEARNED_MASKS, `${item}.png`), mask);
+    await writeImage(join(ctx.outputs.faces!, `${item}.png`), batch.images.get(item)!);
   },
   async run(ctx) {
-    try {
-      const s = session(ctx);
-      // the model the items used, or (every item done by an earlier run) the same checkpoint
-      // found without building its networks: the model input is unchanged, or the stage would rerun
-      const m = s.model ?? findTrainedCheckpoint(ctx.inputs.model!, ctx.params.checkpoint);
-      const missing = s.faces.filter((f) => !existsSync(join(ctx.outputs.faces!, `${f.id}.png`)));
-      if (missing.length) throw new Error(`${missing.length} swapped faces are missing (first ${missing[0]!.id})`);
-      await writeSwapRecord(ctx.outputs.faces!, {
-        schema: 'janus.swap/1',
-        direction: ctx.params.direction,
-        params: ctx.params,
-        alignments: ctx.inputs.alignments!,
-        faces: s.faces.length,
-        model: { folder: ctx.inputs.model!, checkpoint: m.dir, iteration: m.state.iteration, arch: m.state.arch, fingerprint: m.fingerprint },
-        learnedMasks: m.state.arch.learnMask ? LEARNED_MASKS : null,
-      });
-      ctx.log(`swapped ${s.faces.length} faces`);
-    } finally {
-      finish(ctx);
-    }
+    const s = ctx.session;
+    // the model the items used, or (every item done by an earlier run) the same checkpoint
+    // found without building its networks: the model input is unchanged, or the stage would rerun
+    const m = s.model ?? findTrainedCheckpoint(ctx.inputs.model!, ctx.params.checkpoint);
+    const missing = s.faces.filter((f) => !existsSync(join(ctx.outputs.faces!, `${f.id}.png`)));
+    if (missing.length) throw new Error(`${missing.length} swapped faces are missing (first ${missing[0]!.id})`);
+    await writeSwapRecord(ctx.outputs.faces!, {
+      schema: 'janus.swap/1',
+      direction: ctx.params.direction,
+      params: ctx.params,
+      alignments: ctx.inputs.alignments!,
+      faces: s.faces.length,
+      model: { folder: ctx.inputs.model!, checkpoint: m.dir, iteration: m.state.iteration, arch: m.state.arch, fingerprint: m.fingerprint },
+      learnedMasks: m.state.arch.learnMask ? LEARNED_MASKS : null,
+    });
+    ctx.log(`swapped ${s.faces.length} faces`);
   },
 };

@@ -53,7 +53,7 @@ export const trainStage: StageKind<P> = {
   inputs: ['a', 'b'],
   outputs: ['model'],
   async run(ctx) {
-    await ensureEngine();
+    await ensureEngine(ctx.backend);
     const r = await trainFromConfig(ctx.params, { a: ctx.inputs.a!, b: ctx.inputs.b!, out: ctx.outputs.model! }, { signal: ctx.signal, log: ctx.log });
     if (r.stoppedBy === 'nan' || r.stoppedBy === 'device-lost') throw new Error(r.message);
   },

@@ -9,9 +9,14 @@
  *   ssim(a, b, 64, 64)         // 0..1, 7x7 windows per channel (the training loss's SSIM)
  *   maskSsim(a, b, mask, 64, 64)   // the same over the windows inside the mask (Celeb-DF's Mask-SSIM)
  *   identityDistances(swapped, sourceCentroid, targetCentroid)
+ *   await checkpointReconstruction('runs/demo/model/iter-000400', { a: facesOfA, b: facesOfB })
  */
 import { tf } from '../engine/tf.ts';
 import { descriptorDistance } from '../face/face-api.ts';
+import type { Autoencoder } from '../model/autoencoder.ts';
+import { checkpointCoverage, loadCheckpointAt } from '../model/checkpoint.ts';
+import { loadFaces } from '../train/face-set.ts';
+import type { KeptFace } from './kept-faces.ts';
 import { SSIM_WINDOW, ssimMap, weightedWindowMean, windowWeights } from '../model/ssim.ts';
 
 export function psnr(a: Float32Array, b: Float32Array): number {
@@ -83,4 +88,49 @@ export function identityDistances(descriptors: readonly (readonly number[])[], s
     toTarget: target ? summariseDistances(toT) : null,
     closerToTarget: target && descriptors.length ? toT.filter((t, i) => t < toS[i]!).length / descriptors.length : null,
   };
+}
+
+export interface ReconstructionScore {
+  faces: number;
+  psnr: number;
+  ssim: number;
+}
+
+/** Mean PSNR/SSIM of faces through the encoder and their own decoder. */
+export async function reconstruction(ae: Autoencoder, coverage: number, faces: readonly KeptFace[], which: 'a' | 'b'): Promise<ReconstructionScore | null> {
+  if (!faces.length) return null;
+  const s = ae.arch.inputSize;
+  const input = await loadFaces(faces.map((f) => f.face), s, coverage);
+  let p = 0;
+  let q = 0;
+  for (let i = 0; i < input.length; i += 16) {
+    const group = input.slice(i, i + 16);
+    const y = tf.tidy(() => ae.reconstruct(tf.stack(group.map((g) => tf.tensor3d(g, [s, s, 3]))) as tf.Tensor4D, which));
+    const data = await y.data();
+    y.dispose();
+    for (const [k, g] of group.entries()) {
+      const r = new Float32Array(data.buffer, data.byteOffset + k * s * s * 3 * 4, s * s * 3);
+      p += psnr(g, r);
+      q += await ssim(g, r, s, s);
+    }
+  }
+  return { faces: input.length, psnr: p / input.length, ssim: q / input.length };
+}
+
+/**
+ * The reconstruction scores of each identity's faces under one checkpoint (loaded, scored,
+ * freed), and which model that was.
+ */
+export async function checkpointReconstruction(
+  checkpoint: string,
+  faces: Readonly<Record<'a' | 'b', readonly KeptFace[]>>,
+): Promise<{ model: { iteration: number; fingerprint: string; preset: string }; scores: Record<'a' | 'b', ReconstructionScore | null> }> {
+  const m = await loadCheckpointAt(checkpoint);
+  try {
+    const coverage = checkpointCoverage(m.state);
+    const scores = { a: await reconstruction(m.ae, coverage, faces.a, 'a'), b: await reconstruction(m.ae, coverage, faces.b, 'b') };
+    return { model: { iteration: m.state.iteration, fingerprint: m.fingerprint, preset: m.state.arch.preset }, scores };
+  } finally {
+    m.ae.dispose();
+  }
 }

@@ -1,9 +1,9 @@
 /**
  * Ctrl-C and SIGTERM, handled once for the whole CLI. A command that can stop cleanly (the DAG
- * runner) takes `interruptSignal()` and, while it runs, the first signal aborts it (finish or
- * abort in-flight items, keep the state consistent) and the second exits at once. Without
- * such a command, the first signal exits. Either way the exit code is 130 and temp files are
- * removed on the way out.
+ * runner) calls `graceful()` for an AbortSignal and, until its `ungraceful()`, the first signal
+ * aborts that signal (the runner finishes or aborts in-flight items and keeps its state
+ * consistent) and the second exits at once. Without such a command, the first signal exits.
+ * Either way the exit code is 130 and temp files are removed on the way out.
  *
  *   const signal = graceful();      // the command now handles interrupts itself
  *   try { await runPipeline(p, { signal, … }); } finally { ungraceful(); }

@@ -26,8 +26,8 @@ test('run-manifest.json: what the runner writes reads back; damaged copies name 
     workdir,
     pipeline,
     outcomes: [
-      { name: 'gen', state: 'ran', reason: 'no previous run', fingerprint: 'f'.repeat(64), seconds: 0.5, items: { done: 5, total: 5, resumedFrom: 0 }, outputs: { out: { path: 'items', hash: 'b'.repeat(64) } } },
-      { name: 'copy', state: 'failed', reason: 'input changed', error: 'boom', userError: true },
+      { name: 'gen', state: 'ran', why: { kind: 'never-run' }, reason: 'no previous run', fingerprint: 'f'.repeat(64), seconds: 0.5, items: { done: 5, total: 5, resumedFrom: 0 }, outputs: { out: { path: 'items', hash: 'b'.repeat(64) } } },
+      { name: 'copy', state: 'failed', why: { kind: 'input-changed', input: 'src', path: 'src' }, reason: 'input changed', error: 'boom', userError: true },
     ],
     meta: { backend: 'cpu' },
     started: new Date(Date.now() - 1000),

@@ -14,10 +14,11 @@ import { acquireRunLock } from '../../src/dag/lock.ts';
 import { readRunManifest } from '../../src/dag/manifest.ts';
 import type { Reporter, StageOutcome } from '../../src/dag/reporter.ts';
 import { runPipeline, type RunOptions } from '../../src/dag/runner.ts';
+import { describeReason } from '../../src/dag/stage-reason.ts';
 import { StageRegistry } from '../../src/dag/stage-kind.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { tempDir } from '../helpers/fixtures.ts';
-import { registerToyKinds, toyCase, toyCopy } from './toy-kinds.ts';
+import { registerToyKinds, sessionEvents, toyCase, toyCopy, toySession } from './toy-kinds.ts';
 
 const test = suite('dag/runner');
 const tmp = tempDir('runner');
@@ -80,6 +81,11 @@ test('a param change reruns only that stage and its downstream', async () => {
   const r = await run(c.file, c.workdir, { sets: ['tag=u'] });
   assert.equal(r.state, { gen: 'ran', join: 'ran', copy: 'ran', side: 'up-to-date' });
   assert.match(r.reason.gen!, /params changed: tag "t" -> "u"/);
+  // the reason as data, and the text made from it
+  const gen = r.outcomes.find((o) => o.name === 'gen')!;
+  assert.equal(gen.why, { kind: 'params-changed', changes: [{ key: 'tag', before: 't', after: 'u' }] });
+  assert.is(gen.reason, describeReason(gen.why));
+  assert.equal(r.outcomes.find((o) => o.name === 'join')!.why, { kind: 'input-changed', input: 'dir', path: join(c.workdir, 'items') });
   // a downstream-only param: only that stage
   const s = await run(c.file, c.workdir, { sets: ['tag=u', 'copy.suffix=?!'] });
   assert.equal(s.state, { gen: 'up-to-date', join: 'up-to-date', copy: 'ran', side: 'up-to-date' });
@@ -91,6 +97,7 @@ test('an upstream rerun with identical output leaves downstream up to date', asy
   const r = await run(c.file, c.workdir, { force: ['gen'] });
   assert.equal(r.state, { gen: 'ran', join: 'up-to-date', copy: 'up-to-date', side: 'up-to-date' });
   assert.match(r.reason.gen!, /^forced/);
+  assert.equal(r.outcomes.find((o) => o.name === 'gen')!.why, { kind: 'forced', also: null });
 });
 
 test('an input whose content changed but whose mtime did not is detected', async () => {
@@ -185,6 +192,65 @@ test('per-item resume: an interrupted stage keeps its finished items and the nex
   const d = setup(CHAIN.replace('count: 5', 'count: 12'));
   await run(d.file, d.workdir);
   for (const f of ['joined.txt', 'copy.txt', 'items.txt']) assert.is(readFileSync(join(c.workdir, f), 'utf8'), readFileSync(join(d.workdir, f), 'utf8'), f);
+});
+
+const withSessionKind = () => registerToyKinds(new StageRegistry()).register(toySession);
+const SESSION = (params: string) => `
+name: lifecycle
+stages:
+  - name: life
+    kind: toy-session
+    params: ${params}
+    outputs: { dir: life }
+`;
+
+test('open() and close() are each called once per run of a stage, and every call gets the session', async () => {
+  const c = setup(SESSION('{ count: 3 }'));
+  sessionEvents.length = 0;
+  const a = await run(c.file, c.workdir, { registry: withSessionKind() });
+  assert.ok(a.ok);
+  const id = sessionEvents[0]!.split(' ')[1];
+  assert.equal(sessionEvents, [`open ${id}`, `items ${id}`, `item 0000 ${id}`, `item 0001 ${id}`, `item 0002 ${id}`, `run ${id}`, `close ${id}`]);
+  sessionEvents.length = 0;
+  const b = await run(c.file, c.workdir, { registry: withSessionKind() });
+  assert.is(b.state.life, 'up-to-date');
+  assert.equal(sessionEvents, [], 'an up-to-date stage is not opened');
+  await run(c.file, c.workdir, { registry: withSessionKind(), dryRun: true, force: ['life'] });
+  assert.equal(sessionEvents, [], 'a dry run opens nothing');
+});
+
+test('close() is called when the stage fails', async () => {
+  const c = setup(SESSION('{ count: 3, failAt: 1 }'));
+  sessionEvents.length = 0;
+  const r = await run(c.file, c.workdir, { registry: withSessionKind() });
+  assert.is(r.state.life, 'failed');
+  assert.match(r.outcomes[0]!.error!, /toy failure at item 0001/);
+  const id = sessionEvents[0]!.split(' ')[1];
+  assert.equal(sessionEvents, [`open ${id}`, `items ${id}`, `item 0000 ${id}`, `close ${id}`]);
+});
+
+test('close() is called when the run is interrupted, after the item in flight', async () => {
+  const c = setup(SESSION('{ count: 6, delayMs: 30 }'));
+  sessionEvents.length = 0;
+  const ac = new AbortController();
+  const reporter: Reporter = {
+    stageStart() {},
+    stageItems: (_name, done) => done === 2 && ac.abort(),
+    stageEnd() {},
+    message() {},
+  };
+  const r = await run(c.file, c.workdir, { registry: withSessionKind(), signal: ac.signal, reporter });
+  assert.ok(r.interrupted);
+  assert.is(r.state.life, 'interrupted');
+  const id = sessionEvents[0]!.split(' ')[1];
+  assert.equal(sessionEvents, [`open ${id}`, `items ${id}`, `item 0000 ${id}`, `item 0001 ${id}`, `close ${id}`]);
+  // the next run opens a new session and does the rest
+  sessionEvents.length = 0;
+  const b = await run(c.file, c.workdir, { registry: withSessionKind() });
+  assert.ok(b.ok);
+  const next = sessionEvents[0]!.split(' ')[1];
+  assert.is.not(next, id);
+  assert.equal(sessionEvents, [`open ${next}`, `items ${next}`, ...['0002', '0003', '0004', '0005'].map((i) => `item ${i} ${next}`), `run ${next}`, `close ${next}`]);
 });
 
 test('a second run on the same folder is refused, naming the holder', async () => {

@@ -73,6 +73,48 @@ export const toyFail: StageKind = {
   },
 };
 
+/** What the lifecycle kind saw, in order: `open 1`, `items 1`, `item 0000 1`, `run 1`, `close 1` (1 = the session's number). */
+export const sessionEvents: string[] = [];
+let sessionCount = 0;
+
+interface ToySession {
+  id: number;
+  closed: boolean;
+}
+
+/** Per-item kind with open()/close(): every call records the session it got; `failAt` fails an item. */
+export const toySession: StageKind<{ count: number; delayMs: number; failAt?: number }, ToySession> = {
+  kind: 'toy-session',
+  version: '1',
+  params: z.object({ count: z.number().int().min(0), delayMs: z.number().int().min(0).default(0), failAt: z.number().int().optional() }).strict(),
+  outputs: ['dir'],
+  open() {
+    const s = { id: ++sessionCount, closed: false };
+    sessionEvents.push(`open ${s.id}`);
+    return s;
+  },
+  close(ctx) {
+    sessionEvents.push(`close ${ctx.session.id}`);
+    ctx.session.closed = true;
+  },
+  items(ctx) {
+    sessionEvents.push(`items ${ctx.session.id}`);
+    return Array.from({ length: ctx.params.count }, (_, i) => String(i).padStart(4, '0'));
+  },
+  async runItem(ctx, item) {
+    if (ctx.session.closed) throw new Error('an item ran after close()');
+    if (ctx.params.delayMs) await sleep(ctx.params.delayMs);
+    if (ctx.params.failAt === Number(item)) throw new Error(`toy failure at item ${item}`);
+    sessionEvents.push(`item ${item} ${ctx.session.id}`);
+    mkdirSync(ctx.outputs.dir!, { recursive: true });
+    await writeFileAtomic(join(ctx.outputs.dir!, `${item}.txt`), `${item}\n`);
+  },
+  async run(ctx) {
+    sessionEvents.push(`run ${ctx.session.id}`);
+    mkdirSync(ctx.outputs.dir!, { recursive: true });
+  },
+};
+
 export function registerToyKinds(registry: StageRegistry): StageRegistry {
   return registry.register(toyItems).register(toyJoin).register(toyCopy).register(toyFail);
 }

@@ -1,0 +1,185 @@
+/**
+ * Run one stage that the scheduler decided must run: mark it started, open its session, run
+ * its items (skipping those a killed run finished) and its finishing step, close the session,
+ * check and hash its outputs, and record it done, failed or interrupted.
+ *
+ *   const outcome = await runStage(stage, evaluation, { kind: 'never-run' }, { ...evalContext, signal, reporter, meta });
+ *   outcome.state   // 'ran' | 'failed' | 'interrupted'
+ *
+ * Crash safety: the stage is marked started (`putStage` with status 'started') before any of
+ * its work and recorded done (status 'done', with its output hashes) only after its outputs
+ * exist; each item is recorded done after its outputs are written. A failed stage's outputs are
+ * removed (except `persist` ones); an interrupted one keeps its finished items for the next run.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import PQueue from 'p-queue';
+import type { BackendRequest } from '../engine/backend.ts';
+import { errorMessage, UserError } from '../util/errors.ts';
+import { inputPaths, outputPaths, type EvalContext, type Evaluation } from './fingerprint.ts';
+import type { ResolvedStage } from './pipeline-schema.ts';
+import { outcome, type Reporter, type StageOutcome } from './reporter.ts';
+import { removeOutputs, removeTempFiles, stageLog } from './run-folder.ts';
+import type { StageContext, StageKind, StageSetup } from './stage-kind.ts';
+import { describeReason, type RunReason } from './stage-reason.ts';
+
+export interface ExecContext extends EvalContext {
+  signal: AbortSignal;
+  reporter: Reporter;
+  meta: Record<string, unknown>;
+  backend?: BackendRequest;
+}
+
+class Interrupted extends Error {}
+
+type Items = NonNullable<StageOutcome['items']>;
+
+export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReason, c: ExecContext): Promise<StageOutcome> {
+  const t0 = performance.now();
+  const seconds = () => (performance.now() - t0) / 1000;
+  const resume = e.record?.status === 'started' && e.record.fingerprint === e.fingerprint && why.kind !== 'forced';
+  const outs = outputPaths(stage, c.workdir);
+  const log = markStarted(stage, e, resume, c);
+  log(`start: ${describeReason(why)}${resume ? ' (resuming)' : ''}`);
+  const setup: StageSetup = {
+    name: stage.name,
+    params: stage.params,
+    inputs: inputPaths(stage, c.stagesByName, c.workdir),
+    outputs: outs,
+    workdir: c.workdir,
+    signal: c.signal,
+    log,
+    ...(c.backend ? { backend: c.backend } : {}),
+    meta: c.meta,
+  };
+  const progress: { items?: Items } = {};
+  try {
+    await withSession(e.kind, setup, async (ctx) => {
+      if (e.kind.items && e.kind.runItem) await runItems(e.kind, ctx, stage, e, why, c, progress);
+      else c.reporter.stageStart(stage.name, why);
+      if (e.kind.run) await e.kind.run(ctx);
+      if (c.signal.aborted) throw new Interrupted();
+    });
+    const missing = Object.entries(outs).filter(([, p]) => !existsSync(p));
+    if (missing.length) throw new Error(`stage kind "${stage.kind}" finished without writing output ${missing.map(([k, p]) => `${k} (${p})`).join(', ')}`);
+    const hashes = markDone(stage, outs, c);
+    log(`done in ${seconds().toFixed(2)}s`);
+    const outputs = Object.fromEntries(Object.entries(hashes).map(([k, h]) => [k, { path: stage.outputs[k]!, hash: h }]));
+    return outcome(stage.name, 'ran', why, { fingerprint: e.fingerprint, seconds: seconds(), items: progress.items, outputs });
+  } catch (err) {
+    const { items } = progress;
+    if (c.signal.aborted) {
+      log(`interrupted after ${seconds().toFixed(2)}s${items ? ` at ${items.done}/${items.total} items` : ''}`);
+      for (const p of Object.values(outs)) removeTempFiles(p);
+      return outcome(stage.name, 'interrupted', why, { seconds: seconds(), items });
+    }
+    const message = errorMessage(err);
+    log(`FAILED: ${err instanceof Error && !(err instanceof UserError) ? err.stack : message}`);
+    markFailed(stage, message, c);
+    return outcome(stage.name, 'failed', why, { seconds: seconds(), items, error: message, ...(err instanceof UserError ? { userError: true } : {}) });
+  }
+}
+
+/**
+ * Clear what a fresh attempt must not see (or, resuming, only the temp files of unfinished
+ * items), record the stage as started, and return its log.
+ */
+function markStarted(stage: ResolvedStage, e: Evaluation, resume: boolean, c: ExecContext): (message: string) => void {
+  const outs = outputPaths(stage, c.workdir);
+  if (resume) for (const p of Object.values(outs)) removeTempFiles(p);
+  else {
+    removeOutputs(stage, c.workdir);
+    c.store.clearItems(stage.name);
+  }
+  c.store.putStage({
+    name: stage.name,
+    status: 'started',
+    fingerprint: e.fingerprint,
+    kind: stage.kind,
+    codeVersion: e.codeVersion,
+    params: e.params,
+    defHash: e.defHash,
+    inputs: e.inputHashes,
+    outputs: {},
+    startedAt: Date.now() / 1000,
+    finishedAt: null,
+    error: null,
+  });
+  for (const p of Object.values(outs)) mkdirSync(join(p, '..'), { recursive: true });
+  return stageLog(c.workdir, stage.name);
+}
+
+/** Record the stage done with its output hashes (and forget its items); returns the hashes. */
+function markDone(stage: ResolvedStage, outs: Record<string, string>, c: ExecContext): Record<string, string> {
+  const outputs = Object.fromEntries(Object.entries(outs).map(([k, p]) => [k, c.hasher.hash(p)]));
+  c.store.transaction(() => {
+    c.store.putStage({ ...c.store.stage(stage.name)!, status: 'done', outputs, finishedAt: Date.now() / 1000 });
+    c.store.clearItems(stage.name);
+  });
+  return outputs;
+}
+
+/** Remove the failed stage's outputs (but `persist`) and record the failure. */
+function markFailed(stage: ResolvedStage, message: string, c: ExecContext): void {
+  removeOutputs(stage, c.workdir);
+  c.store.transaction(() => {
+    c.store.putStage({ ...c.store.stage(stage.name)!, status: 'failed', error: message, finishedAt: Date.now() / 1000 });
+    c.store.clearItems(stage.name);
+  });
+}
+
+/**
+ * `open()`, the work, then `close()` whatever happened. A failing `close()` fails a stage that
+ * had succeeded; after another error it is only logged (the first error is the one to report).
+ */
+async function withSession<P, S>(kind: StageKind<P, S>, setup: StageSetup<P>, work: (ctx: StageContext<P, S>) => Promise<void>): Promise<void> {
+  const session = (kind.open ? await kind.open(setup) : undefined) as S;
+  const ctx: StageContext<P, S> = { ...setup, session };
+  let ok = false;
+  try {
+    await work(ctx);
+    ok = true;
+  } finally {
+    try {
+      await kind.close?.(ctx);
+    } catch (err) {
+      if (ok) throw err;
+      setup.log(`close failed after an earlier error: ${errorMessage(err)}`);
+    }
+  }
+}
+
+/**
+ * The items not yet done, `itemConcurrency` at a time; the first failure stops the rest.
+ * `progress.items` counts them as they finish (what an interrupted or failed outcome reports).
+ */
+async function runItems(kind: StageKind, ctx: StageContext, stage: ResolvedStage, e: Evaluation, why: RunReason, c: ExecContext, progress: { items?: Items }): Promise<void> {
+  const all = await kind.items!(ctx);
+  c.store.setMeta(`items-total:${stage.name}`, String(all.length));
+  const done = c.store.doneItems(stage.name, e.fingerprint);
+  const resumedFrom = all.filter((i) => done.has(i)).length;
+  const items: Items = { done: resumedFrom, total: all.length, resumedFrom };
+  progress.items = items;
+  c.reporter.stageStart(stage.name, why, { done: items.done, total: all.length });
+  const q = new PQueue({ concurrency: kind.itemConcurrency ?? 1 });
+  let firstError: unknown = null;
+  for (const item of all) {
+    if (done.has(item)) continue;
+    void q.add(async () => {
+      if (c.signal.aborted || firstError !== null) return;
+      try {
+        await kind.runItem!(ctx, item);
+        c.store.markItemDone(stage.name, e.fingerprint, item);
+        items.done++;
+        c.reporter.stageItems(stage.name, items.done, all.length);
+      } catch (err) {
+        // recorded before the queue starts the next item, which then does not run
+        if (firstError === null) firstError = err;
+        q.clear();
+      }
+    });
+  }
+  await q.onIdle();
+  if (firstError !== null) throw firstError;
+  if (c.signal.aborted) throw new Interrupted();
+}

@@ -1,0 +1,66 @@
+/**
+ * A whole frame of a swap: every kept face of the frame re-composited into it (with the mask
+ * the `mask` setting names: landmarks, learned, or the smaller of both), the union of the
+ * replaced pixels, and the frames the composite stage encodes beside the output (the mask as
+ * RGB, the side-by-side of original and swap).
+ *
+ *   const out = await compositeFrame(frame, facesOfFrame, { swappedDir, learnedMasks: swap.learnedMasks, options: params });
+ *   await maskWriter.write(maskToRgb(out.replaced));
+ *   await comparisonWriter.write(sideBySide(frame.data, out.image.data, frame.width, frame.height));
+ */
+import { join } from 'node:path';
+import type { MaskSource } from '../config/swap.ts';
+import { readGrayImage, readImage } from '../media/image.ts';
+import type { GrayImage, RgbImage } from '../util/geometry.ts';
+import { UserError } from '../util/errors.ts';
+import { compositeFace, type CompositeOptions } from './composite.ts';
+import type { KeptFace } from './kept-faces.ts';
+
+export interface FrameSwap {
+  /** The swap stage's folder: one `<face id>.png` per swapped face. */
+  swappedDir: string;
+  /** Its learned-mask subfolder (`swap.json`'s learnedMasks); null or absent when the model learned none. */
+  learnedMasks?: string | null;
+  options: CompositeOptions & { mask: MaskSource };
+}
+
+export function maskToRgb(m: GrayImage): Uint8Array {
+  const out = new Uint8Array(m.data.length * 3);
+  for (let i = 0; i < m.data.length; i++) out[i * 3] = out[i * 3 + 1] = out[i * 3 + 2] = m.data[i]!;
+  return out;
+}
+
+export function sideBySide(left: Uint8Array, right: Uint8Array, w: number, h: number): Uint8Array {
+  const out = new Uint8Array(w * 2 * h * 3);
+  for (let y = 0; y < h; y++) {
+    out.set(left.subarray(y * w * 3, (y + 1) * w * 3), y * w * 6);
+    out.set(right.subarray(y * w * 3, (y + 1) * w * 3), y * w * 6 + w * 3);
+  }
+  return out;
+}
+
+/** The mask a face is blended with (the `mask` option): landmarks, learned, or the smaller of both. */
+export async function blendMask(f: KeptFace, s: FrameSwap): Promise<GrayImage> {
+  const landmarks = () => readGrayImage(f.mask);
+  const mode = s.options.mask;
+  if (mode === 'landmarks') return landmarks();
+  if (!s.learnedMasks) throw new UserError(`composite --mask ${mode} needs a model that learned masks: the swap in ${s.swappedDir} was made with one that did not`, 'train with learnMask on (the default), or composite with --mask landmarks');
+  const learned = await readGrayImage(join(s.swappedDir, s.learnedMasks, `${f.id}.png`));
+  if (mode === 'learned') return learned;
+  const lm = await landmarks();
+  return { width: lm.width, height: lm.height, data: lm.data.map((v, i) => Math.min(v, learned.data[i]!)) };
+}
+
+/** The frame with every kept face of it swapped, and the union of the replaced pixels. */
+export async function compositeFrame(frame: RgbImage, faces: readonly KeptFace[], s: FrameSwap): Promise<{ image: RgbImage; replaced: GrayImage }> {
+  let image = frame;
+  const replaced: GrayImage = { width: frame.width, height: frame.height, data: new Uint8Array(frame.width * frame.height) };
+  for (const f of faces) {
+    const swapped = await readImage(join(s.swappedDir, `${f.id}.png`));
+    const mask = await blendMask(f, s);
+    const r = compositeFace(image, swapped, f.matrix, mask, s.options);
+    image = r.image;
+    for (let i = 0; i < replaced.data.length; i++) if (r.replaced.data[i]! > replaced.data[i]!) replaced.data[i] = r.replaced.data[i]!;
+  }
+  return { image, replaced };
+}
