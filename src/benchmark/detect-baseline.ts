@@ -10,7 +10,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SplitName } from '../config/benchmark.ts';
+import type { z } from 'zod';
+import { DetectBaselineConfig, type SplitName } from '../config/benchmark.ts';
+import { parseConfig } from '../config/parse.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { recropFaces } from '../face/recrop.ts';
 import { writeJsonAtomic } from '../media/atomic-write.ts';
@@ -23,12 +25,8 @@ import { accuracy, rocAuc, trainLogistic } from './classifier.ts';
 import { paths } from './plan.ts';
 import { spread } from '../swap/kept-faces.ts';
 
-export interface BaselineOptions {
-  level?: CompressionLevel;
-  facesPerVideo?: number;
-  /** Model folder whose encoder gives the features (default: the dataset's first model). */
-  model?: string;
-}
+/** Level, faces per video and feature model; absent ones take DetectBaselineConfig's defaults. */
+export type BaselineOptions = z.input<typeof DetectBaselineConfig>;
 
 export interface SplitScore {
   faces: number;
@@ -77,9 +75,8 @@ export async function detectBaseline(dir: string, opts: BaselineOptions = {}): P
   const parsed = BenchmarkMetadata.safeParse(JSON.parse(readFileSync(metaFile, 'utf8')));
   if (!parsed.success) throw new UserError(`${metaFile} is not a Janus benchmark's metadata.json: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
   const metadata = parsed.data;
-  const level = opts.level ?? 'c23';
-  const per = opts.facesPerVideo ?? 8;
-  const { modelDir, m } = await featureModel(dir, opts.model);
+  const { level, facesPerVideo: per, model } = parseConfig(DetectBaselineConfig, opts, 'detect-baseline options');
+  const { modelDir, m } = await featureModel(dir, model);
   const enc = latentEncoder(m.ae, checkpointCoverage(m.state));
   const rows: Record<SplitName, { x: Float32Array[]; y: number[] }> = { train: { x: [], y: [] }, val: { x: [], y: [] }, test: { x: [], y: [] } };
   try {
