@@ -44,6 +44,13 @@ function lookup(value: unknown, path: PropertyKey[]): unknown {
   return v;
 }
 
+/** The schema's own default of one field: `defaultOf(SwapConfig, 'batchSize')` is 16. */
+export function defaultOf<S extends z.ZodObject, K extends keyof z.output<S> & string>(schema: S, key: K): z.output<S>[K] {
+  const field = (schema.shape as Record<string, z.ZodType>)[key];
+  if (!field) throw new Error(`defaultOf: the schema has no field "${key}"`);
+  return field.parse(undefined) as z.output<S>[K];
+}
+
 /**
  * The fields of `schema` picked out of a wider, already validated object (a command's options),
  * parsed by it: `fieldsOf(SwapConfig, convertOptions)` is the SwapConfig they hold.

@@ -9,7 +9,8 @@
 import type { GrayImage } from '../face/mask.ts';
 import type { RgbImage } from '../media/image.ts';
 import { applyAffine, invertAffine, warpAffine, type Affine } from '../media/warp-affine.ts';
-import type { ColourMethod } from '../config/swap.ts';
+import { defaultOf } from '../config/parse.ts';
+import { CompositeConfig, type ColourMethod } from '../config/swap.ts';
 import { COLOUR_METHODS } from './colour.ts';
 import { seamlessClone } from './seamless.ts';
 
@@ -71,7 +72,7 @@ export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, m
   const size = face.width;
   const inv = invertAffine(matrix); // crop -> frame
   const original = warpAffine(frame, inv, size, size, { border: 'replicate' });
-  const coloured = COLOUR_METHODS[opts.colour ?? 'rct'](original, face, mask);
+  const coloured = COLOUR_METHODS[opts.colour ?? defaultOf(CompositeConfig, 'colour')](original, face, mask);
   const recoloured = opts.seamless ? seamlessClone(original, coloured, mask) : coloured;
   const alpha = feather(erode(mask, opts.erode ?? 0), opts.feather ?? 0);
   const out = new Uint8Array(frame.data);

@@ -15,6 +15,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Architecture } from '../config/model.ts';
+import { ExtractConfig } from '../config/extract.ts';
+import { defaultOf } from '../config/parse.ts';
 import { TrainConfig } from '../config/train.ts';
 import { tf } from '../engine/tf.ts';
 import { bufferLimitProblem, deviceLost } from '../engine/webgpu.ts';
@@ -238,7 +240,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (masked && !set.masks) throw new UserError(`mask-weighted loss needs the masks of face set ${name} (${set.dir})`, 'train on the faces/ folder of a `janus extract` output (its masks/ sits beside it), or set maskWeight to 0 and backgroundWeight to 1');
     if (use.learnMask && !set.masks) throw new UserError(`a learned mask needs the masks of face set ${name} (${set.dir}) to learn from`, 'train on the faces/ folder of a `janus extract` output (its masks/ sits beside it), or turn learnMask off');
   }
-  const extractCoverage = o.extractCoverage ?? 1.6;
+  const extractCoverage = o.extractCoverage ?? defaultOf(ExtractConfig, 'coverage');
   const mapsA = setMaps(o.a, r, use, extractCoverage);
   const mapsB = setMaps(o.b, r, use, extractCoverage);
   const hash = configHash(o);
