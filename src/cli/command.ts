@@ -31,6 +31,3 @@ export interface CommandSpec<S extends z.ZodObject = z.ZodObject> {
 export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): CommandSpec<S> {
   return spec;
 }
-
-/** The options a command's `run` receives: its schema's output. */
-export type OptionsOf<C> = C extends CommandSpec<infer S> ? z.output<S> : never;
