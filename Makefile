@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.package-lock.json
 JANUS := node src/cli/bin.js
 SAMPLE_SOURCES := $(wildcard src/samples/*.ts) src/config/samples.ts src/media/warp-affine.ts src/media/encode.ts src/media/image.ts
 
-.PHONY: help setup ffmpeg swiftshader gpu-check gpu-kit test test-unit typecheck demo swap extract train convert status benchmark samples doctor bench bench-quality clean
+.PHONY: help setup ffmpeg swiftshader gpu-check gpu-kit test test-unit typecheck readme-options demo swap extract train convert status benchmark samples doctor bench bench-quality clean
 
 # The swap pipeline's knobs: make swap A=alice.mp4 B=bob.mp4 NAME=alice-bob [DIRECTION=b-to-a PRESET=small MINUTES=60 ITERATIONS=20000]
 NAME ?= swap
@@ -59,6 +59,9 @@ samples: setup ## (re)build samples/{a,b,c,d}.mp4 from face-api's photos (determ
 
 typecheck: $(NPM_STAMP) ## tsc --noEmit
 	npx tsc --noEmit
+
+readme-options: $(NPM_STAMP) ## regenerate README.md's option tables from the schemas in src/config/
+	npx tsx src/cli/readme-options.ts --write
 
 test: setup swiftshader samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then every test: the unit tier first, then the end-to-end tier (webgpu on SwiftShader included); ends with "N passed, N failed" [FILTER=path-part]
 	npx tsx test/run.ts $(FILTER)

@@ -11,7 +11,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { SplitName } from '../config/benchmark.ts';
+import { DetectBaselineConfig, type SplitName } from '../config/benchmark.ts';
+import { parseConfig } from '../config/parse.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { recropFaces } from '../face/recrop.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
@@ -27,12 +28,8 @@ import { planDir, readPlanModels, readPlanRecord } from './plan-files.ts';
 import { readCompositeRecord } from '../swap/composite-record.ts';
 import { spread } from '../swap/kept-faces.ts';
 
-export interface BaselineOptions {
-  level?: CompressionLevel;
-  facesPerVideo?: number;
-  /** Model folder whose encoder gives the features (default: the dataset's first model). */
-  model?: string;
-}
+/** Level, faces per video and feature model; absent ones take DetectBaselineConfig's defaults. */
+export type BaselineOptions = z.input<typeof DetectBaselineConfig>;
 
 export const BASELINE_SCHEMA = 'janus.baseline/1';
 
@@ -98,9 +95,8 @@ export async function detectBaseline(dir: string, opts: BaselineOptions = {}): P
   const metaFile = join(dir, 'metadata.json');
   if (!existsSync(metaFile)) throw new UserError(`${dir} has no metadata.json`, 'run janus benchmark MANIFEST --out DIR first');
   const metadata = readJsonFile(metaFile, BenchmarkMetadata, { what: "Janus benchmark's metadata.json", hint: 'run janus benchmark MANIFEST --out DIR again to write it' });
-  const level = opts.level ?? 'c23';
-  const per = opts.facesPerVideo ?? 8;
-  const { modelDir, m } = await featureModel(dir, opts.model);
+  const { level, facesPerVideo: per, model } = parseConfig(DetectBaselineConfig, opts, 'detect-baseline options');
+  const { modelDir, m } = await featureModel(dir, model);
   const enc = latentEncoder(m.ae, checkpointCoverage(m.state));
   const rows: Record<SplitName, { x: Float32Array[]; y: number[] }> = { train: { x: [], y: [] }, val: { x: [], y: [] }, test: { x: [], y: [] } };
   try {

@@ -12,7 +12,7 @@
 import { dirname, join } from 'node:path';
 import { describeClustering, readAlignments, summarise, type AlignmentsDoc, type AlignmentsSummary } from '../face/alignments-file.ts';
 import { writeContactSheets, type ContactSheet } from '../face/contact-sheet.ts';
-import type { CommandSpec } from './command.ts';
+import type { AlignmentsOpts } from './commands.ts';
 
 /** Who the target is, in words. */
 export function describeTarget(doc: AlignmentsDoc): string {
@@ -58,21 +58,15 @@ export function formatClusters(doc: AlignmentsDoc, sheets: readonly ContactSheet
   return lines.join('\n');
 }
 
-export const alignmentsCommand: CommandSpec = {
-  name: 'alignments',
-  args: ['<file>'],
-  summary: 'print the counts in an alignments file (frames, no-face and multi-face frames, kept and dropped faces by reason, jitter, target); --clusters: the identity clusters with a contact sheet each',
-  options: ['json', 'clusters'],
-  async run([file], opts) {
-    const doc = readAlignments(file!);
-    const s = summarise(doc);
-    const sheets = opts.clusters ? await writeContactSheets(doc, join(dirname(file!), 'clusters')) : [];
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ ...s, warnings: doc.warnings, target: doc.target, clustering: doc.clustering, ...(opts.clusters ? { sheets } : {}) }, null, 2)}\n`);
-      return 0;
-    }
-    const warnings = doc.warnings.map((w) => `  warning: ${w}\n`).join('');
-    process.stdout.write(opts.clusters ? `${file}\n${formatClusters(doc, sheets)}\n${warnings}` : `${formatSummary(file!, s, doc)}\n${warnings}`);
+export async function run([file]: string[], opts: AlignmentsOpts): Promise<number> {
+  const doc = readAlignments(file!);
+  const s = summarise(doc);
+  const sheets = opts.clusters ? await writeContactSheets(doc, join(dirname(file!), 'clusters')) : [];
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ ...s, warnings: doc.warnings, target: doc.target, clustering: doc.clustering, ...(opts.clusters ? { sheets } : {}) }, null, 2)}\n`);
     return 0;
-  },
-};
+  }
+  const warnings = doc.warnings.map((w) => `  warning: ${w}\n`).join('');
+  process.stdout.write(opts.clusters ? `${file}\n${formatClusters(doc, sheets)}\n${warnings}` : `${formatSummary(file!, s, doc)}\n${warnings}`);
+  return 0;
+}

@@ -1,22 +1,33 @@
 /**
- * The shape of a CLI command: name, arguments, which options it takes (keys of OPTIONS), and
- * what it runs. One file per command exports one of these; `main.ts` registers them all.
+ * The shape of a CLI command: name, arguments, the schema its options come from, and how to
+ * load what it runs. `commands.ts` lists them; the implementation (one file per command,
+ * exporting `run`) is imported only when that command runs, so `janus --help` or
+ * `janus status` do not load tfjs, sharp or face-api.
  *
- *   export const doctorCommand: CommandSpec = { name: 'doctor', summary: '…', options: ['backend'], run: async (args, opts) => 0 };
+ *   defineCommand({ name: 'doctor', summary: '…', options: BackendOption.extend(OutputConfig.shape), load: () => import('./doctor.ts') });
+ *   // doctor.ts: export async function run(args: string[], opts: DoctorOptions): Promise<number>
  */
-import type { OptionKey } from './options.ts';
+import type { z } from 'zod';
 
-export interface CommandSpec {
+export interface CommandModule<O> {
+  /** Runs the command; returns the exit code. `given`: the option keys set on the command line. */
+  run(args: string[], opts: O, given: ReadonlySet<string>): Promise<number>;
+}
+
+export interface CommandSpec<S extends z.ZodObject = z.ZodObject> {
   name: string;
   /** commander argument syntax, e.g. ['<video>'] */
   args?: string[];
   summary: string;
-  options: OptionKey[];
-  /** Returns the exit code. */
-  run(args: string[], options: Record<string, unknown>): Promise<number>;
+  /** Its options: the fields of this schema with `cli` metadata (src/config/cli-meta.ts). */
+  options: S;
+  /** A command line shown when a required option is missing. */
+  example?: string;
+  /** The implementation, imported on demand. */
+  load(): Promise<CommandModule<z.output<S>>>;
 }
 
-/** A numeric option's value: undefined when absent (so the zod default applies), else a number. */
-export function optionNumber(v: unknown): number | undefined {
-  return v === undefined ? undefined : Number(v);
+/** A command, type-checked against its implementation's `run`. */
+export function defineCommand<S extends z.ZodObject>(spec: CommandSpec<S>): CommandSpec<S> {
+  return spec;
 }

@@ -1,24 +1,204 @@
 /**
- * The registry of CLI commands, in the order `--help` lists them.
+ * The registry of CLI commands, in the order `--help` lists them: name, arguments, summary and
+ * the schema its options come from (settings schemas of src/config/ composed with the
+ * command-only ones of src/config/cli.ts). Only metadata: each implementation is imported when
+ * its command runs.
  *
- *   COMMANDS.map((c) => c.name)   // ['run', 'status', 'stage', 'clean', 'doctor', 'samples', 'probe']
+ *   COMMANDS.map((c) => c.name)
+ *   // ['run', 'status', 'stage', 'clean', 'extract', 'alignments', 'train', 'pretrain', 'convert',
+ *   //  'benchmark', 'latents', 'detect-baseline', 'doctor', 'samples', 'probe']
  */
-import type { CommandSpec } from './command.ts';
-import { alignmentsCommand } from './alignments.ts';
-import { cleanCommand } from './clean.ts';
-import { benchmarkCommand } from './benchmark.ts';
-import { convertCommand } from './convert.ts';
-import { detectBaselineCommand } from './detect-baseline.ts';
-import { latentsCommand } from './latents.ts';
-import { doctorCommand } from './doctor.ts';
-import { extractCommand } from './extract.ts';
-import { probeCommand } from './probe.ts';
-import { runCommand } from './run.ts';
-import { samplesCommand } from './samples.ts';
-import { stageCommand } from './stage.ts';
-import { statusCommand } from './status.ts';
-import { pretrainCommand } from './pretrain.ts';
-import { trainCommand } from './train.ts';
+import type { z } from 'zod';
+import { DetectBaselineConfig, BenchmarkConfig } from '../config/benchmark.ts';
+import {
+  AlignmentsFlags,
+  BackendOption,
+  BenchmarkPaths,
+  CleanFlags,
+  ConvertPaths,
+  ExtractPaths,
+  ForceOption,
+  LatentsConfig,
+  OutputConfig,
+  ProbeFlags,
+  RunFolderOption,
+  RunControls,
+  SamplesCommandConfig,
+  TrainPaths,
+} from '../config/cli.ts';
+import { ExtractConfig } from '../config/extract.ts';
+import { CompositeConfig, SwapConfig } from '../config/swap.ts';
+import { PretrainConfig, TrainConfig } from '../config/train.ts';
+import { defineCommand, type CommandSpec } from './command.ts';
+
+// each command's options: a settings schema and the command-only schemas of src/config/cli.ts
+export const RunOptions = RunFolderOption.extend(RunControls.shape).extend(ForceOption.shape).extend(BackendOption.shape);
+export type RunOpts = z.output<typeof RunOptions>;
+
+export const StatusOptions = RunFolderOption.extend(OutputConfig.shape);
+export type StatusOpts = z.output<typeof StatusOptions>;
+
+export const StageOptions = RunFolderOption.extend(ForceOption.shape);
+export type StageOpts = z.output<typeof StageOptions>;
+
+export const CleanOptions = RunFolderOption.extend(CleanFlags.shape);
+export type CleanOpts = z.output<typeof CleanOptions>;
+
+export const ExtractOptions = ExtractPaths.extend(ExtractConfig.shape).extend(BackendOption.shape);
+export type ExtractOpts = z.output<typeof ExtractOptions>;
+
+export const AlignmentsOptions = OutputConfig.extend(AlignmentsFlags.shape);
+export type AlignmentsOpts = z.output<typeof AlignmentsOptions>;
+
+export const TrainOptions = TrainPaths.extend(TrainConfig.shape).extend(BackendOption.shape);
+export type TrainOpts = z.output<typeof TrainOptions>;
+
+export const PretrainOptions = TrainPaths.pick({ out: true }).extend(PretrainConfig.shape).extend(BackendOption.shape);
+export type PretrainOpts = z.output<typeof PretrainOptions>;
+
+export const ConvertOptions = ConvertPaths.extend(SwapConfig.shape).extend(CompositeConfig.shape).extend(BackendOption.shape);
+export type ConvertOpts = z.output<typeof ConvertOptions>;
+
+export const BenchmarkOptions = BenchmarkPaths.extend(BenchmarkConfig.shape).extend(BackendOption.shape);
+export type BenchmarkOpts = z.output<typeof BenchmarkOptions>;
+
+export const LatentsOptions = LatentsConfig.extend(BackendOption.shape);
+export type LatentsOpts = z.output<typeof LatentsOptions>;
+
+export const DetectBaselineOptions = DetectBaselineConfig.extend(BackendOption.shape);
+export type DetectBaselineOpts = z.output<typeof DetectBaselineOptions>;
+
+export const DoctorOptions = BackendOption.extend(OutputConfig.shape);
+export type DoctorOpts = z.output<typeof DoctorOptions>;
+
+export const SamplesOptions = SamplesCommandConfig;
+export type SamplesOpts = z.output<typeof SamplesOptions>;
+
+export const ProbeOptions = ProbeFlags.extend(OutputConfig.shape);
+export type ProbeOpts = z.output<typeof ProbeOptions>;
+
+export const runCommand = defineCommand({
+  name: 'run',
+  args: ['<pipeline>'],
+  summary: 'run a pipeline (YAML) as a resumable DAG: skip what is up to date, resume what was interrupted',
+  options: RunOptions,
+  load: () => import('./run.ts'),
+});
+
+export const statusCommand = defineCommand({
+  name: 'status',
+  args: ['[pipeline]'],
+  summary: 'show each stage of a run folder: up to date, or why it would run (with item progress)',
+  options: StatusOptions,
+  load: () => import('./status.ts'),
+});
+
+export const stageCommand = defineCommand({
+  name: 'stage',
+  args: ['<name>'],
+  summary: 'run one stage alone (refused when its inputs are not up to date)',
+  options: StageOptions,
+  load: () => import('./stage.ts'),
+});
+
+export const cleanCommand = defineCommand({
+  name: 'clean',
+  args: ['[pipeline]'],
+  summary: "remove temp files and unfinished stages' outputs from a run folder (--all: everything but persist outputs)",
+  options: CleanOptions,
+  load: () => import('./clean.ts'),
+});
+
+export const extractCommand = defineCommand({
+  name: 'extract',
+  args: ['<video>'],
+  summary: "detect, align and mask the target person's face in every frame (resumable); writes faces/, masks/, alignments.json",
+  options: ExtractOptions,
+  example: 'janus extract samples/a.mp4 --out runs/extract-a',
+  load: () => import('./extract.ts'),
+});
+
+export const alignmentsCommand = defineCommand({
+  name: 'alignments',
+  args: ['<file>'],
+  summary: 'print the counts in an alignments file (frames, no-face and multi-face frames, kept and dropped faces by reason, jitter, target); --clusters: the identity clusters with a contact sheet each',
+  options: AlignmentsOptions,
+  load: () => import('./alignments.ts'),
+});
+
+export const trainCommand = defineCommand({
+  name: 'train',
+  summary: 'train the shared encoder and decoders A and B on two face folders; resumes from --out',
+  options: TrainOptions,
+  example: 'janus train --a runs/ea/faces --b runs/eb/faces --out weights/demo',
+  load: () => import('./train.ts'),
+});
+
+export const pretrainCommand = defineCommand({
+  name: 'pretrain',
+  args: ['<faces...>'],
+  summary: "pretrain the shared encoder and a generic decoder on any people's faces folders; train --init starts from it",
+  options: PretrainOptions,
+  example: 'janus pretrain runs/c/faces runs/d/faces --out weights/pretrained',
+  load: () => import('./pretrain.ts'),
+});
+
+export const convertCommand = defineCommand({
+  name: 'convert',
+  args: ['<video>'],
+  summary: 'swap the faces of a video with a trained model (resumable); writes OUT, its mask and side-by-side videos, provenance, metrics and report',
+  options: ConvertOptions,
+  example: 'janus convert a.mp4 --alignments runs/ea/alignments.json --model weights/ab --out out/a-as-b.mp4',
+  load: () => import('./convert.ts'),
+});
+
+export const benchmarkCommand = defineCommand({
+  name: 'benchmark',
+  args: ['<manifest>'],
+  summary: 'a labelled synthetic benchmark (real/, fake/, masks/, c0/c23/c40, metadata.json, frames.csv, splits) from a manifest of videos and identities (resumable)',
+  options: BenchmarkOptions,
+  example: 'janus benchmark bench.yaml --out runs/bench',
+  load: () => import('./benchmark.ts'),
+});
+
+export const latentsCommand = defineCommand({
+  name: 'latents',
+  args: ['<video>'],
+  summary: "export the encoder's bottleneck vector of every kept face of a video (features for detectors)",
+  options: LatentsOptions,
+  example: 'janus latents a.mp4 --model weights/ab --alignments ea/alignments.json --out a.latents.json',
+  load: () => import('./latents.ts'),
+});
+
+export const detectBaselineCommand = defineCommand({
+  name: 'detect-baseline',
+  args: ['<dir>'],
+  summary: 'train and score a baseline detector (logistic regression on encoder latents) on a benchmark: AUC and accuracy on the test split',
+  options: DetectBaselineOptions,
+  load: () => import('./detect-baseline.ts'),
+});
+
+export const doctorCommand = defineCommand({
+  name: 'doctor',
+  summary: 'show node, tfjs, the backend chosen (and why), ffmpeg, face-api models; say what is missing and how to fix it',
+  options: DoctorOptions,
+  load: () => import('./doctor.ts'),
+});
+
+export const samplesCommand = defineCommand({
+  name: 'samples',
+  summary: 'build the sample clips (one per identity: ~5 s, 25 fps, 512 px, with audio) from the photos inside face-api',
+  options: SamplesOptions,
+  load: () => import('./samples.ts'),
+});
+
+export const probeCommand = defineCommand({
+  name: 'probe',
+  args: ['<video>'],
+  summary: 'print what Janus reads from a video: size, fps, frame count, duration, rotation, audio streams',
+  options: ProbeOptions,
+  load: () => import('./probe.ts'),
+});
 
 export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   runCommand,
@@ -37,3 +217,4 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   samplesCommand,
   probeCommand,
 ]);
+

@@ -10,14 +10,14 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { parseConfig } from '../config/parse.ts';
+import { fieldsOf } from '../config/parse.ts';
 import { CompositeConfig, SwapConfig } from '../config/swap.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { linkOrCopy, reserveTemp } from '../util/atomic-write.ts';
 import { probeVideo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
-import { optionNumber as num, type CommandSpec } from './command.ts';
+import type { ConvertOpts } from './commands.ts';
 import { exitCodeOf } from './run.ts';
 import { runCommandPipeline } from './command-pipeline.ts';
 
@@ -34,99 +34,86 @@ async function publish(src: string, dst: string): Promise<void> {
   }
 }
 
-export const convertCommand: CommandSpec = {
-  name: 'convert',
-  args: ['<video>'],
-  summary: 'swap the faces of a video with a trained model (resumable); writes OUT, its mask and side-by-side videos, provenance, metrics and report',
-  options: ['alignments', 'model', 'convertOut', 'direction', 'checkpoint', 'blendMask', 'colour', 'erode', 'feather', 'seamless', 'segmentFrames', 'crf', 'noSideBySide', 'targetAlignments', 'convertWorkdir', 'backend'],
-  async run([video], opts) {
-    for (const k of ['alignments', 'model', 'out'] as const) {
-      if (!opts[k]) throw new UserError(`janus convert needs --${k}`, 'e.g. janus convert a.mp4 --alignments runs/ea/alignments.json --model weights/ab --out out/a-as-b.mp4');
-    }
-    const swap = parseConfig(SwapConfig, { direction: opts.direction, checkpoint: opts.checkpoint }, 'convert options');
-    const composite = parseConfig(
-      CompositeConfig,
-      { mask: opts.mask, colour: opts.colour, erode: num(opts.erode), feather: num(opts.feather), seamless: opts.seamless ? true : undefined, segmentFrames: num(opts.segmentFrames), crf: num(opts.crf) },
-      'convert options',
+export async function run([video]: string[], opts: ConvertOpts): Promise<number> {
+  const swap = fieldsOf(SwapConfig, opts);
+  const composite = fieldsOf(CompositeConfig, opts);
+  const out = resolve(opts.out);
+  const ext = extname(out).toLowerCase();
+  if (!['.mp4', '.mov', '.mkv'].includes(ext)) throw new UserError(`expected --out to end in .mp4, .mov or .mkv, got "${opts.out}"`);
+  const alignments = resolve(opts.alignments);
+  const doc = readAlignments(alignments);
+  const info = await probeVideo(video!);
+  if (info.width !== doc.video.width || info.height !== doc.video.height || info.frameCount !== doc.video.frameCount) {
+    throw new UserError(
+      `--alignments ${opts.alignments} was extracted from a ${doc.video.width}x${doc.video.height} video of ${doc.video.frameCount} frames (${doc.video.file}), but "${video}" is ${info.width}x${info.height} with ${info.frameCount} frames`,
+      `pass the alignments.json that janus extract wrote for ${video}`,
     );
-    const out = resolve(opts.out as string);
-    const ext = extname(out).toLowerCase();
-    if (!['.mp4', '.mov', '.mkv'].includes(ext)) throw new UserError(`expected --out to end in .mp4, .mov or .mkv, got "${opts.out}"`);
-    const alignments = resolve(opts.alignments as string);
-    const doc = readAlignments(alignments);
-    const info = await probeVideo(video!);
-    if (info.width !== doc.video.width || info.height !== doc.video.height || info.frameCount !== doc.video.frameCount) {
-      throw new UserError(
-        `--alignments ${opts.alignments} was extracted from a ${doc.video.width}x${doc.video.height} video of ${doc.video.frameCount} frames (${doc.video.file}), but "${video}" is ${info.width}x${info.height} with ${info.frameCount} frames`,
-        `pass the alignments.json that janus extract wrote for ${video}`,
-      );
-    }
-    if (basename(doc.video.file) !== basename(video!)) process.stderr.write(`warning: --alignments ${opts.alignments} was extracted from "${doc.video.file}", not "${video}"\n`);
-    const model = resolve(opts.model as string);
-    if (!existsSync(model)) throw new UserError(`model folder "${opts.model}" does not exist`, 'pass the folder janus train --out wrote, or a run\'s model/ folder');
-    const target = opts.target ? resolve(opts.target as string) : undefined;
-    if (target) readAlignments(target);
-    const backend = resolveBackendChoice(opts.backend as string | undefined);
+  }
+  if (basename(doc.video.file) !== basename(video!)) process.stderr.write(`warning: --alignments ${opts.alignments} was extracted from "${doc.video.file}", not "${video}"\n`);
+  const model = resolve(opts.model);
+  if (!existsSync(model)) throw new UserError(`model folder "${opts.model}" does not exist`, 'pass the folder janus train --out wrote, or a run\'s model/ folder');
+  const target = opts.target ? resolve(opts.target) : undefined;
+  if (target) readAlignments(target);
+  const backend = resolveBackendChoice(opts.backend);
 
-    const stem = basename(out, extname(out));
-    const workdir = resolve((opts.workdir as string | undefined) ?? join(dirname(out), `${stem}.janus`));
-    const names = {
-      video: `${stem}${ext}`,
-      mask: `${stem}.mask${ext}`,
-      comparison: `${stem}.side-by-side${ext}`,
-      provenance: `${stem}.provenance.json`,
-      metrics: `${stem}.metrics.json`,
-      report: `${stem}.report.html`,
-    };
-    const sideBySide = opts.sideBySide !== false;
-    const r = await runCommandPipeline({
-      workdir,
-      name: 'convert',
-      command: `janus convert ${video}`,
-      backend,
-      stages: [
-        { name: 'swap', kind: 'swap', resource: 'gpu', params: swap, inputs: { alignments, model }, outputs: { faces: 'swapped' } },
-        {
-          name: 'composite',
-          kind: 'composite',
-          params: composite,
-          inputs: { video: resolve(video!), alignments, swapped: '@swap.faces' },
-          outputs: { segments: 'segments', video: names.video, mask: names.mask, ...(sideBySide ? { comparison: names.comparison } : {}), stats: 'composite.json', provenance: names.provenance },
+  const stem = basename(out, extname(out));
+  const workdir = resolve(opts.workdir ?? join(dirname(out), `${stem}.janus`));
+  const names = {
+    video: `${stem}${ext}`,
+    mask: `${stem}.mask${ext}`,
+    comparison: `${stem}.side-by-side${ext}`,
+    provenance: `${stem}.provenance.json`,
+    metrics: `${stem}.metrics.json`,
+    report: `${stem}.report.html`,
+  };
+  const sideBySide = opts.sideBySide;
+  const r = await runCommandPipeline({
+    workdir,
+    name: 'convert',
+    command: `janus convert ${video}`,
+    backend,
+    stages: [
+      { name: 'swap', kind: 'swap', resource: 'gpu', params: swap, inputs: { alignments, model }, outputs: { faces: 'swapped' } },
+      {
+        name: 'composite',
+        kind: 'composite',
+        params: composite,
+        inputs: { video: resolve(video!), alignments, swapped: '@swap.faces' },
+        outputs: { segments: 'segments', video: names.video, mask: names.mask, ...(sideBySide ? { comparison: names.comparison } : {}), stats: 'composite.json', provenance: names.provenance },
+      },
+      {
+        name: 'metrics',
+        kind: 'swap-metrics',
+        resource: 'gpu',
+        inputs: { source: alignments, ...(target ? { target } : {}), swapped: '@swap.faces', model, composite: '@composite.stats', video: resolve(video!), output: '@composite.video', mask: '@composite.mask' },
+        outputs: { metrics: names.metrics },
+      },
+      {
+        name: 'report',
+        kind: 'swap-report',
+        inputs: {
+          metrics: '@metrics.metrics',
+          model,
+          alignments,
+          ...(target ? { target } : {}),
+          swapped: '@swap.faces',
+          video: '@composite.video',
+          mask: '@composite.mask',
+          ...(sideBySide ? { comparison: '@composite.comparison' } : {}),
+          provenance: '@composite.provenance',
         },
-        {
-          name: 'metrics',
-          kind: 'swap-metrics',
-          resource: 'gpu',
-          inputs: { source: alignments, ...(target ? { target } : {}), swapped: '@swap.faces', model, composite: '@composite.stats', video: resolve(video!), output: '@composite.video', mask: '@composite.mask' },
-          outputs: { metrics: names.metrics },
-        },
-        {
-          name: 'report',
-          kind: 'swap-report',
-          inputs: {
-            metrics: '@metrics.metrics',
-            model,
-            alignments,
-            ...(target ? { target } : {}),
-            swapped: '@swap.faces',
-            video: '@composite.video',
-            mask: '@composite.mask',
-            ...(sideBySide ? { comparison: '@composite.comparison' } : {}),
-            provenance: '@composite.provenance',
-          },
-          outputs: { report: names.report },
-        },
-      ],
-    });
-    if (!r.ok) return exitCodeOf(r);
-    const written: string[] = [];
-    for (const [key, name] of Object.entries(names)) {
-      if (key === 'comparison' && !sideBySide) continue;
-      const dst = key === 'video' ? out : join(dirname(out), name);
-      await publish(join(workdir, name), dst);
-      written.push(dst);
-    }
-    process.stdout.write(`${written.join('\n')}\n`);
-    return 0;
-  },
-};
+        outputs: { report: names.report },
+      },
+    ],
+  });
+  if (!r.ok) return exitCodeOf(r);
+  const written: string[] = [];
+  for (const [key, name] of Object.entries(names)) {
+    if (key === 'comparison' && !sideBySide) continue;
+    const dst = key === 'video' ? out : join(dirname(out), name);
+    await publish(join(workdir, name), dst);
+    written.push(dst);
+  }
+  process.stdout.write(`${written.join('\n')}\n`);
+  return 0;
+}

@@ -15,7 +15,7 @@ import { SWIFTSHADER_ICD, describeAdapter, probeAdapters, type AdapterReport } f
 import { checkFaceApiModels, faceApiModelDir, faceApiVersion, type ModelFileCheck } from '../face/package-files.ts';
 import { FFMPEG_FIX, ffmpegVersion, requireFfmpeg } from '../media/ffmpeg.ts';
 import { errorMessage } from '../util/errors.ts';
-import type { CommandSpec } from './command.ts';
+import type { DoctorOpts } from './commands.ts';
 
 export interface DoctorReport {
   node: string;
@@ -139,13 +139,8 @@ export function formatReport(r: DoctorReport): string {
   return lines.join('\n');
 }
 
-export const doctorCommand: CommandSpec = {
-  name: 'doctor',
-  summary: 'show node, tfjs, the backend chosen (and why), ffmpeg, face-api models; say what is missing and how to fix it',
-  options: ['backend', 'json'],
-  async run(_args, opts) {
-    const report = await diagnose(opts.backend as string | undefined);
-    process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
-    return report.missing.length ? 2 : 0;
-  },
-};
+export async function run(_args: string[], opts: DoctorOpts): Promise<number> {
+  const report = await diagnose(opts.backend);
+  process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
+  return report.missing.length ? 2 : 0;
+}

@@ -1,18 +1,17 @@
 /**
- * The `janus` CLI entry: builds commander from the command and option tables, runs the
- * command, and turns errors into exit codes (2 with a clear message for a user's mistake,
- * 1 with a stack for a bug, 130 on Ctrl-C).
+ * The `janus` CLI entry: builds commander from the command list and its option schemas, reads
+ * the options through zod, imports and runs the command, and turns errors into exit codes (2
+ * with a clear message for a user's mistake, 1 with a stack for a bug, 130 on Ctrl-C).
  *
  *   npx janus --help
  *   npx janus doctor
  */
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
-import { releaseWebgpu } from '../engine/webgpu.ts';
+import { Command } from 'commander';
 import { isUserError } from '../util/errors.ts';
 import { installSignalHandlers } from '../util/signals.ts';
 import { COMMANDS } from './commands.ts';
-import { OPTIONS, type OptionSpec } from './options.ts';
+import { addSchemaOptions, readSchemaOptions } from './schema-options.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -25,23 +24,27 @@ export function buildProgram(onExit: (code: number) => void): Command {
   for (const spec of COMMANDS) {
     const cmd = program.command(spec.name).description(spec.summary);
     for (const a of spec.args ?? []) cmd.argument(a);
-    for (const key of spec.options) {
-      const o: OptionSpec = OPTIONS[key];
-      const extra = [o.defaultValue !== undefined ? `default: ${String(o.defaultValue)}` : '', o.env ? `env ${o.env}` : ''].filter(Boolean);
-      // Defaults are applied by the zod schemas, not by commander; the help text only shows them.
-      const opt = new Option(o.flags, extra.length ? `${o.description} (${extra.join('; ')})` : o.description);
-      if (o.choices) opt.choices(o.choices as string[]);
-      if ('repeatable' in o && o.repeatable) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
-      cmd.addOption(opt);
-    }
+    addSchemaOptions(cmd, spec.options);
     cmd.action(async (...params: unknown[]) => {
       const c = params[params.length - 1] as Command;
       // a variadic argument (`<faces...>`) arrives as one array: spread it
       const args = (params.slice(0, spec.args?.length ?? 0) as Array<string | string[]>).flat();
-      onExit(await spec.run(args, c.opts()));
+      const { opts, given } = readSchemaOptions(c, spec.options, spec.name, spec.example);
+      const impl = await spec.load(); // only now: the implementation pulls tfjs, sharp, ffmpeg…
+      onExit(await impl.run(args, opts, given));
     });
   }
   return program;
+}
+
+/**
+ * Dawn keeps Node alive while referenced: release it if a command loaded it (src/engine/webgpu.ts
+ * publishes it as `navigator.gpu`), without importing tfjs for commands that never did.
+ */
+async function releaseGpu(): Promise<void> {
+  if ((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu === undefined) return;
+  const { releaseWebgpu } = await import('../engine/webgpu.ts');
+  releaseWebgpu();
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -65,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`janus: internal error (a bug; please report it with this trace):\n${(err as Error).stack ?? String(err)}\n`);
     return 1;
   } finally {
-    releaseWebgpu(); // Dawn keeps Node alive while referenced
+    await releaseGpu();
   }
 }
 

@@ -13,7 +13,7 @@ import { runPipeline, type RunResult } from '../dag/runner.ts';
 import { describeOutcome } from '../dag/reporter.ts';
 import { stageRegistry } from '../stages/registry.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
-import type { CommandSpec } from './command.ts';
+import type { RunOpts } from './commands.ts';
 import { cliReporter } from './progress-reporter.ts';
 import { resolveRun } from './run-folder.ts';
 
@@ -29,36 +29,30 @@ export function summary(r: RunResult): string {
   return parts.join(', ');
 }
 
-export const runCommand: CommandSpec = {
-  name: 'run',
-  args: ['<pipeline>'],
-  summary: 'run a pipeline (YAML) as a resumable DAG: skip what is up to date, resume what was interrupted',
-  options: ['workdir', 'set', 'until', 'dryRun', 'force', 'keepGoing', 'backend'],
-  async run([file], opts) {
-    const { pipeline, workdir } = await resolveRun({ pipelineFile: file, workdir: opts.workdir as string | undefined, sets: opts.set as string[] | undefined });
-    const backend = resolveBackendChoice(opts.backend as string | undefined); // stages select it when they need tf
-    const dryRun = !!opts.dryRun;
-    const signal = graceful();
-    try {
-      const result = await runPipeline(pipeline, {
-        workdir,
-        registry: stageRegistry,
-        dryRun,
-        force: opts.force as string[] | undefined,
-        until: opts.until as string[] | undefined,
-        keepGoing: !!opts.keepGoing,
-        signal,
-        reporter: dryRun ? undefined : cliReporter(),
-        meta: { backend: backend.choice },
-        backend,
-        command: process.argv.slice(2).join(' ') ? `janus ${process.argv.slice(2).join(' ')}` : `janus run ${file}`,
-      });
-      if (dryRun) for (const o of result.outcomes) process.stdout.write(`${describeOutcome(o)}\n`);
-      process.stdout.write(`${pipeline.name} (${workdir}): ${summary(result)}${result.manifest ? `; manifest ${result.manifest}` : ''}\n`);
-      if (result.interrupted) process.stdout.write('interrupted: run the same command again to resume\n');
-      return exitCodeOf(result);
-    } finally {
-      ungraceful();
-    }
-  },
-};
+export async function run([file]: string[], opts: RunOpts): Promise<number> {
+  const { pipeline, workdir } = await resolveRun({ pipelineFile: file, workdir: opts.workdir, sets: opts.set });
+  const backend = resolveBackendChoice(opts.backend); // stages select it when they need tf
+  const dryRun = opts.dryRun;
+  const signal = graceful();
+  try {
+    const result = await runPipeline(pipeline, {
+      workdir,
+      registry: stageRegistry,
+      dryRun,
+      force: opts.force,
+      until: opts.until,
+      keepGoing: opts.keepGoing,
+      signal,
+      reporter: dryRun ? undefined : cliReporter(),
+      meta: { backend: backend.choice },
+      backend,
+      command: process.argv.slice(2).join(' ') ? `janus ${process.argv.slice(2).join(' ')}` : `janus run ${file}`,
+    });
+    if (dryRun) for (const o of result.outcomes) process.stdout.write(`${describeOutcome(o)}\n`);
+    process.stdout.write(`${pipeline.name} (${workdir}): ${summary(result)}${result.manifest ? `; manifest ${result.manifest}` : ''}\n`);
+    if (result.interrupted) process.stdout.write('interrupted: run the same command again to resume\n');
+    return exitCodeOf(result);
+  } finally {
+    ungraceful();
+  }
+}

@@ -8,33 +8,27 @@
 import { runPipeline } from '../dag/runner.ts';
 import { stageRegistry } from '../stages/registry.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
-import type { CommandSpec } from './command.ts';
+import type { StageOpts } from './commands.ts';
 import { cliReporter } from './progress-reporter.ts';
 import { resolveRun } from './run-folder.ts';
 import { exitCodeOf, summary } from './run.ts';
 
-export const stageCommand: CommandSpec = {
-  name: 'stage',
-  args: ['<name>'],
-  summary: 'run one stage alone (refused when its inputs are not up to date)',
-  options: ['workdir', 'force'],
-  async run([name], opts) {
-    const { pipeline, workdir } = await resolveRun({ workdir: opts.workdir as string | undefined });
-    const signal = graceful();
-    try {
-      const r = await runPipeline(pipeline, {
-        workdir,
-        registry: stageRegistry,
-        only: name,
-        force: opts.force as string[] | undefined,
-        signal,
-        reporter: cliReporter(),
-        command: `janus stage ${name}`,
-      });
-      process.stdout.write(`${name}: ${summary(r)}\n`);
-      return exitCodeOf(r);
-    } finally {
-      ungraceful();
-    }
-  },
-};
+export async function run([name]: string[], opts: StageOpts): Promise<number> {
+  const { pipeline, workdir } = await resolveRun({ workdir: opts.workdir });
+  const signal = graceful();
+  try {
+    const r = await runPipeline(pipeline, {
+      workdir,
+      registry: stageRegistry,
+      only: name,
+      force: opts.force,
+      signal,
+      reporter: cliReporter(),
+      command: `janus stage ${name}`,
+    });
+    process.stdout.write(`${name}: ${summary(r)}\n`);
+    return exitCodeOf(r);
+  } finally {
+    ungraceful();
+  }
+}

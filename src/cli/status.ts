@@ -8,25 +8,19 @@
 import { describeOutcome } from '../dag/reporter.ts';
 import { runPipeline } from '../dag/runner.ts';
 import { stageRegistry } from '../stages/registry.ts';
-import type { CommandSpec } from './command.ts';
+import type { StatusOpts } from './commands.ts';
 import { resolveRun } from './run-folder.ts';
 import { summary } from './run.ts';
 
-export const statusCommand: CommandSpec = {
-  name: 'status',
-  args: ['[pipeline]'],
-  summary: 'show each stage of a run folder: up to date, or why it would run (with item progress)',
-  options: ['workdir', 'json'],
-  async run([file], opts) {
-    const { pipeline, workdir } = await resolveRun({ pipelineFile: file, workdir: opts.workdir as string | undefined });
-    const r = await runPipeline(pipeline, { workdir, registry: stageRegistry, dryRun: true });
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ pipeline: pipeline.file, workdir, stages: r.outcomes }, null, 2)}\n`);
-      return 0;
-    }
-    process.stdout.write(`${pipeline.name} (${workdir}, from ${pipeline.file})\n`);
-    for (const o of r.outcomes) process.stdout.write(`  ${describeOutcome(o)}\n`);
-    process.stdout.write(`${summary(r)}\n`);
+export async function run([file]: string[], opts: StatusOpts): Promise<number> {
+  const { pipeline, workdir } = await resolveRun({ pipelineFile: file, workdir: opts.workdir });
+  const r = await runPipeline(pipeline, { workdir, registry: stageRegistry, dryRun: true });
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ pipeline: pipeline.file, workdir, stages: r.outcomes }, null, 2)}\n`);
     return 0;
-  },
-};
+  }
+  process.stdout.write(`${pipeline.name} (${workdir}, from ${pipeline.file})\n`);
+  for (const o of r.outcomes) process.stdout.write(`  ${describeOutcome(o)}\n`);
+  process.stdout.write(`${summary(r)}\n`);
+  return 0;
+}

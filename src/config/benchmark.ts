@@ -5,52 +5,77 @@
  *   BenchmarkConfig.parse({})   // { seed: 1, pairs: 'all', directions: 'both', preset: 'tiny', … }
  */
 import { z } from 'zod';
+import { UserError } from '../util/errors.ts';
 import { PRESETS } from './model.ts';
 
 export const SPLITS = ['train', 'val', 'test'] as const;
 export type SplitName = (typeof SPLITS)[number];
 
+/** `--splits 0.7,0.15,0.15` as the schema's `{ train, val, test }`. */
+function splitsFromText(text: string): { train: number; val: number; test: number } {
+  const parts = text.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+  if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x))) throw new UserError(`expected --splits to be three numbers train,val,test (e.g. 0.7,0.15,0.15), got "${text}"`);
+  return { train: parts[0]!, val: parts[1]!, test: parts[2]! };
+}
+
 export const BenchmarkConfig = z
   .object({
     /** Seed of the split assignment, the pair sample and every pair's own seed. */
-    seed: z.number().int().default(1),
+    seed: z.number().int().default(1).meta({ cli: { help: "seed of the splits, the pair sample and every pair's training", value: 'n' } }),
     /** Which ordered identity pairs (within each split): all of them, or this many sampled. */
-    pairs: z.union([z.literal('all'), z.number().int().min(1)]).default('all'),
+    pairs: z.union([z.literal('all'), z.number().int().min(1)]).default('all').meta({ cli: { help: 'ordered identity pairs per split: all, or this many sampled with the seed', value: 'n|all' } }),
     /** Swap both ways (A's video with B's face and B's with A's), or only source -> target. */
-    directions: z.enum(['both', 'one']).default('both'),
+    directions: z.enum(['both', 'one']).default('both').meta({ cli: { help: "both: A's videos with B's face and B's with A's; one: one direction per pair", value: 'which' } }),
     /** Model preset trained for each pair. */
-    preset: z.enum(PRESETS).default('tiny'),
+    preset: z.enum(PRESETS).default('tiny').meta({ cli: { help: 'model preset trained per pair', value: 'name' } }),
     /** Training budget per pair: iterations, and optionally minutes. */
-    iterations: z.number().int().min(1).default(2000),
-    minutes: z.number().positive().optional(),
+    iterations: z.number().int().min(1).default(2000).meta({ cli: { help: 'training iterations per pair', value: 'n' } }),
+    minutes: z.number().positive().optional().meta({ cli: { help: 'at most this many minutes of training per pair', value: 'm' } }),
     /** Fractions of identities per split (identity-disjoint); they must sum to 1. */
     splits: z
       .object({ train: z.number().min(0).max(1), val: z.number().min(0).max(1), test: z.number().min(0).max(1) })
       .strict()
       .refine((s) => Math.abs(s.train + s.val + s.test - 1) < 1e-6, 'train + val + test must be 1')
-      .default({ train: 0.7, val: 0.15, test: 0.15 }),
+      .default({ train: 0.7, val: 0.15, test: 0.15 })
+      .meta({ cli: { help: 'fractions of identities per split (identity-disjoint), summing to 1', value: 'train,val,test', fromText: splitsFromText, toText: (v) => Object.values(v as object).join(',') } }),
     /** Extraction: aligned face size and detector. */
-    size: z.number().int().min(64).max(512).default(256),
-    detector: z.enum(['ssd', 'tiny']).default('ssd'),
+    size: z.number().int().min(64).max(512).default(256).meta({ cli: { help: 'aligned face size', value: 'px' } }),
+    detector: z.enum(['ssd', 'tiny']).default('ssd').meta({ cli: { help: 'face detector', value: 'name' } }),
     /** Reuse trained models: a folder holding one model folder per pair, named source__target (sorted names), as a previous benchmark's work/models/. */
-    weights: z.string().optional(),
+    weights: z.string().optional().meta({ cli: { help: "reuse trained models: DIR/<a>__<b> per pair (a previous benchmark's work/models)", value: 'dir' } }),
     /** A fake whose swapped faces sit closer to the source than to the target, or that swapped fewer than this share of frames, is dropped. */
-    minSwappedShare: z.number().min(0).max(1).default(0.5),
+    minSwappedShare: z.number().min(0).max(1).default(0.5).meta({ cli: { help: 'drop a fake that swapped fewer than this share of its frames (0-1)', value: 'x' } }),
     /** Drop fakes whose swapped faces do not read as the target (the three rules below; off: keep them, e.g. for hard negatives). */
-    identityGate: z.boolean().default(true),
+    identityGate: z.boolean().default(true).meta({ cli: { help: 'keep fakes whose swapped faces do not read as the target (none of the identity rules apply)' } }),
     /**
      * Drop fakes whose swapped faces' median descriptor distance to the target identity (its mean
      * descriptor) is not below this. 0.6 is face-api's same-person threshold: a blur the model
      * makes before it has learnt either face sits nearer one identity than the other, but near neither.
      */
-    maxTargetDistance: z.number().min(0).max(2).default(0.6),
+    maxTargetDistance: z.number().min(0).max(2).default(0.6).meta({ cli: { help: "drop a fake whose swapped faces' median descriptor distance to the target is not below d (0.6: face-api's same person)", value: 'd' } }),
     /**
      * Drop fakes where fewer than this share of the swapped faces are closer to the target than
      * to the source. 0.5 (at least half) is the rule by which metrics.json says `identityChanged`
      * and the report says the swap moved the faces towards the target: the gate keeps what the
      * report calls a swap, no more, no less.
      */
-    minIdentityShare: z.number().min(0).max(1).default(0.5),
+    minIdentityShare: z.number().min(0).max(1).default(0.5).meta({ cli: { help: 'drop a fake where fewer than this share of swapped faces are closer to the target than to the source (0-1)', value: 'x' } }),
   })
   .strict();
 export type BenchmarkConfig = z.infer<typeof BenchmarkConfig>;
+
+/** Compression levels of the benchmark's videos (the FaceForensics++ ladder; src/media/compress.ts makes them). */
+export const LEVELS = ['c0', 'c23', 'c40'] as const;
+
+/** The baseline detector (`janus detect-baseline`, src/benchmark/detect-baseline.ts). */
+export const DetectBaselineConfig = z
+  .object({
+    /** Which compression level of the videos the detector sees. */
+    level: z.enum(LEVELS).default('c23').meta({ cli: { help: 'which compression level the detector sees', value: 'c' } }),
+    /** Faces sampled from each video (fakes: from swapped frames). */
+    facesPerVideo: z.number().int().min(1).default(8).meta({ cli: { help: 'faces sampled from each video (fakes: from swapped frames)', value: 'n' } }),
+    /** The model whose encoder gives the features; absent: a train-split pair's model. */
+    model: z.string().optional().meta({ cli: { help: "model whose encoder gives the features (default: a train-split pair's model)", value: 'dir' } }),
+  })
+  .strict();
+export type DetectBaselineConfig = z.infer<typeof DetectBaselineConfig>;

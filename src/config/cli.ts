@@ -1,18 +1,24 @@
 /**
- * Settings of the commands that are not a pipeline stage's: where samples go, output format.
- * Defaults live here and nowhere else; the CLI's help text reads them from these schemas.
+ * Options of the commands that are not a pipeline stage's settings: where things go, output
+ * format, run-folder controls, the files a command reads. Like every option, each is a schema
+ * field with `cli` metadata (src/config/cli-meta.ts); `src/cli/commands.ts` composes them with
+ * the settings schemas into each command's options. Defaults live here and nowhere else.
  *
  *   SamplesCommandConfig.parse({})   // { out: 'samples', only: undefined }
+ *   RunControls.parse({})             // { dryRun: false, keepGoing: false, … }
  */
 import { z } from 'zod';
+import { BACKENDS, EngineConfig } from './engine.ts';
 import { SAMPLE_IDENTITIES } from './samples.ts';
+
+const sampleNames = Object.keys(SAMPLE_IDENTITIES) as [keyof typeof SAMPLE_IDENTITIES, ...(keyof typeof SAMPLE_IDENTITIES)[]];
 
 export const SamplesCommandConfig = z
   .object({
     /** Folder the clips are written to. */
-    out: z.string().min(1).default('samples'),
+    out: z.string().min(1).default('samples').meta({ cli: { help: 'folder to write the sample clips to', value: 'dir' } }),
     /** Build only this identity's clip. */
-    only: z.enum(Object.keys(SAMPLE_IDENTITIES) as [keyof typeof SAMPLE_IDENTITIES, ...(keyof typeof SAMPLE_IDENTITIES)[]]).optional(),
+    only: z.enum(sampleNames).optional().meta({ cli: { help: "build only this identity's clip", value: 'name' } }),
   })
   .strict();
 export type SamplesCommandConfig = z.infer<typeof SamplesCommandConfig>;
@@ -20,6 +26,114 @@ export type SamplesCommandConfig = z.infer<typeof SamplesCommandConfig>;
 export const OutputConfig = z
   .object({
     /** Print machine-readable JSON instead of text. */
-    json: z.boolean().default(false),
+    json: z.boolean().default(false).meta({ cli: { help: 'print machine-readable JSON' } }),
+  })
+  .strict();
+
+/**
+ * The compute backend as an option: absent unless given, so that JANUS_BACKEND (read by
+ * src/engine/backend.ts) and then EngineConfig's default apply.
+ */
+export const BackendOption = z
+  .object({
+    backend: z
+      .enum(BACKENDS)
+      .optional()
+      .meta({
+        cli: {
+          help: 'compute backend; auto tries tfjs-node-gpu, tfjs-node, webgpu (a hardware adapter only), wasm, cpu in that order',
+          value: 'name',
+          env: 'JANUS_BACKEND',
+          shownDefault: EngineConfig.shape.backend.def.defaultValue,
+        },
+      }),
+  })
+  .strict();
+
+/** The run folder of `run`, `status`, `stage`, `clean`. */
+export const RunFolderOption = z
+  .object({
+    workdir: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ cli: { help: 'run folder (state, logs, outputs); for status/stage/clean the pipeline is read from it', value: 'dir', shownDefault: 'runs/<pipeline name>' } }),
+  })
+  .strict();
+
+export const ForceOption = z
+  .object({
+    force: z.array(z.string()).optional().meta({ cli: { help: 'run this stage even if it is up to date; repeatable', value: 'stage', repeatable: true } }),
+  })
+  .strict();
+
+/** `janus run`'s controls. */
+export const RunControls = z
+  .object({
+    set: z.array(z.string()).optional().meta({ cli: { help: 'override a pipeline param (key=value) or a stage param (stage.key=value); repeatable', value: 'key=value', repeatable: true } }),
+    until: z.array(z.string()).optional().meta({ cli: { help: 'run only this stage and the stages it depends on (e.g. --until train); repeatable', value: 'stage', repeatable: true } }),
+    dryRun: z.boolean().default(false).meta({ cli: { help: 'print what would run and why, run nothing' } }),
+    keepGoing: z.boolean().default(false).meta({ cli: { help: 'after a failure, still run every stage not downstream of it (default: stop at the first failure)' } }),
+  })
+  .strict();
+
+export const CleanFlags = z
+  .object({
+    all: z.boolean().default(false).meta({ cli: { help: 'clean everything: all outputs except persist ones (checkpoints), the state and the logs' } }),
+  })
+  .strict();
+
+export const ProbeFlags = z
+  .object({
+    countFrames: z.boolean().default(false).meta({ cli: { help: 'decode every frame to count them exactly (and check the file is complete)' } }),
+  })
+  .strict();
+
+export const AlignmentsFlags = z
+  .object({
+    clusters: z
+      .boolean()
+      .default(false)
+      .meta({ cli: { help: 'list the identity clusters (faces, tracks, frames; the merge threshold) and write a contact sheet PNG per cluster into clusters/ beside the file' } }),
+  })
+  .strict();
+
+export const ExtractPaths = z
+  .object({
+    out: z.string().min(1).meta({ cli: { help: 'folder for the aligned faces, masks, alignments.json (and the resumable state)', value: 'dir' } }),
+  })
+  .strict();
+
+export const TrainPaths = z
+  .object({
+    a: z.string().min(1).meta({ cli: { help: 'aligned faces of identity A (the faces/ folder janus extract wrote)', value: 'dir' } }),
+    b: z.string().min(1).meta({ cli: { help: 'aligned faces of identity B', value: 'dir' } }),
+    out: z.string().min(1).meta({ cli: { help: 'checkpoint folder, e.g. weights/NAME (a second run resumes from it)', value: 'dir' } }),
+  })
+  .strict();
+
+export const ConvertPaths = z
+  .object({
+    alignments: z.string().min(1).meta({ cli: { help: 'alignments.json of the video (what janus extract wrote for it)', value: 'file' } }),
+    model: z.string().min(1).meta({ cli: { help: "trained model folder (janus train --out, or a run's model/)", value: 'dir' } }),
+    out: z.string().min(1).meta({ cli: { help: 'the swapped video (.mp4, .mov or .mkv); its mask, side-by-side, provenance, metrics and report go beside it', value: 'file' } }),
+    target: z.string().min(1).optional().meta({ cli: { help: 'alignments.json of the other identity, for the identity metrics (distance to the target)', value: 'file' } }),
+    workdir: z.string().min(1).optional().meta({ cli: { help: 'folder for the resumable state, swapped faces and segments', value: 'dir', shownDefault: '<out without extension>.janus' } }),
+    sideBySide: z.boolean().default(true).meta({ cli: { help: 'do not write the side-by-side comparison video' } }),
+  })
+  .strict();
+
+export const BenchmarkPaths = z
+  .object({
+    out: z.string().min(1).meta({ cli: { help: 'dataset folder (also the resumable work folder: run the same command again to resume)', value: 'dir' } }),
+  })
+  .strict();
+
+export const LatentsConfig = z
+  .object({
+    model: z.string().min(1).meta({ cli: { help: "trained model folder (janus train --out, or a run's model/)", value: 'dir' } }),
+    alignments: z.string().min(1).meta({ cli: { help: 'alignments.json of the video (what janus extract wrote for it)', value: 'file' } }),
+    out: z.string().min(1).meta({ cli: { help: 'JSON file for the latent vectors', value: 'file' } }),
+    faces: z.number().int().min(0).default(0).meta({ cli: { help: 'at most this many faces (spread over the video); 0 = all', value: 'n' } }),
   })
   .strict();

@@ -12,32 +12,35 @@ import { UserError } from '../util/errors.ts';
 export const SMOOTHING_METHODS = ['window', 'kalman', 'one-euro', 'none'] as const;
 export type SmoothingMethod = (typeof SMOOTHING_METHODS)[number];
 
+/** Without a reference photo the target is this identity cluster (1 = the largest). */
+const CLUSTER_DEFAULT = 1;
+
 export const ExtractConfig = z
   .object({
     /** Face detector: SsdMobilenetv1 (accurate) or TinyFaceDetector (fast). */
-    detector: z.enum(['ssd', 'tiny']).default('ssd'),
+    detector: z.enum(['ssd', 'tiny']).default('ssd').meta({ cli: { help: 'face detector: ssd (SsdMobilenetv1) or tiny (TinyFaceDetector)', value: 'name' } }),
     /**
      * Run the detector on every Nth frame and follow the faces through the frames between by
      * their landmarks (1 = detect every frame). New faces appear at the next detection frame.
      */
     detectEvery: z.number().int().min(1).max(30).default(3),
     /** Minimum detection score (0–1). */
-    minScore: z.number().min(0).max(1).default(0.5),
+    minScore: z.number().min(0).max(1).default(0.5).meta({ cli: { help: 'drop detections scoring below this (0-1)', value: 's' } }),
     /** Minimum face size: the detection box's shorter side, in frame pixels. */
-    minSize: z.number().min(0).default(40),
+    minSize: z.number().min(0).default(40).meta({ cli: { help: 'drop faces whose box is smaller than this', value: 'px' } }),
     /** Minimum sharpness: variance of the Laplacian of the aligned face (0 turns it off). */
-    minBlur: z.number().min(0).default(15),
+    minBlur: z.number().min(0).default(15).meta({ cli: { help: 'drop faces whose sharpness (variance of the Laplacian) is below this; 0 keeps all', value: 'v' } }),
     /** Aligned face size in pixels (square). */
-    size: z.number().int().min(64).max(512).default(256),
+    size: z.number().int().min(64).max(512).default(256).meta({ cli: { help: 'aligned face size, 64-512', value: 'px' } }),
     /** How much of the head the crop holds: crop width / jaw-to-jaw width. */
-    coverage: z.number().min(1).max(3).default(1.6),
+    coverage: z.number().min(1).max(3).default(1.6).meta({ cli: { help: 'how much of the head the crop holds: crop width / jaw width, 1-3', value: 'x' } }),
     /** Reference photo of the person to keep; without one the target is identity cluster `cluster`. */
-    identity: z.string().optional(),
+    identity: z.string().optional().meta({ cli: { help: "who to keep: the person in this photo, or identity cluster N of the video's face tracks (1 = the largest; list them with janus alignments --clusters)", value: 'image|cluster:N', shownDefault: `cluster:${CLUSTER_DEFAULT}` } }),
     /**
      * Without a reference photo: which identity cluster is the target, by rank in size (faces):
      * 1 = the largest. `--identity cluster:N` sets it; `janus alignments FILE --clusters` lists them.
      */
-    cluster: z.number().int().min(1).default(1),
+    cluster: z.number().int().min(1).default(CLUSTER_DEFAULT),
     /**
      * Descriptor distance under which a face is the reference photo's person; also where a face
      * track is cut when a new detection's descriptor jumps this far from the track's last one.
@@ -55,14 +58,14 @@ export const ExtractConfig = z
       .refine(([lo, hi]) => lo <= hi, 'expected [low, high] with low <= high')
       .default([0.45, 0.7]),
     /** Smooth landmarks across consecutive frames (cuts jitter); false turns smoothing off whatever `smoothing` says (`--no-smooth`). */
-    smooth: z.boolean().default(true),
+    smooth: z.boolean().default(true).meta({ cli: { help: 'do not smooth landmarks over time (the same as --smoothing none)' } }),
     /**
      * How landmarks are smoothed over time (src/face/smoothing.ts): `window` (triangle-weighted
      * centred average), `kalman` (constant-velocity Kalman filter with a Rauch–Tung–Striebel
      * backward pass: extraction sees the whole track, so no lag), `one-euro` (Casiez's adaptive
      * low-pass, causal), `none`. Each restarts after a frame without the face.
      */
-    smoothing: z.enum(SMOOTHING_METHODS).default('window'),
+    smoothing: z.enum(SMOOTHING_METHODS).default('window').meta({ cli: { help: 'how landmarks are smoothed over time: a triangle window, a Kalman smoother, a One-Euro filter, or none (README compares them)', value: 'method' } }),
     /** window: width in frames (odd). */
     smoothWindow: z.number().int().min(3).max(15).default(5),
     /** kalman: landmark measurement noise (standard deviation), in face widths (jaw to jaw). */

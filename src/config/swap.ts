@@ -18,11 +18,11 @@ export type MaskSource = (typeof MASK_SOURCES)[number];
 export const SwapConfig = z
   .object({
     /** a-to-b: the video's faces (identity A) get B's face, through decoder B; b-to-a the reverse. */
-    direction: z.enum(DIRECTIONS).default('a-to-b'),
+    direction: z.enum(DIRECTIONS).default('a-to-b').meta({ cli: { help: "a-to-b: the video shows A and gets B's face (decoder B); b-to-a: the reverse", value: 'd' } }),
     /** Faces per forward pass. */
     batchSize: z.number().int().min(1).max(256).default(16),
     /** Which checkpoint of the model folder: the newest good one, or best/ (lowest loss). */
-    checkpoint: z.enum(CHECKPOINT_CHOICES).default('latest'),
+    checkpoint: z.enum(CHECKPOINT_CHOICES).default('latest').meta({ cli: { help: 'newest good checkpoint, or best/ (lowest loss)', value: 'which' } }),
   })
   .strict();
 export type SwapConfig = z.infer<typeof SwapConfig>;
@@ -33,19 +33,19 @@ export const CompositeConfig = z
      * The mask the swapped face is blended with: the landmark (extended) mask of the source face,
      * the target decoder's learned mask (models trained with learnMask), or the smaller of both.
      */
-    mask: z.enum(MASK_SOURCES).default('landmarks'),
+    mask: z.enum(MASK_SOURCES).default('landmarks').meta({ cli: { help: "blend with the landmark mask, the model's learned mask, or the smaller of both (intersection)", value: 'source' } }),
     /** Colour transfer onto the swapped face: rct (mean/std in Lab), hist (histogram matching), none. */
-    colour: z.enum(COLOURS).default('rct'),
+    colour: z.enum(COLOURS).default('rct').meta({ cli: { help: 'colour transfer: rct (mean/std in Lab), hist (histogram matching), none', value: 'method' } }),
     /** Shrink the mask by this many pixels of the aligned crop before feathering. */
-    erode: z.number().int().min(0).max(64).default(3),
+    erode: z.number().int().min(0).max(64).default(3).meta({ cli: { help: 'shrink the mask by this many pixels (of the aligned crop)', value: 'px' } }),
     /** Soften the mask's edge over this many pixels of the aligned crop. */
-    feather: z.number().int().min(0).max(64).default(8),
+    feather: z.number().int().min(0).max(64).default(8).meta({ cli: { help: 'soften the mask edge over this many pixels (of the aligned crop)', value: 'px' } }),
     /** Poisson (seamless) blending of the face into the frame. */
-    seamless: z.boolean().default(false),
+    seamless: z.boolean().default(false).meta({ cli: { help: 'Poisson (seamless) blending of the face into the frame' } }),
     /** Frames per resumable segment. */
-    segmentFrames: z.number().int().min(1).default(100),
+    segmentFrames: z.number().int().min(1).default(100).meta({ cli: { help: 'frames per resumable segment', value: 'n' } }),
     /** x264 quality of the swapped and side-by-side videos (0 lossless … 51 worst). */
-    crf: z.number().int().min(0).max(51).default(18),
+    crf: z.number().int().min(0).max(51).default(18).meta({ cli: { help: 'x264 quality of the videos, 0 (lossless) to 51', value: 'n' } }),
   })
   .strict();
 export type CompositeConfig = z.infer<typeof CompositeConfig>;

@@ -1,11 +1,14 @@
 /**
  * `${…}` substitution in pipeline values: `${params.size}`, `${item}`, `${item.id}`.
  * A string that is exactly one `${…}` keeps the value's type (a number stays a number, a list
- * stays a list); otherwise values are spliced in as text.
+ * stays a list); otherwise values are spliced in as text. A key whose value is exactly a
+ * reference to a null value (a param written `~`) is left out of its object, so a stage param
+ * bound to it takes its kind's schema default (the one place defaults live) unless `--set` gives one.
  *
  *   interpolate('clip-${item.id}', { item: { id: 'a' } }, 'stage x')   // 'clip-a'
  *   interpolate('${params.n}', { params: { n: 3 } }, 'stage x')        // 3
  *   interpolate('${params.${item}}', { item: 'a', params: { a: 'x.mp4' } }, 'stage x')   // 'x.mp4' (innermost first)
+ *   interpolate({ size: '${params.size}' }, { params: { size: null } }, 'stage x')       // {}: the stage's default
  */
 import { UserError } from '../util/errors.ts';
 
@@ -70,7 +73,13 @@ export function interpolate(value: unknown, vars: Record<string, unknown>, where
   }
   if (Array.isArray(value)) return value.map((v) => interpolate(v, vars, where));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, vars, `${where}.${k}`)]));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const r = interpolate(v, vars, `${where}.${k}`);
+      if (r === null && v !== null) continue; // a reference to a null (`~`) param: the key is left out
+      out[k] = r;
+    }
+    return out;
   }
   return value;
 }

@@ -12,6 +12,8 @@
  * results are plain numbers.
  */
 import { createRequire } from 'node:module';
+import { ExtractConfig } from '../config/extract.ts';
+import { defaultOf } from '../config/parse.ts';
 import type { Box, Point, RgbImage } from '../util/geometry.ts';
 import { onSyncReadBackend } from '../engine/backend.ts';
 import { tf } from '../engine/tf.ts';
@@ -90,7 +92,7 @@ async function detect(fa: FaceApi, img: RgbImage, opts: DetectOptions): Promise<
     const options =
       opts.detector === 'ssd'
         ? new fa.SsdMobilenetv1Options({ minConfidence: opts.minScore, maxResults: 20 })
-        : new fa.TinyFaceDetectorOptions({ inputSize: opts.tinyInputSize ?? 416, scoreThreshold: opts.minScore });
+        : new fa.TinyFaceDetectorOptions({ inputSize: opts.tinyInputSize ?? defaultOf(ExtractConfig, 'tinyInputSize'), scoreThreshold: opts.minScore });
     const task = fa.detectAllFaces(input, options).withFaceLandmarks();
     const raw = opts.descriptors === false ? await task : await task.withFaceDescriptors();
     return raw

@@ -7,11 +7,13 @@
  *   await compressVideo('fake/x.mp4', 'c23', 'c23/fake/x.mp4');
  *   LADDER   // ['c0', 'c23', 'c40']
  */
+import { LEVELS } from '../config/benchmark.ts';
 import { withAtomicPath } from '../util/atomic-write.ts';
 import { audioCodecFor, runFfmpeg } from './ffmpeg.ts';
 import { probeAudio } from './probe.ts';
 
-export const LADDER = ['c0', 'c23', 'c40'] as const;
+/** The levels, in order (their names are the benchmark schema's, src/config/benchmark.ts). */
+export const LADDER = LEVELS;
 export type CompressionLevel = (typeof LADDER)[number];
 
 // yuv420p needs even sizes: an odd width or height is padded by one pixel (as the encoder does)

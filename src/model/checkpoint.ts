@@ -10,8 +10,10 @@
  */
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { z } from 'zod';
 import { Architecture } from '../config/model.ts';
+import { defaultOf } from '../config/parse.ts';
+import { TrainConfig } from '../config/train.ts';
+import { z } from 'zod';
 import { tf } from '../engine/tf.ts';
 import { withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/errors.ts';
@@ -102,7 +104,7 @@ export async function saveCheckpoint(
     const files = listFiles(tmp);
     await writeJsonAtomic(join(tmp, 'MANIFEST.json'), { schema: CHECKPOINT_SCHEMA, sha256: Object.fromEntries(files.map((f) => [f, sha256File(join(tmp, f))])) });
   });
-  const keep = opts.keep ?? 3;
+  const keep = opts.keep ?? defaultOf(TrainConfig, 'keep');
   for (const old of listCheckpoints(root).slice(keep)) rmSync(old, { recursive: true, force: true });
   return target;
 }

@@ -6,10 +6,11 @@
  *   const out = compositeFace(frame, swappedCrop, matrix, mask, { colour: 'rct', erode: 3, feather: 8, seamless: false });
  *   out.replaced   // a grey mask of the frame: 255 where pixels were replaced
  */
+import { applyAffine, invertAffine, warpAffine } from '../media/warp-affine.ts';
+import { defaultOf } from '../config/parse.ts';
+import { CompositeConfig, type ColourMethod } from '../config/swap.ts';
 import type { Affine, GrayImage, RgbImage } from '../util/geometry.ts';
 import { bilinearAt, newTap, sampleBilinear } from '../media/bilinear.ts';
-import { applyAffine, invertAffine, warpAffine } from '../media/warp-affine.ts';
-import type { ColourMethod } from '../config/swap.ts';
 import { COLOUR_METHODS } from './colour.ts';
 import { seamlessClone } from './seamless.ts';
 
@@ -71,7 +72,7 @@ export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, m
   const size = face.width;
   const inv = invertAffine(matrix); // crop -> frame
   const original = warpAffine(frame, inv, size, size, { border: 'replicate' });
-  const coloured = COLOUR_METHODS[opts.colour ?? 'rct'](original, face, mask);
+  const coloured = COLOUR_METHODS[opts.colour ?? defaultOf(CompositeConfig, 'colour')](original, face, mask);
   const recoloured = opts.seamless ? seamlessClone(original, coloured, mask) : coloured;
   const alpha = feather(erode(mask, opts.erode ?? 0), opts.feather ?? 0);
   const out = new Uint8Array(frame.data);

@@ -10,7 +10,8 @@ import { tf } from '../engine/tf.ts';
 import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
 import { inputBatch, pasteMask, pasteOutput } from '../model/input.ts';
-import type { Direction } from '../config/swap.ts';
+import { defaultOf } from '../config/parse.ts';
+import { SwapConfig, type Direction } from '../config/swap.ts';
 
 export async function swapFaces(ae: Autoencoder, crops: readonly RgbImage[], direction: Direction, opts: { batchSize?: number; coverage?: number } = {}): Promise<RgbImage[]> {
   return (await swapFacesWithMasks(ae, crops, direction, opts)).faces;
@@ -22,7 +23,7 @@ export async function swapFaces(ae: Autoencoder, crops: readonly RgbImage[], dir
  */
 export async function swapFacesWithMasks(ae: Autoencoder, crops: readonly RgbImage[], direction: Direction, opts: { batchSize?: number; coverage?: number } = {}): Promise<{ faces: RgbImage[]; masks: GrayImage[] | null }> {
   const s = ae.arch.inputSize;
-  const batch = opts.batchSize ?? 16;
+  const batch = opts.batchSize ?? defaultOf(SwapConfig, 'batchSize');
   const decoder = direction === 'a-to-b' ? 'b' : 'a';
   const faces: RgbImage[] = [];
   const masks: GrayImage[] | null = ae.arch.learnMask ? [] : null;

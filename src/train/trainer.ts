@@ -14,6 +14,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Architecture } from '../config/model.ts';
+import { ExtractConfig } from '../config/extract.ts';
+import { defaultOf } from '../config/parse.ts';
 import { TrainConfig } from '../config/train.ts';
 import { tf } from '../engine/tf.ts';
 import { bufferLimitProblem, deviceLost } from '../engine/webgpu.ts';
@@ -426,7 +428,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const r = resolve(o);
   const log = o.log ?? (() => undefined);
   const use = mapUse(o, r);
-  const extractCoverage = o.extractCoverage ?? 1.6;
+  const extractCoverage = o.extractCoverage ?? defaultOf(ExtractConfig, 'coverage');
   const maps = { a: faceMaps(o.a, r, use, extractCoverage), b: faceMaps(o.b, r, use, extractCoverage) };
   const hash = configHash(o);
   const start = await startOrResume(o, r, hash, log);
