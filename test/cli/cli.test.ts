@@ -2,6 +2,8 @@
  * The CLI as a user runs it: doctor reports wasm and ffmpeg, bad options list valid choices
  * with exit code 2 in one message format, help and cheap commands start without loading tfjs,
  * and README documents every command, option (its tables agree with the schemas) and make target.
+ *
+ * @tier e2e (spawns the CLI)
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
