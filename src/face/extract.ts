@@ -78,11 +78,63 @@ export interface FinishOptions {
   log?: (line: string) => void;
 }
 
+/** What identification decided: the target, the face kept per frame, and followed faces still to check. */
+interface Identification {
+  target: AlignmentsDoc['target'];
+  clusteringDoc: ClusteringRecord;
+  /** Per frame: the index of the kept face, or null. */
+  keptIndex: (number | null)[];
+  /** `t:k` -> the track a followed face came from: checked with a descriptor of its own when aligned. */
+  verify: Map<string, number>;
+  trackMean: Map<number, number[]>;
+  clusterOfTrack: Map<number, number>;
+  /** Faces that passed the score and size filters. */
+  candidates: number;
+}
+
 export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc> {
   const { cfg, detections } = o;
   const log = o.log ?? (() => undefined);
   const warnings: string[] = [];
-  const records: AlignedFaceRecord[][] = detections.map((d) =>
+  const records = initialRecords(detections, cfg);
+  const id = identify(o, records, log);
+  const track: (Point[] | null)[] = detections.map(() => null);
+  detections.forEach((d, t) => {
+    const kept = id.keptIndex[t]!;
+    d.faces.forEach((_, k) => {
+      const r = records[t]![k]!;
+      if (r.reason === null && k !== kept) r.reason = 'not the target identity';
+      if (k === kept && id.verify.has(`${t}:${k}`)) r.reason = null; // for now: the aligned crop decides
+    });
+    if (kept !== null) track[t] = d.faces[kept]!.landmarks;
+  });
+  if (!id.candidates) warnings.push(`no faces found in "${o.video}" (${detections.length} frames searched)`);
+  else if (o.reference && track.every((x) => x === null)) warnings.push(`the reference identity "${o.reference.file}" was not found in "${o.video}"`);
+  // 3. smoothing
+  const smoothed = smoothLandmarks(track, cfg, rationalValue(o.info.fps));
+  const faceWidth = cfg.size / cfg.coverage;
+  const jit = { unit: 'px in the aligned crop' as const, before: jitter(track, faceWidth), after: jitter(smoothed, faceWidth) };
+  // 4. align, blur filter, write (second decoding pass: only frames with a kept face)
+  await alignAndWrite(o, records, id, smoothed);
+  if (o.signal?.aborted) throw new Error('extraction interrupted');
+  const doc: AlignmentsDoc = {
+    schema: ALIGNMENTS_SCHEMA,
+    video: { file: o.video, width: o.info.width, height: o.info.height, fps: o.info.fps, frameCount: o.info.frameCount },
+    settings: { ...cfg, identity: o.reference?.file },
+    target: id.target,
+    clustering: id.clusteringDoc,
+    jitter: jit,
+    warnings,
+    frames: detections.map((d, t) => ({ index: d.index, time: d.time, faces: records[t]! })),
+  };
+  for (const w of warnings) log(`warning: ${w}`);
+  await writeJsonAtomic(o.alignmentsFile, doc);
+  return doc;
+}
+
+/** A record per detected face, with step 1 done: the score and size filters. */
+function initialRecords(detections: FrameDetections[], cfg: ExtractConfig): AlignedFaceRecord[][] {
+  return detections.map((d) =>
     d.faces.map((f) => ({
       box: f.box,
       score: f.score,
@@ -92,22 +144,18 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
       identityDistance: null,
       blur: null,
       kept: false,
-      reason: null,
+      reason: f.score < cfg.minScore ? 'score below minimum' : Math.min(f.box.width, f.box.height) < cfg.minSize ? 'face too small' : null,
       face: null,
       mask: null,
       track: null,
       cluster: null,
     })),
   );
-  // 1. score and size
-  detections.forEach((d, t) =>
-    d.faces.forEach((f, k) => {
-      const r = records[t]![k]!;
-      if (f.score < cfg.minScore) r.reason = 'score below minimum';
-      else if (Math.min(f.box.width, f.box.height) < cfg.minSize) r.reason = 'face too small';
-    }),
-  );
-  // 2. identity: tracks, clusters of tracks, the target
+}
+
+/** Step 2, identity: tracks, clusters of tracks, the target (a reference photo's person or cluster N). */
+function identify(o: FinishOptions, records: AlignedFaceRecord[][], log: (line: string) => void): Identification {
+  const { cfg, detections } = o;
   const tracking = buildTracks(detections, (t, k) => records[t]![k]!.reason === null, { breakDistance: cfg.identityThreshold });
   // followed faces after a track's last detection: checked below with a descriptor of their own
   // (when face-api is at hand), against the track they were followed from
@@ -126,119 +174,91 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
     }
   }
   const trackMean = new Map(tracking.tracks.map((tr) => [tr.id, tr.descriptors[0]!.map((_, i) => tr.descriptors.reduce((acc, d) => acc + d[i]!, 0) / tr.descriptors.length)]));
-  const candidates = detections.flatMap((d, t) => d.faces.filter((_, k) => records[t]![k]!.reason === null));
+  const candidates = detections.reduce((n, d, t) => n + d.faces.filter((_, k) => records[t]![k]!.reason === null).length, 0);
   const clusteringDoc = clusteringRecord(clustering, tracking.tracks.length);
   log(describeClustering(clusteringDoc));
-  let target: AlignmentsDoc['target'];
   const keptIndex: (number | null)[] = detections.map(() => null);
   const distanceTo = (centroid: readonly number[]) =>
     detections.forEach((d, t) => d.faces.forEach((f, k) => (records[t]![k]!.identityDistance = f.descriptor ? descriptorDistance(f.descriptor, centroid) : null)));
+  const found = { clusteringDoc, keptIndex, verify, trackMean, clusterOfTrack, candidates };
   if (o.reference) {
     distanceTo(o.reference.descriptor);
     detections.forEach((d, t) => {
       const eligible = d.faces.map((f, k) => (records[t]![k]!.reason === null ? f : { descriptor: null }));
       keptIndex[t] = pickTarget(eligible, o.reference!.descriptor, cfg.identityThreshold).kept;
     });
-    target = { source: 'reference', reference: o.reference.file, cluster: null, clusterSize: null, clusters: clustering.clusters.length };
     verify.clear();
-  } else {
-    const n = clustering.clusters.length;
-    if (cfg.cluster > Math.max(1, n)) {
-      const none = n ? '' : ' (no face passed the score and size filters)';
-      throw new UserError(
-        `expected --identity cluster:N with N from 1 to ${n} (1 = the largest): "${o.video}" has ${n} identity cluster${n === 1 ? '' : 's'}${none}, got cluster:${cfg.cluster}`,
-        'extract with the default target (the largest cluster), then list every cluster with janus alignments OUT/alignments.json --clusters',
-      );
-    }
-    const chosen = clustering.clusters[cfg.cluster - 1] ?? null;
-    if (chosen) {
-      distanceTo(chosen.centroid);
-      // cannot-link: a cluster holds at most one face per frame
-      detections.forEach((d, t) => d.faces.forEach((_, k) => records[t]![k]!.reason === null && records[t]![k]!.cluster === chosen.rank && (keptIndex[t] = k)));
-      // an uncertain face of a chosen track, where its frame has no other: a candidate, checked when aligned
-      for (const [key, trackId] of verify) {
-        const [t, k] = key.split(':').map(Number) as [number, number];
-        if (clusterOfTrack.get(trackId) === chosen.rank && keptIndex[t] === null) keptIndex[t] = k;
-        else verify.delete(key);
-      }
-      log(`target: identity cluster ${chosen.rank} of ${n} (${chosen.faces} faces in ${chosen.tracks.length} track${chosen.tracks.length === 1 ? '' : 's'})`);
-    }
-    target = { source: chosen ? 'cluster' : 'none', reference: null, cluster: chosen?.rank ?? null, clusterSize: chosen?.faces ?? null, clusters: n };
+    return { ...found, target: { source: 'reference', reference: o.reference.file, cluster: null, clusterSize: null, clusters: clustering.clusters.length } };
   }
-  const track: (Point[] | null)[] = detections.map(() => null);
-  detections.forEach((d, t) => {
-    const kept = keptIndex[t]!;
-    d.faces.forEach((_, k) => {
-      const r = records[t]![k]!;
-      if (r.reason === null && k !== kept) r.reason = 'not the target identity';
-      if (k === kept && verify.has(`${t}:${k}`)) r.reason = null; // for now: the aligned crop decides
-    });
-    if (kept !== null) track[t] = d.faces[kept]!.landmarks;
-  });
-  if (!candidates.length) warnings.push(`no faces found in "${o.video}" (${detections.length} frames searched)`);
-  else if (o.reference && track.every((x) => x === null)) warnings.push(`the reference identity "${o.reference.file}" was not found in "${o.video}"`);
-  // 3. smoothing
-  const smoothed = smoothLandmarks(track, cfg, rationalValue(o.info.fps));
-  const faceWidth = cfg.size / cfg.coverage;
-  const jit = { unit: 'px in the aligned crop' as const, before: jitter(track, faceWidth), after: jitter(smoothed, faceWidth) };
-  // 4. align, blur filter, write (second decoding pass: only frames with a kept face)
+  const n = clustering.clusters.length;
+  if (cfg.cluster > Math.max(1, n)) {
+    const none = n ? '' : ' (no face passed the score and size filters)';
+    throw new UserError(
+      `expected --identity cluster:N with N from 1 to ${n} (1 = the largest): "${o.video}" has ${n} identity cluster${n === 1 ? '' : 's'}${none}, got cluster:${cfg.cluster}`,
+      'extract with the default target (the largest cluster), then list every cluster with janus alignments OUT/alignments.json --clusters',
+    );
+  }
+  const chosen = clustering.clusters[cfg.cluster - 1] ?? null;
+  if (chosen) {
+    distanceTo(chosen.centroid);
+    // cannot-link: a cluster holds at most one face per frame
+    detections.forEach((d, t) => d.faces.forEach((_, k) => records[t]![k]!.reason === null && records[t]![k]!.cluster === chosen.rank && (keptIndex[t] = k)));
+    // an uncertain face of a chosen track, where its frame has no other: a candidate, checked when aligned
+    for (const [key, trackId] of verify) {
+      const [t, k] = key.split(':').map(Number) as [number, number];
+      if (clusterOfTrack.get(trackId) === chosen.rank && keptIndex[t] === null) keptIndex[t] = k;
+      else verify.delete(key);
+    }
+    log(`target: identity cluster ${chosen.rank} of ${n} (${chosen.faces} faces in ${chosen.tracks.length} track${chosen.tracks.length === 1 ? '' : 's'})`);
+  }
+  return { ...found, target: { source: chosen ? 'cluster' : 'none', reference: null, cluster: chosen?.rank ?? null, clusterSize: chosen?.faces ?? null, clusters: n } };
+}
+
+/** Step 4, the second decoding pass: align each kept face, check followed ones and blur, write face and mask. */
+async function alignAndWrite(o: FinishOptions, records: AlignedFaceRecord[][], id: Identification, smoothed: (Point[] | null)[]): Promise<void> {
+  const { cfg, detections } = o;
   for (const dir of [o.facesDir, o.masksDir]) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   }
-  const wanted = new Set(keptIndex.flatMap((k, t) => (k === null ? [] : [detections[t]!.index])));
+  const wanted = new Set(id.keptIndex.flatMap((k, t) => (k === null ? [] : [detections[t]!.index])));
+  if (!wanted.size) return;
   const byIndex = new Map(detections.map((d, t) => [d.index, t]));
-  if (wanted.size) {
-    for await (const frame of prefetch(decodeFrames(o.video, { info: o.info }))) {
-      if (o.signal?.aborted) break;
-      const t = byIndex.get(frame.index);
-      if (t === undefined || !wanted.has(frame.index)) continue;
-      const k = keptIndex[t]!;
-      const r = records[t]![k]!;
-      const pts = smoothed[t]!;
-      const aligned = alignFace(frame, pts, cfg);
-      const mask = extendedMask(aligned.landmarks, cfg.size);
-      r.smoothed = pts;
-      r.matrix = [...aligned.matrix] as AlignedFaceRecord['matrix'];
-      const trackId = verify.get(`${t}:${k}`);
-      if (trackId !== undefined) {
-        const d = await describeFace(o.fa!, aligned.image, aligned.landmarks);
-        const dist = descriptorDistance(d, trackMean.get(trackId)!);
-        if (dist >= cfg.identityThreshold) {
-          r.reason = 'identity uncertain';
-          continue;
-        }
-        r.track = trackId;
-        r.cluster = clusterOfTrack.get(trackId)!;
-        r.identityDistance ??= dist;
-      }
-      r.blur = laplacianVariance(aligned.image, mask);
-      if (cfg.minBlur > 0 && r.blur < cfg.minBlur) {
-        r.reason = 'too blurred';
+  for await (const frame of prefetch(decodeFrames(o.video, { info: o.info }))) {
+    if (o.signal?.aborted) break;
+    const t = byIndex.get(frame.index);
+    if (t === undefined || !wanted.has(frame.index)) continue;
+    const k = id.keptIndex[t]!;
+    const r = records[t]![k]!;
+    const pts = smoothed[t]!;
+    const aligned = alignFace(frame, pts, cfg);
+    const mask = extendedMask(aligned.landmarks, cfg.size);
+    r.smoothed = pts;
+    r.matrix = [...aligned.matrix] as AlignedFaceRecord['matrix'];
+    const trackId = id.verify.get(`${t}:${k}`);
+    if (trackId !== undefined) {
+      const d = await describeFace(o.fa!, aligned.image, aligned.landmarks);
+      const dist = descriptorDistance(d, id.trackMean.get(trackId)!);
+      if (dist >= cfg.identityThreshold) {
+        r.reason = 'identity uncertain';
         continue;
       }
-      const name = `${String(frame.index).padStart(6, '0')}_${k}.png`;
-      await writeImage(join(o.facesDir, name), aligned.image);
-      await writeGrayPng(join(o.masksDir, name), mask);
-      r.kept = true;
-      r.face = relative(dirname(o.alignmentsFile), join(o.facesDir, name));
-      r.mask = relative(dirname(o.alignmentsFile), join(o.masksDir, name));
+      r.track = trackId;
+      r.cluster = id.clusterOfTrack.get(trackId)!;
+      r.identityDistance ??= dist;
     }
+    r.blur = laplacianVariance(aligned.image, mask);
+    if (cfg.minBlur > 0 && r.blur < cfg.minBlur) {
+      r.reason = 'too blurred';
+      continue;
+    }
+    const name = `${String(frame.index).padStart(6, '0')}_${k}.png`;
+    await writeImage(join(o.facesDir, name), aligned.image);
+    await writeGrayPng(join(o.masksDir, name), mask);
+    r.kept = true;
+    r.face = relative(dirname(o.alignmentsFile), join(o.facesDir, name));
+    r.mask = relative(dirname(o.alignmentsFile), join(o.masksDir, name));
   }
-  if (o.signal?.aborted) throw new Error('extraction interrupted');
-  const doc: AlignmentsDoc = {
-    schema: ALIGNMENTS_SCHEMA,
-    video: { file: o.video, width: o.info.width, height: o.info.height, fps: o.info.fps, frameCount: o.info.frameCount },
-    settings: { ...cfg, identity: o.reference?.file },
-    target,
-    clustering: clusteringDoc,
-    jitter: jit,
-    warnings,
-    frames: detections.map((d, t) => ({ index: d.index, time: d.time, faces: records[t]! })),
-  };
-  for (const w of warnings) log(`warning: ${w}`);
-  await writeJsonAtomic(o.alignmentsFile, doc);
-  return doc;
 }
 
 function clusteringRecord(c: Clustering, tracks: number): ClusteringRecord {
