@@ -63,8 +63,8 @@ typecheck: $(NPM_STAMP) ## tsc --noEmit
 readme-options: $(NPM_STAMP) ## regenerate README.md's option tables from the schemas in src/config/
 	npx tsx src/cli/readme-options.ts --write
 
-test: setup swiftshader samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then every test: the unit tier first, then the end-to-end tier (webgpu on SwiftShader included); ends with "N passed, N failed" [FILTER=path-part]
-	npx tsx test/run.ts $(FILTER)
+test: setup swiftshader samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then every test: the unit tier first, then the end-to-end tier two files at a time (webgpu on SwiftShader included); ends with "N passed, N failed" [FILTER=path-part]
+	npx tsx test/run.ts --jobs 2 $(FILTER)
 
 test-unit: setup samples/a.mp4 samples/b.mp4 ## the fast unit tier alone (in-process checks of one module each; under 2 minutes) [FILTER=path-part]
 	npx tsx test/run.ts --tier unit $(FILTER)
