@@ -62,7 +62,7 @@ function findTests(dir: string): string[] {
 }
 
 /** A file's tier: `@tier e2e` in its header comment (before the first import), else unit. */
-export function tierOf(file: string): Tier {
+function tierOf(file: string): Tier {
   const head = readFileSync(file, 'utf8').split(/^import /m)[0]!;
   return /@tier e2e\b/.test(head) ? 'e2e' : 'unit';
 }
@@ -167,10 +167,12 @@ const started = Date.now();
 const all = findTests(root).filter((f) => args.filters.length === 0 || args.filters.some((x) => relative(root, f).includes(x)));
 const total = empty();
 const tierSummary: string[] = [];
+let filesRun = 0;
 for (const tier of TIERS) {
   if (args.tier && args.tier !== tier) continue;
   const files = all.filter((f) => tierOf(f) === tier);
   if (!files.length) continue;
+  filesRun += files.length;
   const t0 = Date.now();
   say(`\n== ${tier} tier: ${files.length} files ==\n`);
   const r = tier === 'e2e' && args.jobs > 1 ? await runInChildren(files, args.jobs) : await runHere(files, say);
@@ -180,9 +182,11 @@ for (const tier of TIERS) {
   say(`== ${tier} tier: ${r.passed} passed, ${r.failed} failed in ${secs}s ==\n`);
 }
 
+// a filter or tier that selects no file is a mistake, not a pass
+if (filesRun === 0) say(`no test file matches${args.tier ? ` in the ${args.tier} tier` : ''}${args.filters.length ? ` the filter ${args.filters.join(' ')}` : ''}\n`);
 const secs = ((Date.now() - started) / 1000).toFixed(1);
 if (total.failures.length) say(`\nFailures:\n${total.failures.join('\n')}\n`);
 const slowest = [...total.timings].sort((a, b) => b[1] - a[1]).slice(0, 5);
-say(`\n${all.length} files, ${secs}s (${tierSummary.join('; ')}; slowest: ${slowest.map(([n, t]) => `${n} ${t.toFixed(0)}s`).join(', ')})\n`);
+say(`\n${filesRun} files, ${secs}s (${tierSummary.join('; ')}; slowest: ${slowest.map(([n, t]) => `${n} ${t.toFixed(0)}s`).join(', ')})\n`);
 say(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}\n`);
-process.exitCode = total.failed > 0 || all.length === 0 ? 1 : 0;
+process.exitCode = total.failed > 0 || filesRun === 0 ? 1 : 0;
