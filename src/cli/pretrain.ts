@@ -12,7 +12,7 @@ import { modelArchitecture } from '../config/model.ts';
 import { parseConfig } from '../config/parse.ts';
 import { TrainConfig } from '../config/train.ts';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
-import { train } from '../train/trainer.ts';
+import { train, trainingExitCode } from '../train/trainer.ts';
 import { loadPooledFaces } from '../train/training-data.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import type { PretrainOpts } from './commands.ts';
@@ -48,8 +48,7 @@ export async function run(args: string[], opts: PretrainOpts): Promise<number> {
       },
     });
     process.stdout.write(`${r.message}; checkpoint ${r.checkpoint ?? 'none'}\n`);
-    if (r.stoppedBy === 'signal') return 130;
-    return r.stoppedBy === 'nan' || r.stoppedBy === 'device-lost' ? 1 : 0;
+    return trainingExitCode(r.stoppedBy);
   } finally {
     ungraceful();
   }

@@ -8,6 +8,7 @@
 import cliProgress from 'cli-progress';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
 import { trainFromConfig } from '../stages/train.ts';
+import { trainingExitCode } from '../train/trainer.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import type { TrainOpts } from './commands.ts';
 
@@ -49,8 +50,7 @@ export async function run(_args: string[], opts: TrainOpts): Promise<number> {
     );
     bar?.stop();
     process.stdout.write(`${r.message}; checkpoint ${r.checkpoint ?? 'none'}\n`);
-    if (r.stoppedBy === 'signal') return 130;
-    return r.stoppedBy === 'nan' || r.stoppedBy === 'device-lost' ? 1 : 0;
+    return trainingExitCode(r.stoppedBy);
   } finally {
     bar?.stop();
     ungraceful();

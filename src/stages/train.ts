@@ -19,7 +19,7 @@ import { loadFaceApi } from '../face/face-api.ts';
 import { pretrainedInit } from '../model/pretrained.ts';
 import { probeFromFiles } from '../swap/quality-probe.ts';
 import { loadTrainingData } from '../train/training-data.ts';
-import { train, type TrainOptions, type TrainResult } from '../train/trainer.ts';
+import { stoppedByFailure, train, type TrainOptions, type TrainResult } from '../train/trainer.ts';
 import { ensureEngine } from './engine.ts';
 
 type P = ReturnType<typeof TrainConfig.parse>;
@@ -55,6 +55,6 @@ export const trainStage: StageKind<P> = {
   async run(ctx) {
     await ensureEngine(ctx.backend);
     const r = await trainFromConfig(ctx.params, { a: ctx.inputs.a!, b: ctx.inputs.b!, out: ctx.outputs.model! }, { signal: ctx.signal, log: ctx.log });
-    if (r.stoppedBy === 'nan' || r.stoppedBy === 'device-lost') throw new Error(r.message);
+    if (stoppedByFailure(r.stoppedBy)) throw new Error(r.message);
   },
 };

@@ -89,6 +89,16 @@ export interface TrainOptions {
 
 export type StopReason = 'iterations' | 'time' | 'target-loss' | 'quality' | 'signal' | 'nan' | 'device-lost';
 
+/** Stops that end a run in failure (the checkpoint before them is kept): the loss went NaN, the GPU was lost. */
+export function stoppedByFailure(stoppedBy: StopReason): boolean {
+  return stoppedBy === 'nan' || stoppedBy === 'device-lost';
+}
+
+/** A training command's exit code: 130 when stopped by a signal, 1 on a failure stop, else 0. */
+export function trainingExitCode(stoppedBy: StopReason): number {
+  return stoppedBy === 'signal' ? 130 : stoppedByFailure(stoppedBy) ? 1 : 0;
+}
+
 export interface TrainResult {
   iteration: number;
   resumedFrom: number;
@@ -276,7 +286,7 @@ class TrainingRun {
         disposeBatch(this.next.A);
         if (this.next.B) disposeBatch(this.next.B);
       }
-      if (stoppedBy !== 'nan' && stoppedBy !== 'device-lost' && this.iteration > this.resumedFrom) {
+      if (!stoppedByFailure(stoppedBy) && this.iteration > this.resumedFrom) {
         // a last probe, except when stopped by a signal (Ctrl-C wants the checkpoint and the exit now)
         if (this.o.probe && stoppedBy !== 'quality' && stoppedBy !== 'signal' && this.quality.at(-1)?.iteration !== this.iteration) await this.probe();
         if (!this.checkpoint?.endsWith(String(this.iteration).padStart(9, '0'))) await this.save();
