@@ -17,7 +17,6 @@ import { SPLITS, type SplitName } from '../config/benchmark.ts';
 import type { StageOutcome } from '../dag/reporter.ts';
 import { readAlignments, type AlignmentsDoc } from '../face/alignments-file.ts';
 import { LADDER } from '../media/compress.ts';
-import type { IdentityResult } from '../swap/metrics.ts';
 import { readCompositeRecord } from '../swap/composite-record.ts';
 import { readMetrics } from '../swap/metrics-file.ts';
 import { METHOD } from '../swap/synthetic.ts';

@@ -32,7 +32,7 @@ export async function run([video]: string[], opts: LatentsOpts): Promise<number>
     const limit = opts.faces;
     const frames = new Set(limit > 0 ? spread(kept, limit) : kept);
     const faces: Array<{ frame: number; latent: number[] }> = [];
-    const batch: Array<{ frame: number; image: { width: number; height: number; data: Uint8Array } }> = [];
+    const batch: Array<{ frame: number; image: RgbImage }> = [];
     const flush = async () => {
       const v = await enc.encode(batch.map((b) => b.image));
       batch.forEach((b, i) => faces.push({ frame: b.frame, latent: Array.from(v[i]!, (x) => +x.toPrecision(6)) }));

@@ -12,7 +12,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { parseConfig } from '../config/parse.ts';
-import { csvRecords, parseCsv } from '../util/csv.ts';
 import { UserError } from '../util/errors.ts';
 import { expandStage } from './foreach.ts';
 import { applySets, applyStageSets, withStageSets } from './pipeline-sets.ts';

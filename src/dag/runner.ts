@@ -10,13 +10,6 @@
  *   result.interrupted   // true after SIGINT/SIGTERM (the CLI exits 130)
  */
 import { resolve } from 'node:path';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
-import PQueue from 'p-queue';
-import { TEMP_PREFIX } from '../util/atomic-write.ts';
-import { errorMessage, UserError } from '../util/errors.ts';
-import { ContentHasher } from './content-hash.ts';
-import { evaluateStage, inputPaths, outputPaths, type EvalContext, type Evaluation } from './fingerprint.ts';
 import { acquireRunLock } from './lock.ts';
 import { writeRunManifest } from './manifest.ts';
 import type { Pipeline } from './pipeline-schema.ts';

@@ -16,7 +16,6 @@ import type { StageContext, StageKind } from '../dag/stage-kind.ts';
 import { detectFrame, finishExtraction, referenceDescriptor, trackingStart, type FrameDetections } from '../face/extract.ts';
 import { readFrameDetections, writeFrameDetections } from '../face/detections-file.ts';
 import { loadFaceApi } from '../face/face-api.ts';
-import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
 import { probeVideo, type VideoInfo } from '../media/probe.ts';
 import { ensureEngine } from './engine.ts';

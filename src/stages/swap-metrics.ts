@@ -19,8 +19,6 @@ import { readAlignments } from '../face/alignments-file.ts';
 import { loadFaceApi } from '../face/face-api.ts';
 import { fileDescriptors } from '../face/file-descriptors.ts';
 import { keptFaces, spread } from '../swap/kept-faces.ts';
-import type { Autoencoder } from '../model/autoencoder.ts';
-import { checkpointCoverage, loadCheckpointAt } from '../model/checkpoint.ts';
 import { readCompositeRecord } from '../swap/composite-record.ts';
 import { videoFlicker } from '../swap/flicker.ts';
 import { centroid, checkpointReconstruction, identityDistances } from '../swap/metrics.ts';

@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { DIRECTIONS } from '../config/swap.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { readJsonFile } from '../util/read-json.ts';
-import { UserError } from '../util/errors.ts';
 
 export const METRICS_SCHEMA = 'janus.metrics/2';
 

@@ -333,7 +333,7 @@ class TrainingRun {
 
   /** One iteration (the next batch is drawn while the device works); a reason to stop, or null. */
   private async step(): Promise<StopReason | null> {
-    const { o, r } = this;
+    const { o } = this;
     const cur = this.next ?? this.draw();
     this.next = null;
     this.s.optimizer.setLearningRate(cur.lr);
