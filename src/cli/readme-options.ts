@@ -1,8 +1,8 @@
 /**
  * README's option tables, generated from the option schemas: one table per command between
  * `<!-- options: NAME -->` and `<!-- /options -->`. Prints them, or rewrites README.md in
- * place of the old ones (`--write`, atomically); test/cli/readme-options.test.ts checks that
- * README's tables say what the schemas say.
+ * place of the old ones (`--write`, atomically); test/cli/cli.test.ts checks that README's
+ * tables say what the schemas say (test/cli/schema-options.test.ts checks the differences it names).
  *
  *   npx tsx src/cli/readme-options.ts            # print every command's table
  *   npx tsx src/cli/readme-options.ts --write    # regenerate README.md's tables (make readme-options)
@@ -77,6 +77,7 @@ export function readmeDifferences(readme: string, commands: readonly CommandSpec
       }
       if (r.default !== w.default) out.push(`janus ${spec.name} ${w.flags}: README's default is "${r.default}", the schema's is "${w.default}"`);
       if (r.choices !== w.choices) out.push(`janus ${spec.name} ${w.flags}: README's choices are "${r.choices}", the schema's are "${w.choices}"`);
+      if (r.help !== w.help) out.push(`janus ${spec.name} ${w.flags}: README says "${r.help}", the schema's help is "${w.help}"`);
     }
     for (const r of rows) if (!want.some((w) => w.flags === r.flags)) out.push(`janus ${spec.name}: README's table has ${r.flags}, which the schemas do not`);
   }

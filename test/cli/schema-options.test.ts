@@ -108,17 +108,19 @@ test('a new schema field with cli metadata is the one edit: it becomes an option
   assert.equal(readmeDifferences(readme, [{ ...trainCommand, options: extended }]), ["janus train: README's table lacks --dropout-rate <x>"]);
 });
 
-test('the README check names a changed default, changed choices and an option the schemas lack', () => {
+test('the README check names a changed default, changed choices, changed help and an option the schemas lack', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   assert.equal(readmeDifferences(readme), []);
   const changed = readme
     .replace('| `--batch-size <n>` | `16` |', '| `--batch-size <n>` | `8` |')
     .replace('| `--colour <method>` | `rct` | `none`, `rct`, `hist` |', '| `--colour <method>` | `rct` | `none`, `rct` |')
-    .replace('| `--seed <n>` | `1` |', '| `--old-flag` |  |  | gone |\n| `--seed <n>` | `1` |');
+    .replace('| `--seed <n>` | `1` |', '| `--old-flag` |  |  | gone |\n| `--seed <n>` | `1` |')
+    .replace('| run folder (state, logs, outputs); for status/stage/clean', '| the run folder (state, logs, outputs); for status/stage/clean');
   const diff = readmeDifferences(changed);
   assert.ok(diff.some((d) => d === 'janus train --batch-size <n>: README\'s default is "`8`", the schema\'s is "`16`"'), diff.join('\n'));
   assert.ok(diff.some((d) => d.startsWith('janus convert --colour <method>: README\'s choices are "`none`, `rct`"')), diff.join('\n'));
   assert.ok(diff.some((d) => d === "janus train: README's table has --old-flag, which the schemas do not"), diff.join('\n'));
+  assert.ok(diff.some((d) => d.startsWith('janus run --workdir <dir>: README says "the run folder (state')), diff.join('\n'));
 });
 
 test.run();
