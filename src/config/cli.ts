@@ -4,11 +4,12 @@
  * field with `cli` metadata (src/config/cli-meta.ts); `src/cli/commands.ts` composes them with
  * the settings schemas into each command's options. Defaults live here and nowhere else.
  *
- *   SamplesCommandConfig.parse({})   // { out: 'samples', only: undefined }
+ *   SamplesCommandConfig.parse({})   // { out: 'samples' }
  *   RunControls.parse({})             // { dryRun: false, keepGoing: false, … }
  */
 import { z } from 'zod';
 import { BACKENDS, EngineConfig } from './engine.ts';
+import { defaultOf } from './parse.ts';
 import { SAMPLE_IDENTITIES } from './samples.ts';
 
 const sampleNames = Object.keys(SAMPLE_IDENTITIES) as [keyof typeof SAMPLE_IDENTITIES, ...(keyof typeof SAMPLE_IDENTITIES)[]];
@@ -44,7 +45,7 @@ export const BackendOption = z
           help: 'compute backend; auto tries tfjs-node-gpu, tfjs-node, webgpu (a hardware adapter only), wasm, cpu in that order',
           value: 'name',
           env: 'JANUS_BACKEND',
-          shownDefault: EngineConfig.shape.backend.def.defaultValue,
+          shownDefault: defaultOf(EngineConfig, 'backend'),
         },
       }),
   })

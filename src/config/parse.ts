@@ -8,7 +8,7 @@
  *   // UserError: invalid --batch-size: expected batchSize to be a number, got "x"
  */
 import type { z } from 'zod';
-import { UserError, choices } from '../util/errors.ts';
+import { UserError, expectedOneOf } from '../util/errors.ts';
 import { lookup } from '../util/zod-issues.ts';
 
 export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, source: string): z.infer<S> {
@@ -18,7 +18,7 @@ export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, sour
     const key = iss.path.join('.') || 'value';
     const got = lookup(value, iss.path as PropertyKey[]);
     if (iss.code === 'invalid_value' && 'values' in iss) {
-      return `expected ${key} to be one of ${choices((iss.values as unknown[]).map(String))}, got ${JSON.stringify(got)}`;
+      return expectedOneOf(key, (iss.values as unknown[]).map(String), got);
     }
     if (iss.code === 'invalid_type' && got !== undefined) return `expected ${key} to be ${article(String(iss.expected))}, got ${JSON.stringify(got)}`;
     if ((iss.code === 'too_small' || iss.code === 'too_big') && iss.origin === 'number') {

@@ -32,8 +32,7 @@ export function expandStage(spec: StageSpec, index: number, params: Record<strin
     return [interpolate({ ...spec }, { params }, where) as StageSpec];
   }
   let list: unknown;
-  if (typeof spec.foreach === 'string') list = interpolate(spec.foreach, { params }, `${where}.foreach`);
-  else if (Array.isArray(spec.foreach)) list = interpolate(spec.foreach, { params }, `${where}.foreach`);
+  if (typeof spec.foreach === 'string' || Array.isArray(spec.foreach)) list = interpolate(spec.foreach, { params }, `${where}.foreach`);
   else {
     const f = interpolate(spec.foreach.file, { params }, `${where}.foreach.file`) as string;
     list = readForeachFile(isAbsolute(f) ? f : resolve(baseDir, f), `${where}.foreach`);

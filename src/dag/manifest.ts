@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
-import { provenance, type Provenance } from '../util/provenance.ts';
+import { provenance } from '../util/provenance.ts';
 import { readJsonFile } from '../util/read-json.ts';
 import type { Pipeline } from './pipeline-schema.ts';
 import type { StageOutcome } from './reporter.ts';
@@ -62,10 +62,6 @@ export const RunManifest = z
   })
   .strict();
 export type RunManifest = z.infer<typeof RunManifest>;
-
-// what the runner and provenance() produce must fit the records (a compile error names the field that does not)
-const fits: { outcome: z.input<typeof OutcomeRecord>; provenance: z.input<typeof ProvenanceRecord> } = {} as { outcome: StageOutcome; provenance: Provenance };
-void fits;
 
 export interface ManifestInput {
   workdir: string;

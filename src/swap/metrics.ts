@@ -6,10 +6,10 @@
  * were swapped.
  *
  *   psnr(a, b)                 // dB, images as floats in 0..1
- *   ssim(a, b, 64, 64)         // 0..1, 7x7 windows per channel (the training loss's SSIM)
- *   maskSsim(a, b, mask, 64, 64)   // the same over the windows inside the mask (Celeb-DF's Mask-SSIM)
+ *   await ssim(a, b, 64, 64)   // 0..1, 7x7 windows per channel (the training loss's SSIM)
+ *   await maskSsim(a, b, mask, 64, 64)   // the same over the windows inside the mask (Celeb-DF's Mask-SSIM)
  *   identityDistances(swapped, sourceCentroid, targetCentroid)
- *   await checkpointReconstruction('runs/demo/model/iter-000400', { a: facesOfA, b: facesOfB })
+ *   await checkpointReconstruction('runs/demo/model/checkpoints/ckpt-000000400', { a: facesOfA, b: facesOfB })
  */
 import { tf } from '../engine/tf.ts';
 import { descriptorDistance } from '../face/face-api.ts';

@@ -1,6 +1,7 @@
 /**
  * zod issues as Janus messages: where (the field path), what was expected and what arrived.
- * Shared by the config parser (src/config/parse.ts) and the file readers (src/util/read-json.ts).
+ * The file readers (src/util/read-json.ts) word every issue with it; the config parser
+ * (src/config/parse.ts) takes its value lookup and words its issues for options ("expected KEY to be ...").
  *
  *   const r = Schema.safeParse(value);
  *   if (!r.success) describeIssue(r.error.issues[0]!, value)

@@ -30,10 +30,10 @@ export function truncatedCopy(file: string, out: string, fraction = 0.6): string
 
 function check(err: unknown, file: string, detail: RegExp): void {
   if (!(err instanceof UserError)) assert.unreachable(`expected a UserError, got ${err instanceof Error ? `${err.name}: ${err.stack}` : String(err)}`);
-  assert.ok(err instanceof UserError);
-  assert.ok(err.message.includes(file), `the message names the file ${file}: ${err.message}`);
-  assert.match(err.message, detail);
-  assert.ok(err.hint, 'with a hint');
+  const e = err as UserError;
+  assert.ok(e.message.includes(file), `the message names the file ${file}: ${e.message}`);
+  assert.match(e.message, detail);
+  assert.ok(e.hint, 'with a hint');
 }
 
 /** `fn()` throws a UserError naming `file` and matching `detail` (the field and what was wrong). */
