@@ -2,21 +2,14 @@
  * The benchmark's quality gate: a blur that sits closer to the target than to the source but
  * near neither (the 20-iteration mini benchmark's 0.73 / 0.90) is dropped by the distance rule,
  * naming the distance and the threshold; a good fake passes; each threshold holds at its
- * boundary; metrics.json is validated where the gate reads it.
+ * boundary. (That metrics.json is validated where the gate reads it: test/swap/records.test.ts.)
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { gateReason, type GateMetrics } from '../../src/benchmark/quality-gate.ts';
 import { BenchmarkConfig } from '../../src/config/benchmark.ts';
-import { readMetrics } from '../../src/swap/metrics-file.ts';
-import { UserError } from '../../src/util/errors.ts';
-import { tempDir } from '../helpers/fixtures.ts';
 
 const test = suite('benchmark/gate');
-const tmp = tempDir('gate');
-test.after(() => tmp.cleanup());
 
 const gate = BenchmarkConfig.parse({});
 const fake = (toTarget: number, toSource: number, closerToTarget: number, swapped = 20): GateMetrics => ({
@@ -68,27 +61,6 @@ test('the identity gate off keeps what does not read as the target, still not wh
   assert.is(gateReason(fake(0.9, 0.5, 0), off), null);
   assert.match(gateReason(fake(0.5, 0.9, 1, 5), off)!, /swapped 5 of 20 frames/);
   assert.match(gateReason({ identity: { swapped: null }, frames: { total: 20, swapped: 20 } }, gate)!, /no identity distances/);
-});
-
-test('metrics.json is validated on read: a record without the median is refused, naming the field', () => {
-  const file = join(tmp.dir, 'metrics.json');
-  const d = { faces: 3, mean: 0.5, median: 0.5, min: 0.4, max: 0.6 };
-  const good = {
-    schema: 'janus.metrics/2',
-    direction: 'a-to-b',
-    identities: { source: 'a', target: 'b' },
-    model: { iteration: 20, fingerprint: 'f'.repeat(64), preset: 'tiny' },
-    identity: { what: 'x', threshold: 0.6, swapped: { toSource: d, toTarget: d, closerToTarget: 0.5 }, originals: null, identityChanged: true },
-    reconstruction: { what: 'y', a: { faces: 3, psnr: 20, ssim: 0.5 }, b: null },
-    frames: { total: 3, swapped: 3, skipped: 0 },
-    sample: { source: 3, target: 3 },
-    flicker: { what: 'z', output: 2.2, source: 2, ratio: 1.1, pairs: 2 },
-  };
-  writeFileSync(file, JSON.stringify(good));
-  assert.is(readMetrics(file).identity.swapped!.toTarget!.median, 0.5);
-  const { median: _m, ...noMedian } = d;
-  writeFileSync(file, JSON.stringify({ ...good, identity: { ...good.identity, swapped: { toSource: d, toTarget: noMedian, closerToTarget: 0.5 } } }));
-  assert.throws(() => readMetrics(file), (e: unknown) => e instanceof UserError && /identity\.swapped\.toTarget\.median/.test((e as Error).message));
 });
 
 test.run();

@@ -96,6 +96,9 @@ test('metrics.json: read back as written; damaged copies name the file and the f
   assertFileError(() => readMetrics(old), old, /schema: expected "janus\.metrics\/2", got "janus\.metrics\/1"/);
   const cut = damaged('m-cut', f, (src, o) => truncatedCopy(src, o));
   assertFileError(() => readMetrics(cut), cut, /cannot read janus\.metrics\/2 file ".*metrics\.json": not valid JSON/);
+  // the benchmark's gate reads the median: a record without it is refused, naming the field
+  const noMedian = damaged('m-median', f, (src, o) => editedCopy(src, o, (x) => void delete x.identity.swapped.toTarget.median));
+  assertFileError(() => readMetrics(noMedian), noMedian, /identity\.swapped\.toTarget\.median/);
 });
 
 test.run();
