@@ -11,19 +11,19 @@
 import { z } from 'zod';
 import { ExtractConfig } from '../config/extract.ts';
 import { readJson, validateJson } from '../util/read-json.ts';
+import { BoxRecord, Pt } from './detections-file.ts';
 
 export const ALIGNMENTS_SCHEMA = 'janus.alignments/2';
 /** The schemas `readAlignments` reads: the first has no tracks and clusters. */
 export const ALIGNMENTS_SCHEMAS = ['janus.alignments/1', ALIGNMENTS_SCHEMA] as const;
 
-const Pt = z.tuple([z.number(), z.number()]);
 const Matrix = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number()]);
 
 export const DROP_REASONS = ['not the target identity', 'score below minimum', 'face too small', 'too blurred', 'identity uncertain'] as const;
 
 const FaceRecordV1 = z
   .object({
-    box: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }).strict(),
+    box: BoxRecord,
     score: z.number(),
     landmarks: z.array(Pt).length(68),
     /** Landmarks after temporal smoothing (kept faces only; what the matrix was fitted on). */

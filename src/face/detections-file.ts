@@ -11,11 +11,13 @@ import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { readJsonFile } from '../util/read-json.ts';
 import type { DetectedFace } from './face-api.ts';
 
-const Pt = z.tuple([z.number(), z.number()]);
+/** A point and a box as files record them (also alignments.json's). */
+export const Pt = z.tuple([z.number(), z.number()]);
+export const BoxRecord = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }).strict();
 
 const DetectedFaceRecord = z
   .object({
-    box: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }).strict(),
+    box: BoxRecord,
     score: z.number(),
     landmarks: z.array(Pt),
     descriptor: z.array(z.number()).nullable(),
