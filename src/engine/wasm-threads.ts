@@ -6,7 +6,9 @@
  *    hand the module to tfjs's `BackendWasm`, as tfjs's own browser path does;
  * 2. emscripten starts each pthread as a worker from a script file, but the package ships that
  *    script as a string (`wasmWorkerContents`): it is written once to a content-addressed file
- *    in the temp folder (atomically, so concurrent processes agree);
+ *    in the per-user cache folder (util/cache-dir.ts: 0700, owner checked; never the shared temp
+ *    folder), atomically so concurrent processes agree, and its bytes are hash-checked before
+ *    the path is handed over; the edited factory (3.) is compiled from memory, never from a file;
  * 3. the backend caps its thread pool at half the logical cores it reads during the module's
  *    start-up (one thread on a 2-core machine), and the runtime pre-starts 8 workers (about
  *    0.1 s each); the factory's source is loaded with the cores it reports and the number of
@@ -20,12 +22,11 @@
  *
  * Results are the same as single-threaded (XNNPACK splits outputs between threads, not sums).
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { availableParallelism, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { Module, createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.ts';
+import { cachedFile, userCacheDir } from '../util/cache-dir.ts';
 import { errorMessage } from '../util/errors.ts';
 import { tf } from './tf.ts';
 
@@ -68,12 +69,22 @@ function wasmOutDir(): string {
   return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
 }
 
-/** Write `text` to a file named by its hash under the temp folder (once), and return its path. */
-async function cacheFile(name: string, text: string): Promise<string> {
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  const path = join(tmpdir(), `janus-${name}-${hash}.js`);
-  if (!existsSync(path) || readFileSync(path, 'utf8') !== text) await writeFileAtomic(path, text);
-  return path;
+/** Node's CommonJS module internals used to compile a module from text held in memory. */
+interface CompilableModule {
+  filename: string;
+  paths: string[];
+  exports: unknown;
+  _compile(text: string, filename: string): void;
+}
+const ModuleClass = Module as unknown as { new (id: string): CompilableModule; _nodeModulePaths(dir: string): string[] };
+
+/** Compile CommonJS `text` as if it were the file `filename` (its require and __dirname), from memory. */
+function compileModule(text: string, filename: string): unknown {
+  const m = new ModuleClass(filename);
+  m.filename = filename;
+  m.paths = ModuleClass._nodeModulePaths(dirname(filename));
+  m._compile(text, filename);
+  return m.exports;
 }
 
 /** The threaded factory, edited so that the module sees 2·threads cores and pre-starts threads-1 workers. */
@@ -88,10 +99,10 @@ async function loadFactory(threads: number): Promise<{ factory: Factory; worker:
   const edited = source
     .replace(CORES_TEXT, `function _emscripten_num_logical_cores(){if(ENVIRONMENT_IS_NODE)return ${2 * threads};`)
     .replace(POOL_TEXT, `var pthreadPoolSize=${threads - 1};`);
-  const factory = require(await cacheFile(`${BUILD}-${threads}`, edited)) as Factory;
+  const factory = compileModule(edited, main) as Factory;
   const { wasmWorkerContents } = require(join(dir, `${BUILD}.worker.js`)) as { wasmWorkerContents: string };
   // the string's escaped newlines were unescaped by the template literal that holds it
-  const worker = await cacheFile(`${BUILD}-worker`, wasmWorkerContents.replace(/\n/g, '\\n'));
+  const worker = await cachedFile(userCacheDir(), `${BUILD}-worker`, wasmWorkerContents.replace(/\n/g, '\\n'));
   return { factory, worker, main };
 }
 

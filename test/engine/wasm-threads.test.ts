@@ -6,18 +6,20 @@
  * @tier e2e (spawns processes that train)
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ROOT, janus } from '../helpers/fixtures.ts';
+import { ROOT, janus, tempDir } from '../helpers/fixtures.ts';
 
 const test = suite('engine/wasm-threads');
+const cache = tempDir('wasm-cache').dir;
 
 function probe(threads: string, ...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/engine/threads-probe.ts'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, JANUS_WASM_THREADS: threads },
+    env: { ...process.env, JANUS_WASM_THREADS: threads, XDG_CACHE_HOME: cache },
     encoding: 'utf8',
     timeout: 180_000, // a process kept alive by its pool's workers would run into this
   });
@@ -33,6 +35,10 @@ test('2 threads and 1 thread give bit-identical gradients, losses and swaps; bot
   assert.equal(two.threads, { count: 2, wanted: 2 });
   for (const k of ['dx', 'df', 'losses', 'swap']) assert.equal(two[k], one[k], `${k} differs between 1 and 2 threads`);
   assert.ok(one.losses[2] < one.losses[0], `the probe trained (${one.losses})`);
+  // the worker script came from the private cache folder, not the shared temp folder
+  const dir = join(cache, 'janus');
+  assert.is(statSync(dir).mode & 0o777, 0o700);
+  assert.equal(readdirSync(dir).map((f) => f.replace(/[0-9a-f]{16}/, 'HASH')), ['tfjs-backend-wasm-threaded-simd-worker-HASH.js']);
 });
 
 test('when the threaded build cannot start, wasm runs single-threaded with the same results and says why', () => {
