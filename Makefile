@@ -9,16 +9,26 @@ SAMPLE_SOURCES := $(wildcard src/samples/*.ts) src/config/samples.ts src/media/w
 
 .PHONY: help setup ffmpeg swiftshader gpu-check gpu-kit test test-unit typecheck readme-options demo swap extract train convert status benchmark samples doctor bench bench-quality clean
 
+# Every variable a user sets (paths, names, numbers) reaches the shell single-quoted and
+# unexpanded: $(call q,$(value X)) quotes X's text as it was typed, so a path with spaces, quotes,
+# `...` or $(...) is one argument and runs nothing. unexport keeps make from expanding them to
+# put them in the recipes' environment.
+q = '$(subst ','\'',$(1))'
+USER_VARS := NAME A B DIRECTION PRESET MINUTES ITERATIONS DEMO_MINUTES MANIFEST OUT BACKEND ROWS FULL TAG SEED INIT FILTER
+# $(call opt,FLAG,VAR): `FLAG 'value'` when VAR is set, else nothing
+opt = $(if $(value $(2)),$(1) $(call q,$(value $(2))))
+
 # The swap pipeline's knobs: make swap A=alice.mp4 B=bob.mp4 NAME=alice-bob [DIRECTION=b-to-a PRESET=small MINUTES=60 ITERATIONS=20000]
 NAME ?= swap
 A ?= samples/a.mp4
 B ?= samples/b.mp4
 DEMO_MINUTES ?= 9
-SWAP_RUN = $(JANUS) run pipelines/swap.yaml --workdir runs/$(NAME) --set a=$(A) --set b=$(B) \
-  $(if $(DIRECTION),--set direction=$(DIRECTION)) $(if $(PRESET),--set preset=$(PRESET)) \
-  $(if $(MINUTES),--set minutes=$(MINUTES)) $(if $(ITERATIONS),--set iterations=$(ITERATIONS))
+unexport $(USER_VARS)
+SWAP_RUN = $(JANUS) run pipelines/swap.yaml --workdir $(call q,runs/$(value NAME)) --set $(call q,a=$(value A)) --set $(call q,b=$(value B)) \
+  $(if $(value DIRECTION),--set $(call q,direction=$(value DIRECTION))) $(if $(value PRESET),--set $(call q,preset=$(value PRESET))) \
+  $(if $(value MINUTES),--set $(call q,minutes=$(value MINUTES))) $(if $(value ITERATIONS),--set $(call q,iterations=$(value ITERATIONS)))
 # sample clips named as inputs are built first
-SWAP_INPUTS = $(filter samples/a.mp4 samples/b.mp4,$(A) $(B))
+SWAP_INPUTS = $(filter samples/a.mp4 samples/b.mp4,$(value A) $(value B))
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -64,13 +74,13 @@ readme-options: $(NPM_STAMP) ## regenerate README.md's option tables from the sc
 	npx tsx src/cli/readme-options.ts --write
 
 test: setup swiftshader samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then every test: the unit tier first, then the end-to-end tier two files at a time (webgpu on SwiftShader included); ends with "N passed, N failed" [FILTER=path-part]
-	npx tsx test/run.ts --jobs 2 $(FILTER)
+	npx tsx test/run.ts --jobs 2 $(if $(value FILTER),$(call q,$(value FILTER)))
 
 test-unit: setup samples/a.mp4 samples/b.mp4 ## the fast unit tier alone (in-process checks of one module each; under 2 minutes) [FILTER=path-part]
-	npx tsx test/run.ts --tier unit $(FILTER)
+	npx tsx test/run.ts --tier unit $(if $(value FILTER),$(call q,$(value FILTER)))
 
 demo: setup samples/a.mp4 samples/b.mp4 ## the swap pipeline on the bundled samples (tiny preset, pixel-shuffle decoders, DEMO_MINUTES=9 of training at learning rate 5e-4): runs/demo/output.mp4, report.html
-	$(JANUS) run pipelines/swap.yaml --workdir runs/demo --set preset=tiny --set upsample=pixelshuffle --set minutes=$(DEMO_MINUTES) --set iterations=100000 --set learningRate=5e-4
+	$(JANUS) run pipelines/swap.yaml --workdir runs/demo --set preset=tiny --set upsample=pixelshuffle --set $(call q,minutes=$(value DEMO_MINUTES)) --set iterations=100000 --set learningRate=5e-4
 	@echo "open runs/demo/report.html; the video is runs/demo/output.mp4 (side by side: runs/demo/side-by-side.mp4)"
 
 swap: setup $(SWAP_INPUTS) ## extract, train, swap, composite, metrics, report: A=video B=video NAME=run [DIRECTION= PRESET= MINUTES= ITERATIONS=]
@@ -86,24 +96,24 @@ convert: setup $(SWAP_INPUTS) ## the swap pipeline up to the swapped video, with
 	$(SWAP_RUN) --until composite
 
 benchmark: setup ## a labelled synthetic benchmark: MANIFEST=videos.yaml|csv OUT=dir [PRESET= ITERATIONS=] (janus benchmark; resumable)
-	@if [ -z "$(MANIFEST)" ] || [ -z "$(OUT)" ]; then echo "usage: make benchmark MANIFEST=videos.csv OUT=runs/bench [PRESET=tiny ITERATIONS=2000]"; exit 2; fi
-	$(JANUS) benchmark $(MANIFEST) --out $(OUT) $(if $(PRESET),--preset $(PRESET)) $(if $(ITERATIONS),--iterations $(ITERATIONS))
+	@if [ -z $(call q,$(value MANIFEST)) ] || [ -z $(call q,$(value OUT)) ]; then echo "usage: make benchmark MANIFEST=videos.csv OUT=runs/bench [PRESET=tiny ITERATIONS=2000]"; exit 2; fi
+	$(JANUS) benchmark $(call q,$(value MANIFEST)) --out $(call q,$(value OUT)) $(call opt,--preset,PRESET) $(call opt,--iterations,ITERATIONS)
 
 status: setup ## what is done in runs/NAME (NAME=demo for the demo) and why the rest would run
-	$(JANUS) status --workdir runs/$(NAME)
+	$(JANUS) status --workdir $(call q,runs/$(value NAME))
 
 doctor: setup ## show backend, ffmpeg, models and what is missing
 	$(JANUS) doctor
 
-BENCH_ENV = $(if $(BACKEND),JANUS_BACKEND=$(BACKEND))
-bench: setup ## benchmarks (not tests; BACKEND=webgpu|wasm|... picks the engine, default auto): DAG no-op re-run and per-item overhead; extraction frames/s on 720p (ssd, tiny); training/inference faces/s (tiny, small, original) and the top kernels of a training step; benchmark wall time per pair
+BENCH_ENV = $(if $(value BACKEND),JANUS_BACKEND=$(call q,$(value BACKEND)))
+bench: setup samples/a.mp4 samples/b.mp4 ## benchmarks (not tests; BACKEND=webgpu|wasm|... picks the engine, default auto): DAG no-op re-run and per-item overhead; extraction frames/s on 720p (ssd, tiny); training/inference faces/s (tiny, small, original) and the top kernels of a training step; benchmark wall time per pair
 	npx tsx test/bench/dag-bench.ts
 	$(BENCH_ENV) npx tsx test/bench/extract-bench.ts
 	$(BENCH_ENV) npx tsx test/bench/train-bench.ts
 	$(BENCH_ENV) npx tsx test/bench/benchmark-bench.ts
 
 bench-quality: setup samples/a.mp4 samples/b.mp4 ## quality benchmark (not a test): trains the sample pair once per recipe (ROWS=old,coverage,...; ITERATIONS=800 or MINUTES=; PRESET=tiny; SEED=; INIT=weights/NAME starts from a pretrained model; FULL=1 also converts A's video) and prints identity share, distance to B, Mask-SSIM, checkerboard, faces/s; curves in runs/bench-quality/
-	npx tsx test/bench/quality-bench.ts $(if $(ROWS),--rows $(ROWS)) $(if $(ITERATIONS),--iterations $(ITERATIONS)) $(if $(MINUTES),--minutes $(MINUTES)) $(if $(PRESET),--preset $(PRESET)) $(if $(FULL),--full) $(if $(TAG),--tag $(TAG)) $(if $(SEED),--seed $(SEED)) $(if $(INIT),--init $(INIT))
+	npx tsx test/bench/quality-bench.ts $(call opt,--rows,ROWS) $(call opt,--iterations,ITERATIONS) $(call opt,--minutes,MINUTES) $(call opt,--preset,PRESET) $(if $(value FULL),--full) $(call opt,--tag,TAG) $(call opt,--seed,SEED) $(call opt,--init,INIT)
 
 gpu-check: ## the WebGPU engine on this machine's GPU: adapter, gradients against cpu, tiny/small/original train and infer faces/s on webgpu beside wasm (needs only the repo and node_modules: no setup, no registry)
 	npx tsx test/bench/gpu-check.ts
