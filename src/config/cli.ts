@@ -107,8 +107,8 @@ export const ExtractPaths = z
 
 export const TrainPaths = z
   .object({
-    a: z.string().min(1).meta({ cli: { help: 'aligned faces of identity A (the faces/ folder janus extract wrote)', value: 'dir' } }),
-    b: z.string().min(1).meta({ cli: { help: 'aligned faces of identity B', value: 'dir' } }),
+    a: z.string().min(1).meta({ cli: { help: 'aligned faces of identity A: the folder janus extract --out wrote, or its faces/', value: 'dir' } }),
+    b: z.string().min(1).meta({ cli: { help: 'aligned faces of identity B (as --a)', value: 'dir' } }),
     out: z.string().min(1).meta({ cli: { help: 'checkpoint folder, e.g. weights/NAME (a second run resumes from it)', value: 'dir' } }),
   })
   .strict();

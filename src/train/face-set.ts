@@ -21,14 +21,39 @@ export interface FaceSet {
   masks?: Float32Array[];
 }
 
+/**
+ * The folder of face images `dir` names: `dir` itself, or `dir/faces` when `dir` is what
+ * `janus extract VIDEO --out DIR` made (its faces/ folder, with masks/ and alignments.json
+ * beside) and holds no images of its own.
+ */
+export function faceFolder(dir: string): string {
+  const faces = join(dir, 'faces');
+  if (isFolder(dir) && isFolder(faces) && !imageNames(dir).length) return faces;
+  return dir;
+}
+
+/** The face images of a folder (names, sorted); a missing or empty folder is a UserError saying what to pass. */
+export function faceFiles(dir: string): string[] {
+  if (!isFolder(dir)) {
+    throw new UserError(`face folder not found: "${dir}"`, 'pass the folder `janus extract VIDEO --out DIR` wrote (DIR, or DIR/faces)');
+  }
+  const files = imageNames(dir);
+  if (!files.length) throw new UserError(`no face images in "${dir}"`, 'run `janus extract` first, or check that it kept some faces (`janus alignments`)');
+  return files;
+}
+
+function isFolder(dir: string): boolean {
+  return existsSync(dir) && statSync(dir).isDirectory();
+}
+
+function imageNames(dir: string): string[] {
+  return readdirSync(dir).filter((f) => /\.(png|jpe?g|webp)$/i.test(f) && !f.startsWith('.')).sort();
+}
+
 /** `masks: true` also loads <dir>/../masks/<same name> for each face (janus extract writes them there). */
 /** `files`: only these names in `dir` (default: every image, sorted). */
 export async function loadFaceSet(dir: string, size: number, opts: { masks?: boolean; coverage?: number; files?: readonly string[] } = {}): Promise<FaceSet> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new UserError(`face folder not found: "${dir}"`, 'pass the faces/ folder that `janus extract VIDEO --out DIR` wrote (DIR/faces)');
-  }
-  const files = opts.files ? [...opts.files] : readdirSync(dir).filter((f) => /\.(png|jpe?g|webp)$/i.test(f) && !f.startsWith('.')).sort();
-  if (!files.length) throw new UserError(`no face images in "${dir}"`, 'run `janus extract` first, or check that it kept some faces (`janus alignments`)');
+  const files = opts.files ? [...opts.files] : faceFiles(dir);
   const faces = await loadFaces(files.map((f) => join(dir, f)), size, opts.coverage);
   if (!opts.masks) return { dir, size, files, faces };
   const maskDir = join(dirname(dir), 'masks');

@@ -8,7 +8,7 @@
  *   const d = await loadTrainingData(cfg, 'runs/demo/extract-a/faces', 'runs/demo/extract-b/faces', 64);
  *   d.a.faces.length; d.heldOut.a   // file paths of A's held-out faces
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExtractConfig } from '../config/extract.ts';
 import type { TrainConfig } from '../config/train.ts';
@@ -18,7 +18,7 @@ import { extendedMask } from '../face/mask.ts';
 import { readImage } from '../media/image.ts';
 import { maskInput } from '../model/input.ts';
 import { UserError } from '../util/errors.ts';
-import { loadFaceSet, type FaceSet } from './face-set.ts';
+import { faceFiles, faceFolder, loadFaceSet, type FaceSet } from './face-set.ts';
 
 export interface TrainingData {
   a: FaceSet;
@@ -29,15 +29,6 @@ export interface TrainingData {
   all: { a: string[]; b: string[] };
   /** How the crops were aligned: size and extraction coverage. */
   crop: { size: number; coverage: number };
-}
-
-export function faceFiles(dir: string): string[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new UserError(`face folder not found: "${dir}"`, 'pass the faces/ folder that `janus extract VIDEO --out DIR` wrote (DIR/faces)');
-  }
-  const files = readdirSync(dir).filter((f) => /\.(png|jpe?g|webp)$/i.test(f) && !f.startsWith('.')).sort();
-  if (!files.length) throw new UserError(`no face images in "${dir}"`, 'run `janus extract` first, or check that it kept some faces (`janus alignments`)');
-  return files;
 }
 
 /** The alignment settings of a faces/ folder: its alignments.json's, else the extraction defaults. */
@@ -78,7 +69,10 @@ async function loadIdentity(cfg: Cfg, dir: string, size: number, share: number, 
   return { set, heldOut: heldOut.map((f) => join(dir, f)), all: files.map((f) => join(dir, f)) };
 }
 
-export async function loadTrainingData(cfg: Cfg, aDir: string, bDir: string, size: number, log?: (line: string) => void): Promise<TrainingData> {
+/** `aDir`/`bDir`: faces folders, or the folders `janus extract` wrote them in. */
+export async function loadTrainingData(cfg: Cfg, aFolder: string, bFolder: string, size: number, log?: (line: string) => void): Promise<TrainingData> {
+  const aDir = faceFolder(aFolder);
+  const bDir = faceFolder(bFolder);
   const share = cfg.qualityMinutes > 0 ? cfg.holdout : 0;
   const a = await loadIdentity(cfg, aDir, size, share, log);
   const b = await loadIdentity(cfg, bDir, size, share, log);
@@ -89,6 +83,7 @@ export async function loadTrainingData(cfg: Cfg, aDir: string, bDir: string, siz
 /** Every face of several folders as one set (pretraining on many people), nothing held out. */
 export async function loadPooledFaces(cfg: Cfg, dirs: readonly string[], size: number, log?: (line: string) => void): Promise<{ set: FaceSet; crop: { size: number; coverage: number } }> {
   if (!dirs.length) throw new UserError('expected at least one faces folder', 'e.g. janus pretrain runs/x/faces runs/y/faces --out weights/pretrained');
+  dirs = dirs.map(faceFolder);
   const parts = [];
   for (const d of dirs) parts.push((await loadIdentity(cfg, d, size, 0, log)).set);
   const withMasks = parts.every((p) => p.masks);

@@ -26,7 +26,8 @@ import { inputBatch } from '../../src/model/input.ts';
 import { trainFromConfig } from '../../src/stages/train.ts';
 import { checkerboardEnergy } from '../../src/swap/checkerboard.ts';
 import { readQualityLog } from '../../src/train/quality-log.ts';
-import { faceFiles, splitHoldout } from '../../src/train/training-data.ts';
+import { faceFiles } from '../../src/train/face-set.ts';
+import { splitHoldout } from '../../src/train/training-data.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const WORK = join(ROOT, 'runs/bench-quality');
