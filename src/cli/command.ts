@@ -24,6 +24,8 @@ export interface CommandSpec<S extends z.ZodObject = z.ZodObject> {
   options: S;
   /** A command line shown when a required option is missing. */
   example?: string;
+  /** It reads or writes video: ffmpeg (5.1 or newer) is checked before anything runs. */
+  needsFfmpeg?: true;
   /** The implementation, imported on demand. */
   load(): Promise<CommandModule<z.output<S>>>;
 }

@@ -114,6 +114,7 @@ export const extractCommand = defineCommand({
   args: ['<video>'],
   summary: "detect, align and mask the target person's face in every frame (resumable); writes faces/, masks/, alignments.json",
   options: ExtractOptions,
+  needsFfmpeg: true,
   example: 'janus extract samples/a.mp4 --out runs/extract-a',
   load: () => import('./extract.ts'),
 });
@@ -148,6 +149,7 @@ export const convertCommand = defineCommand({
   args: ['<video>'],
   summary: 'swap the faces of a video with a trained model (resumable); writes OUT, its mask and side-by-side videos, provenance, metrics and report',
   options: ConvertOptions,
+  needsFfmpeg: true,
   example: 'janus convert a.mp4 --alignments runs/ea/alignments.json --model weights/ab --out out/a-as-b.mp4',
   load: () => import('./convert.ts'),
 });
@@ -157,6 +159,7 @@ export const benchmarkCommand = defineCommand({
   args: ['<manifest>'],
   summary: 'a labelled synthetic benchmark (real/, fake/, masks/, c0/c23/c40, metadata.json, frames.csv, splits) from a manifest of videos and identities (resumable)',
   options: BenchmarkOptions,
+  needsFfmpeg: true,
   example: 'janus benchmark bench.yaml --out runs/bench',
   load: () => import('./benchmark.ts'),
 });
@@ -166,6 +169,7 @@ export const latentsCommand = defineCommand({
   args: ['<video>'],
   summary: "export the encoder's bottleneck vector of every kept face of a video (features for detectors)",
   options: LatentsOptions,
+  needsFfmpeg: true,
   example: 'janus latents a.mp4 --model weights/ab --alignments ea/alignments.json --out a.latents.json',
   load: () => import('./latents.ts'),
 });
@@ -189,6 +193,7 @@ export const samplesCommand = defineCommand({
   name: 'samples',
   summary: 'build the sample clips (one per identity: ~5 s, 25 fps, 512 px, with audio) from the photos inside face-api',
   options: SamplesOptions,
+  needsFfmpeg: true,
   load: () => import('./samples.ts'),
 });
 
@@ -197,6 +202,7 @@ export const probeCommand = defineCommand({
   args: ['<video>'],
   summary: 'print what Janus reads from a video: size, fps, frame count, duration, rotation, audio streams',
   options: ProbeOptions,
+  needsFfmpeg: true,
   load: () => import('./probe.ts'),
 });
 

@@ -14,7 +14,7 @@ import { tf } from '../engine/tf.ts';
 import { SWIFTSHADER_ICD, describeAdapter, probeAdapters, type AdapterReport } from '../engine/webgpu.ts';
 import { checkFaceApiModels, faceApiModelDir, faceApiVersion, type ModelFileCheck } from '../face/package-files.ts';
 import { FFMPEG_FIX, ffmpegVersion, requireFfmpeg } from '../media/ffmpeg.ts';
-import { errorMessage } from '../util/errors.ts';
+import { UserError, errorMessage } from '../util/errors.ts';
 import type { DoctorOpts } from './commands.ts';
 
 export interface DoctorReport {
@@ -73,7 +73,8 @@ export async function diagnose(backendFlag?: string): Promise<DoctorReport> {
     ffmpeg = { version: await ffmpegVersion(), ...bins };
   } catch (err) {
     ffmpeg = { error: errorMessage(err) };
-    missing.push({ what: 'ffmpeg and ffprobe', fix: FFMPEG_FIX });
+    // not found, or too old: the error says which, its hint how to fix it
+    missing.push(err instanceof UserError ? { what: err.message, fix: err.hint ?? FFMPEG_FIX } : { what: 'ffmpeg and ffprobe', fix: FFMPEG_FIX });
   }
 
   let faceApi: DoctorReport['faceApi'];

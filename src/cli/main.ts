@@ -30,6 +30,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
       // a variadic argument (`<faces...>`) arrives as one array: spread it
       const args = (params.slice(0, spec.args?.length ?? 0) as Array<string | string[]>).flat();
       const { opts, given } = readSchemaOptions(c, spec.options, spec.name, spec.example);
+      if (spec.needsFfmpeg) (await import('../media/ffmpeg.ts')).requireFfmpeg();
       const impl = await spec.load(); // only now: the implementation pulls tfjs, sharp, ffmpeg…
       onExit(await impl.run(args, opts, given));
     });

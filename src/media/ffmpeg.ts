@@ -5,9 +5,13 @@
  *   const bin = requireFfmpeg();            // { ffmpeg: '/usr/bin/ffmpeg', ffprobe: '/usr/bin/ffprobe' }
  *   const v = await ffmpegVersion();        // '5.1.9-0+deb12u1'
  *
+ * Janus needs ffmpeg 5.1 or newer (the filters and options it passes); requireFfmpeg checks the
+ * version once per process, so an older one is refused up front with the fix, not halfway
+ * through a run with ffmpeg's own words. Builds from git (`N-…`) name no release and pass.
+ *
  * FFMPEG_PATH / FFPROBE_PATH override the PATH search (fluent-ffmpeg reads the same variables).
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
@@ -35,7 +39,41 @@ export interface FfmpegBinaries {
   ffprobe: string;
 }
 
-/** Locate ffmpeg and ffprobe or throw a UserError saying how to install them. */
+/** The oldest ffmpeg release Janus runs with, [major, minor]. */
+export const MIN_FFMPEG: readonly [number, number] = [5, 1];
+
+/** [major, minor] of a version string such as `5.1.9-0+deb12u1` or `n6.1`; null for git builds (`N-…`) and anything else. */
+export function releaseOf(version: string): [number, number] | null {
+  const m = /^n?(\d+)\.(\d+)/.exec(version);
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}
+
+/** Why `version` is too old for Janus, or null when it is new enough (or names no release). */
+export function ffmpegTooOld(version: string): string | null {
+  const r = releaseOf(version);
+  if (!r) return null;
+  const [major, minor] = MIN_FFMPEG;
+  return r[0] > major || (r[0] === major && r[1] >= minor) ? null : `ffmpeg ${version} is too old: Janus needs ${major}.${minor} or newer`;
+}
+
+const checkedVersions = new Map<string, string | null>();
+
+/** Refuse an ffmpeg older than MIN_FFMPEG (asked once per binary and process). */
+function checkVersion(bin: string): void {
+  if (!checkedVersions.has(bin)) {
+    const out = execFileSync(bin, ['-hide_banner', '-version'], { encoding: 'utf8' });
+    checkedVersions.set(bin, ffmpegTooOld(versionIn(out)));
+  }
+  const problem = checkedVersions.get(bin);
+  if (problem) throw new UserError(`${problem} (${bin})`, `install ffmpeg ${MIN_FFMPEG.join('.')} or newer (Debian 12 and Ubuntu 23.04 ship it; or a static build from ffmpeg.org) and put it first on PATH, or set FFMPEG_PATH and FFPROBE_PATH`);
+}
+
+function versionIn(out: string): string {
+  const m = /ffmpeg version (\S+)/.exec(out);
+  return m?.[1] ?? out.split('\n')[0] ?? 'unknown';
+}
+
+/** Locate ffmpeg and ffprobe (ffmpeg 5.1 or newer) or throw a UserError saying how to install them. */
 export function requireFfmpeg(): FfmpegBinaries {
   const ff = which('ffmpeg', process.env.FFMPEG_PATH);
   const probe = which('ffprobe', process.env.FFPROBE_PATH);
@@ -43,6 +81,7 @@ export function requireFfmpeg(): FfmpegBinaries {
   if (!ff || !probe) {
     throw new UserError(`${missing.join(' and ')} not found (searched ${process.env.FFMPEG_PATH ? 'FFMPEG_PATH/FFPROBE_PATH' : 'PATH'})`, FFMPEG_FIX);
   }
+  checkVersion(ff);
   ffmpeg.setFfmpegPath(ff);
   ffmpeg.setFfprobePath(probe);
   return { ffmpeg: ff, ffprobe: probe };
@@ -54,8 +93,7 @@ export async function ffmpegVersion(): Promise<string> {
   const out = await new Promise<string>((resolve, reject) => {
     execFile(bin, ['-hide_banner', '-version'], (err, stdout) => (err ? reject(err) : resolve(stdout)));
   });
-  const m = /ffmpeg version (\S+)/.exec(out);
-  return m?.[1] ?? out.split('\n')[0] ?? 'unknown';
+  return versionIn(out);
 }
 
 /** The last meaningful lines of an ffmpeg stderr, for error messages. */

@@ -5,7 +5,7 @@
  *
  * @tier e2e (ffmpeg on damaged files, the CLI)
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -112,6 +112,31 @@ test('ffmpeg missing: one clear line with the install command, exit code 2', asy
   assert.match(d.stdout, /ffmpeg\s+MISSING/);
   assert.match(d.stdout, /Missing:[\s\S]*apt-get install -y ffmpeg/);
 });
+
+test('an ffmpeg older than 5.1: every video command and doctor refuse it up front, naming it and the fix, exit code 2', async () => {
+  const bin = join(tmp.dir, 'old-bin'); // an ffmpeg that says it is 4.4.2 (and would leave a file if anything ran it for work)
+  mkdirSync(bin);
+  const fake = join(bin, 'ffmpeg');
+  writeFileSync(fake, `#!/bin/sh\nif [ "$2" = -version ]; then echo 'ffmpeg version 4.4.2-0ubuntu0.22.04.1 Copyright (c) 2000-2021'; exit 0; fi\ntouch ${join(bin, 'ran')}\n`, { mode: 0o755 });
+  const old = { FFMPEG_PATH: fake, FFPROBE_PATH: ffprobeOnPath() };
+  const out = join(tmp.dir, 'old-extract');
+  for (const args of [['probe', SAMPLE_A], ['extract', SAMPLE_A, '--out', out]]) {
+    const r = janus(args, old);
+    assert.is(r.code, 2, `${args[0]}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`ffmpeg 4\\.4\\.2-0ubuntu0\\.22\\.04\\.1 is too old: Janus needs 5\\.1 or newer \\(${fake}\\)`));
+    assert.match(r.stderr, /install ffmpeg 5\.1 or newer/);
+  }
+  assert.not.ok(existsSync(out), 'extract made its folder before refusing');
+  assert.not.ok(existsSync(join(bin, 'ran')), 'the old ffmpeg was run for work');
+  const d = janus(['doctor'], old);
+  assert.is(d.code, 2);
+  assert.match(d.stdout, /Missing:[\s\S]*is too old: Janus needs 5\.1 or newer[\s\S]*install ffmpeg 5\.1 or newer/);
+});
+
+function ffprobeOnPath(): string {
+  const r = spawnSync('sh', ['-c', 'command -v ffprobe'], { encoding: 'utf8' });
+  return r.stdout.trim();
+}
 
 test('an encode that fails leaves no file and no temp behind', async () => {
   const dir = join(tmp.dir, 'enc-fail');
