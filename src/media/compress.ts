@@ -1,8 +1,13 @@
 /**
  * The FaceForensics++ compression ladder: the same video at `c0` (lossless, libx264rgb crf 0),
  * `c23` (libx264 crf 23, "high quality") and `c40` (libx264 crf 40, "low quality"), audio
- * copied (or AAC when MP4 cannot hold it), odd sizes padded for 4:2:0, container tags kept. Written atomically and deterministically (single-threaded x264,
- * no version strings), so a rerun gives the same bytes.
+ * copied (or AAC when MP4 cannot hold it), container tags kept. Written atomically and
+ * deterministically (single-threaded x264, no version strings), so a rerun gives the same bytes.
+ *
+ * A real video and its fakes must not differ in anything but the face (a detector would learn
+ * the difference): every rung pads an odd width or height to even (as Janus's encoder pads the
+ * fakes, which 4:2:0 needs) and names its pixel format, so at each rung both have the same
+ * size, frame rate, pixel format and codec settings, whatever the real source's format.
  *
  *   await compressVideo('fake/x.mp4', 'c23', 'c23/fake/x.mp4');
  *   LADDER   // ['c0', 'c23', 'c40']
@@ -16,10 +21,10 @@ import { probeAudio } from './probe.ts';
 export const LADDER = LEVELS;
 export type CompressionLevel = (typeof LADDER)[number];
 
-// yuv420p needs even sizes: an odd width or height is padded by one pixel (as the encoder does)
+// an odd width or height is padded by one pixel at every rung, as the fakes' encoder does (yuv420p needs it)
 const EVEN = ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'];
 const CODEC: Record<CompressionLevel, string[]> = {
-  c0: ['-c:v', 'libx264rgb', '-crf', '0', '-preset', 'veryfast'],
+  c0: [...EVEN, '-c:v', 'libx264rgb', '-pix_fmt', 'rgb24', '-crf', '0', '-preset', 'veryfast'],
   c23: [...EVEN, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '23', '-preset', 'medium'],
   c40: [...EVEN, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '40', '-preset', 'medium'],
 };

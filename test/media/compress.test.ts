@@ -1,15 +1,18 @@
 /**
  * The compression ladder: c0 (lossless RGB) > c23 > c40 in size, same frame count and audio,
- * c0 decodes to the source's frames exactly, reruns give the same bytes.
+ * c0 decodes to the source's frames exactly, reruns give the same bytes; an odd-size real and
+ * its fake leave every rung with the same stream settings (no label leak).
  *
  * @tier e2e (ffmpeg encodes)
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LADDER, compressVideo } from '../../src/media/compress.ts';
-import { readFrame } from '../../src/media/decode.ts';
+import { decodeFrames, readFrame } from '../../src/media/decode.ts';
+import { openVideoWriter } from '../../src/media/encode.ts';
 import { probeVideo } from '../../src/media/probe.ts';
 import { ffmpegSync, SAMPLE_A, requireSamples, tempDir } from '../helpers/fixtures.ts';
 
@@ -40,17 +43,32 @@ test('c0 > c23 > c40 in size; frames and audio kept; c0 is lossless; determinist
   assert.ok(readFileSync(join(tmp.dir, 'again.mp4')).equals(readFileSync(join(tmp.dir, 'c23', 'x.mp4'))), 'same bytes on a rerun');
 });
 
-test('a .mov with PCM audio and an odd size: every level encodes (audio to AAC, 4:2:0 padded to even)', async () => {
+test('an odd-size .mov with PCM audio: at every rung the real and its fake (Janus-encoded frames) have the same size, frame rate, pixel format and codec settings; audio to AAC', async () => {
   const src = join(tmp.dir, 'odd.mov');
-  ffmpegSync(['-i', SAMPLE_A, '-t', '0.5', '-vf', 'scale=255:181', '-c:v', 'libx264rgb', '-crf', '0', '-c:a', 'pcm_s16le', src]);
+  ffmpegSync(['-i', SAMPLE_A, '-t', '0.5', '-vf', 'scale=255:181', '-pix_fmt', 'yuv444p', '-c:v', 'libx264', '-crf', '10', '-c:a', 'pcm_s16le', src]);
+  // the fake: the source's frames through Janus's video writer, as the swap writes them
+  const info = await probeVideo(src);
+  const fake = join(tmp.dir, 'odd-fake.mp4');
+  const w = await openVideoWriter({ out: fake, width: info.width, height: info.height, fps: info.fps, audioFrom: src, deterministic: true });
+  for await (const f of decodeFrames(src, { info })) await w.write(f.data);
+  await w.close();
   for (const level of LADDER) {
-    const out = join(tmp.dir, 'odd', `${level}.mp4`);
-    await compressVideo(src, level, out);
-    const v = await probeVideo(out);
+    const real = join(tmp.dir, 'odd', `${level}.mp4`);
+    const fakeOut = join(tmp.dir, 'odd', `${level}-fake.mp4`);
+    await compressVideo(src, level, real);
+    await compressVideo(fake, level, fakeOut);
+    const v = await probeVideo(real);
     assert.is(v.audio.length, 1, `${level}: audio`);
     assert.is(v.audio[0]!.codec, 'aac');
-    assert.ok(v.width >= 255 && v.height >= 181, `${level}: ${v.width}x${v.height}`);
+    assert.equal([v.width, v.height], [256, 182], `${level}: padded to even`);
+    assert.equal(streamSettings(real), streamSettings(fakeOut), `${level}: the real and its fake differ in their stream settings`);
   }
 });
+
+/** What a detector could tell a file by, besides its pixels: the video stream's settings. */
+function streamSettings(file: string): Record<string, string> {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,profile,level,width,height,pix_fmt,r_frame_rate,avg_frame_rate,time_base,color_range,color_space,field_order,has_b_frames,refs', '-of', 'json', file], { encoding: 'utf8' });
+  return (JSON.parse(r.stdout) as { streams: Array<Record<string, string>> }).streams[0]!;
+}
 
 test.run();
