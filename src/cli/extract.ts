@@ -51,6 +51,6 @@ export async function run([video]: string[], opts: ExtractOpts): Promise<number>
     process.stdout.write(`${formatSummary(file, summarise(doc), doc)}\n`);
   }
   const mistake = r.outcomes.find((o) => o.state === 'failed' && o.userError);
-  if (mistake) throw new UserError(mistake.error!, 'fix the option and run the same command again');
+  if (mistake) throw new UserError(mistake.error!, mistake.hint ?? 'fix the option and run the same command again');
   return exitCodeOf(r);
 }

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { isUserError } from '../util/errors.ts';
+import { asUserError } from '../util/errors.ts';
 import { installSignalHandlers } from '../util/signals.ts';
 import { COMMANDS } from './commands.ts';
 import { addSchemaOptions, readSchemaOptions } from './schema-options.ts';
@@ -62,8 +62,9 @@ export async function main(argv: string[]): Promise<number> {
       // commander already printed its message (help, version, bad option)
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
     }
-    if (isUserError(err)) {
-      process.stderr.write(`janus: ${err.message}\n${err.hint ? `  fix: ${err.hint}\n` : ''}`);
+    const user = asUserError(err); // a mistake in the input, or the machine's (disk full, no permission)
+    if (user) {
+      process.stderr.write(`janus: ${user.message}\n${user.hint ? `  fix: ${user.hint}\n` : ''}`);
       return 2;
     }
     process.stderr.write(`janus: internal error (a bug; please report it with this trace):\n${(err as Error).stack ?? String(err)}\n`);

@@ -17,9 +17,12 @@ import type { RunOpts } from './commands.ts';
 import { cliReporter } from './progress-reporter.ts';
 import { resolveRun } from './run-folder.ts';
 
+/** 130 interrupted, 0 done, 2 when every failure was the user's or the machine's (a fix is named), 1 for a bug. */
 export function exitCodeOf(r: RunResult): number {
   if (r.interrupted) return 130;
-  return r.ok ? 0 : 1;
+  if (r.ok) return 0;
+  const failed = r.outcomes.filter((o) => o.state === 'failed');
+  return failed.length && failed.every((o) => o.userError) ? 2 : 1;
 }
 
 export function summary(r: RunResult): string {

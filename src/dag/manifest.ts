@@ -33,6 +33,7 @@ const OutcomeRecord = z
     outputs: z.record(z.string(), z.object({ path: z.string(), hash: z.string() }).strict()).optional(),
     error: z.string().optional(),
     userError: z.boolean().optional(),
+    hint: z.string().optional(),
   })
   .strict();
 

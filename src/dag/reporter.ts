@@ -20,8 +20,10 @@ export interface StageOutcome {
   items?: { done: number; total: number; resumedFrom: number };
   outputs?: Record<string, { path: string; hash: string }>;
   error?: string;
-  /** The failure was a user mistake (a `UserError`: bad option or input), not a bug. */
+  /** The failure was a user mistake (a `UserError`: bad option or input) or the machine's (disk full, no permission), not a bug. */
   userError?: boolean;
+  /** How to fix such a failure, one line. */
+  hint?: string;
 }
 
 export interface Reporter {
@@ -50,7 +52,7 @@ export function describeOutcome(o: StageOutcome): string {
     case 'would-run':
       return `${o.name}: would run: ${o.reason}`;
     case 'failed':
-      return `${o.name}: FAILED: ${o.error ?? o.reason}`;
+      return `${o.name}: FAILED: ${o.error ?? o.reason}${o.hint ? `\n  fix: ${o.hint}` : ''}`;
     case 'interrupted':
       return `${o.name}: interrupted${o.items ? ` at ${o.items.done}/${o.items.total} items` : ''} (resumes on the next run)`;
     case 'skipped':

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import type { BackendRequest } from '../engine/backend.ts';
-import { errorMessage, UserError } from '../util/errors.ts';
+import { asUserError, errorMessage } from '../util/errors.ts';
 import { inputPaths, outputPaths, type EvalContext, type Evaluation } from './fingerprint.ts';
 import type { ResolvedStage } from './pipeline-schema.ts';
 import { outcome, type Reporter, type StageOutcome } from './reporter.ts';
@@ -37,7 +37,9 @@ type Items = NonNullable<StageOutcome['items']>;
 export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReason, c: ExecContext): Promise<StageOutcome> {
   const t0 = performance.now();
   const seconds = () => (performance.now() - t0) / 1000;
-  const resume = e.record?.status === 'started' && e.record.fingerprint === e.fingerprint && why.kind !== 'forced';
+  // an interrupted stage, or a failed one with finished items, goes on where it stopped (same inputs, params and code)
+  const stopped = e.record?.status === 'started' || (e.record?.status === 'failed' && c.store.doneItems(stage.name, e.fingerprint).size > 0);
+  const resume = stopped && e.record?.fingerprint === e.fingerprint && why.kind !== 'forced';
   const outs = outputPaths(stage, c.workdir);
   const log = markStarted(stage, e, resume, c);
   log(`start: ${describeReason(why)}${resume ? ' (resuming)' : ''}`);
@@ -73,10 +75,11 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
       for (const p of Object.values(outs)) removeTempFiles(p);
       return outcome(stage.name, 'interrupted', why, { seconds: seconds(), items });
     }
-    const message = errorMessage(err);
-    log(`FAILED: ${err instanceof Error && !(err instanceof UserError) ? err.stack : message}`);
-    markFailed(stage, message, c);
-    return outcome(stage.name, 'failed', why, { seconds: seconds(), items, error: message, ...(err instanceof UserError ? { userError: true } : {}) });
+    const user = asUserError(err); // a mistake in the input, or the machine's (disk full, no permission)
+    const message = user ? user.message : errorMessage(err);
+    log(`FAILED: ${err instanceof Error && !user ? err.stack : `${message}${user?.hint ? ` (fix: ${user.hint})` : ''}`}`);
+    markFailed(stage, message, items !== undefined && items.done > 0, c);
+    return outcome(stage.name, 'failed', why, { seconds: seconds(), items, error: message, ...(user ? { userError: true } : {}), ...(user?.hint ? { hint: user.hint } : {}) });
   }
 }
 
@@ -119,12 +122,17 @@ function markDone(stage: ResolvedStage, outs: Record<string, string>, c: ExecCon
   return outputs;
 }
 
-/** Remove the failed stage's outputs (but `persist`) and record the failure. */
-function markFailed(stage: ResolvedStage, message: string, c: ExecContext): void {
-  removeOutputs(stage, c.workdir);
+/**
+ * Record the failure. A stage with finished items keeps them and their outputs (only temp files
+ * go: the failed item's partial output), so the next run does not redo them; any other failed
+ * stage's outputs are removed (but `persist`).
+ */
+function markFailed(stage: ResolvedStage, message: string, keepItems: boolean, c: ExecContext): void {
+  if (keepItems) for (const p of Object.values(outputPaths(stage, c.workdir))) removeTempFiles(p);
+  else removeOutputs(stage, c.workdir);
   c.store.transaction(() => {
     c.store.putStage({ ...c.store.stage(stage.name)!, status: 'failed', error: message, finishedAt: Date.now() / 1000 });
-    c.store.clearItems(stage.name);
+    if (!keepItems) c.store.clearItems(stage.name);
   });
 }
 

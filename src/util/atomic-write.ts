@@ -82,6 +82,9 @@ export async function withAtomicPath<T>(target: string, produce: (tmp: string) =
     return result;
   } catch (err) {
     await r.discard();
+    // a failed write on an open file names no path: name the target (what an error message should show)
+    const e = err as NodeJS.ErrnoException;
+    if (e instanceof Error && typeof e.code === 'string' && !e.path) e.path = target;
     throw err;
   }
 }

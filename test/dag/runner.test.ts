@@ -4,7 +4,8 @@
  * no partial output, persist kept), status reasons, per-item resume, locks.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -154,6 +155,31 @@ test('a failed stage leaves no partial output (persist outputs kept) and its dow
   assert.equal([r.state.ok1, r.state.gen, r.state.slow], ['ran', 'ran', 'ran']);
   const dry = await run(c.file, c.workdir, { dryRun: true });
   assert.match(dry.reason.bad!, /failed last time: toy stage failed on purpose/);
+});
+
+test('a failed item keeps the finished ones: the next run (fault gone) resumes after them and does not redo them', async () => {
+  const c = setup(`
+name: flaky
+stages:
+  - { name: gen, kind: toy-items, params: { count: 6, failAt: 3, failWhile: fault.flag }, outputs: { dir: items, index: items.txt } }
+`);
+  mkdirSync(c.workdir, { recursive: true });
+  writeFileSync(join(c.workdir, 'fault.flag'), 'the disk is full');
+  const first = await run(c.file, c.workdir);
+  assert.is(first.state.gen, 'failed');
+  assert.equal(first.outcomes[0]!.items, { done: 3, total: 6, resumedFrom: 0 });
+  assert.equal(readdirSync(join(c.workdir, 'items')).sort(), ['0000.txt', '0001.txt', '0002.txt'], 'finished items stay; no partial file of the failed one');
+  const kept = statSync(join(c.workdir, 'items', '0001.txt')).mtimeMs;
+  rmSync(join(c.workdir, 'fault.flag'));
+  await sleep(20);
+  const second = await run(c.file, c.workdir);
+  assert.is(second.state.gen, 'ran');
+  assert.equal(second.outcomes[0]!.items, { done: 6, total: 6, resumedFrom: 3 });
+  assert.is(statSync(join(c.workdir, 'items', '0001.txt')).mtimeMs, kept, 'a finished item was redone');
+  assert.is(readFileSync(join(c.workdir, 'items.txt'), 'utf8'), ['0000', '0001', '0002', '0003', '0004', '0005'].map((i) => `${i}.txt`).join('\n') + '\n');
+  // a forced run starts over
+  const forced = await run(c.file, c.workdir, { force: ['gen'] });
+  assert.is(forced.outcomes[0]!.items!.resumedFrom, 0);
 });
 
 test('fail fast (the default) stops in-flight and pending stages', async () => {
