@@ -14,8 +14,8 @@
  *                stats: composite.json, provenance: output.provenance.json }
  */
 import { basename, join } from 'node:path';
-import { CompositeConfig } from '../config/swap.ts';
-import type { StageContext, StageKind } from '../dag/stage-kind.ts';
+import type { CompositeConfig } from '../config/swap.ts';
+import type { StageContext, StageImplementation } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { concatVideos } from '../media/concat.ts';
@@ -50,13 +50,7 @@ async function stopDecoder(s: Session): Promise<void> {
   s.frames = null;
 }
 
-export const compositeStage: StageKind<P, Session> = {
-  kind: 'composite',
-  version: '2',
-  description: 'warp the swapped faces back into the frames, blend, encode with the source audio (per-segment items)',
-  params: CompositeConfig,
-  inputs: ['video', 'alignments', 'swapped'],
-  outputs: ['segments', 'video', 'mask', 'stats', 'provenance'],
+export const compositeStage: StageImplementation<P, Session> = {
   async open(ctx) {
     const doc = readAlignments(ctx.inputs.alignments!);
     const byFrame = new Map<number, KeptFace[]>();

@@ -11,17 +11,16 @@
  *     outputs: { detections: a/detections, faces: a/faces, masks: a/masks, alignments: a/alignments.json }
  */
 import { join } from 'node:path';
-import { ExtractConfig } from '../config/extract.ts';
-import type { StageContext, StageKind } from '../dag/stage-kind.ts';
+import type { StageContext, StageImplementation } from '../dag/stage-kind.ts';
 import { detectFrame, finishExtraction, referenceDescriptor, trackingStart, type FrameDetections } from '../face/extract.ts';
 import { readFrameDetections, writeFrameDetections } from '../face/detections-file.ts';
 import { loadFaceApi } from '../face/face-api.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
 import { probeVideo, type VideoInfo } from '../media/probe.ts';
 import { ensureEngine } from './engine.ts';
+import type { ExtractParams } from './registry.ts';
 
-const Params = ExtractConfig.omit({ identity: true });
-type P = ReturnType<typeof Params.parse>;
+type P = ExtractParams;
 
 /** One run of the stage: the video, its decoder once an item started it, tracking state. */
 interface Session {
@@ -35,13 +34,7 @@ interface Session {
 const itemName = (i: number) => String(i).padStart(6, '0');
 const detectionFile = (ctx: StageContext<P, Session>, item: string) => join(ctx.outputs.detections!, `${item}.json`);
 
-export const extractStage: StageKind<P, Session> = {
-  kind: 'extract',
-  version: '4',
-  description: 'detect, align and mask the target identity\'s face in every frame of a video',
-  params: Params,
-  inputs: ['video'],
-  outputs: ['detections', 'faces', 'masks', 'alignments'],
+export const extractStage: StageImplementation<P, Session> = {
   async open(ctx) {
     return { info: await probeVideo(ctx.inputs.video!), frames: null, ended: false, previous: null };
   },

@@ -10,18 +10,11 @@
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
-import type { StageKind } from '../dag/stage-kind.ts';
+import type { StageImplementation } from '../dag/stage-kind.ts';
 import { linkOrCopy, withAtomicPath } from '../util/atomic-write.ts';
+import type { NoParams } from './registry.ts';
 
-const Params = z.object({}).strict();
-
-export const gatherFacesStage: StageKind<z.infer<typeof Params>> = {
-  kind: 'gather-faces',
-  version: '1',
-  description: 'one identity\'s faces and masks from several extractions, in one folder',
-  params: Params,
-  outputs: ['faces', 'masks'],
+export const gatherFacesStage: StageImplementation<NoParams> = {
   async run(ctx) {
     const names = Object.keys(ctx.inputs).sort();
     if (!names.length) throw new Error(`stage ${ctx.name}: expected at least one faces folder as input`);

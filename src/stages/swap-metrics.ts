@@ -13,8 +13,8 @@
  *     outputs: { metrics: metrics.json }
  */
 import { join } from 'node:path';
-import { MetricsConfig } from '../config/swap.ts';
-import type { StageKind } from '../dag/stage-kind.ts';
+import type { MetricsConfig } from '../config/swap.ts';
+import type { StageImplementation } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { loadFaceApi } from '../face/face-api.ts';
 import { fileDescriptors } from '../face/file-descriptors.ts';
@@ -28,13 +28,7 @@ import { ensureEngine } from './engine.ts';
 
 type P = MetricsConfig;
 
-export const swapMetricsStage: StageKind<P> = {
-  kind: 'swap-metrics',
-  version: '2',
-  description: 'metrics.json: identity distances of the swapped faces, reconstruction PSNR/SSIM, frames swapped, flicker',
-  params: MetricsConfig,
-  inputs: ['source', 'swapped', 'model', 'composite'],
-  outputs: ['metrics'],
+export const swapMetricsStage: StageImplementation<P> = {
   async run(ctx) {
     await ensureEngine(ctx.backend);
     const fa = await loadFaceApi();

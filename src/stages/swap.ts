@@ -13,8 +13,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SwapConfig } from '../config/swap.ts';
-import type { StageContext, StageKind } from '../dag/stage-kind.ts';
+import type { SwapConfig } from '../config/swap.ts';
+import type { StageContext, StageImplementation } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { readImage, writeGrayPng, writeImage } from '../media/image.ts';
 import { checkpointCoverage, findTrainedCheckpoint, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
@@ -60,13 +60,7 @@ async function batchOf(ctx: Ctx, item: string): Promise<NonNullable<Session['bat
   return s.batch;
 }
 
-export const swapStage: StageKind<P, Session> = {
-  kind: 'swap',
-  version: '2',
-  description: 'encode each kept face and decode it with the other identity\'s decoder (per-face items)',
-  params: SwapConfig,
-  inputs: ['alignments', 'model'],
-  outputs: ['faces'],
+export const swapStage: StageImplementation<P, Session> = {
   open(ctx) {
     const faces = keptFaces(readAlignments(ctx.inputs.alignments!), ctx.inputs.alignments!);
     return { faces, position: new Map(faces.map((f, i) => [f.id, i])), model: null, batch: null };
