@@ -32,11 +32,12 @@ import { provenance } from '../util/provenance.ts';
 
 type P = CompositeConfig;
 
-/** One run of the stage: the video, its kept faces by frame, the swap, and the decoder in use. */
+/** One run of the stage: the video, its kept faces by frame, the swap (and how to put it back), and the decoder in use. */
 interface Session {
   info: VideoInfo;
   byFrame: Map<number, KeptFace[]>;
   swap: SwapRecord;
+  frameSwap: FrameSwap;
   frames: AsyncGenerator<Frame> | null;
   next: number;
 }
@@ -59,7 +60,9 @@ export const compositeStage: StageImplementation<P, Session> = {
     if (info.width !== doc.video.width || info.height !== doc.video.height) {
       throw new Error(`the alignments file ${ctx.inputs.alignments} is of a ${doc.video.width}x${doc.video.height} video, "${ctx.inputs.video}" is ${info.width}x${info.height}: pass the video it was extracted from`);
     }
-    return { info, byFrame, swap: readSwapRecord(ctx.inputs.swapped!), frames: null, next: -1 };
+    const swap = readSwapRecord(ctx.inputs.swapped!);
+    const frameSwap: FrameSwap = { swappedDir: ctx.inputs.swapped!, learnedMasks: swap.learnedMasks, options: ctx.params };
+    return { info, byFrame, swap, frameSwap, frames: null, next: -1 };
   },
   async close(ctx) {
     // finished, failed or stopped (Ctrl-C, another stage failed): stop the decoder
@@ -86,7 +89,6 @@ export const compositeStage: StageImplementation<P, Session> = {
       return wr;
     };
     const stats: SegmentStats = { first, frames: 0, swapped: [] };
-    const swap: FrameSwap = { swappedDir: ctx.inputs.swapped!, learnedMasks: s.swap.learnedMasks, options: ctx.params };
     try {
       const video = await open('video', w, ctx.params.crf);
       const mask = await open('mask', w, 0);
@@ -97,7 +99,7 @@ export const compositeStage: StageImplementation<P, Session> = {
         if (r.done) break; // the container over-counted its frames
         if (r.value.index !== index) throw new Error(`decoder gave frame ${r.value.index}, expected ${index}`);
         const faces = s.byFrame.get(index) ?? [];
-        const out = await compositeFrame(r.value, faces, swap);
+        const out = await compositeFrame(r.value, faces, s.frameSwap);
         await video.write(out.image.data);
         await mask.write(maskToRgb(out.replaced));
         if (comparison) await comparison.write(sideBySide(r.value.data, out.image.data, w, h));

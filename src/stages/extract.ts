@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { StageContext, StageImplementation } from '../dag/stage-kind.ts';
 import { detectFrame, finishExtraction, referenceDescriptor, trackingStart, type FrameDetections } from '../face/extract.ts';
 import { readFrameDetections, writeFrameDetections } from '../face/detections-file.ts';
-import { loadFaceApi } from '../face/face-api.ts';
+import { loadFaceApi, type FaceApi } from '../face/face-api.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
 import { probeVideo, type VideoInfo } from '../media/probe.ts';
 import { ensureEngine } from './engine.ts';
@@ -22,9 +22,10 @@ import type { ExtractParams } from './registry.ts';
 
 type P = ExtractParams;
 
-/** One run of the stage: the video, its decoder once an item started it, tracking state. */
+/** One run of the stage: the video, face-api (loaded once), its decoder once an item started it, tracking state. */
 interface Session {
   info: VideoInfo;
+  fa: FaceApi;
   frames: AsyncGenerator<Frame> | null;
   ended: boolean;
   /** Faces of the last frame processed (what tracking follows). */
@@ -36,7 +37,9 @@ const detectionFile = (ctx: StageContext<P, Session>, item: string) => join(ctx.
 
 export const extractStage: StageImplementation<P, Session> = {
   async open(ctx) {
-    return { info: await probeVideo(ctx.inputs.video!), frames: null, ended: false, previous: null };
+    const info = await probeVideo(ctx.inputs.video!);
+    await ensureEngine(ctx.backend);
+    return { info, fa: await loadFaceApi(), frames: null, ended: false, previous: null };
   },
   async close(ctx) {
     // finished, failed or stopped: stop the decoder (and its ffmpeg)
@@ -49,8 +52,6 @@ export const extractStage: StageImplementation<P, Session> = {
   },
   async runItem(ctx, item) {
     const s = ctx.session;
-    await ensureEngine(ctx.backend);
-    const fa = await loadFaceApi();
     const index = Number(item);
     // One streaming decoder for the whole stage run. It starts at the last detection frame at or
     // before the first frame still to do, so that tracking state is rebuilt exactly on resume.
@@ -63,7 +64,7 @@ export const extractStage: StageImplementation<P, Session> = {
         break;
       }
       if (r.value.index > index) throw new Error(`decoder passed frame ${index} (at ${r.value.index}): items must run in order`);
-      const d = await detectFrame(fa, r.value, ctx.params, s.previous?.index === r.value.index - 1 ? s.previous.faces : null);
+      const d = await detectFrame(s.fa, r.value, ctx.params, s.previous?.index === r.value.index - 1 ? s.previous.faces : null);
       s.previous = d;
       if (r.value.index === index) {
         det = d;
@@ -78,8 +79,7 @@ export const extractStage: StageImplementation<P, Session> = {
     await s.frames?.return(undefined); // the items are done: stop the decoder before the long finishing step
     const items = await extractStage.items!(ctx);
     const detections = items.map((item) => readFrameDetections(detectionFile(ctx, item)));
-    await ensureEngine(ctx.backend);
-    const fa = await loadFaceApi();
+    const { fa } = s;
     let reference: { file: string; descriptor: number[] } | undefined;
     if (ctx.inputs.identity) reference = { file: ctx.inputs.identity, descriptor: await referenceDescriptor(fa, ctx.inputs.identity, ctx.params) };
     const doc = await finishExtraction({
