@@ -5,6 +5,7 @@
  * the segment, its replaced-pixel mask and (when the `comparison` output is named) a
  * side-by-side of original and swap. The finishing step joins the segments without
  * re-encoding, adds the source's audio and the synthetic tags, and writes the sidecar.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: composite
  *     kind: composite

@@ -1,6 +1,7 @@
 /**
  * Stage `compress-ladder`: a video at the FaceForensics++ compression levels c0, c23 and c40
  * (see src/media/compress.ts); any subset of the three outputs may be named.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: ladder-alice-01
  *     kind: compress-ladder

@@ -3,6 +3,7 @@
  * killed extraction resumes at the next frame), then one finishing step (identity, filters,
  * smoothing, aligned faces, masks, alignments file). The target is the person in the `identity`
  * photo input, or else identity cluster `cluster` (param; 1 = the largest) of the face tracks.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: extract-a
  *     kind: extract

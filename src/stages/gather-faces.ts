@@ -2,6 +2,7 @@
  * Stage `gather-faces`: one identity's aligned faces (and their masks) from several
  * extractions, in one folder, so a model trains on every video of a person. Files are hard
  * links where the file system allows (no copies), named `<input>_<file>` so names never clash.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: faces-alice
  *     kind: gather-faces

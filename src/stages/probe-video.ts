@@ -1,5 +1,6 @@
 /**
  * Stage `probe-video`: what Janus reads from a video (size, fps, frames, audio), as JSON.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: probe-a
  *     kind: probe-video

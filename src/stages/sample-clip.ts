@@ -1,5 +1,6 @@
 /**
  * Stage `sample-clip`: build one sample clip from a face photo inside face-api.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: clip-a
  *     kind: sample-clip

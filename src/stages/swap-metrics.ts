@@ -3,6 +3,7 @@
  * faces to the source and target identities (and of the originals, for scale), the model's
  * reconstruction PSNR/SSIM per identity, frames swapped and skipped, and, given the source
  * video and the composite's output and mask videos, the output's flicker against the source's.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: metrics
  *     kind: swap-metrics

@@ -1,6 +1,7 @@
 /**
  * Stage `swap-report`: the one-page report.html of a swap run (metrics, loss curve, previews,
  * face pairs, links to the videos).
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: report
  *     kind: swap-report

@@ -3,6 +3,7 @@
  * identity's decoder), in batches, one PNG per face (per-face items: a killed run resumes at
  * the next face). Writes `swap.json` beside the faces: direction, checkpoint, model fingerprint
  * (found without loading the networks when an earlier run swapped every face).
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: swap
  *     kind: swap

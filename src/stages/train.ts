@@ -3,6 +3,7 @@
  * Its `model` output holds the checkpoints and is `persist`: a failed or interrupted run keeps
  * them, and the next run resumes from the newest good one. `trainFromConfig` is the whole
  * set-up (face sets, held-out faces, quality probe, pretrained start) that `janus train` shares.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs (or `janus train`).
  *
  *   - name: train
  *     kind: train
