@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadPipeline } from '../dag/load-pipeline.ts';
 import { runPipeline, type RunResult } from '../dag/runner.ts';
-import type { BackendRequest } from '../engine/backend.ts';
+import type { BackendRequest } from '../engine/backend-request.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { stageRegistry } from '../stages/registry.ts';
 import { graceful, ungraceful } from '../util/signals.ts';

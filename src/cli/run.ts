@@ -8,7 +8,7 @@
  * Exit code 0 when every stage is done or up to date, 1 when a stage failed, 130 when
  * interrupted (run it again to resume), 2 for a mistake in the pipeline or the options.
  */
-import { resolveBackendChoice } from '../engine/backend.ts';
+import { resolveBackendChoice } from '../engine/backend-request.ts';
 import { runPipeline, type RunResult } from '../dag/runner.ts';
 import { describeOutcome } from '../dag/reporter.ts';
 import { stageRegistry } from '../stages/registry.ts';

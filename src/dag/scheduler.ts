@@ -10,7 +10,7 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import PQueue from 'p-queue';
-import type { BackendRequest } from '../engine/backend.ts';
+import type { BackendRequest } from '../engine/backend-request.ts';
 import { UserError } from '../util/errors.ts';
 import { ContentHasher } from './content-hash.ts';
 import { evaluateStage, type EvalContext, type Evaluation } from './fingerprint.ts';

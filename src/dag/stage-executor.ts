@@ -1,5 +1,6 @@
 /**
- * Run one stage that the scheduler decided must run: mark it started, open its session, run
+ * Run one stage that the scheduler decided must run: mark it started, import its kind's
+ * implementation (the first stage of a kind to run does; planning never), open its session, run
  * its items (skipping those a killed run finished) and its finishing step, close the session,
  * check and hash its outputs, and record it done, failed or interrupted.
  *
@@ -14,13 +15,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import type { BackendRequest } from '../engine/backend.ts';
+import type { BackendRequest } from '../engine/backend-request.ts';
 import { asUserError, errorMessage } from '../util/errors.ts';
 import { inputPaths, outputPaths, type EvalContext, type Evaluation } from './fingerprint.ts';
 import type { ResolvedStage } from './pipeline-schema.ts';
 import { outcome, type Reporter, type StageOutcome } from './reporter.ts';
 import { removeOutputs, removeTempFiles, stageLog } from './run-folder.ts';
-import type { StageContext, StageKind, StageSetup } from './stage-kind.ts';
+import { loadImplementation, type StageContext, type StageImplementation, type StageSetup } from './stage-kind.ts';
 import { describeReason, type RunReason } from './stage-reason.ts';
 
 export interface ExecContext extends EvalContext {
@@ -56,10 +57,11 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
   };
   const progress: { items?: Items } = {};
   try {
-    await withSession(e.kind, setup, async (ctx) => {
-      if (e.kind.items && e.kind.runItem) await runItems(e.kind, ctx, stage, e, why, c, progress);
+    const impl = await loadImplementation(e.kind);
+    await withSession(impl, setup, async (ctx) => {
+      if (impl.items && impl.runItem) await runItems(impl, ctx, stage, e, why, c, progress);
       else c.reporter.stageStart(stage.name, why);
-      if (e.kind.run) await e.kind.run(ctx);
+      if (impl.run) await impl.run(ctx);
       if (c.signal.aborted) throw new Interrupted();
     });
     const missing = Object.entries(outs).filter(([, p]) => !existsSync(p));
@@ -140,7 +142,7 @@ function markFailed(stage: ResolvedStage, message: string, keepItems: boolean, c
  * `open()`, the work, then `close()` whatever happened. A failing `close()` fails a stage that
  * had succeeded; after another error it is only logged (the first error is the one to report).
  */
-async function withSession<P, S>(kind: StageKind<P, S>, setup: StageSetup<P>, work: (ctx: StageContext<P, S>) => Promise<void>): Promise<void> {
+async function withSession<P, S>(kind: StageImplementation<P, S>, setup: StageSetup<P>, work: (ctx: StageContext<P, S>) => Promise<void>): Promise<void> {
   const session = (kind.open ? await kind.open(setup) : undefined) as S;
   const ctx: StageContext<P, S> = { ...setup, session };
   let ok = false;
@@ -161,7 +163,7 @@ async function withSession<P, S>(kind: StageKind<P, S>, setup: StageSetup<P>, wo
  * The items not yet done, `itemConcurrency` at a time; the first failure stops the rest.
  * `progress.items` counts them as they finish (what an interrupted or failed outcome reports).
  */
-async function runItems(kind: StageKind, ctx: StageContext, stage: ResolvedStage, e: Evaluation, why: RunReason, c: ExecContext, progress: { items?: Items }): Promise<void> {
+async function runItems(kind: StageImplementation, ctx: StageContext, stage: ResolvedStage, e: Evaluation, why: RunReason, c: ExecContext, progress: { items?: Items }): Promise<void> {
   const all = await kind.items!(ctx);
   c.store.setMeta(`items-total:${stage.name}`, String(all.length));
   const done = c.store.doneItems(stage.name, e.fingerprint);

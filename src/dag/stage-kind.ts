@@ -2,11 +2,18 @@
  * The contract between the DAG and the code that does the work: a stage kind. The DAG knows
  * nothing about faces; a kind is registered by `src/stages/` and named in a pipeline file.
  *
+ * A kind is a light SPEC (name, version, params schema, input and output names: all the DAG
+ * needs to load, plan, fingerprint, report and clean) and an IMPLEMENTATION (the hooks that do
+ * the work). A kind whose implementation pulls domain code (tfjs, sharp, ffmpeg) names it with
+ * `load()`, imported only when a stage of the kind runs, so `janus status` and planning never
+ * load it; a small kind (a test's toy) carries its hooks inline.
+ *
  *   registry.register({
  *     kind: 'probe-video', version: '1',
  *     params: z.object({}).strict(),
- *     async run(ctx) { await writeJsonAtomic(ctx.outputs.info, await probeVideo(ctx.inputs.video)); },
+ *     load: async () => (await import('./probe-video.ts')).probeVideoStage,
  *   });
+ *   registry.register({ kind: 'copy', version: '1', params: z.object({}).strict(), async run(ctx) { … } });
  *
  * Per-item stages declare `items()` and `runItem()`: each item writes its own outputs
  * atomically, the DAG records it as done, and a restart skips it. `run()` then finishes the
@@ -18,7 +25,7 @@
  * Bump `version` whenever the implementation's output changes: that re-runs the stage.
  */
 import type { z } from 'zod';
-import type { BackendRequest } from '../engine/backend.ts';
+import type { BackendRequest } from '../engine/backend-request.ts';
 import { UserError, choices } from '../util/errors.ts';
 
 /** What every hook of a stage gets: the stage as loaded, where its files are, and how to stop. */
@@ -51,7 +58,8 @@ export interface StageContext<P = Record<string, unknown>, S = undefined> extend
   session: S;
 }
 
-export interface StageKind<P = any, S = any> {
+/** What the DAG needs to load, plan and fingerprint a stage of the kind: no domain code. */
+export interface StageSpec<P = any> {
   kind: string;
   /** Implementation version: part of the fingerprint. */
   version: string;
@@ -61,6 +69,10 @@ export interface StageKind<P = any, S = any> {
   /** Names of the inputs and outputs the kind expects (checked when the pipeline loads). */
   inputs?: readonly string[];
   outputs?: readonly string[];
+}
+
+/** The work of a stage of the kind: `run()`, or `items()` + `runItem()` (and optionally `run()`). */
+export interface StageImplementation<P = any, S = any> {
   /** Once per run of the stage, before `items()`: the state its calls share (`ctx.session`). */
   open?(ctx: StageSetup<P>): Promise<S> | S;
   /** Once per run of the stage after `open()`, whether it finished, failed or was interrupted. */
@@ -75,11 +87,23 @@ export interface StageKind<P = any, S = any> {
   run?(ctx: StageContext<P, S>): Promise<void>;
 }
 
+/** A spec with its implementation imported on first use (`load`), or inline. */
+export type StageKind<P = any, S = any> = StageSpec<P> & ({ load(): Promise<StageImplementation<P, S>> } | (StageImplementation<P, S> & { load?: never }));
+
+const isComplete = (impl: StageImplementation): boolean => Boolean(impl.run || (impl.items && impl.runItem));
+
+/** The kind's implementation: imported now if the kind names it by `load()`. */
+export async function loadImplementation<P, S>(kind: StageKind<P, S>): Promise<StageImplementation<P, S>> {
+  const impl = kind.load ? await kind.load() : kind;
+  if (!isComplete(impl)) throw new Error(`stage kind "${kind.kind}": its implementation has neither run() nor items() + runItem()`);
+  return impl;
+}
+
 export class StageRegistry {
   private readonly kinds = new Map<string, StageKind>();
 
   register(kind: StageKind): this {
-    if (!kind.run && !(kind.items && kind.runItem)) throw new Error(`stage kind "${kind.kind}" needs run() or items() + runItem()`);
+    if (!kind.load && !isComplete(kind)) throw new Error(`stage kind "${kind.kind}" needs load(), run() or items() + runItem()`);
     this.kinds.set(kind.kind, kind);
     return this;
   }

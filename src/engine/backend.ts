@@ -112,21 +112,7 @@ export function explainLoadFailure(candidate: Candidate, err: unknown): string {
   return `${pkg} failed to load: ${msg}`;
 }
 
-/** A backend request: the choice, and where it came from (`--backend`, `JANUS_BACKEND`, `default`). */
-export interface BackendRequest {
-  choice: BackendChoice;
-  source: string;
-}
-
-/** Read the requested backend from a flag value, else JANUS_BACKEND, else the default. */
-export function resolveBackendChoice(flag?: string, env: NodeJS.ProcessEnv = process.env): BackendRequest {
-  if (flag !== undefined) return { choice: parseConfig(EngineConfig, { backend: flag }, '--backend').backend, source: '--backend' };
-  const fromEnv = env.JANUS_BACKEND;
-  if (fromEnv !== undefined && fromEnv !== '') {
-    return { choice: parseConfig(EngineConfig, { backend: fromEnv }, 'JANUS_BACKEND').backend, source: 'JANUS_BACKEND' };
-  }
-  return { choice: EngineConfig.parse({}).backend, source: 'default' };
-}
+export { resolveBackendChoice, type BackendRequest } from './backend-request.ts';
 
 /** The wasm backend's thread count from JANUS_WASM_THREADS (`auto` or 1-8), else `auto`: the machine's cores. */
 export function resolveWasmThreads(env: NodeJS.ProcessEnv = process.env): number {

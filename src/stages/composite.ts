@@ -5,6 +5,7 @@
  * the segment, its replaced-pixel mask and (when the `comparison` output is named) a
  * side-by-side of original and swap. The finishing step joins the segments without
  * re-encoding, adds the source's audio and the synthetic tags, and writes the sidecar.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: composite
  *     kind: composite
@@ -14,8 +15,8 @@
  *                stats: composite.json, provenance: output.provenance.json }
  */
 import { basename, join } from 'node:path';
-import { CompositeConfig } from '../config/swap.ts';
-import type { StageContext, StageKind } from '../dag/stage-kind.ts';
+import type { CompositeConfig } from '../config/swap.ts';
+import type { StageContext, StageImplementation } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { concatVideos } from '../media/concat.ts';
@@ -32,11 +33,12 @@ import { provenance } from '../util/provenance.ts';
 
 type P = CompositeConfig;
 
-/** One run of the stage: the video, its kept faces by frame, the swap, and the decoder in use. */
+/** One run of the stage: the video, its kept faces by frame, the swap (and how to put it back), and the decoder in use. */
 interface Session {
   info: VideoInfo;
   byFrame: Map<number, KeptFace[]>;
   swap: SwapRecord;
+  frameSwap: FrameSwap;
   frames: AsyncGenerator<Frame> | null;
   next: number;
 }
@@ -50,13 +52,7 @@ async function stopDecoder(s: Session): Promise<void> {
   s.frames = null;
 }
 
-export const compositeStage: StageKind<P, Session> = {
-  kind: 'composite',
-  version: '2',
-  description: 'warp the swapped faces back into the frames, blend, encode with the source audio (per-segment items)',
-  params: CompositeConfig,
-  inputs: ['video', 'alignments', 'swapped'],
-  outputs: ['segments', 'video', 'mask', 'stats', 'provenance'],
+export const compositeStage: StageImplementation<P, Session> = {
   async open(ctx) {
     const doc = readAlignments(ctx.inputs.alignments!);
     const byFrame = new Map<number, KeptFace[]>();
@@ -65,7 +61,9 @@ export const compositeStage: StageKind<P, Session> = {
     if (info.width !== doc.video.width || info.height !== doc.video.height) {
       throw new Error(`the alignments file ${ctx.inputs.alignments} is of a ${doc.video.width}x${doc.video.height} video, "${ctx.inputs.video}" is ${info.width}x${info.height}: pass the video it was extracted from`);
     }
-    return { info, byFrame, swap: readSwapRecord(ctx.inputs.swapped!), frames: null, next: -1 };
+    const swap = readSwapRecord(ctx.inputs.swapped!);
+    const frameSwap: FrameSwap = { swappedDir: ctx.inputs.swapped!, learnedMasks: swap.learnedMasks, options: ctx.params };
+    return { info, byFrame, swap, frameSwap, frames: null, next: -1 };
   },
   async close(ctx) {
     // finished, failed or stopped (Ctrl-C, another stage failed): stop the decoder
@@ -92,7 +90,6 @@ export const compositeStage: StageKind<P, Session> = {
       return wr;
     };
     const stats: SegmentStats = { first, frames: 0, swapped: [] };
-    const swap: FrameSwap = { swappedDir: ctx.inputs.swapped!, learnedMasks: s.swap.learnedMasks, options: ctx.params };
     try {
       const video = await open('video', w, ctx.params.crf);
       const mask = await open('mask', w, 0);
@@ -103,7 +100,7 @@ export const compositeStage: StageKind<P, Session> = {
         if (r.done) break; // the container over-counted its frames
         if (r.value.index !== index) throw new Error(`decoder gave frame ${r.value.index}, expected ${index}`);
         const faces = s.byFrame.get(index) ?? [];
-        const out = await compositeFrame(r.value, faces, swap);
+        const out = await compositeFrame(r.value, faces, s.frameSwap);
         await video.write(out.image.data);
         await mask.write(maskToRgb(out.replaced));
         if (comparison) await comparison.write(sideBySide(r.value.data, out.image.data, w, h));

@@ -1,24 +1,18 @@
 /**
  * Stage `compress-ladder`: a video at the FaceForensics++ compression levels c0, c23 and c40
  * (see src/media/compress.ts); any subset of the three outputs may be named.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: ladder-alice-01
  *     kind: compress-ladder
  *     inputs: { video: alice1.mp4 }
  *     outputs: { c0: ladder/alice-01/c0.mp4, c23: ladder/alice-01/c23.mp4, c40: ladder/alice-01/c40.mp4 }
  */
-import { z } from 'zod';
-import type { StageKind } from '../dag/stage-kind.ts';
+import type { StageImplementation } from '../dag/stage-kind.ts';
 import { LADDER, compressVideo } from '../media/compress.ts';
+import type { NoParams } from './registry.ts';
 
-const Params = z.object({}).strict();
-
-export const compressLadderStage: StageKind<z.infer<typeof Params>> = {
-  kind: 'compress-ladder',
-  version: '1',
-  description: 'the video at compression levels c0 (lossless), c23 and c40',
-  params: Params,
-  inputs: ['video'],
+export const compressLadderStage: StageImplementation<NoParams> = {
   async run(ctx) {
     const levels = LADDER.filter((l) => ctx.outputs[l]);
     if (!levels.length) throw new Error(`stage ${ctx.name}: expected at least one of the outputs ${LADDER.join(', ')}`);

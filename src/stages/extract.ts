@@ -3,6 +3,7 @@
  * killed extraction resumes at the next frame), then one finishing step (identity, filters,
  * smoothing, aligned faces, masks, alignments file). The target is the person in the `identity`
  * photo input, or else identity cluster `cluster` (param; 1 = the largest) of the face tracks.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: extract-a
  *     kind: extract
@@ -11,21 +12,21 @@
  *     outputs: { detections: a/detections, faces: a/faces, masks: a/masks, alignments: a/alignments.json }
  */
 import { join } from 'node:path';
-import { ExtractConfig } from '../config/extract.ts';
-import type { StageContext, StageKind } from '../dag/stage-kind.ts';
+import type { StageContext, StageImplementation } from '../dag/stage-kind.ts';
 import { detectFrame, finishExtraction, referenceDescriptor, trackingStart, type FrameDetections } from '../face/extract.ts';
 import { readFrameDetections, writeFrameDetections } from '../face/detections-file.ts';
-import { loadFaceApi } from '../face/face-api.ts';
+import { loadFaceApi, type FaceApi } from '../face/face-api.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
 import { probeVideo, type VideoInfo } from '../media/probe.ts';
 import { ensureEngine } from './engine.ts';
+import type { ExtractParams } from './registry.ts';
 
-const Params = ExtractConfig.omit({ identity: true });
-type P = ReturnType<typeof Params.parse>;
+type P = ExtractParams;
 
-/** One run of the stage: the video, its decoder once an item started it, tracking state. */
+/** One run of the stage: the video, face-api (loaded once), its decoder once an item started it, tracking state. */
 interface Session {
   info: VideoInfo;
+  fa: FaceApi;
   frames: AsyncGenerator<Frame> | null;
   ended: boolean;
   /** Faces of the last frame processed (what tracking follows). */
@@ -35,15 +36,11 @@ interface Session {
 const itemName = (i: number) => String(i).padStart(6, '0');
 const detectionFile = (ctx: StageContext<P, Session>, item: string) => join(ctx.outputs.detections!, `${item}.json`);
 
-export const extractStage: StageKind<P, Session> = {
-  kind: 'extract',
-  version: '4',
-  description: 'detect, align and mask the target identity\'s face in every frame of a video',
-  params: Params,
-  inputs: ['video'],
-  outputs: ['detections', 'faces', 'masks', 'alignments'],
+export const extractStage: StageImplementation<P, Session> = {
   async open(ctx) {
-    return { info: await probeVideo(ctx.inputs.video!), frames: null, ended: false, previous: null };
+    const info = await probeVideo(ctx.inputs.video!);
+    await ensureEngine(ctx.backend);
+    return { info, fa: await loadFaceApi(), frames: null, ended: false, previous: null };
   },
   async close(ctx) {
     // finished, failed or stopped: stop the decoder (and its ffmpeg)
@@ -56,8 +53,6 @@ export const extractStage: StageKind<P, Session> = {
   },
   async runItem(ctx, item) {
     const s = ctx.session;
-    await ensureEngine(ctx.backend);
-    const fa = await loadFaceApi();
     const index = Number(item);
     // One streaming decoder for the whole stage run. It starts at the last detection frame at or
     // before the first frame still to do, so that tracking state is rebuilt exactly on resume.
@@ -70,7 +65,7 @@ export const extractStage: StageKind<P, Session> = {
         break;
       }
       if (r.value.index > index) throw new Error(`decoder passed frame ${index} (at ${r.value.index}): items must run in order`);
-      const d = await detectFrame(fa, r.value, ctx.params, s.previous?.index === r.value.index - 1 ? s.previous.faces : null);
+      const d = await detectFrame(s.fa, r.value, ctx.params, s.previous?.index === r.value.index - 1 ? s.previous.faces : null);
       s.previous = d;
       if (r.value.index === index) {
         det = d;
@@ -85,8 +80,7 @@ export const extractStage: StageKind<P, Session> = {
     await s.frames?.return(undefined); // the items are done: stop the decoder before the long finishing step
     const items = await extractStage.items!(ctx);
     const detections = items.map((item) => readFrameDetections(detectionFile(ctx, item)));
-    await ensureEngine(ctx.backend);
-    const fa = await loadFaceApi();
+    const { fa } = s;
     let reference: { file: string; descriptor: number[] } | undefined;
     if (ctx.inputs.identity) reference = { file: ctx.inputs.identity, descriptor: await referenceDescriptor(fa, ctx.inputs.identity, ctx.params) };
     const doc = await finishExtraction({

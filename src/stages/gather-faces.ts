@@ -2,6 +2,7 @@
  * Stage `gather-faces`: one identity's aligned faces (and their masks) from several
  * extractions, in one folder, so a model trains on every video of a person. Files are hard
  * links where the file system allows (no copies), named `<input>_<file>` so names never clash.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: faces-alice
  *     kind: gather-faces
@@ -10,18 +11,11 @@
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
-import type { StageKind } from '../dag/stage-kind.ts';
+import type { StageImplementation } from '../dag/stage-kind.ts';
 import { linkOrCopy, withAtomicPath } from '../util/atomic-write.ts';
+import type { NoParams } from './registry.ts';
 
-const Params = z.object({}).strict();
-
-export const gatherFacesStage: StageKind<z.infer<typeof Params>> = {
-  kind: 'gather-faces',
-  version: '1',
-  description: 'one identity\'s faces and masks from several extractions, in one folder',
-  params: Params,
-  outputs: ['faces', 'masks'],
+export const gatherFacesStage: StageImplementation<NoParams> = {
   async run(ctx) {
     const names = Object.keys(ctx.inputs).sort();
     if (!names.length) throw new Error(`stage ${ctx.name}: expected at least one faces folder as input`);

@@ -1,31 +1,19 @@
 /**
  * Stage `probe-video`: what Janus reads from a video (size, fps, frames, audio), as JSON.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: probe-a
  *     kind: probe-video
  *     inputs: { video: samples/a.mp4 }
  *     outputs: { info: a.json }
  */
-import { z } from 'zod';
-import type { StageKind } from '../dag/stage-kind.ts';
+import type { StageImplementation } from '../dag/stage-kind.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { decodeFrames } from '../media/decode.ts';
 import { probeVideo } from '../media/probe.ts';
+import type { ProbeVideoParams } from './registry.ts';
 
-const Params = z
-  .object({
-    /** Decode every frame to count them exactly (and check the file is complete). */
-    countFrames: z.boolean().default(false),
-  })
-  .strict();
-
-export const probeVideoStage: StageKind<z.infer<typeof Params>> = {
-  kind: 'probe-video',
-  version: '1',
-  description: 'probe a video: size, fps, frame count, rotation, audio streams (JSON)',
-  params: Params,
-  inputs: ['video'],
-  outputs: ['info'],
+export const probeVideoStage: StageImplementation<ProbeVideoParams> = {
   async run(ctx) {
     const video = ctx.inputs.video!;
     const info = await probeVideo(video);

@@ -1,29 +1,153 @@
 /**
- * Every stage kind a pipeline file may name. `src/stages/` wires domain code into the DAG;
+ * Every stage kind a pipeline file may name, as light specs: name, version, params schema,
+ * input and output names (all the DAG needs to load, plan, fingerprint, report and clean a
+ * run). Each kind's implementation (`src/stages/<kind>.ts`: domain code, tfjs, sharp, ffmpeg)
+ * is imported by `load()` only when a stage of the kind runs, so `janus status`, `clean` and
+ * the planning of `janus run` start without it. `src/stages/` wires domain code into the DAG;
  * the DAG itself (`src/dag/`) knows none of them.
  *
  *   stageRegistry.names()   // ['composite', 'compress-ladder', 'extract', 'gather-faces', 'probe-video', 'sample-clip', 'swap', …]
+ *   stageRegistry.get('swap').version   // '2' (no tfjs loaded)
+ *
+ * Bump a kind's `version` here whenever its implementation's output changes: that re-runs it.
  */
-import { StageRegistry } from '../dag/stage-kind.ts';
-import { compositeStage } from './composite.ts';
-import { compressLadderStage } from './compress-ladder.ts';
-import { extractStage } from './extract.ts';
-import { gatherFacesStage } from './gather-faces.ts';
-import { probeVideoStage } from './probe-video.ts';
-import { sampleClipStage } from './sample-clip.ts';
-import { swapMetricsStage } from './swap-metrics.ts';
-import { swapReportStage } from './swap-report.ts';
-import { swapStage } from './swap.ts';
-import { trainStage } from './train.ts';
+import { z } from 'zod';
+import { ExtractConfig } from '../config/extract.ts';
+import { SampleClipConfig, SAMPLE_NAMES, type SampleName } from '../config/samples.ts';
+import { CompositeConfig, MetricsConfig, SwapConfig } from '../config/swap.ts';
+import { TrainConfig } from '../config/train.ts';
+import { StageRegistry, type StageKind } from '../dag/stage-kind.ts';
+
+// the params of the kinds whose settings are not a command's too (those live in src/config/)
+const NoParams = z.object({}).strict();
+export type NoParams = z.infer<typeof NoParams>;
+
+/** `extract`: the extraction settings; the identity photo is an input, not a param. */
+export const ExtractParams = ExtractConfig.omit({ identity: true });
+export type ExtractParams = z.infer<typeof ExtractParams>;
+
+export const ProbeVideoParams = z
+  .object({
+    /** Decode every frame to count them exactly (and check the file is complete). */
+    countFrames: z.boolean().default(false),
+  })
+  .strict();
+export type ProbeVideoParams = z.infer<typeof ProbeVideoParams>;
+
+export const SampleClipParams = SampleClipConfig.extend({
+  /** Which identity (see src/config/samples.ts). */
+  identity: z.enum(SAMPLE_NAMES as [SampleName, ...SampleName[]]),
+}).strict();
+export type SampleClipParams = z.infer<typeof SampleClipParams>;
+
+export const SwapReportParams = z.object({ faces: z.number().int().min(0).max(64).default(6) }).strict();
+export type SwapReportParams = z.infer<typeof SwapReportParams>;
+
+const extract: StageKind<ExtractParams> = {
+  kind: 'extract',
+  version: '4',
+  description: 'detect, align and mask the target identity\'s face in every frame of a video',
+  params: ExtractParams,
+  inputs: ['video'],
+  outputs: ['detections', 'faces', 'masks', 'alignments'],
+  load: async () => (await import('./extract.ts')).extractStage,
+};
+
+const probeVideo: StageKind<ProbeVideoParams> = {
+  kind: 'probe-video',
+  version: '1',
+  description: 'probe a video: size, fps, frame count, rotation, audio streams (JSON)',
+  params: ProbeVideoParams,
+  inputs: ['video'],
+  outputs: ['info'],
+  load: async () => (await import('./probe-video.ts')).probeVideoStage,
+};
+
+const sampleClip: StageKind<SampleClipParams> = {
+  kind: 'sample-clip',
+  version: '1',
+  description: 'make a sample clip (pan/zoom/roll/light over a face photo shipped in face-api)',
+  params: SampleClipParams,
+  outputs: ['video'],
+  load: async () => (await import('./sample-clip.ts')).sampleClipStage,
+};
+
+const train: StageKind<TrainConfig> = {
+  kind: 'train',
+  version: '2',
+  description: 'train the shared encoder and decoders A and B on two face sets (resumes from its checkpoints)',
+  params: TrainConfig,
+  inputs: ['a', 'b'],
+  outputs: ['model'],
+  load: async () => (await import('./train.ts')).trainStage,
+};
+
+const swap: StageKind<SwapConfig> = {
+  kind: 'swap',
+  version: '2',
+  description: 'encode each kept face and decode it with the other identity\'s decoder (per-face items)',
+  params: SwapConfig,
+  inputs: ['alignments', 'model'],
+  outputs: ['faces'],
+  load: async () => (await import('./swap.ts')).swapStage,
+};
+
+const composite: StageKind<CompositeConfig> = {
+  kind: 'composite',
+  version: '2',
+  description: 'warp the swapped faces back into the frames, blend, encode with the source audio (per-segment items)',
+  params: CompositeConfig,
+  inputs: ['video', 'alignments', 'swapped'],
+  outputs: ['segments', 'video', 'mask', 'stats', 'provenance'],
+  load: async () => (await import('./composite.ts')).compositeStage,
+};
+
+const swapMetrics: StageKind<MetricsConfig> = {
+  kind: 'swap-metrics',
+  version: '2',
+  description: 'metrics.json: identity distances of the swapped faces, reconstruction PSNR/SSIM, frames swapped, flicker',
+  params: MetricsConfig,
+  inputs: ['source', 'swapped', 'model', 'composite'],
+  outputs: ['metrics'],
+  load: async () => (await import('./swap-metrics.ts')).swapMetricsStage,
+};
+
+const swapReport: StageKind<SwapReportParams> = {
+  kind: 'swap-report',
+  version: '3',
+  description: 'report.html: metrics, loss curve, previews, face pairs and links to the videos',
+  params: SwapReportParams,
+  inputs: ['metrics', 'model', 'alignments', 'swapped'],
+  outputs: ['report'],
+  load: async () => (await import('./swap-report.ts')).swapReportStage,
+};
+
+const gatherFaces: StageKind<NoParams> = {
+  kind: 'gather-faces',
+  version: '1',
+  description: 'one identity\'s faces and masks from several extractions, in one folder',
+  params: NoParams,
+  outputs: ['faces', 'masks'],
+  load: async () => (await import('./gather-faces.ts')).gatherFacesStage,
+};
+
+const compressLadder: StageKind<NoParams> = {
+  kind: 'compress-ladder',
+  version: '1',
+  description: 'the video at compression levels c0 (lossless), c23 and c40',
+  params: NoParams,
+  inputs: ['video'],
+  load: async () => (await import('./compress-ladder.ts')).compressLadderStage,
+};
 
 export const stageRegistry = new StageRegistry()
-  .register(extractStage)
-  .register(probeVideoStage)
-  .register(sampleClipStage)
-  .register(trainStage)
-  .register(swapStage)
-  .register(compositeStage)
-  .register(swapMetricsStage)
-  .register(swapReportStage)
-  .register(gatherFacesStage)
-  .register(compressLadderStage);
+  .register(extract)
+  .register(probeVideo)
+  .register(sampleClip)
+  .register(train)
+  .register(swap)
+  .register(composite)
+  .register(swapMetrics)
+  .register(swapReport)
+  .register(gatherFaces)
+  .register(compressLadder);

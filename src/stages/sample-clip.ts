@@ -1,27 +1,17 @@
 /**
  * Stage `sample-clip`: build one sample clip from a face photo inside face-api.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: clip-a
  *     kind: sample-clip
  *     params: { identity: a }
  *     outputs: { video: a.mp4 }
  */
-import { z } from 'zod';
-import { SampleClipConfig, SAMPLE_NAMES, type SampleName } from '../config/samples.ts';
-import type { StageKind } from '../dag/stage-kind.ts';
+import type { StageImplementation } from '../dag/stage-kind.ts';
 import { makeSampleClip } from '../samples/make-sample.ts';
+import type { SampleClipParams } from './registry.ts';
 
-const Params = SampleClipConfig.extend({
-  /** Which identity (see src/config/samples.ts). */
-  identity: z.enum(SAMPLE_NAMES as [SampleName, ...SampleName[]]),
-}).strict();
-
-export const sampleClipStage: StageKind<z.infer<typeof Params>> = {
-  kind: 'sample-clip',
-  version: '1',
-  description: 'make a sample clip (pan/zoom/roll/light over a face photo shipped in face-api)',
-  params: Params,
-  outputs: ['video'],
+export const sampleClipStage: StageImplementation<SampleClipParams> = {
   async run(ctx) {
     const { identity, ...clip } = ctx.params;
     await makeSampleClip(identity, ctx.outputs.video!, clip);

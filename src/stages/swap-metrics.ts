@@ -3,6 +3,7 @@
  * faces to the source and target identities (and of the originals, for scale), the model's
  * reconstruction PSNR/SSIM per identity, frames swapped and skipped, and, given the source
  * video and the composite's output and mask videos, the output's flicker against the source's.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: metrics
  *     kind: swap-metrics
@@ -13,8 +14,8 @@
  *     outputs: { metrics: metrics.json }
  */
 import { join } from 'node:path';
-import { MetricsConfig } from '../config/swap.ts';
-import type { StageKind } from '../dag/stage-kind.ts';
+import type { MetricsConfig } from '../config/swap.ts';
+import type { StageImplementation } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { loadFaceApi } from '../face/face-api.ts';
 import { fileDescriptors } from '../face/file-descriptors.ts';
@@ -28,13 +29,7 @@ import { ensureEngine } from './engine.ts';
 
 type P = MetricsConfig;
 
-export const swapMetricsStage: StageKind<P> = {
-  kind: 'swap-metrics',
-  version: '2',
-  description: 'metrics.json: identity distances of the swapped faces, reconstruction PSNR/SSIM, frames swapped, flicker',
-  params: MetricsConfig,
-  inputs: ['source', 'swapped', 'model', 'composite'],
-  outputs: ['metrics'],
+export const swapMetricsStage: StageImplementation<P> = {
   async run(ctx) {
     await ensureEngine(ctx.backend);
     const fa = await loadFaceApi();

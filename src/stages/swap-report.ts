@@ -1,6 +1,7 @@
 /**
  * Stage `swap-report`: the one-page report.html of a swap run (metrics, loss curve, previews,
  * face pairs, links to the videos).
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: report
  *     kind: swap-report
@@ -12,8 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import sharp from 'sharp';
-import { z } from 'zod';
-import type { StageKind } from '../dag/stage-kind.ts';
+import type { StageImplementation } from '../dag/stage-kind.ts';
 import type { BackendRequest } from '../engine/backend.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -28,9 +28,9 @@ import { readImage } from '../media/image.ts';
 import { checkpointCoverage, loadCheckpointAt } from '../model/checkpoint.ts';
 import { latentEncoder } from '../model/latents.ts';
 import { ensureEngine } from './engine.ts';
+import type { SwapReportParams } from './registry.ts';
 
-const Params = z.object({ faces: z.number().int().min(0).max(64).default(6) }).strict();
-type P = z.infer<typeof Params>;
+type P = SwapReportParams;
 
 const thumb = (file: string) => sharp(file).resize(128, 128).png().toBuffer();
 
@@ -53,13 +53,7 @@ async function latentMapOf(checkpoint: string, source: string, target: string, s
   }
 }
 
-export const swapReportStage: StageKind<P> = {
-  kind: 'swap-report',
-  version: '3',
-  description: 'report.html: metrics, loss curve, previews, face pairs and links to the videos',
-  params: Params,
-  inputs: ['metrics', 'model', 'alignments', 'swapped'],
-  outputs: ['report'],
+export const swapReportStage: StageImplementation<P> = {
   async run(ctx) {
     const out = ctx.outputs.report!;
     const model = ctx.inputs.model!;

@@ -3,6 +3,7 @@
  * identity's decoder), in batches, one PNG per face (per-face items: a killed run resumes at
  * the next face). Writes `swap.json` beside the faces: direction, checkpoint, model fingerprint
  * (found without loading the networks when an earlier run swapped every face).
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: swap
  *     kind: swap
@@ -13,8 +14,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SwapConfig } from '../config/swap.ts';
-import type { StageContext, StageKind } from '../dag/stage-kind.ts';
+import type { SwapConfig } from '../config/swap.ts';
+import type { StageContext, StageImplementation } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { readImage, writeGrayPng, writeImage } from '../media/image.ts';
 import { checkpointCoverage, findTrainedCheckpoint, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
@@ -60,13 +61,7 @@ async function batchOf(ctx: Ctx, item: string): Promise<NonNullable<Session['bat
   return s.batch;
 }
 
-export const swapStage: StageKind<P, Session> = {
-  kind: 'swap',
-  version: '2',
-  description: 'encode each kept face and decode it with the other identity\'s decoder (per-face items)',
-  params: SwapConfig,
-  inputs: ['alignments', 'model'],
-  outputs: ['faces'],
+export const swapStage: StageImplementation<P, Session> = {
   open(ctx) {
     const faces = keptFaces(readAlignments(ctx.inputs.alignments!), ctx.inputs.alignments!);
     return { faces, position: new Map(faces.map((f, i) => [f.id, i])), model: null, batch: null };

@@ -3,6 +3,7 @@
  * Its `model` output holds the checkpoints and is `persist`: a failed or interrupted run keeps
  * them, and the next run resumes from the newest good one. `trainFromConfig` is the whole
  * set-up (face sets, held-out faces, quality probe, pretrained start) that `janus train` shares.
+ * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs (or `janus train`).
  *
  *   - name: train
  *     kind: train
@@ -12,9 +13,9 @@
  *     outputs: { model: model }
  *     persist: [model]
  */
-import { TrainConfig } from '../config/train.ts';
+import type { TrainConfig } from '../config/train.ts';
 import { modelArchitecture } from '../config/model.ts';
-import type { StageKind } from '../dag/stage-kind.ts';
+import type { StageImplementation } from '../dag/stage-kind.ts';
 import { loadFaceApi } from '../face/face-api.ts';
 import { pretrainedInit } from '../model/pretrained.ts';
 import { probeFromFiles } from '../swap/quality-probe.ts';
@@ -22,7 +23,7 @@ import { loadTrainingData } from '../train/training-data.ts';
 import { stoppedByFailure, train, type TrainOptions, type TrainResult } from '../train/trainer.ts';
 import { ensureEngine } from './engine.ts';
 
-type P = ReturnType<typeof TrainConfig.parse>;
+type P = TrainConfig;
 
 export async function trainFromConfig(cfg: P, dirs: { a: string; b: string; out: string }, hooks: Pick<TrainOptions, 'signal' | 'log' | 'onIteration'>): Promise<TrainResult> {
   const log = hooks.log ?? (() => undefined);
@@ -45,13 +46,7 @@ export async function trainFromConfig(cfg: P, dirs: { a: string; b: string; out:
   });
 }
 
-export const trainStage: StageKind<P> = {
-  kind: 'train',
-  version: '2',
-  description: 'train the shared encoder and decoders A and B on two face sets (resumes from its checkpoints)',
-  params: TrainConfig,
-  inputs: ['a', 'b'],
-  outputs: ['model'],
+export const trainStage: StageImplementation<P> = {
   async run(ctx) {
     await ensureEngine(ctx.backend);
     const r = await trainFromConfig(ctx.params, { a: ctx.inputs.a!, b: ctx.inputs.b!, out: ctx.outputs.model! }, { signal: ctx.signal, log: ctx.log });

@@ -1,18 +1,19 @@
 /**
  * The CLI as a user runs it: doctor reports wasm and ffmpeg, bad options list valid choices
- * with exit code 2 in one message format, help and cheap commands start without loading tfjs,
+ * with exit code 2 in one message format, help, cheap commands and the DAG commands' planning
+ * (status, clean, run and stage on what is up to date) start without loading tfjs,
  * and README documents every command, option (its tables agree with the schemas) and make target.
  *
  * @tier e2e (spawns the CLI)
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { COMMANDS } from '../../src/cli/commands.ts';
 import { readmeDifferences } from '../../src/cli/readme-options.ts';
-import { ROOT, SAMPLE_A, janus } from '../helpers/fixtures.ts';
+import { ROOT, SAMPLE_A, janus, tempDir } from '../helpers/fixtures.ts';
 
 const test = suite('cli');
 const haveNative = (() => {
@@ -115,6 +116,47 @@ test('janus --help, CMD --help and option errors import no command implementatio
   assert.match(bad.stderr, /invalid --detector: expected detector to be one of ssd\|tiny, got "yolo"/);
   // the hook does refuse them: doctor needs tfjs
   assert.match(run(['doctor']).stderr, /heavy import: @tensorflow/);
+});
+
+test('status, clean, and run or stage on what is up to date load no stage implementation that needs tfjs, sharp, face-api or ffmpeg', () => {
+  const tmp = tempDir('cli-light');
+  try {
+    const run = (args: string[]) => spawnSync(process.execPath, ['--import', FORBID_HEAVY, join(ROOT, 'src/cli/bin.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+    mkdirSync(join(tmp.dir, 'faces'));
+    writeFileSync(join(tmp.dir, 'faces', '000000_0.png'), 'not read, only linked');
+    const pipeline = join(tmp.dir, 'light.yaml');
+    // gather-faces needs nothing heavy to run; probe-video's implementation needs ffmpeg
+    writeFileSync(
+      pipeline,
+      `name: light
+stages:
+  - { name: gather, kind: gather-faces, inputs: { v1: ${join(tmp.dir, 'faces')} }, outputs: { faces: all/faces, masks: all/masks } }
+  - { name: probe, kind: probe-video, inputs: { video: ${SAMPLE_A} }, outputs: { info: a.json } }
+`,
+    );
+    const workdir = ['--workdir', join(tmp.dir, 'run')];
+    const first = run(['run', pipeline, ...workdir, '--until', 'gather']);
+    assert.is(first.status, 0, first.stderr);
+    assert.match(first.stdout, /1 ran/);
+    const status = run(['status', ...workdir, '--json']);
+    assert.is(status.status, 0, status.stderr);
+    const states = JSON.parse(status.stdout).stages.map((o: { name: string; state: string; reason: string }) => [o.name, o.state, o.reason]);
+    assert.equal(states, [['gather', 'up-to-date', 'fingerprint matches'], ['probe', 'would-run', 'missing output: info (a.json)']]);
+    const again = run(['run', pipeline, ...workdir, '--until', 'gather']);
+    assert.is(again.status, 0, again.stderr);
+    assert.match(again.stdout, /0 ran, 1 up to date/);
+    const stage = run(['stage', 'gather', ...workdir]);
+    assert.is(stage.status, 0, stage.stderr);
+    const clean = run(['clean', ...workdir]);
+    assert.is(clean.status, 0, clean.stderr);
+    assert.match(clean.stdout, /nothing to clean/);
+    // the hook does refuse a stage implementation that needs ffmpeg, when it runs
+    const probe = run(['stage', 'probe', ...workdir]);
+    assert.is(probe.status, 1);
+    assert.match(probe.stdout + probe.stderr, /heavy import: fluent-ffmpeg/);
+  } finally {
+    tmp.cleanup();
+  }
 });
 
 test('README documents every command, its options as the schemas say, and every make target', () => {

@@ -10,13 +10,15 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { z } from 'zod';
 import { loadPipeline } from '../../src/dag/load-pipeline.ts';
 import { acquireRunLock } from '../../src/dag/lock.ts';
 import { readRunManifest } from '../../src/dag/manifest.ts';
 import type { Reporter, StageOutcome } from '../../src/dag/reporter.ts';
 import { runPipeline, type RunOptions } from '../../src/dag/runner.ts';
 import { describeReason } from '../../src/dag/stage-reason.ts';
-import { StageRegistry } from '../../src/dag/stage-kind.ts';
+import { StageRegistry, type StageImplementation } from '../../src/dag/stage-kind.ts';
+import { writeFileAtomic } from '../../src/util/atomic-write.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 import { registerToyKinds, sessionEvents, toyCase, toyCopy, toySession } from './toy-kinds.ts';
@@ -141,6 +143,48 @@ stages:
   - { name: slow, kind: toy-join, params: { delayMs: 300 }, inputs: { dir: "@gen.dir" }, outputs: { out: slow.txt } }
   - { name: gen, kind: toy-items, params: { count: 3 }, outputs: { dir: items, index: items.txt } }
 `;
+
+test('a kind whose implementation is load()ed imports it when a stage of it runs, not to plan, skip or report', async () => {
+  const c = setup(`
+name: lazy
+stages:
+  - name: copy
+    kind: toy-lazy
+    inputs: { src: SEED }
+    outputs: { dst: copy.txt }
+`);
+  let loads = 0;
+  const copy: StageImplementation = {
+    async run(ctx) {
+      await writeFileAtomic(ctx.outputs.dst!, readFileSync(ctx.inputs.src!, 'utf8'));
+    },
+  };
+  const lazy = (impl: StageImplementation) =>
+    registerToyKinds(new StageRegistry()).register({
+      kind: 'toy-lazy',
+      version: '1',
+      params: z.object({}).strict(),
+      inputs: ['src'],
+      outputs: ['dst'],
+      async load() {
+        loads++;
+        return impl;
+      },
+    });
+  const dry = await run(c.file, c.workdir, { dryRun: true, registry: lazy(copy) });
+  assert.equal([dry.state, loads], [{ copy: 'would-run' }, 0]);
+  const first = await run(c.file, c.workdir, { registry: lazy(copy) });
+  assert.equal([first.state, loads], [{ copy: 'ran' }, 1]);
+  assert.is(readFileSync(join(c.workdir, 'copy.txt'), 'utf8'), 'seed one\n');
+  const again = await run(c.file, c.workdir, { registry: lazy(copy) });
+  const status = await run(c.file, c.workdir, { dryRun: true, registry: lazy(copy) });
+  assert.equal([again.state, status.state, loads], [{ copy: 'up-to-date' }, { copy: 'up-to-date' }, 1]);
+  // an implementation that cannot run fails its stage, naming the kind
+  const broken = await run(c.file, c.workdir, { force: ['copy'], registry: lazy({}) });
+  assert.is(broken.state.copy, 'failed');
+  assert.match(broken.outcomes[0]!.error!, /stage kind "toy-lazy": its implementation has neither run\(\) nor items\(\) \+ runItem\(\)/);
+  assert.throws(() => new StageRegistry().register({ kind: 'toy-empty', version: '1', params: z.object({}) }), /stage kind "toy-empty" needs load\(\), run\(\) or items\(\) \+ runItem\(\)/);
+});
 
 test('a failed stage leaves no partial output (persist outputs kept) and its downstream is skipped', async () => {
   const c = setup(FAILING);
