@@ -17,10 +17,11 @@ import { BenchmarkConfig } from '../config/benchmark.ts';
 import { parseConfig } from '../config/parse.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
 import { UserError } from '../util/errors.ts';
-import { runCommandPipeline } from './command-pipeline.ts';
+import { checkWorkFolder, claimWorkFolder, runCommandPipeline } from './command-pipeline.ts';
 import type { BenchmarkOpts } from './commands.ts';
 
 export async function run([file]: string[], opts: BenchmarkOpts, given: ReadonlySet<string>): Promise<number> {
+  checkWorkFolder(resolve(opts.out), opts.force); // first: a folder of the user's is refused as it is
   const manifest = readBenchmarkManifest(file!);
   // the manifest's settings (its paths relative to the manifest), then the settings given on the command line
   const fromManifest = { ...manifest.settings };
@@ -35,10 +36,11 @@ export async function run([file]: string[], opts: BenchmarkOpts, given: Readonly
       'add identities to the manifest, or give fewer splits a share (e.g. --splits 0.5,0,0.5)',
     );
   }
+  claimWorkFolder(out, opts.force); // before the plan is written there
   await writePlan(plan, out);
   process.stdout.write(`benchmark: ${manifest.videos.length} videos, ${manifest.identities.length} identities; splits train ${plan.splits.train.length} / val ${plan.splits.val.length} / test ${plan.splits.test.length}; ${plan.models.length} models, ${plan.fakes.length} fakes\n`);
   const backend = resolveBackendChoice(opts.backend);
-  const r = await runCommandPipeline({ workdir: out, name: 'benchmark', command: `janus benchmark ${file}`, backend, stages: benchmarkStages(plan, out), keepGoing: true });
+  const r = await runCommandPipeline({ workdir: out, name: 'benchmark', command: `janus benchmark ${file}`, backend, stages: benchmarkStages(plan, out), keepGoing: true, force: opts.force });
   if (r.interrupted) return 130;
   const s = await assembleDataset(plan, out, r.outcomes);
   process.stdout.write(`dataset (${out}): ${s.real} real, ${s.fake} fake videos; ${s.dropped.length} dropped or failed${s.dropped.length ? ' (dropped.json)' : ''}\n`);

@@ -9,7 +9,10 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadPipeline } from '../dag/load-pipeline.ts';
+import { mkdirSync } from 'node:fs';
+import { isRunFolder, stateDir } from '../dag/run-folder.ts';
 import { runPipeline, type RunResult } from '../dag/runner.ts';
+import { refuseForeignFolder } from '../util/foreign-folder.ts';
 import type { BackendRequest } from '../engine/backend-request.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { stageRegistry } from '../stages/registry.ts';
@@ -27,9 +30,26 @@ export interface CommandPipeline {
   backend: BackendRequest;
   /** After a failure, still run every stage not downstream of it. */
   keepGoing?: boolean;
+  /** --force: use a work folder that holds files Janus did not make. */
+  force: boolean;
+}
+
+/** Refuse a work folder that holds files Janus did not make (unless --force); touches nothing. */
+export function checkWorkFolder(workdir: string, force: boolean): void {
+  refuseForeignFolder(workdir, { what: 'output folder', isOurs: isRunFolder, escape: '--force', force });
+}
+
+/**
+ * Refuse a work folder that holds files Janus did not make (unless --force), then mark it as a
+ * run folder (its `.janus/`): call before writing anything there.
+ */
+export function claimWorkFolder(workdir: string, force: boolean): void {
+  checkWorkFolder(workdir, force);
+  mkdirSync(stateDir(workdir), { recursive: true });
 }
 
 export async function runCommandPipeline(p: CommandPipeline): Promise<RunResult> {
+  claimWorkFolder(p.workdir, p.force); // before its pipeline file is written there
   const file = join(p.workdir, '.janus', `${p.name}.yaml`);
   await writeFileAtomic(file, stringify({ name: p.name, description: p.command, stages: p.stages }));
   const pipeline = await loadPipeline(file, stageRegistry);

@@ -18,6 +18,7 @@ import {
   ConvertPaths,
   ExtractPaths,
   ForceOption,
+  ForeignOutOption,
   LatentsConfig,
   OutputConfig,
   ProbeFlags,
@@ -44,22 +45,22 @@ export type StageOpts = z.output<typeof StageOptions>;
 export const CleanOptions = RunFolderOption.extend(CleanFlags.shape);
 export type CleanOpts = z.output<typeof CleanOptions>;
 
-export const ExtractOptions = ExtractPaths.extend(ExtractConfig.shape).extend(BackendOption.shape);
+export const ExtractOptions = ExtractPaths.extend(ExtractConfig.shape).extend(BackendOption.shape).extend(ForeignOutOption.shape);
 export type ExtractOpts = z.output<typeof ExtractOptions>;
 
 export const AlignmentsOptions = OutputConfig.extend(AlignmentsFlags.shape);
 export type AlignmentsOpts = z.output<typeof AlignmentsOptions>;
 
-export const TrainOptions = TrainPaths.extend(TrainConfig.shape).extend(BackendOption.shape);
+export const TrainOptions = TrainPaths.extend(TrainConfig.shape).extend(BackendOption.shape).extend(ForeignOutOption.shape);
 export type TrainOpts = z.output<typeof TrainOptions>;
 
-export const PretrainOptions = TrainPaths.pick({ out: true }).extend(PretrainConfig.shape).extend(BackendOption.shape);
+export const PretrainOptions = TrainPaths.pick({ out: true }).extend(PretrainConfig.shape).extend(BackendOption.shape).extend(ForeignOutOption.shape);
 export type PretrainOpts = z.output<typeof PretrainOptions>;
 
-export const ConvertOptions = ConvertPaths.extend(SwapConfig.shape).extend(CompositeConfig.shape).extend(BackendOption.shape);
+export const ConvertOptions = ConvertPaths.extend(SwapConfig.shape).extend(CompositeConfig.shape).extend(BackendOption.shape).extend(ForeignOutOption.shape);
 export type ConvertOpts = z.output<typeof ConvertOptions>;
 
-export const BenchmarkOptions = BenchmarkPaths.extend(BenchmarkConfig.shape).extend(BackendOption.shape);
+export const BenchmarkOptions = BenchmarkPaths.extend(BenchmarkConfig.shape).extend(BackendOption.shape).extend(ForeignOutOption.shape);
 export type BenchmarkOpts = z.output<typeof BenchmarkOptions>;
 
 export const LatentsOptions = LatentsConfig.extend(BackendOption.shape);

@@ -19,7 +19,7 @@ import { probeVideo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import type { ConvertOpts } from './commands.ts';
 import { exitCodeOf } from './run.ts';
-import { runCommandPipeline } from './command-pipeline.ts';
+import { checkWorkFolder, runCommandPipeline } from './command-pipeline.ts';
 
 /** Put `src` at `dst` atomically: a hard link (same bytes, no copy) or else a copy. */
 async function publish(src: string, dst: string): Promise<void> {
@@ -38,6 +38,9 @@ export async function run([video]: string[], opts: ConvertOpts): Promise<number>
   const swap = fieldsOf(SwapConfig, opts);
   const composite = fieldsOf(CompositeConfig, opts);
   const out = resolve(opts.out);
+  const stem = basename(out, extname(out));
+  const workdir = resolve(opts.workdir ?? join(dirname(out), `${stem}.janus`));
+  checkWorkFolder(workdir, opts.force); // before anything else: a folder of the user's is refused as it is
   const ext = extname(out).toLowerCase();
   if (!['.mp4', '.mov', '.mkv'].includes(ext)) throw new UserError(`expected --out to end in .mp4, .mov or .mkv, got "${opts.out}"`);
   const alignments = resolve(opts.alignments);
@@ -56,8 +59,6 @@ export async function run([video]: string[], opts: ConvertOpts): Promise<number>
   if (target) readAlignments(target);
   const backend = resolveBackendChoice(opts.backend);
 
-  const stem = basename(out, extname(out));
-  const workdir = resolve(opts.workdir ?? join(dirname(out), `${stem}.janus`));
   const names = {
     video: `${stem}${ext}`,
     mask: `${stem}.mask${ext}`,
@@ -105,6 +106,7 @@ export async function run([video]: string[], opts: ConvertOpts): Promise<number>
         outputs: { report: names.report },
       },
     ],
+    force: opts.force,
   });
   if (!r.ok) return exitCodeOf(r);
   const written: string[] = [];

@@ -18,11 +18,12 @@ import { UserError } from '../util/errors.ts';
 import { formatSummary } from './alignments.ts';
 import type { ExtractOpts } from './commands.ts';
 import { exitCodeOf } from './run.ts';
-import { runCommandPipeline } from './command-pipeline.ts';
+import { checkWorkFolder, runCommandPipeline } from './command-pipeline.ts';
 
 export async function run([video]: string[], opts: ExtractOpts): Promise<number> {
   // --identity is a photo (an input of the stage, not a param) or cluster:N (the cluster param)
-  const { out, backend: backendFlag, identity, ...settings } = opts;
+  const { out, backend: backendFlag, identity, force, ...settings } = opts;
+  checkWorkFolder(out, force);
   const who = identity === undefined ? null : parseIdentity(identity);
   const reference = who && 'reference' in who ? who.reference : undefined;
   const params = who && 'cluster' in who ? { ...settings, cluster: who.cluster } : settings;
@@ -44,6 +45,7 @@ export async function run([video]: string[], opts: ExtractOpts): Promise<number>
         outputs: { detections: 'detections', faces: 'faces', masks: 'masks', alignments: 'alignments.json' },
       },
     ],
+    force,
   });
   if (r.ok) {
     const file = join(out, 'alignments.json');

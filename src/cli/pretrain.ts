@@ -12,13 +12,16 @@ import { modelArchitecture } from '../config/model.ts';
 import { parseConfig } from '../config/parse.ts';
 import { TrainConfig } from '../config/train.ts';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
+import { isModelFolder } from '../model/checkpoint.ts';
 import { train, trainingExitCode } from '../train/trainer.ts';
 import { loadPooledFaces } from '../train/training-data.ts';
+import { refuseForeignFolder } from '../util/foreign-folder.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import type { PretrainOpts } from './commands.ts';
 
 export async function run(args: string[], opts: PretrainOpts): Promise<number> {
-  const { out, backend, ...settings } = opts;
+  const { out, backend, force, ...settings } = opts;
+  refuseForeignFolder(out, { what: 'model folder', isOurs: isModelFolder, escape: '--force', force });
   // no quality probe: nothing is held out
   const cfg = parseConfig(TrainConfig, { ...settings, qualityMinutes: 0 }, 'pretrain options');
   const { choice, source } = resolveBackendChoice(backend);

@@ -49,6 +49,7 @@ export async function run([file]: string[], opts: RunOpts): Promise<number> {
       reporter: dryRun ? undefined : cliReporter(),
       meta: { backend: backend.choice },
       backend,
+      foreignFolder: { escape: '--force-folder', force: opts.forceFolder },
       command: process.argv.slice(2).join(' ') ? `janus ${process.argv.slice(2).join(' ')}` : `janus run ${file}`,
     });
     if (dryRun) for (const o of result.outcomes) process.stdout.write(`${describeOutcome(o)}\n`);

@@ -7,13 +7,16 @@
  */
 import cliProgress from 'cli-progress';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
+import { isModelFolder } from '../model/checkpoint.ts';
 import { trainFromConfig } from '../stages/train.ts';
 import { trainingExitCode } from '../train/trainer.ts';
+import { refuseForeignFolder } from '../util/foreign-folder.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import type { TrainOpts } from './commands.ts';
 
 export async function run(_args: string[], opts: TrainOpts): Promise<number> {
-  const { a, b, out, backend, ...cfg } = opts;
+  const { a, b, out, backend, force, ...cfg } = opts;
+  refuseForeignFolder(out, { what: 'model folder', isOurs: isModelFolder, escape: '--force', force });
   const { choice, source } = resolveBackendChoice(backend);
   const sel = await selectBackend(choice, { source });
   process.stderr.write(`training ${cfg.preset}/${cfg.upsample} on ${sel.backend} -> ${out}\n`);

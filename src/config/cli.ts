@@ -68,12 +68,20 @@ export const ForceOption = z
   })
   .strict();
 
+/** `--force` of the commands that write into an --out folder (extract, convert, benchmark, train, pretrain). */
+export const ForeignOutOption = z
+  .object({
+    force: z.boolean().default(false).meta({ cli: { help: 'use the output folder even when it holds files Janus did not make (they are never removed)' } }),
+  })
+  .strict();
+
 /** `janus run`'s controls. */
 export const RunControls = z
   .object({
     set: z.array(z.string()).optional().meta({ cli: { help: 'override a pipeline param (key=value) or a stage param (stage.key=value); repeatable', value: 'key=value', repeatable: true } }),
     until: z.array(z.string()).optional().meta({ cli: { help: 'run only this stage and the stages it depends on (e.g. --until train); repeatable', value: 'stage', repeatable: true } }),
     dryRun: z.boolean().default(false).meta({ cli: { help: 'print what would run and why, run nothing' } }),
+    forceFolder: z.boolean().default(false).meta({ cli: { help: 'use --workdir even when it holds files Janus did not make (they are never removed)' } }),
     keepGoing: z.boolean().default(false).meta({ cli: { help: 'after a failure, still run every stage not downstream of it (default: stop at the first failure)' } }),
   })
   .strict();

@@ -18,6 +18,11 @@ export function stateDir(workdir: string): string {
   return join(workdir, '.janus');
 }
 
+/** A folder a Janus run made (it has the state folder). */
+export function isRunFolder(dir: string): boolean {
+  return existsSync(stateDir(dir));
+}
+
 export function openRunState(workdir: string): StateStore {
   return openStateStore(join(stateDir(workdir), 'state.db'));
 }

@@ -14,7 +14,8 @@ import { acquireRunLock } from './lock.ts';
 import { writeRunManifest } from './manifest.ts';
 import type { Pipeline } from './pipeline-schema.ts';
 import { silentReporter, type Reporter } from './reporter.ts';
-import { openRunState } from './run-folder.ts';
+import { isRunFolder, openRunState } from './run-folder.ts';
+import { refuseForeignFolder } from '../util/foreign-folder.ts';
 import { schedule, type ScheduleOptions, type ScheduleResult } from './scheduler.ts';
 
 export { openRunState, removeOutputs, removeTempFiles, stateDir } from './run-folder.ts';
@@ -23,6 +24,8 @@ export interface RunOptions extends ScheduleOptions {
   reporter?: Reporter;
   /** The command line, for the lock and the manifest. */
   command?: string;
+  /** Refuse a work folder that holds files and is not a run folder, naming this escape (the CLI's). */
+  foreignFolder?: { escape: string; force: boolean };
 }
 
 export interface RunResult extends ScheduleResult {
@@ -32,6 +35,7 @@ export interface RunResult extends ScheduleResult {
 export async function runPipeline(pipeline: Pipeline, options: RunOptions): Promise<RunResult> {
   const workdir = resolve(options.workdir);
   const reporter = options.reporter ?? silentReporter;
+  if (options.foreignFolder) refuseForeignFolder(workdir, { what: 'run folder', isOurs: isRunFolder, ...options.foreignFolder });
   const lock = options.dryRun ? null : acquireRunLock(workdir, options.command ?? `run ${pipeline.file}`);
   if (lock?.clearedStale) reporter.message(`cleared a stale lock left by pid ${lock.clearedStale.pid} (${lock.clearedStale.command})`);
   const store = openRunState(workdir);

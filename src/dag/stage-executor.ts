@@ -42,6 +42,17 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
   const stopped = e.record?.status === 'started' || (e.record?.status === 'failed' && c.store.doneItems(stage.name, e.fingerprint).size > 0);
   const resume = stopped && e.record?.fingerprint === e.fingerprint && why.kind !== 'forced';
   const outs = outputPaths(stage, c.workdir);
+  const foreign = e.record ? [] : Object.entries(outs).filter(([k, p]) => !stage.persist.includes(k) && existsSync(p));
+  if (foreign.length) {
+    // never run over a file the state does not say Janus made: starting would remove it
+    const list = foreign.map(([k, p]) => `${k} (${p})`).join(', ');
+    c.reporter.stageStart(stage.name, why);
+    return outcome(stage.name, 'failed', why, {
+      error: `stage "${stage.name}" would replace ${list}, which Janus did not make; nothing was touched`,
+      userError: true,
+      hint: 'move it out of the run folder (or choose another folder) and run again',
+    });
+  }
   const log = markStarted(stage, e, resume, c);
   log(`start: ${describeReason(why)}${resume ? ' (resuming)' : ''}`);
   const setup: StageSetup = {

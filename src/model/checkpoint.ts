@@ -77,6 +77,11 @@ export function checkpointsDir(root: string): string {
 }
 
 /** Checkpoint folders, newest first. */
+/** A model folder Janus made: it has checkpoints/ or the loss log training writes first. */
+export function isModelFolder(dir: string): boolean {
+  return existsSync(checkpointsDir(dir)) || existsSync(join(dir, 'loss.jsonl'));
+}
+
 export function listCheckpoints(root: string): string[] {
   const d = checkpointsDir(root);
   if (!existsSync(d)) return [];

@@ -201,6 +201,26 @@ test('a failed stage leaves no partial output (persist outputs kept) and its dow
   assert.match(dry.reason.bad!, /failed last time: toy stage failed on purpose/);
 });
 
+test('a stage never replaces an output path Janus did not make: it fails naming it, and the file is untouched', async () => {
+  const c = setup(CHAIN);
+  mkdirSync(join(c.workdir, 'items'), { recursive: true });
+  writeFileSync(join(c.workdir, 'items', 'mine.txt'), 'the user\'s');
+  const r = await run(c.file, c.workdir, { foreignFolder: { escape: '--force-folder', force: true } });
+  assert.is(r.state.gen, 'failed');
+  const o = r.outcomes.find((x) => x.name === 'gen')!;
+  assert.match(o.error!, /stage "gen" would replace dir \(.*items\), which Janus did not make; nothing was touched/);
+  assert.ok(o.userError);
+  assert.is(readFileSync(join(c.workdir, 'items', 'mine.txt'), 'utf8'), 'the user\'s');
+  // without the escape, a folder of the user's is refused before anything is written there
+  const users = join(c.workdir, '..', 'users-folder');
+  mkdirSync(users, { recursive: true });
+  writeFileSync(join(users, 'notes.txt'), 'mine');
+  const refused = await run(c.file, users, { foreignFolder: { escape: '--force-folder', force: false } }).catch((e: unknown) => e);
+  assert.instance(refused, UserError);
+  assert.match((refused as UserError).message, /the run folder ".*users-folder" already holds files Janus did not make \(notes\.txt\)/);
+  assert.equal(readdirSync(users), ['notes.txt']);
+});
+
 test('a failed item keeps the finished ones: the next run (fault gone) resumes after them and does not redo them', async () => {
   const c = setup(`
 name: flaky
