@@ -39,10 +39,21 @@ export function expandStage(spec: StageSpec, index: number, params: Record<strin
   }
   if (!Array.isArray(list)) throw new UserError(`${where}.foreach: expected a list, got ${JSON.stringify(list)}`);
   const named = hasVariable(spec.name, 'item');
+  // a row of a manifest file is named by its line (CSV: the header is line 1) or list position
+  const rowOf = (i: number) => (typeof spec.foreach === 'object' && !Array.isArray(spec.foreach) ? ` (row ${/\.csv$/i.test(spec.foreach.file) ? i + 2 : i + 1} of the foreach file)` : '');
   return list.map((item, i) => {
     const { foreach: _f, ...rest } = spec;
     const s = interpolate(rest, { params, item, index: i }, `${where} [item ${i}]`) as StageSpec;
     if (!named) s.name = `${s.name}-${i}`;
+    const bad = stageNameProblem(s.name);
+    if (bad) throw new UserError(`${where} [item ${i}${rowOf(i)}]: the item makes the stage name ${JSON.stringify(s.name)}, which ${bad}`, 'change that row of the foreach list so the name has only letters, digits, _ . -');
     return s;
   });
+}
+
+/** Why a stage name is not allowed (it names the stage's log file), or null: letters, digits, _ . - only, not `.` or `..`. */
+export function stageNameProblem(name: string): string | null {
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) return 'may hold only letters, digits, _ . -';
+  if (name === '.' || name === '..') return 'cannot be . or ..';
+  return null;
 }

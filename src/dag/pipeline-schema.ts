@@ -46,7 +46,10 @@ export type StageSpec = z.infer<typeof StageSpec>;
 export const PipelineSpec = z
   .object({
     version: z.literal(1).default(1),
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+      .refine((n) => n !== '.' && n !== '..', 'not . or .. (it names the run folder)'),
     description: z.string().optional(),
     params: z.record(z.string(), z.unknown()).default({}),
     stages: z.array(StageSpec).min(1),

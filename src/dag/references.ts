@@ -7,8 +7,9 @@
  *   const resolve = stageResolver({ file, registry, byName, cwd });
  *   resolve(spec).inputs.video   // { stage: 'clip-a', output: 'video' } or { file: '/abs/a.mp4' }
  */
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, posix, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
+import { stageNameProblem } from './foreach.ts';
 import type { ResolvedStage, StageSpec } from './pipeline-schema.ts';
 import type { StageKind, StageRegistry } from './stage-kind.ts';
 
@@ -54,15 +55,36 @@ function checkShape(kind: StageKind, s: StageSpec, where: string): void {
   for (const p of s.persist) if (!(p in s.outputs)) throw new UserError(`${where}: persist names "${p}", which is not one of its outputs (${Object.keys(s.outputs).join(', ')})`);
 }
 
-/** Outputs lie inside the run folder and are no other stage's. */
+/**
+ * Outputs lie inside the run folder, are not the run folder itself nor under `.janus/`, and are
+ * neither equal to nor nested in another output (of this or another stage): removing one must
+ * never remove another's. Stage names are checked here too (they name log files).
+ */
 function checkOutputs(s: StageSpec, where: string, outputOwner: Map<string, string>): void {
+  const bad = stageNameProblem(s.name);
+  if (bad) throw new UserError(`${where}: the stage name ${JSON.stringify(s.name)} ${bad}`, 'rename the stage');
   for (const [name, path] of Object.entries(s.outputs)) {
-    if (isAbsolute(path) || path.split(/[\\/]/).includes('..')) throw new UserError(`${where}: outputs.${name}: expected a path inside the run folder, got "${path}"`);
-    const norm = path.replace(/\/+$/, '');
-    const other = outputOwner.get(norm);
-    if (other) throw new UserError(`${where}: outputs.${name}: "${path}" is also an output of stage "${other}"`);
+    const problem = outputPathProblem(path);
+    if (problem) throw new UserError(`${where}: outputs.${name}: expected a path inside the run folder, got ${JSON.stringify(path)} (${problem})`, 'write a relative path such as faces/ or model/');
+    const norm = posix.normalize(path.replace(/\\/g, '/')).replace(/\/+$/, '');
+    for (const [other, owner] of outputOwner) {
+      const clash = other === norm ? 'is also' : norm.startsWith(`${other}/`) ? 'lies inside' : other.startsWith(`${norm}/`) ? 'holds' : null;
+      if (clash) throw new UserError(`${where}: outputs.${name}: "${path}" ${clash} ${clash === 'is also' ? 'an output' : `the output "${other}"`} of stage "${owner}"`, 'give every output a path of its own, none inside another');
+    }
     outputOwner.set(norm, s.name);
   }
+}
+
+/** Why an output path is not a path inside the run folder, or null. */
+export function outputPathProblem(path: string): string | null {
+  if (!path.trim()) return 'empty';
+  if (isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path)) return 'absolute';
+  const parts = path.split(/[\\/]/);
+  if (parts.includes('..')) return 'it climbs out with ..';
+  const norm = posix.normalize(path.replace(/\\/g, '/')).replace(/\/+$/, '');
+  if (norm === '.' || norm === '') return 'the run folder itself';
+  if (norm === '.janus' || norm.startsWith('.janus/')) return "Janus's state folder";
+  return null;
 }
 
 /** Each input as a file or a reference, and the stages the references name. */

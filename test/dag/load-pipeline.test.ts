@@ -107,6 +107,40 @@ test('two stages writing one path, persist of a non-output, outputs outside the 
   await fails(BASE.replace('out: joined.txt', 'out: ../escape.txt'), /expected a path inside the run folder/);
 });
 
+test('output paths after interpolation: not empty, the run folder, .janus/, absolute, .., nor nested in or holding another output', async () => {
+  const out = (path: string) => BASE.replace('out: joined.txt', `out: "${path}"`);
+  await fails(out(''), /outputs\.out: expected a path inside the run folder, got "" \(empty\)/);
+  await fails(out('.'), /got "\." \(the run folder itself\)/);
+  await fails(out('./'), /got "\.\/" \(the run folder itself\)/);
+  await fails(out('.janus/state.db'), /got "\.janus\/state\.db" \(Janus's state folder\)/);
+  await fails(out('/etc/passwd'), /got "\/etc\/passwd" \(absolute\)/);
+  await fails(out('a/../../x'), /\(it climbs out with \.\.\)/);
+  await fails(out('items/joined.txt'), /"items\/joined\.txt" lies inside the output "items" of stage "gen"/);
+  await fails(BASE.replace('outputs: { dir: items, index: index.txt }', 'outputs: { dir: items, index: items/index.txt }'), /"items\/index\.txt" lies inside the output "items" of stage "gen"/);
+  await fails(out('${params.tag}/..'), /climbs out/); // after interpolation
+  // a param that interpolates to an empty path
+  await fails(BASE.replace('out: joined.txt', 'out: "${params.empty}"').replace('params: { count: 3, tag: x }', 'params: { count: 3, tag: x, empty: "" }'), /got "" \(empty\)/);
+});
+
+test('stage and pipeline names: letters, digits, _ . - only, not . or ..; a foreach row that makes a bad name is named', async () => {
+  await fails(BASE.replace('name: join', 'name: "a/b"'), /the stage name "a\/b" may hold only letters, digits, _ \. -/);
+  await fails(BASE.replace('name: join', 'name: ".."'), /the stage name "\.\." cannot be \. or \.\./);
+  await fails(BASE.replace('name: toy', 'name: ".."'), /name.*not \. or \.\./);
+  writeFileSync(join(tmp.dir, 'rows.csv'), 'who\nalice\n../etc\n');
+  await fails(
+    `
+name: rows
+stages:
+  - name: clip-\${item.who}
+    foreach: { file: rows.csv }
+    kind: toy-copy
+    inputs: { src: rows.csv }
+    outputs: { dst: "\${item.who}.txt" }
+`,
+    /\[item 1 \(row 3 of the foreach file\)\]: the item makes the stage name "clip-\.\.\/etc", which may hold only letters, digits/,
+  );
+});
+
 test('template fan-out: over a list, over a param, over a CSV manifest', async () => {
   writeFileSync(join(tmp.dir, 'pairs.csv'), 'source,target\nalice,bob\ncarol,dave\nerin,frank\n');
   const p = await loadPipeline(
