@@ -6,6 +6,7 @@
  *   const m = readJsonFile('runs/x/metrics.json', SwapMetrics, { what: 'metrics file', hint: 'run the metrics stage again' });
  *   // UserError: "runs/x/metrics.json" is not a valid metrics file: frames.total: expected number, got "abc"
  *   const losses = readJsonLines('weights/x/loss.jsonl', LossEntry, { what: 'loss log entry', hint: '…' });
+ *   tryReadJsonFile(f, Schema, kind)   // { ok: false, problem: '"f" is not a valid …' } instead of a throw
  *
  * A file that is not JSON (truncated, garbled) names the line and column; a missing file says so.
  */
@@ -102,13 +103,20 @@ export function readJsonLines<S extends z.ZodType>(file: string, schema: S, kind
   return out;
 }
 
-/** Why a JSON file does not read back as `schema` (one line), or null when it does. */
-export function jsonFileProblem(file: string, schema: z.ZodType, kind: FileKind): string | null {
+/** A file read back as its schema, or why it could not be (one line: the UserError's message). */
+export type FileRead<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/**
+ * readJsonFile without the throw: the value, or the problem as one line (for callers that try
+ * several files and report why each was passed over).
+ *
+ *   const r = tryReadJsonFile(f, Schema, kind);   // r.ok ? r.value : r.problem
+ */
+export function tryReadJsonFile<S extends z.ZodType>(file: string, schema: S, kind: FileKind): FileRead<z.output<S>> {
   try {
-    readJsonFile(file, schema, kind);
-    return null;
+    return { ok: true, value: readJsonFile(file, schema, kind) };
   } catch (err) {
-    if (err instanceof UserError) return err.message;
+    if (err instanceof UserError) return { ok: false, problem: err.message };
     throw err;
   }
 }

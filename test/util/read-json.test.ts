@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { z } from 'zod';
-import { jsonFileProblem, readJsonFile, readJsonLines } from '../../src/util/read-json.ts';
+import { readJsonFile, readJsonLines, tryReadJsonFile } from '../../src/util/read-json.ts';
 import { assertFileError } from '../helpers/corrupt.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
@@ -27,7 +27,7 @@ const file = (name: string, text: string) => {
 test('a valid file reads as the schema output (defaults filled)', () => {
   const f = file('ok.json', JSON.stringify({ schema: 't/1', identity: { share: 0.5, kind: 'a' } }));
   assert.equal(readJsonFile(f, Doc, kind), { schema: 't/1', identity: { share: 0.5, kind: 'a' }, n: 3 });
-  assert.is(jsonFileProblem(f, Doc, kind), null);
+  assert.equal(tryReadJsonFile(f, Doc, kind), { ok: true, value: { schema: 't/1', identity: { share: 0.5, kind: 'a' }, n: 3 } });
 });
 
 test('a wrong type, a missing field, a bad choice, an unknown key: the file and the field', () => {
@@ -45,7 +45,8 @@ test('a wrong type, a missing field, a bad choice, an unknown key: the file and 
   assertFileError(() => readJsonFile(two, Doc, kind), two, /\(and 1 more problem\)/);
   const top = file('top.json', '[1, 2]');
   assertFileError(() => readJsonFile(top, Doc, kind), top, /\(top level\): expected object, got \[1,2\]/);
-  assert.match(jsonFileProblem(wrong, Doc, kind)!, /identity\.share/);
+  const r = tryReadJsonFile(wrong, Doc, kind);
+  assert.ok(!r.ok && /identity\.share: expected number/.test(r.problem), 'the problem names the field');
 });
 
 test('not JSON: truncated, garbled, empty, missing, a folder', () => {
