@@ -29,7 +29,7 @@ import { disposeBatch, faceMaps, makeBatch, type Batch, type MapUse } from './ba
 import type { FaceSet } from './face-set.ts';
 import { readLossLog, writeLossLog, type LossEntry } from './loss-log.ts';
 import { writeLossCurve, writePreview } from './previews.ts';
-import { appendQuality, readQualityLog, type QualityEntry, type QualityProbe } from './quality-log.ts';
+import { readQualityLog, writeQualityLog, type QualityEntry, type QualityProbe } from './quality-log.ts';
 import { Rng } from '../util/rng.ts';
 import { learningRateAt, progress, warpOn } from './schedule.ts';
 
@@ -421,7 +421,7 @@ class TrainingRun {
     if (!o.probe) return false;
     const q = await o.probe(this.s.ae, { iteration: this.iteration, minutes: this.seconds() / 60 });
     this.quality.push(q);
-    await appendQuality(o.out, this.quality);
+    await writeQualityLog(o.out, this.quality);
     this.log(`quality at iteration ${this.iteration}: ${(q.identityShare * 100).toFixed(0)}% closer to the target, median distance ${q.medianToTarget.toFixed(3)}, Mask-SSIM ${q.maskSsim.toFixed(3)}`);
     if (o.stopAtQuality === undefined || this.quality.length < 2) return false;
     return this.quality.slice(-2).every((e) => e.identityShare >= o.stopAtQuality!);

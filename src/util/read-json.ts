@@ -5,12 +5,12 @@
  *
  *   const m = readJsonFile('runs/x/metrics.json', SwapMetrics, { what: 'metrics file', hint: 'run the metrics stage again' });
  *   // UserError: "runs/x/metrics.json" is not a valid metrics file: frames.total: expected number, got "abc"
- *   const losses = readJsonLines('weights/x/loss.jsonl', LossEntry, { what: 'loss log entry', hint: '…' });
+ *   const losses = readJsonLines('weights/x/loss.jsonl', LossEntry, { what: 'loss log entry', hint: '…' }, { optional: true });
  *   tryReadJsonFile(f, Schema, kind)   // { ok: false, problem: '"f" is not a valid …' } instead of a throw
  *
  * A file that is not JSON (truncated, garbled) names the line and column; a missing file says so.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { UserError } from './errors.ts';
 import { describeIssue } from './zod-issues.ts';
@@ -91,9 +91,11 @@ export function readJsonFile<S extends z.ZodType>(file: string, schema: S, kind:
 
 /**
  * Read a JSON-lines file (one JSON value per line, blank lines skipped), each line validated:
- * errors name the line (`"FILE" line 3 is not a valid WHAT: …`).
+ * errors name the line (`"FILE" line 3 is not a valid WHAT: …`). With `optional`, a file that
+ * does not exist (nothing logged yet) reads as no lines.
  */
-export function readJsonLines<S extends z.ZodType>(file: string, schema: S, kind: FileKind): Array<z.output<S>> {
+export function readJsonLines<S extends z.ZodType>(file: string, schema: S, kind: FileKind, opts: { optional?: boolean } = {}): Array<z.output<S>> {
+  if (opts.optional && !existsSync(file)) return [];
   const out: Array<z.output<S>> = [];
   for (const [i, line] of readText(file, kind).split('\n').entries()) {
     if (!line.trim()) continue;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lossLogPath, readLossLog, writeLossLog, type LossEntry } from '../../src/train/loss-log.ts';
-import { appendQuality, qualityLogPath, readQualityLog, type QualityEntry } from '../../src/train/quality-log.ts';
+import { qualityLogPath, readQualityLog, writeQualityLog, type QualityEntry } from '../../src/train/quality-log.ts';
 import { assertFileError, truncatedCopy } from '../helpers/corrupt.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
@@ -53,9 +53,10 @@ test('loss.jsonl: a wrong type, a missing field, a cut line: the file, line and 
 
 test('quality.jsonl: read back; damaged lines name the file, line and field', async () => {
   const out = join(tmp.dir, 'model');
-  await appendQuality(out, quality);
+  await writeQualityLog(out, quality);
   assert.equal(readQualityLog(out), quality);
   assert.equal(readQualityLog(out, 10).length, 1);
+  assert.equal(readQualityLog(join(tmp.dir, 'nothing')), [], 'no probe yet: none');
   const wrong = damaged('q-wrong', qualityLogPath(out), 2, (l) => l.replace('"identityShare":0.5', '"identityShare":1.5'));
   assertFileError(() => readQualityLog(wrong), qualityLogPath(wrong), /quality\.jsonl" line 2 is not a valid quality log entry: identityShare: Too big: expected number to be <=1, got 1\.5/);
   const missing = damaged('q-missing', qualityLogPath(out), 1, (l) => l.replace(/"faces":\{[^}]*\}/, '"faces":{"source":3}'));

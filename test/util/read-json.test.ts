@@ -3,11 +3,12 @@
  * field, an unknown key, truncated JSON, an empty file, a missing file and a bad JSONL line are
  * each a UserError naming the file, the field (or line and column) and what arrived.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { z } from 'zod';
+import { writeJsonLinesAtomic } from '../../src/util/atomic-write.ts';
 import { readJsonFile, readJsonLines, tryReadJsonFile } from '../../src/util/read-json.ts';
 import { assertFileError } from '../helpers/corrupt.ts';
 import { tempDir } from '../helpers/fixtures.ts';
@@ -69,6 +70,21 @@ test('JSON lines: every line validated, errors name the line', () => {
   assertFileError(() => readJsonLines(bad, Entry, kind), bad, /bad\.jsonl" line 2 is not a valid test file: loss: expected number, got "high"/);
   const cut = file('cut.jsonl', '{"iteration":1,"loss":0.5}\n{"iteration":2,"lo');
   assertFileError(() => readJsonLines(cut, Entry, kind), cut, /cut\.jsonl" line 2: not valid JSON/);
+  const none = join(tmp.dir, 'none.jsonl');
+  assert.equal(readJsonLines(none, Entry, kind, { optional: true }), [], 'an optional file not written yet: no lines');
+  assertFileError(() => readJsonLines(none, Entry, kind), none, /no such file/);
+});
+
+test('JSON lines written atomically read back as written; none: an empty file', async () => {
+  const Entry = z.object({ iteration: z.number().int(), loss: z.number() }).strict();
+  const f = join(tmp.dir, 'written.jsonl');
+  const entries = [{ iteration: 1, loss: 0.5 }, { iteration: 2, loss: 0.25 }];
+  await writeJsonLinesAtomic(f, entries);
+  assert.is(readFileSync(f, 'utf8'), '{"iteration":1,"loss":0.5}\n{"iteration":2,"loss":0.25}\n');
+  assert.equal(readJsonLines(f, Entry, kind), entries);
+  await writeJsonLinesAtomic(f, []);
+  assert.is(readFileSync(f, 'utf8'), '');
+  assert.equal(readJsonLines(f, Entry, kind), []);
 });
 
 test.run();
