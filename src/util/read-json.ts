@@ -4,7 +4,7 @@
  * names the file and the field (what was expected, what arrived), never a TypeError later.
  *
  *   const m = readJsonFile('runs/x/metrics.json', SwapMetrics, { what: 'metrics file', hint: 'run the metrics stage again' });
- *   // UserError: "runs/x/metrics.json" is not a valid metrics file: frames.total: expected number, got "abc"
+ *   // UserError: "runs/x/metrics.json" is not a valid metrics file: frames.total: expected a number, got "abc"
  *   const losses = readJsonLines('weights/x/loss.jsonl', LossEntry, { what: 'loss log entry', hint: '…' }, { optional: true });
  *   tryReadJsonFile(f, Schema, kind)   // { ok: false, problem: '"f" is not a valid …' } instead of a throw
  *

@@ -39,9 +39,9 @@ test('plan/models.json and plan/plan.json read back; damaged copies name the fil
   const split = damaged('split', out, 'plan/models.json', (f, o) => editedCopy(f, o, (d) => void (d[0].split = 'dev')));
   assertFileError(() => readPlanModels(split), join(planDir(split), 'models.json'), /is not a valid benchmark plan \(models\.json\): 0\.split: expected one of train\|val\|test, got "dev"/);
   const seed = damaged('seed', out, 'plan/plan.json', (f, o) => editedCopy(f, o, (d) => void (d.config.seed = 'x')));
-  assertFileError(() => readPlanRecord(seed), join(planDir(seed), 'plan.json'), /config\.seed: expected number, got "x"/);
+  assertFileError(() => readPlanRecord(seed), join(planDir(seed), 'plan.json'), /config\.seed: expected a number, got "x"/);
   const pairs = damaged('pairs', out, 'plan/plan.json', (f, o) => editedCopy(f, o, (d) => void delete d.pairs[0].key));
-  assertFileError(() => readPlanRecord(pairs), join(planDir(pairs), 'plan.json'), /pairs\.0\.key: missing \(expected string\)/);
+  assertFileError(() => readPlanRecord(pairs), join(planDir(pairs), 'plan.json'), /pairs\.0\.key: missing \(expected a string\)/);
   const cut = damaged('cut', out, 'plan/models.json', (f, o) => truncatedCopy(f, o));
   assertFileError(() => readPlanModels(cut), join(planDir(cut), 'models.json'), /not valid JSON/);
 });
@@ -61,11 +61,11 @@ test('baseline.json reads back; damaged copies name the file and field', async (
   await writeBaseline(dir, result);
   assert.equal(readBaseline(dir), result);
   const auc = damaged('auc', dir, 'baseline.json', (f, o) => editedCopy(f, o, (d) => void (d.test.auc = 'high')));
-  assertFileError(() => readBaseline(auc), baselinePath(auc), /is not a valid janus\.baseline\/1 file: test\.auc: expected number, got "high"/);
+  assertFileError(() => readBaseline(auc), baselinePath(auc), /is not a valid janus\.baseline\/1 file: test\.auc: expected a number, got "high"/);
   const level = damaged('level', dir, 'baseline.json', (f, o) => editedCopy(f, o, (d) => void (d.features.level = 'c99')));
   assertFileError(() => readBaseline(level), baselinePath(level), /features\.level: expected one of c0\|c23\|c40, got "c99"/);
   const missing = damaged('missing', dir, 'baseline.json', (f, o) => editedCopy(f, o, (d) => void delete d.val));
-  assertFileError(() => readBaseline(missing), baselinePath(missing), /val: missing \(expected object\)/);
+  assertFileError(() => readBaseline(missing), baselinePath(missing), /val: missing \(expected an object\)/);
   const cut = damaged('cut', dir, 'baseline.json', (f, o) => truncatedCopy(f, o));
   assertFileError(() => readBaseline(cut), baselinePath(cut), /not valid JSON/);
 });

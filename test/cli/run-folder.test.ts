@@ -28,7 +28,7 @@ test('the recorded --set overrides are applied; a damaged record names the state
   assert.is(ok.pipeline.params.preset, 'small');
   const db = (w: string) => join(stateDir(w), 'state.db');
   const wrong = runFolder('wrong', JSON.stringify(['preset=small', 3]));
-  await assertFileRejects(() => resolveRun({ workdir: wrong }), db(wrong), /\(meta sets\) is not a valid --set list: 1: expected string, got 3/);
+  await assertFileRejects(() => resolveRun({ workdir: wrong }), db(wrong), /\(meta sets\) is not a valid --set list: 1: expected a string, got 3/);
   const cut = runFolder('cut', '["preset=sm');
   await assertFileRejects(() => resolveRun({ workdir: cut }), db(cut), /cannot read --set list .*\(meta sets\): not valid JSON/);
 });

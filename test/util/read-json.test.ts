@@ -33,9 +33,9 @@ test('a valid file reads as the schema output (defaults filled)', () => {
 
 test('a wrong type, a missing field, a bad choice, an unknown key: the file and the field', () => {
   const wrong = file('wrong.json', JSON.stringify({ schema: 't/1', identity: { share: 'abc', kind: 'a' } }));
-  assertFileError(() => readJsonFile(wrong, Doc, kind), wrong, /is not a valid test file: identity\.share: expected number, got "abc"$/);
+  assertFileError(() => readJsonFile(wrong, Doc, kind), wrong, /is not a valid test file: identity\.share: expected a number, got "abc"$/);
   const missing = file('missing.json', JSON.stringify({ schema: 't/1', identity: { kind: 'a' } }));
-  assertFileError(() => readJsonFile(missing, Doc, kind), missing, /identity\.share: missing \(expected number\)/);
+  assertFileError(() => readJsonFile(missing, Doc, kind), missing, /identity\.share: missing \(expected a number\)/);
   const choice = file('choice.json', JSON.stringify({ schema: 't/1', identity: { share: 1, kind: 'c' } }));
   assertFileError(() => readJsonFile(choice, Doc, kind), choice, /identity\.kind: expected one of a\|b, got "c"/);
   const extra = file('extra.json', JSON.stringify({ schema: 't/1', identity: { share: 1, kind: 'a', more: 1 } }));
@@ -45,9 +45,9 @@ test('a wrong type, a missing field, a bad choice, an unknown key: the file and 
   const two = file('two.json', JSON.stringify({ schema: 't/1', identity: { share: 'x', kind: 'c' } }));
   assertFileError(() => readJsonFile(two, Doc, kind), two, /\(and 1 more problem\)/);
   const top = file('top.json', '[1, 2]');
-  assertFileError(() => readJsonFile(top, Doc, kind), top, /\(top level\): expected object, got \[1,2\]/);
+  assertFileError(() => readJsonFile(top, Doc, kind), top, /\(top level\): expected an object, got \[1,2\]/);
   const r = tryReadJsonFile(wrong, Doc, kind);
-  assert.ok(!r.ok && /identity\.share: expected number/.test(r.problem), 'the problem names the field');
+  assert.ok(!r.ok && /identity\.share: expected a number/.test(r.problem), 'the problem names the field');
 });
 
 test('not JSON: truncated, garbled, empty, missing, a folder', () => {
@@ -67,7 +67,7 @@ test('JSON lines: every line validated, errors name the line', () => {
   const ok = file('ok.jsonl', '{"iteration":1,"loss":0.5}\n\n{"iteration":2,"loss":0.4}\n');
   assert.equal(readJsonLines(ok, Entry, kind), [{ iteration: 1, loss: 0.5 }, { iteration: 2, loss: 0.4 }]);
   const bad = file('bad.jsonl', '{"iteration":1,"loss":0.5}\n{"iteration":2,"loss":"high"}\n');
-  assertFileError(() => readJsonLines(bad, Entry, kind), bad, /bad\.jsonl" line 2 is not a valid test file: loss: expected number, got "high"/);
+  assertFileError(() => readJsonLines(bad, Entry, kind), bad, /bad\.jsonl" line 2 is not a valid test file: loss: expected a number, got "high"/);
   const cut = file('cut.jsonl', '{"iteration":1,"loss":0.5}\n{"iteration":2,"lo');
   assertFileError(() => readJsonLines(cut, Entry, kind), cut, /cut\.jsonl" line 2: not valid JSON/);
   const none = join(tmp.dir, 'none.jsonl');
