@@ -43,7 +43,7 @@ test('run-manifest.json: what the runner writes reads back; damaged copies name 
     return dir;
   };
   const state = damaged('state', (f, o) => editedCopy(f, o, (d) => void (d.stages[1].state = 'exploded')));
-  assertFileError(() => readRunManifest(state), runManifestPath(state), /is not a valid janus\.run-manifest\/1 file: stages\.1\.state: expected one of up-to-date\|ran\|/);
+  assertFileError(() => readRunManifest(state), runManifestPath(state), /is not a valid janus\.run-manifest\/1 file: stages\.1\.state: expected one of ran\|up-to-date\|would-run\|/);
   const missing = damaged('missing', (f, o) => editedCopy(f, o, (d) => void delete d.provenance.git));
   assertFileError(() => readRunManifest(missing), runManifestPath(missing), /provenance\.git: missing \(expected an object\)/);
   const cut = damaged('cut', (f, o) => truncatedCopy(f, o));
