@@ -1,6 +1,6 @@
 /**
  * The benchmark's files read back validated: the plan (models.json, plan.json, which the baseline
- * detector reads) and baseline.json, each written by its writer; damaged copies (a wrong type,
+ * detector reads), metadata.json and baseline.json, each written by its writer; damaged copies (a wrong type,
  * a missing field, cut short) are UserErrors naming the file and the field.
  */
 import { mkdirSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BenchmarkConfig } from '../../src/config/benchmark.ts';
 import { baselinePath, readBaseline, writeBaseline, type BaselineResult } from '../../src/benchmark/detect-baseline.ts';
-import { planDir, readPlanModels, readPlanRecord } from '../../src/benchmark/plan-files.ts';
+import { planDir } from '../../src/benchmark/layout.ts';
+import { metadataPath, readMetadata, writeMetadata, type BenchmarkMetadata } from '../../src/benchmark/metadata.ts';
+import { readPlanModels, readPlanRecord } from '../../src/benchmark/plan-files.ts';
 import { makePlan, writePlan } from '../../src/benchmark/plan.ts';
 import { assertFileError, editedCopy, truncatedCopy } from '../helpers/corrupt.ts';
 import { tempDir } from '../helpers/fixtures.ts';
@@ -44,6 +46,22 @@ test('plan/models.json and plan/plan.json read back; damaged copies name the fil
   assertFileError(() => readPlanRecord(pairs), join(planDir(pairs), 'plan.json'), /pairs\.0\.key: missing \(expected a string\)/);
   const cut = damaged('cut', out, 'plan/models.json', (f, o) => truncatedCopy(f, o));
   assertFileError(() => readPlanModels(cut), join(planDir(cut), 'models.json'), /not valid JSON/);
+});
+
+test('metadata.json reads back; a folder without one, and damaged copies, are named', async () => {
+  const dir = join(tmp.dir, 'meta');
+  const files = (kind: string, id: string) => ({ c0: `${kind}/c0/${id}.mp4`, c23: `${kind}/c23/${id}.mp4`, c40: `${kind}/c40/${id}.mp4` });
+  const metadata: BenchmarkMetadata = {
+    'anna-01.mp4': { label: 'REAL', original: null, split: 'train', source: 'anna', target: null, method: null, model: null, frames: 30, framesSwapped: 0, files: files('real', 'anna-01'), mask: null, provenance: null },
+    'anna-01__ben.mp4': { label: 'FAKE', original: 'anna-01.mp4', split: 'train', source: 'anna', target: 'ben', method: 'm', model: 'f'.repeat(64), frames: 30, framesSwapped: 28, files: files('fake', 'anna-01__ben'), mask: 'masks/anna-01__ben.mp4', provenance: 'fake/provenance/anna-01__ben.provenance.json' },
+  };
+  await writeMetadata(dir, metadata);
+  assert.equal(readMetadata(dir), metadata);
+  assertFileError(() => readMetadata(join(tmp.dir, 'no-dataset')), join(tmp.dir, 'no-dataset'), /no-dataset has no metadata\.json/);
+  const label = damaged('meta-label', dir, 'metadata.json', (f, o) => editedCopy(f, o, (d) => void (d['anna-01.mp4'].label = 'REAL?')));
+  assertFileError(() => readMetadata(label), metadataPath(label), /anna-01\.mp4\.label: expected one of REAL\|FAKE, got "REAL\?"/);
+  const cut = damaged('meta-cut', dir, 'metadata.json', (f, o) => truncatedCopy(f, o));
+  assertFileError(() => readMetadata(cut), metadataPath(cut), /not valid JSON/);
 });
 
 test('baseline.json reads back; damaged copies name the file and field', async () => {
