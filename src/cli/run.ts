@@ -46,7 +46,6 @@ export async function run([file]: string[], opts: RunOpts): Promise<number> {
       keepGoing: opts.keepGoing,
       signal,
       reporter: dryRun ? undefined : cliReporter(),
-      meta: { backend: backend.choice },
       backend,
       command: process.argv.slice(2).join(' ') ? `janus ${process.argv.slice(2).join(' ')}` : `janus run ${file}`,
     });

@@ -35,7 +35,7 @@ export interface ScheduleOptions {
   /** Run these stages and every stage they depend on, nothing downstream. */
   until?: string[];
   signal?: AbortSignal;
-  /** Opaque metadata for stages and the run manifest (backend, versions…). */
+  /** Opaque metadata for stages and the run manifest (versions…; the runner adds `backend` from `backend`). */
   meta?: Record<string, unknown>;
   /** The compute backend the caller resolved; stages read it from their context. */
   backend?: BackendRequest;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { resolveRun } from '../../src/cli/run-folder.ts';
-import { openRunState, stateDir } from '../../src/dag/runner.ts';
+import { openRunState, stateDir } from '../../src/dag/run-folder.ts';
 import { assertFileRejects } from '../helpers/corrupt.ts';
 import { ROOT, tempDir } from '../helpers/fixtures.ts';
 
