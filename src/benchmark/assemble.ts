@@ -12,10 +12,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SPLITS, type SplitName } from '../config/benchmark.ts';
+import { LEVELS, SPLITS, type SplitName } from '../config/benchmark.ts';
 import type { StageOutcome } from '../dag/reporter.ts';
 import { readAlignments, type AlignmentsDoc } from '../face/alignments-file.ts';
-import { LADDER } from '../media/compress.ts';
 import { readCompositeRecord } from '../swap/composite-record.ts';
 import { readMetrics } from '../swap/metrics-file.ts';
 import { METHOD } from '../swap/synthetic.ts';
@@ -23,7 +22,7 @@ import { linkOrCopy, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '..
 import { csvRow } from '../util/csv.ts';
 import { datasetCard } from './dataset-card.ts';
 import { datasetFiles, paths } from './layout.ts';
-import { writeMetadata, type BenchmarkMetadata } from './metadata.ts';
+import { writeMetadata, type BenchmarkMetadata, type MetadataEntry } from './metadata.ts';
 import type { BenchmarkPlan, PlannedFake } from './plan.ts';
 import { stageName, stagesOfFake } from './stage-names.ts';
 import { gateReason } from './quality-gate.ts';
@@ -77,18 +76,18 @@ function boxRows(a: Assembly, file: string, video: string, swapped: Set<number> 
   }
 }
 
-const levelFiles = (kind: 'real' | 'fake', id: string) => ({ c0: datasetFiles.video(kind, 'c0', id), c23: datasetFiles.video(kind, 'c23', id), c40: datasetFiles.video(kind, 'c40', id) });
+const levelFiles = (kind: 'real' | 'fake', id: string) => Object.fromEntries(LEVELS.map((l) => [l, datasetFiles.video(kind, l, id)])) as MetadataEntry['files'];
 
 /** real/{c0,c23,c40}/: every real video whose ladder and extraction finished. */
 async function assembleReal(a: Assembly): Promise<void> {
   await withAtomicPath(join(a.out, 'real'), async (realTmp) => {
-    for (const level of LADDER) mkdirSync(join(realTmp, level), { recursive: true });
+    for (const level of LEVELS) mkdirSync(join(realTmp, level), { recursive: true });
     for (const v of a.plan.videos) {
       if (!finished(a.state.get(stageName.ladderReal(v.id))) || !finished(a.state.get(stageName.extract(v.id)))) {
         a.dropped.push({ fake: `${v.id}.mp4 (real)`, stage: 'failed', reason: `stage ${stageName.ladderReal(v.id)} or ${stageName.extract(v.id)} did not finish` });
         continue;
       }
-      for (const level of LADDER) linkOrCopy(join(a.out, paths.ladderVideo('real', v.id, level)), join(realTmp, level, `${v.id}.mp4`));
+      for (const level of LEVELS) linkOrCopy(join(a.out, paths.ladderVideo('real', v.id, level)), join(realTmp, level, `${v.id}.mp4`));
       const frames = aligned(a, v.id).frames.length;
       a.metadata[`${v.id}.mp4`] = { label: 'REAL', original: null, split: v.split, source: v.identity, target: null, method: null, model: null, frames, framesSwapped: 0, files: levelFiles('real', v.id), mask: null, provenance: null };
       boxRows(a, `${v.id}.mp4`, v.id, null);
@@ -100,7 +99,7 @@ async function assembleReal(a: Assembly): Promise<void> {
 async function assembleFakes(a: Assembly): Promise<void> {
   await withAtomicPath(join(a.out, 'fake'), async (fakeTmp) => {
     await withAtomicPath(join(a.out, 'masks'), async (maskTmp) => {
-      for (const level of LADDER) mkdirSync(join(fakeTmp, level), { recursive: true });
+      for (const level of LEVELS) mkdirSync(join(fakeTmp, level), { recursive: true });
       mkdirSync(join(fakeTmp, 'provenance'), { recursive: true });
       mkdirSync(maskTmp, { recursive: true });
       for (const f of a.plan.fakes) {
@@ -115,7 +114,7 @@ async function assembleFakes(a: Assembly): Promise<void> {
           a.dropped.push({ fake: `${f.id}.mp4`, stage: 'quality-gate', reason: gate });
           continue;
         }
-        for (const level of LADDER) linkOrCopy(join(a.out, paths.ladderVideo('fake', f.id, level)), join(fakeTmp, level, `${f.id}.mp4`));
+        for (const level of LEVELS) linkOrCopy(join(a.out, paths.ladderVideo('fake', f.id, level)), join(fakeTmp, level, `${f.id}.mp4`));
         linkOrCopy(join(a.out, paths.fakeMask(f.id)), join(maskTmp, `${f.id}.mp4`));
         linkOrCopy(join(a.out, paths.fakeProvenance(f.id)), join(fakeTmp, 'provenance', `${f.id}.provenance.json`));
         const composite = readCompositeRecord(join(a.out, paths.compositeStats(f.id)));

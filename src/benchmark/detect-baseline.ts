@@ -11,12 +11,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DetectBaselineConfig, type SplitName } from '../config/benchmark.ts';
+import { DetectBaselineConfig, LEVELS, type SplitName } from '../config/benchmark.ts';
 import { parseConfig } from '../config/parse.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { recropFaces } from '../face/recrop.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
-import { LADDER } from '../media/compress.ts';
 import { checkpointCoverage, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
 import { latentEncoder } from '../model/latents.ts';
 import { UserError } from '../util/errors.ts';
@@ -50,7 +49,7 @@ export const BaselineResult = z
   .object({
     schema: z.literal(BASELINE_SCHEMA),
     detector: z.string(),
-    features: z.object({ model: z.string(), fingerprint: z.string(), dims: z.number().int().min(1), level: z.enum(LADDER), facesPerVideo: z.number().int().min(1) }).strict(),
+    features: z.object({ model: z.string(), fingerprint: z.string(), dims: z.number().int().min(1), level: z.enum(LEVELS), facesPerVideo: z.number().int().min(1) }).strict(),
     train: SplitScore,
     val: SplitScore,
     test: SplitScore,

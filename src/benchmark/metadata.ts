@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { SPLITS } from '../config/benchmark.ts';
+import { LEVELS, SPLITS } from '../config/benchmark.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/errors.ts';
 import { readJsonFile } from '../util/read-json.ts';
@@ -26,7 +26,8 @@ export const MetadataEntry = z
     model: z.string().nullable(),
     frames: z.number().int(),
     framesSwapped: z.number().int(),
-    files: z.object({ c0: z.string(), c23: z.string(), c40: z.string() }).strict(),
+    /** The video at each compression level. */
+    files: z.record(z.enum(LEVELS), z.string()),
     mask: z.string().nullable(),
     provenance: z.string().nullable(),
   })

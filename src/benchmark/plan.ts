@@ -11,7 +11,7 @@
  *   benchmarkStages(plan, 'out/bench')             // the pipeline's stages
  */
 import { isAbsolute, resolve } from 'node:path';
-import { SPLITS, type BenchmarkConfig, type SplitName } from '../config/benchmark.ts';
+import { LEVELS, SPLITS, type BenchmarkConfig, type SplitName } from '../config/benchmark.ts';
 import type { Direction } from '../config/swap.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import type { BenchmarkManifest, ManifestVideo } from './manifest.ts';
@@ -148,14 +148,14 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
       foreach: foreach('fakes'),
       kind: 'compress-ladder',
       inputs: { video: fake(stageName.composite, 'video') },
-      outputs: Object.fromEntries(['c0', 'c23', 'c40'].map((l) => [l, paths.ladderVideo('fake', '${item.id}', l)])),
+      outputs: Object.fromEntries(LEVELS.map((l) => [l, paths.ladderVideo('fake', '${item.id}', l)])),
     },
     {
       name: stageName.ladderReal('${item.id}'),
       foreach: foreach('videos'),
       kind: 'compress-ladder',
       inputs: { video: '${item.video}' },
-      outputs: Object.fromEntries(['c0', 'c23', 'c40'].map((l) => [l, paths.ladderVideo('real', '${item.id}', l)])),
+      outputs: Object.fromEntries(LEVELS.map((l) => [l, paths.ladderVideo('real', '${item.id}', l)])),
     },
   );
   return stages;

@@ -5,16 +5,15 @@
  * no version strings), so a rerun gives the same bytes.
  *
  *   await compressVideo('fake/x.mp4', 'c23', 'c23/fake/x.mp4');
- *   LADDER   // ['c0', 'c23', 'c40']
+ *   LEVELS   // ['c0', 'c23', 'c40'] (src/config/benchmark.ts)
  */
 import { LEVELS } from '../config/benchmark.ts';
 import { withAtomicPath } from '../util/atomic-write.ts';
 import { audioCodecFor, runFfmpeg } from './ffmpeg.ts';
 import { probeAudio } from './probe.ts';
 
-/** The levels, in order (their names are the benchmark schema's, src/config/benchmark.ts). */
-export const LADDER = LEVELS;
-export type CompressionLevel = (typeof LADDER)[number];
+/** One level of the ladder (LEVELS, in order, is the benchmark schema's list). */
+export type CompressionLevel = (typeof LEVELS)[number];
 
 // yuv420p needs even sizes: an odd width or height is padded by one pixel (as the encoder does)
 const EVEN = ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'];

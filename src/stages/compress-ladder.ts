@@ -9,7 +9,8 @@
  */
 import { z } from 'zod';
 import type { StageKind } from '../dag/stage-kind.ts';
-import { LADDER, compressVideo } from '../media/compress.ts';
+import { LEVELS } from '../config/benchmark.ts';
+import { compressVideo } from '../media/compress.ts';
 
 const Params = z.object({}).strict();
 
@@ -20,8 +21,8 @@ export const compressLadderStage: StageKind<z.infer<typeof Params>> = {
   params: Params,
   inputs: ['video'],
   async run(ctx) {
-    const levels = LADDER.filter((l) => ctx.outputs[l]);
-    if (!levels.length) throw new Error(`stage ${ctx.name}: expected at least one of the outputs ${LADDER.join(', ')}`);
+    const levels = LEVELS.filter((l) => ctx.outputs[l]);
+    if (!levels.length) throw new Error(`stage ${ctx.name}: expected at least one of the outputs ${LEVELS.join(', ')}`);
     for (const level of levels) {
       if (ctx.signal.aborted) throw new Error('interrupted');
       await compressVideo(ctx.inputs.video!, level, ctx.outputs[level]!);

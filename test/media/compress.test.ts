@@ -8,7 +8,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LADDER, compressVideo } from '../../src/media/compress.ts';
+import { LEVELS } from '../../src/config/benchmark.ts';
+import { compressVideo } from '../../src/media/compress.ts';
 import { readFrame } from '../../src/media/decode.ts';
 import { probeVideo } from '../../src/media/probe.ts';
 import { ffmpegSync, SAMPLE_A, requireSamples, tempDir } from '../helpers/fixtures.ts';
@@ -23,7 +24,7 @@ test('c0 > c23 > c40 in size; frames and audio kept; c0 is lossless; determinist
   ffmpegSync(['-i', SAMPLE_A, '-t', '1', '-c:v', 'libx264', '-crf', '18', '-c:a', 'copy', src]);
   const info = await probeVideo(src);
   const sizes: number[] = [];
-  for (const level of LADDER) {
+  for (const level of LEVELS) {
     const out = join(tmp.dir, level, 'x.mp4');
     await compressVideo(src, level, out);
     sizes.push(statSync(out).size);
@@ -43,7 +44,7 @@ test('c0 > c23 > c40 in size; frames and audio kept; c0 is lossless; determinist
 test('a .mov with PCM audio and an odd size: every level encodes (audio to AAC, 4:2:0 padded to even)', async () => {
   const src = join(tmp.dir, 'odd.mov');
   ffmpegSync(['-i', SAMPLE_A, '-t', '0.5', '-vf', 'scale=255:181', '-c:v', 'libx264rgb', '-crf', '0', '-c:a', 'pcm_s16le', src]);
-  for (const level of LADDER) {
+  for (const level of LEVELS) {
     const out = join(tmp.dir, 'odd', `${level}.mp4`);
     await compressVideo(src, level, out);
     const v = await probeVideo(out);
