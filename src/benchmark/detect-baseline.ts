@@ -30,7 +30,7 @@ import { spread } from '../swap/kept-faces.ts';
 /** Level, faces per video and feature model; absent ones take DetectBaselineConfig's defaults. */
 export type BaselineOptions = z.input<typeof DetectBaselineConfig>;
 
-export const BASELINE_SCHEMA = 'janus.baseline/1';
+const BASELINE_SCHEMA = 'janus.baseline/1';
 
 export const SplitScore = z
   .object({

@@ -15,7 +15,7 @@ import { stageRegistry } from '../stages/registry.ts';
 import { UserError } from '../util/errors.ts';
 import { parseJsonText, validateJson } from '../util/read-json.ts';
 
-export const RUNS_DIR = 'runs';
+const RUNS_DIR = 'runs';
 
 export interface ResolvedRun {
   pipeline: Pipeline;

@@ -103,7 +103,7 @@ export function optionFields(schema: z.ZodObject): OptionField[] {
 }
 
 /** Help text of an option: its help, then choices, default and environment variable. */
-export function helpLine(f: OptionField): string {
+function helpLine(f: OptionField): string {
   const extra = [f.choices ? `one of ${f.choices.join('|')}` : '', f.shownDefault !== undefined ? `default: ${f.shownDefault}` : '', f.env ? `env ${f.env}` : '', f.required ? 'required' : ''].filter(Boolean);
   return extra.length ? `${f.help} (${extra.join('; ')})` : f.help;
 }

@@ -16,7 +16,7 @@ import { OUTCOME_STATES, countStates } from './outcome-state.ts';
 import type { Pipeline } from './pipeline-schema.ts';
 import type { StageOutcome } from './reporter.ts';
 
-export const RUN_MANIFEST_SCHEMA = 'janus.run-manifest/1';
+const RUN_MANIFEST_SCHEMA = 'janus.run-manifest/1';
 
 /** A stage's outcome as recorded (`StageOutcome` of dag/reporter.ts). */
 const OutcomeRecord = z

@@ -36,8 +36,6 @@ export type StageReason =
   | { kind: 'stopped-after-failure' }
   | { kind: 'interrupted-before-start' };
 
-export type StageReasonKind = StageReason['kind'];
-
 /** The reasons that make a stage run (what `evaluateStage` returns besides null). */
 export type RunReason = Exclude<StageReason, { kind: 'up-to-date' | 'upstream-blocked' | 'stopped-after-failure' | 'interrupted-before-start' }>;
 

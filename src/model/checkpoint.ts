@@ -44,11 +44,11 @@ export const TrainingState = z
   .strict();
 export type TrainingState = z.infer<typeof TrainingState>;
 
-export const CHECKPOINT_SCHEMA = 'janus.checkpoint/1';
+const CHECKPOINT_SCHEMA = 'janus.checkpoint/1';
 
 /** MANIFEST.json: the sha256 of every other file of the checkpoint folder. */
-export const CheckpointManifest = z.object({ schema: z.literal(CHECKPOINT_SCHEMA), sha256: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 (64 hex digits)')) }).strict();
-export type CheckpointManifest = z.infer<typeof CheckpointManifest>;
+const CheckpointManifest = z.object({ schema: z.literal(CHECKPOINT_SCHEMA), sha256: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 (64 hex digits)')) }).strict();
+type CheckpointManifest = z.infer<typeof CheckpointManifest>;
 
 
 /** The coverage a checkpoint's model was trained at (older checkpoints: the whole crop). */
@@ -62,14 +62,16 @@ export interface NamedTensor {
   tensor: tf.Tensor;
 }
 
+/** The networks of a checkpoint, each in the folder of its name. */
 const NETS = ['encoder', 'decoder_a', 'decoder_b'] as const;
+const networks = (ae: Autoencoder) => ({ encoder: ae.encoder, decoder_a: ae.decoderA, decoder_b: ae.decoderB });
 const CKPT = /^ckpt-(\d{9})$/;
 
 function listFiles(dir: string, base = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), base) : [relative(base, join(dir, e.name))])).sort();
 }
 
-export function checkpointsDir(root: string): string {
+function checkpointsDir(root: string): string {
   return join(root, 'checkpoints');
 }
 
@@ -91,9 +93,8 @@ export async function saveCheckpoint(
 ): Promise<string> {
   const target = join(checkpointsDir(root), `ckpt-${String(what.state.iteration).padStart(9, '0')}`);
   await withAtomicPath(target, async (tmp) => {
-    await what.ae.encoder.save(fileIOHandler(join(tmp, 'encoder')));
-    await what.ae.decoderA.save(fileIOHandler(join(tmp, 'decoder_a')));
-    await what.ae.decoderB.save(fileIOHandler(join(tmp, 'decoder_b')));
+    const nets = networks(what.ae);
+    for (const net of NETS) await nets[net].save(fileIOHandler(join(tmp, net)));
     const enc = await tf.io.encodeWeights(what.optimizerWeights);
     await writeFileAtomic(join(tmp, 'optimizer.bin'), new Uint8Array(tf.io.CompositeArrayBuffer.join(enc.data)));
     await writeJsonAtomic(join(tmp, 'optimizer.json'), enc.specs);
@@ -188,11 +189,9 @@ export async function loadLatestCheckpoint(root: string, arch: Architecture): Pr
 
 async function loadNetworks(dir: string, arch: Architecture): Promise<Autoencoder> {
   const ae = buildAutoencoder(arch);
-  for (const [net, model] of [
-    ['encoder', ae.encoder],
-    ['decoder_a', ae.decoderA],
-    ['decoder_b', ae.decoderB],
-  ] as const) {
+  const nets = networks(ae);
+  for (const net of NETS) {
+    const model = nets[net];
     const loaded = await tf.loadLayersModel(fileIOHandler(join(dir, net)));
     model.setWeights(loaded.getWeights());
     loaded.dispose();
@@ -256,5 +255,3 @@ export async function loadCheckpointAt(dir: string): Promise<TrainedModel> {
   const c = found(dir, files.value);
   return { ...c, ae: await loadNetworks(dir, c.state.arch) };
 }
-
-export { NETS };

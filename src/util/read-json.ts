@@ -23,7 +23,7 @@ export interface FileKind {
   hint?: string;
 }
 
-export const DEFAULT_FILE_HINT = 'the file is damaged or from another version of Janus: delete it and run what writes it again (janus run PIPELINE --force STAGE)';
+const DEFAULT_FILE_HINT = 'the file is damaged or from another version of Janus: delete it and run what writes it again (janus run PIPELINE --force STAGE)';
 
 /** Line and column of a character offset. */
 function lineColumn(text: string, pos: number): { line: number; column: number } {

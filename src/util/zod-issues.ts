@@ -28,7 +28,7 @@ export function showValue(v: unknown, max = 60): string {
 }
 
 /** `frames.3.box.x`, or '(top level)' for the value itself. */
-export function issuePath(path: readonly PropertyKey[]): string {
+function issuePath(path: readonly PropertyKey[]): string {
   return path.length ? path.map(String).join('.') : '(top level)';
 }
 
