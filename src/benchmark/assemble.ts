@@ -12,40 +12,20 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { SPLITS, type SplitName } from '../config/benchmark.ts';
+import { LEVELS, SPLITS, type SplitName } from '../config/benchmark.ts';
 import type { StageOutcome } from '../dag/reporter.ts';
 import { readAlignments, type AlignmentsDoc } from '../face/alignments-file.ts';
-import { LADDER } from '../media/compress.ts';
 import { readCompositeRecord } from '../swap/composite-record.ts';
 import { readMetrics } from '../swap/metrics-file.ts';
 import { METHOD } from '../swap/synthetic.ts';
 import { linkOrCopy, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { csvRow } from '../util/csv.ts';
 import { datasetCard } from './dataset-card.ts';
-import { paths, type BenchmarkPlan, type PlannedFake } from './plan.ts';
+import { datasetFiles, paths } from './layout.ts';
+import { writeMetadata, type BenchmarkMetadata, type MetadataEntry } from './metadata.ts';
+import type { BenchmarkPlan, PlannedFake } from './plan.ts';
 import { stageName, stagesOfFake } from './stage-names.ts';
 import { gateReason } from './quality-gate.ts';
-
-export const MetadataEntry = z
-  .object({
-    label: z.enum(['REAL', 'FAKE']),
-    /** For a fake: the real video it was made from (a key of the same file). */
-    original: z.string().nullable(),
-    split: z.enum(SPLITS),
-    source: z.string(),
-    target: z.string().nullable(),
-    method: z.string().nullable(),
-    model: z.string().nullable(),
-    frames: z.number().int(),
-    framesSwapped: z.number().int(),
-    files: z.object({ c0: z.string(), c23: z.string(), c40: z.string() }).strict(),
-    mask: z.string().nullable(),
-    provenance: z.string().nullable(),
-  })
-  .strict();
-export const BenchmarkMetadata = z.record(z.string(), MetadataEntry);
-export type BenchmarkMetadata = z.infer<typeof BenchmarkMetadata>;
 
 export interface Dropped {
   fake: string;
@@ -83,7 +63,7 @@ function failure(a: Assembly, f: PlannedFake): string | null {
 }
 
 function aligned(a: Assembly, video: string): AlignmentsDoc {
-  if (!a.alignments.has(video)) a.alignments.set(video, readAlignments(join(a.out, paths.extract(video), 'alignments.json')));
+  if (!a.alignments.has(video)) a.alignments.set(video, readAlignments(join(a.out, paths.alignments(video))));
   return a.alignments.get(video)!;
 }
 
@@ -96,18 +76,18 @@ function boxRows(a: Assembly, file: string, video: string, swapped: Set<number> 
   }
 }
 
-const levelFiles = (kind: 'real' | 'fake', id: string) => ({ c0: `${kind}/c0/${id}.mp4`, c23: `${kind}/c23/${id}.mp4`, c40: `${kind}/c40/${id}.mp4` });
+const levelFiles = (kind: 'real' | 'fake', id: string) => Object.fromEntries(LEVELS.map((l) => [l, datasetFiles.video(kind, l, id)])) as MetadataEntry['files'];
 
 /** real/{c0,c23,c40}/: every real video whose ladder and extraction finished. */
 async function assembleReal(a: Assembly): Promise<void> {
   await withAtomicPath(join(a.out, 'real'), async (realTmp) => {
-    for (const level of LADDER) mkdirSync(join(realTmp, level), { recursive: true });
+    for (const level of LEVELS) mkdirSync(join(realTmp, level), { recursive: true });
     for (const v of a.plan.videos) {
       if (!finished(a.state.get(stageName.ladderReal(v.id))) || !finished(a.state.get(stageName.extract(v.id)))) {
         a.dropped.push({ fake: `${v.id}.mp4 (real)`, stage: 'failed', reason: `stage ${stageName.ladderReal(v.id)} or ${stageName.extract(v.id)} did not finish` });
         continue;
       }
-      for (const level of LADDER) linkOrCopy(join(a.out, paths.ladder('real', v.id), `${level}.mp4`), join(realTmp, level, `${v.id}.mp4`));
+      for (const level of LEVELS) linkOrCopy(join(a.out, paths.ladderVideo('real', v.id, level)), join(realTmp, level, `${v.id}.mp4`));
       const frames = aligned(a, v.id).frames.length;
       a.metadata[`${v.id}.mp4`] = { label: 'REAL', original: null, split: v.split, source: v.identity, target: null, method: null, model: null, frames, framesSwapped: 0, files: levelFiles('real', v.id), mask: null, provenance: null };
       boxRows(a, `${v.id}.mp4`, v.id, null);
@@ -119,7 +99,7 @@ async function assembleReal(a: Assembly): Promise<void> {
 async function assembleFakes(a: Assembly): Promise<void> {
   await withAtomicPath(join(a.out, 'fake'), async (fakeTmp) => {
     await withAtomicPath(join(a.out, 'masks'), async (maskTmp) => {
-      for (const level of LADDER) mkdirSync(join(fakeTmp, level), { recursive: true });
+      for (const level of LEVELS) mkdirSync(join(fakeTmp, level), { recursive: true });
       mkdirSync(join(fakeTmp, 'provenance'), { recursive: true });
       mkdirSync(maskTmp, { recursive: true });
       for (const f of a.plan.fakes) {
@@ -128,17 +108,16 @@ async function assembleFakes(a: Assembly): Promise<void> {
           a.dropped.push({ fake: `${f.id}.mp4`, stage: 'failed', reason: failed });
           continue;
         }
-        const dir = join(a.out, paths.fake(f.id));
-        const m = readMetrics(join(dir, 'metrics.json'));
+        const m = readMetrics(join(a.out, paths.metrics(f.id)));
         const gate = gateReason(m, a.plan.config);
         if (gate) {
           a.dropped.push({ fake: `${f.id}.mp4`, stage: 'quality-gate', reason: gate });
           continue;
         }
-        for (const level of LADDER) linkOrCopy(join(a.out, paths.ladder('fake', f.id), `${level}.mp4`), join(fakeTmp, level, `${f.id}.mp4`));
-        linkOrCopy(join(dir, `${f.id}.mask.mp4`), join(maskTmp, `${f.id}.mp4`));
-        linkOrCopy(join(dir, `${f.id}.provenance.json`), join(fakeTmp, 'provenance', `${f.id}.provenance.json`));
-        const composite = readCompositeRecord(join(dir, 'composite.json'));
+        for (const level of LEVELS) linkOrCopy(join(a.out, paths.ladderVideo('fake', f.id, level)), join(fakeTmp, level, `${f.id}.mp4`));
+        linkOrCopy(join(a.out, paths.fakeMask(f.id)), join(maskTmp, `${f.id}.mp4`));
+        linkOrCopy(join(a.out, paths.fakeProvenance(f.id)), join(fakeTmp, 'provenance', `${f.id}.provenance.json`));
+        const composite = readCompositeRecord(join(a.out, paths.compositeStats(f.id)));
         a.metadata[`${f.id}.mp4`] = {
           label: 'FAKE',
           original: `${f.sourceVideo}.mp4`,
@@ -150,8 +129,8 @@ async function assembleFakes(a: Assembly): Promise<void> {
           frames: m.frames.total,
           framesSwapped: m.frames.swapped,
           files: levelFiles('fake', f.id),
-          mask: `masks/${f.id}.mp4`,
-          provenance: `fake/provenance/${f.id}.provenance.json`,
+          mask: datasetFiles.mask(f.id),
+          provenance: datasetFiles.provenance(f.id),
         };
         boxRows(a, `${f.id}.mp4`, f.sourceVideo, new Set(composite.swappedFrames));
       }
@@ -166,7 +145,7 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
   const { metadata, dropped } = a;
   const perSplit = Object.fromEntries(SPLITS.map((s) => [s, { real: 0, fake: 0 }])) as AssembleSummary['perSplit'];
   for (const e of Object.values(metadata)) perSplit[e.split][e.label === 'REAL' ? 'real' : 'fake']++;
-  await writeJsonAtomic(join(out, 'metadata.json'), metadata);
+  await writeMetadata(out, metadata);
   await writeFileAtomic(join(out, 'frames.csv'), `${a.frameRows.join('\n')}\n`);
   await withAtomicPath(join(out, 'splits'), async (tmp) => {
     mkdirSync(tmp, { recursive: true });

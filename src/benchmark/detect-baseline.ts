@@ -11,27 +11,26 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DetectBaselineConfig, type SplitName } from '../config/benchmark.ts';
+import { DetectBaselineConfig, LEVELS, type SplitName } from '../config/benchmark.ts';
 import { parseConfig } from '../config/parse.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { recropFaces } from '../face/recrop.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
-import { LADDER } from '../media/compress.ts';
 import { checkpointCoverage, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
 import { latentEncoder } from '../model/latents.ts';
 import { UserError } from '../util/errors.ts';
 import { readJsonFile } from '../util/read-json.ts';
-import { BenchmarkMetadata } from './assemble.ts';
 import { accuracy, rocAuc, trainLogistic } from './classifier.ts';
-import { paths } from './plan.ts';
-import { planDir, readPlanModels, readPlanRecord } from './plan-files.ts';
+import { paths, planFile } from './layout.ts';
+import { readMetadata } from './metadata.ts';
+import { readPlanModels, readPlanRecord } from './plan-files.ts';
 import { readCompositeRecord } from '../swap/composite-record.ts';
 import { spread } from '../swap/kept-faces.ts';
 
 /** Level, faces per video and feature model; absent ones take DetectBaselineConfig's defaults. */
 export type BaselineOptions = z.input<typeof DetectBaselineConfig>;
 
-export const BASELINE_SCHEMA = 'janus.baseline/1';
+const BASELINE_SCHEMA = 'janus.baseline/1';
 
 export const SplitScore = z
   .object({
@@ -50,7 +49,7 @@ export const BaselineResult = z
   .object({
     schema: z.literal(BASELINE_SCHEMA),
     detector: z.string(),
-    features: z.object({ model: z.string(), fingerprint: z.string(), dims: z.number().int().min(1), level: z.enum(LADDER), facesPerVideo: z.number().int().min(1) }).strict(),
+    features: z.object({ model: z.string(), fingerprint: z.string(), dims: z.number().int().min(1), level: z.enum(LEVELS), facesPerVideo: z.number().int().min(1) }).strict(),
     train: SplitScore,
     val: SplitScore,
     test: SplitScore,
@@ -76,9 +75,9 @@ export function readBaseline(dir: string): BaselineResult {
  */
 async function featureModel(dir: string, given?: string): Promise<{ modelDir: string; m: TrainedModel }> {
   if (given) return { modelDir: given, m: await loadTrainedModel(given) };
-  if (!existsSync(join(planDir(dir), 'models.json'))) throw new UserError(`${dir} has no plan/models.json`, 'pass --model DIR (a trained model folder)');
-  const weights = existsSync(join(planDir(dir), 'plan.json')) ? readPlanRecord(dir).config.weights : undefined;
-  const root = weights ?? join(dir, 'work', 'models');
+  if (!existsSync(planFile(dir, 'models'))) throw new UserError(`${dir} has no plan/models.json`, 'pass --model DIR (a trained model folder)');
+  const weights = existsSync(planFile(dir, 'plan')) ? readPlanRecord(dir).config.weights : undefined;
+  const root = weights ?? join(dir, paths.models);
   const models = readPlanModels(dir).sort((a, b) => Number(b.split === 'train') - Number(a.split === 'train'));
   const problems: string[] = [];
   for (const model of models) {
@@ -92,9 +91,7 @@ async function featureModel(dir: string, given?: string): Promise<{ modelDir: st
 }
 
 export async function detectBaseline(dir: string, opts: BaselineOptions = {}): Promise<BaselineResult> {
-  const metaFile = join(dir, 'metadata.json');
-  if (!existsSync(metaFile)) throw new UserError(`${dir} has no metadata.json`, 'run janus benchmark MANIFEST --out DIR first');
-  const metadata = readJsonFile(metaFile, BenchmarkMetadata, { what: "Janus benchmark's metadata.json", hint: 'run janus benchmark MANIFEST --out DIR again to write it' });
+  const metadata = readMetadata(dir);
   const { level, facesPerVideo: per, model } = parseConfig(DetectBaselineConfig, opts, 'detect-baseline options');
   const { modelDir, m } = await featureModel(dir, model);
   const enc = latentEncoder(m.ae, checkpointCoverage(m.state));
@@ -103,10 +100,10 @@ export async function detectBaseline(dir: string, opts: BaselineOptions = {}): P
     for (const [file, e] of Object.entries(metadata)) {
       const id = file.replace(/\.mp4$/, '');
       const source = e.label === 'REAL' ? id : e.original!.replace(/\.mp4$/, '');
-      const doc = readAlignments(join(dir, paths.extract(source), 'alignments.json'));
+      const doc = readAlignments(join(dir, paths.alignments(source)));
       let frames = doc.frames.filter((f) => f.faces.some((x) => x.kept)).map((f) => f.index);
       if (e.label === 'FAKE') {
-        const swapped = new Set(readCompositeRecord(join(dir, paths.fake(id), 'composite.json')).swappedFrames);
+        const swapped = new Set(readCompositeRecord(join(dir, paths.compositeStats(id))).swappedFrames);
         frames = frames.filter((f) => swapped.has(f));
       }
       const pick = new Set(spread(frames, per));

@@ -6,10 +6,10 @@
  *   readPlanModels('out/bench')    // [{ key: 'alice__bob', a: 'alice', b: 'bob', split: 'train', seed: … }]
  *   readPlanRecord('out/bench').config.weights
  */
-import { join } from 'node:path';
 import { z } from 'zod';
 import { BenchmarkConfig, SPLITS } from '../config/benchmark.ts';
 import { readJsonFile } from '../util/read-json.ts';
+import { planFile } from './layout.ts';
 
 export const PlannedModel = z
   .object({
@@ -46,15 +46,14 @@ export const PlanRecord = z
   .strict();
 export type PlanRecord = z.infer<typeof PlanRecord>;
 
-export const planDir = (out: string) => join(out, 'plan');
 export const PlanModels = z.array(PlannedModel);
 
 const kind = (what: string) => ({ what, hint: 'run janus benchmark again to write the plan, or pass --model DIR (a trained model folder)' });
 
 export function readPlanModels(out: string): PlannedModel[] {
-  return readJsonFile(join(planDir(out), 'models.json'), PlanModels, kind('benchmark plan (models.json)'));
+  return readJsonFile(planFile(out, 'models'), PlanModels, kind('benchmark plan (models.json)'));
 }
 
 export function readPlanRecord(out: string): PlanRecord {
-  return readJsonFile(join(planDir(out), 'plan.json'), PlanRecord, kind('benchmark plan (plan.json)'));
+  return readJsonFile(planFile(out, 'plan'), PlanRecord, kind('benchmark plan (plan.json)'));
 }

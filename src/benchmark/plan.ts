@@ -10,14 +10,15 @@
  *   await writePlan(plan, 'out/bench');            // out/bench/plan/*.json
  *   benchmarkStages(plan, 'out/bench')             // the pipeline's stages
  */
-import { isAbsolute, join, resolve } from 'node:path';
-import { SPLITS, type BenchmarkConfig, type SplitName } from '../config/benchmark.ts';
+import { isAbsolute, resolve } from 'node:path';
+import { LEVELS, SPLITS, type BenchmarkConfig, type SplitName } from '../config/benchmark.ts';
 import type { Direction } from '../config/swap.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import type { BenchmarkManifest, ManifestVideo } from './manifest.ts';
 import { choosePairs, deriveSeed, type Pair } from './pairs.ts';
 import { stageName, stageRef } from './stage-names.ts';
-import { PlanModels, PlanRecord, planDir, type PlannedModel } from './plan-files.ts';
+import { paths, planFile, type PlanFileName } from './layout.ts';
+import { PlanModels, PlanRecord, type PlannedModel } from './plan-files.ts';
 import { assignSplits, type Splits } from './splits.ts';
 
 export type { PlannedModel };
@@ -64,29 +65,20 @@ export function makePlan(manifest: BenchmarkManifest, config: BenchmarkConfig): 
   return { manifest, config, splits, pairs, videos: manifest.videos.map((v) => ({ ...v, split: splitOf(v.identity) })), models: [...models.values()], fakes };
 }
 
-export const WORK = 'work';
-export const paths = {
-  extract: (video: string) => `${WORK}/extract/${video}`,
-  identity: (identity: string) => `${WORK}/identities/${identity}`,
-  model: (key: string) => `${WORK}/models/${key}`,
-  fake: (id: string) => `${WORK}/fakes/${id}`,
-  ladder: (kind: 'real' | 'fake', id: string) => `${WORK}/ladder/${kind}/${id}`,
-};
-
 /** The pipeline (stage specs) of a plan; template stages read `plan/*.json` in the run folder. */
 export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
   const c = plan.config;
-  const planFile = (name: string) => ({ file: join(resolve(out), 'plan', `${name}.json`) });
+  const foreach = (name: PlanFileName) => ({ file: planFile(resolve(out), name) });
   const weights = c.weights ? (isAbsolute(c.weights) ? c.weights : resolve(c.weights)) : null;
   const stages: unknown[] = [
     {
       name: stageName.extract('${item.id}'),
-      foreach: planFile('videos'),
+      foreach: foreach('videos'),
       kind: 'extract',
       resource: 'gpu',
       params: { size: c.size, detector: c.detector },
       inputs: { video: '${item.video}' },
-      outputs: { detections: `${paths.extract('${item.id}')}/detections`, faces: `${paths.extract('${item.id}')}/faces`, masks: `${paths.extract('${item.id}')}/masks`, alignments: `${paths.extract('${item.id}')}/alignments.json` },
+      outputs: { detections: `${paths.extract('${item.id}')}/detections`, faces: `${paths.extract('${item.id}')}/faces`, masks: `${paths.extract('${item.id}')}/masks`, alignments: paths.alignments('${item.id}') },
     },
     ...plan.manifest.identities.map((identity) => ({
       name: stageName.faces(identity),
@@ -98,7 +90,7 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
   if (!weights) {
     stages.push({
       name: stageName.train('${item.key}'),
-      foreach: planFile('models'),
+      foreach: foreach('models'),
       kind: 'train',
       resource: 'gpu',
       params: { preset: c.preset, iterations: c.iterations, ...(c.minutes ? { minutes: c.minutes } : {}), seed: '${item.seed}' },
@@ -113,7 +105,7 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
   stages.push(
     {
       name: stageName.swap('${item.id}'),
-      foreach: planFile('fakes'),
+      foreach: foreach('fakes'),
       kind: 'swap',
       resource: 'gpu',
       params: { direction: '${item.direction}' },
@@ -122,20 +114,20 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
     },
     {
       name: stageName.composite('${item.id}'),
-      foreach: planFile('fakes'),
+      foreach: foreach('fakes'),
       kind: 'composite',
       inputs: { video: '${item.sourcePath}', alignments: sourceAlignments, swapped: fake(stageName.swap, 'faces') },
       outputs: {
         segments: `${paths.fake('${item.id}')}/segments`,
-        video: `${paths.fake('${item.id}')}/\${item.id}.mp4`,
-        mask: `${paths.fake('${item.id}')}/\${item.id}.mask.mp4`,
-        stats: `${paths.fake('${item.id}')}/composite.json`,
-        provenance: `${paths.fake('${item.id}')}/\${item.id}.provenance.json`,
+        video: paths.fakeVideo('${item.id}'),
+        mask: paths.fakeMask('${item.id}'),
+        stats: paths.compositeStats('${item.id}'),
+        provenance: paths.fakeProvenance('${item.id}'),
       },
     },
     {
       name: stageName.metrics('${item.id}'),
-      foreach: planFile('fakes'),
+      foreach: foreach('fakes'),
       kind: 'swap-metrics',
       resource: 'gpu',
       params: { sample: 24 },
@@ -149,21 +141,21 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
         output: fake(stageName.composite, 'video'),
         mask: fake(stageName.composite, 'mask'),
       },
-      outputs: { metrics: `${paths.fake('${item.id}')}/metrics.json` },
+      outputs: { metrics: paths.metrics('${item.id}') },
     },
     {
       name: stageName.ladderFake('${item.id}'),
-      foreach: planFile('fakes'),
+      foreach: foreach('fakes'),
       kind: 'compress-ladder',
       inputs: { video: fake(stageName.composite, 'video') },
-      outputs: Object.fromEntries(['c0', 'c23', 'c40'].map((l) => [l, `${paths.ladder('fake', '${item.id}')}/${l}.mp4`])),
+      outputs: Object.fromEntries(LEVELS.map((l) => [l, paths.ladderVideo('fake', '${item.id}', l)])),
     },
     {
       name: stageName.ladderReal('${item.id}'),
-      foreach: planFile('videos'),
+      foreach: foreach('videos'),
       kind: 'compress-ladder',
       inputs: { video: '${item.video}' },
-      outputs: Object.fromEntries(['c0', 'c23', 'c40'].map((l) => [l, `${paths.ladder('real', '${item.id}')}/${l}.mp4`])),
+      outputs: Object.fromEntries(LEVELS.map((l) => [l, paths.ladderVideo('real', '${item.id}', l)])),
     },
   );
   return stages;
@@ -171,9 +163,8 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
 
 /** Write plan/*.json (what the template stages fan out over). */
 export async function writePlan(plan: BenchmarkPlan, out: string): Promise<void> {
-  const dir = planDir(out);
-  await writeJsonAtomic(join(dir, 'videos.json'), plan.videos);
-  await writeJsonAtomic(join(dir, 'models.json'), PlanModels.parse(plan.models));
-  await writeJsonAtomic(join(dir, 'fakes.json'), plan.fakes);
-  await writeJsonAtomic(join(dir, 'plan.json'), PlanRecord.parse({ manifest: plan.manifest.file, config: plan.config, splits: plan.splits, pairs: plan.pairs }));
+  await writeJsonAtomic(planFile(out, 'videos'), plan.videos);
+  await writeJsonAtomic(planFile(out, 'models'), PlanModels.parse(plan.models));
+  await writeJsonAtomic(planFile(out, 'fakes'), plan.fakes);
+  await writeJsonAtomic(planFile(out, 'plan'), PlanRecord.parse({ manifest: plan.manifest.file, config: plan.config, splits: plan.splits, pairs: plan.pairs }));
 }

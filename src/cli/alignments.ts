@@ -15,7 +15,7 @@ import { writeContactSheets, type ContactSheet } from '../face/contact-sheet.ts'
 import type { AlignmentsOpts } from './commands.ts';
 
 /** Who the target is, in words. */
-export function describeTarget(doc: AlignmentsDoc): string {
+function describeTarget(doc: AlignmentsDoc): string {
   const t = doc.target;
   const faces = (n: number | null) => `${n} face${n === 1 ? '' : 's'}`;
   switch (t.source) {
@@ -46,7 +46,7 @@ export function formatSummary(file: string, s: AlignmentsSummary, doc?: Alignmen
   ].join('\n');
 }
 
-export function formatClusters(doc: AlignmentsDoc, sheets: readonly ContactSheet[]): string {
+function formatClusters(doc: AlignmentsDoc, sheets: readonly ContactSheet[]): string {
   const c = doc.clustering!;
   const lines = [describeClustering(c)];
   for (const x of c.clusters) {

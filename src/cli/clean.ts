@@ -9,7 +9,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireRunLock } from '../dag/lock.ts';
-import { openRunState, removeOutputs, removeTempFiles, stateDir } from '../dag/runner.ts';
+import { openRunState, removeOutputs, removeTempFiles, stateDir } from '../dag/run-folder.ts';
 import type { CleanOpts } from './commands.ts';
 import { resolveRun } from './run-folder.ts';
 

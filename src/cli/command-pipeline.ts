@@ -55,7 +55,7 @@ export async function runCommandPipeline(p: CommandPipeline): Promise<RunResult>
   const pipeline = await loadPipeline(file, stageRegistry);
   const signal = graceful();
   try {
-    const r = await runPipeline(pipeline, { workdir: p.workdir, registry: stageRegistry, signal, reporter: cliReporter(), meta: { backend: p.backend.choice }, backend: p.backend, command: p.command, keepGoing: p.keepGoing });
+    const r = await runPipeline(pipeline, { workdir: p.workdir, registry: stageRegistry, signal, reporter: cliReporter(), backend: p.backend, command: p.command, keepGoing: p.keepGoing });
     process.stdout.write(`${p.name} (${p.workdir}): ${summary(r)}\n`);
     if (r.interrupted) process.stdout.write('interrupted: run the same command again to resume\n');
     return r;

@@ -36,10 +36,10 @@ export interface DoctorReport {
 }
 
 /** Measured on SwiftShader (test/engine/webgpu.test.ts): two identical runs in one process. */
-export const WEBGPU_REPRODUCIBILITY =
+const WEBGPU_REPRODUCIBILITY =
   'not byte-identical: two identical training runs on the same adapter and driver (SwiftShader) end with different weights (float sums in a different order); results agree to about 1e-5 per step. Byte-identical runs need wasm (same thread count) or cpu';
 
-export const NATIVE_ROUTE =
+const NATIVE_ROUTE =
   '@tensorflow/tfjs-node-gpu (optional) downloads libtensorflow 2.9.1 at install from a bucket that answers 403 since August 2026 (tensorflow/tfjs issue 8742), so it does not install from npm alone. With your own copy of libtensorflow 2.9.1 (gpu-linux-x86_64): `TFJS_NODE_BASE_URI=https://YOUR-MIRROR/libtensorflow- npm i @tensorflow/tfjs-node-gpu@4.22.0` (or TFJS_NODE_CDN_STORAGE=https://YOUR-MIRROR/ for the whole bucket layout, or a scripts/custom-binary.json in the package naming "tf-lib"); it needs an NVIDIA driver >= 450, CUDA 11.2 and cuDNN 8.1';
 
 export async function diagnose(backendFlag?: string): Promise<DoctorReport> {

@@ -25,7 +25,7 @@ export interface OptionRow {
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 const code = (s: string) => `\`${s}\``;
 
-export function optionRow(f: OptionField): OptionRow {
+function optionRow(f: OptionField): OptionRow {
   return {
     flags: f.flags,
     default: f.required ? 'required' : f.shownDefault !== undefined ? code(f.shownDefault) : '',
@@ -34,17 +34,17 @@ export function optionRow(f: OptionField): OptionRow {
   };
 }
 
-export const TABLE_HEAD = '| option | default | choices | what it does |\n|---|---|---|---|';
+const TABLE_HEAD = '| option | default | choices | what it does |\n|---|---|---|---|';
 
 export function optionsTable(spec: CommandSpec): string {
   const rows = optionFields(spec.options).map(optionRow);
   return [TABLE_HEAD, ...rows.map((r) => `| ${cell(code(r.flags))} | ${cell(r.default)} | ${cell(r.choices)} | ${cell(r.help)} |`)].join('\n');
 }
 
-export const blockPattern = (name: string) => new RegExp(`(<!-- options: ${name} -->\\n)([\\s\\S]*?)(<!-- /options -->)`);
+const blockPattern = (name: string) => new RegExp(`(<!-- options: ${name} -->\\n)([\\s\\S]*?)(<!-- /options -->)`);
 
 /** README's table of `name`'s options, parsed (null when README has none). */
-export function readmeRows(readme: string, name: string): OptionRow[] | null {
+function readmeRows(readme: string, name: string): OptionRow[] | null {
   const m = blockPattern(name).exec(readme);
   if (!m) return null;
   return m[2]!
@@ -85,7 +85,7 @@ export function readmeDifferences(readme: string, commands: readonly CommandSpec
 }
 
 /** README with every command's table regenerated (a command without markers is left alone). */
-export function withTables(readme: string, commands: readonly CommandSpec[] = COMMANDS): string {
+function withTables(readme: string, commands: readonly CommandSpec[] = COMMANDS): string {
   let out = readme;
   for (const spec of commands) out = out.replace(blockPattern(spec.name), (_m, a: string, _t: string, b: string) => `${a}${optionsTable(spec)}\n${b}`);
   return out;

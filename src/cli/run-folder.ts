@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { loadPipeline } from '../dag/load-pipeline.ts';
 import type { Pipeline } from '../dag/pipeline-schema.ts';
-import { openRunState, stateDir } from '../dag/runner.ts';
+import { openRunState, stateDir } from '../dag/run-folder.ts';
 import { stageRegistry } from '../stages/registry.ts';
 import { UserError } from '../util/errors.ts';
 import { parseJsonText, validateJson } from '../util/read-json.ts';
 
-export const RUNS_DIR = 'runs';
+const RUNS_DIR = 'runs';
 
 export interface ResolvedRun {
   pipeline: Pipeline;

@@ -10,6 +10,7 @@
  */
 import { resolveBackendChoice } from '../engine/backend-request.ts';
 import { runPipeline, type RunResult } from '../dag/runner.ts';
+import { OUTCOME_STATES, countStates } from '../dag/outcome-state.ts';
 import { describeOutcome } from '../dag/reporter.ts';
 import { stageRegistry } from '../stages/registry.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
@@ -26,10 +27,11 @@ export function exitCodeOf(r: RunResult): number {
 }
 
 export function summary(r: RunResult): string {
-  const count = (s: string) => r.outcomes.filter((o) => o.state === s).length;
-  const parts = [`${count('ran')} ran`, `${count('up-to-date')} up to date`];
-  for (const s of ['would-run', 'failed', 'interrupted', 'skipped', 'not-run']) if (count(s)) parts.push(`${count(s)} ${s.replace('-', ' ')}`);
-  return parts.join(', ');
+  const count = countStates(r.outcomes);
+  // ran and up to date always, the others when there are any
+  return OUTCOME_STATES.filter((s) => s === 'ran' || s === 'up-to-date' || count[s])
+    .map((s) => `${count[s]} ${s.replaceAll('-', ' ')}`)
+    .join(', ');
 }
 
 export async function run([file]: string[], opts: RunOpts): Promise<number> {
@@ -47,7 +49,6 @@ export async function run([file]: string[], opts: RunOpts): Promise<number> {
       keepGoing: opts.keepGoing,
       signal,
       reporter: dryRun ? undefined : cliReporter(),
-      meta: { backend: backend.choice },
       backend,
       foreignFolder: { escape: '--force-folder', force: opts.forceFolder },
       command: process.argv.slice(2).join(' ') ? `janus ${process.argv.slice(2).join(' ')}` : `janus run ${file}`,

@@ -22,7 +22,7 @@ export interface OptionField {
   flags: string;
   /** The flag alone: `--batch-size`, `--no-dssim`. */
   flag: string;
-  /** boolean: `--x` sets true; negated: `--no-x` sets false (the default is true); list: repeatable; value: one value. */
+  /** boolean: `--x` sets true; negated: `--no-x` sets false (the default is true); list: repeatable (an array field); value: one value. */
   kind: 'boolean' | 'negated' | 'value' | 'list';
   /** Valid values (z.enum), listed in help; zod checks them. */
   choices?: string[];
@@ -81,7 +81,7 @@ export function optionFields(schema: z.ZodObject): OptionField[] {
     const { base, hasDefault, defaultValue } = unwrap(field);
     const type = (base.def as { type: string }).type;
     const name = meta.flag ?? kebab(key);
-    const kind: OptionField['kind'] = type === 'boolean' ? (hasDefault && defaultValue === true ? 'negated' : 'boolean') : type === 'array' || meta.repeatable ? 'list' : 'value';
+    const kind: OptionField['kind'] = type === 'boolean' ? (hasDefault && defaultValue === true ? 'negated' : 'boolean') : type === 'array' ? 'list' : 'value';
     const flag = kind === 'negated' ? `--no-${name}` : `--${name}`;
     const shownDefault =
       meta.shownDefault ?? (kind === 'value' && hasDefault && defaultValue !== undefined ? (meta.toText ? meta.toText(defaultValue) : String(defaultValue)) : undefined);
@@ -92,7 +92,7 @@ export function optionFields(schema: z.ZodObject): OptionField[] {
       kind,
       choices: kind === 'value' ? choicesOf(base) : undefined,
       shownDefault,
-      help: meta.help,
+      help: kind === 'list' ? `${meta.help}; repeatable` : meta.help,
       env: meta.env,
       required: !field.safeParse(undefined).success,
       meta,
@@ -103,7 +103,7 @@ export function optionFields(schema: z.ZodObject): OptionField[] {
 }
 
 /** Help text of an option: its help, then choices, default and environment variable. */
-export function helpLine(f: OptionField): string {
+function helpLine(f: OptionField): string {
   const extra = [f.choices ? `one of ${f.choices.join('|')}` : '', f.shownDefault !== undefined ? `default: ${f.shownDefault}` : '', f.env ? `env ${f.env}` : '', f.required ? 'required' : ''].filter(Boolean);
   return extra.length ? `${f.help} (${extra.join('; ')})` : f.help;
 }

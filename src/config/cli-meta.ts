@@ -1,7 +1,8 @@
 /**
  * How a setting shows up on the command line: metadata carried by the zod schema field itself
  * (zod 4 `.meta({ cli })`), so one edit of a schema in `src/config/` adds the option to the CLI,
- * its `--help` and the README check. A field without `cli` metadata is not an option.
+ * its `--help` and the README check. A field without `cli` metadata is not an option; an array
+ * field is a repeatable flag (its values are collected; its help says "repeatable").
  * `src/cli/schema-options.ts` reads it.
  *
  *   batchSize: z.number().int().min(1).default(16).meta({ cli: { help: 'faces per identity per iteration', value: 'n' } })
@@ -19,8 +20,6 @@ export interface CliMeta {
   value?: string;
   /** Environment variable read when the flag is absent (read by the code that resolves it; shown in help). */
   env?: string;
-  /** May be given several times: the values are collected into a list (the field is an array of strings). */
-  repeatable?: boolean;
   /**
    * The default as help shows it, for a field whose default is applied after parsing or depends on
    * other values (`runs/<pipeline name>`); otherwise help shows the schema's own default.

@@ -64,7 +64,7 @@ export const RunFolderOption = z
 
 export const ForceOption = z
   .object({
-    force: z.array(z.string()).optional().meta({ cli: { help: 'run this stage even if it is up to date; repeatable', value: 'stage', repeatable: true } }),
+    force: z.array(z.string()).optional().meta({ cli: { help: 'run this stage even if it is up to date', value: 'stage' } }),
   })
   .strict();
 
@@ -78,8 +78,8 @@ export const ForeignOutOption = z
 /** `janus run`'s controls. */
 export const RunControls = z
   .object({
-    set: z.array(z.string()).optional().meta({ cli: { help: 'override a pipeline param (key=value) or a stage param (stage.key=value); repeatable', value: 'key=value', repeatable: true } }),
-    until: z.array(z.string()).optional().meta({ cli: { help: 'run only this stage and the stages it depends on (e.g. --until train); repeatable', value: 'stage', repeatable: true } }),
+    set: z.array(z.string()).optional().meta({ cli: { help: 'override a pipeline param (key=value) or a stage param (stage.key=value)', value: 'key=value' } }),
+    until: z.array(z.string()).optional().meta({ cli: { help: 'run only this stage and the stages it depends on (e.g. --until train)', value: 'stage' } }),
     dryRun: z.boolean().default(false).meta({ cli: { help: 'print what would run and why, run nothing' } }),
     forceFolder: z.boolean().default(false).meta({ cli: { help: 'use --workdir even when it holds files Janus did not make (they are never removed)' } }),
     keepGoing: z.boolean().default(false).meta({ cli: { help: 'after a failure, still run every stage not downstream of it (default: stop at the first failure)' } }),

@@ -87,7 +87,7 @@ export type ExtractConfig = z.infer<typeof ExtractConfig>;
 /** What `--identity` names: a reference photo, or `cluster:N` (1 = the largest identity cluster). */
 export type IdentityChoice = { reference: string } | { cluster: number };
 
-export const CLUSTER_CHOICE = /^cluster:(.*)$/;
+const CLUSTER_CHOICE = /^cluster:(.*)$/;
 
 /**
  * Read an `--identity` value: `cluster:N` (N a whole number from 1) or a photo path.

@@ -37,7 +37,7 @@ export type Architecture = z.infer<typeof Architecture>;
 type PresetNumbers = Omit<Architecture, 'preset' | 'upsample' | 'learnMask'>;
 
 /** faceswap's Original and smaller/larger relatives; every one maps inputSize -> 4x4 -> inputSize. */
-export const PRESET_TABLE: Readonly<Record<PresetName, PresetNumbers>> = Object.freeze({
+const PRESET_TABLE: Readonly<Record<PresetName, PresetNumbers>> = Object.freeze({
   /** For tests and the CPU demo. */
   tiny: { inputSize: 64, encoderFilters: [16, 32, 64, 128], latent: 128, bottleneckChannels: 128, encoderUpChannels: 64, decoderFilters: [32, 16, 8] },
   /** The training issue's `small`: 64 px, conv 32-64-128-256, dense 256, 4x4x256 up to 8x8x128, decoders 64-32-16. */

@@ -8,34 +8,26 @@
  *   // UserError: invalid --batch-size: expected batchSize to be a number, got "x"
  */
 import type { z } from 'zod';
-import { UserError, expectedOneOf } from '../util/errors.ts';
-import { lookup } from '../util/zod-issues.ts';
+import { UserError } from '../util/errors.ts';
+import { expectation, issueText, lookup, showValue } from '../util/zod-issues.ts';
 
 export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, source: string): z.infer<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const parts = r.error.issues.map((iss) => {
-    const key = iss.path.join('.') || 'value';
-    const got = lookup(value, iss.path as PropertyKey[]);
-    if (iss.code === 'invalid_value' && 'values' in iss) {
-      return expectedOneOf(key, (iss.values as unknown[]).map(String), got);
-    }
-    if (iss.code === 'invalid_type' && got !== undefined) return `expected ${key} to be ${article(String(iss.expected))}, got ${JSON.stringify(got)}`;
-    if ((iss.code === 'too_small' || iss.code === 'too_big') && iss.origin === 'number') {
-      const bound = iss.code === 'too_small' ? `${iss.inclusive ? '>=' : '>'} ${String(iss.minimum)}` : `${iss.inclusive ? '<=' : '<'} ${String(iss.maximum)}`;
-      return `expected ${key} to be ${bound}, got ${JSON.stringify(got)}`;
-    }
-    if (iss.code === 'unrecognized_keys' && 'keys' in iss) {
-      const at = iss.path.length ? `${iss.path.join('.')}: ` : '';
-      return `${at}unknown key${(iss.keys as string[]).length > 1 ? 's' : ''} ${(iss.keys as string[]).map((k) => `"${k}"`).join(', ')}`;
-    }
-    return `${key}: ${iss.message}${got === undefined ? '' : `, got ${JSON.stringify(got)}`}`;
-  });
-  throw new UserError(`invalid ${source}: ${parts.join('; ')}`);
+  throw new UserError(`invalid ${source}: ${r.error.issues.map((iss) => optionIssue(iss, value)).join('; ')}`);
 }
 
-const article = (what: string) => (/^[aeiou]/.test(what) ? `an ${what}` : `a ${what}`);
-
+/**
+ * One issue worded for a setting: `expected KEY to be EXPECTATION, got VALUE` (the expectation
+ * as util/zod-issues words it for files too), else the file wording after the key.
+ */
+function optionIssue(iss: z.core.$ZodIssue, value: unknown): string {
+  const key = iss.path.join('.') || 'value';
+  const got = lookup(value, iss.path as PropertyKey[]);
+  const expected = expectation(iss);
+  if (expected !== null && got !== undefined) return `expected ${key} to be ${expected}, got ${showValue(got)}`;
+  return `${iss.path.length || iss.code !== 'unrecognized_keys' ? `${key}: ` : ''}${issueText(iss, value)}`;
+}
 
 /** The schema's own default of one field: `defaultOf(SwapConfig, 'batchSize')` is 16. */
 export function defaultOf<S extends z.ZodObject, K extends keyof z.output<S> & string>(schema: S, key: K): z.output<S>[K] {

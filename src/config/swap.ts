@@ -11,8 +11,8 @@ export const DIRECTIONS = ['a-to-b', 'b-to-a'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 export const COLOURS = ['none', 'rct', 'hist'] as const;
 export type ColourMethod = (typeof COLOURS)[number];
-export const CHECKPOINT_CHOICES = ['latest', 'best'] as const;
-export const MASK_SOURCES = ['landmarks', 'learned', 'intersection'] as const;
+const CHECKPOINT_CHOICES = ['latest', 'best'] as const;
+const MASK_SOURCES = ['landmarks', 'learned', 'intersection'] as const;
 export type MaskSource = (typeof MASK_SOURCES)[number];
 
 export const SwapConfig = z

@@ -16,7 +16,7 @@ import type { ParamChange, RunReason } from './stage-reason.ts';
 import type { StageRecord, StateStore } from './state-store.ts';
 
 /** JSON with sorted keys, so equal values give equal text. */
-export function canonicalJson(v: unknown): string {
+function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
     return `{${Object.keys(v)
@@ -31,7 +31,7 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export function definitionHash(stage: ResolvedStage): string {
+function definitionHash(stage: ResolvedStage): string {
   const inputs = Object.fromEntries(Object.entries(stage.inputs).map(([k, v]) => [k, 'file' in v ? `file:${v.file}` : `@${v.stage}.${v.output}`]));
   return sha256(canonicalJson({ kind: stage.kind, inputs, outputs: stage.outputs, persist: stage.persist }));
 }

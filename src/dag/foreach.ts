@@ -16,7 +16,7 @@ import { hasVariable, interpolate } from './interpolate.ts';
 import type { StageSpec } from './pipeline-schema.ts';
 
 /** The items of a foreach file: a YAML/JSON list, or a CSV's rows as objects keyed by its header. */
-export function readForeachFile(path: string, where: string): unknown[] {
+function readForeachFile(path: string, where: string): unknown[] {
   if (!existsSync(path)) throw new UserError(`${where}: foreach file not found: ${path}`);
   const text = readFileSync(path, 'utf8');
   if (/\.csv$/i.test(path)) return csvRecords(parseCsv(text, path));

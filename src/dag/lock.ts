@@ -28,7 +28,7 @@ export function lockPath(workdir: string): string {
   return join(workdir, '.janus', 'lock');
 }
 
-export function isAlive(pid: number): boolean {
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

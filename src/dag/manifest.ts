@@ -12,17 +12,17 @@ import { z } from 'zod';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { provenance } from '../util/provenance.ts';
 import { readJsonFile } from '../util/read-json.ts';
+import { OUTCOME_STATES, countStates } from './outcome-state.ts';
 import type { Pipeline } from './pipeline-schema.ts';
 import type { StageOutcome } from './reporter.ts';
 
-export const RUN_MANIFEST_SCHEMA = 'janus.run-manifest/1';
-export const STAGE_STATES = ['up-to-date', 'ran', 'failed', 'skipped', 'interrupted', 'would-run', 'not-run'] as const;
+const RUN_MANIFEST_SCHEMA = 'janus.run-manifest/1';
 
 /** A stage's outcome as recorded (`StageOutcome` of dag/reporter.ts). */
 const OutcomeRecord = z
   .object({
     name: z.string(),
-    state: z.enum(STAGE_STATES),
+    state: z.enum(OUTCOME_STATES),
     /** Why, as data (dag/stage-reason.ts's union, discriminated by kind). */
     why: z.object({ kind: z.string() }).loose(),
     /** The same in words. */
@@ -58,7 +58,7 @@ export const RunManifest = z
     meta: z.record(z.string(), z.unknown()),
     provenance: ProvenanceRecord,
     /** Stages per state. */
-    summary: z.partialRecord(z.enum(STAGE_STATES), z.number().int().min(0)),
+    summary: z.partialRecord(z.enum(OUTCOME_STATES), z.number().int().min(0)),
     stages: z.array(OutcomeRecord),
   })
   .strict();
@@ -86,7 +86,7 @@ export async function writeRunManifest(m: ManifestInput): Promise<string> {
     pipeline: { file: m.pipeline.file, name: m.pipeline.name, sha256: m.pipeline.sourceHash, params: m.pipeline.params, sets: m.pipeline.sets },
     meta: m.meta,
     provenance: provenance(),
-    summary: Object.fromEntries(['ran', 'up-to-date', 'failed', 'interrupted', 'skipped', 'not-run'].map((s) => [s, m.outcomes.filter((o) => o.state === s).length])),
+    summary: countStates(m.outcomes),
     stages: m.outcomes,
   };
   const stamp = m.started.toISOString().replace(/[:.]/g, '-');

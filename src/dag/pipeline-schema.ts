@@ -23,7 +23,7 @@
  */
 import { z } from 'zod';
 
-export const RESOURCES = ['cpu', 'gpu'] as const;
+const RESOURCES = ['cpu', 'gpu'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 export const ForeachSpec = z.union([z.array(z.unknown()), z.string(), z.object({ file: z.string().min(1) }).strict()]);

@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { UserError } from '../util/errors.ts';
 import type { StageSpec } from './pipeline-schema.ts';
 
-export function parseSet(s: string, file: string): { stage?: string; key: string; value: unknown } {
+function parseSet(s: string, file: string): { stage?: string; key: string; value: unknown } {
   const eq = s.indexOf('=');
   if (eq <= 0) throw new UserError(`--set ${JSON.stringify(s)}: expected key=value or stage.key=value`, `e.g. --set iterations=100 (params of ${file})`);
   const lhs = s.slice(0, eq).trim();

@@ -4,9 +4,8 @@
  *
  *   const r = plainReporter((line) => process.stdout.write(`${line}\n`));
  */
+import type { OutcomeState } from './outcome-state.ts';
 import { describeReason, type StageReason } from './stage-reason.ts';
-
-export type OutcomeState = 'up-to-date' | 'ran' | 'failed' | 'skipped' | 'interrupted' | 'would-run' | 'not-run';
 
 export interface StageOutcome {
   name: string;

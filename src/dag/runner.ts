@@ -3,7 +3,7 @@
  * fingerprint matches and resuming per-item stages where they stopped. It holds the run
  * folder's lock and state for the run and writes the run manifest; the scheduler
  * (`scheduler.ts`) decides what runs, the stage executor (`stage-executor.ts`) runs one stage,
- * and `run-folder.ts` knows the folder's layout.
+ * and `run-folder.ts` knows the folder's layout (import its helpers from there).
  *
  *   const result = await runPipeline(pipeline, { workdir: 'runs/demo', registry, backend: { choice: 'wasm', source: '--backend' } });
  *   result.ok            // false when a stage failed
@@ -17,8 +17,6 @@ import { silentReporter, type Reporter } from './reporter.ts';
 import { isRunFolder, openRunState } from './run-folder.ts';
 import { refuseForeignFolder } from '../util/foreign-folder.ts';
 import { schedule, type ScheduleOptions, type ScheduleResult } from './scheduler.ts';
-
-export { openRunState, removeOutputs, removeTempFiles, stateDir } from './run-folder.ts';
 
 export interface RunOptions extends ScheduleOptions {
   reporter?: Reporter;
@@ -45,8 +43,10 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions): Prom
       store.setMeta('pipeline', resolve(pipeline.file));
       store.setMeta('sets', JSON.stringify(pipeline.sets));
     }
-    const result = await schedule(pipeline, workdir, store, reporter, options);
-    const manifest = options.dryRun ? null : await writeRunManifest({ workdir, pipeline, outcomes: result.outcomes, meta: options.meta ?? {}, started, command: options.command });
+    // the backend is recorded with the caller's metadata (stages see it in ctx.meta too)
+    const meta = { ...options.meta, ...(options.backend ? { backend: options.backend.choice } : {}) };
+    const result = await schedule(pipeline, workdir, store, reporter, { ...options, meta });
+    const manifest = options.dryRun ? null : await writeRunManifest({ workdir, pipeline, outcomes: result.outcomes, meta, started, command: options.command });
     return { ...result, manifest };
   } finally {
     store.close();

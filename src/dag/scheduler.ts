@@ -18,7 +18,8 @@ import type { Pipeline, ResolvedStage } from './pipeline-schema.ts';
 import { outcome, type Reporter, type StageOutcome } from './reporter.ts';
 import { runStage, type ExecContext } from './stage-executor.ts';
 import type { StageRegistry } from './stage-kind.ts';
-import { describeReason, type BlockingState, type RunReason } from './stage-reason.ts';
+import { isBlocking } from './outcome-state.ts';
+import { describeReason, type RunReason } from './stage-reason.ts';
 import type { StateStore } from './state-store.ts';
 
 export interface ScheduleOptions {
@@ -34,7 +35,7 @@ export interface ScheduleOptions {
   /** Run these stages and every stage they depend on, nothing downstream. */
   until?: string[];
   signal?: AbortSignal;
-  /** Opaque metadata for stages and the run manifest (backend, versions…). */
+  /** Opaque metadata for stages and the run manifest (versions…; the runner adds `backend` from `backend`). */
   meta?: Record<string, unknown>;
   /** The compute backend the caller resolved; stages read it from their context. */
   backend?: BackendRequest;
@@ -46,8 +47,6 @@ export interface ScheduleResult {
   interrupted: boolean;
   outcomes: StageOutcome[];
 }
-
-const BLOCKING: readonly string[] = ['failed', 'skipped', 'interrupted', 'not-run'] satisfies BlockingState[];
 
 export async function schedule(pipeline: Pipeline, workdir: string, store: StateStore, reporter: Reporter, options: ScheduleOptions): Promise<ScheduleResult> {
   const stagesByName = new Map(pipeline.stages.map((s) => [s.name, s]));
@@ -69,8 +68,8 @@ export async function schedule(pipeline: Pipeline, workdir: string, store: State
 
   const start = async (stage: ResolvedStage): Promise<StageOutcome> => {
     const ups = await Promise.all(stage.upstream.filter((u) => promises.has(u)).map((u) => promises.get(u)!));
-    const bad = ups.find((o) => BLOCKING.includes(o.state));
-    if (bad) return outcome(stage.name, 'skipped', { kind: 'upstream-blocked', stage: bad.name, state: bad.state as BlockingState });
+    const bad = ups.find((o) => isBlocking(o.state));
+    if (bad && isBlocking(bad.state)) return outcome(stage.name, 'skipped', { kind: 'upstream-blocked', stage: bad.name, state: bad.state });
     if (signal.aborted) return notRun(stage.name);
     const upWillRun = ups.find((o) => o.state === 'would-run');
     if (options.dryRun && upWillRun) return outcome(stage.name, 'would-run', { kind: 'upstream-will-run', stage: upWillRun.name });

@@ -6,6 +6,7 @@
  *   const why: StageReason = { kind: 'params-changed', changes: [{ key: 'count', before: 20, after: 30 }] };
  *   describeReason(why)   // 'params changed: count 20 -> 30'
  */
+import type { BlockingState } from './outcome-state.ts';
 
 /** A param whose value differs from the recorded run's (`undefined`: unset on that side). */
 export interface ParamChange {
@@ -13,9 +14,6 @@ export interface ParamChange {
   before: unknown;
   after: unknown;
 }
-
-/** The states of an upstream stage that keep a downstream stage from running. */
-export type BlockingState = 'failed' | 'skipped' | 'interrupted' | 'not-run';
 
 export type StageReason =
   // the stage is up to date
@@ -37,8 +35,6 @@ export type StageReason =
   | { kind: 'upstream-blocked'; stage: string; state: BlockingState }
   | { kind: 'stopped-after-failure' }
   | { kind: 'interrupted-before-start' };
-
-export type StageReasonKind = StageReason['kind'];
 
 /** The reasons that make a stage run (what `evaluateStage` returns besides null). */
 export type RunReason = Exclude<StageReason, { kind: 'up-to-date' | 'upstream-blocked' | 'stopped-after-failure' | 'interrupted-before-start' }>;

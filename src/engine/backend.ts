@@ -21,11 +21,11 @@ import { registerWebgpuTrainingKernels } from './webgpu-kernels.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels.ts';
 import { defaultWasmThreads, installThreadedWasm, wasmThreads } from './wasm-threads.ts';
 
-export const CANDIDATES = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
+const CANDIDATES = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
 export type Candidate = (typeof CANDIDATES)[number];
 
 /** The tfjs backend name each candidate registers. */
-export const BACKEND_NAME: Readonly<Record<Candidate, string>> = Object.freeze({
+const BACKEND_NAME: Readonly<Record<Candidate, string>> = Object.freeze({
   'tfjs-node-gpu': 'tensorflow',
   'tfjs-node': 'tensorflow',
   webgpu: 'webgpu',
@@ -34,7 +34,7 @@ export const BACKEND_NAME: Readonly<Record<Candidate, string>> = Object.freeze({
 });
 
 /** What each choice tries, in order. */
-export const CANDIDATES_FOR: Readonly<Record<BackendChoice, readonly Candidate[]>> = Object.freeze({
+const CANDIDATES_FOR: Readonly<Record<BackendChoice, readonly Candidate[]>> = Object.freeze({
   auto: CANDIDATES,
   tensorflow: ['tfjs-node-gpu', 'tfjs-node'],
   webgpu: ['webgpu'],
@@ -60,7 +60,7 @@ async function importPackage(name: string): Promise<void> {
   await import(name);
 }
 
-export const DEFAULT_LOADERS: Readonly<Record<Candidate, CandidateLoader>> = Object.freeze({
+const DEFAULT_LOADERS: Readonly<Record<Candidate, CandidateLoader>> = Object.freeze({
   'tfjs-node-gpu': () => importPackage(PACKAGE['tfjs-node-gpu']),
   'tfjs-node': () => importPackage(PACKAGE['tfjs-node']),
   webgpu: ({ explicit }) => loadWebgpu({ allowEmulated: explicit }),
@@ -93,7 +93,7 @@ export interface BackendSelection {
 }
 
 /** Explain a failed load in one line a person can act on. */
-export function explainLoadFailure(candidate: Candidate, err: unknown): string {
+function explainLoadFailure(candidate: Candidate, err: unknown): string {
   const msg = errorMessage(err);
   const code = (err as { code?: string } | null)?.code;
   const pkg = PACKAGE[candidate];

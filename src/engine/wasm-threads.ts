@@ -33,7 +33,7 @@ import { tf } from './tf.ts';
 const require = createRequire(import.meta.url);
 
 /** XNNPACK's pool in tfjs's build holds at most 8 threads. */
-export const MAX_WASM_THREADS = 8;
+const MAX_WASM_THREADS = 8;
 
 /** The thread count `auto` means: the machine's cores, at most MAX_WASM_THREADS. */
 export function defaultWasmThreads(): number {

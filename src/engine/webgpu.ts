@@ -69,7 +69,7 @@ interface AdapterFacts {
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render|warp/i;
 
 /** Whether an adapter computes on the CPU. */
-export function isEmulated(info: AdapterInfoLike, fallbackFlag?: boolean): boolean {
+function isEmulated(info: AdapterInfoLike, fallbackFlag?: boolean): boolean {
   if (info.isFallbackAdapter || fallbackFlag) return true;
   return SOFTWARE.test([info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' '));
 }

@@ -15,11 +15,11 @@ import { BoxRecord, Pt } from './detections-file.ts';
 
 export const ALIGNMENTS_SCHEMA = 'janus.alignments/2';
 /** The schemas `readAlignments` reads: the first has no tracks and clusters. */
-export const ALIGNMENTS_SCHEMAS = ['janus.alignments/1', ALIGNMENTS_SCHEMA] as const;
+const ALIGNMENTS_SCHEMAS = ['janus.alignments/1', ALIGNMENTS_SCHEMA] as const;
 
 const Matrix = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number()]);
 
-export const DROP_REASONS = ['not the target identity', 'score below minimum', 'face too small', 'too blurred', 'identity uncertain'] as const;
+const DROP_REASONS = ['not the target identity', 'score below minimum', 'face too small', 'too blurred', 'identity uncertain'] as const;
 
 const FaceRecordV1 = z
   .object({

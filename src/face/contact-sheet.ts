@@ -33,7 +33,7 @@ export interface SheetOptions {
 }
 
 /** Up to `n` of `items`, evenly spread (first to last). */
-export function spreadPick<T>(items: readonly T[], n: number): T[] {
+function spreadPick<T>(items: readonly T[], n: number): T[] {
   if (items.length <= n) return [...items];
   return Array.from({ length: n }, (_, i) => items[Math.floor(((i + 0.5) * items.length) / n)]!);
 }

@@ -15,7 +15,7 @@ import { decodeFrames, prefetch } from '../media/decode.ts';
 import { readImage, writeGrayPng, writeImage } from '../media/image.ts';
 import { rationalValue, type VideoInfo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
-import { alignFace, alignmentMatrix } from './align.ts';
+import { alignFace } from './align.ts';
 import { ALIGNMENTS_SCHEMA, describeClustering, type AlignedFaceRecord, type AlignmentsDoc, type ClusteringRecord } from './alignments-file.ts';
 import type { FrameDetections } from './detections-file.ts';
 import { describeFace, descriptorDistance, detectFaces, trackFaces, type DetectedFace, type FaceApi } from './face-api.ts';
@@ -30,7 +30,7 @@ import type { Point, RgbImage } from '../util/geometry.ts';
 export type { FrameDetections };
 
 /** Detections are made below the score filter so that dropped faces keep their reason. */
-export function detectionFloor(cfg: ExtractConfig): number {
+function detectionFloor(cfg: ExtractConfig): number {
   return Math.min(0.3, cfg.minScore);
 }
 
@@ -279,4 +279,3 @@ export function alignedLandmarks(r: AlignedFaceRecord): Point[] | null {
   return r.matrix ? transformPoints(r.matrix, r.smoothed ?? r.landmarks) : null;
 }
 
-export { alignmentMatrix };

@@ -50,7 +50,7 @@ export interface DetectedFace {
   tracked?: boolean;
 }
 
-export const DETECTORS = ['ssd', 'tiny'] as const;
+const DETECTORS = ['ssd', 'tiny'] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 
 let loaded: FaceApi | null = null;

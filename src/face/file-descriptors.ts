@@ -13,7 +13,7 @@ import { templateInCrop } from './align.ts';
 import { describeFace, type FaceApi } from './face-api.ts';
 
 /** About 1 KB each; past this many the memory is cleared and starts again. */
-export const REMEMBERED_MAX = 20_000;
+const REMEMBERED_MAX = 20_000;
 const remembered = new Map<string, number[]>();
 
 function key(file: string, settings: { size: number; coverage: number }): string {

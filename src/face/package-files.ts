@@ -13,14 +13,14 @@ import { UserError } from '../util/errors.ts';
 const require = createRequire(import.meta.url);
 
 /** The models Janus uses: detectors, landmarks, recognition. */
-export const FACE_API_MODELS = Object.freeze([
+const FACE_API_MODELS = Object.freeze([
   'ssd_mobilenetv1_model',
   'tiny_face_detector_model',
   'face_landmark_68_model',
   'face_recognition_model',
 ] as const);
 
-export function faceApiRoot(): string {
+function faceApiRoot(): string {
   let main: string;
   try {
     main = require.resolve('@vladmandic/face-api');

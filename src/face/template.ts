@@ -38,12 +38,3 @@ export const TEMPLATE_68: readonly Point[] = Object.freeze([
  */
 export const ALIGN_POINTS: readonly number[] = Object.freeze(Array.from({ length: 31 }, (_, i) => i + 17));
 
-export const LANDMARK_GROUPS = Object.freeze({
-  jaw: [0, 17],
-  rightBrow: [17, 22],
-  leftBrow: [22, 27],
-  nose: [27, 36],
-  rightEye: [36, 42],
-  leftEye: [42, 48],
-  mouth: [48, 68],
-} as const);

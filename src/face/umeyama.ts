@@ -57,7 +57,7 @@ export function meanDistance(a: readonly Point[], b: readonly Point[]): number {
 }
 
 /** Centre at the origin, scale to unit RMS radius. */
-export function normaliseShape(pts: readonly Point[]): Point[] {
+function normaliseShape(pts: readonly Point[]): Point[] {
   const n = pts.length;
   const cx = pts.reduce((s, p) => s + p[0], 0) / n;
   const cy = pts.reduce((s, p) => s + p[1], 0) / n;

@@ -10,16 +10,15 @@
  * size, frame rate, pixel format and codec settings, whatever the real source's format.
  *
  *   await compressVideo('fake/x.mp4', 'c23', 'c23/fake/x.mp4');
- *   LADDER   // ['c0', 'c23', 'c40']
+ *   LEVELS   // ['c0', 'c23', 'c40'] (src/config/benchmark.ts)
  */
 import { LEVELS } from '../config/benchmark.ts';
 import { withAtomicPath } from '../util/atomic-write.ts';
 import { audioCodecFor, runFfmpeg } from './ffmpeg.ts';
 import { probeAudio } from './probe.ts';
 
-/** The levels, in order (their names are the benchmark schema's, src/config/benchmark.ts). */
-export const LADDER = LEVELS;
-export type CompressionLevel = (typeof LADDER)[number];
+/** One level of the ladder (LEVELS, in order, is the benchmark schema's list). */
+export type CompressionLevel = (typeof LEVELS)[number];
 
 // an odd width or height is padded by one pixel at every rung, as the fakes' encoder does (yuv420p needs it)
 const EVEN = ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'];

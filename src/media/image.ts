@@ -32,7 +32,7 @@ export async function readImage(file: string): Promise<RgbImage> {
 const FORMATS = ['.png', '.jpg', '.jpeg', '.webp'] as const;
 
 /** Encode an RGB image to PNG/JPEG/WebP bytes (format from the extension). */
-export async function encodeImage(img: RgbImage, ext: string, quality = 95): Promise<Buffer> {
+async function encodeImage(img: RgbImage, ext: string, quality = 95): Promise<Buffer> {
   checkImage(img);
   const s = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 3 } });
   switch (ext.toLowerCase()) {

@@ -47,7 +47,7 @@ export interface VideoInfo {
   audio: AudioStreamInfo[];
 }
 
-export function parseRational(s: string | undefined): Rational | null {
+function parseRational(s: string | undefined): Rational | null {
   if (!s) return null;
   const [a, b = '1'] = s.split('/');
   const num = Number(a);

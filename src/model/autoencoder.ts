@@ -34,7 +34,7 @@ function upscale(x: tf.SymbolicTensor, filters: number, how: Architecture['upsam
   return tf.layers.leakyReLU({ alpha: ALPHA, name: `${name}_act` }).apply(y) as tf.SymbolicTensor;
 }
 
-export function buildEncoder(arch: Architecture, seed?: number): tf.LayersModel {
+function buildEncoder(arch: Architecture, seed?: number): tf.LayersModel {
   const init = seeder(seed);
   const input = tf.input({ shape: [arch.inputSize, arch.inputSize, 3], name: 'face' });
   let x: tf.SymbolicTensor = input;
@@ -52,7 +52,7 @@ export function buildEncoder(arch: Architecture, seed?: number): tf.LayersModel 
   return tf.model({ inputs: input, outputs: x, name: 'encoder' });
 }
 
-export function buildDecoder(arch: Architecture, name: 'decoder_a' | 'decoder_b', seed?: number): tf.LayersModel {
+function buildDecoder(arch: Architecture, name: 'decoder_a' | 'decoder_b', seed?: number): tf.LayersModel {
   const init = seeder(seed);
   const input = tf.input({ shape: [8, 8, arch.encoderUpChannels], name: `${name}_in` });
   let x: tf.SymbolicTensor = input;

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { tf } from '../engine/tf.ts';
 import { withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/errors.ts';
-import { jsonFileProblem, readJsonFile } from '../util/read-json.ts';
+import { tryReadJsonFile, type FileRead } from '../util/read-json.ts';
 import { sha256File } from '../util/hash.ts';
 import { buildAutoencoder, type Autoencoder } from './autoencoder.ts';
 import { WeightSpecs, fileIOHandler } from './file-io-handler.ts';
@@ -44,15 +44,12 @@ export const TrainingState = z
   .strict();
 export type TrainingState = z.infer<typeof TrainingState>;
 
-export const CHECKPOINT_SCHEMA = 'janus.checkpoint/1';
+const CHECKPOINT_SCHEMA = 'janus.checkpoint/1';
 
 /** MANIFEST.json: the sha256 of every other file of the checkpoint folder. */
-export const CheckpointManifest = z.object({ schema: z.literal(CHECKPOINT_SCHEMA), sha256: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 (64 hex digits)')) }).strict();
-export type CheckpointManifest = z.infer<typeof CheckpointManifest>;
+const CheckpointManifest = z.object({ schema: z.literal(CHECKPOINT_SCHEMA), sha256: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 (64 hex digits)')) }).strict();
+type CheckpointManifest = z.infer<typeof CheckpointManifest>;
 
-const CHECKPOINT_HINT = 'the checkpoint is damaged or from another version of Janus: delete it to use the one before, or train into a new folder';
-const readState = (dir: string): TrainingState => readJsonFile(join(dir, 'state.json'), TrainingState, { what: 'checkpoint state', hint: CHECKPOINT_HINT });
-const readOptimizerSpecs = (dir: string) => readJsonFile(join(dir, 'optimizer.json'), WeightSpecs, { what: 'optimizer weights manifest', hint: CHECKPOINT_HINT });
 
 /** The coverage a checkpoint's model was trained at (older checkpoints: the whole crop). */
 export function checkpointCoverage(state: TrainingState): number {
@@ -65,14 +62,16 @@ export interface NamedTensor {
   tensor: tf.Tensor;
 }
 
+/** The networks of a checkpoint, each in the folder of its name. */
 const NETS = ['encoder', 'decoder_a', 'decoder_b'] as const;
+const networks = (ae: Autoencoder) => ({ encoder: ae.encoder, decoder_a: ae.decoderA, decoder_b: ae.decoderB });
 const CKPT = /^ckpt-(\d{9})$/;
 
 function listFiles(dir: string, base = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), base) : [relative(base, join(dir, e.name))])).sort();
 }
 
-export function checkpointsDir(root: string): string {
+function checkpointsDir(root: string): string {
   return join(root, 'checkpoints');
 }
 
@@ -99,9 +98,8 @@ export async function saveCheckpoint(
 ): Promise<string> {
   const target = join(checkpointsDir(root), `ckpt-${String(what.state.iteration).padStart(9, '0')}`);
   await withAtomicPath(target, async (tmp) => {
-    await what.ae.encoder.save(fileIOHandler(join(tmp, 'encoder')));
-    await what.ae.decoderA.save(fileIOHandler(join(tmp, 'decoder_a')));
-    await what.ae.decoderB.save(fileIOHandler(join(tmp, 'decoder_b')));
+    const nets = networks(what.ae);
+    for (const net of NETS) await nets[net].save(fileIOHandler(join(tmp, net)));
     const enc = await tf.io.encodeWeights(what.optimizerWeights);
     await writeFileAtomic(join(tmp, 'optimizer.bin'), new Uint8Array(tf.io.CompositeArrayBuffer.join(enc.data)));
     await writeJsonAtomic(join(tmp, 'optimizer.json'), enc.specs);
@@ -119,26 +117,38 @@ export async function saveBest(root: string, checkpoint: string): Promise<void> 
   await withAtomicPath(join(root, 'best'), async (tmp) => cpSync(checkpoint, tmp, { recursive: true }));
 }
 
+/** The JSON files of a checkpoint folder, read back and validated. */
+export interface CheckpointFiles {
+  manifest: CheckpointManifest;
+  state: TrainingState;
+  optimizerSpecs: z.infer<typeof WeightSpecs>;
+}
+
 /**
- * Why a checkpoint folder cannot be used, or null when it can: its manifest is valid, every
- * checksum matches, and its state and optimizer manifest read back as their schemas.
+ * A checkpoint folder read back once: its manifest is valid, every checksum matches, and its
+ * state and optimizer manifest read back as their schemas; or why it cannot be used (one line).
+ * Training and inference both look at a checkpoint through this.
+ *
+ *   const c = inspectCheckpoint('weights/demo/checkpoints/ckpt-000000860');
+ *   c.ok ? c.value.state.iteration : c.problem   // 'checksum mismatch in decoder_b/weights.bin (corrupt or truncated)'
  */
-export function verifyCheckpoint(dir: string): string | null {
+export function inspectCheckpoint(dir: string): FileRead<CheckpointFiles> {
+  const bad = (problem: string) => ({ ok: false, problem }) as const;
+  if (!existsSync(dir)) return bad('missing');
   const m = join(dir, 'MANIFEST.json');
-  if (!existsSync(m)) return 'no MANIFEST.json (written incompletely)';
-  let manifest: CheckpointManifest;
-  try {
-    manifest = readJsonFile(m, CheckpointManifest, { what: 'checkpoint manifest' });
-  } catch (err) {
-    if (err instanceof UserError) return err.message;
-    throw err;
-  }
-  for (const [f, h] of Object.entries(manifest.sha256)) {
+  if (!existsSync(m)) return bad('no MANIFEST.json (written incompletely)');
+  const manifest = tryReadJsonFile(m, CheckpointManifest, { what: 'checkpoint manifest' });
+  if (!manifest.ok) return manifest;
+  for (const [f, h] of Object.entries(manifest.value.sha256)) {
     const p = join(dir, f);
-    if (!existsSync(p)) return `missing ${f}`;
-    if (sha256File(p) !== h) return `checksum mismatch in ${f} (corrupt or truncated)`;
+    if (!existsSync(p)) return bad(`missing ${f}`);
+    if (sha256File(p) !== h) return bad(`checksum mismatch in ${f} (corrupt or truncated)`);
   }
-  return jsonFileProblem(join(dir, 'state.json'), TrainingState, { what: 'checkpoint state' }) ?? jsonFileProblem(join(dir, 'optimizer.json'), WeightSpecs, { what: 'optimizer weights manifest' });
+  const state = tryReadJsonFile(join(dir, 'state.json'), TrainingState, { what: 'checkpoint state' });
+  if (!state.ok) return state;
+  const optimizerSpecs = tryReadJsonFile(join(dir, 'optimizer.json'), WeightSpecs, { what: 'optimizer weights manifest' });
+  if (!optimizerSpecs.ok) return optimizerSpecs;
+  return { ok: true, value: { manifest: manifest.value, state: state.value, optimizerSpecs: optimizerSpecs.value } };
 }
 
 /** The first setting in which two architectures differ, or null. */
@@ -164,16 +174,16 @@ export interface LoadedCheckpoint {
 export async function loadLatestCheckpoint(root: string, arch: Architecture): Promise<LoadedCheckpoint | null> {
   const skipped: LoadedCheckpoint['skipped'] = [];
   for (const dir of listCheckpoints(root)) {
-    const problem = verifyCheckpoint(dir);
-    if (problem) {
-      skipped.push({ dir, reason: problem });
+    const c = inspectCheckpoint(dir);
+    if (!c.ok) {
+      skipped.push({ dir, reason: c.problem });
       continue;
     }
-    const state = readState(dir);
+    const { state, optimizerSpecs } = c.value;
     const diff = architectureDifference(state.arch, arch);
     if (diff) throw new UserError(`the checkpoint in ${root} is of another architecture (${diff})`, `train into a new folder (--out weights/NEW), or use the checkpoint's settings (preset ${state.arch.preset}, upsample ${state.arch.upsample})`);
     const ae = await loadNetworks(dir, arch);
-    const specs: tf.io.WeightsManifestEntry[] = readOptimizerSpecs(dir);
+    const specs: tf.io.WeightsManifestEntry[] = optimizerSpecs;
     const bin = readFileSync(join(dir, 'optimizer.bin'));
     const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), specs);
     const optimizerWeights = specs.map((s) => ({ name: s.name, tensor: map[s.name]! }));
@@ -184,11 +194,9 @@ export async function loadLatestCheckpoint(root: string, arch: Architecture): Pr
 
 async function loadNetworks(dir: string, arch: Architecture): Promise<Autoencoder> {
   const ae = buildAutoencoder(arch);
-  for (const [net, model] of [
-    ['encoder', ae.encoder],
-    ['decoder_a', ae.decoderA],
-    ['decoder_b', ae.decoderB],
-  ] as const) {
+  const nets = networks(ae);
+  for (const net of NETS) {
+    const model = nets[net];
     const loaded = await tf.loadLayersModel(fileIOHandler(join(dir, net)));
     model.setWeights(loaded.getWeights());
     loaded.dispose();
@@ -220,12 +228,9 @@ export function findTrainedCheckpoint(root: string, which: 'latest' | 'best' = '
   const candidates = which === 'best' ? [join(root, 'best')] : listCheckpoints(root);
   const problems: string[] = [];
   for (const dir of candidates) {
-    const problem = existsSync(dir) ? verifyCheckpoint(dir) : 'missing';
-    if (problem) {
-      problems.push(`${dir}: ${problem}`);
-      continue;
-    }
-    return found(dir);
+    const c = inspectCheckpoint(dir);
+    if (c.ok) return found(dir, c.value);
+    problems.push(`${dir}: ${c.problem}`);
   }
   throw new UserError(
     `no usable ${which === 'best' ? 'best/ checkpoint' : 'checkpoint'} in model folder "${root}"${problems.length ? ` (${problems.join('; ')})` : ' (no checkpoints/ckpt-* folders)'}`,
@@ -233,9 +238,8 @@ export function findTrainedCheckpoint(root: string, which: 'latest' | 'best' = '
   );
 }
 
-function found(dir: string): FoundCheckpoint {
-  const state = readState(dir);
-  return { dir, state, fingerprint: sha256File(join(dir, 'MANIFEST.json')) };
+function found(dir: string, files: CheckpointFiles): FoundCheckpoint {
+  return { dir, state: files.state, fingerprint: sha256File(join(dir, 'MANIFEST.json')) };
 }
 
 /**
@@ -251,10 +255,8 @@ export async function loadTrainedModel(root: string, which: 'latest' | 'best' = 
 
 /** One checkpoint folder exactly (e.g. the one a swap used), for inference. */
 export async function loadCheckpointAt(dir: string): Promise<TrainedModel> {
-  const problem = existsSync(dir) ? verifyCheckpoint(dir) : 'missing';
-  if (problem) throw new UserError(`checkpoint ${dir} cannot be used: ${problem}`, 'run the swap again (it records the checkpoint it used)');
-  const c = found(dir);
+  const files = inspectCheckpoint(dir);
+  if (!files.ok) throw new UserError(`checkpoint ${dir} cannot be used: ${files.problem}`, 'run the swap again (it records the checkpoint it used)');
+  const c = found(dir, files.value);
   return { ...c, ae: await loadNetworks(dir, c.state.arch) };
 }
-
-export { NETS };

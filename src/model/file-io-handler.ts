@@ -14,7 +14,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { readJsonFile } from '../util/read-json.ts';
 
 /** One tensor's entry in a weights manifest (tfjs's format: further fields of tfjs are kept). */
-export const WeightSpec = z.object({ name: z.string(), shape: z.array(z.number().int().min(0)), dtype: z.enum(['float32', 'int32', 'bool', 'string', 'complex64']) }).loose();
+const WeightSpec = z.object({ name: z.string(), shape: z.array(z.number().int().min(0)), dtype: z.enum(['float32', 'int32', 'bool', 'string', 'complex64']) }).loose();
 export const WeightSpecs = z.array(WeightSpec);
 
 /** `model.json`: the layers topology (tfjs's, not checked further) and the weights manifest. */
@@ -29,7 +29,7 @@ export const ModelJson = z
   .strict();
 
 /** Read `model.json` of a saved network, validated. */
-export function readModelJson(file: string): z.infer<typeof ModelJson> {
+function readModelJson(file: string): z.infer<typeof ModelJson> {
   return readJsonFile(file, ModelJson, { what: 'model file (model.json)', hint: 'the checkpoint is damaged or from another version: train again, or use another checkpoint' });
 }
 

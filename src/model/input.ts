@@ -8,6 +8,7 @@
  *   const box = coverageBox(256, 0.75);                  // { left: 32, top: 32, side: 192 }
  *   const x = await modelInput(crop, 64, 0.75);           // Float32Array, 64*64*3, HWC, 0..1
  *   const t = await inputBatch(crops, 64, 0.75);          // tf.Tensor4D [n, 64, 64, 3]: dispose it
+ *   await pasteOutputs(crops, y, 0.75)                    // the model's output [n, 64, 64, 3] back in each crop
  */
 import sharp from 'sharp';
 import { tf } from '../engine/tf.ts';
@@ -56,12 +57,25 @@ export async function inputBatch(crops: readonly RgbImage[], size: number, cover
   return tf.tensor4d(all, [crops.length, size, size, 3]);
 }
 
-/** A model output [s, s, c] (0..1) resized (bilinear) to the coverage square, as bytes (read asynchronously: webgpu has no synchronous read in Node). */
-async function squarePatch(t: tf.Tensor3D, side: number): Promise<Int32Array> {
-  const patch = tf.tidy(() => tf.image.resizeBilinear(t, [side, side]).mul(255).clipByValue(0, 255).round().toInt());
-  const p = (await patch.data()) as Int32Array;
-  patch.dispose();
-  return p;
+/**
+ * Model outputs [n, s, s, c] (0..1), each resized (bilinear) to its coverage square `sides[i]`,
+ * as bytes: one resize and one readback per distinct side (read asynchronously: webgpu has no
+ * synchronous read in Node).
+ */
+async function squarePatches(t: tf.Tensor4D, sides: readonly number[]): Promise<Int32Array[]> {
+  const out: Int32Array[] = [];
+  for (const side of new Set(sides)) {
+    const idx = sides.flatMap((s, i) => (s === side ? [i] : []));
+    const patch = tf.tidy(() => {
+      const part = idx.length === sides.length ? t : tf.gather(t, idx);
+      return tf.image.resizeBilinear(part, [side, side]).mul(255).clipByValue(0, 255).round().toInt();
+    });
+    const data = (await patch.data()) as Int32Array;
+    patch.dispose();
+    const per = side * side * t.shape[3];
+    idx.forEach((i, k) => (out[i] = data.subarray(k * per, (k + 1) * per)));
+  }
+  return out;
 }
 
 /** Copy a `side` x `side` patch of `ch` channels into `data` (`width` wide, `ch` channels) at (left, top). */
@@ -70,20 +84,26 @@ function pasteSquare(data: Uint8Array, width: number, ch: number, patch: Int32Ar
 }
 
 /**
- * The model's output for one crop put back: resized (bilinear) to the coverage square and pasted
- * into a copy of the crop, whose pixels outside the square stay as they were.
+ * The model's outputs [n, s, s, 3] for `crops` put back: each resized (bilinear) to its coverage
+ * square and pasted into a copy of its crop, whose pixels outside the square stay as they were.
  */
-export async function pasteOutput(crop: RgbImage, output: tf.Tensor3D, coverage = 1): Promise<RgbImage> {
-  const box = coverageBox(crop.width, coverage);
-  const data = Uint8Array.from(crop.data);
-  pasteSquare(data, crop.width, 3, await squarePatch(output, box.side), box);
-  return { width: crop.width, height: crop.height, data };
+export async function pasteOutputs(crops: readonly RgbImage[], outputs: tf.Tensor4D, coverage = 1): Promise<RgbImage[]> {
+  const boxes = crops.map((c) => coverageBox(c.width, coverage));
+  const patches = await squarePatches(outputs, boxes.map((b) => b.side));
+  return crops.map((crop, i) => {
+    const data = Uint8Array.from(crop.data);
+    pasteSquare(data, crop.width, 3, patches[i]!, boxes[i]!);
+    return { width: crop.width, height: crop.height, data };
+  });
 }
 
-/** A learned mask [s, s, 1] (0..1) as a crop-size grey image: the coverage square, 0 outside. */
-export async function pasteMask(cropSize: number, mask: tf.Tensor3D, coverage = 1): Promise<GrayImage> {
-  const box = coverageBox(cropSize, coverage);
-  const data = new Uint8Array(cropSize * cropSize);
-  pasteSquare(data, cropSize, 1, await squarePatch(mask, box.side), box);
-  return { width: cropSize, height: cropSize, data };
+/** Learned masks [n, s, s, 1] (0..1) as crop-size grey images (`cropSizes[i]`): the coverage square, 0 outside. */
+export async function pasteMasks(cropSizes: readonly number[], masks: tf.Tensor4D, coverage = 1): Promise<GrayImage[]> {
+  const boxes = cropSizes.map((size) => coverageBox(size, coverage));
+  const patches = await squarePatches(masks, boxes.map((b) => b.side));
+  return cropSizes.map((size, i) => {
+    const data = new Uint8Array(size * size);
+    pasteSquare(data, size, 1, patches[i]!, boxes[i]!);
+    return { width: size, height: size, data };
+  });
 }

@@ -9,6 +9,7 @@
  *
  *   const map = ssimMap(pred, target);                     // [N, H-6, W-6, C]
  *   const s = weightedWindowMean(map, windowWeights(mask)); // a scalar: Mask-SSIM
+ *   weightedWindowMeans(map, null)                          // [N]: each image's SSIM
  */
 import { tf } from '../engine/tf.ts';
 
@@ -50,10 +51,20 @@ export function windowWeights(weights: tf.Tensor4D, window = SSIM_WINDOW): tf.Te
   return tf.tidy(() => tf.neg(tf.maxPool(tf.neg(weights) as tf.Tensor4D, window, 1, 'valid')) as tf.Tensor4D);
 }
 
+/** The (weighted) window mean over `axes` (all when absent); see weightedWindowMean. */
+function windowMean(map: tf.Tensor4D, weights: tf.Tensor4D | null, axes?: number[]): tf.Tensor {
+  return tf.tidy(() => (weights ? tf.div(tf.sum(tf.mul(map, weights), axes), tf.add(tf.mul(tf.sum(weights, axes), map.shape[3]), 1e-8)) : tf.mean(map, axes)));
+}
+
 /**
  * The mean of a per-window map [N, h, w, C] over windows and channels; with window weights
  * [N, h, w, 1] the weighted mean (0 when every weight is 0).
  */
 export function weightedWindowMean(map: tf.Tensor4D, weights: tf.Tensor4D | null): tf.Scalar {
-  return tf.tidy(() => (weights ? (tf.div(tf.sum(tf.mul(map, weights)), tf.add(tf.mul(tf.sum(weights), map.shape[3]), 1e-8)) as tf.Scalar) : (tf.mean(map) as tf.Scalar)));
+  return windowMean(map, weights) as tf.Scalar;
+}
+
+/** weightedWindowMean of each image of the batch on its own: [N]. */
+export function weightedWindowMeans(map: tf.Tensor4D, weights: tf.Tensor4D | null): tf.Tensor1D {
+  return windowMean(map, weights, [1, 2, 3]) as tf.Tensor1D;
 }

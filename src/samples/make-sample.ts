@@ -76,7 +76,7 @@ export function renderShot(photo: RgbImage, shot: Shot, size: number): RgbImage 
 }
 
 /** The audio track: a soft tone with a slow tremolo, 48 kHz mono. */
-export function sampleAudio(name: SampleName, seconds: number, rate = 48000): Float32Array {
+function sampleAudio(name: SampleName, seconds: number, rate = 48000): Float32Array {
   const f = SAMPLE_IDENTITIES[name].toneHz;
   const n = Math.round(seconds * rate);
   const out = new Float32Array(n);

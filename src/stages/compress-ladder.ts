@@ -9,13 +9,14 @@
  *     outputs: { c0: ladder/alice-01/c0.mp4, c23: ladder/alice-01/c23.mp4, c40: ladder/alice-01/c40.mp4 }
  */
 import type { StageImplementation } from '../dag/stage-kind.ts';
-import { LADDER, compressVideo } from '../media/compress.ts';
+import { LEVELS } from '../config/benchmark.ts';
+import { compressVideo } from '../media/compress.ts';
 import type { NoParams } from './registry.ts';
 
 export const compressLadderStage: StageImplementation<NoParams> = {
   async run(ctx) {
-    const levels = LADDER.filter((l) => ctx.outputs[l]);
-    if (!levels.length) throw new Error(`stage ${ctx.name}: expected at least one of the outputs ${LADDER.join(', ')}`);
+    const levels = LEVELS.filter((l) => ctx.outputs[l]);
+    if (!levels.length) throw new Error(`stage ${ctx.name}: expected at least one of the outputs ${LEVELS.join(', ')}`);
     for (const level of levels) {
       if (ctx.signal.aborted) throw new Error('interrupted');
       await compressVideo(ctx.inputs.video!, level, ctx.outputs[level]!);

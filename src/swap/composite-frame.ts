@@ -40,7 +40,7 @@ export function sideBySide(left: Uint8Array, right: Uint8Array, w: number, h: nu
 }
 
 /** The mask a face is blended with (the `mask` option): landmarks, learned, or the smaller of both. */
-export async function blendMask(f: KeptFace, s: FrameSwap): Promise<GrayImage> {
+async function blendMask(f: KeptFace, s: FrameSwap): Promise<GrayImage> {
   const landmarks = () => readGrayImage(f.mask);
   const mode = s.options.mask;
   if (mode === 'landmarks') return landmarks();

@@ -9,7 +9,7 @@
 import { tf } from '../engine/tf.ts';
 import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
-import { inputBatch, pasteMask, pasteOutput } from '../model/input.ts';
+import { inputBatch, pasteMasks, pasteOutputs } from '../model/input.ts';
 import { defaultOf } from '../config/parse.ts';
 import { SwapConfig, type Direction } from '../config/swap.ts';
 
@@ -32,17 +32,13 @@ export async function swapFacesWithMasks(ae: Autoencoder, crops: readonly RgbIma
     const x = await inputBatch(group, s, opts.coverage);
     const y = ae.reconstructWithMask(x, decoder);
     x.dispose();
-    for (let k = 0; k < group.length; k++) {
-      const face = tf.tidy(() => y.rgb.slice([k, 0, 0, 0], [1, s, s, 3]).reshape([s, s, 3]) as tf.Tensor3D);
-      faces.push(await pasteOutput(group[k]!, face, opts.coverage));
-      face.dispose();
-      if (masks && y.mask) {
-        const m = tf.tidy(() => y.mask!.slice([k, 0, 0, 0], [1, s, s, 1]).reshape([s, s, 1]) as tf.Tensor3D);
-        masks.push(await pasteMask(group[k]!.width, m, opts.coverage));
-        m.dispose();
-      }
+    try {
+      // the whole batch pasted at once: one resize and one readback for the faces, one for the masks
+      faces.push(...(await pasteOutputs(group, y.rgb, opts.coverage)));
+      if (masks && y.mask) masks.push(...(await pasteMasks(group.map((c) => c.width), y.mask, opts.coverage)));
+    } finally {
+      tf.dispose([y.rgb, ...(y.mask ? [y.mask] : [])]);
     }
-    tf.dispose([y.rgb, ...(y.mask ? [y.mask] : [])]);
   }
   return { faces, masks };
 }

@@ -8,6 +8,7 @@
  *   psnr(a, b)                 // dB, images as floats in 0..1
  *   await ssim(a, b, 64, 64)   // 0..1, 7x7 windows per channel (the training loss's SSIM)
  *   await maskSsim(a, b, mask, 64, 64)   // the same over the windows inside the mask (Celeb-DF's Mask-SSIM)
+ *   await ssimBatch(x, y, masks)         // [N] of either for a batch of tensors, one readback
  *   identityDistances(swapped, sourceCentroid, targetCentroid)
  *   await checkpointReconstruction('runs/demo/model/checkpoints/ckpt-000000400', { a: facesOfA, b: facesOfB })
  */
@@ -17,7 +18,7 @@ import type { Autoencoder } from '../model/autoencoder.ts';
 import { checkpointCoverage, loadCheckpointAt } from '../model/checkpoint.ts';
 import { loadFaces } from '../train/face-set.ts';
 import type { KeptFace } from './kept-faces.ts';
-import { SSIM_WINDOW, ssimMap, weightedWindowMean, windowWeights } from '../model/ssim.ts';
+import { SSIM_WINDOW, ssimMap, weightedWindowMeans, windowWeights } from '../model/ssim.ts';
 
 export function psnr(a: Float32Array, b: Float32Array): number {
   let se = 0;
@@ -36,17 +37,40 @@ export async function ssim(a: Float32Array, b: Float32Array, width: number, heig
  * (`mask`: width*height values in 0..1, null = whole image).
  */
 export async function maskSsim(a: Float32Array, b: Float32Array, mask: Float32Array | null, width: number, height: number): Promise<number> {
-  if (width < SSIM_WINDOW || height < SSIM_WINDOW) return psnr(a, b) >= 120 ? 1 : 0;
-  // [mean over the weighted windows, total weight], read once, asynchronously (webgpu has no synchronous read in Node)
+  const t = tf.tensor4d(a, [1, height, width, 3]);
+  const u = tf.tensor4d(b, [1, height, width, 3]);
+  const m = mask ? tf.tensor4d(mask, [1, height, width, 1]) : null;
+  try {
+    return (await ssimBatch(t, u, m))[0]!;
+  } finally {
+    tf.dispose([t, u, ...(m ? [m] : [])]);
+  }
+}
+
+/**
+ * The (Mask-)SSIM of each pair of a batch ([N, H, W, 3] twice, 0..1; masks [N, H, W, 1] in 0..1
+ * or null), read back once: what ssim/maskSsim give one pair at a time. NaN where a mask
+ * leaves no whole window; images smaller than a window are 1 when equal, else 0.
+ */
+export async function ssimBatch(a: tf.Tensor4D, b: tf.Tensor4D, masks: tf.Tensor4D | null = null): Promise<number[]> {
+  const [n, height, width] = a.shape;
+  if (width < SSIM_WINDOW || height < SSIM_WINDOW) {
+    // too small for a window: equal (psnr's 120 dB, mse <= 1e-12) or not
+    const se = tf.tidy(() => tf.mean(tf.square(tf.sub(a, b)), [1, 2, 3]));
+    const mse = Array.from(await se.data());
+    se.dispose();
+    return mse.map((d) => (d <= 1e-12 ? 1 : 0));
+  }
+  // [N] means over the (weighted) windows and [N] total weights, read once, asynchronously (webgpu has no synchronous read in Node)
   const r = tf.tidy(() => {
-    const map = ssimMap(tf.tensor4d(a, [1, height, width, 3]), tf.tensor4d(b, [1, height, width, 3]));
-    if (!mask) return tf.stack([weightedWindowMean(map, null), tf.scalar(1)]);
-    const w = windowWeights(tf.tensor4d(mask, [1, height, width, 1]));
-    return tf.stack([weightedWindowMean(map, w), tf.sum(w)]);
+    const map = ssimMap(a, b);
+    if (!masks) return tf.stack([weightedWindowMeans(map, null), tf.ones([n])]);
+    const w = windowWeights(masks);
+    return tf.stack([weightedWindowMeans(map, w), tf.sum(w, [1, 2, 3])]);
   });
-  const [value, total] = Array.from(await r.data());
+  const data = Array.from(await r.data());
   r.dispose();
-  return total! > 0 ? value! : NaN;
+  return data.slice(0, n).map((v, i) => (data[n + i]! > 0 ? v : NaN));
 }
 
 /** Element-wise mean of descriptors. */
@@ -96,23 +120,22 @@ export interface ReconstructionScore {
   ssim: number;
 }
 
-/** Mean PSNR/SSIM of faces through the encoder and their own decoder. */
+/** Mean PSNR/SSIM of faces through the encoder and their own decoder (16 faces a batch, one readback each for the images and the SSIMs). */
 export async function reconstruction(ae: Autoencoder, coverage: number, faces: readonly KeptFace[], which: 'a' | 'b'): Promise<ReconstructionScore | null> {
   if (!faces.length) return null;
   const s = ae.arch.inputSize;
+  const per = s * s * 3;
   const input = await loadFaces(faces.map((f) => f.face), s, coverage);
   let p = 0;
   let q = 0;
   for (let i = 0; i < input.length; i += 16) {
     const group = input.slice(i, i + 16);
-    const y = tf.tidy(() => ae.reconstruct(tf.stack(group.map((g) => tf.tensor3d(g, [s, s, 3]))) as tf.Tensor4D, which));
-    const data = await y.data();
-    y.dispose();
-    for (const [k, g] of group.entries()) {
-      const r = new Float32Array(data.buffer, data.byteOffset + k * s * s * 3 * 4, s * s * 3);
-      p += psnr(g, r);
-      q += await ssim(g, r, s, s);
-    }
+    const x = tf.tidy(() => tf.stack(group.map((g) => tf.tensor3d(g, [s, s, 3]))) as tf.Tensor4D);
+    const y = tf.tidy(() => ae.reconstruct(x, which));
+    const [data, ssims] = await Promise.all([y.data(), ssimBatch(x, y)]);
+    tf.dispose([x, y]);
+    for (const [k, g] of group.entries()) p += psnr(g, new Float32Array(data.buffer, data.byteOffset + k * per * 4, per));
+    for (const v of ssims) q += v;
   }
   return { faces: input.length, psnr: p / input.length, ssim: q / input.length };
 }

@@ -22,7 +22,7 @@ import { inputBatch } from '../model/input.ts';
 import type { QualityEntry, QualityProbe } from '../train/quality-log.ts';
 import { swapFaces } from './latent-swap.ts';
 import { spread } from './kept-faces.ts';
-import { centroid, maskSsim, ssim, summariseDistances } from './metrics.ts';
+import { centroid, ssimBatch, summariseDistances } from './metrics.ts';
 import type { GrayImage, RgbImage } from '../util/geometry.ts';
 
 export interface ProbeFaces {
@@ -45,21 +45,39 @@ export interface ProbeSettings {
   coverage: number;
 }
 
-const toFloat = (img: RgbImage) => Float32Array.from(img.data, (v) => v / 255);
+/** Images of one size as a batch [N, H, W, channels] in 0..1 (bytes / 255). */
+function floatBatch(images: ReadonlyArray<{ width: number; height: number; data: Uint8Array }>, channels: 1 | 3): tf.Tensor4D {
+  const { width, height } = images[0]!;
+  const per = width * height * channels;
+  const all = new Float32Array(images.length * per);
+  for (const [i, img] of images.entries()) {
+    if (img.width !== width || img.height !== height) throw new Error(`the quality probe expects faces of one size, got ${img.width}x${img.height} beside ${width}x${height}`);
+    all.set(Float32Array.from(img.data, (v) => v / 255), i * per);
+  }
+  return tf.tensor4d(all, [images.length, height, width, channels]);
+}
 
+/** Mean SSIM of held-out faces through their own decoder (one batch, scored on the device, one readback). */
 async function reconstructionSsim(ae: Autoencoder, crops: readonly RgbImage[], which: 'a' | 'b', coverage: number): Promise<number> {
   if (!crops.length) return NaN;
-  const s = ae.arch.inputSize;
-  const x = await inputBatch(crops, s, coverage);
+  const x = await inputBatch(crops, ae.arch.inputSize, coverage);
   const y = ae.reconstruct(x, which);
-  const [xs, ys] = [(await x.data()) as Float32Array, (await y.data()) as Float32Array];
-  tf.dispose([x, y]);
-  let sum = 0;
-  for (let k = 0; k < crops.length; k++) {
-    const per = s * s * 3;
-    sum += await ssim(xs.subarray(k * per, (k + 1) * per), ys.subarray(k * per, (k + 1) * per), s, s);
+  try {
+    const scores = await ssimBatch(x, y);
+    return scores.reduce((p, q) => p + q, 0) / crops.length;
+  } finally {
+    tf.dispose([x, y]);
   }
-  return sum / crops.length;
+}
+
+/** Mean Mask-SSIM of the swapped faces against the source crops inside their masks (one batch, one readback). */
+async function meanMaskSsim(swapped: readonly RgbImage[], crops: readonly RgbImage[], masks: readonly GrayImage[]): Promise<number> {
+  const [a, b, m] = [floatBatch(swapped, 3), floatBatch(crops, 3), floatBatch(masks, 1)];
+  try {
+    return (await ssimBatch(a, b, m)).reduce((p, q) => p + q, 0) / swapped.length;
+  } finally {
+    tf.dispose([a, b, m]);
+  }
 }
 
 export async function makeQualityProbe(p: ProbeSettings): Promise<QualityProbe> {
@@ -72,14 +90,12 @@ export async function makeQualityProbe(p: ProbeSettings): Promise<QualityProbe> 
     const swapped = await swapFaces(ae, src.crops, p.direction, { coverage: p.coverage });
     const toT: number[] = [];
     const toS: number[] = [];
-    let mssim = 0;
-    for (let k = 0; k < swapped.length; k++) {
-      const d = await describeFace(p.fa, swapped[k]!, points);
+    for (const face of swapped) {
+      const d = await describeFace(p.fa, face, points);
       toT.push(descriptorDistance(d, cTarget));
       toS.push(descriptorDistance(d, cSource));
-      const m = src.masks[k]!;
-      mssim += await maskSsim(toFloat(swapped[k]!), toFloat(src.crops[k]!), Float32Array.from(m.data, (v) => v / 255), m.width, m.height);
     }
+    const mssim = await meanMaskSsim(swapped, src.crops, src.masks.slice(0, swapped.length));
     const ra = await reconstructionSsim(ae, p.a.crops, 'a', p.coverage);
     const rb = await reconstructionSsim(ae, p.b.crops, 'b', p.coverage);
     const recon = [ra, rb].filter((v) => Number.isFinite(v));
@@ -89,7 +105,7 @@ export async function makeQualityProbe(p: ProbeSettings): Promise<QualityProbe> 
       identityShare: toT.filter((t, i) => t < toS[i]!).length / toT.length,
       medianToTarget: summariseDistances(toT)!.median,
       medianToSource: summariseDistances(toS)!.median,
-      maskSsim: mssim / swapped.length,
+      maskSsim: mssim,
       reconstructionSsim: recon.length ? recon.reduce((x, y) => x + y, 0) / recon.length : NaN,
       faces: { source: src.crops.length, target: dst.crops.length },
     };

@@ -37,7 +37,7 @@ function distanceRows(label: string, r: SwapMetrics['identity']['swapped'] | und
 }
 
 /** Identity share and median distance to the target against minutes of training, as an SVG. */
-export function qualitySvg(q: readonly QualityEntry[], width = 480, height = 220): string {
+function qualitySvg(q: readonly QualityEntry[], width = 480, height = 220): string {
   const pad = 34;
   const t1 = Math.max(...q.map((e) => e.minutes), 1e-9);
   const sx = (m: number) => pad + (m / t1) * (width - 2 * pad);

@@ -14,7 +14,7 @@ import { DIRECTIONS, SwapConfig } from '../config/swap.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { readJsonFile } from '../util/read-json.ts';
 
-export const SWAP_SCHEMA = 'janus.swap/1';
+const SWAP_SCHEMA = 'janus.swap/1';
 
 export const SwapRecord = z
   .object({

@@ -7,10 +7,9 @@
  *   readLossLog('weights/demo', 900)        // entries up to iteration 900
  *   readLossLog('weights/demo').at(-1)      // the last step logged
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../util/atomic-write.ts';
+import { writeJsonLinesAtomic } from '../util/atomic-write.ts';
 import { readJsonLines } from '../util/read-json.ts';
 
 export const LossEntry = z
@@ -33,10 +32,10 @@ export const lossLogPath = (out: string) => join(out, 'loss.jsonl');
 /** The logged steps up to iteration `upTo` (none when the folder has no log yet). */
 export function readLossLog(out: string, upTo = Infinity): LossEntry[] {
   const p = lossLogPath(out);
-  if (!existsSync(p)) return [];
-  return readJsonLines(p, LossEntry, { what: 'loss log entry', hint: `delete ${p} (the loss curve starts again) or restore it` }).filter((e) => e.iteration <= upTo);
+  return readJsonLines(p, LossEntry, { what: 'loss log entry', hint: `delete ${p} (the loss curve starts again) or restore it` }, { optional: true }).filter((e) => e.iteration <= upTo);
 }
 
+/** Rewrite loss.jsonl atomically with every step logged so far. */
 export async function writeLossLog(out: string, losses: readonly LossEntry[]): Promise<void> {
-  await writeFileAtomic(lossLogPath(out), losses.map((e) => JSON.stringify(e)).join('\n') + (losses.length ? '\n' : ''));
+  await writeJsonLinesAtomic(lossLogPath(out), losses);
 }

@@ -3,13 +3,12 @@
  * swap, median distance to the target, Mask-SSIM, reconstruction SSIM), kept in the model
  * folder's quality.jsonl beside loss.jsonl, validated when read back.
  *
- *   await appendQuality('weights/demo', entries);        // rewrites quality.jsonl atomically
+ *   await writeQualityLog('weights/demo', entries);      // rewrites quality.jsonl atomically
  *   readQualityLog('weights/demo', 900)                  // entries up to iteration 900
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../util/atomic-write.ts';
+import { writeJsonLinesAtomic } from '../util/atomic-write.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
 import { readJsonLines } from '../util/read-json.ts';
 
@@ -39,12 +38,12 @@ export type QualityProbe = (ae: Autoencoder, at: { iteration: number; minutes: n
 
 export const qualityLogPath = (out: string) => join(out, 'quality.jsonl');
 
+/** The probes logged up to iteration `upTo` (none when the folder has no log yet). */
 export function readQualityLog(out: string, upTo = Infinity): QualityEntry[] {
-  const p = qualityLogPath(out);
-  if (!existsSync(p)) return [];
-  return readJsonLines(p, QualityEntry, { what: 'quality log entry', hint: 'delete quality.jsonl (it is rebuilt by the next probe) or restore it' }).filter((e) => e.iteration <= upTo);
+  return readJsonLines(qualityLogPath(out), QualityEntry, { what: 'quality log entry', hint: 'delete quality.jsonl (it is rebuilt by the next probe) or restore it' }, { optional: true }).filter((e) => e.iteration <= upTo);
 }
 
-export async function appendQuality(out: string, entries: readonly QualityEntry[]): Promise<void> {
-  await writeFileAtomic(qualityLogPath(out), entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+/** Rewrite quality.jsonl atomically with every probe logged so far. */
+export async function writeQualityLog(out: string, entries: readonly QualityEntry[]): Promise<void> {
+  await writeJsonLinesAtomic(qualityLogPath(out), entries);
 }

@@ -29,7 +29,7 @@ import { disposeBatch, faceMaps, makeBatch, type Batch, type MapUse } from './ba
 import type { FaceSet } from './face-set.ts';
 import { readLossLog, writeLossLog, type LossEntry } from './loss-log.ts';
 import { writeLossCurve, writePreview } from './previews.ts';
-import { appendQuality, readQualityLog, type QualityEntry, type QualityProbe } from './quality-log.ts';
+import { readQualityLog, writeQualityLog, type QualityEntry, type QualityProbe } from './quality-log.ts';
 import { Rng } from '../util/rng.ts';
 import { learningRateAt, progress, warpOn } from './schedule.ts';
 
@@ -137,8 +137,7 @@ function resolve(o: TrainOptions) {
 type Resolved = ReturnType<typeof resolve>;
 
 /** Everything that must be equal for a run to continue another: the architecture and the training maths. */
-export function configHash(o: TrainOptions): string {
-  const r = resolve(o);
+function configHash(o: TrainOptions, r: Resolved): string {
   const settings: Record<string, unknown> = { arch: o.arch, batchSize: r.batch, learningRate: r.learningRate, seed: r.seed, augment: r.augment, loss: { dssim: r.dssim, maskWeight: r.maskWeight } };
   // settings added later enter the hash only when they leave the old behaviour, so older runs still resume
   const recipe = { coverage: r.coverage, backgroundWeight: r.backgroundWeight, eyeMouthWeight: r.eyeMouthWeight, warpShare: r.warpShare, warmup: r.warmup, decay: r.decay, minLrShare: r.decay === 'none' ? null : r.minLrShare };
@@ -406,7 +405,7 @@ class TrainingRun {
       // getWeights makes a fresh 'iter' scalar; the moments are the optimizer's own variables
       for (const w of optimizerWeights) if (w.name === 'iter') w.tensor.dispose();
     }
-    if (isBest && this.checkpoint) await saveBest(o.out, this.checkpoint);
+    if (isBest) await saveBest(o.out, this.checkpoint);
     await writeLossLog(o.out, this.losses);
     if (o.previews !== false) {
       await writePreview(join(o.out, 'preview.png'), s.ae, o.a.faces, o.b.faces);
@@ -421,7 +420,7 @@ class TrainingRun {
     if (!o.probe) return false;
     const q = await o.probe(this.s.ae, { iteration: this.iteration, minutes: this.seconds() / 60 });
     this.quality.push(q);
-    await appendQuality(o.out, this.quality);
+    await writeQualityLog(o.out, this.quality);
     this.log(`quality at iteration ${this.iteration}: ${(q.identityShare * 100).toFixed(0)}% closer to the target, median distance ${q.medianToTarget.toFixed(3)}, Mask-SSIM ${q.maskSsim.toFixed(3)}`);
     if (o.stopAtQuality === undefined || this.quality.length < 2) return false;
     return this.quality.slice(-2).every((e) => e.identityShare >= o.stopAtQuality!);
@@ -439,8 +438,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const log = o.log ?? (() => undefined);
   const use = mapUse(o, r);
   const extractCoverage = o.extractCoverage ?? defaultOf(ExtractConfig, 'coverage');
-  const maps = { a: faceMaps(o.a, r, use, extractCoverage), b: faceMaps(o.b, r, use, extractCoverage) };
-  const hash = configHash(o);
+  // pretraining has one face set and one decoder: B's batches (and maps) are never drawn
+  const maps = { a: faceMaps(o.a, r, use, extractCoverage), b: o.pretrain ? null : faceMaps(o.b, r, use, extractCoverage) };
+  const hash = configHash(o, r);
   const start = await startOrResume(o, r, hash, log);
   checkBatchFits(start, r);
   const run = new TrainingRun(o, r, start, use, maps, hash, log);

@@ -32,7 +32,7 @@ export interface TrainingData {
 }
 
 /** The alignment settings of a faces/ folder: its alignments.json's, else the extraction defaults. */
-export function cropSettings(dir: string): { size: number; coverage: number; known: boolean } {
+function cropSettings(dir: string): { size: number; coverage: number; known: boolean } {
   const file = join(dirname(dir), 'alignments.json');
   if (existsSync(file)) {
     const s = readAlignments(file).settings;

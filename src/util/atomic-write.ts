@@ -3,6 +3,7 @@
  * renamed into place only when complete, so a crash never leaves a half-written file.
  *
  *   await writeFileAtomic('runs/demo/alignments.json', JSON.stringify(doc));
+ *   await writeJsonLinesAtomic('weights/demo/loss.jsonl', entries);   // one JSON value a line
  *   await withAtomicPath('samples/a.mp4', async (tmp) => runFfmpeg([... , tmp]));
  *
  * Temp names keep the target's extension (ffmpeg picks the container from it) and start with
@@ -28,7 +29,7 @@ function installExitHook(): void {
 }
 
 /** A fresh temp path in the same folder as `target` (same file system, so rename is atomic). */
-export function tempPathFor(target: string): string {
+function tempPathFor(target: string): string {
   return join(dirname(target), `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${basename(target)}`);
 }
 
@@ -108,6 +109,10 @@ export async function writeJsonAtomic(target: string, value: unknown): Promise<v
   await writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** Write JSON lines (one compact value per line; no values, an empty file) atomically; read back with readJsonLines. */
+export async function writeJsonLinesAtomic(target: string, values: readonly unknown[]): Promise<void> {
+  await writeFileAtomic(target, values.map((v) => `${JSON.stringify(v)}\n`).join(''));
+}
 
 /**
  * Put a file's bytes at a second path without copying them: a hard link, or a copy where the

@@ -33,11 +33,6 @@ export function choices(values: readonly string[]): string {
   return values.join('|');
 }
 
-/** `expected backend to be one of a|b|c, got "x"` */
-export function expectedOneOf(what: string, values: readonly string[], got: unknown): string {
-  return `expected ${what} to be one of ${choices(values)}, got ${JSON.stringify(got)}`;
-}
-
 /** Render any thrown value as one line (for logs and error chains). */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message.split('\n')[0] ?? String(err);

@@ -4,12 +4,13 @@
  * names the file and the field (what was expected, what arrived), never a TypeError later.
  *
  *   const m = readJsonFile('runs/x/metrics.json', SwapMetrics, { what: 'metrics file', hint: 'run the metrics stage again' });
- *   // UserError: "runs/x/metrics.json" is not a valid metrics file: frames.total: expected number, got "abc"
- *   const losses = readJsonLines('weights/x/loss.jsonl', LossEntry, { what: 'loss log entry', hint: '…' });
+ *   // UserError: "runs/x/metrics.json" is not a valid metrics file: frames.total: expected a number, got "abc"
+ *   const losses = readJsonLines('weights/x/loss.jsonl', LossEntry, { what: 'loss log entry', hint: '…' }, { optional: true });
+ *   tryReadJsonFile(f, Schema, kind)   // { ok: false, problem: '"f" is not a valid …' } instead of a throw
  *
  * A file that is not JSON (truncated, garbled) names the line and column; a missing file says so.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { UserError } from './errors.ts';
 import { describeIssue } from './zod-issues.ts';
@@ -22,7 +23,7 @@ export interface FileKind {
   hint?: string;
 }
 
-export const DEFAULT_FILE_HINT = 'the file is damaged or from another version of Janus: delete it and run what writes it again (janus run PIPELINE --force STAGE)';
+const DEFAULT_FILE_HINT = 'the file is damaged or from another version of Janus: delete it and run what writes it again (janus run PIPELINE --force STAGE)';
 
 /** Line and column of a character offset. */
 function lineColumn(text: string, pos: number): { line: number; column: number } {
@@ -90,9 +91,11 @@ export function readJsonFile<S extends z.ZodType>(file: string, schema: S, kind:
 
 /**
  * Read a JSON-lines file (one JSON value per line, blank lines skipped), each line validated:
- * errors name the line (`"FILE" line 3 is not a valid WHAT: …`).
+ * errors name the line (`"FILE" line 3 is not a valid WHAT: …`). With `optional`, a file that
+ * does not exist (nothing logged yet) reads as no lines.
  */
-export function readJsonLines<S extends z.ZodType>(file: string, schema: S, kind: FileKind): Array<z.output<S>> {
+export function readJsonLines<S extends z.ZodType>(file: string, schema: S, kind: FileKind, opts: { optional?: boolean } = {}): Array<z.output<S>> {
+  if (opts.optional && !existsSync(file)) return [];
   const out: Array<z.output<S>> = [];
   for (const [i, line] of readText(file, kind).split('\n').entries()) {
     if (!line.trim()) continue;
@@ -102,13 +105,20 @@ export function readJsonLines<S extends z.ZodType>(file: string, schema: S, kind
   return out;
 }
 
-/** Why a JSON file does not read back as `schema` (one line), or null when it does. */
-export function jsonFileProblem(file: string, schema: z.ZodType, kind: FileKind): string | null {
+/** A file read back as its schema, or why it could not be (one line: the UserError's message). */
+export type FileRead<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/**
+ * readJsonFile without the throw: the value, or the problem as one line (for callers that try
+ * several files and report why each was passed over).
+ *
+ *   const r = tryReadJsonFile(f, Schema, kind);   // r.ok ? r.value : r.problem
+ */
+export function tryReadJsonFile<S extends z.ZodType>(file: string, schema: S, kind: FileKind): FileRead<z.output<S>> {
   try {
-    readJsonFile(file, schema, kind);
-    return null;
+    return { ok: true, value: readJsonFile(file, schema, kind) };
   } catch (err) {
-    if (err instanceof UserError) return err.message;
+    if (err instanceof UserError) return { ok: false, problem: err.message };
     throw err;
   }
 }

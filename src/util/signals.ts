@@ -39,6 +39,3 @@ export function ungraceful(): void {
   gracefulDepth = Math.max(0, gracefulDepth - 1);
 }
 
-export function interruptedBy(): NodeJS.Signals | null {
-  return received;
-}

@@ -13,7 +13,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BenchmarkMetadata, assembleDataset } from '../../src/benchmark/assemble.ts';
+import { assembleDataset } from '../../src/benchmark/assemble.ts';
+import { readMetadata } from '../../src/benchmark/metadata.ts';
 import { gateReason } from '../../src/benchmark/quality-gate.ts';
 import { readBenchmarkManifest } from '../../src/benchmark/manifest.ts';
 import { makePlan } from '../../src/benchmark/plan.ts';
@@ -98,7 +99,7 @@ test('layout, metadata, splits, compression ladder, masks, frames.csv (gate off:
   assert.match(r.stdout, /0 ran, \d+ up to date/, 'nothing regenerated: only the dataset is re-assembled');
   for (const d of ['real/c0', 'real/c23', 'real/c40', 'fake/c0', 'fake/c23', 'fake/c40', 'fake/provenance', 'masks', 'splits']) assert.ok(existsSync(join(out, d)), d);
   for (const f of ['metadata.json', 'frames.csv', 'README.md', 'dropped.json', 'splits/train.json', 'splits/val.json', 'splits/test.json']) assert.ok(existsSync(join(out, f)), f);
-  const meta = BenchmarkMetadata.parse(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')));
+  const meta = readMetadata(out);
   const reals = Object.entries(meta).filter(([, e]) => e.label === 'REAL');
   const fakes = Object.entries(meta).filter(([, e]) => e.label === 'FAKE');
   assert.is(reals.length, 4);

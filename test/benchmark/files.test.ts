@@ -1,6 +1,6 @@
 /**
  * The benchmark's files read back validated: the plan (models.json, plan.json, which the baseline
- * detector reads) and baseline.json, each written by its writer; damaged copies (a wrong type,
+ * detector reads), metadata.json and baseline.json, each written by its writer; damaged copies (a wrong type,
  * a missing field, cut short) are UserErrors naming the file and the field.
  */
 import { mkdirSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BenchmarkConfig } from '../../src/config/benchmark.ts';
 import { baselinePath, readBaseline, writeBaseline, type BaselineResult } from '../../src/benchmark/detect-baseline.ts';
-import { planDir, readPlanModels, readPlanRecord } from '../../src/benchmark/plan-files.ts';
+import { planDir } from '../../src/benchmark/layout.ts';
+import { metadataPath, readMetadata, writeMetadata, type BenchmarkMetadata } from '../../src/benchmark/metadata.ts';
+import { readPlanModels, readPlanRecord } from '../../src/benchmark/plan-files.ts';
 import { makePlan, writePlan } from '../../src/benchmark/plan.ts';
 import { assertFileError, editedCopy, truncatedCopy } from '../helpers/corrupt.ts';
 import { tempDir } from '../helpers/fixtures.ts';
@@ -39,11 +41,27 @@ test('plan/models.json and plan/plan.json read back; damaged copies name the fil
   const split = damaged('split', out, 'plan/models.json', (f, o) => editedCopy(f, o, (d) => void (d[0].split = 'dev')));
   assertFileError(() => readPlanModels(split), join(planDir(split), 'models.json'), /is not a valid benchmark plan \(models\.json\): 0\.split: expected one of train\|val\|test, got "dev"/);
   const seed = damaged('seed', out, 'plan/plan.json', (f, o) => editedCopy(f, o, (d) => void (d.config.seed = 'x')));
-  assertFileError(() => readPlanRecord(seed), join(planDir(seed), 'plan.json'), /config\.seed: expected number, got "x"/);
+  assertFileError(() => readPlanRecord(seed), join(planDir(seed), 'plan.json'), /config\.seed: expected a number, got "x"/);
   const pairs = damaged('pairs', out, 'plan/plan.json', (f, o) => editedCopy(f, o, (d) => void delete d.pairs[0].key));
-  assertFileError(() => readPlanRecord(pairs), join(planDir(pairs), 'plan.json'), /pairs\.0\.key: missing \(expected string\)/);
+  assertFileError(() => readPlanRecord(pairs), join(planDir(pairs), 'plan.json'), /pairs\.0\.key: missing \(expected a string\)/);
   const cut = damaged('cut', out, 'plan/models.json', (f, o) => truncatedCopy(f, o));
   assertFileError(() => readPlanModels(cut), join(planDir(cut), 'models.json'), /not valid JSON/);
+});
+
+test('metadata.json reads back; a folder without one, and damaged copies, are named', async () => {
+  const dir = join(tmp.dir, 'meta');
+  const files = (kind: string, id: string) => ({ c0: `${kind}/c0/${id}.mp4`, c23: `${kind}/c23/${id}.mp4`, c40: `${kind}/c40/${id}.mp4` });
+  const metadata: BenchmarkMetadata = {
+    'anna-01.mp4': { label: 'REAL', original: null, split: 'train', source: 'anna', target: null, method: null, model: null, frames: 30, framesSwapped: 0, files: files('real', 'anna-01'), mask: null, provenance: null },
+    'anna-01__ben.mp4': { label: 'FAKE', original: 'anna-01.mp4', split: 'train', source: 'anna', target: 'ben', method: 'm', model: 'f'.repeat(64), frames: 30, framesSwapped: 28, files: files('fake', 'anna-01__ben'), mask: 'masks/anna-01__ben.mp4', provenance: 'fake/provenance/anna-01__ben.provenance.json' },
+  };
+  await writeMetadata(dir, metadata);
+  assert.equal(readMetadata(dir), metadata);
+  assertFileError(() => readMetadata(join(tmp.dir, 'no-dataset')), join(tmp.dir, 'no-dataset'), /no-dataset has no metadata\.json/);
+  const label = damaged('meta-label', dir, 'metadata.json', (f, o) => editedCopy(f, o, (d) => void (d['anna-01.mp4'].label = 'REAL?')));
+  assertFileError(() => readMetadata(label), metadataPath(label), /anna-01\.mp4\.label: expected one of REAL\|FAKE, got "REAL\?"/);
+  const cut = damaged('meta-cut', dir, 'metadata.json', (f, o) => truncatedCopy(f, o));
+  assertFileError(() => readMetadata(cut), metadataPath(cut), /not valid JSON/);
 });
 
 test('baseline.json reads back; damaged copies name the file and field', async () => {
@@ -61,11 +79,11 @@ test('baseline.json reads back; damaged copies name the file and field', async (
   await writeBaseline(dir, result);
   assert.equal(readBaseline(dir), result);
   const auc = damaged('auc', dir, 'baseline.json', (f, o) => editedCopy(f, o, (d) => void (d.test.auc = 'high')));
-  assertFileError(() => readBaseline(auc), baselinePath(auc), /is not a valid janus\.baseline\/1 file: test\.auc: expected number, got "high"/);
+  assertFileError(() => readBaseline(auc), baselinePath(auc), /is not a valid janus\.baseline\/1 file: test\.auc: expected a number, got "high"/);
   const level = damaged('level', dir, 'baseline.json', (f, o) => editedCopy(f, o, (d) => void (d.features.level = 'c99')));
   assertFileError(() => readBaseline(level), baselinePath(level), /features\.level: expected one of c0\|c23\|c40, got "c99"/);
   const missing = damaged('missing', dir, 'baseline.json', (f, o) => editedCopy(f, o, (d) => void delete d.val));
-  assertFileError(() => readBaseline(missing), baselinePath(missing), /val: missing \(expected object\)/);
+  assertFileError(() => readBaseline(missing), baselinePath(missing), /val: missing \(expected an object\)/);
   const cut = damaged('cut', dir, 'baseline.json', (f, o) => truncatedCopy(f, o));
   assertFileError(() => readBaseline(cut), baselinePath(cut), /not valid JSON/);
 });

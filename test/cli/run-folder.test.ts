@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { resolveRun } from '../../src/cli/run-folder.ts';
-import { openRunState, stateDir } from '../../src/dag/runner.ts';
+import { openRunState, stateDir } from '../../src/dag/run-folder.ts';
 import { assertFileRejects } from '../helpers/corrupt.ts';
 import { ROOT, tempDir } from '../helpers/fixtures.ts';
 
@@ -28,7 +28,7 @@ test('the recorded --set overrides are applied; a damaged record names the state
   assert.is(ok.pipeline.params.preset, 'small');
   const db = (w: string) => join(stateDir(w), 'state.db');
   const wrong = runFolder('wrong', JSON.stringify(['preset=small', 3]));
-  await assertFileRejects(() => resolveRun({ workdir: wrong }), db(wrong), /\(meta sets\) is not a valid --set list: 1: expected string, got 3/);
+  await assertFileRejects(() => resolveRun({ workdir: wrong }), db(wrong), /\(meta sets\) is not a valid --set list: 1: expected a string, got 3/);
   const cut = runFolder('cut', '["preset=sm');
   await assertFileRejects(() => resolveRun({ workdir: cut }), db(cut), /cannot read --set list .*\(meta sets\): not valid JSON/);
 });

@@ -51,6 +51,9 @@ test('flags, kinds, choices and defaults come from the schema fields', () => {
   assert.is(f.keep, undefined, 'a field without cli metadata is not an option');
   const run = Object.fromEntries(optionFields(RunOptions).map((x) => [x.key, x]));
   assert.is(run.set!.kind, 'list');
+  assert.is(run.set!.help, 'override a pipeline param (key=value) or a stage param (stage.key=value); repeatable', 'an array field is repeatable, and its help says so');
+  const [tag] = optionFields(z.object({ tag: z.array(z.string()).optional().meta({ cli: { help: 'a tag', value: 't' } }) }));
+  assert.equal([tag!.kind, tag!.flags, tag!.help], ['list', '--tag <t>', 'a tag; repeatable']);
   assert.is(run.workdir!.shownDefault, 'runs/<pipeline name>');
   assert.is(run.backend!.env, 'JANUS_BACKEND');
   const bench = Object.fromEntries(optionFields(BenchmarkOptions).map((x) => [x.key, x]));

@@ -43,9 +43,9 @@ test('run-manifest.json: what the runner writes reads back; damaged copies name 
     return dir;
   };
   const state = damaged('state', (f, o) => editedCopy(f, o, (d) => void (d.stages[1].state = 'exploded')));
-  assertFileError(() => readRunManifest(state), runManifestPath(state), /is not a valid janus\.run-manifest\/1 file: stages\.1\.state: expected one of up-to-date\|ran\|/);
+  assertFileError(() => readRunManifest(state), runManifestPath(state), /is not a valid janus\.run-manifest\/1 file: stages\.1\.state: expected one of ran\|up-to-date\|would-run\|/);
   const missing = damaged('missing', (f, o) => editedCopy(f, o, (d) => void delete d.provenance.git));
-  assertFileError(() => readRunManifest(missing), runManifestPath(missing), /provenance\.git: missing \(expected object\)/);
+  assertFileError(() => readRunManifest(missing), runManifestPath(missing), /provenance\.git: missing \(expected an object\)/);
   const cut = damaged('cut', (f, o) => truncatedCopy(f, o));
   assertFileError(() => readRunManifest(cut), runManifestPath(cut), /not valid JSON: it ends early/);
   assertFileError(() => readRunManifest(join(tmp.dir, 'none')), runManifestPath(join(tmp.dir, 'none')), /no such file/);
@@ -61,9 +61,9 @@ test('the run lock: a lock reads; none or garbled is null (stale); JSON that is 
   writeFileSync(lockPath(workdir), '{"pid": 12');
   assert.is(readLock(workdir), null, 'cut short by a crash mid-write: stale');
   writeFileSync(lockPath(workdir), JSON.stringify({ ...lock, pid: 'me' }));
-  assertFileError(() => readLock(workdir), lockPath(workdir), /is not a valid run lock: pid: expected number, got "me"/);
+  assertFileError(() => readLock(workdir), lockPath(workdir), /is not a valid run lock: pid: expected a number, got "me"/);
   writeFileSync(lockPath(workdir), JSON.stringify({ ...lock, host: undefined }));
-  assertFileError(() => readLock(workdir), lockPath(workdir), /host: missing \(expected string\)/);
+  assertFileError(() => readLock(workdir), lockPath(workdir), /host: missing \(expected a string\)/);
 });
 
 test.run();

@@ -69,9 +69,11 @@ test('first run runs everything; a second run skips everything', async () => {
   assert.equal(a.state, { gen: 'ran', join: 'ran', copy: 'ran', side: 'ran' });
   assert.match(readFileSync(join(c.workdir, 'copy.txt'), 'utf8'), /^5 files [0-9a-f]{64}\n!$/);
   assert.is(readdirSync(join(c.workdir, 'items')).length, 5);
-  const b = await run(c.file, c.workdir);
+  assert.equal(readRunManifest(c.workdir).meta, {}, 'no backend given: none recorded');
+  const b = await run(c.file, c.workdir, { backend: { choice: 'cpu', source: '--backend' } });
   assert.equal(b.state, { gen: 'up-to-date', join: 'up-to-date', copy: 'up-to-date', side: 'up-to-date' });
   const manifest = readRunManifest(c.workdir); // validated
+  assert.equal(manifest.meta, { backend: 'cpu' }, 'the backend passed once is recorded in the manifest');
   assert.is(manifest.pipeline.name, 'chain');
   assert.is(manifest.stages.length, 4);
   assert.ok(manifest.provenance.packages['p-queue']);

@@ -29,11 +29,11 @@ test('a frame\'s detections read back as written; damaged copies name the file a
   await writeFrameDetections(file, det);
   assert.equal(readFrameDetections(file), det);
   const score = editedCopy(file, join(tmp.dir, 'score.json'), (d) => void (d.faces[1].score = 'high'));
-  assertFileError(() => readFrameDetections(score), score, /is not a valid detections file: faces\.1\.score: expected number, got "high"/);
+  assertFileError(() => readFrameDetections(score), score, /is not a valid detections file: faces\.1\.score: expected a number, got "high"/);
   const point = editedCopy(file, join(tmp.dir, 'point.json'), (d) => void (d.faces[0].landmarks[3] = [1]));
   assertFileError(() => readFrameDetections(point), point, /faces\.0\.landmarks\.3/);
   const missing = editedCopy(file, join(tmp.dir, 'missing.json'), (d) => void delete d.index);
-  assertFileError(() => readFrameDetections(missing), missing, /index: missing \(expected number\)/);
+  assertFileError(() => readFrameDetections(missing), missing, /index: missing \(expected a number\)/);
   const cut = truncatedCopy(file, join(tmp.dir, 'cut.json'));
   assertFileError(() => readFrameDetections(cut), cut, /cannot read detections file ".*cut\.json": not valid JSON/);
 });

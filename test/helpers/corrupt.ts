@@ -3,7 +3,7 @@
  * a `UserError` whose message names the file and the field, never a TypeError.
  *
  *   const bad = editedCopy(file, join(dir, 'bad.json'), (d) => { d.frames.total = 'abc'; });
- *   assertFileError(() => readMetrics(bad), bad, /frames\.total: expected number, got "abc"/);
+ *   assertFileError(() => readMetrics(bad), bad, /frames\.total: expected a number, got "abc"/);
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as assert from 'uvu/assert';

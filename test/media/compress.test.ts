@@ -10,7 +10,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LADDER, compressVideo } from '../../src/media/compress.ts';
+import { LEVELS } from '../../src/config/benchmark.ts';
+import { compressVideo } from '../../src/media/compress.ts';
 import { decodeFrames, readFrame } from '../../src/media/decode.ts';
 import { openVideoWriter } from '../../src/media/encode.ts';
 import { probeVideo } from '../../src/media/probe.ts';
@@ -26,7 +27,7 @@ test('c0 > c23 > c40 in size; frames and audio kept; c0 is lossless; determinist
   ffmpegSync(['-i', SAMPLE_A, '-t', '1', '-c:v', 'libx264', '-crf', '18', '-c:a', 'copy', src]);
   const info = await probeVideo(src);
   const sizes: number[] = [];
-  for (const level of LADDER) {
+  for (const level of LEVELS) {
     const out = join(tmp.dir, level, 'x.mp4');
     await compressVideo(src, level, out);
     sizes.push(statSync(out).size);
@@ -52,7 +53,7 @@ test('an odd-size .mov with PCM audio: at every rung the real and its fake (Janu
   const w = await openVideoWriter({ out: fake, width: info.width, height: info.height, fps: info.fps, audioFrom: src, deterministic: true });
   for await (const f of decodeFrames(src, { info })) await w.write(f.data);
   await w.close();
-  for (const level of LADDER) {
+  for (const level of LEVELS) {
     const real = join(tmp.dir, 'odd', `${level}.mp4`);
     const fakeOut = join(tmp.dir, 'odd', `${level}-fake.mp4`);
     await compressVideo(src, level, real);

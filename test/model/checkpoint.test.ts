@@ -13,7 +13,7 @@ import { modelArchitecture } from '../../src/config/model.ts';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { buildAutoencoder } from '../../src/model/autoencoder.ts';
-import { findTrainedCheckpoint, listCheckpoints, loadCheckpointAt, loadLatestCheckpoint, loadTrainedModel, saveBest, saveCheckpoint, verifyCheckpoint, type TrainingState } from '../../src/model/checkpoint.ts';
+import { findTrainedCheckpoint, inspectCheckpoint, listCheckpoints, loadCheckpointAt, loadLatestCheckpoint, loadTrainedModel, saveBest, saveCheckpoint, type TrainingState } from '../../src/model/checkpoint.ts';
 import { sha256File } from '../../src/util/hash.ts';
 import { assertFileError, assertFileRejects, editedCopy, truncatedCopy } from '../helpers/corrupt.ts';
 import { UserError } from '../../src/util/errors.ts';
@@ -140,19 +140,22 @@ test('damaged checkpoint files are refused naming the file and the field, not a 
   const good = await saveCheckpoint(root, { ae, optimizerWeights: await opt.getWeights(), state: state(1) });
   ae.dispose();
   opt.dispose();
-  assert.is(verifyCheckpoint(good), null);
+  const g = inspectCheckpoint(good);
+  assert.ok(g.ok && g.value.state.iteration === 1 && g.value.optimizerSpecs.length > 0, 'a good checkpoint reads back once, its files parsed');
+  assert.equal(inspectCheckpoint(join(tmp.dir, 'no-such-ckpt')), { ok: false, problem: 'missing' });
   const cases: Array<[string, (f: string, out: string) => void, RegExp]> = [
-    ['state.json', (f, o) => editedCopy(f, o, (d) => void (d.iteration = 'abc')), /state\.json" is not a valid checkpoint state: iteration: expected number, got "abc"/],
-    ['state.json', (f, o) => editedCopy(f, o, (d) => void delete d.arch.latent), /state\.json" is not a valid checkpoint state: arch\.latent: missing \(expected number\)/],
+    ['state.json', (f, o) => editedCopy(f, o, (d) => void (d.iteration = 'abc')), /state\.json" is not a valid checkpoint state: iteration: expected a number, got "abc"/],
+    ['state.json', (f, o) => editedCopy(f, o, (d) => void delete d.arch.latent), /state\.json" is not a valid checkpoint state: arch\.latent: missing \(expected a number\)/],
     ['state.json', (f, o) => truncatedCopy(f, o), /state\.json": not valid JSON/],
     ['optimizer.json', (f, o) => editedCopy(f, o, (d) => void (d[0].dtype = 'float99')), /optimizer\.json" is not a valid optimizer weights manifest: 0\.dtype: expected one of float32\|/],
-    ['MANIFEST.json', (f, o) => editedCopy(f, o, (d) => void delete d.sha256), /MANIFEST\.json" is not a valid checkpoint manifest: sha256: missing \(expected record\)/],
+    ['MANIFEST.json', (f, o) => editedCopy(f, o, (d) => void delete d.sha256), /MANIFEST\.json" is not a valid checkpoint manifest: sha256: missing \(expected a record\)/],
     ['MANIFEST.json', (f, o) => truncatedCopy(f, o), /MANIFEST\.json": not valid JSON/],
   ];
   for (const [i, [file, damage, expected]] of cases.entries()) {
     const r = join(tmp.dir, `schema-${i}`);
     const dir = damagedCheckpoint(good, r, file, damage);
-    assert.match(verifyCheckpoint(dir)!, expected);
+    const c = inspectCheckpoint(dir);
+    assert.ok(!c.ok && expected.test(c.problem), `${file}: ${c.ok ? 'read as valid' : c.problem}`);
     // inference: no usable checkpoint, and the reason names the file and field
     assertFileError(() => findTrainedCheckpoint(r), join(dir, file), expected);
     await assertFileRejects(() => loadCheckpointAt(dir), join(dir, file), expected);
@@ -161,8 +164,8 @@ test('damaged checkpoint files are refused naming the file and the field, not a 
   }
   // model.json: checked when the network loads
   const dir = damagedCheckpoint(good, join(tmp.dir, 'schema-model'), 'encoder/model.json', (f, o) => editedCopy(f, o, (d) => void (d.weightsManifest[0].paths = 'weights.bin')));
-  assert.is(verifyCheckpoint(dir), null, 'model.json is read when the network is built');
-  await assertFileRejects(() => loadCheckpointAt(dir), join(dir, 'encoder/model.json'), /model\.json" is not a valid model file \(model\.json\): weightsManifest\.0\.paths: expected array, got "weights\.bin"/);
+  assert.ok(inspectCheckpoint(dir).ok, 'model.json is read when the network is built');
+  await assertFileRejects(() => loadCheckpointAt(dir), join(dir, 'encoder/model.json'), /model\.json" is not a valid model file \(model\.json\): weightsManifest\.0\.paths: expected an array, got "weights\.bin"/);
 });
 
 test.run();

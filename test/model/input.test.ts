@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
-import { coverageBox, inputBatch, maskInput, modelInput, pasteMask, pasteOutput } from '../../src/model/input.ts';
+import { coverageBox, inputBatch, maskInput, modelInput, pasteMasks, pasteOutputs } from '../../src/model/input.ts';
 import type { RgbImage } from '../../src/util/geometry.ts';
 import { rng } from '../helpers/numbers.ts';
 
@@ -49,9 +49,9 @@ test('inputBatch gives one tensor [n, s, s, 3] and nothing else; paste round-tri
   const x = await inputBatch(crops, 32, 0.5);
   assert.equal(x.shape, [3, 32, 32, 3]);
   assert.is(tf.memory().numTensors, before + 1);
-  const first = tf.tidy(() => tf.squeeze(tf.slice(x, [0, 0, 0, 0], [1, 32, 32, 3]), [0]) as tf.Tensor3D);
+  const first = tf.tidy(() => tf.slice(x, [0, 0, 0, 0], [1, 32, 32, 3]));
   // the middle 16x16 went in at 32x32; put back at 16x16 it is the crop again (within resampling)
-  const back = await pasteOutput(crops[0]!, first, 0.5);
+  const [back] = await pasteOutputs([crops[0]!], first, 0.5);
   const box = coverageBox(32, 0.5);
   let worst = 0;
   for (let y = 0; y < 32; y++)
@@ -59,14 +59,27 @@ test('inputBatch gives one tensor [n, s, s, 3] and nothing else; paste round-tri
       for (let k = 0; k < 3; k++) {
         const i = (y * 32 + xx) * 3 + k;
         const inside = y >= box.top && y < box.top + box.side && xx >= box.left && xx < box.left + box.side;
-        if (!inside) assert.is(back.data[i], crops[0]!.data[i], 'outside the square: untouched');
-        else worst = Math.max(worst, Math.abs(back.data[i]! - crops[0]!.data[i]!));
+        if (!inside) assert.is(back!.data[i], crops[0]!.data[i], 'outside the square: untouched');
+        else worst = Math.max(worst, Math.abs(back!.data[i]! - crops[0]!.data[i]!));
       }
   assert.ok(worst <= 4, `inside: the crop again, resampled (worst ${worst})`);
-  const maskOut = tf.tidy(() => tf.ones([8, 8, 1]) as tf.Tensor3D);
-  const pasted = await pasteMask(32, maskOut, 0.5);
-  assert.is(pasted.data.reduce((a, b) => a + (b === 255 ? 1 : 0), 0), 16 * 16);
-  assert.is(pasted.data.reduce((a, b) => a + (b === 0 ? 1 : 0), 0), 32 * 32 - 16 * 16);
+  // the batch pasted at once is each crop pasted alone, byte for byte
+  const all = await pasteOutputs(crops, x, 0.5);
+  for (const [i, c] of crops.entries()) {
+    const one = tf.tidy(() => tf.slice(x, [i, 0, 0, 0], [1, 32, 32, 3]));
+    assert.equal(all[i]!.data, (await pasteOutputs([c], one, 0.5))[0]!.data, `crop ${i}: batch = alone`);
+    one.dispose();
+  }
+  // crops of other sizes in one batch: each gets its own square
+  const two = tf.tidy(() => tf.slice(x, [1, 0, 0, 0], [2, 32, 32, 3]));
+  const mixed = await pasteOutputs([crops[1]!, crop(48, 5)], two, 0.5);
+  two.dispose();
+  assert.equal([mixed[0]!.width, mixed[1]!.width], [32, 48]);
+  assert.equal(mixed[0]!.data, all[1]!.data, 'the 32 crop pasted beside a 48 crop is the same');
+  const maskOut = tf.tidy(() => tf.ones([1, 8, 8, 1]) as tf.Tensor4D);
+  const [pasted] = await pasteMasks([32], maskOut, 0.5);
+  assert.is(pasted!.data.reduce((a, b) => a + (b === 255 ? 1 : 0), 0), 16 * 16);
+  assert.is(pasted!.data.reduce((a, b) => a + (b === 0 ? 1 : 0), 0), 32 * 32 - 16 * 16);
   tf.dispose([x, first, maskOut]);
   assert.is(tf.memory().numTensors, before, 'paste and batch leave nothing behind');
 });

@@ -10,7 +10,7 @@ import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import type { RgbImage } from '../../src/util/geometry.ts';
 import { buildAutoencoder } from '../../src/model/autoencoder.ts';
-import { swapFaces } from '../../src/swap/latent-swap.ts';
+import { swapFaces, swapFacesWithMasks } from '../../src/swap/latent-swap.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeImage } from '../../src/media/image.ts';
@@ -36,6 +36,21 @@ test('A through decoder B, in batches, at the crop size, no leaks', async () => 
   assert.equal([ab[0]!.width, ab[0]!.height, ab[0]!.data.length], [96, 96, 96 * 96 * 3]);
   assert.ok(Buffer.compare(Buffer.from(ab[0]!.data), Buffer.from(ba[0]!.data)) !== 0, 'the two decoders differ');
   assert.ok(Buffer.compare(Buffer.from(ab[0]!.data), Buffer.from(ab[2]!.data)) === 0, 'the same face in another batch gives the same result');
+  ae.dispose();
+});
+
+test('a batch pasted at once is each face pasted alone: faces and learned masks, byte for byte', async () => {
+  await selectBackend('wasm');
+  const ae = buildAutoencoder(modelArchitecture('tiny', 'transpose', true), 6);
+  const crop = async (who: 'a' | 'b'): Promise<RgbImage> => ({ width: 96, height: 96, data: Uint8Array.from(await faceCrop(who, 96), (v) => Math.round(v * 255)) });
+  const crops = [await crop('a'), await crop('b'), await crop('b')];
+  const before = tf.memory().numTensors;
+  const together = await swapFacesWithMasks(ae, crops, 'a-to-b', { batchSize: 3, coverage: 0.75 });
+  const alone = await swapFacesWithMasks(ae, crops, 'a-to-b', { batchSize: 1, coverage: 0.75 });
+  assert.is(tf.memory().numTensors, before);
+  assert.equal(together.faces.map((f) => Array.from(f.data)), alone.faces.map((f) => Array.from(f.data)));
+  assert.ok(together.masks && alone.masks && together.masks.length === 3, 'a model that learned masks gives one per face');
+  assert.equal(together.masks!.map((m) => Array.from(m.data)), alone.masks!.map((m) => Array.from(m.data)));
   ae.dispose();
 });
 

@@ -14,6 +14,8 @@ import { extendedMask } from '../../src/face/mask.ts';
 import type { Point, RgbImage } from '../../src/util/geometry.ts';
 import type { Autoencoder } from '../../src/model/autoencoder.ts';
 import { modelInput } from '../../src/model/input.ts';
+import { swapFaces } from '../../src/swap/latent-swap.ts';
+import { maskSsim, ssim } from '../../src/swap/metrics.ts';
 import { makeQualityProbe, type ProbeFaces } from '../../src/swap/quality-probe.ts';
 import { QualityEntry } from '../../src/train/quality-log.ts';
 import { demoPhotos, faceApi } from '../helpers/faces.ts';
@@ -59,6 +61,18 @@ test('a model showing the target passes, a model returning its input fails; the 
   assert.ok(bad.reconstructionSsim > 0.99, `an identity model reconstructs: SSIM ${bad.reconstructionSsim}`);
   assert.ok(bad.maskSsim > 0.9 && good.maskSsim < bad.maskSsim, `Mask-SSIM: unchanged face ${bad.maskSsim.toFixed(3)}, B's face ${good.maskSsim.toFixed(3)}`);
   assert.equal(good.faces, { source: 4, target: 4 });
+  // the batched scores are the per-face ones (each face scored alone, as the probe did before), within 1e-6
+  const toFloat = (img: { data: Uint8Array }) => Float32Array.from(img.data, (v) => v / 255);
+  for (const [model, entry] of [[oracle, good], [identity, bad]] as const) {
+    const swapped = await swapFaces(model, a.crops, 'a-to-b', { coverage: COVERAGE });
+    let sum = 0;
+    for (const [k, f] of swapped.entries()) sum += await maskSsim(toFloat(f), toFloat(a.crops[k]!), toFloat(a.masks[k]!), f.width, f.height);
+    assert.ok(Math.abs(entry.maskSsim - sum / swapped.length) < 1e-6, `Mask-SSIM batched ${entry.maskSsim} vs per face ${sum / swapped.length}`);
+  }
+  let rb = 0;
+  for (const c of b.crops) rb += await ssim(await modelInput(c, 64, COVERAGE), bInput, 64, 64);
+  const want = (1 + rb / b.crops.length) / 2; // decoder A returns its input (SSIM 1), decoder B draws B's first face
+  assert.ok(Math.abs(good.reconstructionSsim - want) < 1e-6, `reconstruction SSIM batched ${good.reconstructionSsim} vs per face ${want}`);
   assert.equal([good.iteration, good.minutes], [10, 1]);
 });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lossLogPath, readLossLog, writeLossLog, type LossEntry } from '../../src/train/loss-log.ts';
-import { appendQuality, qualityLogPath, readQualityLog, type QualityEntry } from '../../src/train/quality-log.ts';
+import { qualityLogPath, readQualityLog, writeQualityLog, type QualityEntry } from '../../src/train/quality-log.ts';
 import { assertFileError, truncatedCopy } from '../helpers/corrupt.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
@@ -42,9 +42,9 @@ test('loss.jsonl: written, read back up to an iteration; none yet is empty', asy
 test('loss.jsonl: a wrong type, a missing field, a cut line: the file, line and field', () => {
   const src = lossLogPath(join(tmp.dir, 'model'));
   const wrong = damaged('loss-wrong', src, 2, (l) => l.replace(/"lossA":[^,]+/, '"lossA":"low"'));
-  assertFileError(() => readLossLog(wrong), lossLogPath(wrong), /loss\.jsonl" line 2 is not a valid loss log entry: lossA: expected number, got "low"/);
+  assertFileError(() => readLossLog(wrong), lossLogPath(wrong), /loss\.jsonl" line 2 is not a valid loss log entry: lossA: expected a number, got "low"/);
   const missing = damaged('loss-missing', src, 3, (l) => l.replace(/"iteration":\d+,/, ''));
-  assertFileError(() => readLossLog(missing), lossLogPath(missing), /loss\.jsonl" line 3 is not a valid loss log entry: iteration: missing \(expected number\)/);
+  assertFileError(() => readLossLog(missing), lossLogPath(missing), /loss\.jsonl" line 3 is not a valid loss log entry: iteration: missing \(expected a number\)/);
   const cutDir = join(tmp.dir, 'loss-cut');
   mkdirSync(cutDir);
   truncatedCopy(src, lossLogPath(cutDir), 0.8);
@@ -53,13 +53,14 @@ test('loss.jsonl: a wrong type, a missing field, a cut line: the file, line and 
 
 test('quality.jsonl: read back; damaged lines name the file, line and field', async () => {
   const out = join(tmp.dir, 'model');
-  await appendQuality(out, quality);
+  await writeQualityLog(out, quality);
   assert.equal(readQualityLog(out), quality);
   assert.equal(readQualityLog(out, 10).length, 1);
+  assert.equal(readQualityLog(join(tmp.dir, 'nothing')), [], 'no probe yet: none');
   const wrong = damaged('q-wrong', qualityLogPath(out), 2, (l) => l.replace('"identityShare":0.5', '"identityShare":1.5'));
-  assertFileError(() => readQualityLog(wrong), qualityLogPath(wrong), /quality\.jsonl" line 2 is not a valid quality log entry: identityShare: Too big: expected number to be <=1, got 1\.5/);
+  assertFileError(() => readQualityLog(wrong), qualityLogPath(wrong), /quality\.jsonl" line 2 is not a valid quality log entry: identityShare: expected <= 1, got 1\.5/);
   const missing = damaged('q-missing', qualityLogPath(out), 1, (l) => l.replace(/"faces":\{[^}]*\}/, '"faces":{"source":3}'));
-  assertFileError(() => readQualityLog(missing), qualityLogPath(missing), /line 1 is not a valid quality log entry: faces\.target: missing \(expected number\)/);
+  assertFileError(() => readQualityLog(missing), qualityLogPath(missing), /line 1 is not a valid quality log entry: faces\.target: missing \(expected a number\)/);
 });
 
 test.run();

@@ -150,7 +150,7 @@ test('the quality probe runs on its interval, its log is kept and validated, and
     readQualityLog(out);
     assert.unreachable();
   } catch (err) {
-    assert.match((err as Error).message, /quality\.jsonl" line 2 is not a valid quality log entry: identityShare: expected number, got "high"/);
+    assert.match((err as Error).message, /quality\.jsonl" line 2 is not a valid quality log entry: identityShare: expected a number, got "high"/);
   }
 });
 

@@ -1,0 +1,50 @@
+/**
+ * A benchmark dataset's metadata.json, in DFDC's form (`{ "<file>": { label, original, split, … } }`):
+ * the schema, the writer (the assembly) and the reader (the baseline detector) in one place.
+ *
+ *   await writeMetadata('out/bench', metadata);
+ *   readMetadata('out/bench')['anna-01__ben.mp4'].files.c23   // 'fake/c23/anna-01__ben.mp4'
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { LEVELS, SPLITS } from '../config/benchmark.ts';
+import { writeJsonAtomic } from '../util/atomic-write.ts';
+import { UserError } from '../util/errors.ts';
+import { readJsonFile } from '../util/read-json.ts';
+import { datasetFiles } from './layout.ts';
+
+export const MetadataEntry = z
+  .object({
+    label: z.enum(['REAL', 'FAKE']),
+    /** For a fake: the real video it was made from (a key of the same file). */
+    original: z.string().nullable(),
+    split: z.enum(SPLITS),
+    source: z.string(),
+    target: z.string().nullable(),
+    method: z.string().nullable(),
+    model: z.string().nullable(),
+    frames: z.number().int(),
+    framesSwapped: z.number().int(),
+    /** The video at each compression level. */
+    files: z.record(z.enum(LEVELS), z.string()),
+    mask: z.string().nullable(),
+    provenance: z.string().nullable(),
+  })
+  .strict();
+export type MetadataEntry = z.infer<typeof MetadataEntry>;
+export const BenchmarkMetadata = z.record(z.string(), MetadataEntry);
+export type BenchmarkMetadata = z.infer<typeof BenchmarkMetadata>;
+
+export const metadataPath = (out: string) => join(out, datasetFiles.metadata);
+
+export async function writeMetadata(out: string, metadata: BenchmarkMetadata): Promise<void> {
+  await writeJsonAtomic(metadataPath(out), BenchmarkMetadata.parse(metadata));
+}
+
+/** A dataset's metadata.json, validated; a folder without one is not a benchmark dataset. */
+export function readMetadata(out: string): BenchmarkMetadata {
+  const file = metadataPath(out);
+  if (!existsSync(file)) throw new UserError(`${out} has no metadata.json`, 'run janus benchmark MANIFEST --out DIR first');
+  return readJsonFile(file, BenchmarkMetadata, { what: "Janus benchmark's metadata.json", hint: 'run janus benchmark MANIFEST --out DIR again to write it' });
+}
