@@ -11,7 +11,8 @@ import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { buildAutoencoder, countParams } from '../../src/model/autoencoder.ts';
 import { PixelShuffle } from '../../src/model/pixel-shuffle.ts';
-import { faceCrop, randomArray } from '../helpers/data.ts';
+import { faceCrop } from '../helpers/data.ts';
+import { randomArray } from '../helpers/numbers.ts';
 
 const test = suite('model/autoencoder');
 test.before(async () => {

@@ -11,7 +11,8 @@ import { tf } from '../../src/engine/tf.ts';
 import { dssim } from '../../src/model/losses.ts';
 import { SSIM_WINDOW, ssimMap } from '../../src/model/ssim.ts';
 import { maskSsim, ssim } from '../../src/swap/metrics.ts';
-import { faceCrop, randomArray } from '../helpers/data.ts';
+import { faceCrop } from '../helpers/data.ts';
+import { randomArray } from '../helpers/numbers.ts';
 
 const test = suite('model/ssim');
 test.before(async () => {
