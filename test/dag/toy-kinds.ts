@@ -3,7 +3,7 @@
  * real stages must.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { StageKind, StageRegistry } from '../../src/dag/stage-kind.ts';
@@ -14,11 +14,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const toyItems: StageKind = {
   kind: 'toy-items',
   version: '1',
-  params: z.object({ count: z.number().int().min(0), delayMs: z.number().int().min(0).default(0), failAt: z.number().int().optional(), tag: z.string().default('') }).strict(),
+  // holdUntil: each item waits until that file exists (a run kept busy for exactly as long as a test needs)
+  params: z.object({ count: z.number().int().min(0), delayMs: z.number().int().min(0).default(0), failAt: z.number().int().optional(), tag: z.string().default(''), holdUntil: z.string().optional() }).strict(),
   outputs: ['dir', 'index'],
   items: (ctx) => Array.from({ length: ctx.params.count as number }, (_, i) => String(i).padStart(4, '0')),
   async runItem(ctx, item) {
-    const p = ctx.params as { delayMs: number; failAt?: number; tag: string };
+    const p = ctx.params as { delayMs: number; failAt?: number; tag: string; holdUntil?: string };
+    while (p.holdUntil && !existsSync(p.holdUntil)) await sleep(20);
     if (p.failAt !== undefined && Number(item) === p.failAt) throw new Error(`toy failure at item ${item}`);
     const seed = ctx.inputs.seed ? createHash('sha256').update(readFileSync(ctx.inputs.seed)).digest('hex').slice(0, 12) : 'noseed';
     if (p.delayMs) await sleep(p.delayMs);
