@@ -14,6 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -128,9 +129,13 @@ const RESULT_MARK = '@@janus-test-result ';
 async function runInChildren(files: string[], jobs: number): Promise<Result> {
   const r = empty();
   const queue = [...files];
+  // the children share the cores: each wasm backend gets its share of them (unless JANUS_WASM_THREADS
+  // says otherwise), not all of them; oversubscribed, XNNPACK's pool spins and about doubles the CPU time
+  const threads = String(Math.max(1, Math.floor(availableParallelism() / jobs)));
+  const env = { ...process.env, JANUS_WASM_THREADS: process.env.JANUS_WASM_THREADS || threads };
   const one = (file: string) =>
     new Promise<void>((done) => {
-      const child = spawn(process.execPath, [...process.execArgv, import.meta.filename, '--child', relative(root, file)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...process.execArgv, import.meta.filename, '--child', relative(root, file)], { stdio: ['ignore', 'pipe', 'pipe'], env });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));

@@ -3,7 +3,6 @@
  * detector reads), metadata.json and baseline.json, each written by its writer; damaged copies (a wrong type,
  * a missing field, cut short) are UserErrors naming the file and the field.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -23,13 +22,6 @@ test.after(() => tmp.cleanup());
 const ids = ['anna', 'ben', 'cleo', 'dan'];
 const manifest = { file: '/m/bench.csv', videos: ids.map((identity) => ({ id: `${identity}-01`, video: `/v/${identity}.mp4`, identity })), identities: ids, settings: {} };
 
-/** A copy of folder `src`'s `rel` file at `<tmp>/<name>/<rel>`, damaged. */
-function damaged(name: string, src: string, rel: string, damage: (f: string, out: string) => void): string {
-  const dir = join(tmp.dir, name);
-  mkdirSync(join(dir, rel, '..'), { recursive: true });
-  damage(join(src, rel), join(dir, rel));
-  return dir;
-}
 
 test('plan/models.json and plan/plan.json read back; damaged copies name the file and field', async () => {
   const out = join(tmp.dir, 'bench');
@@ -38,14 +30,20 @@ test('plan/models.json and plan/plan.json read back; damaged copies name the fil
   assert.equal(readPlanModels(out), plan.models);
   assert.equal(readPlanRecord(out).config.weights, '/w/models');
   assert.equal(readPlanRecord(out).pairs, plan.pairs);
-  const split = damaged('split', out, 'plan/models.json', (f, o) => editedCopy(f, o, (d) => void (d[0].split = 'dev')));
-  assertFileError(() => readPlanModels(split), join(planDir(split), 'models.json'), /is not a valid benchmark plan \(models\.json\): 0\.split: expected one of train\|val\|test, got "dev"/);
-  const seed = damaged('seed', out, 'plan/plan.json', (f, o) => editedCopy(f, o, (d) => void (d.config.seed = 'x')));
-  assertFileError(() => readPlanRecord(seed), join(planDir(seed), 'plan.json'), /config\.seed: expected a number, got "x"/);
-  const pairs = damaged('pairs', out, 'plan/plan.json', (f, o) => editedCopy(f, o, (d) => void delete d.pairs[0].key));
-  assertFileError(() => readPlanRecord(pairs), join(planDir(pairs), 'plan.json'), /pairs\.0\.key: missing \(expected a string\)/);
-  const cut = damaged('cut', out, 'plan/models.json', (f, o) => truncatedCopy(f, o));
-  assertFileError(() => readPlanModels(cut), join(planDir(cut), 'models.json'), /not valid JSON/);
+  const split = join(tmp.dir, 'split');
+  const seed = join(tmp.dir, 'seed');
+  const pairs = join(tmp.dir, 'pairs');
+  const cut = join(tmp.dir, 'cut');
+  const models = (dir: string) => join(planDir(dir), 'models.json');
+  const record = (dir: string) => join(planDir(dir), 'plan.json');
+  editedCopy(models(out), models(split), (d) => void (d[0].split = 'dev'));
+  assertFileError(() => readPlanModels(split), models(split), /is not a valid benchmark plan \(models\.json\): 0\.split: expected one of train\|val\|test, got "dev"/);
+  editedCopy(record(out), record(seed), (d) => void (d.config.seed = 'x'));
+  assertFileError(() => readPlanRecord(seed), record(seed), /config\.seed: expected a number, got "x"/);
+  editedCopy(record(out), record(pairs), (d) => void delete d.pairs[0].key);
+  assertFileError(() => readPlanRecord(pairs), record(pairs), /pairs\.0\.key: missing \(expected a string\)/);
+  truncatedCopy(models(out), models(cut));
+  assertFileError(() => readPlanModels(cut), models(cut), /not valid JSON/);
 });
 
 test('metadata.json reads back; a folder without one, and damaged copies, are named', async () => {
@@ -58,9 +56,11 @@ test('metadata.json reads back; a folder without one, and damaged copies, are na
   await writeMetadata(dir, metadata);
   assert.equal(readMetadata(dir), metadata);
   assertFileError(() => readMetadata(join(tmp.dir, 'no-dataset')), join(tmp.dir, 'no-dataset'), /no-dataset has no metadata\.json/);
-  const label = damaged('meta-label', dir, 'metadata.json', (f, o) => editedCopy(f, o, (d) => void (d['anna-01.mp4'].label = 'REAL?')));
+  const label = join(tmp.dir, 'meta-label');
+  const cut = join(tmp.dir, 'meta-cut');
+  editedCopy(metadataPath(dir), metadataPath(label), (d) => void (d['anna-01.mp4'].label = 'REAL?'));
   assertFileError(() => readMetadata(label), metadataPath(label), /anna-01\.mp4\.label: expected one of REAL\|FAKE, got "REAL\?"/);
-  const cut = damaged('meta-cut', dir, 'metadata.json', (f, o) => truncatedCopy(f, o));
+  truncatedCopy(metadataPath(dir), metadataPath(cut));
   assertFileError(() => readMetadata(cut), metadataPath(cut), /not valid JSON/);
 });
 
@@ -78,13 +78,17 @@ test('baseline.json reads back; damaged copies name the file and field', async (
   };
   await writeBaseline(dir, result);
   assert.equal(readBaseline(dir), result);
-  const auc = damaged('auc', dir, 'baseline.json', (f, o) => editedCopy(f, o, (d) => void (d.test.auc = 'high')));
+  const auc = join(tmp.dir, 'auc');
+  const level = join(tmp.dir, 'level');
+  const missing = join(tmp.dir, 'missing');
+  const cut = join(tmp.dir, 'cut');
+  editedCopy(baselinePath(dir), baselinePath(auc), (d) => void (d.test.auc = 'high'));
   assertFileError(() => readBaseline(auc), baselinePath(auc), /is not a valid janus\.baseline\/1 file: test\.auc: expected a number, got "high"/);
-  const level = damaged('level', dir, 'baseline.json', (f, o) => editedCopy(f, o, (d) => void (d.features.level = 'c99')));
+  editedCopy(baselinePath(dir), baselinePath(level), (d) => void (d.features.level = 'c99'));
   assertFileError(() => readBaseline(level), baselinePath(level), /features\.level: expected one of c0\|c23\|c40, got "c99"/);
-  const missing = damaged('missing', dir, 'baseline.json', (f, o) => editedCopy(f, o, (d) => void delete d.val));
+  editedCopy(baselinePath(dir), baselinePath(missing), (d) => void delete d.val);
   assertFileError(() => readBaseline(missing), baselinePath(missing), /val: missing \(expected an object\)/);
-  const cut = damaged('cut', dir, 'baseline.json', (f, o) => truncatedCopy(f, o));
+  truncatedCopy(baselinePath(dir), baselinePath(cut));
   assertFileError(() => readBaseline(cut), baselinePath(cut), /not valid JSON/);
 });
 

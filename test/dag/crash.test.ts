@@ -142,7 +142,9 @@ test('SIGINT mid-items: exit 130, status shows progress, the next run resumes an
 
 test('a second janus run on a busy run folder is refused (exit 2), naming the holder', async () => {
   const c = setup();
-  writeFileSync(c.file, readFileSync(c.file, 'utf8').replace('delayMs: 40', 'delayMs: 400')); // a run of ~7 s
+  // the first run's items wait for this file: it stays busy until the second has been refused, however slow the machine
+  const release = join(c.dir, 'release');
+  writeFileSync(c.file, readFileSync(c.file, 'utf8').replace('delayMs: 40', `delayMs: 0, holdUntil: ${JSON.stringify(release)}`));
   const child = spawn(process.execPath, ['--import', 'tsx', TOY_CLI, 'run', c.file, '--workdir', c.workdir], { cwd: ROOT, stdio: 'ignore' });
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   const t0 = Date.now();
@@ -150,7 +152,10 @@ test('a second janus run on a busy run folder is refused (exit 2), naming the ho
   const second = cli(['run', c.file, '--workdir', c.workdir]);
   assert.is(second.code, 2, second.stdout + second.stderr);
   assert.match(second.stderr, new RegExp(`is in use by pid ${child.pid} .*janus run ${c.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  assert.is(child.exitCode, null, 'the first run is still going');
+  writeFileSync(release, '');
   assert.is(await exited, 0, 'the first run is not disturbed');
+  assert.is(itemCount(c.workdir), ITEMS);
 });
 
 test('janus status and clean through the CLI', async () => {

@@ -36,17 +36,15 @@ test('run-manifest.json: what the runner writes reads back; damaged copies name 
   const m = readRunManifest(workdir);
   assert.equal([m.pipeline.name, m.stages.map((s) => s.state), m.summary.ran, m.summary.failed], ['chain', ['ran', 'failed'], 1, 1]);
   assert.ok(m.provenance.packages['zod']);
-  const damaged = (name: string, damage: (f: string, out: string) => void) => {
-    const dir = join(tmp.dir, name);
-    mkdirSync(dir);
-    damage(runManifestPath(workdir), runManifestPath(dir));
-    return dir;
-  };
-  const state = damaged('state', (f, o) => editedCopy(f, o, (d) => void (d.stages[1].state = 'exploded')));
+  const good = runManifestPath(workdir);
+  const state = join(tmp.dir, 'state');
+  const missing = join(tmp.dir, 'missing');
+  const cut = join(tmp.dir, 'cut');
+  editedCopy(good, runManifestPath(state), (d) => void (d.stages[1].state = 'exploded'));
   assertFileError(() => readRunManifest(state), runManifestPath(state), /is not a valid janus\.run-manifest\/1 file: stages\.1\.state: expected one of ran\|up-to-date\|would-run\|/);
-  const missing = damaged('missing', (f, o) => editedCopy(f, o, (d) => void delete d.provenance.git));
+  editedCopy(good, runManifestPath(missing), (d) => void delete d.provenance.git);
   assertFileError(() => readRunManifest(missing), runManifestPath(missing), /provenance\.git: missing \(expected an object\)/);
-  const cut = damaged('cut', (f, o) => truncatedCopy(f, o));
+  truncatedCopy(good, runManifestPath(cut));
   assertFileError(() => readRunManifest(cut), runManifestPath(cut), /not valid JSON: it ends early/);
   assertFileError(() => readRunManifest(join(tmp.dir, 'none')), runManifestPath(join(tmp.dir, 'none')), /no such file/);
 });

@@ -14,12 +14,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const toyItems: StageKind = {
   kind: 'toy-items',
   version: '1',
-  // failAt fails that item; with failWhile (a file name in the run folder) only while that file exists
-  params: z.object({ count: z.number().int().min(0), delayMs: z.number().int().min(0).default(0), failAt: z.number().int().optional(), failWhile: z.string().optional(), tag: z.string().default('') }).strict(),
+  // failAt fails that item; with failWhile (a file name in the run folder) only while that file exists;
+  // holdUntil: each item waits until that file exists (a run kept busy for exactly as long as a test needs)
+  params: z.object({ count: z.number().int().min(0), delayMs: z.number().int().min(0).default(0), failAt: z.number().int().optional(), failWhile: z.string().optional(), tag: z.string().default(''), holdUntil: z.string().optional() }).strict(),
   outputs: ['dir', 'index'],
   items: (ctx) => Array.from({ length: ctx.params.count as number }, (_, i) => String(i).padStart(4, '0')),
   async runItem(ctx, item) {
-    const p = ctx.params as { delayMs: number; failAt?: number; failWhile?: string; tag: string };
+    const p = ctx.params as { delayMs: number; failAt?: number; failWhile?: string; tag: string; holdUntil?: string };
+    while (p.holdUntil && !existsSync(p.holdUntil)) await sleep(20);
     const failing = p.failWhile === undefined || existsSync(join(ctx.workdir, p.failWhile));
     if (p.failAt !== undefined && Number(item) === p.failAt && failing) throw new Error(`toy failure at item ${item}`);
     const seed = ctx.inputs.seed ? createHash('sha256').update(readFileSync(ctx.inputs.seed)).digest('hex').slice(0, 12) : 'noseed';

@@ -13,7 +13,8 @@ import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { buildAutoencoder } from '../../src/model/autoencoder.ts';
 import { LeanAdamOptimizer } from '../../src/model/lean-adam.ts';
-import { faceCrop, randomArray } from '../helpers/data.ts';
+import { faceCrop } from '../helpers/data.ts';
+import { randomArray } from '../helpers/numbers.ts';
 
 if (process.argv.includes('--break-threaded')) {
   const read = fs.readFileSync;

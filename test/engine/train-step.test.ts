@@ -1,7 +1,7 @@
 /**
  * A conv + dense + conv2dTranspose autoencoder trains on wasm: real face crops, Adam, MAE; the loss
  * falls and no tensor is leaked by the training steps. The Janus autoencoder on wasm (Janus's
- * kernels, LeanAdam) follows the cpu backend's loss curve.
+ * kernels, LeanAdam) follows the cpu backend's loss curve and ends its updates on the same weights.
  *
  * @tier e2e (trains on wasm and cpu)
  */
@@ -60,10 +60,13 @@ test('a conv + conv2dTranspose model trains on wasm: loss falls, no tensor leaks
   batch.dispose();
 });
 
-test('the Janus autoencoder (tiny preset) trains on wasm with the same loss curve as on the cpu backend', async () => {
+test('the Janus autoencoder (tiny preset) trains on wasm with the same loss curve and weights as on the cpu backend', async () => {
+  // The cpu backend takes ~15 s a step: two steps there (two updates, each checked on every
+  // weight), and two more on wasm alone for the falling loss.
   const curves: number[][] = [];
-  for (const backend of ['cpu', 'wasm']) {
-    await selectBackend(backend as 'cpu' | 'wasm');
+  const weights: Float32Array[][] = [];
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await selectBackend(backend);
     const arch = modelArchitecture('tiny');
     const ae = buildAutoencoder(arch, 5);
     const s = arch.inputSize;
@@ -71,12 +74,10 @@ test('the Janus autoencoder (tiny preset) trains on wasm with the same loss curv
     const b = tf.tensor4d(await faceCrop('b', s), [1, s, s, 3]);
     const opt = new LeanAdamOptimizer(1e-3);
     const vars = ae.trainableWeights().map((w) => w.read() as tf.Variable);
-    const curve: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      curve.push(
-        tf.tidy(() => opt.minimize(() => tf.add(tf.mean(tf.abs(tf.sub(ae.reconstruct(a, 'a'), a))), tf.mean(tf.abs(tf.sub(ae.reconstruct(b, 'b'), b)))) as tf.Scalar, true, vars)!.dataSync()[0]!),
-      );
-    }
+    const step = () => tf.tidy(() => opt.minimize(() => tf.add(tf.mean(tf.abs(tf.sub(ae.reconstruct(a, 'a'), a))), tf.mean(tf.abs(tf.sub(ae.reconstruct(b, 'b'), b)))) as tf.Scalar, true, vars)!.dataSync()[0]!);
+    const curve = [step(), step()];
+    weights.push(vars.map((v) => v.dataSync() as Float32Array));
+    if (backend === 'wasm') curve.push(step(), step());
     curves.push(curve);
     tf.dispose([a, b]);
     opt.dispose();
@@ -84,6 +85,11 @@ test('the Janus autoencoder (tiny preset) trains on wasm with the same loss curv
   }
   const [cpu, wasm] = curves;
   cpu!.forEach((l, i) => assert.ok(Math.abs(wasm![i]! - l) / l < 1e-3, `step ${i}: cpu ${l}, wasm ${wasm![i]}`));
+  // an Adam update moves a weight by about the rate (1e-3): a wrong or missing one shows far above this
+  let worst = 0;
+  weights[0]!.forEach((w, k) => w.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - weights[1]![k]![j]!)))));
+  if (process.env.JANUS_TEST_VERBOSE) console.log({ worst });
+  assert.ok(worst < 1e-6, `after two updates the weights agree (largest difference ${worst})`);
   assert.ok(wasm![3]! < wasm![0]!, `the loss falls (${wasm!.map((l) => l.toFixed(4)).join(' -> ')})`);
   await selectBackend('wasm');
 });

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { convGradients, convShapes, type ConvCase } from '../helpers/conv-grads.ts';
-import { randomArray, relativeError } from '../helpers/data.ts';
+import { randomArray, relativeError } from '../helpers/numbers.ts';
 
 const test = suite('engine/wasm-gradients');
 

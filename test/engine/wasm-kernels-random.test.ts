@@ -12,7 +12,7 @@ import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { MATMUL_CHANNELS, PHASES_FROM, batchMatMulWasm, conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from '../../src/engine/wasm-kernels.ts';
 import { convGradients, type ConvCase } from '../helpers/conv-grads.ts';
-import { randomArray, relativeError, rng } from '../helpers/data.ts';
+import { randomArray, relativeError, rng } from '../helpers/numbers.ts';
 
 const test = suite('engine/wasm-kernels-random');
 

@@ -35,7 +35,8 @@ import type { FaceSet } from '../../src/train/face-set.ts';
 import { train } from '../../src/train/trainer.ts';
 import { diagnose, formatReport } from '../../src/cli/doctor.ts';
 import { convGradients, type ConvCase } from '../helpers/conv-grads.ts';
-import { faceCrop, randomArray, relativeError, rng } from '../helpers/data.ts';
+import { faceCrop } from '../helpers/data.ts';
+import { randomArray, relativeError, rng } from '../helpers/numbers.ts';
 import { janus, tempDir } from '../helpers/fixtures.ts';
 import sharp from 'sharp';
 

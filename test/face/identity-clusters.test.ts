@@ -11,7 +11,7 @@ import { descriptorDistance } from '../../src/face/face-api.ts';
 import { clusterTracks, otsuThreshold, trackThreshold } from '../../src/face/identity.ts';
 import { buildTracks, type FaceTrack, type TrackFrame } from '../../src/face/tracks.ts';
 import { UserError } from '../../src/util/errors.ts';
-import { rng } from '../helpers/data.ts';
+import { rng } from '../helpers/numbers.ts';
 
 const test = suite('face/identity-clusters');
 

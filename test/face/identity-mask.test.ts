@@ -21,7 +21,7 @@ import { faceApiDemoDir } from '../../src/face/package-files.ts';
 import { decodeFrames, readFrame } from '../../src/media/decode.ts';
 import { readImage } from '../../src/media/image.ts';
 import { UserError } from '../../src/util/errors.ts';
-import { rng } from '../helpers/data.ts';
+import { rng } from '../helpers/numbers.ts';
 import { SAMPLE_B, requireSamples, tempDir } from '../helpers/fixtures.ts';
 import { demoPhotos, faceApi } from '../helpers/faces.ts';
 import type { Box, Point } from '../../src/util/geometry.ts';

@@ -16,7 +16,7 @@ import { SMOOTHERS, faceShift, jitter, smoothLandmarks } from '../../src/face/sm
 import { decodeFrames } from '../../src/media/decode.ts';
 import { FlickerMeter, videoFlicker } from '../../src/swap/flicker.ts';
 import { SAMPLE_A, ffmpegSync, requireSamples, tempDir } from '../helpers/fixtures.ts';
-import { rng } from '../helpers/data.ts';
+import { rng } from '../helpers/numbers.ts';
 import { faceApi } from '../helpers/faces.ts';
 
 const test = suite('face/smoothing');

@@ -1,55 +1,28 @@
 /**
- * The one bilinear sampler: exact at pixel centres, linear between them, edges repeated, and
- * equal to the three samplers it replaced (warp-affine's, augment's, composite's: kept here as
- * references, written as they were) on random images and points, inside and outside.
+ * The one bilinear sampler: exact at pixel centres, linear between them, edges repeated. A
+ * bilinear function (a + bx + cy + dxy) sampled at its pixels is given back exactly at any point
+ * between them, so random images of such planes check every point against a known value:
+ * float images of 1 to 4 channels (augmentation), a uint8 crop and its alpha through one tap
+ * (compositing), and warpAffine's rounding and borders (alignment).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bilinearAt, newTap, sampleBilinear } from '../../src/media/bilinear.ts';
-import { similarity, warpAffine } from '../../src/media/warp-affine.ts';
+import { IDENTITY, similarity, warpAffine } from '../../src/media/warp-affine.ts';
 import type { RgbImage } from '../../src/util/geometry.ts';
 import { rng } from '../helpers/numbers.ts';
 
 const test = suite('media/bilinear');
 
-/** media/warp-affine.ts's sampler before the merge: one RGB pixel, rounded. */
-function warpReference(s: Uint8Array, sw: number, sh: number, x: number, y: number): number[] {
-  const xc = x < 0 ? 0 : x > sw - 1 ? sw - 1 : x;
-  const yc = y < 0 ? 0 : y > sh - 1 ? sh - 1 : y;
-  const x0 = Math.floor(xc);
-  const y0 = Math.floor(yc);
-  const x1 = x0 + 1 < sw ? x0 + 1 : x0;
-  const y1 = y0 + 1 < sh ? y0 + 1 : y0;
-  const fx = xc - x0;
-  const fy = yc - y0;
-  const p = (xx: number, yy: number, ch: number) => s[(yy * sw + xx) * 3 + ch]!;
-  return [0, 1, 2].map((ch) => Math.floor((1 - fx) * (1 - fy) * p(x0, y0, ch) + fx * (1 - fy) * p(x1, y0, ch) + (1 - fx) * fy * p(x0, y1, ch) + fx * fy * p(x1, y1, ch) + 0.5));
-}
+/** A bilinear function of the point: bilinear interpolation of its pixels gives it back exactly. */
+type Plane = (x: number, y: number) => number;
+const clamp = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
 
-/** train/augment.ts's sampler before the merge: all channels of a square float image. */
-function augmentReference(img: Float32Array, size: number, ch: number, x: number, y: number): number[] {
-  const xc = x < 0 ? 0 : x > size - 1 ? size - 1 : x;
-  const yc = y < 0 ? 0 : y > size - 1 ? size - 1 : y;
-  const x0 = Math.floor(xc);
-  const y0 = Math.floor(yc);
-  const x1 = x0 + 1 < size ? x0 + 1 : size - 1;
-  const y1 = y0 + 1 < size ? y0 + 1 : size - 1;
-  const fx = xc - x0;
-  const fy = yc - y0;
-  const at = (xx: number, yy: number, c: number) => img[(yy * size + xx) * ch + c]!;
-  return Array.from({ length: ch }, (_, c) => (1 - fx) * (1 - fy) * at(x0, y0, c) + fx * (1 - fy) * at(x1, y0, c) + (1 - fx) * fy * at(x0, y1, c) + fx * fy * at(x1, y1, c));
-}
-
-/** swap/composite.ts's sampler before the merge: one channel at a point inside the crop. */
-function compositeReference(img: ArrayLike<number>, size: number, ch: number, c: number, u: number, v: number): number {
-  const ui = Math.floor(u);
-  const vi = Math.floor(v);
-  const u1 = Math.min(ui + 1, size - 1);
-  const v1 = Math.min(vi + 1, size - 1);
-  const fu = u - ui;
-  const fv = v - vi;
-  const p = (uu: number, vv: number) => img[(vv * size + uu) * ch + c]!;
-  return (1 - fu) * (1 - fv) * p(ui, vi) + fu * (1 - fv) * p(u1, vi) + (1 - fu) * fv * p(ui, v1) + fu * fv * p(u1, v1);
+/** An interleaved `width` x `height` image whose channel c holds planes[c] at each pixel. */
+function imageOf<T extends Float64Array | Uint8Array>(make: (n: number) => T, width: number, height: number, planes: Plane[]): T {
+  const img = make(width * height * planes.length);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) planes.forEach((f, c) => (img[(y * width + x) * planes.length + c] = f(x, y)));
+  return img;
 }
 
 test('exact at pixel centres, the mean between four pixels, the edge pixel outside', () => {
@@ -68,55 +41,82 @@ test('exact at pixel centres, the mean between four pixels, the edge pixel outsi
   assert.ok(Math.abs(t.w00 + t.w10 + t.w01 + t.w11 - 1) < 1e-12, 'weights sum to 1');
 });
 
-test('equal to the augmentation sampler it replaced (1 to 4 channels, points inside and out)', () => {
+test('a bilinear function is reproduced exactly between pixels, and at the clamped point outside (1 to 4 channels)', () => {
   const r = rng(11);
   for (const ch of [1, 2, 3, 4]) {
-    const size = 5 + Math.floor(r() * 20);
-    const img = Float32Array.from({ length: size * size * ch }, () => r());
+    const width = 5 + Math.floor(r() * 20);
+    const height = 5 + Math.floor(r() * 20);
+    const planes = Array.from({ length: ch }, (): Plane => {
+      const [a, b, c, d] = [r() * 4 - 2, r() * 4 - 2, r() * 4 - 2, r() * 0.4 - 0.2];
+      return (x, y) => a + b * x + c * y + d * x * y;
+    });
+    const img = imageOf((n) => new Float64Array(n), width, height, planes);
     const t = newTap();
     for (let k = 0; k < 400; k++) {
-      const x = r() * (size + 6) - 3;
-      const y = r() * (size + 6) - 3;
-      bilinearAt(x, y, size, size, t);
-      const ref = augmentReference(img, size, ch, x, y);
-      for (let c = 0; c < ch; c++) assert.ok(Math.abs(sampleBilinear(img, ch, t, c) - ref[c]!) < 1e-12, `ch ${c} at (${x}, ${y})`);
+      const x = r() * (width + 6) - 3;
+      const y = r() * (height + 6) - 3;
+      bilinearAt(x, y, width, height, t);
+      assert.ok(Math.abs(t.w00 + t.w10 + t.w01 + t.w11 - 1) < 1e-12, 'weights sum to 1');
+      for (let c = 0; c < ch; c++) {
+        const want = planes[c]!(clamp(x, width - 1), clamp(y, height - 1));
+        assert.ok(Math.abs(sampleBilinear(img, ch, t, c) - want) < 1e-9, `ch ${c} at (${x}, ${y}): ${sampleBilinear(img, ch, t, c)} vs ${want}`);
+      }
     }
   }
 });
 
-test('equal to the compositing sampler it replaced (inside the crop, colour and alpha)', () => {
+test('one tap reads a uint8 colour crop and its float alpha (as compositing does), exactly', () => {
+  const size = 15;
+  const colour: Plane[] = [(x, y) => 1 + x + 2 * y + x * y, (x, y) => 60 + 5 * x + 4 * y, (x, y) => 240 - 6 * x - 9 * y]; // all within 0..255
+  const alphaPlane: Plane = (x, y) => 0.25 + 0.02 * x + 0.03 * y;
+  const rgb = imageOf((n) => new Uint8Array(n), size, size, colour);
+  const alpha = imageOf((n) => new Float64Array(n), size, size, [alphaPlane]);
+  assert.is(rgb[(14 * size + 14) * 3]!, 1 + 14 + 28 + 196, 'the uint8 image holds the planes unclipped');
   const r = rng(12);
-  const size = 17;
-  const rgb = Uint8Array.from({ length: size * size * 3 }, () => Math.floor(r() * 256));
-  const alpha = Float32Array.from({ length: size * size }, () => r());
   for (let k = 0; k < 500; k++) {
     const u = r() * (size - 1);
     const v = r() * (size - 1);
     const t = bilinearAt(u, v, size, size);
-    assert.ok(Math.abs(sampleBilinear(alpha, 1, t, 0) - compositeReference(alpha, size, 1, 0, u, v)) < 1e-12);
-    for (let c = 0; c < 3; c++) assert.ok(Math.abs(sampleBilinear(rgb, 3, t, c) - compositeReference(rgb, size, 3, c, u, v)) < 1e-9);
+    assert.ok(Math.abs(sampleBilinear(alpha, 1, t, 0) - alphaPlane(u, v)) < 1e-12, `alpha at (${u}, ${v})`);
+    for (let c = 0; c < 3; c++) assert.ok(Math.abs(sampleBilinear(rgb, 3, t, c) - colour[c]!(u, v)) < 1e-9, `colour ${c} at (${u}, ${v})`);
   }
 });
 
-test('warpAffine through it equals the warp it replaced, pixel for pixel (non-square source, both borders)', () => {
+test('warpAffine: the identity and a whole-pixel shift copy pixels; a similarity samples the source to the nearest level (non-square, both borders)', () => {
   const r = rng(13);
-  const src: RgbImage = { width: 53, height: 31, data: Uint8Array.from({ length: 53 * 31 * 3 }, () => Math.floor(r() * 256)) };
+  const [sw, sh] = [53, 31];
+  const noise: RgbImage = { width: sw, height: sh, data: Uint8Array.from({ length: sw * sh * 3 }, () => Math.floor(r() * 256)) };
+  const pixel = (img: RgbImage, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
+  const copy = warpAffine(noise, IDENTITY, 40, 24);
+  const shifted = warpAffine(noise, [1, 0, 7, 0, 1, 4], 40, 24);
+  for (let v = 0; v < 24; v++)
+    for (let u = 0; u < 40; u++) {
+      assert.equal(pixel(copy, u, v), pixel(noise, u, v), `identity (${u}, ${v})`);
+      assert.equal(pixel(shifted, u, v), pixel(noise, u + 7, v + 4), `shift (${u}, ${v})`);
+    }
+  // planes within 0..255 over the source: every output is the plane at the (clamped) source point, rounded
+  const planes: Plane[] = [(x, y) => 10 + 3 * x + 2 * y, (x, y) => 240 - 2 * x - 3 * y, (x, y) => 20 + x + 5 * y];
+  const src: RgbImage = { width: sw, height: sh, data: imageOf((n) => new Uint8Array(n), sw, sh, planes) };
+  const fill = [7, 77, 177] as const;
+  let outside = 0;
   for (let k = 0; k < 5; k++) {
     const inverse = similarity(0.4 + r() * 1.5, r() * 6, r() * 40 - 10, r() * 30 - 10);
     const out = warpAffine(src, inverse, 40, 24);
-    const fill = [7, 77, 177] as const;
     const constant = warpAffine(src, inverse, 40, 24, { border: 'constant', fill });
     for (let v = 0; v < 24; v++)
       for (let u = 0; u < 40; u++) {
         const x = inverse[0] * u + inverse[1] * v + inverse[2];
         const y = inverse[3] * u + inverse[4] * v + inverse[5];
-        const ref = warpReference(src.data, src.width, src.height, x, y);
-        const o = (v * 40 + u) * 3;
-        assert.equal(Array.from(out.data.subarray(o, o + 3)), ref, `replicate (${u}, ${v})`);
-        const outside = x < -0.5 || y < -0.5 || x > src.width - 0.5 || y > src.height - 0.5;
-        assert.equal(Array.from(constant.data.subarray(o, o + 3)), outside ? [...fill] : ref, `constant (${u}, ${v})`);
+        const want = planes.map((f) => f(clamp(x, sw - 1), clamp(y, sh - 1)));
+        const got = pixel(out, u, v);
+        assert.ok(got.every((g, c) => Math.abs(g - want[c]!) <= 0.5 + 1e-6), `replicate (${u}, ${v}): ${got} vs ${want}`);
+        // more than half a pixel past the edge is outside the image
+        const off = x < -0.5 || y < -0.5 || x > sw - 0.5 || y > sh - 0.5;
+        outside += off ? 1 : 0;
+        assert.equal(pixel(constant, u, v), off ? [...fill] : got, `constant (${u}, ${v})`);
       }
   }
+  assert.ok(outside > 100 && outside < 5 * 40 * 24 - 100, `both borders are exercised (${outside} points outside)`);
 });
 
 test.run();

@@ -11,7 +11,8 @@ import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { buildAutoencoder, countParams } from '../../src/model/autoencoder.ts';
 import { PixelShuffle } from '../../src/model/pixel-shuffle.ts';
-import { faceCrop, randomArray } from '../helpers/data.ts';
+import { faceCrop } from '../helpers/data.ts';
+import { randomArray } from '../helpers/numbers.ts';
 
 const test = suite('model/autoencoder');
 test.before(async () => {
@@ -23,7 +24,9 @@ for (const preset of PRESETS) {
     for (const upsample of UPSAMPLES) {
       const arch = modelArchitecture(preset, upsample);
       const before = tf.memory().numTensors;
-      const ae = buildAutoencoder(arch);
+      // seeded: the claim is about shapes, and a seeded build draws glorot-uniform weights, 3-4x
+      // faster than tfjs's default truncated normal (one rejection-sampled value at a time)
+      const ae = buildAutoencoder(arch, 1);
       const s = arch.inputSize;
       assert.equal(ae.encoder.inputs[0]!.shape, [null, s, s, 3]);
       assert.equal(ae.encoder.outputs[0]!.shape, [null, 8, 8, arch.encoderUpChannels], `${preset}/${upsample} encoder`);
@@ -71,7 +74,8 @@ for (const upsample of UPSAMPLES) {
     const first = step();
     const n = tf.memory().numTensors;
     let last = first;
-    for (let i = 0; i < 30; i++) last = step();
+    // 20 steps: the loss (seeded) is down to 0.35-0.66 of the first by then on every option
+    for (let i = 0; i < 20; i++) last = step();
     assert.is(tf.memory().numTensors, n, 'a training step leaks no tensors');
     assert.ok(last < first * 0.8, `loss ${first.toFixed(4)} -> ${last.toFixed(4)}`);
     tf.dispose([a, b]);

@@ -9,7 +9,7 @@ import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { buildAutoencoder } from '../../src/model/autoencoder.ts';
 import { LeanAdamOptimizer } from '../../src/model/lean-adam.ts';
-import { randomArray, relativeError } from '../helpers/data.ts';
+import { randomArray, relativeError } from '../helpers/numbers.ts';
 
 const test = suite('model/lean-adam');
 test.before(async () => {

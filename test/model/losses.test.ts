@@ -11,7 +11,8 @@ import { templateInCrop } from '../../src/face/align.ts';
 import { extendedMask } from '../../src/face/mask.ts';
 import { dssim, reconstructionLoss } from '../../src/model/losses.ts';
 import { eyeMouthMap, pixelWeights } from '../../src/train/loss-weights.ts';
-import { faceCrop, randomArray } from '../helpers/data.ts';
+import { faceCrop } from '../helpers/data.ts';
+import { randomArray } from '../helpers/numbers.ts';
 
 const test = suite('model/losses');
 test.before(async () => {

@@ -12,7 +12,8 @@ import { tf } from '../../src/engine/tf.ts';
 import { dssim } from '../../src/model/losses.ts';
 import { SSIM_WINDOW, ssimMap, weightedWindowMean, windowWeights } from '../../src/model/ssim.ts';
 import { maskSsim, ssim, ssimBatch } from '../../src/swap/metrics.ts';
-import { faceCrop, randomArray } from '../helpers/data.ts';
+import { faceCrop } from '../helpers/data.ts';
+import { randomArray } from '../helpers/numbers.ts';
 
 const test = suite('model/ssim');
 test.before(async () => {

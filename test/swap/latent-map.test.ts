@@ -5,7 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { latentMapSvg, pca2 } from '../../src/swap/latent-map.ts';
-import { rng } from '../helpers/data.ts';
+import { rng } from '../helpers/numbers.ts';
 
 const test = suite('swap/latent-map');
 

@@ -13,7 +13,7 @@ import { writeImage } from '../../src/media/image.ts';
 import { readFrame } from '../../src/media/decode.ts';
 import { identityDistances, psnr, ssim } from '../../src/swap/metrics.ts';
 import { SAMPLE_A, SAMPLE_B, requireSamples, tempDir } from '../helpers/fixtures.ts';
-import { rng } from '../helpers/data.ts';
+import { rng } from '../helpers/numbers.ts';
 import { faceApi } from '../helpers/faces.ts';
 
 const test = suite('swap/metrics');

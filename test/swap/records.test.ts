@@ -3,8 +3,7 @@
  * stats and metrics.json, each written by its writer; damaged copies (a wrong type, a missing
  * field, a bad choice, cut short) are UserErrors naming the file and the field, not TypeErrors.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { modelArchitecture } from '../../src/config/model.ts';
@@ -42,27 +41,21 @@ const metrics: SwapMetrics = {
   flicker: { what: 'z', output: 2.2, source: 2, ratio: 1.1, pairs: 4 },
 };
 
-/** `<tmp>/<name>/<base of file>`: a damaged copy of `file`. */
-function damaged(name: string, file: string, damage: (f: string, out: string) => void): string {
-  const dir = join(tmp.dir, name);
-  mkdirSync(dir, { recursive: true });
-  const out = join(dir, file.split('/').pop()!);
-  damage(file, out);
-  return out;
-}
+/** `<tmp>/<name>/<file's name>`: where a damaged copy of `file` goes. */
+const copyOf = (name: string, file: string) => join(tmp.dir, name, basename(file));
 
 test('swap.json: read back as written; damaged copies name the file and the field', async () => {
   const dir = join(tmp.dir, 'swapped');
   await writeSwapRecord(dir, swap);
   assert.equal(readSwapRecord(dir), swap);
   const f = join(dir, 'swap.json');
-  const direction = damaged('s-direction', f, (src, o) => editedCopy(src, o, (x) => void (x.direction = 'sideways')));
+  const direction = editedCopy(f, copyOf('s-direction', f), (x) => void (x.direction = 'sideways'));
   assertFileError(() => readSwapRecord(join(direction, '..')), direction, /is not a valid janus\.swap\/1 file: direction: expected one of a-to-b\|b-to-a, got "sideways"/);
-  const arch = damaged('s-arch', f, (src, o) => editedCopy(src, o, (x) => void delete x.model.arch.inputSize));
+  const arch = editedCopy(f, copyOf('s-arch', f), (x) => void delete x.model.arch.inputSize);
   assertFileError(() => readSwapRecord(join(arch, '..')), arch, /model\.arch\.inputSize: missing \(expected a number\)/);
-  const faces = damaged('s-faces', f, (src, o) => editedCopy(src, o, (x) => void (x.faces = '12')));
+  const faces = editedCopy(f, copyOf('s-faces', f), (x) => void (x.faces = '12'));
   assertFileError(() => readSwapRecord(join(faces, '..')), faces, /faces: expected a number, got "12"/);
-  const cut = damaged('s-cut', f, (src, o) => truncatedCopy(src, o));
+  const cut = truncatedCopy(f, copyOf('s-cut', f));
   assertFileError(() => readSwapRecord(join(cut, '..')), cut, /cannot read janus\.swap\/1 file ".*swap\.json": not valid JSON/);
   assert.throws(() => readSwapRecord(join(tmp.dir, 'none')), /swap\.json is missing: the swap stage did not finish/);
 });
@@ -71,18 +64,18 @@ test('composite.json and segment stats: read back as written; damaged copies nam
   const f = join(tmp.dir, 'run', 'composite.json');
   await writeCompositeRecord(f, composite);
   assert.equal(readCompositeRecord(f), composite);
-  const frames = damaged('c-frames', f, (src, o) => editedCopy(src, o, (x) => void (x.swappedFrames[2] = 'two')));
+  const frames = editedCopy(f, copyOf('c-frames', f), (x) => void (x.swappedFrames[2] = 'two'));
   assertFileError(() => readCompositeRecord(frames), frames, /is not a valid janus\.composite\/1 file: swappedFrames\.2: expected a number, got "two"/);
-  const params = damaged('c-params', f, (src, o) => editedCopy(src, o, (x) => void (x.params.colour = 'sepia')));
+  const params = editedCopy(f, copyOf('c-params', f), (x) => void (x.params.colour = 'sepia'));
   assertFileError(() => readCompositeRecord(params), params, /params\.colour: expected one of none\|rct\|hist, got "sepia"/);
-  const total = damaged('c-total', f, (src, o) => editedCopy(src, o, (x) => void delete x.frames.total));
+  const total = editedCopy(f, copyOf('c-total', f), (x) => void delete x.frames.total);
   assertFileError(() => readCompositeRecord(total), total, /frames\.total: missing \(expected a number\)/);
-  const cut = damaged('c-cut', f, (src, o) => truncatedCopy(src, o));
+  const cut = truncatedCopy(f, copyOf('c-cut', f));
   assertFileError(() => readCompositeRecord(cut), cut, /not valid JSON/);
   const seg = join(tmp.dir, 'run', 'segments', '000000.json');
   await writeSegmentStats(seg, { first: 0, frames: 5, swapped: [0, 1, 2, 4] });
   assert.equal(readSegmentStats(seg), { first: 0, frames: 5, swapped: [0, 1, 2, 4] });
-  const first = damaged('seg-first', seg, (src, o) => editedCopy(src, o, (x) => void (x.first = -1)));
+  const first = editedCopy(seg, copyOf('seg-first', seg), (x) => void (x.first = -1));
   assertFileError(() => readSegmentStats(first), first, /is not a valid composite segment stats file: first: expected >= 0, got -1/);
 });
 
@@ -90,14 +83,14 @@ test('metrics.json: read back as written; damaged copies name the file and the f
   const f = join(tmp.dir, 'run', 'metrics.json');
   await writeMetrics(f, metrics);
   assert.equal(readMetrics(f), metrics);
-  const share = damaged('m-share', f, (src, o) => editedCopy(src, o, (x) => void (x.identity.swapped.closerToTarget = 'abc')));
+  const share = editedCopy(f, copyOf('m-share', f), (x) => void (x.identity.swapped.closerToTarget = 'abc'));
   assertFileError(() => readMetrics(share), share, /is not a valid janus\.metrics\/2 file: identity\.swapped\.closerToTarget: expected a number, got "abc"/);
-  const old = damaged('m-old', f, (src, o) => editedCopy(src, o, (x) => void (x.schema = 'janus.metrics/1')));
+  const old = editedCopy(f, copyOf('m-old', f), (x) => void (x.schema = 'janus.metrics/1'));
   assertFileError(() => readMetrics(old), old, /schema: expected "janus\.metrics\/2", got "janus\.metrics\/1"/);
-  const cut = damaged('m-cut', f, (src, o) => truncatedCopy(src, o));
+  const cut = truncatedCopy(f, copyOf('m-cut', f));
   assertFileError(() => readMetrics(cut), cut, /cannot read janus\.metrics\/2 file ".*metrics\.json": not valid JSON/);
   // the benchmark's gate reads the median: a record without it is refused, naming the field
-  const noMedian = damaged('m-median', f, (src, o) => editedCopy(src, o, (x) => void delete x.identity.swapped.toTarget.median));
+  const noMedian = editedCopy(f, copyOf('m-median', f), (x) => void delete x.identity.swapped.toTarget.median);
   assertFileError(() => readMetrics(noMedian), noMedian, /identity\.swapped\.toTarget\.median/);
 });
 
