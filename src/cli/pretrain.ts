@@ -15,6 +15,7 @@ import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
 import { isModelFolder } from '../model/checkpoint.ts';
 import { train, trainingExitCode } from '../train/trainer.ts';
 import { loadPooledFaces } from '../train/training-data.ts';
+import { removeTempFiles } from '../dag/run-folder.ts';
 import { refuseForeignFolder } from '../util/foreign-folder.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import type { PretrainOpts } from './commands.ts';
@@ -22,6 +23,7 @@ import type { PretrainOpts } from './commands.ts';
 export async function run(args: string[], opts: PretrainOpts): Promise<number> {
   const { out, backend, force, ...settings } = opts;
   refuseForeignFolder(out, { what: 'model folder', isOurs: isModelFolder, escape: '--force', force });
+  removeTempFiles(out); // what a killed save left (a checkpoint is written aside and renamed whole)
   // no quality probe: nothing is held out
   const cfg = parseConfig(TrainConfig, { ...settings, qualityMinutes: 0 }, 'pretrain options');
   const { choice, source } = resolveBackendChoice(backend);

@@ -10,6 +10,7 @@ import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
 import { isModelFolder } from '../model/checkpoint.ts';
 import { trainFromConfig } from '../stages/train.ts';
 import { trainingExitCode } from '../train/trainer.ts';
+import { removeTempFiles } from '../dag/run-folder.ts';
 import { refuseForeignFolder } from '../util/foreign-folder.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import type { TrainOpts } from './commands.ts';
@@ -17,6 +18,7 @@ import type { TrainOpts } from './commands.ts';
 export async function run(_args: string[], opts: TrainOpts): Promise<number> {
   const { a, b, out, backend, force, ...cfg } = opts;
   refuseForeignFolder(out, { what: 'model folder', isOurs: isModelFolder, escape: '--force', force });
+  removeTempFiles(out); // what a killed save left (a checkpoint is written aside and renamed whole)
   const { choice, source } = resolveBackendChoice(backend);
   const sel = await selectBackend(choice, { source });
   process.stderr.write(`training ${cfg.preset}/${cfg.upsample} on ${sel.backend} -> ${out}\n`);

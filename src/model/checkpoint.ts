@@ -26,8 +26,12 @@ export const TrainingState = z
   .object({
     iteration: z.number().int().min(0),
     arch: Architecture,
-    /** Hash of everything that must match to continue the same run (architecture, loss, data…). */
+    /** Hash of everything that must match to continue the same run (architecture, loss, data…, batch size and learning rate: older checkpoints are checked by it). */
     configHash: z.string(),
+    /** The same without the optimiser settings, which may change on resume (absent in older checkpoints). */
+    trainHash: z.string().optional(),
+    /** The optimiser settings of the run (logged when a resume changes them); lrScale: the learning-rate multiplier after NaN recoveries. */
+    optimiser: z.object({ learningRate: z.number().positive(), batchSize: z.number().int().min(1), lrScale: z.number().positive() }).strict().optional(),
     /** Random generator state, so a resumed run draws the same batches. */
     rng: z.array(z.number()),
     /** Losses of the last good step (null: none yet; a NaN is written as null). */
@@ -107,9 +111,24 @@ export async function saveCheckpoint(
     const files = listFiles(tmp);
     await writeJsonAtomic(join(tmp, 'MANIFEST.json'), { schema: CHECKPOINT_SCHEMA, sha256: Object.fromEntries(files.map((f) => [f, sha256File(join(tmp, f))])) });
   });
-  const keep = opts.keep ?? defaultOf(TrainConfig, 'keep');
-  for (const old of listCheckpoints(root).slice(keep)) rmSync(old, { recursive: true, force: true });
+  pruneCheckpoints(root, opts.keep ?? defaultOf(TrainConfig, 'keep'), target);
   return target;
+}
+
+/**
+ * Keep the `keep` newest complete checkpoints (manifest and state readable) and `justWritten`
+ * whatever happens; remove the rest (older ones, and damaged ones a good one has replaced).
+ */
+function pruneCheckpoints(root: string, keep: number, justWritten: string): void {
+  let kept = 0;
+  for (const dir of listCheckpoints(root)) {
+    const complete = dir === justWritten || (tryReadJsonFile(join(dir, 'MANIFEST.json'), CheckpointManifest, { what: 'checkpoint manifest' }).ok && tryReadJsonFile(join(dir, 'state.json'), TrainingState, { what: 'training state' }).ok);
+    if (dir === justWritten || (complete && kept < keep)) {
+      kept++;
+      continue;
+    }
+    if (complete || kept >= 1) rmSync(dir, { recursive: true, force: true }); // a damaged one goes only once a good one is kept
+  }
 }
 
 /** Copy a checkpoint to `<root>/best` (atomically). */

@@ -23,6 +23,8 @@ export const LossEntry = z
     lr: z.number().optional(),
     /** Whether the step's inputs were randomly warped. */
     warp: z.boolean().optional(),
+    /** What happened before this step, e.g. a NaN loss undone (the run went back to a checkpoint and halved the learning rate). */
+    note: z.string().optional(),
   })
   .strict();
 export type LossEntry = z.infer<typeof LossEntry>;

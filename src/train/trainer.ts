@@ -4,8 +4,10 @@
  * background down, eyes and mouth up) and Adam on a schedule (warm-up, cosine decay, random warp
  * off for the last part of the budget). Checkpoints every N iterations or M minutes, at the end
  * and when stopped; resuming continues the same run (same weights, optimizer state and random
- * stream, so the loss curve matches an uninterrupted run's); a NaN/Inf loss stops training and
- * keeps the last good checkpoint. An optional quality probe runs every few minutes and its
+ * stream, so the loss curve matches an uninterrupted run's; the optimiser settings may change on
+ * resume, with a line in the log). A NaN/Inf loss (or a non-finite weight found before a save)
+ * is undone: back to the last good checkpoint, the learning rate halved, a note in the loss log;
+ * after MAX_NAN_RECOVERIES it stops training, keeping that checkpoint. An optional quality probe runs every few minutes and its
  * numbers go to quality.jsonl (and can stop training).
  *
  *   const r = await train({ a, b, arch, out: 'weights/demo', iterations: 200, seed: 1 });
@@ -83,6 +85,8 @@ export interface TrainOptions {
   /** Write preview.png (A->A, A->B, B->B, B->A) and loss.png with every checkpoint (default true). */
   previews?: boolean;
   signal?: AbortSignal;
+  /** Fault tests: the loss of each listed iteration reads as NaN (once per entry). */
+  injectNaNAt?: readonly number[];
   onIteration?(iteration: number, lossA: number, lossB: number): void;
   log?(line: string): void;
 }
@@ -136,9 +140,14 @@ function resolve(o: TrainOptions) {
 }
 type Resolved = ReturnType<typeof resolve>;
 
-/** Everything that must be equal for a run to continue another: the architecture and the training maths. */
-function configHash(o: TrainOptions, r: Resolved): string {
-  const settings: Record<string, unknown> = { arch: o.arch, batchSize: r.batch, learningRate: r.learningRate, seed: r.seed, augment: r.augment, loss: { dssim: r.dssim, maskWeight: r.maskWeight } };
+/**
+ * What must be equal for a run to continue another: the architecture and the training maths
+ * (loss, data, augmentation, schedule, seed). `withOptimiser` adds the batch size and learning
+ * rate: the hash older checkpoints recorded (configHash); newer ones record the hash without
+ * them (trainHash), so those may change on resume.
+ */
+function configHash(o: TrainOptions, r: Resolved, withOptimiser = true): string {
+  const settings: Record<string, unknown> = { arch: o.arch, ...(withOptimiser ? { batchSize: r.batch, learningRate: r.learningRate } : {}), seed: r.seed, augment: r.augment, loss: { dssim: r.dssim, maskWeight: r.maskWeight } };
   // settings added later enter the hash only when they leave the old behaviour, so older runs still resume
   const recipe = { coverage: r.coverage, backgroundWeight: r.backgroundWeight, eyeMouthWeight: r.eyeMouthWeight, warpShare: r.warpShare, warmup: r.warmup, decay: r.decay, minLrShare: r.decay === 'none' ? null : r.minLrShare };
   const legacy = { coverage: 1, backgroundWeight: 1, eyeMouthWeight: 0, warpShare: 1, warmup: 0, decay: 'none', minLrShare: null };
@@ -146,6 +155,9 @@ function configHash(o: TrainOptions, r: Resolved): string {
   if (o.pretrain) settings.pretrain = true;
   return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
 }
+
+/** How many times a NaN/Inf loss is undone (back to the last checkpoint, learning rate halved) before training stops. */
+export const MAX_NAN_RECOVERIES = 3;
 
 /** Weight of the learned mask's loss (MAE towards the landmark mask) beside the face's. */
 const MASK_LOSS_WEIGHT = 1;
@@ -181,9 +193,11 @@ interface Start {
   secondsBefore: number;
   checkpoint: string | null;
   bestScore: number;
+  /** The learning-rate multiplier (halved by each NaN recovery, kept in checkpoints). */
+  lrScale: number;
 }
 
-async function startOrResume(o: TrainOptions, r: Resolved, hash: string, log: (line: string) => void): Promise<Start> {
+async function startOrResume(o: TrainOptions, r: Resolved, log: (line: string) => void): Promise<Start> {
   const ck = await loadLatestCheckpoint(o.out, o.arch);
   for (const s of ck?.skipped ?? []) log(`skipped checkpoint ${s.dir}: ${s.reason}`);
   const optimizer = new LeanAdamOptimizer(r.learningRate);
@@ -191,16 +205,24 @@ async function startOrResume(o: TrainOptions, r: Resolved, hash: string, log: (l
     const ae = buildAutoencoder(o.arch, r.seed);
     const rng = Rng.fromSeed(r.seed);
     if (o.init) await o.init(ae);
-    return { ae, optimizer, rng, iteration: 0, secondsBefore: 0, checkpoint: null, bestScore: Infinity };
+    return { ae, optimizer, rng, iteration: 0, secondsBefore: 0, checkpoint: null, bestScore: Infinity, lrScale: 1 };
   }
-  if (ck.state.configHash !== hash) {
+  // newer checkpoints: only the architecture and the training maths must match; older ones recorded the optimiser settings too
+  const same = ck.state.trainHash !== undefined ? ck.state.trainHash === configHash(o, r, false) : ck.state.configHash === configHash(o, r);
+  if (!same) {
     ck.ae.dispose();
-    throw new UserError(`the checkpoint in ${o.out} was trained with other settings (batch size, learning rate, seed, loss, coverage, schedule or augmentation differ)`, 'use the same settings to continue, or train into a new folder');
+    tf.dispose(ck.optimizerWeights.map((w) => w.tensor));
+    const what = ck.state.trainHash !== undefined ? 'seed, loss, coverage, schedule or augmentation differ' : 'batch size, learning rate, seed, loss, coverage, schedule or augmentation differ; this checkpoint is from an older Janus, which fixed the batch size and learning rate too';
+    throw new UserError(`the checkpoint in ${o.out} was trained with other settings (${what})`, 'use the same settings to continue, or train into a new folder');
   }
   await optimizer.setWeights(ck.optimizerWeights);
   tf.dispose(ck.optimizerWeights.map((w) => w.tensor));
   log(`resumed from iteration ${ck.state.iteration} (${ck.dir})`);
-  return { ae: ck.ae, optimizer, rng: Rng.fromState(ck.state.rng), iteration: ck.state.iteration, secondsBefore: ck.state.trainSeconds ?? 0, checkpoint: ck.dir, bestScore: ck.state.bestScore ?? Infinity };
+  const was = ck.state.optimiser;
+  if (was && was.learningRate !== r.learningRate) log(`learning rate changed on resume: ${was.learningRate} -> ${r.learningRate}`);
+  if (was && was.batchSize !== r.batch) log(`batch size changed on resume: ${was.batchSize} -> ${r.batch}`);
+  if (was && was.lrScale !== 1) log(`the learning rate stays scaled by ${was.lrScale} (halved by earlier NaN recoveries)`);
+  return { ae: ck.ae, optimizer, rng: Rng.fromState(ck.state.rng), iteration: ck.state.iteration, secondsBefore: ck.state.trainSeconds ?? 0, checkpoint: ck.dir, bestScore: ck.state.bestScore ?? Infinity, lrScale: was?.lrScale ?? 1 };
 }
 
 /** Refuse a batch whose largest activation would not fit the GPU's buffer limit (frees the run's networks first). */
@@ -234,7 +256,13 @@ class TrainingRun {
   checkpoint: string | null;
   stepSeconds = 0;
   readonly startedAt = performance.now();
-  private readonly vars: tf.Variable[];
+  private vars: tf.Variable[];
+  /** The learning-rate multiplier: halved by each NaN recovery. */
+  private lrScale: number;
+  private recoveries = 0;
+  private readonly injections: number[];
+  /** Said in the loss log's next entry (a recovery). */
+  private note: string | null = null;
   private lastGood = { la: NaN, lb: NaN };
   private best: number;
   private lastSave = performance.now();
@@ -246,7 +274,7 @@ class TrainingRun {
   constructor(
     private readonly o: TrainOptions,
     private readonly r: Resolved,
-    private readonly s: Start,
+    private s: Start,
     private readonly use: MapUse,
     private readonly maps: { a: Float32Array[] | null; b: Float32Array[] | null },
     private readonly hash: string,
@@ -256,6 +284,8 @@ class TrainingRun {
     this.resumedFrom = s.iteration;
     this.checkpoint = s.checkpoint;
     this.best = s.bestScore;
+    this.lrScale = s.lrScale;
+    this.injections = [...(o.injectNaNAt ?? [])];
     this.losses = readLossLog(o.out, s.iteration);
     this.quality = readQualityLog(o.out, s.iteration);
     this.vars = s.ae.trainableWeights().map((w) => w.read() as tf.Variable);
@@ -285,10 +315,11 @@ class TrainingRun {
         disposeBatch(this.next.A);
         if (this.next.B) disposeBatch(this.next.B);
       }
+      if (stoppedBy === 'nan') await writeLossLog(this.o.out, this.losses); // the recoveries' notes, up to the last good checkpoint
       if (!stoppedByFailure(stoppedBy) && this.iteration > this.resumedFrom) {
         // a last probe, except when stopped by a signal (Ctrl-C wants the checkpoint and the exit now)
         if (this.o.probe && stoppedBy !== 'quality' && stoppedBy !== 'signal' && this.quality.at(-1)?.iteration !== this.iteration) await this.probe();
-        if (!this.checkpoint?.endsWith(String(this.iteration).padStart(9, '0'))) await this.save();
+        if (!this.checkpoint?.endsWith(String(this.iteration).padStart(9, '0')) && !(await this.save())) this.log(`the weights are not finite at iteration ${this.iteration}: no checkpoint saved; the last good one (${this.checkpoint ?? 'none'}) is kept`);
       }
     } finally {
       this.s.ae.dispose();
@@ -303,7 +334,7 @@ class TrainingRun {
     const p = progress({ iteration: this.iteration, iterations: o.iterations, seconds: this.seconds(), minutes: o.minutes });
     const warp = warpOn(r.warpShare, p);
     const aug = warp ? r.augment : { ...r.augment, warp: 0 };
-    const lr = learningRateAt(r, this.iteration, p);
+    const lr = learningRateAt(r, this.iteration, p) * this.lrScale;
     return { A: makeBatch(o.a, this.maps.a, this.use, r, r.batch, s.rng, aug), B: o.pretrain ? null : makeBatch(o.b, this.maps.b, this.use, r, r.batch, s.rng, aug), lr, warp };
   }
 
@@ -356,26 +387,70 @@ class TrainingRun {
       this.iteration--;
       return 'device-lost';
     }
-    const [la, lb] = Array.from(read) as [number, number];
+    let [la, lb] = Array.from(read) as [number, number];
+    const injected = this.injections.indexOf(this.iteration);
+    if (injected >= 0) {
+      this.injections.splice(injected, 1);
+      la = NaN;
+    }
     this.stepSeconds += (performance.now() - t0) / 1000;
     this.savedRng = rngBefore; // a checkpoint resumes by drawing the next batch again
     if (!Number.isFinite(la) || !Number.isFinite(lb)) {
       this.iteration--;
-      return 'nan';
+      return await this.recover(`the loss became NaN/Inf at iteration ${this.iteration + 1}`);
     }
     this.lastGood = { la, lb };
-    this.losses.push({ iteration: this.iteration, lossA: la, lossB: lb, seconds: Math.round(this.seconds() * 1000) / 1000, lr: cur.lr, warp: cur.warp });
+    this.losses.push({ iteration: this.iteration, lossA: la, lossB: lb, seconds: Math.round(this.seconds() * 1000) / 1000, lr: cur.lr, warp: cur.warp, ...(this.note ? { note: this.note } : {}) });
+    this.note = null;
     o.onIteration?.(this.iteration, la, lb);
     return (await this.saveIfDue()) ?? ((await this.probeIfDue()) ? 'quality' : o.targetLoss !== undefined && la < o.targetLoss && lb < o.targetLoss ? 'target-loss' : null);
   }
 
-  /** A checkpoint every saveEvery iterations or saveMinutes minutes; 'device-lost' when the device went. */
-  private async saveIfDue(): Promise<'device-lost' | null> {
+  /**
+   * Undo a NaN/Inf: back to the last good checkpoint (or the start), the learning rate halved,
+   * noted in the loss log; after MAX_NAN_RECOVERIES of them, 'nan' (training stops).
+   */
+  private async recover(what: string): Promise<'nan' | null> {
+    if (this.recoveries >= MAX_NAN_RECOVERIES) return 'nan';
+    this.recoveries++;
+    if (this.next) {
+      disposeBatch(this.next.A);
+      if (this.next.B) disposeBatch(this.next.B);
+      this.next = null;
+    }
+    this.s.ae.dispose();
+    this.s.optimizer.dispose();
+    this.s = await startOrResume(this.o, this.r, this.log);
+    this.vars = this.s.ae.trainableWeights().map((w) => w.read() as tf.Variable);
+    this.iteration = this.s.iteration;
+    this.checkpoint = this.s.checkpoint;
+    this.savedRng = this.s.rng.state();
+    this.losses.splice(0, this.losses.length, ...this.losses.filter((e) => e.iteration <= this.iteration));
+    this.lrScale /= 2;
+    const note = `${what}: went back to iteration ${this.iteration} (${this.checkpoint ?? 'the start'}) and halved the learning rate (x${this.lrScale}; recovery ${this.recoveries} of ${MAX_NAN_RECOVERIES})`;
+    this.log(note);
+    // noted on the step the run went back to (the next step's, when it went back to the start)
+    const last = this.losses.at(-1);
+    if (last && last.iteration === this.iteration) last.note = last.note ? `${last.note}; ${note}` : note;
+    else this.note = this.note ? `${this.note}; ${note}` : note;
+    return null;
+  }
+
+  /** Whether every trainable weight is finite (one readback). */
+  private async weightsFinite(): Promise<boolean> {
+    const ok = tf.tidy(() => tf.stack(this.vars.map((v) => tf.all(tf.isFinite(v)))).all());
+    const v = (await ok.data())[0];
+    ok.dispose();
+    return v === 1;
+  }
+
+  /** A checkpoint every saveEvery iterations or saveMinutes minutes; 'device-lost' when the device went; 'nan' when the weights went and could not be recovered. */
+  private async saveIfDue(): Promise<'device-lost' | 'nan' | null> {
     const dueByCount = this.r.saveEvery > 0 && this.iteration % this.r.saveEvery === 0;
     const dueByTime = this.r.saveMinutes > 0 && (performance.now() - this.lastSave) / 60000 >= this.r.saveMinutes;
     if (dueByCount || dueByTime) {
       try {
-        if (!deviceLost()) await this.save();
+        if (!deviceLost() && !(await this.save())) return await this.recover(`the weights became NaN/Inf by iteration ${this.iteration}`);
       } catch (err) {
         if (!deviceLost()) throw err; // a save cut short leaves no checkpoint folder (written aside, renamed whole)
       }
@@ -389,9 +464,11 @@ class TrainingRun {
     return !!o.probe && !!o.qualityMinutes && (performance.now() - this.lastProbe) / 60000 >= o.qualityMinutes && (await this.probe());
   }
 
-  private async save(): Promise<void> {
+  /** Save a checkpoint (and previews); false, saving nothing, when a weight is not finite. */
+  private async save(): Promise<boolean> {
     const { o, r, s } = this;
     this.lastSave = performance.now();
+    if (!(await this.weightsFinite())) return false;
     const optimizerWeights: NamedTensor[] = await s.optimizer.getWeights();
     // keep a backup of the best checkpoint (lowest mean loss over the last 10 iterations)
     const recent = this.losses.slice(-10);
@@ -399,7 +476,8 @@ class TrainingRun {
     const isBest = recent.length > 0 && score < this.best;
     if (isBest) this.best = score;
     try {
-      const state = { iteration: this.iteration, arch: o.arch, configHash: this.hash, rng: this.savedRng, lossA: this.lastGood.la, lossB: this.lastGood.lb, bestScore: Number.isFinite(this.best) ? this.best : null, coverage: r.coverage, trainSeconds: this.seconds() };
+      const optimiser = { learningRate: r.learningRate, batchSize: r.batch, lrScale: this.lrScale };
+      const state = { iteration: this.iteration, arch: o.arch, configHash: this.hash, trainHash: configHash(o, r, false), optimiser, rng: this.savedRng, lossA: this.lastGood.la, lossB: this.lastGood.lb, bestScore: Number.isFinite(this.best) ? this.best : null, coverage: r.coverage, trainSeconds: this.seconds() };
       this.checkpoint = await saveCheckpoint(o.out, { ae: s.ae, optimizerWeights, state }, { keep: r.keep });
     } finally {
       // getWeights makes a fresh 'iter' scalar; the moments are the optimizer's own variables
@@ -411,6 +489,7 @@ class TrainingRun {
       await writePreview(join(o.out, 'preview.png'), s.ae, o.a.faces, o.b.faces);
       await writeLossCurve(join(o.out, 'loss.png'), this.losses);
     }
+    return true;
   }
 
   /** Run the probe, log it; true when stopAtQuality is met in two probes in a row. */
@@ -428,7 +507,7 @@ class TrainingRun {
 }
 
 function stopMessage(stoppedBy: StopReason, run: TrainingRun): string {
-  if (stoppedBy === 'nan') return `the loss became NaN/Inf at iteration ${run.iteration + 1}: training stopped; the last good checkpoint (${run.checkpoint ?? 'none'}) is kept. Lower the learning rate.`;
+  if (stoppedBy === 'nan') return `the loss became NaN/Inf at iteration ${run.iteration + 1} again after ${MAX_NAN_RECOVERIES} recoveries (each went back to the last good checkpoint and halved the learning rate): training stopped; the last good checkpoint (${run.checkpoint ?? 'none'}) is kept. Lower the learning rate (--learning-rate) or check the faces.`;
   if (stoppedBy === 'device-lost') return `the GPU device was lost after iteration ${run.iteration} (${deviceLost() ?? 'no reason given'}): training stopped; the last checkpoint (${run.checkpoint ?? 'none'}) is kept: run again to resume from it`;
   return `stopped by ${stoppedBy} at iteration ${run.iteration}${run.resumedFrom ? ` (resumed from ${run.resumedFrom})` : ''}`;
 }
@@ -441,7 +520,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   // pretraining has one face set and one decoder: B's batches (and maps) are never drawn
   const maps = { a: faceMaps(o.a, r, use, extractCoverage), b: o.pretrain ? null : faceMaps(o.b, r, use, extractCoverage) };
   const hash = configHash(o, r);
-  const start = await startOrResume(o, r, hash, log);
+  const start = await startOrResume(o, r, log);
   checkBatchFits(start, r);
   const run = new TrainingRun(o, r, start, use, maps, hash, log);
   const stoppedBy = await run.run();

@@ -1,7 +1,8 @@
 /**
  * The trainer on real face crops (the tiny preset): the loss falls, an interrupted and
- * resumed run's loss curve equals an uninterrupted one's, a NaN loss stops training and keeps
- * the last good checkpoint, and nothing leaks.
+ * resumed run's loss curve equals an uninterrupted one's, a NaN loss is undone (back to the
+ * last checkpoint, learning rate halved) and one that keeps coming back stops training keeping
+ * the last good checkpoint, a resume may change the optimiser settings, and nothing leaks.
  *
  * @tier e2e (trains small models)
  */
@@ -64,16 +65,52 @@ test('an interrupted and resumed run has the loss curve of an uninterrupted one'
   });
 });
 
-test('a NaN loss stops training and keeps the last good checkpoint', async () => {
+test('a NaN loss is undone: back to the last checkpoint, learning rate halved, noted in the loss log; training goes on', async () => {
+  const log: string[] = [];
+  const r = await train(base('nan-once', { iterations: 8, injectNaNAt: [5], log: (l) => log.push(l) }));
+  assert.is(r.stoppedBy, 'iterations', r.message);
+  assert.is(r.iteration, 8);
+  assert.equal(r.losses.map((e) => e.iteration), [1, 2, 3, 4, 5, 6, 7, 8], 'one entry per iteration: the undone steps are not logged twice');
+  const note = r.losses.find((e) => e.note)!;
+  assert.is(note.iteration, 3, 'noted on the step the run went back to');
+  assert.match(note.note!, /the loss became NaN\/Inf at iteration 5: went back to iteration 3 \(.*ckpt-000000003\) and halved the learning rate \(x0\.5; recovery 1 of 3\)/);
+  assert.ok(log.some((l) => l === note.note));
+  assert.is(r.losses[4]!.lr, r.losses[1]!.lr! / 2, 'the learning rate after the recovery is half');
+  const onDisk = readFileSync(join(tmp.dir, 'nan-once', 'loss.jsonl'), 'utf8');
+  assert.match(onDisk, /"note":"the loss became NaN\/Inf at iteration 5/);
+  const ck = (await loadLatestCheckpoint(join(tmp.dir, 'nan-once'), arch))!;
+  assert.equal(ck.state.optimiser, { learningRate: 1e-3, batchSize: 2, lrScale: 0.5 }, 'the halved rate carries over to a resume');
+  ck.ae.dispose();
+  tf.dispose(ck.optimizerWeights.map((w) => w.tensor));
+});
+
+test('a NaN that comes back after every recovery stops training, keeping the last good checkpoint', async () => {
   const r = await train(base('nan', { iterations: 60, learningRate: 1e30, saveEvery: 1 }));
   assert.is(r.stoppedBy, 'nan', r.message);
-  assert.match(r.message, /NaN\/Inf at iteration \d+: training stopped; the last good checkpoint/);
+  assert.match(r.message, /NaN\/Inf at iteration \d+ again after 3 recoveries .*: training stopped; the last good checkpoint/);
+  assert.equal(r.losses.flatMap((e) => e.note?.match(/recovery \d of 3/g) ?? []), ['recovery 1 of 3', 'recovery 2 of 3', 'recovery 3 of 3'], 'three recoveries noted');
+  assert.match(readFileSync(join(tmp.dir, 'nan', 'loss.jsonl'), 'utf8'), /recovery 3 of 3/, 'the notes reach loss.jsonl');
   const newest = listCheckpoints(join(tmp.dir, 'nan'))[0]!;
   assert.match(newest, new RegExp(`ckpt-0*${r.iteration}$`));
   const ck = (await loadLatestCheckpoint(join(tmp.dir, 'nan'), arch))!;
   assert.ok(Number.isFinite(ck.state.lossA!) && Number.isFinite(ck.state.lossB!));
   ck.ae.dispose();
   tf.dispose(ck.optimizerWeights.map((w) => w.tensor));
+});
+
+test('a resume may change the learning rate and batch size (said in the log); the seed may not', async () => {
+  await train(base('change', { iterations: 3 }));
+  const log: string[] = [];
+  const r = await train(base('change', { learningRate: 5e-4, batchSize: 1, log: (l) => log.push(l) }));
+  assert.is(r.resumedFrom, 3);
+  assert.is(r.iteration, 6);
+  assert.ok(log.includes('learning rate changed on resume: 0.001 -> 0.0005'), log.join('\n'));
+  assert.ok(log.includes('batch size changed on resume: 2 -> 1'), log.join('\n'));
+  const refused = await train(base('change', { iterations: 9, seed: 4 })).then(
+    () => null,
+    (e: unknown) => e as Error,
+  );
+  assert.match(refused?.message ?? 'resumed', /was trained with other settings \(seed, loss, coverage, schedule or augmentation differ\)/);
 });
 
 test('with DSSIM and a mask-weighted loss the loss still falls; best/ keeps the best checkpoint', async () => {
@@ -91,16 +128,6 @@ test('with DSSIM and a mask-weighted loss the loss still falls; best/ keeps the 
     assert.unreachable();
   } catch (err) {
     assert.match((err as Error).message, /mask-weighted loss needs the masks of face set A/);
-  }
-});
-
-test('other settings cannot continue a checkpoint', async () => {
-  await train(base('settings', { iterations: 1 }));
-  try {
-    await train(base('settings', { iterations: 2, batchSize: 3 }));
-    assert.unreachable();
-  } catch (err) {
-    assert.match((err as Error).message, /trained with other settings/);
   }
 });
 
