@@ -53,17 +53,18 @@ interface KillRun { doneFake: string | null; model: string; before: number[]; af
 let runs: KillRun;
 test.before(async () => {
   const child = spawn(process.execPath, [join(ROOT, 'src/cli/bin.js'), ...ARGS()], { cwd: ROOT, stdio: 'ignore' });
-  const exited = new Promise<void>((res) => child.on('exit', () => res()));
+  let running = true;
+  const exited = new Promise<void>((res) => child.on('exit', () => ((running = false), res())));
   const fakes = join(out, 'work', 'fakes');
-  const deadline = Date.now() + 300_000;
+  // no wall-clock deadline (a loaded machine is slow, not wrong): wait for a finished segment, or the end of the run
   let doneFake: string | null = null;
-  while (Date.now() < deadline && !doneFake) {
+  while (running && !doneFake) {
     if (existsSync(fakes)) doneFake = readdirSync(fakes).find((f) => existsSync(join(fakes, f, 'segments', '000000.json'))) ?? null;
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
   await exited;
-  if (!doneFake) throw new Error('no fake was being composited within 300 s of the start, before the kill');
+  if (!doneFake) throw new Error('the benchmark ended before any fake had a finished segment: nothing was killed mid-generation');
   const plan = JSON.parse(readFileSync(join(out, 'plan', 'fakes.json'), 'utf8')) as Array<{ id: string; model: string }>;
   const model = plan.find((f) => f.id === doneFake)!.model;
   const ckpts = join(out, 'work', 'models', model, 'checkpoints');
