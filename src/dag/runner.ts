@@ -10,7 +10,7 @@
  *   result.interrupted   // true after SIGINT/SIGTERM (the CLI exits 130)
  */
 import { resolve } from 'node:path';
-import { acquireRunLock } from './lock.ts';
+import { acquireRunLock, lockPath, staleLockNote, type RunLock } from './lock.ts';
 import { writeRunManifest } from './manifest.ts';
 import type { Pipeline } from './pipeline-schema.ts';
 import { silentReporter, type Reporter } from './reporter.ts';
@@ -23,6 +23,11 @@ export interface RunOptions extends ScheduleOptions {
   reporter?: Reporter;
   /** The command line, for the lock and the manifest. */
   command?: string;
+  /**
+   * The run folder's lock, when the caller took it already (a command that writes to the folder
+   * before and after the run, as `janus benchmark`): the runner neither takes nor releases it.
+   */
+  heldLock?: RunLock;
 }
 
 export interface RunResult extends ScheduleResult {
@@ -32,8 +37,10 @@ export interface RunResult extends ScheduleResult {
 export async function runPipeline(pipeline: Pipeline, options: RunOptions): Promise<RunResult> {
   const workdir = resolve(options.workdir);
   const reporter = options.reporter ?? silentReporter;
-  const lock = options.dryRun ? null : acquireRunLock(workdir, options.command ?? `run ${pipeline.file}`);
-  if (lock?.clearedStale) reporter.message(`cleared a stale lock left by pid ${lock.clearedStale.pid} (${lock.clearedStale.command})`);
+  if (options.heldLock && resolve(options.heldLock.path) !== lockPath(workdir)) throw new Error(`the lock held (${options.heldLock.path}) is not the run folder's (${lockPath(workdir)})`);
+  const lock = options.dryRun || options.heldLock ? null : acquireRunLock(workdir, options.command ?? `run ${pipeline.file}`);
+  const note = lock && staleLockNote(lock);
+  if (note) reporter.message(note);
   const store = openRunState(workdir);
   const started = new Date();
   try {
