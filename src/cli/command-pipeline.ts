@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadPipeline } from '../dag/load-pipeline.ts';
+import { acquireRunLock, staleLockNote, type RunLock } from '../dag/lock.ts';
 import { runPipeline, type RunResult } from '../dag/runner.ts';
 import type { BackendRequest } from '../engine/backend-request.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -27,19 +28,27 @@ export interface CommandPipeline {
   backend: BackendRequest;
   /** After a failure, still run every stage not downstream of it. */
   keepGoing?: boolean;
+  /** The work folder's lock, when the command took it already (it writes there before and after the run). */
+  heldLock?: RunLock;
 }
 
 export async function runCommandPipeline(p: CommandPipeline): Promise<RunResult> {
-  const file = join(p.workdir, '.janus', `${p.name}.yaml`);
-  await writeFileAtomic(file, stringify({ name: p.name, description: p.command, stages: p.stages }));
-  const pipeline = await loadPipeline(file, stageRegistry);
+  // the lock first: nothing is written to a folder another process is using
+  const lock = p.heldLock ?? acquireRunLock(p.workdir, p.command);
+  const reporter = cliReporter();
+  const note = p.heldLock ? null : staleLockNote(lock);
+  if (note) reporter.message(note);
   const signal = graceful();
   try {
-    const r = await runPipeline(pipeline, { workdir: p.workdir, registry: stageRegistry, signal, reporter: cliReporter(), meta: { backend: p.backend.choice }, backend: p.backend, command: p.command, keepGoing: p.keepGoing });
+    const file = join(p.workdir, '.janus', `${p.name}.yaml`);
+    await writeFileAtomic(file, stringify({ name: p.name, description: p.command, stages: p.stages }));
+    const pipeline = await loadPipeline(file, stageRegistry);
+    const r = await runPipeline(pipeline, { workdir: p.workdir, registry: stageRegistry, signal, reporter, meta: { backend: p.backend.choice }, backend: p.backend, command: p.command, keepGoing: p.keepGoing, heldLock: lock });
     process.stdout.write(`${p.name} (${p.workdir}): ${summary(r)}\n`);
     if (r.interrupted) process.stdout.write('interrupted: run the same command again to resume\n');
     return r;
   } finally {
     ungraceful();
+    if (!p.heldLock) lock.release();
   }
 }
