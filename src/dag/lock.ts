@@ -26,7 +26,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../util/errors.ts';
 import { validateJson } from '../util/read-json.ts';
@@ -201,7 +201,7 @@ function pause(ms: number): void {
 
 export function acquireRunLock(workdir: string, command: string): RunLock {
   const path = lockPath(workdir);
-  mkdirSync(join(workdir, '.janus'), { recursive: true });
+  const made = mkdirSync(join(workdir, '.janus'), { recursive: true }); // the first folder made, if any
   const started = processStart(process.pid);
   const info: LockInfo = { pid: process.pid, host: hostname(), command, since: new Date().toISOString(), ...(started ? { started } : {}) };
   const mine = JSON.stringify(info);
@@ -215,11 +215,15 @@ export function acquireRunLock(workdir: string, command: string): RunLock {
         process.off('exit', release);
         // remove only our own bytes: a lock that is not ours any more is not ours to remove
         if (readRaw(path) === mine) unlinkIfPresent(path);
-        // a folder whose .janus held only the lock (a model folder) is left as it was
-        try {
-          rmdirSync(dirname(path));
-        } catch {
-          // not empty (a run folder's state), or gone
+        // a folder whose .janus held only the lock (a model folder) is left as it was, and the
+        // folders made for the lock go again when nothing else was put there
+        const stop = resolve(made === undefined ? dirname(path) : dirname(made));
+        for (let d = resolve(dirname(path)); d.length > stop.length && d.startsWith(stop); d = dirname(d)) {
+          try {
+            rmdirSync(d);
+          } catch {
+            break; // not empty (a run folder's state, a model's checkpoints), or gone
+          }
         }
       };
       process.on('exit', release);

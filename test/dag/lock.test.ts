@@ -60,6 +60,14 @@ test('the lock names pid, start time, host and command; no temp file stays; rele
   assert.equal(readdirSync(join(dir, '.janus')), ['lock'], 'only the lock: its temp is gone');
   lock.release();
   assert.not.ok(existsSync(join(dir, '.janus')), 'a .janus that held only the lock goes with it');
+  const fresh = join(tmp.dir, 'fresh/model');
+  acquireRunLock(fresh, 'janus train --out fresh/model').release();
+  assert.not.ok(existsSync(join(tmp.dir, 'fresh')), 'folders made for the lock go when nothing else was put there');
+  const kept = join(tmp.dir, 'kept');
+  const l2 = acquireRunLock(kept, 'janus train --out kept');
+  writeFileSync(join(kept, 'loss.jsonl'), '');
+  l2.release();
+  assert.equal(readdirSync(kept), ['loss.jsonl'], 'a folder that got files stays');
   const run = folder();
   mkdirSync(join(run, '.janus'));
   writeFileSync(join(run, '.janus/state.db'), '');
