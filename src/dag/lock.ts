@@ -24,9 +24,9 @@
  *   Janus), liveness is the pid alone. A lock from another host is never judged stale.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../util/errors.ts';
 import { validateJson } from '../util/read-json.ts';
@@ -194,6 +194,16 @@ function removeStale(file: string, staleRaw: string, me: string, workdir: string
   }
 }
 
+/** Temp files of the lock left by a process killed between writing and linking one (its pid is dead). */
+function removeDeadTemps(file: string): void {
+  const dir = dirname(file);
+  const re = new RegExp(`^${basename(file).replace(/\W/g, '\\$&')}\\.(\\d+)-[0-9a-f]+\\.tmp$`);
+  for (const name of readdirSync(dir)) {
+    const m = re.exec(name);
+    if (m && !isAlive(Number(m[1]))) rmSync(join(dir, name), { force: true });
+  }
+}
+
 /** Sleep this thread (the lock is taken synchronously; waits are a few milliseconds). */
 function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -208,6 +218,7 @@ export function acquireRunLock(workdir: string, command: string): RunLock {
   let clearedStale: LockInfo | null = null;
   for (let attempt = 0; attempt < 200; attempt++) {
     if (linkExclusive(path, mine)) {
+      removeDeadTemps(path);
       let released = false;
       const release = () => {
         if (released) return;

@@ -116,6 +116,17 @@ test('a takeover token left by a process killed mid-takeover is stale too: clear
   lock.release();
 });
 
+test("a temp lock left by a process killed before linking it is removed; a live process's is not", () => {
+  const dir = folder();
+  mkdirSync(join(dir, '.janus'));
+  const dead = `lock.${deadPid()}-0123456789ab.tmp`;
+  const live = `lock.${process.pid}-0123456789ab.tmp`;
+  for (const f of [dead, live]) writeFileSync(join(dir, '.janus', f), '{}');
+  const lock = acquireRunLock(dir, 'janus run new.yaml');
+  assert.equal(readdirSync(join(dir, '.janus')).sort(), [live, 'lock'].sort());
+  lock.release();
+});
+
 test('release removes only its own lock', () => {
   const dir = folder();
   const lock = acquireRunLock(dir, 'janus run a.yaml');
