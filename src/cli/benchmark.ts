@@ -4,7 +4,8 @@
  * identity pair; every source video of a pair swapped (both directions by default); the
  * compression ladder for real and fake alike; masks, metadata.json, frames.csv and a dataset
  * card (see src/benchmark/assemble.ts). A resumable DAG in DIR: kill it and run it again, it
- * redoes nothing that is finished; a failing pair is recorded and the others go on.
+ * redoes nothing that is finished; a failing pair is recorded and the others go on. One lock
+ * (DIR/.janus/lock) covers DIR from the plan to the assembled dataset: a second benchmark on DIR is refused.
  *
  *   npx janus benchmark bench.yaml --out runs/bench --preset tiny --iterations 500
  *   npx janus benchmark bench.csv --out runs/bench --pairs 20 --seed 7 --splits 0.8,0.1,0.1
@@ -15,9 +16,10 @@ import { readBenchmarkManifest } from '../benchmark/manifest.ts';
 import { benchmarkStages, makePlan, writePlan } from '../benchmark/plan.ts';
 import { BenchmarkConfig } from '../config/benchmark.ts';
 import { parseConfig } from '../config/parse.ts';
+import { acquireRunLock, staleLockNote } from '../dag/lock.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
 import { UserError } from '../util/errors.ts';
-import { checkWorkFolder, claimWorkFolder, runCommandPipeline } from './command-pipeline.ts';
+import { checkWorkFolder, runCommandPipeline } from './command-pipeline.ts';
 import type { BenchmarkOpts } from './commands.ts';
 
 export async function run([file]: string[], opts: BenchmarkOpts, given: ReadonlySet<string>): Promise<number> {
@@ -36,14 +38,22 @@ export async function run([file]: string[], opts: BenchmarkOpts, given: Readonly
       'add identities to the manifest, or give fewer splits a share (e.g. --splits 0.5,0,0.5)',
     );
   }
-  claimWorkFolder(out, opts.force); // before the plan is written there
-  await writePlan(plan, out);
-  process.stdout.write(`benchmark: ${manifest.videos.length} videos, ${manifest.identities.length} identities; splits train ${plan.splits.train.length} / val ${plan.splits.val.length} / test ${plan.splits.test.length}; ${plan.models.length} models, ${plan.fakes.length} fakes\n`);
   const backend = resolveBackendChoice(opts.backend);
-  const r = await runCommandPipeline({ workdir: out, name: 'benchmark', command: `janus benchmark ${file}`, backend, stages: benchmarkStages(plan, out), keepGoing: true, force: opts.force });
-  if (r.interrupted) return 130;
-  const s = await assembleDataset(plan, out, r.outcomes);
-  process.stdout.write(`dataset (${out}): ${s.real} real, ${s.fake} fake videos; ${s.dropped.length} dropped or failed${s.dropped.length ? ' (dropped.json)' : ''}\n`);
-  for (const d of s.dropped) process.stdout.write(`  ${d.fake}: ${d.stage}: ${d.reason}\n`);
-  return s.fake > 0 ? 0 : 1;
+  const command = `janus benchmark ${file}`;
+  // one lock over the whole --out, from before the plan is written until the dataset is assembled
+  const lock = acquireRunLock(out, command);
+  const note = staleLockNote(lock);
+  if (note) process.stderr.write(`${note}\n`);
+  try {
+    await writePlan(plan, out);
+    process.stdout.write(`benchmark: ${manifest.videos.length} videos, ${manifest.identities.length} identities; splits train ${plan.splits.train.length} / val ${plan.splits.val.length} / test ${plan.splits.test.length}; ${plan.models.length} models, ${plan.fakes.length} fakes\n`);
+    const r = await runCommandPipeline({ workdir: out, name: 'benchmark', command, backend, stages: benchmarkStages(plan, out), keepGoing: true, heldLock: lock, force: opts.force });
+    if (r.interrupted) return 130;
+    const s = await assembleDataset(plan, out, r.outcomes);
+    process.stdout.write(`dataset (${out}): ${s.real} real, ${s.fake} fake videos; ${s.dropped.length} dropped or failed${s.dropped.length ? ' (dropped.json)' : ''}\n`);
+    for (const d of s.dropped) process.stdout.write(`  ${d.fake}: ${d.stage}: ${d.reason}\n`);
+    return s.fake > 0 ? 0 : 1;
+  } finally {
+    lock.release();
+  }
 }

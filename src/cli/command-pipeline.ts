@@ -9,8 +9,8 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadPipeline } from '../dag/load-pipeline.ts';
-import { mkdirSync } from 'node:fs';
-import { isRunFolder, stateDir } from '../dag/run-folder.ts';
+import { isRunFolder } from '../dag/run-folder.ts';
+import { acquireRunLock, staleLockNote, type RunLock } from '../dag/lock.ts';
 import { runPipeline, type RunResult } from '../dag/runner.ts';
 import { refuseForeignFolder } from '../util/foreign-folder.ts';
 import type { BackendRequest } from '../engine/backend-request.ts';
@@ -32,6 +32,8 @@ export interface CommandPipeline {
   keepGoing?: boolean;
   /** --force: use a work folder that holds files Janus did not make. */
   force: boolean;
+  /** The work folder's lock, when the command took it already (it writes there before and after the run, and checked the folder first). */
+  heldLock?: RunLock;
 }
 
 /** Refuse a work folder that holds files Janus did not make (unless --force); touches nothing. */
@@ -39,27 +41,24 @@ export function checkWorkFolder(workdir: string, force: boolean): void {
   refuseForeignFolder(workdir, { what: 'output folder', isOurs: isRunFolder, escape: '--force', force });
 }
 
-/**
- * Refuse a work folder that holds files Janus did not make (unless --force), then mark it as a
- * run folder (its `.janus/`): call before writing anything there.
- */
-export function claimWorkFolder(workdir: string, force: boolean): void {
-  checkWorkFolder(workdir, force);
-  mkdirSync(stateDir(workdir), { recursive: true });
-}
-
 export async function runCommandPipeline(p: CommandPipeline): Promise<RunResult> {
-  claimWorkFolder(p.workdir, p.force); // before its pipeline file is written there
-  const file = join(p.workdir, '.janus', `${p.name}.yaml`);
-  await writeFileAtomic(file, stringify({ name: p.name, description: p.command, stages: p.stages }));
-  const pipeline = await loadPipeline(file, stageRegistry);
+  if (!p.heldLock) checkWorkFolder(p.workdir, p.force); // before the lock makes it look like Janus's
+  // the lock first: nothing is written to a folder another process is using
+  const lock = p.heldLock ?? acquireRunLock(p.workdir, p.command);
+  const reporter = cliReporter();
+  const note = p.heldLock ? null : staleLockNote(lock);
+  if (note) reporter.message(note);
   const signal = graceful();
   try {
-    const r = await runPipeline(pipeline, { workdir: p.workdir, registry: stageRegistry, signal, reporter: cliReporter(), backend: p.backend, command: p.command, keepGoing: p.keepGoing });
+    const file = join(p.workdir, '.janus', `${p.name}.yaml`);
+    await writeFileAtomic(file, stringify({ name: p.name, description: p.command, stages: p.stages }));
+    const pipeline = await loadPipeline(file, stageRegistry);
+    const r = await runPipeline(pipeline, { workdir: p.workdir, registry: stageRegistry, signal, reporter, backend: p.backend, command: p.command, keepGoing: p.keepGoing, heldLock: lock });
     process.stdout.write(`${p.name} (${p.workdir}): ${summary(r)}\n`);
     if (r.interrupted) process.stdout.write('interrupted: run the same command again to resume\n');
     return r;
   } finally {
     ungraceful();
+    if (!p.heldLock) lock.release();
   }
 }

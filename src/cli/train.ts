@@ -1,11 +1,13 @@
 /**
  * `janus train --a DIR --b DIR --out weights/NAME`: train the face-swap autoencoder. Running
  * it again on the same --out resumes from the newest good checkpoint and says from which
- * iteration. Ctrl-C saves a checkpoint and exits 130.
+ * iteration. Ctrl-C (or SIGTERM, SIGHUP) saves a checkpoint and exits 130. The folder is locked
+ * (`--out/.janus/lock`) for the run: a second `janus train` on the same --out is refused, naming the holder.
  *
  *   npx janus train --a runs/extract-a/faces --b runs/extract-b/faces --out weights/demo --preset tiny --minutes 5
  */
 import cliProgress from 'cli-progress';
+import { acquireRunLock, staleLockNote } from '../dag/lock.ts';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
 import { isModelFolder } from '../model/checkpoint.ts';
 import { trainFromConfig } from '../stages/train.ts';
@@ -16,8 +18,19 @@ import { graceful, ungraceful } from '../util/signals.ts';
 import type { TrainOpts } from './commands.ts';
 
 export async function run(_args: string[], opts: TrainOpts): Promise<number> {
-  const { a, b, out, backend, force, ...cfg } = opts;
-  refuseForeignFolder(out, { what: 'model folder', isOurs: isModelFolder, escape: '--force', force });
+  refuseForeignFolder(opts.out, { what: 'model folder', isOurs: isModelFolder, escape: '--force', force: opts.force }); // before the lock makes it look like Janus's
+  const lock = acquireRunLock(opts.out, `janus train --out ${opts.out}`);
+  const note = staleLockNote(lock);
+  if (note) process.stderr.write(`${note}\n`);
+  try {
+    return await trainLocked(opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainLocked(opts: TrainOpts): Promise<number> {
+  const { a, b, out, backend, force: _force, ...cfg } = opts;
   removeTempFiles(out); // what a killed save left (a checkpoint is written aside and renamed whole)
   const { choice, source } = resolveBackendChoice(backend);
   const sel = await selectBackend(choice, { source });

@@ -10,7 +10,7 @@
  *   result.interrupted   // true after SIGINT/SIGTERM (the CLI exits 130)
  */
 import { resolve } from 'node:path';
-import { acquireRunLock } from './lock.ts';
+import { acquireRunLock, lockPath, staleLockNote, type RunLock } from './lock.ts';
 import { writeRunManifest } from './manifest.ts';
 import type { Pipeline } from './pipeline-schema.ts';
 import { silentReporter, type Reporter } from './reporter.ts';
@@ -24,6 +24,11 @@ export interface RunOptions extends ScheduleOptions {
   command?: string;
   /** Refuse a work folder that holds files and is not a run folder, naming this escape (the CLI's). */
   foreignFolder?: { escape: string; force: boolean };
+  /**
+   * The run folder's lock, when the caller took it already (a command that writes to the folder
+   * before and after the run, as `janus benchmark`): the runner neither takes nor releases it.
+   */
+  heldLock?: RunLock;
 }
 
 export interface RunResult extends ScheduleResult {
@@ -34,8 +39,10 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions): Prom
   const workdir = resolve(options.workdir);
   const reporter = options.reporter ?? silentReporter;
   if (options.foreignFolder) refuseForeignFolder(workdir, { what: 'run folder', isOurs: isRunFolder, ...options.foreignFolder });
-  const lock = options.dryRun ? null : acquireRunLock(workdir, options.command ?? `run ${pipeline.file}`);
-  if (lock?.clearedStale) reporter.message(`cleared a stale lock left by pid ${lock.clearedStale.pid} (${lock.clearedStale.command})`);
+  if (options.heldLock && resolve(options.heldLock.path) !== lockPath(workdir)) throw new Error(`the lock held (${options.heldLock.path}) is not the run folder's (${lockPath(workdir)})`);
+  const lock = options.dryRun || options.heldLock ? null : acquireRunLock(workdir, options.command ?? `run ${pipeline.file}`);
+  const note = lock && staleLockNote(lock);
+  if (note) reporter.message(note);
   const store = openRunState(workdir);
   const started = new Date();
   try {

@@ -13,7 +13,7 @@
 import ffmpeg from 'fluent-ffmpeg';
 import type { Readable } from 'node:stream';
 import { UserError } from '../util/errors.ts';
-import { stderrTail } from './ffmpeg.ts';
+import { requireFfmpeg, stderrTail } from './ffmpeg.ts';
 import { probeVideo, rationalValue, type VideoInfo } from './probe.ts';
 
 export interface Frame {
@@ -37,6 +37,7 @@ export interface DecodeOptions {
 }
 
 export async function* decodeFrames(file: string, options: DecodeOptions = {}): AsyncGenerator<Frame> {
+  requireFfmpeg(); // fluent-ffmpeg then runs ffmpeg under the watchdog (ffmpeg.ts)
   const info = options.info ?? (await probeVideo(file));
   const start = Math.max(0, Math.floor(options.startFrame ?? 0));
   const fps = rationalValue(info.fps);

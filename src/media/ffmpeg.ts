@@ -10,10 +10,17 @@
  * through a run with ffmpeg's own words. Builds from git (`N-…`) name no release and pass.
  *
  * FFMPEG_PATH / FFPROBE_PATH override the PATH search (fluent-ffmpeg reads the same variables).
+ *
+ * Every ffmpeg and ffprobe a run starts (here, through fluent-ffmpeg, in probe.ts) runs under
+ * `ffmpeg-watchdog.sh`, which kills it when the janus process that started it is gone, SIGKILL
+ * included: no ffmpeg outlives its run (the next run removes the temp files it left).
+ *
+ *   execFile(watched(ffprobe).file, args, { env: watched(ffprobe).env }, callback);
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ffmpeg from 'fluent-ffmpeg';
 import { UserError } from '../util/errors.ts';
 
@@ -82,9 +89,32 @@ export function requireFfmpeg(): FfmpegBinaries {
     throw new UserError(`${missing.join(' and ')} not found (searched ${process.env.FFMPEG_PATH ? 'FFMPEG_PATH/FFPROBE_PATH' : 'PATH'})`, FFMPEG_FIX);
   }
   checkVersion(ff);
-  ffmpeg.setFfmpegPath(ff);
+  // fluent-ffmpeg runs the watchdog, which runs the ffmpeg it names in JANUS_WATCHED
+  const w = watched(ff);
+  if (w.file !== ff) process.env.JANUS_WATCHED = ff;
+  ffmpeg.setFfmpegPath(w.file);
   ffmpeg.setFfprobePath(probe);
   return { ffmpeg: ff, ffprobe: probe };
+}
+
+const WATCHDOG = fileURLToPath(new URL('./ffmpeg-watchdog.sh', import.meta.url));
+let watchdogUsable: boolean | undefined;
+
+/**
+ * How to start `bin` (ffmpeg or ffprobe) so that it dies with this process: the watchdog script
+ * and the environment naming `bin` to it. Where there is no POSIX shell (Windows) or the script
+ * is not executable, `bin` itself.
+ */
+export function watched(bin: string): { file: string; env: NodeJS.ProcessEnv } {
+  if (watchdogUsable === undefined) {
+    try {
+      accessSync(WATCHDOG, constants.X_OK);
+      watchdogUsable = process.platform !== 'win32';
+    } catch {
+      watchdogUsable = false;
+    }
+  }
+  return watchdogUsable ? { file: WATCHDOG, env: { ...process.env, JANUS_WATCHED: bin } } : { file: bin, env: process.env };
 }
 
 /** The ffmpeg version string, e.g. `5.1.9-0+deb12u1`. */
@@ -116,8 +146,8 @@ export function audioCodecFor(codec: string, ext: string): 'copy' | 'aac' {
 
 /** Run ffmpeg to completion; a failure is a UserError starting with `what`, ending with ffmpeg's own words. */
 export async function runFfmpeg(args: readonly string[], what: string, fix?: string): Promise<void> {
-  const { ffmpeg: bin } = requireFfmpeg();
+  const w = watched(requireFfmpeg().ffmpeg);
   await new Promise<void>((resolve, reject) => {
-    execFile(bin, [...args], { maxBuffer: 1 << 24 }, (err, _stdout, stderr) => (err ? reject(new UserError(`${what}: ${stderrTail(stderr) || err.message}`, fix)) : resolve()));
+    execFile(w.file, [...args], { maxBuffer: 1 << 24, env: w.env }, (err, _stdout, stderr) => (err ? reject(new UserError(`${what}: ${stderrTail(stderr) || err.message}`, fix)) : resolve()));
   });
 }

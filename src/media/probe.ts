@@ -10,7 +10,7 @@
 import { statSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { UserError } from '../util/errors.ts';
-import { requireFfmpeg, stderrTail } from './ffmpeg.ts';
+import { requireFfmpeg, stderrTail, watched } from './ffmpeg.ts';
 
 export interface Rational {
   num: number;
@@ -106,10 +106,10 @@ export interface ProbeData {
 /** Run ffprobe on a file; UserError naming the file when it is missing or unreadable. */
 export async function probeStreams(file: string): Promise<ProbeData> {
   requireInputFile(file, 'media');
-  const { ffprobe } = requireFfmpeg();
+  const w = watched(requireFfmpeg().ffprobe);
   const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file];
   return new Promise<ProbeData>((resolve, reject) => {
-    execFile(ffprobe, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    execFile(w.file, args, { maxBuffer: 16 << 20, env: w.env }, (err, stdout, stderr) => {
       if (err) {
         reject(
           new UserError(
