@@ -154,6 +154,8 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
       name: stageName.ladderReal('${item.id}'),
       foreach: foreach('videos'),
       kind: 'compress-ladder',
+      // a real person's video: its personal tags (GPS, device, creation time) go, the dataset's provenance comes
+      params: { strip: true, tags: { comment: 'REAL video in a Janus deepfake-detection benchmark (personal metadata removed)', janus_dataset_label: 'REAL', janus_dataset_id: '${item.id}' } },
       inputs: { video: '${item.video}' },
       outputs: Object.fromEntries(LEVELS.map((l) => [l, paths.ladderVideo('real', '${item.id}', l)])),
     },

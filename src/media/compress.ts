@@ -28,11 +28,18 @@ const CODEC: Record<CompressionLevel, string[]> = {
   c40: [...EVEN, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '40', '-preset', 'medium'],
 };
 
-export async function compressVideo(src: string, level: CompressionLevel, out: string): Promise<void> {
+/**
+ * `strip`: drop every container and stream tag of the source (GPS location, device, creation
+ * time, names: a real person's video going into a dataset) and write `tags` instead; otherwise
+ * the source's tags are kept (a fake's synthetic mark) and `tags` added.
+ */
+export async function compressVideo(src: string, level: CompressionLevel, out: string, opts: { strip?: boolean; tags?: Record<string, string> } = {}): Promise<void> {
   const audio = (await probeAudio(src))[0];
+  const metadata = opts.strip ? ['-map_metadata', '-1', '-map_metadata:s:v', '-1', '-map_metadata:s:a', '-1', '-map_chapters', '-1'] : ['-map_metadata', '0'];
+  const tags = Object.entries(opts.tags ?? {}).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]);
   await withAtomicPath(out, async (tmp) => {
     const args = ['-v', 'error', '-nostdin', '-y', '-i', src, '-map', '0:v:0', ...(audio ? ['-map', '0:a:0', '-c:a', audioCodecFor(audio.codec, '.mp4')] : []), ...CODEC[level], '-threads', '1'];
-    args.push('-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', '-map_metadata', '0', '-movflags', '+faststart+use_metadata_tags', tmp);
+    args.push('-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', ...metadata, ...tags, '-movflags', '+faststart+use_metadata_tags', tmp);
     await runFfmpeg(args, `cannot compress "${src}" to ${level}`);
   });
 }

@@ -10,6 +10,7 @@
 import { extname } from 'node:path';
 import sharp from 'sharp';
 import { UserError } from '../util/errors.ts';
+import { addPngText } from './png-text.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import { requireInputFile } from './probe.ts';
@@ -48,9 +49,11 @@ async function encodeImage(img: RgbImage, ext: string, quality = 95): Promise<Bu
   }
 }
 
-export async function writeImage(file: string, img: RgbImage, quality = 95): Promise<void> {
-  const bytes = await encodeImage(img, extname(file), quality);
-  await writeFileAtomic(file, bytes);
+/** Write an image atomically (format from the extension); `text`: PNG text chunks (a PNG only: the synthetic mark). */
+export async function writeImage(file: string, img: RgbImage, opts: { quality?: number; text?: Record<string, string> } = {}): Promise<void> {
+  const bytes = await encodeImage(img, extname(file), opts.quality);
+  if (opts.text && extname(file).toLowerCase() !== '.png') throw new Error(`text chunks need a PNG, got "${file}"`);
+  await writeFileAtomic(file, opts.text ? addPngText(bytes, opts.text) : bytes);
 }
 
 function checkImage(img: RgbImage): void {

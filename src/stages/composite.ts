@@ -84,8 +84,11 @@ export const compositeStage: StageImplementation<P, Session> = {
       s.frames = prefetch(decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: first }));
     }
     const writers: Array<[VideoWriter, 'video' | 'mask' | 'comparison']> = [];
+    const content = { video: 'face-swap', mask: 'replaced-pixel-mask', comparison: 'side-by-side' } as const;
     const open = async (what: 'video' | 'mask' | 'comparison', width: number, crf: number) => {
-      const wr = await openVideoWriter({ out: segmentFile(ctx, what, item), width, height: h, fps, crf, deterministic: true });
+      // a segment is synthetic too: it carries the video's tags
+      const metadata = syntheticTags({ direction: s.swap.direction, model: s.swap.model.fingerprint, sidecar: basename(ctx.outputs.provenance!), content: content[what] });
+      const wr = await openVideoWriter({ out: segmentFile(ctx, what, item), width, height: h, fps, crf, deterministic: true, metadata });
       writers.push([wr, what]);
       return wr;
     };

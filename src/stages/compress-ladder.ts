@@ -11,15 +11,15 @@
 import type { StageImplementation } from '../dag/stage-kind.ts';
 import { LEVELS } from '../config/benchmark.ts';
 import { compressVideo } from '../media/compress.ts';
-import type { NoParams } from './registry.ts';
+import type { CompressLadderParams } from './registry.ts';
 
-export const compressLadderStage: StageImplementation<NoParams> = {
+export const compressLadderStage: StageImplementation<CompressLadderParams> = {
   async run(ctx) {
     const levels = LEVELS.filter((l) => ctx.outputs[l]);
     if (!levels.length) throw new Error(`stage ${ctx.name}: expected at least one of the outputs ${LEVELS.join(', ')}`);
     for (const level of levels) {
       if (ctx.signal.aborted) throw new Error('interrupted');
-      await compressVideo(ctx.inputs.video!, level, ctx.outputs[level]!);
+      await compressVideo(ctx.inputs.video!, level, ctx.outputs[level]!, { strip: ctx.params.strip, tags: ctx.params.tags });
     }
   },
 };

@@ -131,11 +131,20 @@ const gatherFaces: StageKind<NoParams> = {
   load: async () => (await import('./gather-faces.ts')).gatherFacesStage,
 };
 
-const compressLadder: StageKind<NoParams> = {
+export const CompressLadderParams = z
+  .object({
+    /** A real person's video going into a dataset: its tags (GPS, device, creation time) are dropped, `tags` written instead. */
+    strip: z.boolean().default(false),
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+export type CompressLadderParams = z.infer<typeof CompressLadderParams>;
+
+const compressLadder: StageKind<CompressLadderParams> = {
   kind: 'compress-ladder',
   version: '1',
   description: 'the video at compression levels c0 (lossless), c23 and c40',
-  params: NoParams,
+  params: CompressLadderParams,
   inputs: ['video'],
   load: async () => (await import('./compress-ladder.ts')).compressLadderStage,
 };

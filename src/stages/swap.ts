@@ -21,6 +21,7 @@ import { readImage, writeGrayPng, writeImage } from '../media/image.ts';
 import { checkpointCoverage, findTrainedCheckpoint, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
 import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
 import { swapFacesWithMasks } from '../swap/latent-swap.ts';
+import { syntheticPngText } from '../swap/synthetic.ts';
 import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import { LEARNED_MASKS, writeSwapRecord } from '../swap/swap-record.ts';
 import { ensureEngine } from './engine.ts';
@@ -80,7 +81,7 @@ export const swapStage: StageImplementation<P, Session> = {
     // the learned mask first: a face is done when its image exists
     const mask = batch.masks?.get(item);
     if (mask) await writeGrayPng(join(ctx.outputs.faces!, LEARNED_MASKS, `${item}.png`), mask);
-    await writeImage(join(ctx.outputs.faces!, `${item}.png`), batch.images.get(item)!);
+    await writeImage(join(ctx.outputs.faces!, `${item}.png`), batch.images.get(item)!, { text: syntheticPngText('swapped-face', ctx.params.direction) });
   },
   async run(ctx) {
     const s = ctx.session;

@@ -1,6 +1,7 @@
 /**
- * Every generated video says it is synthetic: container metadata tags (readable with
- * `ffprobe -show_format`) and a sidecar JSON beside it with the method, the model, the inputs'
+ * Every synthetic artefact says so: videos and their segments carry container metadata tags
+ * (readable with `ffprobe -show_format`), swapped face PNGs and training previews carry PNG text
+ * chunks, and a sidecar JSON beside each video names the method, the model, the inputs'
  * fingerprints and the pipeline that made it.
  *
  *   openVideoWriter({ …, metadata: syntheticTags({ direction: 'a-to-b', model: 'sha256…', sidecar: 'output.provenance.json' }) });
@@ -12,6 +13,8 @@ import type { Provenance } from '../util/provenance.ts';
 export const SYNTHETIC_SCHEMA = 'janus.synthetic/1';
 export const METHOD = 'janus-autoencoder-latent-swap';
 
+export type SyntheticContent = 'face-swap' | 'replaced-pixel-mask' | 'side-by-side';
+
 export interface SyntheticTagInfo {
   direction: Direction;
   /** sha256 of the model checkpoint's manifest. */
@@ -19,7 +22,7 @@ export interface SyntheticTagInfo {
   /** File name of the sidecar JSON. */
   sidecar: string;
   /** What this file shows: the swap, its replaced-pixel mask, or a comparison. */
-  content: 'face-swap' | 'replaced-pixel-mask' | 'side-by-side';
+  content: SyntheticContent;
 }
 
 export function syntheticTags(t: SyntheticTagInfo): Record<string, string> {
@@ -31,6 +34,17 @@ export function syntheticTags(t: SyntheticTagInfo): Record<string, string> {
     janus_direction: t.direction,
     janus_model: t.model,
     janus_sidecar: t.sidecar,
+  };
+}
+
+/** The PNG text chunks of a synthetic image (a swapped face, a training preview). */
+export function syntheticPngText(content: 'swapped-face' | 'training-preview', direction?: Direction): Record<string, string> {
+  return {
+    Comment: `SYNTHETIC: ${content === 'swapped-face' ? 'face-swap deepfake' : 'training preview of a face-swap model'} made by Janus (${METHOD}${direction ? `, ${direction}` : ''})`,
+    synthetic: 'true',
+    janus_method: METHOD,
+    janus_content: content,
+    ...(direction ? { janus_direction: direction } : {}),
   };
 }
 

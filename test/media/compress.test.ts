@@ -66,6 +66,27 @@ test('an odd-size .mov with PCM audio: at every rung the real and its fake (Janu
   }
 });
 
+test('strip: a real video\'s personal tags (GPS, device, creation time, title) are dropped and the dataset\'s written; without it they are kept', async () => {
+  const src = join(tmp.dir, 'phone.mp4');
+  const personal = ['-metadata', 'location=+48.8584+002.2945/', '-metadata', 'make=Apple', '-metadata', 'model=iPhone 12', '-metadata', 'creation_time=2024-05-01T10:00:00Z', '-metadata', 'title=Anna at home', '-metadata:s:v', 'handler_name=Core Media Video'];
+  ffmpegSync(['-i', SAMPLE_A, '-t', '0.3', '-c', 'copy', ...personal, '-movflags', '+use_metadata_tags', src]);
+  const all = (file: string) => {
+    const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format_tags:stream_tags', '-of', 'json', file], { encoding: 'utf8' });
+    const j = JSON.parse(r.stdout) as { format?: { tags?: Record<string, string> }; streams?: Array<{ tags?: Record<string, string> }> };
+    return JSON.stringify([j.format?.tags ?? {}, ...(j.streams ?? []).map((x) => x.tags ?? {})]);
+  };
+  assert.match(all(src), /48\.8584/, 'the source carries the location');
+  const stripped = join(tmp.dir, 'stripped.mp4');
+  await compressVideo(src, 'c23', stripped, { strip: true, tags: { comment: 'REAL video in a benchmark', janus_dataset_label: 'REAL' } });
+  const text = all(stripped);
+  for (const gone of ['48.8584', 'Apple', 'iPhone', '2024-05-01', 'Anna at home', 'Core Media']) assert.not.ok(text.includes(gone), `${gone} survived: ${text}`);
+  assert.match(text, /"comment":"REAL video in a benchmark"/);
+  assert.match(text, /"janus_dataset_label":"REAL"/);
+  const kept = join(tmp.dir, 'kept.mp4');
+  await compressVideo(src, 'c23', kept);
+  assert.match(all(kept), /Anna at home/, 'without strip the tags are kept (a fake\'s synthetic mark must survive the ladder)');
+});
+
 /** What a detector could tell a file by, besides its pixels: the video stream's settings. */
 function streamSettings(file: string): Record<string, string> {
   const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,profile,level,width,height,pix_fmt,r_frame_rate,avg_frame_rate,time_base,color_range,color_space,field_order,has_b_frames,refs', '-of', 'json', file], { encoding: 'utf8' });

@@ -9,11 +9,12 @@
  * @tier e2e (the swap pipeline end to end)
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeFrames } from '../../src/media/decode.ts';
+import { readPngText } from '../../src/media/png-text.ts';
 import { probeStreams, probeVideo } from '../../src/media/probe.ts';
 import { readQualityLog } from '../../src/train/quality-log.ts';
 import { readMetrics } from '../../src/swap/metrics-file.ts';
@@ -80,6 +81,17 @@ test('two sample videos in, a swapped video out, with mask, comparison, metrics,
     assert.is(t.synthetic, 'true', `${f} is tagged synthetic`);
     assert.match(t.comment ?? '', /^SYNTHETIC: face-swap deepfake made by Janus/);
     assert.is(t.janus_sidecar, 'output.provenance.json');
+  }
+  // and every synthetic file on the way: the composite's segments (tags) and the swapped face PNGs (text chunks)
+  const segments = readdirSync(join(run, 'segments')).filter((f) => f.endsWith('.mp4'));
+  assert.ok(segments.some((f) => f.startsWith('mask-')) && segments.some((f) => f.startsWith('video-')), segments.join(', '));
+  for (const f of segments) assert.is((await tags(join(run, 'segments', f))).synthetic, 'true', `segment ${f} is tagged synthetic`);
+  const faces = readdirSync(join(run, 'swapped')).filter((f) => f.endsWith('.png'));
+  assert.ok(faces.length > 0);
+  for (const f of faces) {
+    const text = readPngText(readFileSync(join(run, 'swapped', f)));
+    assert.is(text.synthetic, 'true', `swapped face ${f} carries the synthetic mark`);
+    assert.match(text.Comment ?? '', /^SYNTHETIC: face-swap deepfake made by Janus \(janus-autoencoder-latent-swap, a-to-b\)/);
   }
   const side = JSON.parse(readFileSync(join(run, 'output.provenance.json'), 'utf8'));
   const swapInfo = JSON.parse(readFileSync(join(run, 'swapped', 'swap.json'), 'utf8'));
