@@ -77,7 +77,7 @@ test: setup swiftshader samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then
 	npx tsx test/run.ts --jobs 2 $(if $(value FILTER),$(call q,$(value FILTER)))
 
 test-unit: setup samples/a.mp4 samples/b.mp4 ## the fast unit tier alone (in-process checks of one module each; under 2 minutes) [FILTER=path-part]
-	npx tsx test/run.ts --tier unit $(if $(value FILTER),$(call q,$(value FILTER)))
+	npx tsx test/run.ts --tier unit --jobs 2 $(if $(value FILTER),$(call q,$(value FILTER)))
 
 demo: setup samples/a.mp4 samples/b.mp4 ## the swap pipeline on the bundled samples (tiny preset, pixel-shuffle decoders, DEMO_MINUTES=9 of training at learning rate 5e-4): runs/demo/output.mp4, report.html
 	$(JANUS) run pipelines/swap.yaml --workdir runs/demo --set preset=tiny --set upsample=pixelshuffle --set $(call q,minutes=$(value DEMO_MINUTES)) --set iterations=100000 --set learningRate=5e-4

@@ -10,7 +10,7 @@
  *   npx tsx test/run.ts                    # the unit tier, then the e2e tier
  *   npx tsx test/run.ts --tier unit        # the unit tier alone (make test-unit)
  *   npx tsx test/run.ts media/decode       # files whose path contains a filter (both tiers)
- *   npx tsx test/run.ts --jobs 2           # e2e files two at a time, each in its own process
+ *   npx tsx test/run.ts --jobs 2           # two processes: the unit files split in two, then e2e files two at a time (slowest first)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -125,17 +125,42 @@ async function runHere(files: string[], say: (line: string) => void): Promise<Re
 
 const RESULT_MARK = '@@janus-test-result ';
 
-/** Each file in a child process of its own, `jobs` at a time; their output is printed whole as each ends. */
-async function runInChildren(files: string[], jobs: number): Promise<Result> {
+/**
+ * The e2e files known to take longest start first, so that two at a time end together (a slow
+ * file started last would run alone at the end); the rest keep their order. Only an order:
+ * a file missing here is run all the same.
+ */
+const SLOW_FIRST = ['engine/webgpu', 'benchmark/benchmark', 'stages/swap-pipeline', 'train/trainer', 'face/two-people', 'face/extract-cli', 'cli/cli', 'dag/crash', 'model/autoencoder', 'media/bad-input'];
+function slowFirst(files: string[]): string[] {
+  const rank = (f: string) => {
+    const i = SLOW_FIRST.findIndex((x) => relative(root, f).startsWith(x));
+    return i < 0 ? SLOW_FIRST.length : i;
+  };
+  return [...files].sort((a, b) => rank(a) - rank(b));
+}
+
+/** The unit files in `jobs` groups of about equal size (by bytes of test code), one process each. */
+function groups(files: string[], jobs: number): string[][] {
+  const out: Array<{ files: string[]; bytes: number }> = Array.from({ length: jobs }, () => ({ files: [], bytes: 0 }));
+  for (const f of [...files].sort((a, b) => statSync(b).size - statSync(a).size)) {
+    const g = out.reduce((min, x) => (x.bytes < min.bytes ? x : min));
+    g.files.push(f);
+    g.bytes += statSync(f).size;
+  }
+  return out.filter((g) => g.files.length).map((g) => g.files.sort());
+}
+
+/** Each group of files in a child process of its own, `jobs` at a time; their output is printed whole as each ends. */
+async function runInChildren(batches: string[][], jobs: number): Promise<Result> {
   const r = empty();
-  const queue = [...files];
+  const queue = [...batches];
   // the children share the cores: each wasm backend gets its share of them (unless JANUS_WASM_THREADS
   // says otherwise), not all of them; oversubscribed, XNNPACK's pool spins and about doubles the CPU time
   const threads = String(Math.max(1, Math.floor(availableParallelism() / jobs)));
   const env = { ...process.env, JANUS_WASM_THREADS: process.env.JANUS_WASM_THREADS || threads };
-  const one = (file: string) =>
+  const one = (batch: string[]) =>
     new Promise<void>((done) => {
-      const child = spawn(process.execPath, [...process.execArgv, import.meta.filename, '--child', relative(root, file)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+      const child = spawn(process.execPath, [...process.execArgv, import.meta.filename, '--child', ...batch.map((f) => relative(root, f))], { stdio: ['ignore', 'pipe', 'pipe'], env });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
@@ -145,14 +170,14 @@ async function runInChildren(files: string[], jobs: number): Promise<Result> {
         if (line) add(r, JSON.parse(line.slice(RESULT_MARK.length)) as Result);
         else {
           r.failed++;
-          r.failures.push(`${relative(root, file)}: its process ended (${signal ?? code}) without a result`);
+          r.failures.push(`${batch.map((f) => relative(root, f)).join(', ')}: its process ended (${signal ?? code}) without a result`);
         }
         done();
       });
     });
   await Promise.all(
-    Array.from({ length: Math.min(jobs, files.length) }, async () => {
-      for (let f = queue.shift(); f; f = queue.shift()) await one(f);
+    Array.from({ length: Math.min(jobs, batches.length) }, async () => {
+      for (let b = queue.shift(); b; b = queue.shift()) await one(b);
     }),
   );
   return r;
@@ -180,7 +205,8 @@ for (const tier of TIERS) {
   filesRun += files.length;
   const t0 = Date.now();
   say(`\n== ${tier} tier: ${files.length} files ==\n`);
-  const r = tier === 'e2e' && args.jobs > 1 ? await runInChildren(files, args.jobs) : await runHere(files, say);
+  // --jobs: e2e files one process each, slowest first; the unit files in one process per job
+  const r = args.jobs === 1 ? await runHere(files, say) : tier === 'e2e' ? await runInChildren(slowFirst(files).map((f) => [f]), args.jobs) : await runInChildren(groups(files, args.jobs), args.jobs);
   add(total, r);
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   tierSummary.push(`${tier}: ${r.passed} passed, ${r.failed} failed in ${secs}s`);
