@@ -11,24 +11,35 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
 import type { LossEntry } from './loss-log.ts';
 
-/** Rows: A original | A->A | A->B, then B original | B->B | B->A; `n` faces per row. */
+/**
+ * Rows: A original | A->A | A->B, then B original | B->B | B->A; `n` faces per row (a set of
+ * fewer faces repeats them). Each distinct face goes through the encoder once and both decoders.
+ */
 export async function writePreview(file: string, ae: Autoencoder, a: Float32Array[], b: Float32Array[], n = 4): Promise<void> {
   const s = ae.arch.inputSize;
-  const pick = (set: Float32Array[]) => Array.from({ length: n }, (_, i) => set[i % set.length]!);
   const rows: Float32Array[][] = [];
   for (const [set, self, other] of [
-    [pick(a), 'a', 'b'],
-    [pick(b), 'b', 'a'],
+    [a, ae.decoderA, ae.decoderB],
+    [b, ae.decoderB, ae.decoderA],
   ] as const) {
-    const x = tf.tensor4d(Float32Array.from(set.flatMap((f) => Array.from(f))), [n, s, s, 3]);
-    const mine = ae.reconstruct(x, self);
-    const swapped = ae.reconstruct(x, other);
+    const faces = set.slice(0, n);
+    const k = faces.length;
+    const x = tf.tensor4d(Float32Array.from(faces.flatMap((f) => Array.from(f))), [k, s, s, 3]);
+    const z = tf.tidy(() => ae.encoder.apply(x) as tf.Tensor4D);
+    const rgb = (net: tf.LayersModel) =>
+      tf.tidy(() => {
+        const y = net.apply(z) as tf.Tensor4D;
+        return ae.arch.learnMask ? y.slice([0, 0, 0, 0], [-1, -1, -1, 3]) : y;
+      });
+    const mine = rgb(self);
+    const swapped = rgb(other);
     const split = async (t: tf.Tensor) => {
       const d = (await t.data()) as Float32Array;
-      return Array.from({ length: n }, (_, i) => d.slice(i * s * s * 3, (i + 1) * s * s * 3));
+      return Array.from({ length: k }, (_, i) => d.slice(i * s * s * 3, (i + 1) * s * s * 3));
     };
-    rows.push(set, await split(mine), await split(swapped));
-    tf.dispose([x, mine, swapped]);
+    const cycle = (xs: Float32Array[]) => Array.from({ length: n }, (_, i) => xs[i % k]!);
+    rows.push(cycle(faces), cycle(await split(mine)), cycle(await split(swapped)));
+    tf.dispose([x, z, mine, swapped]);
   }
   const W = n * s;
   const H = rows.length * s;

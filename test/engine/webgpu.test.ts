@@ -4,11 +4,19 @@
  * and matMul (every transpose, long inner dimensions: Janus wraps tfjs-webgpu's) against cpu;
  * every upsampling path's full-model gradients and a tiny-preset loss curve against
  * wasm; no GPU memory growth over 100 steps; a latent swap of sample faces; a lost device stops
- * training with the checkpoint kept and the next run resumes; face-api's calls run on wasm
- * beside webgpu (tfjs-webgpu cannot read synchronously in Node); the batch-size check against the
- * adapter's limits; doctor's adapter report. SwiftShader is slow: a few steps at small batches.
+ * training with the checkpoint kept and the next run resumes; face-api's calls run on wasm beside
+ * webgpu (tfjs-webgpu cannot read synchronously in Node); `janus train --backend webgpu`; doctor's
+ * adapter report. (The batch-size check against the adapter's limits needs no GPU: webgpu-limits.test.ts.)
  * Without chromium's SwiftShader ICD the suite is skipped with a line naming the fix (`make test`
  * installs chromium when root).
+ *
+ * SwiftShader is slow, and where the time goes decides the sizes here: every compute pass runs on
+ * the CPU (a tiny-preset step at batch 1 costs seconds), Dawn's Node bindings poll the device
+ * from the main thread while a read waits, and each new device compiles every shader again. So
+ * the file selects webgpu once (`before`) and its tests keep that device and its compiled
+ * shaders (`onWebgpu`); a new device is made only where the claim needs one (the lost device,
+ * the explicit `--backend webgpu` selection); the trainer's claims run on a smaller model than
+ * tiny and the CLI trains one step.
  *
  * @tier e2e (SwiftShader)
  */
@@ -18,13 +26,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { modelArchitecture, type Upsample } from '../../src/config/model.ts';
+import { Architecture, modelArchitecture, type Upsample } from '../../src/config/model.ts';
 import { onSyncReadBackend, selectBackend } from '../../src/engine/backend.ts';
 import { detectFaces, loadFaceApi } from '../../src/face/face-api.ts';
 import { faceApiDemoDir } from '../../src/face/package-files.ts';
 import { readImage } from '../../src/media/image.ts';
 import { tf } from '../../src/engine/tf.ts';
-import { SWIFTSHADER_ICD, bufferLimitProblem, releaseWebgpu, webgpuSession } from '../../src/engine/webgpu.ts';
+import { SWIFTSHADER_ICD, releaseWebgpu, webgpuSession } from '../../src/engine/webgpu.ts';
 import type { RgbImage } from '../../src/util/geometry.ts';
 import { buildAutoencoder } from '../../src/model/autoencoder.ts';
 import { listCheckpoints } from '../../src/model/checkpoint.ts';
@@ -52,9 +60,17 @@ const installed = ['webgpu', '@tensorflow/tfjs-backend-webgpu'].every((p) => {
 });
 const missing = !installed ? 'the optional packages webgpu and @tensorflow/tfjs-backend-webgpu are not installed (fix: npm ci)' : !existsSync(SWIFTSHADER_ICD) ? `no SwiftShader Vulkan driver at ${SWIFTSHADER_ICD} (fix: apt-get install chromium, which make test does when root)` : null;
 
+/** Select webgpu anew (a new device: its shaders compile again). */
 async function useWebgpu() {
   const sel = await selectBackend('webgpu');
   assert.is(sel.backend, 'webgpu');
+}
+
+/** Switch to the webgpu backend already selected (its device and compiled shaders kept); select it anew only when there is none or its device is lost. */
+async function onWebgpu() {
+  const s = webgpuSession();
+  if (tf.findBackend('webgpu') && s && !s.lost && (await tf.setBackend('webgpu'))) return;
+  await useWebgpu();
 }
 
 if (missing) {
@@ -65,9 +81,10 @@ if (missing) {
   // the SwiftShader environment is this file's alone: restored after, so later files run as they would alone
   const savedEnv = { VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR };
   let xdgMade: string | undefined;
-  test.before(() => {
+  test.before(async () => {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = xdgMade = mkdtempSync(join(tmpdir(), 'janus-xdg-'));
+    await useWebgpu(); // the device the tests share (onWebgpu), with Janus's webgpu kernels registered
   });
   test.after(async () => {
     releaseWebgpu();
@@ -129,16 +146,19 @@ if (missing) {
       const ef = relativeError(got.df, ref.df);
       assert.ok(ex < 1e-4 && ef < 1e-4, `${JSON.stringify(c)}: input gradient error ${ex}, filter gradient error ${ef}`);
     }
-    await useWebgpu();
   });
 
   test('matMul equals cpu with either operand transposed, long inner dimensions included (the dense layers\' backward pass)', async () => {
     type Flags = readonly (readonly [boolean, boolean])[];
     const every: Flags = [[false, false], [false, true], [true, false], [true, true]];
-    // the two big shapes (each new shape compiles shaders, slow on SwiftShader) in the products a dense
-    // layer's backward pass makes: the weights' gradient x^T dy, the input's dy W^T
-    const backward: Flags = [[true, false], [false, true]];
-    const shapes: Array<[number, number, number, Flags]> = [[2, 8192, 128, backward], [2, 128, 8192, backward], [16, 1024, 64, every], [3, 4096, 7, every], [1, 300, 1, every]];
+    // the products a dense layer's backward pass makes: the weights' gradient x^T dy, the input's dy W^T.
+    // transposeB at the tiny preset's own widening layer (inner 2048 to 128: tfjs-webgpu's stock kernel
+    // is off by 160% there, and by the same at 4096 and 8192), where Janus's kernel transposes B first
+    // (a transpose that SwiftShader runs slowly, in proportion to B's size); transposeA and the kernel
+    // that the wrapper hands B to, at an inner dimension of 8192
+    const wide: Flags = [[true, false], [false, false]];
+    const back: Flags = [[false, true]];
+    const shapes: Array<[number, number, number, Flags]> = [[2, 8192, 128, wide], [2, 2048, 128, back], [2, 128, 2048, back], [16, 1024, 64, every], [3, 4096, 7, every], [1, 300, 1, every]];
     for (const [m, k, n, flags] of shapes) {
       for (const [ta, tb] of flags) {
         const out: Float32Array[] = [];
@@ -154,12 +174,12 @@ if (missing) {
         assert.ok(e < 1e-5, `[${m}, ${k}] x [${k}, ${n}] transposeA ${ta} transposeB ${tb}: relative error ${e}`);
       }
     }
-    await useWebgpu();
   });
 
   /** The full loss (masked MAE + DSSIM, learned mask) and its gradients for every weight, at init. */
-  async function modelGradients(backend: string, upsample: Upsample) {
-    await tf.setBackend(backend);
+  async function modelGradients(backend: 'wasm' | 'webgpu', upsample: Upsample) {
+    if (backend === 'webgpu') await onWebgpu();
+    else await tf.setBackend(backend);
     const arch = modelArchitecture('tiny', upsample, true);
     const ae = buildAutoencoder(arch, 1);
     const s = arch.inputSize;
@@ -170,9 +190,12 @@ if (missing) {
       const { rgb, mask } = ae.reconstructWithMask(x, 'a');
       return tf.add(reconstructionLoss(rgb, x, { dssim: true, mask: m, maskWeight: 3 }), tf.mean(tf.abs(tf.sub(mask!, m)))) as tf.Scalar;
     }, vars);
-    const flat = tf.concat(vars.map((v) => grads[v.name]!.reshape([-1])));
-    const out = { loss: (await value.data())[0]!, grads: (await flat.data()) as Float32Array };
-    tf.dispose([x, m, value, flat, ...Object.values(grads)]);
+    // read one by one and joined here: a 24-way concat is one more slow pass on SwiftShader
+    const parts = await Promise.all(vars.map(async (v) => (await grads[v.name]!.data()) as Float32Array));
+    const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+    const out = { loss: (await value.data())[0]!, grads: all };
+    tf.dispose([x, m, value, ...Object.values(grads)]);
     ae.dispose();
     return out;
   }
@@ -188,8 +211,9 @@ if (missing) {
   }
 
   /** Three LeanAdam steps of the tiny preset on two real faces. */
-  async function lossCurve(backend: string): Promise<number[]> {
-    await tf.setBackend(backend);
+  async function lossCurve(backend: 'wasm' | 'webgpu'): Promise<number[]> {
+    if (backend === 'webgpu') await onWebgpu();
+    else await tf.setBackend(backend);
     const arch = modelArchitecture('tiny');
     const ae = buildAutoencoder(arch, 2);
     const x = tf.tensor4d(Float32Array.from([...(await faceCrop('a', 64)), ...(await faceCrop('b', 64))]), [2, 64, 64, 3]);
@@ -215,7 +239,7 @@ if (missing) {
   });
 
   test('100 training steps leave no tensor and no GPU buffer behind', async () => {
-    await useWebgpu();
+    await onWebgpu();
     const f1 = tf.variable(tf.randomNormal([3, 3, 3, 8], 0, 0.1, 'float32', 1));
     const f2 = tf.variable(tf.randomNormal([3, 3, 3, 8], 0, 0.1, 'float32', 2));
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
@@ -238,8 +262,9 @@ if (missing) {
   test('a latent swap of sample faces on webgpu equals wasm to 1/255', async () => {
     const crop = async (who: 'a' | 'b'): Promise<RgbImage> => ({ width: 96, height: 96, data: Uint8Array.from(await faceCrop(who, 96), (v) => Math.round(v * 255)) });
     const crops = [await crop('a'), await crop('b'), await crop('a')];
-    const run = async (backend: string) => {
-      await tf.setBackend(backend);
+    const run = async (backend: 'wasm' | 'webgpu') => {
+      if (backend === 'webgpu') await onWebgpu();
+      else await tf.setBackend(backend);
       const ae = buildAutoencoder(modelArchitecture('tiny'), 5);
       const before = tf.memory().numTensors;
       const out = await swapFaces(ae, crops, 'a-to-b', { batchSize: 2 });
@@ -257,12 +282,15 @@ if (missing) {
   });
 
   test('a lost device stops training with the checkpoint kept; the next run resumes from it', async () => {
-    await useWebgpu();
-    const a: FaceSet = { dir: '(sample a)', size: 64, files: ['a'], faces: [await faceCrop('a', 64)] };
-    const b: FaceSet = { dir: '(sample b)', size: 64, files: ['b'], faces: [await faceCrop('b', 64)] };
+    await onWebgpu();
+    // the tiny preset's layout at 32 px with fewer channels: the claim is the trainer's, and every
+    // step on SwiftShader costs by the pixel and channel (a tiny step at batch 1 costs about six of these)
+    const arch = Architecture.parse({ ...modelArchitecture('tiny'), inputSize: 32, encoderFilters: [8, 16, 32], latent: 32, bottleneckChannels: 32, encoderUpChannels: 16, decoderFilters: [8, 4] });
+    const a: FaceSet = { dir: '(sample a)', size: 32, files: ['a'], faces: [await faceCrop('a', 32)] };
+    const b: FaceSet = { dir: '(sample b)', size: 32, files: ['b'], faces: [await faceCrop('b', 32)] };
     const out = join(tmp.dir, 'lost');
     const plain = { coverage: 1, dssim: false, maskWeight: 0, eyeMouthWeight: 0, warmup: 0, decay: 'none', warpShare: 1 } as const; // no landmark masks in these face sets
-    const opts = { a, b, arch: modelArchitecture('tiny'), out, iterations: 4, batchSize: 1, learningRate: 5e-4, seed: 3, saveEvery: 1, saveMinutes: 0, ...plain };
+    const opts = { a, b, arch, out, iterations: 3, batchSize: 1, learningRate: 5e-4, seed: 3, saveEvery: 1, saveMinutes: 0, ...plain };
     const first = await train({
       ...opts,
       onIteration(it) {
@@ -275,7 +303,7 @@ if (missing) {
     await useWebgpu(); // a new run: a new device
     const second = await train(opts);
     assert.is(second.resumedFrom, 1);
-    assert.is(second.iteration, 4);
+    assert.is(second.iteration, 3);
     assert.is(second.stoppedBy, 'iterations');
   });
 
@@ -284,7 +312,7 @@ if (missing) {
     await selectBackend('wasm');
     const fa = await loadFaceApi();
     const ref = await detectFaces(fa, image, { detector: 'ssd', minScore: 0.5, descriptors: true });
-    await useWebgpu();
+    await onWebgpu();
     const notes: string[] = [];
     const got = await onSyncReadBackend(() => detectFaces(fa, image, { detector: 'ssd', minScore: 0.5, descriptors: true }), (l) => notes.push(l));
     await onSyncReadBackend(() => detectFaces(fa, image, { detector: 'tiny', minScore: 0.5 }), (l) => notes.push(l));
@@ -301,23 +329,15 @@ if (missing) {
     for (const who of ['a', 'b'] as const) {
       const dir = join(tmp.dir, `cli-faces-${who}`);
       mkdirSync(dir, { recursive: true });
-      const f = await faceCrop(who, 96);
-      await sharp(Buffer.from(f.map((v) => Math.round(v * 255))), { raw: { width: 96, height: 96, channels: 3 } }).png().toFile(join(dir, '0.png'));
+      const f = await faceCrop(who, 64); // the tiny preset's size
+      await sharp(Buffer.from(f.map((v) => Math.round(v * 255))), { raw: { width: 64, height: 64, channels: 3 } }).png().toFile(join(dir, '0.png'));
       dirs.push(dir);
     }
     const out = join(tmp.dir, 'cli-model');
-    const r = janus(['train', '--a', dirs[0]!, '--b', dirs[1]!, '--out', out, '--preset', 'tiny', '--iterations', '2', '--batch-size', '1', '--backend', 'webgpu'], { VK_ICD_FILENAMES: SWIFTSHADER_ICD });
+    const r = janus(['train', '--a', dirs[0]!, '--b', dirs[1]!, '--out', out, '--preset', 'tiny', '--iterations', '1', '--batch-size', '1', '--backend', 'webgpu'], { VK_ICD_FILENAMES: SWIFTSHADER_ICD });
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stderr, /on webgpu/);
-    assert.match(r.stdout, /stopped by iterations at iteration 2; checkpoint .*ckpt-000000002/);
-  });
-
-  test('a batch too big for the adapter is refused before training, naming the limit and the fix', () => {
-    const limits = { maxBufferSize: 2 ** 21, maxStorageBufferBindingSize: 2 ** 20 };
-    assert.is(bufferLimitProblem('batch size 2', [[2, 32, 32, 16]], limits), null);
-    const p = bufferLimitProblem('batch size 64', [[64, 32, 32, 16], [64, 8, 8, 3]], limits)!;
-    assert.match(p, /batch size 64 needs a GPU buffer of 4 MiB \(a float32 tensor \[64, 32, 32, 16\]\) but the adapter binds at most 1 MiB/);
-    assert.match(p, /maxStorageBufferBindingSize 1 MiB/);
+    assert.match(r.stdout, /stopped by iterations at iteration 1; checkpoint .*ckpt-000000001/);
   });
 }
 
