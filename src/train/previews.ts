@@ -6,6 +6,8 @@
  *   await writeLossCurve('weights/demo/loss.png', losses);
  */
 import sharp from 'sharp';
+import { addPngText } from '../media/png-text.ts';
+import { syntheticPngText } from '../swap/synthetic.ts';
 import { tf } from '../engine/tf.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { Autoencoder } from '../model/autoencoder.ts';
@@ -49,7 +51,8 @@ export async function writePreview(file: string, ae: Autoencoder, a: Float32Arra
       for (let y = 0; y < s; y++) for (let x = 0; x < s; x++) for (let k = 0; k < 3; k++) out[((r * s + y) * W + c * s + x) * 3 + k] = Math.round(Math.min(1, Math.max(0, img[(y * s + x) * 3 + k]!)) * 255);
     }),
   );
-  await writeFileAtomic(file, await sharp(out, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer());
+  // it shows swapped faces: it carries the synthetic mark
+  await writeFileAtomic(file, addPngText(await sharp(out, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer(), syntheticPngText('training-preview')));
 }
 
 /** A line chart of both losses (log scale) as PNG, drawn as SVG. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readPngText } from '../../src/media/png-text.ts';
 import { faceCrop } from '../helpers/data.ts';
 import { ROOT, janus, tempDir } from '../helpers/fixtures.ts';
 
@@ -50,6 +51,7 @@ test('train, then train again to a higher total: it resumes and says so', async 
   assert.match(r2.stdout, /iteration 5 \(resumed from 3\)/);
   assert.is(readFileSync(join(out, 'loss.jsonl'), 'utf8').trim().split('\n').length, 5);
   const preview = await sharp(join(out, 'preview.png')).metadata();
+  assert.is(readPngText(readFileSync(join(out, 'preview.png'))).janus_content, 'training-preview', 'preview.png shows swapped faces: it carries the synthetic mark');
   assert.equal([preview.width, preview.height], [4 * 64, 6 * 64]);
 });
 
