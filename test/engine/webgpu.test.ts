@@ -2,8 +2,8 @@
  * The WebGPU engine on SwiftShader (Debian chromium's CPU Vulkan driver): `auto` passes it over,
  * `--backend webgpu` takes it; conv and transpose-conv gradients (fixed and randomized shapes)
  * and matMul (every transpose, long inner dimensions: Janus wraps tfjs-webgpu's) against cpu;
- * every upsampling path's full-model gradients and a tiny-preset loss curve against
- * wasm; no GPU memory growth over 100 steps; a latent swap of sample faces; a lost device stops
+ * every upsampling path's full-model gradients (pixel shuffle's and nearest upsampling's own kernels
+ * also at batch 2) and a tiny-preset loss curve against wasm; no GPU memory growth over 100 steps; a latent swap of sample faces; a lost device stops
  * training with the checkpoint kept and the next run resumes; face-api's calls run on wasm beside
  * webgpu (tfjs-webgpu cannot read synchronously in Node); `janus train --backend webgpu`; doctor's
  * adapter report. (The batch-size check against the adapter's limits needs no GPU: webgpu-limits.test.ts.)
@@ -15,8 +15,9 @@
  * from the main thread while a read waits, and each new device compiles every shader again. So
  * the file selects webgpu once (`before`) and its tests keep that device and its compiled
  * shaders (`onWebgpu`); a new device is made only where the claim needs one (the lost device,
- * the explicit `--backend webgpu` selection); the trainer's claims run on a smaller model than
- * tiny and the CLI trains one step.
+ * the explicit `--backend webgpu` selection); the transpose path's gradient check is the first
+ * step of the loss curve (one run per backend, read by both tests); the trainer's claims run on a
+ * smaller model than tiny and the CLI trains one step.
  *
  * @tier e2e (SwiftShader)
  */
@@ -37,6 +38,7 @@ import type { RgbImage } from '../../src/util/geometry.ts';
 import { buildAutoencoder } from '../../src/model/autoencoder.ts';
 import { listCheckpoints } from '../../src/model/checkpoint.ts';
 import { LeanAdamOptimizer } from '../../src/model/lean-adam.ts';
+import { PixelShuffle } from '../../src/model/pixel-shuffle.ts';
 import { reconstructionLoss } from '../../src/model/losses.ts';
 import { swapFaces } from '../../src/swap/latent-swap.ts';
 import type { FaceSet } from '../../src/train/face-set.ts';
@@ -176,64 +178,109 @@ if (missing) {
     }
   });
 
-  /** The full loss (masked MAE + DSSIM, learned mask) and its gradients for every weight, at init. */
-  async function modelGradients(backend: 'wasm' | 'webgpu', upsample: Upsample) {
+  interface ModelRun {
+    /** The loss before each LeanAdam step. */
+    losses: number[];
+    /** Every weight's gradient at init (the encoder's and decoder A's, joined), as the first step applied it. */
+    grads: Float32Array;
+  }
+
+  /**
+   * The tiny preset with `upsample` and the learned mask on `n` real faces (a, b, a, ...), with the
+   * full loss (masked MAE + DSSIM, the mask's MAE towards a band mask): the gradients at init, then
+   * `steps` LeanAdam steps (the first applies those gradients, as minimize would).
+   */
+  async function runModel(backend: 'wasm' | 'webgpu', upsample: Upsample, n: number, steps: number): Promise<ModelRun> {
     if (backend === 'webgpu') await onWebgpu();
     else await tf.setBackend(backend);
     const arch = modelArchitecture('tiny', upsample, true);
     const ae = buildAutoencoder(arch, 1);
     const s = arch.inputSize;
-    const x = tf.tensor(Float32Array.from({ length: 2 * s * s * 3 }, (_, i) => (Math.sin(i * 0.37) + 1) / 2), [2, s, s, 3]) as tf.Tensor4D;
-    const m = tf.tensor(Float32Array.from({ length: 2 * s * s }, (_, i) => (i % s > s / 4 && i % s < (3 * s) / 4 ? 1 : 0)), [2, s, s, 1]) as tf.Tensor4D;
+    const faces = [await faceCrop('a', s), await faceCrop('b', s)];
+    const x = tf.tensor4d(Float32Array.from(Array.from({ length: n }, (_, i) => [...faces[i % 2]!]).flat()), [n, s, s, 3]);
+    const m = tf.tensor(Float32Array.from({ length: n * s * s }, (_, i) => (i % s > s / 4 && i % s < (3 * s) / 4 ? 1 : 0)), [n, s, s, 1]) as tf.Tensor4D;
     const vars = [...ae.encoder.trainableWeights, ...ae.decoderA.trainableWeights].map((w) => w.read() as tf.Variable); // decoder B is not on this path
-    const { value, grads } = tf.variableGrads(() => {
+    const loss = () => {
       const { rgb, mask } = ae.reconstructWithMask(x, 'a');
       return tf.add(reconstructionLoss(rgb, x, { dssim: true, mask: m, maskWeight: 3 }), tf.mean(tf.abs(tf.sub(mask!, m)))) as tf.Scalar;
-    }, vars);
+    };
+    const opt = new LeanAdamOptimizer(5e-4);
+    const { value, grads } = tf.variableGrads(loss, vars);
     // read one by one and joined here: a 24-way concat is one more slow pass on SwiftShader
     const parts = await Promise.all(vars.map(async (v) => (await grads[v.name]!.data()) as Float32Array));
-    const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    const all = new Float32Array(parts.reduce((k, p) => k + p.length, 0));
     parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
-    const out = { loss: (await value.data())[0]!, grads: all };
-    tf.dispose([x, m, value, ...Object.values(grads)]);
+    const losses = [(await value.data())[0]!];
+    opt.applyGradients(grads);
+    tf.dispose([value, ...Object.values(grads)]);
+    for (let i = 1; i < steps; i++) {
+      const l = opt.minimize(loss, true, vars)!;
+      losses.push((await l.data())[0]!);
+      l.dispose();
+    }
+    tf.dispose([x, m]);
+    opt.dispose();
     ae.dispose();
-    return out;
+    return { losses, grads: all };
   }
 
+  /** The transpose model's three steps on two faces, run once per backend: its gradient check and the loss curve read it. */
+  const curves = new Map<'wasm' | 'webgpu', Promise<ModelRun>>();
+  const transposeCurve = (backend: 'wasm' | 'webgpu') => {
+    if (!curves.has(backend)) curves.set(backend, runModel(backend, 'transpose', 2, 3));
+    return curves.get(backend)!;
+  };
+
+  // a tiny-preset pass costs SwiftShader some 10 s a face: the batch of two with the transpose path
+  // (the loss curve's first step), the other two upsampling paths on one face, their own kernels'
+  // batch handling checked on small shapes below
+  const runs: Record<Upsample, (backend: 'wasm' | 'webgpu') => Promise<ModelRun>> = {
+    transpose: transposeCurve,
+    pixelshuffle: (backend) => runModel(backend, 'pixelshuffle', 1, 1),
+    upsampling2d: (backend) => runModel(backend, 'upsampling2d', 1, 1),
+  };
   for (const upsample of ['transpose', 'pixelshuffle', 'upsampling2d'] as const) {
-    test(`tiny preset with ${upsample} and the learned mask: loss and every weight's gradient equal wasm's`, async () => {
-      const ref = await modelGradients('wasm', upsample);
-      const got = await modelGradients('webgpu', upsample);
-      assert.ok(Math.abs(got.loss - ref.loss) < 1e-4 * Math.abs(ref.loss), `loss ${got.loss} vs ${ref.loss}`);
+    test(`tiny preset with ${upsample} and the learned mask: loss and every weight's gradient equal wasm's (${upsample === 'transpose' ? 'two faces' : 'one face'})`, async () => {
+      const ref = await runs[upsample]('wasm');
+      const got = await runs[upsample]('webgpu');
+      assert.ok(Math.abs(got.losses[0]! - ref.losses[0]!) < 1e-4 * Math.abs(ref.losses[0]!), `loss ${got.losses[0]} vs ${ref.losses[0]}`);
       const e = relativeError(got.grads, ref.grads);
       assert.ok(e < 1e-4, `gradient relative error ${e}`);
     });
   }
 
-  /** Three LeanAdam steps of the tiny preset on two real faces. */
-  async function lossCurve(backend: 'wasm' | 'webgpu'): Promise<number[]> {
-    if (backend === 'webgpu') await onWebgpu();
-    else await tf.setBackend(backend);
-    const arch = modelArchitecture('tiny');
-    const ae = buildAutoencoder(arch, 2);
-    const x = tf.tensor4d(Float32Array.from([...(await faceCrop('a', 64)), ...(await faceCrop('b', 64))]), [2, 64, 64, 3]);
-    const opt = new LeanAdamOptimizer(5e-4);
-    const vars = ae.trainableWeights().map((w) => w.read() as tf.Variable);
-    const losses: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const l = opt.minimize(() => reconstructionLoss(ae.reconstruct(x, 'a'), x, { dssim: true }), true, vars)!;
-      losses.push((await l.data())[0]!);
-      l.dispose();
+  // against wasm: tfjs's cpu backend gets nearest upsampling's gradient wrong from batch 2 on (its
+  // ResizeNearestNeighborGrad; wasm and webgpu agree with a hand sum)
+  test('pixel shuffle (a 6-d transpose) and nearest upsampling at batch 2: values and input gradients equal wasm\'s', async () => {
+    const x0 = randomArray(2 * 5 * 6 * 8, 4);
+    const w0 = randomArray(2 * 10 * 12 * 8, 5);
+    const ops: Record<string, (x: tf.Tensor4D) => tf.Tensor4D> = {
+      'pixel shuffle': (x) => new PixelShuffle({ name: 'shuffle' }).apply(x) as tf.Tensor4D,
+      'nearest upsampling': (x) => tf.layers.upSampling2d({ size: [2, 2] }).apply(x) as tf.Tensor4D,
+    };
+    for (const [name, op] of Object.entries(ops)) {
+      const out: Array<{ y: Float32Array; dx: Float32Array }> = [];
+      for (const backend of ['wasm', 'webgpu'] as const) {
+        if (backend === 'webgpu') await onWebgpu();
+        else await tf.setBackend(backend);
+        const x = tf.tensor4d(x0, [2, 5, 6, 8]);
+        const y = op(x);
+        const wShape = name === 'pixel shuffle' ? [2, 10, 12, 2] : [2, 10, 12, 8];
+        const w = tf.tensor(w0.slice(0, wShape.reduce((p, q) => p * q, 1)), wShape);
+        const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(op(t as tf.Tensor4D), w)))(x);
+        out.push({ y: (await y.data()) as Float32Array, dx: (await dx.data()) as Float32Array });
+        tf.dispose([x, y, w, dx]);
+      }
+      const ey = relativeError(out[1]!.y, out[0]!.y);
+      const ed = relativeError(out[1]!.dx, out[0]!.dx);
+      assert.ok(ey < 1e-5 && ed < 1e-5, `${name}: value error ${ey}, gradient error ${ed}`);
     }
-    tf.dispose(x);
-    opt.dispose();
-    ae.dispose();
-    return losses;
-  }
+  });
 
   test('a tiny-preset loss curve (3 Adam steps on real faces) within 1e-4 of wasm', async () => {
-    const ref = await lossCurve('wasm');
-    const got = await lossCurve('webgpu');
+    const ref = (await transposeCurve('wasm')).losses;
+    const got = (await transposeCurve('webgpu')).losses;
+    assert.is(got.length, 3);
     got.forEach((l, i) => assert.ok(Math.abs(l - ref[i]!) < 1e-4, `step ${i + 1}: ${l} vs ${ref[i]}`));
     assert.ok(got[2]! < got[0]!, `the loss falls: ${got.join(', ')}`);
   });
