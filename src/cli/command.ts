@@ -2,8 +2,8 @@
  * The shape of a CLI command: name, arguments, the schema its options come from, and how to
  * load what it runs. `commands.ts` lists them; the implementation (one file per command,
  * exporting `run`) is imported only when that command runs, so `janus --help` or `janus probe`
- * load no tfjs, sharp or face-api (`status`, `run`, `stage` and `clean` still do, through the
- * stage registry).
+ * load no tfjs, sharp or face-api (nor do `status`, `clean`, or `run`/`stage` until a stage
+ * runs: the stage registry holds light specs, each implementation loads when its stage runs).
  *
  *   defineCommand({ name: 'doctor', summary: '…', options: BackendOption.extend(OutputConfig.shape), load: () => import('./doctor.ts') });
  *   // doctor.ts: export async function run(args: string[], opts: DoctorOpts): Promise<number>

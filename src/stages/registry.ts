@@ -84,7 +84,7 @@ const train: StageKind<TrainConfig> = {
 
 const swap: StageKind<SwapConfig> = {
   kind: 'swap',
-  version: '2',
+  version: '3', // 3: swapped face PNGs carry the synthetic mark
   description: 'encode each kept face and decode it with the other identity\'s decoder (per-face items)',
   params: SwapConfig,
   inputs: ['alignments', 'model'],
@@ -94,7 +94,7 @@ const swap: StageKind<SwapConfig> = {
 
 const composite: StageKind<CompositeConfig> = {
   kind: 'composite',
-  version: '2',
+  version: '3', // 3: segments carry the synthetic tags
   description: 'warp the swapped faces back into the frames, blend, encode with the source audio (per-segment items)',
   params: CompositeConfig,
   inputs: ['video', 'alignments', 'swapped'],
