@@ -31,6 +31,8 @@ interface Session {
   ended: boolean;
   /** Faces of the last frame processed (what tracking follows). */
   previous: FrameDetections | null;
+  /** The identity reference photo's face descriptor (`--identity FILE`), read before any frame. */
+  reference: { file: string; descriptor: number[] } | undefined;
 }
 
 const itemName = (i: number) => String(i).padStart(6, '0');
@@ -40,7 +42,10 @@ export const extractStage: StageImplementation<P, Session> = {
   async open(ctx) {
     const info = await probeVideo(ctx.inputs.video!);
     await ensureEngine(ctx.backend);
-    return { info, fa: await loadFaceApi(), frames: null, ended: false, previous: null };
+    const fa = await loadFaceApi();
+    // a reference photo without a face is refused here, before any frame is searched
+    const reference = ctx.inputs.identity ? { file: ctx.inputs.identity, descriptor: await referenceDescriptor(fa, ctx.inputs.identity, ctx.params) } : undefined;
+    return { info, fa, frames: null, ended: false, previous: null, reference };
   },
   async close(ctx) {
     // finished, failed or stopped: stop the decoder (and its ffmpeg)
@@ -80,9 +85,7 @@ export const extractStage: StageImplementation<P, Session> = {
     await s.frames?.return(undefined); // the items are done: stop the decoder before the long finishing step
     const items = await extractStage.items!(ctx);
     const detections = items.map((item) => readFrameDetections(detectionFile(ctx, item)));
-    const { fa } = s;
-    let reference: { file: string; descriptor: number[] } | undefined;
-    if (ctx.inputs.identity) reference = { file: ctx.inputs.identity, descriptor: await referenceDescriptor(fa, ctx.inputs.identity, ctx.params) };
+    const { fa, reference } = s;
     const doc = await finishExtraction({
       video: ctx.inputs.video!,
       info: s.info,

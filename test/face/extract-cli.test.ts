@@ -129,6 +129,18 @@ test('--identity keeps the person in the reference photo; a stranger\'s photo ke
   assert.match(doc2.warnings.join(), /the reference identity ".*stranger\.jpg" was not found/);
 });
 
+test('a reference photo with no face is refused before any frame is searched (exit 2, no detections written)', async () => {
+  const wall = join(tmp.dir, 'wall.png');
+  await sharp({ create: { width: 200, height: 200, channels: 3, background: '#6a7b8c' } }).png().toFile(wall);
+  const out = join(tmp.dir, 'wall-out');
+  const r = janus(['extract', clip, '--out', out, '--identity', wall]);
+  assert.is(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /no face found in the identity reference ".*wall\.png"/);
+  assert.not.match(r.stderr, /extract: \d+\/\d+ items/, 'frames were searched first');
+  const det = join(out, 'detections');
+  assert.ok(!existsSync(det) || readdirSync(det).length === 0, 'detections were written');
+});
+
 test('a bad alignments file and a bad option are clear errors', () => {
   const r = janus(['alignments', clip]);
   assert.is(r.code, 2);
