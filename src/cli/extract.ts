@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { parseIdentity } from '../config/extract.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
 import { summarise, readAlignments } from '../face/alignments-file.ts';
-import { probeVideo, requireInputFile } from '../media/probe.ts';
+import { probeVideo, refuseHdr, requireInputFile } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import { formatSummary } from './alignments.ts';
 import type { ExtractOpts } from './commands.ts';
@@ -27,7 +27,7 @@ export async function run([video]: string[], opts: ExtractOpts): Promise<number>
   const who = identity === undefined ? null : parseIdentity(identity);
   const reference = who && 'reference' in who ? who.reference : undefined;
   const params = who && 'cluster' in who ? { ...settings, cluster: who.cluster } : settings;
-  await probeVideo(video!); // a bad video fails here, before anything is written
+  refuseHdr(await probeVideo(video!)); // a bad (or HDR) video fails here, before anything is written
   if (reference) requireInputFile(reference, 'identity image');
   const backend = resolveBackendChoice(backendFlag);
   const r = await runCommandPipeline({

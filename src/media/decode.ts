@@ -14,7 +14,7 @@ import ffmpeg from 'fluent-ffmpeg';
 import type { Readable } from 'node:stream';
 import { UserError } from '../util/errors.ts';
 import { requireFfmpeg, stderrTail } from './ffmpeg.ts';
-import { probeVideo, rationalValue, type VideoInfo } from './probe.ts';
+import { probeVideo, refuseHdr, rationalValue, type VideoInfo } from './probe.ts';
 
 export interface Frame {
   /** 0-based index in the video (counting from the first frame, not from `startFrame`). */
@@ -39,6 +39,7 @@ export interface DecodeOptions {
 export async function* decodeFrames(file: string, options: DecodeOptions = {}): AsyncGenerator<Frame> {
   requireFfmpeg(); // fluent-ffmpeg then runs ffmpeg under the watchdog (ffmpeg.ts)
   const info = options.info ?? (await probeVideo(file));
+  refuseHdr(info); // 8-bit SDR RGB out: HDR would need tone mapping
   const start = Math.max(0, Math.floor(options.startFrame ?? 0));
   const fps = rationalValue(info.fps);
   const frameBytes = info.width * info.height * 3;

@@ -43,6 +43,8 @@ export interface VideoInfo {
   rotation: 0 | 90 | 180 | 270;
   videoCodec: string;
   pixelFormat: string;
+  /** The HDR transfer (PQ `smpte2084`, HLG `arib-std-b67`) or wide-gamut primaries (`bt2020`) the stream is tagged with, else null (SDR). */
+  hdr: string | null;
   videoStreamIndex: number;
   audio: AudioStreamInfo[];
 }
@@ -88,6 +90,8 @@ export interface ProbeStream {
   width?: number;
   height?: number;
   pix_fmt?: string;
+  color_transfer?: string;
+  color_primaries?: string;
   avg_frame_rate?: string;
   r_frame_rate?: string;
   nb_frames?: string;
@@ -139,6 +143,27 @@ export async function probeAudio(file: string): Promise<AudioStreamInfo[]> {
   return audioStreams(await probeStreams(file));
 }
 
+const HDR_TRANSFERS = ['smpte2084', 'arib-std-b67'];
+
+function hdrOf(v: ProbeStream): string | null {
+  if (v.color_transfer && HDR_TRANSFERS.includes(v.color_transfer)) return v.color_transfer;
+  if (v.color_primaries?.startsWith('bt2020')) return v.color_primaries;
+  return null;
+}
+
+/**
+ * Refuse HDR / wide-gamut video: Janus works in 8-bit sRGB (BT.709), and converting PQ, HLG or
+ * BT.2020 needs tone mapping it does not do (the faces would come out washed out). 10-bit SDR
+ * video is fine: it is converted to 8-bit RGB when decoded.
+ */
+export function refuseHdr(info: VideoInfo): void {
+  if (!info.hdr) return;
+  throw new UserError(
+    `"${info.file}" is HDR or wide-gamut video (${info.hdr}, ${info.pixelFormat}); Janus works in 8-bit SDR (BT.709) and does not tone-map`,
+    `convert it to SDR first, e.g. ffmpeg -i "${info.file}" -vf zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=hable,zscale=t=bt709:m=bt709:r=tv,format=yuv420p -c:a copy sdr.mp4`,
+  );
+}
+
 export async function probeVideo(file: string): Promise<VideoInfo> {
   requireInputFile(file, 'video');
   const data = await probeStreams(file);
@@ -181,6 +206,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     rotation,
     videoCodec: String(v.codec_name),
     pixelFormat: String(v.pix_fmt),
+    hdr: hdrOf(v),
     videoStreamIndex: Number(v.index),
     audio,
   };

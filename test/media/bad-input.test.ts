@@ -138,6 +138,28 @@ function ffprobeOnPath(): string {
   return r.stdout.trim();
 }
 
+test('HDR (PQ, BT.2020) video is refused up front with the conversion command; 10-bit SDR video decodes to 8-bit RGB', async () => {
+  const hdr = join(tmp.dir, 'hdr.mp4');
+  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=s=64x48:r=10:d=0.3', '-pix_fmt', 'yuv420p10le', '-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc', '-c:v', 'libx264', hdr]);
+  const out = join(tmp.dir, 'hdr-out');
+  const r = janus(['extract', hdr, '--out', out]);
+  assert.is(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /is HDR or wide-gamut video \(smpte2084, yuv420p10le\); Janus works in 8-bit SDR \(BT\.709\) and does not tone-map/);
+  assert.match(r.stderr, /fix: convert it to SDR first, e\.g\. ffmpeg -i .*tonemap=/);
+  assert.not.ok(existsSync(out), 'nothing was written');
+  const sdr10 = join(tmp.dir, 'sdr10.mp4');
+  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=s=64x48:r=10:d=0.3', '-pix_fmt', 'yuv420p10le', '-c:v', 'libx264', sdr10]);
+  const info = await probeVideo(sdr10);
+  assert.is(info.hdr, null);
+  assert.is(info.pixelFormat, 'yuv420p10le');
+  let frames = 0;
+  for await (const f of decodeFrames(sdr10, { info })) {
+    assert.is(f.data.length, 64 * 48 * 3);
+    frames++;
+  }
+  assert.is(frames, 3);
+});
+
 test('an encode that fails leaves no file and no temp behind', async () => {
   const dir = join(tmp.dir, 'enc-fail');
   const out = join(dir, 'out.mp4');
