@@ -143,6 +143,23 @@ export async function probeAudio(file: string): Promise<AudioStreamInfo[]> {
   return audioStreams(await probeStreams(file));
 }
 
+/**
+ * The info with an exact frame count: as probed when the container records it, else counted
+ * by ffprobe decoding the video stream (containers such as MKV or WebM record none, and
+ * duration x fps is an estimate that can miss frames or invent them).
+ */
+export async function withExactFrameCount(info: VideoInfo): Promise<VideoInfo> {
+  if (info.frameCountExact) return info;
+  const w = watched(requireFfmpeg().ffprobe);
+  const args = ['-v', 'error', '-count_frames', '-select_streams', `${info.videoStreamIndex}`, '-show_entries', 'stream=nb_read_frames', '-of', 'json', info.file];
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(w.file, args, { maxBuffer: 1 << 20, env: w.env }, (err, stdout, stderr) => (err ? reject(new UserError(`cannot count the frames of "${info.file}": ${stderrTail(stderr) || err.message}`, 'the file is damaged: re-copy or re-encode it')) : resolve(stdout)));
+  });
+  const n = Number((JSON.parse(out) as { streams?: Array<{ nb_read_frames?: string }> }).streams?.[0]?.nb_read_frames);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`cannot count the frames of "${info.file}": ffprobe read ${JSON.stringify(out.trim())}`, 'the file is damaged: re-copy or re-encode it');
+  return { ...info, frameCount: n, frameCountExact: true };
+}
+
 const HDR_TRANSFERS = ['smpte2084', 'arib-std-b67'];
 
 function hdrOf(v: ProbeStream): string | null {

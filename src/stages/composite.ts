@@ -22,7 +22,7 @@ import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { concatVideos } from '../media/concat.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
 import { openVideoWriter, type VideoWriter } from '../media/encode.ts';
-import { probeVideo, type VideoInfo } from '../media/probe.ts';
+import { probeVideo, withExactFrameCount, type VideoInfo } from '../media/probe.ts';
 import { compositeFrame, maskToRgb, sideBySide, type FrameSwap } from '../swap/composite-frame.ts';
 import { COMPOSITE_SCHEMA, readSegmentStats, writeCompositeRecord, writeSegmentStats, type SegmentStats } from '../swap/composite-record.ts';
 import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
@@ -57,7 +57,7 @@ export const compositeStage: StageImplementation<P, Session> = {
     const doc = readAlignments(ctx.inputs.alignments!);
     const byFrame = new Map<number, KeptFace[]>();
     for (const f of keptFaces(doc, ctx.inputs.alignments!)) byFrame.set(f.frame, [...(byFrame.get(f.frame) ?? []), f]);
-    const info = await probeVideo(ctx.inputs.video!);
+    const info = await withExactFrameCount(await probeVideo(ctx.inputs.video!)); // an estimated count would lose or invent frames
     if (info.width !== doc.video.width || info.height !== doc.video.height) {
       throw new Error(`the alignments file ${ctx.inputs.alignments} is of a ${doc.video.width}x${doc.video.height} video, "${ctx.inputs.video}" is ${info.width}x${info.height}: pass the video it was extracted from`);
     }

@@ -17,7 +17,7 @@ import { detectFrame, finishExtraction, referenceDescriptor, trackingStart, type
 import { readFrameDetections, writeFrameDetections } from '../face/detections-file.ts';
 import { loadFaceApi, type FaceApi } from '../face/face-api.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
-import { probeVideo, type VideoInfo } from '../media/probe.ts';
+import { probeVideo, withExactFrameCount, type VideoInfo } from '../media/probe.ts';
 import { ensureEngine } from './engine.ts';
 import type { ExtractParams } from './registry.ts';
 
@@ -40,7 +40,7 @@ const detectionFile = (ctx: StageContext<P, Session>, item: string) => join(ctx.
 
 export const extractStage: StageImplementation<P, Session> = {
   async open(ctx) {
-    const info = await probeVideo(ctx.inputs.video!);
+    const info = await withExactFrameCount(await probeVideo(ctx.inputs.video!)); // an estimated count would lose or invent frames
     await ensureEngine(ctx.backend);
     const fa = await loadFaceApi();
     // a reference photo without a face is refused here, before any frame is searched

@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeFrames, readFrame } from '../../src/media/decode.ts';
 import { openVideoWriter } from '../../src/media/encode.ts';
-import { probeVideo } from '../../src/media/probe.ts';
+import { probeVideo, withExactFrameCount } from '../../src/media/probe.ts';
 import { SAMPLE_A, SAMPLE_B, ffmpegSync, requireSamples, tempDir } from '../helpers/fixtures.ts';
 
 const test = suite('media/probe-decode-encode');
@@ -127,6 +127,22 @@ test('a rotated video is probed and decoded upright', async () => {
     n++;
   }
   assert.is(n, 10);
+});
+
+test('a container with no frame count (MKV) gets an exact count, not duration x fps: no frame lost or invented', async () => {
+  // 10 frames of video, 1 s of audio: the container's duration says 1 s, so the estimate is 25
+  const mkv = join(tmp.dir, 'short-video.mkv');
+  ffmpegSync(['-i', SAMPLE_A, '-i', SAMPLE_A, '-map', '0:v', '-map', '1:a', '-frames:v', '10', '-t', '1', '-c:v', 'libx264', '-c:a', 'copy', mkv]);
+  const info = await probeVideo(mkv);
+  assert.is(info.frameCountExact, false);
+  assert.is.not(info.frameCount, 10, `the estimate (${info.frameCount}) is what this test is about`);
+  const exact = await withExactFrameCount(info);
+  assert.is(exact.frameCountExact, true);
+  assert.is(exact.frameCount, 10);
+  let n = 0;
+  for await (const _ of decodeFrames(mkv, { info: exact })) n++;
+  assert.is(n, exact.frameCount);
+  assert.is(await withExactFrameCount(exact), exact, 'an exact count is not counted again');
 });
 
 test('memory does not grow with video length while decoding', async () => {
