@@ -16,21 +16,34 @@ import { readBenchmarkManifest } from '../benchmark/manifest.ts';
 import { benchmarkStages, makePlan, writePlan } from '../benchmark/plan.ts';
 import { BenchmarkConfig } from '../config/benchmark.ts';
 import { parseConfig } from '../config/parse.ts';
-import { acquireRunLock, staleLockNote } from '../dag/lock.ts';
+import { acquireRunLock, staleLockNote, type RunLock } from '../dag/lock.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
 import { UserError } from '../util/errors.ts';
 import { checkWorkFolder, runCommandPipeline } from './command-pipeline.ts';
 import type { BenchmarkOpts } from './commands.ts';
 
 export async function run([file]: string[], opts: BenchmarkOpts, given: ReadonlySet<string>): Promise<number> {
-  checkWorkFolder(resolve(opts.out), opts.force); // first: a folder of the user's is refused as it is
-  const manifest = readBenchmarkManifest(file!);
+  const out = resolve(opts.out);
+  checkWorkFolder(out, opts.force); // first: a folder of the user's is refused as it is
+  // one lock over the whole --out, from before anything is read or written until the dataset is assembled
+  const command = `janus benchmark ${file}`;
+  const lock = acquireRunLock(out, command);
+  const note = staleLockNote(lock);
+  if (note) process.stderr.write(`${note}\n`);
+  try {
+    return await benchmarkLocked(file!, out, command, lock, opts, given);
+  } finally {
+    lock.release();
+  }
+}
+
+async function benchmarkLocked(file: string, out: string, command: string, lock: RunLock, opts: BenchmarkOpts, given: ReadonlySet<string>): Promise<number> {
+  const manifest = readBenchmarkManifest(file);
   // the manifest's settings (its paths relative to the manifest), then the settings given on the command line
   const fromManifest = { ...manifest.settings };
   if (typeof fromManifest.weights === 'string') fromManifest.weights = resolve(dirname(manifest.file), fromManifest.weights);
   const fromCli = Object.fromEntries(Object.entries(opts).filter(([k]) => given.has(k) && k in BenchmarkConfig.shape));
   const config = parseConfig(BenchmarkConfig, { ...fromManifest, ...fromCli }, `benchmark settings (${file} and the options)`);
-  const out = resolve(opts.out);
   const plan = makePlan(manifest, config);
   if (!plan.fakes.length) {
     throw new UserError(
@@ -39,21 +52,12 @@ export async function run([file]: string[], opts: BenchmarkOpts, given: Readonly
     );
   }
   const backend = resolveBackendChoice(opts.backend);
-  const command = `janus benchmark ${file}`;
-  // one lock over the whole --out, from before the plan is written until the dataset is assembled
-  const lock = acquireRunLock(out, command);
-  const note = staleLockNote(lock);
-  if (note) process.stderr.write(`${note}\n`);
-  try {
-    await writePlan(plan, out);
-    process.stdout.write(`benchmark: ${manifest.videos.length} videos, ${manifest.identities.length} identities; splits train ${plan.splits.train.length} / val ${plan.splits.val.length} / test ${plan.splits.test.length}; ${plan.models.length} models, ${plan.fakes.length} fakes\n`);
-    const r = await runCommandPipeline({ workdir: out, name: 'benchmark', command, backend, stages: benchmarkStages(plan, out), keepGoing: true, heldLock: lock, force: opts.force });
-    if (r.interrupted) return 130;
-    const s = await assembleDataset(plan, out, r.outcomes);
-    process.stdout.write(`dataset (${out}): ${s.real} real, ${s.fake} fake videos; ${s.dropped.length} dropped or failed${s.dropped.length ? ' (dropped.json)' : ''}\n`);
-    for (const d of s.dropped) process.stdout.write(`  ${d.fake}: ${d.stage}: ${d.reason}\n`);
-    return s.fake > 0 ? 0 : 1;
-  } finally {
-    lock.release();
-  }
+  await writePlan(plan, out);
+  process.stdout.write(`benchmark: ${manifest.videos.length} videos, ${manifest.identities.length} identities; splits train ${plan.splits.train.length} / val ${plan.splits.val.length} / test ${plan.splits.test.length}; ${plan.models.length} models, ${plan.fakes.length} fakes\n`);
+  const r = await runCommandPipeline({ workdir: out, name: 'benchmark', command, backend, stages: benchmarkStages(plan, out), keepGoing: true, heldLock: lock, force: opts.force });
+  if (r.interrupted) return 130;
+  const s = await assembleDataset(plan, out, r.outcomes);
+  process.stdout.write(`dataset (${out}): ${s.real} real, ${s.fake} fake videos; ${s.dropped.length} dropped or failed${s.dropped.length ? ' (dropped.json)' : ''}\n`);
+  for (const d of s.dropped) process.stdout.write(`  ${d.fake}: ${d.stage}: ${d.reason}\n`);
+  return s.fake > 0 ? 0 : 1;
 }
