@@ -32,7 +32,7 @@ const manifest = join(tmp.dir, 'bench.csv');
 // Six iterations make blurs, which the default gate drops (asserted below): the runs here relax
 // its distance and share rules so that fakes are kept and the dataset can be checked.
 const RELAXED = ['--max-target-distance', '2', '--min-identity-share', '0'];
-const ARGS = () => ['benchmark', manifest, '--out', out, '--preset', 'tiny', '--iterations', '6', '--size', '128', '--splits', '0.5,0,0.5', '--seed', '3', ...RELAXED];
+const ARGS = () => ['benchmark', manifest, '--out', out, '--preset', 'tiny', '--iterations', '6', '--size', '128', '--detector', 'tiny', '--splits', '0.5,0,0.5', '--seed', '3', ...RELAXED];
 test.before(async () => {
   requireSamples();
   const rows = ['video,identity'];
