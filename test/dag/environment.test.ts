@@ -46,14 +46,14 @@ if (!canMount) {
   test('a full disk: exit 2 naming the file, why and the fix; after freeing space the same command finishes, resuming', () => {
     const disk = mount('full', 'size=400k')!;
     const out = join(disk, 'extract');
-    const r = janus(['extract', clip, '--out', out]);
+    const r = janus(['extract', clip, '--out', out, '--detector', 'tiny']);
     assert.is(r.code, 2, r.stdout + r.stderr);
     // the first write to fail names its file; when that is the run state database, it says so
     assert.match(r.stderr, new RegExp(`janus: (cannot \\w[\\w ]* "${disk}/[^"]+": no space left on the device \\(ENOSPC\\)|.*the run state database \\(\\.janus/state\\.db in the run folder\\) could not grow: the disk is full \\(SQLITE_FULL\\))`));
     assert.match(r.stderr, /fix: free some space .* and rerun: finished work is kept and not redone/);
     assert.not.match(r.stderr, /internal error/);
     assert.ok(spawnSync('mount', ['-o', 'remount,size=64m', disk]).status === 0, 'remount');
-    const again = janus(['extract', clip, '--out', out]);
+    const again = janus(['extract', clip, '--out', out, '--detector', 'tiny']);
     assert.is(again.code, 0, again.stdout + again.stderr);
     assert.match(again.stderr, /resuming at item [1-9]\d*\//, 'finished items were not redone');
     const total = Number(/extract: \d+\/(\d+) items/.exec(again.stderr)![1]);
