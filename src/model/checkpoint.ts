@@ -8,14 +8,14 @@
  *   const ck = await loadLatestCheckpoint('weights/demo', arch);   // null when there is none
  *   ck?.state.iteration
  */
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { cpSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { Architecture } from '../config/model.ts';
 import { defaultOf } from '../config/parse.ts';
 import { TrainConfig } from '../config/train.ts';
 import { z } from 'zod';
 import { tf } from '../engine/tf.ts';
-import { withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
+import { tempPathFor, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/errors.ts';
 import { tryReadJsonFile, type FileRead } from '../util/read-json.ts';
 import { sha256File } from '../util/hash.ts';
@@ -131,9 +131,32 @@ function pruneCheckpoints(root: string, keep: number, justWritten: string): void
   }
 }
 
-/** Copy a checkpoint to `<root>/best` (atomically). */
+const BEST_COPY = /^best-\d{9}$/;
+
+/**
+ * Make `<root>/best` the given checkpoint, replaced by one rename: the checkpoint is copied to
+ * `best-<iteration>/` (built aside), and `best` is a relative link to it, swapped in by renaming
+ * a new link over the old one; a reader sees the old best or the new, never neither. Older
+ * copies are removed after. (A `best/` folder from an older Janus is moved aside once.)
+ */
 export async function saveBest(root: string, checkpoint: string): Promise<void> {
-  await withAtomicPath(join(root, 'best'), async (tmp) => cpSync(checkpoint, tmp, { recursive: true }));
+  const copy = `best-${basename(checkpoint).replace(/^ckpt-/, '')}`;
+  await withAtomicPath(join(root, copy), async (tmp) => cpSync(checkpoint, tmp, { recursive: true }));
+  const best = join(root, 'best');
+  const link = tempPathFor(best);
+  symlinkSync(copy, link);
+  try {
+    renameSync(link, best);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST') {
+      rmSync(link, { force: true });
+      throw err;
+    }
+    rmSync(best, { recursive: true, force: true }); // a real best/ folder of an older Janus
+    renameSync(link, best);
+  }
+  for (const d of readdirSync(root)) if (BEST_COPY.test(d) && d !== copy) rmSync(join(root, d), { recursive: true, force: true });
 }
 
 /** The JSON files of a checkpoint folder, read back and validated. */

@@ -29,7 +29,7 @@ function installExitHook(): void {
 }
 
 /** A fresh temp path in the same folder as `target` (same file system, so rename is atomic). */
-function tempPathFor(target: string): string {
+export function tempPathFor(target: string): string {
   return join(dirname(target), `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${basename(target)}`);
 }
 

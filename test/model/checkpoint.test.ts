@@ -5,7 +5,7 @@
  * of another architecture is refused naming the setting; a damaged MANIFEST.json, state.json,
  * optimizer.json or model.json (whose checksums match) is refused naming the file and field.
  */
-import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -62,7 +62,7 @@ test('save then load restores the three networks and the optimizer state exactly
   tf.dispose(ck.optimizerWeights.map((w) => w.tensor));
 });
 
-test('only the last K checkpoints are kept; best is a copy', async () => {
+test('only the last K checkpoints are kept; best is a copy, swapped in by one rename', async () => {
   const root = join(tmp.dir, 'keep');
   const { ae, opt } = await trainedModel(1);
   const w = await opt.getWeights();
@@ -71,6 +71,19 @@ test('only the last K checkpoints are kept; best is a copy', async () => {
   await saveBest(root, listCheckpoints(root)[1]!);
   assert.is(JSON.parse(readFileSync(join(root, 'best/state.json'), 'utf8')).iteration, 30);
   assert.equal(readdirSync(join(root, 'checkpoints')).filter((n) => n.startsWith('.janus-tmp')), []);
+  // best is swapped by one rename: a link to the newest copy; the older copy goes, the checkpoints stay
+  await saveBest(root, listCheckpoints(root)[0]!);
+  assert.is(readlinkSync(join(root, 'best')), 'best-000000040');
+  assert.is(JSON.parse(readFileSync(join(root, 'best/state.json'), 'utf8')).iteration, 40);
+  assert.equal(readdirSync(root).filter((n) => n.startsWith('best')).sort(), ['best', 'best-000000040']);
+  assert.is(findTrainedCheckpoint(root, 'best').state.iteration, 40);
+  // a best/ folder written by an older Janus is replaced
+  rmSync(join(root, 'best'));
+  cpSync(listCheckpoints(root)[1]!, join(root, 'best'), { recursive: true });
+  await saveBest(root, listCheckpoints(root)[0]!);
+  assert.ok(lstatSync(join(root, 'best')).isSymbolicLink());
+  assert.is(findTrainedCheckpoint(root, 'best').state.iteration, 40);
+  assert.equal(readdirSync(root).filter((n) => n.startsWith('.janus-tmp')), []);
   ae.dispose();
   opt.dispose();
 });
