@@ -26,7 +26,12 @@ function parseSet(s: string, file: string): { stage?: string; key: string; value
   // Only scalars and explicit flow collections ([…], {…}) are parsed; anything else stays text.
   if (value !== null && typeof value === 'object' && !/^\s*[[{]/.test(raw)) value = raw;
   const dot = lhs.indexOf('.');
-  return dot > 0 ? { stage: lhs.slice(0, dot), key: lhs.slice(dot + 1), value } : { key: lhs, value };
+  const parsed = dot > 0 ? { stage: lhs.slice(0, dot), key: lhs.slice(dot + 1), value } : { key: lhs, value };
+  // names that reach an object's prototype are never params (and must not be written as if they were)
+  for (const name of [parsed.key, ('stage' in parsed ? parsed.stage : undefined) ?? '']) {
+    if (['__proto__', 'constructor', 'prototype'].includes(name)) throw new UserError(`--set ${lhs}: "${name}" is not a param or stage name`, 'name a param of the pipeline (janus status lists them) or STAGE.param');
+  }
+  return parsed;
 }
 
 /** The pipeline params with the `key=value` sets applied, and the `stage.key=value` sets by stage name. */
@@ -36,7 +41,7 @@ export function applySets(sets: readonly string[], specParams: Record<string, un
   for (const s of sets) {
     const { stage, key, value } = parseSet(s, file);
     if (stage === undefined) {
-      if (!(key in params)) {
+      if (!Object.hasOwn(params, key)) {
         throw new UserError(`--set ${key}: ${file} has no param "${key}"`, `its params are: ${Object.keys(params).join(', ') || '(none)'}; a stage's param is set with --set STAGE.${key}=…`);
       }
       params[key] = value;

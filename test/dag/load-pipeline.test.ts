@@ -64,6 +64,11 @@ test('--set overrides pipeline params and stage params, parsed as YAML scalars',
   assert.is(p.stages[0]!.params.count, 7);
   assert.is(p.stages[1]!.params.delayMs, 5);
   await fails(BASE, /--set cuont: .* has no param "cuont"/, ['cuont=3']);
+  // names that reach an object's prototype: refused, never written (__proto__ was accepted silently)
+  await fails(BASE, /--set __proto__: "__proto__" is not a param or stage name/, ['__proto__=1']);
+  await fails(BASE, /--set gen\.constructor: "constructor" is not a param or stage name/, ['gen.constructor=1']);
+  await fails(BASE, /--set __proto__\.x: "__proto__" is not a param or stage name/, ['__proto__.x=1']);
+  await fails(BASE, /--set toString: .* has no param "toString"/, ['toString=1']);
   await fails(BASE, /has no stage "jion"/, ['jion.delayMs=3']);
   await fails(BASE, /expected key=value/, ['count']);
 });
