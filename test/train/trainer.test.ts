@@ -85,7 +85,7 @@ test('a NaN loss is undone: back to the last checkpoint, learning rate halved, n
 });
 
 test('a NaN that comes back after every recovery stops training, keeping the last good checkpoint', async () => {
-  const r = await train(base('nan', { iterations: 60, learningRate: 1e30, saveEvery: 1 }));
+  const r = await train(base('nan', { iterations: 60, learningRate: 1e30, saveEvery: 1, previews: false }));
   assert.is(r.stoppedBy, 'nan', r.message);
   assert.match(r.message, /NaN\/Inf at iteration \d+ again after 3 recoveries .*: training stopped; the last good checkpoint/);
   assert.equal(r.losses.flatMap((e) => e.note?.match(/recovery \d of 3/g) ?? []), ['recovery 1 of 3', 'recovery 2 of 3', 'recovery 3 of 3'], 'three recoveries noted');
