@@ -45,6 +45,17 @@ interface Session {
 type Ctx = StageContext<P, Session>;
 
 const itemName = (i: number) => String(i).padStart(6, '0');
+/**
+ * Segments of `size` frames; a tail of 1 or 2 frames joins the segment before it: joined, such a
+ * short H.264 segment (no B-frame delay, unlike the others) shifts the timeline and the output's
+ * average frame rate reads wrong (625/27 instead of 25 for 8+8+8+1 frames).
+ */
+export function segmentCount(frames: number, size: number): number {
+  const n = Math.ceil(frames / size);
+  const tail = frames - (n - 1) * size;
+  return n > 1 && tail < 3 ? n - 1 : n;
+}
+
 const segmentFile = (ctx: Ctx, what: 'video' | 'mask' | 'comparison' | 'stats', item: string) => join(ctx.outputs.segments!, what === 'stats' ? `${item}.json` : `${what}-${item}.mp4`);
 
 async function stopDecoder(s: Session): Promise<void> {
@@ -70,14 +81,14 @@ export const compositeStage: StageImplementation<P, Session> = {
     await stopDecoder(ctx.session);
   },
   items(ctx) {
-    const s = ctx.session;
-    return Array.from({ length: Math.ceil(s.info.frameCount / ctx.params.segmentFrames) }, (_, i) => itemName(i));
+    return Array.from({ length: segmentCount(ctx.session.info.frameCount, ctx.params.segmentFrames) }, (_, i) => itemName(i));
   },
   async runItem(ctx, item) {
     const s = ctx.session;
     const { width: w, height: h, fps } = s.info;
     const first = Number(item) * ctx.params.segmentFrames;
-    const end = Math.min(first + ctx.params.segmentFrames, s.info.frameCount);
+    const last = Number(item) === segmentCount(s.info.frameCount, ctx.params.segmentFrames) - 1;
+    const end = last ? s.info.frameCount : Math.min(first + ctx.params.segmentFrames, s.info.frameCount);
     // one streaming decoder for the stage run; it starts at the first segment still to do
     if (!s.frames || s.next !== first) {
       await stopDecoder(s);
