@@ -12,18 +12,18 @@ import { modelArchitecture } from '../config/model.ts';
 import { parseConfig } from '../config/parse.ts';
 import { TrainConfig } from '../config/train.ts';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
-import { isModelFolder } from '../model/checkpoint.ts';
 import { train, trainingExitCode } from '../train/trainer.ts';
 import { loadPooledFaces } from '../train/training-data.ts';
-import { removeTempFiles } from '../dag/run-folder.ts';
-import { refuseForeignFolder } from '../util/foreign-folder.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import type { PretrainOpts } from './commands.ts';
+import { withModelFolder } from './model-folder.ts';
 
 export async function run(args: string[], opts: PretrainOpts): Promise<number> {
-  const { out, backend, force, ...settings } = opts;
-  refuseForeignFolder(out, { what: 'model folder', isOurs: isModelFolder, escape: '--force', force });
-  removeTempFiles(out); // what a killed save left (a checkpoint is written aside and renamed whole)
+  return withModelFolder(opts.out, opts.force, `janus pretrain --out ${opts.out}`, () => pretrainLocked(args, opts));
+}
+
+async function pretrainLocked(args: string[], opts: PretrainOpts): Promise<number> {
+  const { out, backend, force: _force, ...settings } = opts;
   // no quality probe: nothing is held out
   const cfg = parseConfig(TrainConfig, { ...settings, qualityMinutes: 0 }, 'pretrain options');
   const { choice, source } = resolveBackendChoice(backend);

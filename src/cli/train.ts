@@ -7,31 +7,19 @@
  *   npx janus train --a runs/extract-a/faces --b runs/extract-b/faces --out weights/demo --preset tiny --minutes 5
  */
 import cliProgress from 'cli-progress';
-import { acquireRunLock, staleLockNote } from '../dag/lock.ts';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
-import { isModelFolder } from '../model/checkpoint.ts';
 import { trainFromConfig } from '../stages/train.ts';
 import { trainingExitCode } from '../train/trainer.ts';
-import { removeTempFiles } from '../dag/run-folder.ts';
-import { refuseForeignFolder } from '../util/foreign-folder.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import type { TrainOpts } from './commands.ts';
+import { withModelFolder } from './model-folder.ts';
 
 export async function run(_args: string[], opts: TrainOpts): Promise<number> {
-  refuseForeignFolder(opts.out, { what: 'model folder', isOurs: isModelFolder, escape: '--force', force: opts.force }); // before the lock makes it look like Janus's
-  const lock = acquireRunLock(opts.out, `janus train --out ${opts.out}`);
-  const note = staleLockNote(lock);
-  if (note) process.stderr.write(`${note}\n`);
-  try {
-    return await trainLocked(opts);
-  } finally {
-    lock.release();
-  }
+  return withModelFolder(opts.out, opts.force, `janus train --out ${opts.out}`, () => trainLocked(opts));
 }
 
 async function trainLocked(opts: TrainOpts): Promise<number> {
   const { a, b, out, backend, force: _force, ...cfg } = opts;
-  removeTempFiles(out); // what a killed save left (a checkpoint is written aside and renamed whole)
   const { choice, source } = resolveBackendChoice(backend);
   const sel = await selectBackend(choice, { source });
   process.stderr.write(`training ${cfg.preset}/${cfg.upsample} on ${sel.backend} -> ${out}\n`);

@@ -1,0 +1,25 @@
+/**
+ * The model folder a training command writes (`janus train --out`, `janus pretrain --out`):
+ * refused when it holds files Janus did not make (unless --force), then locked for the run, and
+ * the temp folders a killed save left there removed (only under the lock: another run's save in
+ * progress is never touched); the lock is released whatever happens.
+ *
+ *   return withModelFolder(out, force, `janus train --out ${out}`, () => trainInto(out));
+ */
+import { acquireRunLock, staleLockNote } from '../dag/lock.ts';
+import { removeTempFiles } from '../dag/run-folder.ts';
+import { isModelFolder } from '../model/checkpoint.ts';
+import { refuseForeignFolder } from '../util/foreign-folder.ts';
+
+export async function withModelFolder<T>(out: string, force: boolean, command: string, work: () => Promise<T>): Promise<T> {
+  refuseForeignFolder(out, { what: 'model folder', isOurs: isModelFolder, escape: '--force', force }); // before the lock makes it look like Janus's
+  const lock = acquireRunLock(out, command);
+  const note = staleLockNote(lock);
+  if (note) process.stderr.write(`${note}\n`);
+  try {
+    removeTempFiles(out); // what a killed save left (a checkpoint is written aside and renamed whole)
+    return await work();
+  } finally {
+    lock.release();
+  }
+}
