@@ -1,0 +1,50 @@
+/**
+ * What the fault suite's parts share: a part's result, snapshots of a folder's files (sha256 per
+ * path) and the files a case lost. A part (kills.ts, bad-inputs.ts) runs its cases and returns
+ * one FaultPart; run.ts adds the parts up into the figures line README quotes.
+ *
+ *   const before = snapshot(dir);
+ *   ... run the case ...
+ *   const lost = lostFiles(before, dir); // pre-existing files gone or changed
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+export interface FaultPart {
+  /** Cases that behaved as the issue asks (a kill point whose rerun is byte-identical, a bad input answered clearly). */
+  passed: number;
+  /** One line per case that did not, naming the case and what went wrong. */
+  failures: string[];
+  /** Pre-existing files that a case removed or changed, as `case: path`. */
+  lost: string[];
+}
+
+/** sha256 of every regular file under `dir` (links by their target text), keyed by path relative to `dir`. */
+export function snapshot(dir: string, skip: (rel: string) => boolean = () => false): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(dir)) return out;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const rel = relative(dir, p);
+      if (skip(rel)) continue;
+      const st = lstatSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile()) out.set(rel, createHash('sha256').update(readFileSync(p)).digest('hex'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Janus's own bookkeeping in a run folder (state database, lock, logs): a failed command may update it. */
+export function janusBookkeeping(rel: string): boolean {
+  return rel === '.janus' || rel.startsWith(`.janus${sep}`);
+}
+
+/** Paths of `before` that are missing from `dir` now or whose bytes changed. */
+export function lostFiles(before: Map<string, string>, dir: string, skip: (rel: string) => boolean = () => false): string[] {
+  const now = snapshot(dir, skip);
+  return [...before].filter(([rel, hash]) => !skip(rel) && now.get(rel) !== hash).map(([rel]) => rel);
+}
