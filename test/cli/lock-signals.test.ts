@@ -166,7 +166,7 @@ test('SIGKILL of janus extract mid-decode: no ffmpeg of it keeps running; the re
   const clip = join(tmp.dir, 'a-1s.mp4');
   ffmpegSync(['-i', SAMPLE_A, '-t', '1', '-c:v', 'libx264', '-c:a', 'copy', clip]);
   const out = join(tmp.dir, 'extract');
-  const p = started(['extract', clip, '--out', out]);
+  const p = started(['extract', clip, '--out', out, '--detector', 'tiny']);
   // after the lock (the ffmpeg version check runs before it): the decoder's ffmpeg
   await until('the decoding ffmpeg', () => existsSync(lockPath(out)) && ffmpegChildren(p.child.pid!).length > 0);
   await sleep(500);
@@ -174,7 +174,7 @@ test('SIGKILL of janus extract mid-decode: no ffmpeg of it keeps running; the re
   p.child.kill('SIGKILL');
   await p.exited;
   await until(`ffmpeg ${ff.join(', ')} to die with janus`, () => !ff.some(running), 5_000);
-  const r = janus(['extract', clip, '--out', out]);
+  const r = janus(['extract', clip, '--out', out, '--detector', 'tiny']);
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stderr, /cleared a stale lock left by pid/);
   assert.equal(tempFilesUnder(out), []);

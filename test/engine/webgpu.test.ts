@@ -2,8 +2,9 @@
  * The WebGPU engine on SwiftShader (Debian chromium's CPU Vulkan driver): `auto` passes it over,
  * `--backend webgpu` takes it; conv and transpose-conv gradients (fixed and randomized shapes)
  * and matMul (every transpose, long inner dimensions: Janus wraps tfjs-webgpu's) against cpu;
- * every upsampling path's full-model gradients (pixel shuffle's and nearest upsampling's own kernels
- * also at batch 2) and a tiny-preset loss curve against wasm; no GPU memory growth over 100 steps; a latent swap of sample faces; a lost device stops
+ * every upsampling path's full-model gradients (the tiny preset with the default transpose path; the
+ * other two on its layout at 32 px; pixel shuffle's and nearest upsampling's own kernels also at
+ * batch 2) and a tiny-preset loss curve against wasm; no GPU memory growth over 100 steps; a latent swap of sample faces; a lost device stops
  * training with the checkpoint kept and the next run resumes; face-api's calls run on wasm beside
  * webgpu (tfjs-webgpu cannot read synchronously in Node); `janus train --backend webgpu`; doctor's
  * adapter report. (The batch-size check against the adapter's limits needs no GPU: webgpu-limits.test.ts.)
@@ -73,6 +74,11 @@ async function onWebgpu() {
   const s = webgpuSession();
   if (tf.findBackend('webgpu') && s && !s.lost && (await tf.setBackend('webgpu'))) return;
   await useWebgpu();
+}
+
+/** The tiny preset's layout at 32 px with fewer channels: every step on SwiftShader costs by the pixel and channel (a tiny step at batch 1 costs about six of these). */
+function smallTiny(upsample: Upsample, learnMask = true) {
+  return Architecture.parse({ ...modelArchitecture('tiny', upsample, learnMask), inputSize: 32, encoderFilters: [8, 16, 32], latent: 32, bottleneckChannels: 32, encoderUpChannels: 16, decoderFilters: [8, 4] });
 }
 
 if (missing) {
@@ -186,14 +192,15 @@ if (missing) {
   }
 
   /**
-   * The tiny preset with `upsample` and the learned mask on `n` real faces (a, b, a, ...), with the
-   * full loss (masked MAE + DSSIM, the mask's MAE towards a band mask): the gradients at init, then
-   * `steps` LeanAdam steps (the first applies those gradients, as minimize would).
+   * The tiny preset with `upsample` and the learned mask (or its `small` variant: 32 px, fewer
+   * channels) on `n` real faces (a, b, a, ...), with the full loss (masked MAE + DSSIM, the mask's
+   * MAE towards a band mask): the gradients at init, then `steps` LeanAdam steps (the first applies
+   * those gradients, as minimize would).
    */
-  async function runModel(backend: 'wasm' | 'webgpu', upsample: Upsample, n: number, steps: number): Promise<ModelRun> {
+  async function runModel(backend: 'wasm' | 'webgpu', upsample: Upsample, n: number, steps: number, size: 'tiny' | 'small' = 'tiny'): Promise<ModelRun> {
     if (backend === 'webgpu') await onWebgpu();
     else await tf.setBackend(backend);
-    const arch = modelArchitecture('tiny', upsample, true);
+    const arch = size === 'tiny' ? modelArchitecture('tiny', upsample, true) : smallTiny(upsample);
     const ae = buildAutoencoder(arch, 1);
     const s = arch.inputSize;
     const faces = [await faceCrop('a', s), await faceCrop('b', s)];
@@ -224,23 +231,24 @@ if (missing) {
     return { losses, grads: all };
   }
 
-  /** The transpose model's three steps on two faces, run once per backend: its gradient check and the loss curve read it. */
+  /** The transpose model's three steps on one face, run once per backend: its gradient check and the loss curve read it. */
   const curves = new Map<'wasm' | 'webgpu', Promise<ModelRun>>();
   const transposeCurve = (backend: 'wasm' | 'webgpu') => {
-    if (!curves.has(backend)) curves.set(backend, runModel(backend, 'transpose', 2, 3));
+    if (!curves.has(backend)) curves.set(backend, runModel(backend, 'transpose', 1, 3));
     return curves.get(backend)!;
   };
 
-  // a tiny-preset pass costs SwiftShader some 10 s a face: the batch of two with the transpose path
-  // (the loss curve's first step), the other two upsampling paths on one face, their own kernels'
-  // batch handling checked on small shapes below
+  // a tiny-preset pass costs SwiftShader some 10 s a face: the default path (transpose) runs the
+  // tiny preset itself on one face; the other two upsampling paths run the same layout at 32 px
+  // with fewer channels (their own layers are what differs); batches of two are checked on the
+  // conv shapes above and the upsampling kernels below
   const runs: Record<Upsample, (backend: 'wasm' | 'webgpu') => Promise<ModelRun>> = {
     transpose: transposeCurve,
-    pixelshuffle: (backend) => runModel(backend, 'pixelshuffle', 1, 1),
-    upsampling2d: (backend) => runModel(backend, 'upsampling2d', 1, 1),
+    pixelshuffle: (backend) => runModel(backend, 'pixelshuffle', 1, 1, 'small'),
+    upsampling2d: (backend) => runModel(backend, 'upsampling2d', 1, 1, 'small'),
   };
   for (const upsample of ['transpose', 'pixelshuffle', 'upsampling2d'] as const) {
-    test(`tiny preset with ${upsample} and the learned mask: loss and every weight's gradient equal wasm's (${upsample === 'transpose' ? 'two faces' : 'one face'})`, async () => {
+    test(`${upsample === 'transpose' ? 'tiny preset' : 'tiny layout at 32 px'} with ${upsample} and the learned mask: loss and every weight's gradient equal wasm's (one face)`, async () => {
       const ref = await runs[upsample]('wasm');
       const got = await runs[upsample]('webgpu');
       assert.ok(Math.abs(got.losses[0]! - ref.losses[0]!) < 1e-4 * Math.abs(ref.losses[0]!), `loss ${got.losses[0]} vs ${ref.losses[0]}`);
@@ -330,9 +338,8 @@ if (missing) {
 
   test('a lost device stops training with the checkpoint kept; the next run resumes from it', async () => {
     await onWebgpu();
-    // the tiny preset's layout at 32 px with fewer channels: the claim is the trainer's, and every
-    // step on SwiftShader costs by the pixel and channel (a tiny step at batch 1 costs about six of these)
-    const arch = Architecture.parse({ ...modelArchitecture('tiny'), inputSize: 32, encoderFilters: [8, 16, 32], latent: 32, bottleneckChannels: 32, encoderUpChannels: 16, decoderFilters: [8, 4] });
+    // the claim is the trainer's: the small layout
+    const arch = smallTiny('transpose', false);
     const a: FaceSet = { dir: '(sample a)', size: 32, files: ['a'], faces: [await faceCrop('a', 32)] };
     const b: FaceSet = { dir: '(sample b)', size: 32, files: ['b'], faces: [await faceCrop('b', 32)] };
     const out = join(tmp.dir, 'lost');

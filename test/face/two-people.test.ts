@@ -159,7 +159,7 @@ test('contact sheets: one PNG per cluster, a grid of its faces', async () => {
   assert.not.ok(readdirSync(join(dir, 'clusters')).some((f) => f.startsWith('.janus-tmp-')), 'no temp files left');
 });
 
-test('CLI: --identity cluster:2, out of range (exit 2), a bad N, and janus alignments --clusters', async () => {
+test('CLI: --identity cluster:2, a bad N (exit 2), and janus alignments --clusters', async () => {
   // frames 8-19: a alone, then a and b together (a in more frames: the larger cluster)
   const FIRST = 8;
   const short = join(tmp.dir, 'ab-8-19.mp4');
@@ -180,9 +180,7 @@ test('CLI: --identity cluster:2, out of range (exit 2), a bad N, and janus align
   assert.match(a.stdout, /merge threshold 0\.\d+/);
   assert.match(a.stdout, /cluster 2 \(target\): \d+ faces/);
   for (const n of [1, 2]) assert.ok(existsSync(join(out, 'clusters', `cluster-${n}.png`)));
-  const far = janus(['extract', short, '--out', join(tmp.dir, 'cli-far'), '--identity', 'cluster:3', '--size', '64']);
-  assert.is(far.code, 2, far.stdout + far.stderr);
-  assert.match(far.stderr, /has 2 identity clusters, got cluster:3/);
+  // cluster:N beyond the clusters: the in-process test above (a CLI run would detect every frame again to say it)
   const bad = janus(['extract', short, '--out', join(tmp.dir, 'cli-bad'), '--identity', 'cluster:0']);
   assert.is(bad.code, 2);
   assert.match(bad.stderr, /expected --identity cluster:N with N a whole number from 1/);
