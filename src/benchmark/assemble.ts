@@ -26,6 +26,7 @@ import { writeMetadata, type BenchmarkMetadata, type MetadataEntry } from './met
 import type { BenchmarkPlan, PlannedFake } from './plan.ts';
 import { stageName, stagesOfFake } from './stage-names.ts';
 import { gateReason } from './quality-gate.ts';
+import { faultPoint } from '../util/fault-point.ts';
 
 export interface Dropped {
   fake: string;
@@ -141,10 +142,12 @@ async function assembleFakes(a: Assembly): Promise<void> {
 export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes: readonly StageOutcome[]): Promise<AssembleSummary> {
   const a: Assembly = { plan, out, state: new Map(outcomes.map((o) => [o.name, o])), metadata: {}, dropped: [], frameRows: [csvRow(['file', 'frame', 'label', 'x', 'y', 'width', 'height'])], alignments: new Map() };
   await assembleReal(a);
+  faultPoint('assemble.copied');
   await assembleFakes(a);
   const { metadata, dropped } = a;
   const perSplit = Object.fromEntries(SPLITS.map((s) => [s, { real: 0, fake: 0 }])) as AssembleSummary['perSplit'];
   for (const e of Object.values(metadata)) perSplit[e.split][e.label === 'REAL' ? 'real' : 'fake']++;
+  faultPoint('assemble.metadata');
   await writeMetadata(out, metadata);
   await writeFileAtomic(join(out, 'frames.csv'), `${a.frameRows.join('\n')}\n`);
   await withAtomicPath(join(out, 'splits'), async (tmp) => {

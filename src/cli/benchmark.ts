@@ -21,6 +21,7 @@ import { resolveBackendChoice } from '../engine/backend.ts';
 import { UserError } from '../util/errors.ts';
 import { checkWorkFolder, runCommandPipeline } from './command-pipeline.ts';
 import type { BenchmarkOpts } from './commands.ts';
+import { faultPoint } from '../util/fault-point.ts';
 
 export async function run([file]: string[], opts: BenchmarkOpts, given: ReadonlySet<string>): Promise<number> {
   const out = resolve(opts.out);
@@ -53,6 +54,7 @@ async function benchmarkLocked(file: string, out: string, command: string, lock:
   }
   const backend = resolveBackendChoice(opts.backend);
   await writePlan(plan, out);
+  faultPoint('benchmark.planned');
   process.stdout.write(`benchmark: ${manifest.videos.length} videos, ${manifest.identities.length} identities; splits train ${plan.splits.train.length} / val ${plan.splits.val.length} / test ${plan.splits.test.length}; ${plan.models.length} models, ${plan.fakes.length} fakes\n`);
   const r = await runCommandPipeline({ workdir: out, name: 'benchmark', command, backend, stages: benchmarkStages(plan, out), keepGoing: true, heldLock: lock, force: opts.force });
   if (r.interrupted) return 130;

@@ -12,6 +12,7 @@
  * exist; each item is recorded done after its outputs are written. A failed stage's outputs are
  * removed (except `persist` ones); an interrupted one keeps its finished items for the next run.
  */
+import { faultPoint } from '../util/fault-point.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
@@ -54,6 +55,7 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
     });
   }
   const log = markStarted(stage, e, resume, c);
+  faultPoint('dag.stage-started');
   log(`start: ${describeReason(why)}${resume ? ' (resuming)' : ''}`);
   const setup: StageSetup = {
     name: stage.name,
@@ -77,6 +79,7 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
     });
     const missing = Object.entries(outs).filter(([, p]) => !existsSync(p));
     if (missing.length) throw new Error(`stage kind "${stage.kind}" finished without writing output ${missing.map(([k, p]) => `${k} (${p})`).join(', ')}`);
+    faultPoint('dag.stage-written');
     const hashes = markDone(stage, outs, c);
     log(`done in ${seconds().toFixed(2)}s`);
     const outputs = Object.fromEntries(Object.entries(hashes).map(([k, h]) => [k, { path: stage.outputs[k]!, hash: h }]));
@@ -130,6 +133,7 @@ function markDone(stage: ResolvedStage, outs: Record<string, string>, c: ExecCon
   const outputs = Object.fromEntries(Object.entries(outs).map(([k, p]) => [k, c.hasher.hash(p)]));
   c.store.transaction(() => {
     c.store.putStage({ ...c.store.stage(stage.name)!, status: 'done', outputs, finishedAt: Date.now() / 1000 });
+    faultPoint('dag.state-transaction');
     c.store.clearItems(stage.name);
   });
   return outputs;
@@ -190,6 +194,7 @@ async function runItems(kind: StageImplementation, ctx: StageContext, stage: Res
       if (c.signal.aborted || firstError !== null) return;
       try {
         await kind.runItem!(ctx, item);
+        faultPoint('dag.item-written');
         c.store.markItemDone(stage.name, e.fingerprint, item);
         items.done++;
         c.reporter.stageItems(stage.name, items.done, all.length);

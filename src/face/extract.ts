@@ -26,6 +26,7 @@ import { jitter, smoothLandmarks } from './smoothing.ts';
 import { buildTracks } from './tracks.ts';
 import { transformPoints } from './umeyama.ts';
 import type { Point, RgbImage } from '../util/geometry.ts';
+import { faultPoint } from '../util/fault-point.ts';
 
 export type { FrameDetections };
 
@@ -255,6 +256,7 @@ async function alignAndWrite(o: FinishOptions, records: AlignedFaceRecord[][], i
     const name = `${String(frame.index).padStart(6, '0')}_${k}.png`;
     await writeImage(join(o.facesDir, name), aligned.image);
     await writeGrayPng(join(o.masksDir, name), mask);
+    faultPoint('extract.pass2');
     r.kept = true;
     r.face = relative(dirname(o.alignmentsFile), join(o.facesDir, name));
     r.mask = relative(dirname(o.alignmentsFile), join(o.masksDir, name));

@@ -8,6 +8,7 @@
  *   const ck = await loadLatestCheckpoint('weights/demo', arch);   // null when there is none
  *   ck?.state.iteration
  */
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { Architecture } from '../config/model.ts';
@@ -21,6 +22,7 @@ import { tryReadJsonFile, type FileRead } from '../util/read-json.ts';
 import { sha256File } from '../util/hash.ts';
 import { buildAutoencoder, type Autoencoder } from './autoencoder.ts';
 import { WeightSpecs, fileIOHandler } from './file-io-handler.ts';
+import { faultPoint } from '../util/fault-point.ts';
 
 export const TrainingState = z
   .object({
@@ -110,6 +112,7 @@ export async function saveCheckpoint(
     await writeJsonAtomic(join(tmp, 'state.json'), { ...what.state, savedAt: new Date().toISOString() });
     const files = listFiles(tmp);
     await writeJsonAtomic(join(tmp, 'MANIFEST.json'), { schema: CHECKPOINT_SCHEMA, sha256: Object.fromEntries(files.map((f) => [f, sha256File(join(tmp, f))])) });
+    faultPoint('train.checkpoint');
   });
   pruneCheckpoints(root, opts.keep ?? defaultOf(TrainConfig, 'keep'), target);
   return target;
@@ -145,6 +148,7 @@ export async function saveBest(root: string, checkpoint: string): Promise<void> 
   const best = join(root, 'best');
   const link = tempPathFor(best);
   symlinkSync(copy, link);
+  faultPoint('train.best');
   try {
     renameSync(link, best);
   } catch (err) {
@@ -253,7 +257,7 @@ export interface TrainedModel {
   dir: string;
   ae: Autoencoder;
   state: TrainingState;
-  /** sha256 of the checkpoint's MANIFEST.json: one hash that names these exact weights. */
+  /** One hash that names these exact weights and their training state, not the clock (modelFingerprint). */
   fingerprint: string;
 }
 
@@ -283,7 +287,19 @@ export function findTrainedCheckpoint(root: string, which: 'latest' | 'best' = '
 }
 
 function found(dir: string, files: CheckpointFiles): FoundCheckpoint {
-  return { dir, state: files.state, fingerprint: sha256File(join(dir, 'MANIFEST.json')) };
+  return { dir, state: files.state, fingerprint: modelFingerprint(files) };
+}
+
+/**
+ * One hash naming a checkpoint's exact weights and training state, and nothing of the clock:
+ * the manifest's checksums of every file but state.json, and the state without when it was
+ * saved and how long training took (so the same training, run again or killed and resumed,
+ * has the same fingerprint, and so do the videos and datasets tagged with it).
+ */
+function modelFingerprint(files: CheckpointFiles): string {
+  const { savedAt: _savedAt, trainSeconds: _trainSeconds, ...state } = files.state;
+  const sums = Object.entries(files.manifest.sha256).filter(([f]) => f !== 'state.json').sort(([a], [b]) => (a < b ? -1 : 1));
+  return createHash('sha256').update(JSON.stringify({ files: sums, state })).digest('hex');
 }
 
 /**

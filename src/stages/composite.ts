@@ -30,6 +30,7 @@ import { readSwapRecord, type SwapRecord } from '../swap/swap-record.ts';
 import { SYNTHETIC_NOTICE, SYNTHETIC_SCHEMA, METHOD, syntheticTags, type SyntheticSidecar } from '../swap/synthetic.ts';
 import { sha256File } from '../util/hash.ts';
 import { provenance } from '../util/provenance.ts';
+import { faultPoint } from '../util/fault-point.ts';
 
 type P = CompositeConfig;
 
@@ -127,6 +128,7 @@ export const compositeStage: StageImplementation<P, Session> = {
       } else {
         for (const [wr] of writers) await wr.close();
       }
+      faultPoint('composite.segment');
       await writeSegmentStats(segmentFile(ctx, 'stats', item), stats);
     } catch (err) {
       for (const [wr] of writers) await wr.abort();
@@ -144,6 +146,7 @@ export const compositeStage: StageImplementation<P, Session> = {
     const sidecar = basename(ctx.outputs.provenance!);
     const tags = (content: 'face-swap' | 'replaced-pixel-mask' | 'side-by-side') => syntheticTags({ direction: s.swap.direction, model: s.swap.model.fingerprint, sidecar, content });
     await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'video', x.item)), out: ctx.outputs.video!, audioFrom: ctx.inputs.video, metadata: tags('face-swap'), deterministic: true });
+    faultPoint('composite.concat');
     await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'mask', x.item)), out: ctx.outputs.mask!, metadata: tags('replaced-pixel-mask'), deterministic: true });
     if (ctx.outputs.comparison) await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'comparison', x.item)), out: ctx.outputs.comparison, audioFrom: ctx.inputs.video, metadata: tags('side-by-side'), deterministic: true });
     const frames = { total, swapped: swapped.length, skipped: total - swapped.length };

@@ -12,6 +12,7 @@ import type { StageImplementation } from '../dag/stage-kind.ts';
 import { LEVELS } from '../config/benchmark.ts';
 import { compressVideo } from '../media/compress.ts';
 import type { CompressLadderParams } from './registry.ts';
+import { faultPoint } from '../util/fault-point.ts';
 
 export const compressLadderStage: StageImplementation<CompressLadderParams> = {
   async run(ctx) {
@@ -20,6 +21,7 @@ export const compressLadderStage: StageImplementation<CompressLadderParams> = {
     for (const level of levels) {
       if (ctx.signal.aborted) throw new Error('interrupted');
       await compressVideo(ctx.inputs.video!, level, ctx.outputs[level]!, { strip: ctx.params.strip, tags: ctx.params.tags });
+      faultPoint('ladder.rung');
     }
   },
 };

@@ -20,6 +20,7 @@ import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
 import { probeVideo, withExactFrameCount, type VideoInfo } from '../media/probe.ts';
 import { ensureEngine } from './engine.ts';
 import type { ExtractParams } from './registry.ts';
+import { faultPoint } from '../util/fault-point.ts';
 
 type P = ExtractParams;
 
@@ -78,6 +79,7 @@ export const extractStage: StageImplementation<P, Session> = {
       }
     }
     det ??= { index, time: index / (s.info.fps.num / s.info.fps.den), faces: [] };
+    faultPoint('extract.pass1');
     await writeFrameDetections(detectionFile(ctx, item), det);
   },
   async run(ctx) {

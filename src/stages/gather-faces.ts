@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import type { StageImplementation } from '../dag/stage-kind.ts';
 import { linkOrCopy, withAtomicPath } from '../util/atomic-write.ts';
 import type { NoParams } from './registry.ts';
+import { faultPoint } from '../util/fault-point.ts';
 
 export const gatherFacesStage: StageImplementation<NoParams> = {
   async run(ctx) {
@@ -31,6 +32,7 @@ export const gatherFacesStage: StageImplementation<NoParams> = {
             linkOrCopy(join(dir, f), join(facesTmp, `${name}_${f}`));
             if (existsSync(join(masks, f))) linkOrCopy(join(masks, f), join(masksTmp, `${name}_${f}`));
             count++;
+            faultPoint('gather.faces');
           }
         }
       });

@@ -26,6 +26,7 @@ import { centroid, checkpointReconstruction, identityDistances } from '../swap/m
 import { METRICS_SCHEMA, writeMetrics, type SwapMetrics } from '../swap/metrics-file.ts';
 import { readSwapRecord } from '../swap/swap-record.ts';
 import { ensureEngine } from './engine.ts';
+import { faultPoint } from '../util/fault-point.ts';
 
 type P = MetricsConfig;
 
@@ -71,6 +72,7 @@ export const swapMetricsStage: StageImplementation<P> = {
         ...flicker,
       },
     };
+    faultPoint('metrics.scored');
     await writeMetrics(ctx.outputs.metrics!, metrics);
     ctx.log(`swapped faces: distance to source ${swapped?.toSource?.mean.toFixed(3)}, to target ${swapped?.toTarget?.mean.toFixed(3) ?? 'n/a'}; ${composite.frames.swapped}/${composite.frames.total} frames swapped; flicker ${flicker?.ratio?.toFixed(2) ?? 'n/a'}x the source's`);
   },

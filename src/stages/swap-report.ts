@@ -29,6 +29,7 @@ import { checkpointCoverage, loadCheckpointAt } from '../model/checkpoint.ts';
 import { latentEncoder } from '../model/latents.ts';
 import { ensureEngine } from './engine.ts';
 import type { SwapReportParams } from './registry.ts';
+import { faultPoint } from '../util/fault-point.ts';
 
 type P = SwapReportParams;
 
@@ -79,6 +80,7 @@ export const swapReportStage: StageImplementation<P> = {
     ] as const) {
       if (ctx.inputs[key]) links[label] = relative(dirname(out), ctx.inputs[key]);
     }
+    faultPoint('report.written');
     const html = reportHtml({
       title: (ctx.meta.pipeline as { name?: string } | undefined)?.name ?? ctx.name,
       metrics: readMetrics(ctx.inputs.metrics!),

@@ -25,6 +25,7 @@ import { syntheticPngText } from '../swap/synthetic.ts';
 import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import { LEARNED_MASKS, writeSwapRecord } from '../swap/swap-record.ts';
 import { ensureEngine } from './engine.ts';
+import { faultPoint } from '../util/fault-point.ts';
 
 type P = SwapConfig;
 
@@ -57,6 +58,7 @@ async function batchOf(ctx: Ctx, item: string): Promise<NonNullable<Session['bat
     const group = s.faces.slice(index * ctx.params.batchSize, (index + 1) * ctx.params.batchSize);
     const crops = await Promise.all(group.map((f) => readImage(f.face)));
     const swapped = await swapFacesWithMasks(m.ae, crops, ctx.params.direction, { batchSize: ctx.params.batchSize, coverage: checkpointCoverage(m.state) });
+    faultPoint('swap.batch');
     s.batch = { index, images: new Map(group.map((f, k) => [f.id, swapped.faces[k]!])), masks: swapped.masks ? new Map(group.map((f, k) => [f.id, swapped.masks![k]!])) : null };
   }
   return s.batch;

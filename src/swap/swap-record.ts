@@ -24,7 +24,7 @@ export const SwapRecord = z
     /** The alignments file of the faces that were swapped. */
     alignments: z.string(),
     faces: z.number().int().min(0),
-    /** The model folder, the exact checkpoint folder used, its iteration, architecture and fingerprint (sha256 of its MANIFEST.json). */
+    /** The model folder, the exact checkpoint folder used, its iteration, architecture and fingerprint (weights and training state, not the clock: modelFingerprint in model/checkpoint.ts). */
     model: z.object({ folder: z.string(), checkpoint: z.string(), iteration: z.number().int().min(0), arch: Architecture, fingerprint: z.string() }).strict(),
     /** The subfolder of the target decoder's learned masks, one PNG per face (models with learnMask), else null/absent. */
     learnedMasks: z.string().nullable().optional(),

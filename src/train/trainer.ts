@@ -34,6 +34,7 @@ import { writeLossCurve, writePreview } from './previews.ts';
 import { readQualityLog, writeQualityLog, type QualityEntry, type QualityProbe } from './quality-log.ts';
 import { Rng } from '../util/rng.ts';
 import { learningRateAt, progress, warpOn } from './schedule.ts';
+import { faultPoint } from '../util/fault-point.ts';
 
 const D = TrainConfig.parse({});
 
@@ -403,6 +404,7 @@ class TrainingRun {
     this.losses.push({ iteration: this.iteration, lossA: la, lossB: lb, seconds: Math.round(this.seconds() * 1000) / 1000, lr: cur.lr, warp: cur.warp, ...(this.note ? { note: this.note } : {}) });
     this.note = null;
     o.onIteration?.(this.iteration, la, lb);
+    faultPoint('train.step');
     return (await this.saveIfDue()) ?? ((await this.probeIfDue()) ? 'quality' : o.targetLoss !== undefined && la < o.targetLoss && lb < o.targetLoss ? 'target-loss' : null);
   }
 

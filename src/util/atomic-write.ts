@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, linkSync, mkdirSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { faultPoint } from './fault-point.ts';
 
 export const TEMP_PREFIX = '.janus-tmp-';
 
@@ -51,6 +52,7 @@ export function reserveTemp(target: string): TempReservation {
   return {
     tmp,
     async commit() {
+      faultPoint('atomic.before-rename');
       try {
         await rename(tmp, target);
       } catch (err) {
