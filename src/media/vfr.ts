@@ -19,6 +19,9 @@ import type { Rational } from './probe.ts';
 /** How many video packets' timestamps the probe reads (from the start of the file). */
 export const PACKET_SAMPLE = 240;
 
+/** The most frames a codec shows out of decode order (H.264/HEVC reorder up to 16). */
+const REORDER = 16;
+
 /** Common frame rates a resampling rate snaps to when it lies within 1% of one. */
 const STANDARD: readonly Rational[] = [
   { num: 24000, den: 1001 },
@@ -83,7 +86,10 @@ export function snapRate(rate: number): Rational {
 export function vfrTiming(t: TimingInput): Timing {
   const stated = t.avgFrameRate ?? t.rFrameRate;
   if (!stated) throw new Error('vfrTiming: the stream states no frame rate');
-  const sorted = [...new Set(t.pts.filter(Number.isFinite))].sort((a, b) => a - b);
+  const all = [...new Set(t.pts.filter(Number.isFinite))].sort((a, b) => a - b);
+  // packets come in decode order: the frames shown between the last ones read (B-frames) may
+  // not have been read, so the latest REORDER timestamps are left out of the intervals
+  const sorted = all.length > 2 * REORDER ? all.slice(0, all.length - REORDER) : all;
   const deltas = sorted.slice(1).map((p, i) => p - sorted[i]!);
   const median = deltas.length ? [...deltas].sort((a, b) => a - b)[Math.floor(deltas.length / 2)]! : 0;
   let why = '';
