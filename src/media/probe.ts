@@ -2,7 +2,7 @@
  * Probe a video: size, frame rate as a rational, frame count, duration, rotation, audio streams.
  *
  *   const info = await probeVideo('samples/a.mp4');
- *   // { width: 512, height: 512, fps: { num: 25, den: 1 }, frameCount: 125, rotation: 0, audio: [...] }
+ *   // { width: 512, height: 512, fps: { num: 25, den: 1 }, vfr: false, frameCount: 125, rotation: 0, audio: [...] }
  *
  * `width`/`height` are the displayed size (after rotation), which is what `decodeFrames` yields.
  * A variable-frame-rate stream (`vfr: true`, see vfr.ts) reports the constant rate it is decoded
