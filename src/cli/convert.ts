@@ -15,7 +15,7 @@ import { CompositeConfig, SwapConfig } from '../config/swap.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { linkOrCopy, reserveTemp } from '../util/atomic-write.ts';
-import { probeVideo, refuseHdr } from '../media/probe.ts';
+import { probeVideo, refuseHdr, withExactFrameCount } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import type { ConvertOpts } from './commands.ts';
 import { exitCodeOf } from './run.ts';
@@ -45,8 +45,9 @@ export async function run([video]: string[], opts: ConvertOpts): Promise<number>
   if (!['.mp4', '.mov', '.mkv'].includes(ext)) throw new UserError(`expected --out to end in .mp4, .mov or .mkv, got "${opts.out}"`);
   const alignments = resolve(opts.alignments);
   const doc = readAlignments(alignments);
-  const info = await probeVideo(video!);
-  refuseHdr(info);
+  const probed = await probeVideo(video!);
+  refuseHdr(probed);
+  const info = await withExactFrameCount(probed); // extract counted exactly (VFR: the resampled frames; MKV: no count in the container)
   if (info.width !== doc.video.width || info.height !== doc.video.height || info.frameCount !== doc.video.frameCount) {
     throw new UserError(
       `--alignments ${opts.alignments} was extracted from a ${doc.video.width}x${doc.video.height} video of ${doc.video.frameCount} frames (${doc.video.file}), but "${video}" is ${info.width}x${info.height} with ${info.frameCount} frames`,

@@ -26,7 +26,7 @@ export async function run([file]: string[], opts: ProbeOpts): Promise<number> {
     [
       `${info.file}`,
       `  size      ${info.width}x${info.height}${info.rotation ? ` (stored ${info.codedWidth}x${info.codedHeight}, rotated ${info.rotation}°)` : ''}`,
-      `  fps       ${info.fps.num}/${info.fps.den} (${rationalValue(info.fps).toFixed(3)})`,
+      `  fps       ${info.fps.num}/${info.fps.den} (${rationalValue(info.fps).toFixed(3)})${info.vfr ? ', resampled from variable' : ''}`,
       `  frames    ${info.frameCount}${info.frameCountExact ? '' : ' (estimated)'}`,
       `  duration  ${info.duration.toFixed(3)} s`,
       `  video     ${info.videoCodec} ${info.pixelFormat}`,

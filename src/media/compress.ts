@@ -7,7 +7,9 @@
  * A real video and its fakes must not differ in anything but the face (a detector would learn
  * the difference): every rung pads an odd width or height to even (as Janus's encoder pads the
  * fakes, which 4:2:0 needs) and names its pixel format, so at each rung both have the same
- * size, frame rate, pixel format and codec settings, whatever the real source's format.
+ * size, frame rate, pixel format and codec settings, whatever the real source's format. A
+ * variable-frame-rate real is resampled to the constant rate its fakes were decoded and written
+ * at (vfr.ts), not to whatever rate ffmpeg would guess for it.
  *
  *   await compressVideo('fake/x.mp4', 'c23', 'c23/fake/x.mp4');
  *   LEVELS   // ['c0', 'c23', 'c40'] (src/config/benchmark.ts)
@@ -15,17 +17,18 @@
 import { LEVELS } from '../config/benchmark.ts';
 import { withAtomicPath } from '../util/atomic-write.ts';
 import { audioCodecFor, runFfmpeg } from './ffmpeg.ts';
-import { probeAudio } from './probe.ts';
+import { probeVideo } from './probe.ts';
+import { resampleFilter } from './vfr.ts';
 
 /** One level of the ladder (LEVELS, in order, is the benchmark schema's list). */
 export type CompressionLevel = (typeof LEVELS)[number];
 
 // an odd width or height is padded by one pixel at every rung, as the fakes' encoder does (yuv420p needs it)
-const EVEN = ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'];
+const EVEN = 'pad=ceil(iw/2)*2:ceil(ih/2)*2';
 const CODEC: Record<CompressionLevel, string[]> = {
-  c0: [...EVEN, '-c:v', 'libx264rgb', '-pix_fmt', 'rgb24', '-crf', '0', '-preset', 'veryfast'],
-  c23: [...EVEN, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '23', '-preset', 'medium'],
-  c40: [...EVEN, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '40', '-preset', 'medium'],
+  c0: ['-c:v', 'libx264rgb', '-pix_fmt', 'rgb24', '-crf', '0', '-preset', 'veryfast'],
+  c23: ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '23', '-preset', 'medium'],
+  c40: ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '40', '-preset', 'medium'],
 };
 
 /**
@@ -34,11 +37,13 @@ const CODEC: Record<CompressionLevel, string[]> = {
  * the source's tags are kept (a fake's synthetic mark) and `tags` added.
  */
 export async function compressVideo(src: string, level: CompressionLevel, out: string, opts: { strip?: boolean; tags?: Record<string, string> } = {}): Promise<void> {
-  const audio = (await probeAudio(src))[0];
+  const info = await probeVideo(src);
+  const audio = info.audio[0];
+  const filters = [...(info.vfr ? [resampleFilter(info.fps)] : []), EVEN].join(',');
   const metadata = opts.strip ? ['-map_metadata', '-1', '-map_metadata:s:v', '-1', '-map_metadata:s:a', '-1', '-map_chapters', '-1'] : ['-map_metadata', '0'];
   const tags = Object.entries(opts.tags ?? {}).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]);
   await withAtomicPath(out, async (tmp) => {
-    const args = ['-v', 'error', '-nostdin', '-y', '-i', src, '-map', '0:v:0', ...(audio ? ['-map', '0:a:0', '-c:a', audioCodecFor(audio.codec, '.mp4')] : []), ...CODEC[level], '-threads', '1'];
+    const args = ['-v', 'error', '-nostdin', '-y', '-i', src, '-map', '0:v:0', ...(audio ? ['-map', '0:a:0', '-c:a', audioCodecFor(audio.codec, '.mp4')] : []), '-vf', filters, ...CODEC[level], '-threads', '1'];
     args.push('-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', ...metadata, ...tags, '-movflags', '+faststart+use_metadata_tags', tmp);
     await runFfmpeg(args, `cannot compress "${src}" to ${level}`);
   });

@@ -7,7 +7,9 @@
  *   }
  *
  * Frames come out upright (ffmpeg applies the rotation the container asks for), at the size
- * `probeVideo` reports as width × height. Breaking out of the loop stops ffmpeg. A file that
+ * `probeVideo` reports as width × height. Every coded frame comes out once, except for a
+ * variable-frame-rate video (`info.vfr`), which is resampled to `info.fps` (vfr.ts): frame i is
+ * then the picture the source shows at (i + ½) / fps. Breaking out of the loop stops ffmpeg. A file that
  * ends early (truncated) or that ffmpeg cannot decode is a UserError naming the file.
  */
 import ffmpeg from 'fluent-ffmpeg';
@@ -15,6 +17,7 @@ import type { Readable } from 'node:stream';
 import { UserError } from '../util/errors.ts';
 import { requireFfmpeg, stderrTail } from './ffmpeg.ts';
 import { probeVideo, refuseHdr, rationalValue, type VideoInfo } from './probe.ts';
+import { resampleFilter } from './vfr.ts';
 
 export interface Frame {
   /** 0-based index in the video (counting from the first frame, not from `startFrame`). */
@@ -45,7 +48,9 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
   const frameBytes = info.width * info.height * 3;
 
   const out: string[] = ['-map', `0:${info.videoStreamIndex}`, '-an', '-sn', '-fps_mode', 'passthrough', '-pix_fmt', 'rgb24'];
-  if (start > 0) out.push('-vf', `select=gte(n\\,${start})`);
+  // frame numbers (select's n) count the resampled frames of a VFR video
+  const filters = [...(info.vfr ? [resampleFilter(info.fps)] : []), ...(start > 0 ? [`select=gte(n\\,${start})`] : [])];
+  if (filters.length) out.push('-vf', filters.join(','));
   if (options.maxFrames !== undefined) out.push('-frames:v', String(Math.max(0, Math.floor(options.maxFrames))));
   const cmd = ffmpeg(file).inputOptions(['-v', 'error', '-nostdin']).outputOptions(out).format('rawvideo');
 

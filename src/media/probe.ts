@@ -2,15 +2,18 @@
  * Probe a video: size, frame rate as a rational, frame count, duration, rotation, audio streams.
  *
  *   const info = await probeVideo('samples/a.mp4');
- *   // { width: 512, height: 512, fps: { num: 25, den: 1 }, frameCount: 125, rotation: 0, audio: [...] }
+ *   // { width: 512, height: 512, fps: { num: 25, den: 1 }, vfr: false, frameCount: 125, rotation: 0, audio: [...] }
  *
  * `width`/`height` are the displayed size (after rotation), which is what `decodeFrames` yields.
+ * A variable-frame-rate stream (`vfr: true`, see vfr.ts) reports the constant rate it is decoded
+ * at as `fps`, and an estimated frame count until `withExactFrameCount` counts the resampled frames.
  * Unreadable input (missing, truncated, not a video, no video stream) is a UserError naming the file.
  */
 import { statSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { UserError } from '../util/errors.ts';
 import { requireFfmpeg, stderrTail, watched } from './ffmpeg.ts';
+import { PACKET_SAMPLE, resampleFilter, vfrTiming } from './vfr.ts';
 
 export interface Rational {
   num: number;
@@ -33,8 +36,11 @@ export interface VideoInfo {
   /** Width and height as stored in the stream, before rotation. */
   codedWidth: number;
   codedHeight: number;
+  /** Frames per second as decoded: the stream's own rate, or for VFR the constant rate it is resampled to. */
   fps: Rational;
-  /** Number of frames; `frameCountExact` is false when estimated from duration × fps. */
+  /** Variable frame rate: decoding resamples it to `fps` (frame i is what the source shows at (i + ½) / fps). */
+  vfr: boolean;
+  /** Number of frames (for VFR: of the resampled stream); `frameCountExact` is false when estimated from duration × fps. */
   frameCount: number;
   frameCountExact: boolean;
   /** Seconds. */
@@ -94,6 +100,7 @@ export interface ProbeStream {
   color_primaries?: string;
   avg_frame_rate?: string;
   r_frame_rate?: string;
+  time_base?: string;
   nb_frames?: string;
   duration?: string;
   sample_rate?: string;
@@ -143,21 +150,44 @@ export async function probeAudio(file: string): Promise<AudioStreamInfo[]> {
   return audioStreams(await probeStreams(file));
 }
 
+/** Run ffprobe or ffmpeg (under the watchdog) and give its stdout; a failure is a UserError saying what could not be done. */
+function runTool(bin: string, args: string[], what: string): Promise<string> {
+  const w = watched(bin);
+  return new Promise<string>((resolve, reject) => {
+    execFile(w.file, args, { maxBuffer: 1 << 22, env: w.env }, (err, stdout, stderr) => (err ? reject(new UserError(`${what}: ${stderrTail(stderr) || err.message}`, 'the file is damaged: re-copy or re-encode it')) : resolve(stdout)));
+  });
+}
+
 /**
  * The info with an exact frame count: as probed when the container records it, else counted
  * by ffprobe decoding the video stream (containers such as MKV or WebM record none, and
- * duration x fps is an estimate that can miss frames or invent them).
+ * duration x fps is an estimate that can miss frames or invent them). A VFR stream's frames
+ * are counted after resampling, with the very filter `decodeFrames` uses.
  */
 export async function withExactFrameCount(info: VideoInfo): Promise<VideoInfo> {
   if (info.frameCountExact) return info;
-  const w = watched(requireFfmpeg().ffprobe);
-  const args = ['-v', 'error', '-count_frames', '-select_streams', `${info.videoStreamIndex}`, '-show_entries', 'stream=nb_read_frames', '-of', 'json', info.file];
-  const out = await new Promise<string>((resolve, reject) => {
-    execFile(w.file, args, { maxBuffer: 1 << 20, env: w.env }, (err, stdout, stderr) => (err ? reject(new UserError(`cannot count the frames of "${info.file}": ${stderrTail(stderr) || err.message}`, 'the file is damaged: re-copy or re-encode it')) : resolve(stdout)));
-  });
-  const n = Number((JSON.parse(out) as { streams?: Array<{ nb_read_frames?: string }> }).streams?.[0]?.nb_read_frames);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`cannot count the frames of "${info.file}": ffprobe read ${JSON.stringify(out.trim())}`, 'the file is damaged: re-copy or re-encode it');
+  const what = `cannot count the frames of "${info.file}"`;
+  let n: number;
+  let out: string;
+  if (info.vfr) {
+    const args = ['-v', 'error', '-nostdin', '-nostats', '-i', info.file, '-map', `0:${info.videoStreamIndex}`, '-an', '-sn', '-vf', resampleFilter(info.fps), '-fps_mode', 'passthrough', '-f', 'null', '-progress', 'pipe:1', '-'];
+    out = await runTool(requireFfmpeg().ffmpeg, args, what);
+    n = Number([...out.matchAll(/^frame=(\d+)$/gm)].at(-1)?.[1]);
+  } else {
+    const args = ['-v', 'error', '-count_frames', '-select_streams', `${info.videoStreamIndex}`, '-show_entries', 'stream=nb_read_frames', '-of', 'json', info.file];
+    out = await runTool(requireFfmpeg().ffprobe, args, what);
+    n = Number((JSON.parse(out) as { streams?: Array<{ nb_read_frames?: string }> }).streams?.[0]?.nb_read_frames);
+  }
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`${what}: ${info.vfr ? 'ffmpeg' : 'ffprobe'} read ${JSON.stringify(out.trim().slice(-200))}`, 'the file is damaged: re-copy or re-encode it');
   return { ...info, frameCount: n, frameCountExact: true };
+}
+
+/** Presentation timestamps (in the stream's ticks) of the first PACKET_SAMPLE packets of a stream: demuxed, not decoded. */
+async function samplePacketPts(file: string, streamIndex: number): Promise<number[]> {
+  const args = ['-v', 'error', '-select_streams', `${streamIndex}`, '-read_intervals', `%+#${PACKET_SAMPLE}`, '-show_entries', 'packet=pts', '-of', 'csv=p=0', file];
+  const out = await runTool(requireFfmpeg().ffprobe, args, `cannot read the frame timestamps of "${file}"`);
+  // a packet with side data prints extra empty fields after its pts
+  return out.split('\n').map((l) => Number(l.split(',')[0]?.trim() || NaN)).filter(Number.isFinite);
 }
 
 const HDR_TRANSFERS = ['smpte2084', 'arib-std-b67'];
@@ -195,8 +225,8 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   if (!(codedWidth > 0 && codedHeight > 0)) {
     throw new UserError(`cannot read video "${file}": video stream has no frame size`, 'the file is damaged: re-copy or re-encode it');
   }
-  const fps = parseRational(v.avg_frame_rate) ?? parseRational(v.r_frame_rate);
-  if (!fps) throw new UserError(`cannot read video "${file}": no frame rate in the video stream`, 'the file is damaged: re-copy or re-encode it');
+  const stated = parseRational(v.avg_frame_rate) ?? parseRational(v.r_frame_rate);
+  if (!stated) throw new UserError(`cannot read video "${file}": no frame rate in the video stream`, 'the file is damaged: re-copy or re-encode it');
 
   const sideRotation = v.side_data_list?.find((s) => typeof s.rotation === 'number')?.rotation;
   const tagRotate = v.tags?.rotate !== undefined ? -Number(v.tags.rotate) : undefined;
@@ -204,8 +234,16 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   const turned = rotation === 90 || rotation === 270;
 
   const duration = Number(v.duration) > 0 ? Number(v.duration) : Number(data.format?.duration) || 0;
+  const tb = parseRational(v.time_base);
+  const { vfr, fps } = vfrTiming({
+    rFrameRate: parseRational(v.r_frame_rate),
+    avgFrameRate: parseRational(v.avg_frame_rate),
+    duration: Number(v.duration) > 0 ? Number(v.duration) : 0,
+    timeBase: tb ? tb.num / tb.den : 0,
+    pts: tb ? await samplePacketPts(file, Number(v.index)) : [],
+  });
   const nb = Number(v.nb_frames);
-  const frameCountExact = Number.isInteger(nb) && nb > 0;
+  const frameCountExact = !vfr && Number.isInteger(nb) && nb > 0; // a VFR stream's frames are counted after resampling
   const frameCount = frameCountExact ? nb : Math.round(duration * rationalValue(fps));
 
   const audio = audioStreams(data);
@@ -217,6 +255,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     codedWidth,
     codedHeight,
     fps,
+    vfr,
     frameCount,
     frameCountExact,
     duration,

@@ -1,7 +1,8 @@
 /**
  * The compression ladder: c0 (lossless RGB) > c23 > c40 in size, same frame count and audio,
  * c0 decodes to the source's frames exactly, reruns give the same bytes; an odd-size real and
- * its fake leave every rung with the same stream settings (no label leak).
+ * its fake leave every rung with the same stream settings (no label leak), and so do a
+ * variable-frame-rate real and its fake.
  *
  * @tier e2e (ffmpeg encodes)
  */
@@ -14,8 +15,9 @@ import { LEVELS } from '../../src/config/benchmark.ts';
 import { compressVideo } from '../../src/media/compress.ts';
 import { decodeFrames, readFrame } from '../../src/media/decode.ts';
 import { openVideoWriter } from '../../src/media/encode.ts';
-import { probeVideo } from '../../src/media/probe.ts';
+import { probeVideo, withExactFrameCount } from '../../src/media/probe.ts';
 import { ffmpegSync, SAMPLE_A, requireSamples, tempDir } from '../helpers/fixtures.ts';
+import { makeVfrClip } from '../helpers/vfr-clip.ts';
 
 const test = suite('media/compress');
 const tmp = tempDir('compress');
@@ -62,6 +64,27 @@ test('an odd-size .mov with PCM audio: at every rung the real and its fake (Janu
     assert.is(v.audio.length, 1, `${level}: audio`);
     assert.is(v.audio[0]!.codec, 'aac');
     assert.equal([v.width, v.height], [256, 182], `${level}: padded to even`);
+    assert.equal(streamSettings(real), streamSettings(fakeOut), `${level}: the real and its fake differ in their stream settings`);
+  }
+});
+
+test('a VFR real is resampled at every rung to the rate its fake was written at: same frame count and stream settings', async () => {
+  const src = makeVfrClip(join(tmp.dir, 'vfr.mp4'));
+  const info = await withExactFrameCount(await probeVideo(src));
+  assert.ok(info.vfr);
+  const fake = join(tmp.dir, 'vfr-fake.mp4');
+  const w = await openVideoWriter({ out: fake, width: info.width, height: info.height, fps: info.fps, audioFrom: src, deterministic: true });
+  for await (const f of decodeFrames(src, { info })) await w.write(f.data);
+  await w.close();
+  for (const level of LEVELS) {
+    const real = join(tmp.dir, 'vfr', `${level}.mp4`);
+    const fakeOut = join(tmp.dir, 'vfr', `${level}-fake.mp4`);
+    await compressVideo(src, level, real);
+    await compressVideo(fake, level, fakeOut);
+    const [r, f] = await Promise.all([probeVideo(real), probeVideo(fakeOut)]);
+    assert.is(r.vfr, false, `${level}: the real rung is constant-rate`);
+    assert.is(r.frameCount, info.frameCount, `${level}: the real rung has the resampled frames`);
+    assert.is(f.frameCount, info.frameCount, `${level}: the fake rung too`);
     assert.equal(streamSettings(real), streamSettings(fakeOut), `${level}: the real and its fake differ in their stream settings`);
   }
 });
