@@ -8,7 +8,7 @@
  *   const log = stageLog('runs/demo', 'extract-a');    // appends to .janus/logs/extract-a.log
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { TEMP_PREFIX } from '../util/atomic-write.ts';
 import { outputPaths } from './fingerprint.ts';
 import type { ResolvedStage } from './pipeline-schema.ts';
@@ -33,6 +33,26 @@ export function removeOutputs(stage: ResolvedStage, workdir: string, keepPersist
     if (keepPersist && stage.persist.includes(name)) continue;
     rmSync(p, { recursive: true, force: true });
   }
+}
+
+/**
+ * Remove what an interrupted write left of an output: temp files inside it (a folder's items)
+ * and its own temp copies beside it (`.janus-tmp-<pid>-<random>-<name>`, written whole and
+ * renamed onto the output: a kill before the rename leaves one). The run's lock guarantees no
+ * other Janus process is writing them.
+ */
+export function removeLeftTemps(output: string): number {
+  let n = removeTempFiles(output);
+  const dir = dirname(output);
+  if (!existsSync(dir)) return n;
+  for (const e of readdirSync(dir)) {
+    const m = e.startsWith(TEMP_PREFIX) ? /^\d+-[0-9a-f]+-(.*)$/.exec(e.slice(TEMP_PREFIX.length)) : null;
+    if (m?.[1] === basename(output)) {
+      rmSync(join(dir, e), { recursive: true, force: true });
+      n++;
+    }
+  }
+  return n;
 }
 
 /** Remove temp files left inside output folders by an interrupted write. */

@@ -21,7 +21,7 @@ import { asUserError, errorMessage } from '../util/errors.ts';
 import { inputPaths, outputPaths, type EvalContext, type Evaluation } from './fingerprint.ts';
 import type { ResolvedStage } from './pipeline-schema.ts';
 import { outcome, type Reporter, type StageOutcome } from './reporter.ts';
-import { removeOutputs, removeTempFiles, stageLog } from './run-folder.ts';
+import { removeLeftTemps, removeOutputs, stageLog } from './run-folder.ts';
 import { loadImplementation, type StageContext, type StageImplementation, type StageSetup } from './stage-kind.ts';
 import { describeReason, type RunReason } from './stage-reason.ts';
 
@@ -88,7 +88,7 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
     const { items } = progress;
     if (c.signal.aborted) {
       log(`interrupted after ${seconds().toFixed(2)}s${items ? ` at ${items.done}/${items.total} items` : ''}`);
-      for (const p of Object.values(outs)) removeTempFiles(p);
+      for (const p of Object.values(outs)) removeLeftTemps(p);
       return outcome(stage.name, 'interrupted', why, { seconds: seconds(), items });
     }
     const user = asUserError(err); // a mistake in the input, or the machine's (disk full, no permission)
@@ -105,8 +105,8 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
  */
 function markStarted(stage: ResolvedStage, e: Evaluation, resume: boolean, c: ExecContext): (message: string) => void {
   const outs = outputPaths(stage, c.workdir);
-  if (resume) for (const p of Object.values(outs)) removeTempFiles(p);
-  else {
+  for (const p of Object.values(outs)) removeLeftTemps(p); // what a killed write left, resuming or not
+  if (!resume) {
     removeOutputs(stage, c.workdir);
     c.store.clearItems(stage.name);
   }
@@ -145,7 +145,7 @@ function markDone(stage: ResolvedStage, outs: Record<string, string>, c: ExecCon
  * stage's outputs are removed (but `persist`).
  */
 function markFailed(stage: ResolvedStage, message: string, keepItems: boolean, c: ExecContext): void {
-  if (keepItems) for (const p of Object.values(outputPaths(stage, c.workdir))) removeTempFiles(p);
+  if (keepItems) for (const p of Object.values(outputPaths(stage, c.workdir))) removeLeftTemps(p);
   else removeOutputs(stage, c.workdir);
   c.store.transaction(() => {
     c.store.putStage({ ...c.store.stage(stage.name)!, status: 'failed', error: message, finishedAt: Date.now() / 1000 });

@@ -9,7 +9,7 @@
  *   ck?.state.iteration
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { Architecture } from '../config/model.ts';
 import { defaultOf } from '../config/parse.ts';
@@ -41,6 +41,8 @@ export const TrainingState = z
     lossB: z.number().nullable(),
     /** Best score (mean loss A+B over the last 10 iterations) of any checkpoint so far: what best/ holds. */
     bestScore: z.number().nullable().optional(),
+    /** This checkpoint was the best so far when saved: `best` is (or, after a kill, will be made) its copy. */
+    best: z.literal(true).optional(),
     /** Share of the aligned crop the model sees (model/input.ts); absent in older checkpoints: 1, the whole crop. */
     coverage: z.number().positive().optional(),
     /** Seconds of training up to this checkpoint, over all runs (time budgets and schedules continue from it). */
@@ -163,6 +165,15 @@ export async function saveBest(root: string, checkpoint: string): Promise<void> 
   for (const d of readdirSync(root)) if (BEST_COPY.test(d) && d !== copy) rmSync(join(root, d), { recursive: true, force: true });
 }
 
+/** Whether `<root>/best` is the copy of this checkpoint (best-<its iteration>). */
+export function isBest(root: string, checkpoint: string): boolean {
+  try {
+    return readlinkSync(join(root, 'best')) === `best-${basename(checkpoint).replace(/^ckpt-/, '')}`;
+  } catch {
+    return false;
+  }
+}
+
 /** The JSON files of a checkpoint folder, read back and validated. */
 export interface CheckpointFiles {
   manifest: CheckpointManifest;
@@ -217,7 +228,7 @@ export interface LoadedCheckpoint {
   skipped: Array<{ dir: string; reason: string }>;
 }
 
-export async function loadLatestCheckpoint(root: string, arch: Architecture): Promise<LoadedCheckpoint | null> {
+export async function loadLatestCheckpoint(root: string, arch: Architecture, seed = 0): Promise<LoadedCheckpoint | null> {
   const skipped: LoadedCheckpoint['skipped'] = [];
   for (const dir of listCheckpoints(root)) {
     const c = inspectCheckpoint(dir);
@@ -228,7 +239,7 @@ export async function loadLatestCheckpoint(root: string, arch: Architecture): Pr
     const { state, optimizerSpecs } = c.value;
     const diff = architectureDifference(state.arch, arch);
     if (diff) throw new UserError(`the checkpoint in ${root} is of another architecture (${diff})`, `train into a new folder (--out weights/NEW), or use the checkpoint's settings (preset ${state.arch.preset}, upsample ${state.arch.upsample})`);
-    const ae = await loadNetworks(dir, arch);
+    const ae = await loadNetworks(dir, arch, seed);
     const specs: tf.io.WeightsManifestEntry[] = optimizerSpecs;
     const bin = readFileSync(join(dir, 'optimizer.bin'));
     const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), specs);
@@ -238,10 +249,12 @@ export async function loadLatestCheckpoint(root: string, arch: Architecture): Pr
   return null;
 }
 
-async function loadNetworks(dir: string, arch: Architecture): Promise<Autoencoder> {
+async function loadNetworks(dir: string, arch: Architecture, seed = 0): Promise<Autoencoder> {
   // every weight is replaced below: seeded, the build draws glorot-uniform values, several times
-  // faster than tfjs's default truncated normal (seconds for the large presets)
-  const ae = buildAutoencoder(arch, 0);
+  // faster than tfjs's default truncated normal (seconds for the large presets); with the run's
+  // seed, the initialisers' seeds in model.json are the ones the run started with, so a resumed
+  // run saves the same bytes as one never stopped
+  const ae = buildAutoencoder(arch, seed);
   const nets = networks(ae);
   for (const net of NETS) {
     const model = nets[net];

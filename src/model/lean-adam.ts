@@ -21,6 +21,27 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     super(learningRate, beta1, beta2, epsilon ?? tf.backend().epsilon());
   }
 
+  /**
+   * tfjs restores beta^(t+1) with one pow(); a run that was never stopped has it from t float32
+   * products, which differ in the last bit: restored the same way here, so that a resumed run
+   * continues bit for bit as if it had not stopped.
+   */
+  override async setWeights(weightValues: Parameters<tf.AdamOptimizer['setWeights']>[0]): Promise<void> {
+    await super.setWeights(weightValues);
+    const st = this as unknown as AdamState;
+    const t = this.iterations;
+    let a1 = Math.fround(this.beta1);
+    let a2 = Math.fround(this.beta2);
+    for (let i = 0; i < t; i++) {
+      a1 = Math.fround(a1 * Math.fround(this.beta1));
+      a2 = Math.fround(a2 * Math.fround(this.beta2));
+    }
+    tf.tidy(() => {
+      st.accBeta1.assign(tf.scalar(a1));
+      st.accBeta2.assign(tf.scalar(a2));
+    });
+  }
+
   /** Change the step size (a schedule's warm-up and decay); the moments are kept. */
   setLearningRate(lr: number): void {
     this.learningRate = lr;

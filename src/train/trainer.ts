@@ -23,7 +23,7 @@ import { tf } from '../engine/tf.ts';
 import { bufferLimitProblem, deviceLost } from '../engine/webgpu.ts';
 import { LeanAdamOptimizer } from '../model/lean-adam.ts';
 import { buildAutoencoder, type Autoencoder } from '../model/autoencoder.ts';
-import { loadLatestCheckpoint, saveBest, saveCheckpoint, type NamedTensor } from '../model/checkpoint.ts';
+import { isBest, loadLatestCheckpoint, saveBest, saveCheckpoint, type NamedTensor } from '../model/checkpoint.ts';
 import { reconstructionLoss } from '../model/losses.ts';
 import { UserError } from '../util/errors.ts';
 import { DEFAULT_AUGMENT, type AugmentSettings } from './augment.ts';
@@ -199,7 +199,7 @@ interface Start {
 }
 
 async function startOrResume(o: TrainOptions, r: Resolved, log: (line: string) => void): Promise<Start> {
-  const ck = await loadLatestCheckpoint(o.out, o.arch);
+  const ck = await loadLatestCheckpoint(o.out, o.arch, r.seed);
   for (const s of ck?.skipped ?? []) log(`skipped checkpoint ${s.dir}: ${s.reason}`);
   const optimizer = new LeanAdamOptimizer(r.learningRate);
   if (!ck) {
@@ -219,6 +219,7 @@ async function startOrResume(o: TrainOptions, r: Resolved, log: (line: string) =
   await optimizer.setWeights(ck.optimizerWeights);
   tf.dispose(ck.optimizerWeights.map((w) => w.tensor));
   log(`resumed from iteration ${ck.state.iteration} (${ck.dir})`);
+  if (ck.state.best && !isBest(o.out, ck.dir)) await saveBest(o.out, ck.dir); // killed between the checkpoint and its best copy
   const was = ck.state.optimiser;
   if (was && was.learningRate !== r.learningRate) log(`learning rate changed on resume: ${was.learningRate} -> ${r.learningRate}`);
   if (was && was.batchSize !== r.batch) log(`batch size changed on resume: ${was.batchSize} -> ${r.batch}`);
@@ -477,20 +478,22 @@ class TrainingRun {
     const score = recent.reduce((acc, e) => acc + e.lossA + e.lossB, 0) / Math.max(1, recent.length);
     const isBest = recent.length > 0 && score < this.best;
     if (isBest) this.best = score;
-    try {
-      const optimiser = { learningRate: r.learningRate, batchSize: r.batch, lrScale: this.lrScale };
-      const state = { iteration: this.iteration, arch: o.arch, configHash: this.hash, trainHash: configHash(o, r, false), optimiser, rng: this.savedRng, lossA: this.lastGood.la, lossB: this.lastGood.lb, bestScore: Number.isFinite(this.best) ? this.best : null, coverage: r.coverage, trainSeconds: this.seconds() };
-      this.checkpoint = await saveCheckpoint(o.out, { ae: s.ae, optimizerWeights, state }, { keep: r.keep });
-    } finally {
-      // getWeights makes a fresh 'iter' scalar; the moments are the optimizer's own variables
-      for (const w of optimizerWeights) if (w.name === 'iter') w.tensor.dispose();
-    }
-    if (isBest) await saveBest(o.out, this.checkpoint);
+    // the logs and previews first: a kill before the checkpoint is in place resumes from an
+    // earlier one, which reads the log up to its own iteration and writes them all again
     await writeLossLog(o.out, this.losses);
     if (o.previews !== false) {
       await writePreview(join(o.out, 'preview.png'), s.ae, o.a.faces, o.b.faces);
       await writeLossCurve(join(o.out, 'loss.png'), this.losses);
     }
+    try {
+      const optimiser = { learningRate: r.learningRate, batchSize: r.batch, lrScale: this.lrScale };
+      const state = { iteration: this.iteration, arch: o.arch, configHash: this.hash, trainHash: configHash(o, r, false), optimiser, rng: this.savedRng, lossA: this.lastGood.la, lossB: this.lastGood.lb, bestScore: Number.isFinite(this.best) ? this.best : null, ...(isBest ? { best: true as const } : {}), coverage: r.coverage, trainSeconds: this.seconds() };
+      this.checkpoint = await saveCheckpoint(o.out, { ae: s.ae, optimizerWeights, state }, { keep: r.keep });
+    } finally {
+      // getWeights makes a fresh 'iter' scalar; the moments are the optimizer's own variables
+      for (const w of optimizerWeights) if (w.name === 'iter') w.tensor.dispose();
+    }
+    if (isBest) await saveBest(o.out, this.checkpoint); // a kill before it: the resume makes it (startOrResume)
     return true;
   }
 
