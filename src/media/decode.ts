@@ -13,7 +13,7 @@
 import ffmpeg from 'fluent-ffmpeg';
 import type { Readable } from 'node:stream';
 import { UserError } from '../util/errors.ts';
-import { requireFfmpeg, stderrTail } from './ffmpeg.ts';
+import { fileArg, requireFfmpeg, stderrTail } from './ffmpeg.ts';
 import { probeVideo, refuseHdr, rationalValue, type VideoInfo } from './probe.ts';
 
 export interface Frame {
@@ -47,7 +47,7 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
   const out: string[] = ['-map', `0:${info.videoStreamIndex}`, '-an', '-sn', '-fps_mode', 'passthrough', '-pix_fmt', 'rgb24'];
   if (start > 0) out.push('-vf', `select=gte(n\\,${start})`);
   if (options.maxFrames !== undefined) out.push('-frames:v', String(Math.max(0, Math.floor(options.maxFrames))));
-  const cmd = ffmpeg(file).inputOptions(['-v', 'error', '-nostdin']).outputOptions(out).format('rawvideo');
+  const cmd = ffmpeg(fileArg(file)).inputOptions(['-v', 'error', '-nostdin']).outputOptions(out).format('rawvideo');
 
   let stderr = '';
   let killed = false;

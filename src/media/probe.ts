@@ -10,7 +10,7 @@
 import { statSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { UserError } from '../util/errors.ts';
-import { requireFfmpeg, stderrTail, watched } from './ffmpeg.ts';
+import { fileArg, requireFfmpeg, stderrTail, watched } from './ffmpeg.ts';
 
 export interface Rational {
   num: number;
@@ -111,7 +111,7 @@ export interface ProbeData {
 export async function probeStreams(file: string): Promise<ProbeData> {
   requireInputFile(file, 'media');
   const w = watched(requireFfmpeg().ffprobe);
-  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file];
+  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', fileArg(file)];
   return new Promise<ProbeData>((resolve, reject) => {
     execFile(w.file, args, { maxBuffer: 16 << 20, env: w.env }, (err, stdout, stderr) => {
       if (err) {
@@ -151,7 +151,7 @@ export async function probeAudio(file: string): Promise<AudioStreamInfo[]> {
 export async function withExactFrameCount(info: VideoInfo): Promise<VideoInfo> {
   if (info.frameCountExact) return info;
   const w = watched(requireFfmpeg().ffprobe);
-  const args = ['-v', 'error', '-count_frames', '-select_streams', `${info.videoStreamIndex}`, '-show_entries', 'stream=nb_read_frames', '-of', 'json', info.file];
+  const args = ['-v', 'error', '-count_frames', '-select_streams', `${info.videoStreamIndex}`, '-show_entries', 'stream=nb_read_frames', '-of', 'json', fileArg(info.file)];
   const out = await new Promise<string>((resolve, reject) => {
     execFile(w.file, args, { maxBuffer: 1 << 20, env: w.env }, (err, stdout, stderr) => (err ? reject(new UserError(`cannot count the frames of "${info.file}": ${stderrTail(stderr) || err.message}`, 'the file is damaged: re-copy or re-encode it')) : resolve(stdout)));
   });
