@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.package-lock.json
 JANUS := node src/cli/bin.js
 SAMPLE_SOURCES := $(wildcard src/samples/*.ts) src/config/samples.ts src/media/warp-affine.ts src/media/encode.ts src/media/image.ts
 
-.PHONY: help setup ffmpeg swiftshader gpu-check gpu-kit test test-unit typecheck readme-options demo swap extract train convert status benchmark samples doctor bench bench-quality clean
+.PHONY: help setup ffmpeg swiftshader gpu-check gpu-kit test test-unit faults typecheck readme-options demo swap extract train convert status benchmark samples doctor bench bench-quality clean
 
 # Every variable a user sets (paths, names, numbers) reaches the shell single-quoted and
 # unexpanded: $(call q,$(value X)) quotes X's text as it was typed, so a path with spaces, quotes,
@@ -78,6 +78,9 @@ test: setup swiftshader samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then
 
 test-unit: setup samples/a.mp4 samples/b.mp4 ## the fast unit tier alone (in-process checks of one module each; under 2 minutes) [FILTER=path-part]
 	npx tsx test/run.ts --tier unit --jobs 2 $(if $(value FILTER),$(call q,$(value FILTER)))
+
+faults: setup samples/a.mp4 samples/b.mp4 ## the fault suite: SIGKILL at many points then a rerun (byte-identical, nothing redone), and bad inputs (exit 2, a message naming the file and the fix, nothing lost); prints the figures line, then "N passed, N failed"
+	npx tsx test/faults/run.ts
 
 demo: setup samples/a.mp4 samples/b.mp4 ## the swap pipeline on the bundled samples (tiny preset, pixel-shuffle decoders, DEMO_MINUTES=9 of training at learning rate 5e-4): runs/demo/output.mp4, report.html
 	$(JANUS) run pipelines/swap.yaml --workdir runs/demo --set preset=tiny --set upsample=pixelshuffle --set $(call q,minutes=$(value DEMO_MINUTES)) --set iterations=100000 --set learningRate=5e-4

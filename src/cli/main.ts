@@ -6,7 +6,7 @@
  *   npx janus --help
  *   npx janus doctor
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { asUserError } from '../util/errors.ts';
 import { installSignalHandlers } from '../util/signals.ts';
@@ -59,7 +59,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const e = err as { code?: string; exitCode?: number };
     if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
-      // commander already printed its message (help, version, bad option)
+      // commander already printed its message (help, version, bad option); a file named like an option gets the way out
+      const named = e.code === 'commander.unknownOption' ? /unknown option '(.+)'/.exec((err as Error).message)?.[1] : undefined;
+      if (named && existsSync(named)) process.stderr.write(`  fix: "${named}" is a file: write it as ./${named}, or put -- before it\n`);
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
     }
     const user = asUserError(err); // a mistake in the input, or the machine's (disk full, no permission)

@@ -12,7 +12,7 @@ import { modelArchitecture } from '../config/model.ts';
 import { parseConfig } from '../config/parse.ts';
 import { TrainConfig } from '../config/train.ts';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
-import { train, trainingExitCode } from '../train/trainer.ts';
+import { NAN_STOP_FIX, train, trainingExitCode } from '../train/trainer.ts';
 import { loadPooledFaces } from '../train/training-data.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import type { PretrainOpts } from './commands.ts';
@@ -52,7 +52,8 @@ async function pretrainLocked(args: string[], opts: PretrainOpts): Promise<numbe
         log(`iteration ${it}/${cfg.iterations}: loss ${la.toFixed(4)}`);
       },
     });
-    process.stdout.write(`${r.message}; checkpoint ${r.checkpoint ?? 'none'}\n`);
+    if (r.stoppedBy === 'nan') process.stderr.write(`janus: ${r.message}\n  fix: ${NAN_STOP_FIX}\n`);
+    else process.stdout.write(`${r.message}; checkpoint ${r.checkpoint ?? 'none'}\n`);
     return trainingExitCode(r.stoppedBy);
   } finally {
     ungraceful();

@@ -9,7 +9,7 @@
 import cliProgress from 'cli-progress';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
 import { trainFromConfig } from '../stages/train.ts';
-import { trainingExitCode } from '../train/trainer.ts';
+import { NAN_STOP_FIX, trainingExitCode } from '../train/trainer.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import type { TrainOpts } from './commands.ts';
 import { withModelFolder } from './model-folder.ts';
@@ -55,7 +55,8 @@ async function trainLocked(opts: TrainOpts): Promise<number> {
       },
     );
     bar?.stop();
-    process.stdout.write(`${r.message}; checkpoint ${r.checkpoint ?? 'none'}\n`);
+    if (r.stoppedBy === 'nan') process.stderr.write(`janus: ${r.message}\n  fix: ${NAN_STOP_FIX}\n`);
+    else process.stdout.write(`${r.message}; checkpoint ${r.checkpoint ?? 'none'}\n`);
     return trainingExitCode(r.stoppedBy);
   } finally {
     bar?.stop();

@@ -14,7 +14,14 @@ import { expectation, issueText, lookup, showValue } from '../util/zod-issues.ts
 export function parseConfig<S extends z.ZodType>(schema: S, value: unknown, source: string): z.infer<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  throw new UserError(`invalid ${source}: ${r.error.issues.map((iss) => optionIssue(iss, value)).join('; ')}`);
+  throw new UserError(`invalid ${source}: ${r.error.issues.map((iss) => optionIssue(iss, value)).join('; ')}`, fixFor(source));
+}
+
+/** The fix for a setting that did not validate, by where it came from: an option, an environment variable, a file. */
+function fixFor(source: string): string {
+  if (source.startsWith('--')) return `give ${source} a value as expected above (--help lists every option with its values and default)`;
+  if (/^[A-Z][A-Z0-9_]*$/.test(source)) return `set ${source} to a value as expected above, or unset it`;
+  return `correct ${source} as said above`;
 }
 
 /**

@@ -36,14 +36,14 @@ function readSpec(file: string): { text: string; spec: PipelineSpec } {
     raw = parseYaml(text);
   } catch (err) {
     const e = err as YAMLParseError;
-    throw new UserError(`${file}: not valid YAML: ${e.message.split('\n')[0]}`);
+    throw new UserError(`${file}: not valid YAML: ${e.message.split('\n')[0]!.replace(/:$/, '')}`, 'mend the YAML at that line (indentation, an unclosed { or [, a missing quote)');
   }
   try {
     return { text, spec: parseConfig(PipelineSpec, raw, file) };
   } catch (err) {
     const r = raw as { stages?: Array<{ name?: string }> };
     const msg = (err as Error).message.replace(/stages\.(\d+)(\.?)/g, (_m, i: string, dot: string) => `stage "${r.stages?.[Number(i)]?.name ?? i}" (stages[${i}])${dot ? ' ' : ''}`);
-    throw new UserError(msg);
+    throw new UserError(msg, 'correct the pipeline file as said above (pipelines/README.md describes its keys)');
   }
 }
 

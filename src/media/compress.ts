@@ -16,7 +16,7 @@
  */
 import { LEVELS } from '../config/benchmark.ts';
 import { withAtomicPath } from '../util/atomic-write.ts';
-import { audioCodecFor, runFfmpeg } from './ffmpeg.ts';
+import { audioCodecFor, fileArg, runFfmpeg } from './ffmpeg.ts';
 import { probeVideo } from './probe.ts';
 import { resampleFilter } from './vfr.ts';
 
@@ -43,7 +43,7 @@ export async function compressVideo(src: string, level: CompressionLevel, out: s
   const metadata = opts.strip ? ['-map_metadata', '-1', '-map_metadata:s:v', '-1', '-map_metadata:s:a', '-1', '-map_chapters', '-1'] : ['-map_metadata', '0'];
   const tags = Object.entries(opts.tags ?? {}).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]);
   await withAtomicPath(out, async (tmp) => {
-    const args = ['-v', 'error', '-nostdin', '-y', '-i', src, '-map', '0:v:0', ...(audio ? ['-map', '0:a:0', '-c:a', audioCodecFor(audio.codec, '.mp4')] : []), '-vf', filters, ...CODEC[level], '-threads', '1'];
+    const args = ['-v', 'error', '-nostdin', '-y', '-i', fileArg(src), '-map', '0:v:0', ...(audio ? ['-map', '0:a:0', '-c:a', audioCodecFor(audio.codec, '.mp4')] : []), '-vf', filters, ...CODEC[level], '-threads', '1'];
     args.push('-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', ...metadata, ...tags, '-movflags', '+faststart+use_metadata_tags', tmp);
     await runFfmpeg(args, `cannot compress "${src}" to ${level}`);
   });

@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import { reserveTemp, withAtomicPath } from '../util/atomic-write.ts';
-import { audioCodecFor, runFfmpeg } from './ffmpeg.ts';
+import { audioCodecFor, fileArg, runFfmpeg } from './ffmpeg.ts';
 import { probeAudio } from './probe.ts';
 
 export interface ConcatOptions {
@@ -33,7 +33,7 @@ export async function concatVideos(o: ConcatOptions): Promise<void> {
   await writeFile(list, o.segments.map((s) => `file '${resolve(s).replace(/'/g, "'\\''")}'\n`).join(''));
   await withAtomicPath(o.out, async (tmp) => {
     const args = ['-v', 'error', '-nostdin', '-y', '-f', 'concat', '-safe', '0', '-i', list];
-    if (audio) args.push('-i', o.audioFrom!);
+    if (audio) args.push('-i', fileArg(o.audioFrom!));
     args.push('-map', '0:v:0', '-c:v', 'copy');
     if (audio) args.push('-map', '1:a:0', '-c:a', audioCodecFor(audio.codec, ext), '-shortest');
     if (ext !== '.mkv') args.push('-movflags', '+faststart+use_metadata_tags');

@@ -15,7 +15,7 @@
 import ffmpeg from 'fluent-ffmpeg';
 import type { Readable } from 'node:stream';
 import { UserError } from '../util/errors.ts';
-import { requireFfmpeg, stderrTail } from './ffmpeg.ts';
+import { fileArg, requireFfmpeg, stderrTail } from './ffmpeg.ts';
 import { probeVideo, refuseHdr, rationalValue, type VideoInfo } from './probe.ts';
 import { resampleFilter } from './vfr.ts';
 
@@ -52,7 +52,7 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
   const filters = [...(info.vfr ? [resampleFilter(info.fps)] : []), ...(start > 0 ? [`select=gte(n\\,${start})`] : [])];
   if (filters.length) out.push('-vf', filters.join(','));
   if (options.maxFrames !== undefined) out.push('-frames:v', String(Math.max(0, Math.floor(options.maxFrames))));
-  const cmd = ffmpeg(file).inputOptions(['-v', 'error', '-nostdin']).outputOptions(out).format('rawvideo');
+  const cmd = ffmpeg(fileArg(file)).inputOptions(['-v', 'error', '-nostdin']).outputOptions(out).format('rawvideo');
 
   let stderr = '';
   let killed = false;

@@ -16,7 +16,7 @@ import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { UserError } from '../util/errors.ts';
 import { reserveTemp } from '../util/atomic-write.ts';
-import { audioCodecFor, requireFfmpeg, stderrTail } from './ffmpeg.ts';
+import { audioCodecFor, fileArg, requireFfmpeg, stderrTail } from './ffmpeg.ts';
 import { probeAudio, type Rational } from './probe.ts';
 
 
@@ -71,7 +71,7 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
     .inputOptions(['-pix_fmt', 'rgb24', '-video_size', `${width}x${height}`, '-framerate', `${fps.num}/${fps.den}`]);
   const outOpts: string[] = ['-map', '0:v:0'];
   if (audio) {
-    cmd.input(audio.file);
+    cmd.input(fileArg(audio.file));
     outOpts.push('-map', '1:a:0', '-c:a', audio.copy ? 'copy' : 'aac', '-shortest');
   }
   const even = width % 2 === 0 && height % 2 === 0;

@@ -26,6 +26,14 @@ import { UserError } from '../util/errors.ts';
 
 export const FFMPEG_FIX = 'install it with `apt-get install -y ffmpeg` (Debian/Ubuntu; `make setup` does it when run as root), or set FFMPEG_PATH and FFPROBE_PATH';
 
+/**
+ * A path as ffmpeg and ffprobe must be given it: a relative name that starts with `-` (a user's
+ * `-clip.mp4`) would read as an option, so it becomes `./-clip.mp4`; every other path is as is.
+ */
+export function fileArg(path: string): string {
+  return path.startsWith('-') ? `./${path}` : path;
+}
+
 /** Find an executable on PATH (or the given override); null when absent. */
 export function which(name: string, override?: string): string | null {
   const candidates = override ? [override] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, name));

@@ -12,7 +12,7 @@
 import { statSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { UserError } from '../util/errors.ts';
-import { requireFfmpeg, stderrTail, watched } from './ffmpeg.ts';
+import { fileArg, requireFfmpeg, stderrTail, watched } from './ffmpeg.ts';
 import { PACKET_SAMPLE, resampleFilter, vfrTiming } from './vfr.ts';
 
 export interface Rational {
@@ -118,7 +118,7 @@ export interface ProbeData {
 export async function probeStreams(file: string): Promise<ProbeData> {
   requireInputFile(file, 'media');
   const w = watched(requireFfmpeg().ffprobe);
-  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file];
+  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', fileArg(file)];
   return new Promise<ProbeData>((resolve, reject) => {
     execFile(w.file, args, { maxBuffer: 16 << 20, env: w.env }, (err, stdout, stderr) => {
       if (err) {
@@ -170,11 +170,11 @@ export async function withExactFrameCount(info: VideoInfo): Promise<VideoInfo> {
   let n: number;
   let out: string;
   if (info.vfr) {
-    const args = ['-v', 'error', '-nostdin', '-nostats', '-i', info.file, '-map', `0:${info.videoStreamIndex}`, '-an', '-sn', '-vf', resampleFilter(info.fps), '-fps_mode', 'passthrough', '-f', 'null', '-progress', 'pipe:1', '-'];
+    const args = ['-v', 'error', '-nostdin', '-nostats', '-i', fileArg(info.file), '-map', `0:${info.videoStreamIndex}`, '-an', '-sn', '-vf', resampleFilter(info.fps), '-fps_mode', 'passthrough', '-f', 'null', '-progress', 'pipe:1', '-'];
     out = await runTool(requireFfmpeg().ffmpeg, args, what);
     n = Number([...out.matchAll(/^frame=(\d+)$/gm)].at(-1)?.[1]);
   } else {
-    const args = ['-v', 'error', '-count_frames', '-select_streams', `${info.videoStreamIndex}`, '-show_entries', 'stream=nb_read_frames', '-of', 'json', info.file];
+    const args = ['-v', 'error', '-count_frames', '-select_streams', `${info.videoStreamIndex}`, '-show_entries', 'stream=nb_read_frames', '-of', 'json', fileArg(info.file)];
     out = await runTool(requireFfmpeg().ffprobe, args, what);
     n = Number((JSON.parse(out) as { streams?: Array<{ nb_read_frames?: string }> }).streams?.[0]?.nb_read_frames);
   }
@@ -184,7 +184,7 @@ export async function withExactFrameCount(info: VideoInfo): Promise<VideoInfo> {
 
 /** Presentation timestamps (in the stream's ticks) of the first PACKET_SAMPLE packets of a stream: demuxed, not decoded. */
 async function samplePacketPts(file: string, streamIndex: number): Promise<number[]> {
-  const args = ['-v', 'error', '-select_streams', `${streamIndex}`, '-read_intervals', `%+#${PACKET_SAMPLE}`, '-show_entries', 'packet=pts', '-of', 'csv=p=0', file];
+  const args = ['-v', 'error', '-select_streams', `${streamIndex}`, '-read_intervals', `%+#${PACKET_SAMPLE}`, '-show_entries', 'packet=pts', '-of', 'csv=p=0', fileArg(file)];
   const out = await runTool(requireFfmpeg().ffprobe, args, `cannot read the frame timestamps of "${file}"`);
   // a packet with side data prints extra empty fields after its pts
   return out.split('\n').map((l) => Number(l.split(',')[0]?.trim() || NaN)).filter(Number.isFinite);

@@ -23,7 +23,7 @@ import { tf } from '../engine/tf.ts';
 import { bufferLimitProblem, deviceLost } from '../engine/webgpu.ts';
 import { LeanAdamOptimizer } from '../model/lean-adam.ts';
 import { buildAutoencoder, type Autoencoder } from '../model/autoencoder.ts';
-import { isBest, loadLatestCheckpoint, saveBest, saveCheckpoint, type NamedTensor } from '../model/checkpoint.ts';
+import { inspectCheckpoint, isBest, listCheckpoints, loadLatestCheckpoint, saveBest, saveCheckpoint, type NamedTensor } from '../model/checkpoint.ts';
 import { reconstructionLoss } from '../model/losses.ts';
 import { UserError } from '../util/errors.ts';
 import { DEFAULT_AUGMENT, type AugmentSettings } from './augment.ts';
@@ -99,10 +99,17 @@ export function stoppedByFailure(stoppedBy: StopReason): boolean {
   return stoppedBy === 'nan' || stoppedBy === 'device-lost';
 }
 
-/** A training command's exit code: 130 when stopped by a signal, 1 on a failure stop, else 0. */
+/**
+ * A training command's exit code: 130 when stopped by a signal, 2 when the loss stayed NaN/Inf
+ * (the user's to fix: the learning rate or the faces; print NAN_STOP_FIX), 1 when the GPU was
+ * lost, else 0.
+ */
 export function trainingExitCode(stoppedBy: StopReason): number {
-  return stoppedBy === 'signal' ? 130 : stoppedByFailure(stoppedBy) ? 1 : 0;
+  return stoppedBy === 'signal' ? 130 : stoppedBy === 'nan' ? 2 : stoppedByFailure(stoppedBy) ? 1 : 0;
 }
+
+/** The fix printed when training stopped on a loss that stayed NaN/Inf. */
+export const NAN_STOP_FIX = 'lower --learning-rate (a tenth, say) or check the faces, then run the same command again: it resumes from the last good checkpoint';
 
 export interface TrainResult {
   iteration: number;
@@ -203,6 +210,11 @@ async function startOrResume(o: TrainOptions, r: Resolved, log: (line: string) =
   for (const s of ck?.skipped ?? []) log(`skipped checkpoint ${s.dir}: ${s.reason}`);
   const optimizer = new LeanAdamOptimizer(r.learningRate);
   if (!ck) {
+    // every checkpoint there is damaged: say which and why before starting over (none is removed until a good one is saved)
+    for (const dir of listCheckpoints(o.out)) {
+      const c = inspectCheckpoint(dir);
+      if (!c.ok) log(`skipped checkpoint ${dir}: ${c.problem}; no usable checkpoint is left, so training starts from the beginning`);
+    }
     const ae = buildAutoencoder(o.arch, r.seed);
     const rng = Rng.fromSeed(r.seed);
     if (o.init) await o.init(ae);

@@ -90,6 +90,13 @@ test('a truncated MP4 with its index first probes, but decoding it fails with a 
   assert.match(r.stderr, /cut-start\.mp4/);
 });
 
+test('a file whose name starts with a dash is read as a file, not as an ffmpeg option', async () => {
+  ffmpegSync(['-i', SAMPLE_A, '-t', '0.2', '-c', 'copy', join(tmp.dir, '-dash.mp4')]);
+  const r = spawnSync(process.execPath, [join(ROOT, 'src/cli/bin.js'), 'probe', '--count-frames', '--', '-dash.mp4'], { cwd: tmp.dir, encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /size\s+512x512/);
+});
+
 test('a file with no video stream: error says what streams it has', async () => {
   const f = join(tmp.dir, 'voice.m4a');
   ffmpegSync(['-i', SAMPLE_A, '-vn', '-c:a', 'copy', f]);
