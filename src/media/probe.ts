@@ -235,14 +235,20 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
 
   const duration = Number(v.duration) > 0 ? Number(v.duration) : Number(data.format?.duration) || 0;
   const tb = parseRational(v.time_base);
-  const { vfr, fps } = vfrTiming({
-    rFrameRate: parseRational(v.r_frame_rate),
-    avgFrameRate: parseRational(v.avg_frame_rate),
-    duration: Number(v.duration) > 0 ? Number(v.duration) : 0,
-    timeBase: tb ? tb.num / tb.den : 0,
-    pts: tb ? await samplePacketPts(file, Number(v.index)) : [],
-  });
   const nb = Number(v.nb_frames);
+  const pts = tb ? await samplePacketPts(file, Number(v.index)) : [];
+  // fewer packets than the container lists, and fewer than asked for: the file ends early
+  // (truncated), and its last intervals are holes, not a variable rate; decoding says so
+  const endsEarly = Number.isInteger(nb) && nb > 0 && pts.length < Math.min(nb, PACKET_SAMPLE);
+  const { vfr, fps } = endsEarly
+    ? { vfr: false, fps: stated }
+    : vfrTiming({
+        rFrameRate: parseRational(v.r_frame_rate),
+        avgFrameRate: parseRational(v.avg_frame_rate),
+        duration: Number(v.duration) > 0 ? Number(v.duration) : 0,
+        timeBase: tb ? tb.num / tb.den : 0,
+        pts,
+      });
   const frameCountExact = !vfr && Number.isInteger(nb) && nb > 0; // a VFR stream's frames are counted after resampling
   const frameCount = frameCountExact ? nb : Math.round(duration * rationalValue(fps));
 

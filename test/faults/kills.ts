@@ -5,8 +5,8 @@
  * then a last rerun to the end. Per kill point it checks that the process died there; at the
  * end that every output is byte-identical to the reference (the same file list: no temp file
  * left) and that finished work was not redone: no stage log shows a start after its stage was
- * done, and every item output (detections, swapped faces, segments) that existed at a kill
- * still has the same mtime and inode at the end.
+ * done, and every item output (detections, swapped faces, segments) the state recorded as
+ * finished at a kill still has the same mtime and inode at the end.
  *
  * Compared byte for byte: everything but the records of the clock (the run manifest, the loss
  * and quality logs' seconds, a checkpoint's state.json and the MANIFEST.json that hashes it,
@@ -17,6 +17,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import Database from 'better-sqlite3';
 import { FAULT_POINTS, type FaultPointName } from '../../src/util/fault-point.ts';
 import { makeSampleClip } from '../../src/samples/make-sample.ts';
 import { ROOT, tempDir } from '../helpers/fixtures.ts';
@@ -39,9 +40,29 @@ function clockRecord(rel: string): boolean {
   return parts[0] === '.janus' || name === 'run-manifest.json' || name === 'loss.jsonl' || name === 'quality.jsonl' || name === 'report.html' || ((name === 'state.json' || name === 'MANIFEST.json') && parts.some((p) => p.startsWith('ckpt-') || p.startsWith('best-')));
 }
 
-/** Outputs of one item of a per-item stage: made once, never again. */
-function itemOutput(rel: string): boolean {
-  return /(^|\/)detections\/\d+\.json$/.test(rel) || /(^|\/)swapped\/[^/]+\.png$/.test(rel) || /(^|\/)segments\/[^/]+$/.test(rel);
+/** The stage and item a per-item stage's output belongs to (detections, swapped faces, segments), in the swap pipeline's and the benchmark's layouts. */
+function itemOf(rel: string): { stage: string; item: string } | null {
+  let m = /^(?:work\/extract\/)?([^/]+)\/detections\/(\d+)\.json$/.exec(rel);
+  if (m) return { stage: `extract-${m[1]}`, item: m[2]! };
+  m = /^(?:work\/fakes\/([^/]+)\/)?swapped\/([^/]+)\.png$/.exec(rel);
+  if (m) return { stage: m[1] ? `swap-${m[1]}` : 'swap', item: m[2]! };
+  m = /^(?:work\/fakes\/([^/]+)\/)?segments\/(?:video-|mask-|comparison-)?(\d+)\.(?:mp4|json)$/.exec(rel);
+  if (m) return { stage: m[1] ? `composite-${m[1]}` : 'composite', item: m[2]! };
+  return null;
+}
+
+/** What the run folder's state records as finished: stages done, and items done of the others. */
+function finishedWork(folder: string): { stages: Set<string>; items: Set<string> } {
+  const file = join(folder, '.janus', 'state.db');
+  if (!existsSync(file)) return { stages: new Set(), items: new Set() };
+  const db = new Database(file, { readonly: true });
+  try {
+    const stages = new Set((db.prepare("SELECT name FROM stages WHERE status = 'done'").all() as Array<{ name: string }>).map((r) => r.name));
+    const items = new Set((db.prepare('SELECT stage, item FROM items').all() as Array<{ stage: string; item: string }>).map((r) => `${r.stage}\t${r.item}`));
+    return { stages, items };
+  } finally {
+    db.close();
+  }
 }
 
 /** Every file and link under `dir` (links by target), with mtime and inode. */
@@ -108,7 +129,12 @@ async function runChain(c: Chain, dir: string, part: FaultPart, points: Set<stri
     }
     reached.add(kill.split('@')[0]!);
     log(`  ${c.label}: killed at ${kill} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    for (const [rel, st] of fileStats(folder)) if (itemOutput(rel) && !items.has(rel)) items.set(rel, st);
+    // the item outputs the state records as finished (their stage done, or their item)
+    const done = finishedWork(folder);
+    for (const [rel, st] of fileStats(folder)) {
+      const it = itemOf(rel);
+      if (it && !items.has(rel) && (done.stages.has(it.stage) || done.items.has(`${it.stage}\t${it.item}`))) items.set(rel, st);
+    }
   }
   const last = await runJanus(c.args(folder));
   if (last.code !== 0) {
