@@ -34,7 +34,7 @@ import { writeLossCurve, writePreview } from './previews.ts';
 import { readQualityLog, writeQualityLog, type QualityEntry, type QualityProbe } from './quality-log.ts';
 import { Rng } from '../util/rng.ts';
 import { learningRateAt, progress, warpOn } from './schedule.ts';
-import { faultPoint } from '../util/fault-point.ts';
+import { faultNaNIterations, faultPoint } from '../util/fault-point.ts';
 
 const D = TrainConfig.parse({});
 
@@ -299,7 +299,7 @@ class TrainingRun {
     this.checkpoint = s.checkpoint;
     this.best = s.bestScore;
     this.lrScale = s.lrScale;
-    this.injections = [...(o.injectNaNAt ?? [])];
+    this.injections = [...(o.injectNaNAt ?? []), ...faultNaNIterations()];
     this.losses = readLossLog(o.out, s.iteration);
     this.quality = readQualityLog(o.out, s.iteration);
     this.vars = s.ae.trainableWeights().map((w) => w.read() as tf.Variable);

@@ -7,7 +7,9 @@
  *   JANUS_FAULT_KILL=composite.segment@2 janus run pipelines/swap.yaml ...   // dies the 2nd time there
  *
  * `JANUS_FAULT_KILL=NAME` kills the first time NAME is reached, `NAME@N` the N-th time. Every
- * point is listed in FAULT_POINTS with what is half-done when it fires.
+ * point is listed in FAULT_POINTS with what is half-done when it fires. `JANUS_FAULT_NAN=3,7`
+ * makes training's loss NaN at those iterations (faultNaNIterations), to prove its recovery
+ * through the real CLI.
  */
 
 export const FAULT_POINTS = {
@@ -50,4 +52,13 @@ export function faultPoint(name: FaultPointName): void {
   if (wanted?.name !== name) return;
   if (++reached < wanted.nth) return;
   process.kill(process.pid, 'SIGKILL');
+}
+
+/** Iterations at which JANUS_FAULT_NAN asks training to see a NaN loss (none when unset). */
+export function faultNaNIterations(): number[] {
+  const spec = process.env.JANUS_FAULT_NAN;
+  if (!spec) return [];
+  const its = spec.split(',').map((x) => Number(x.trim()));
+  if (!its.every((n) => Number.isInteger(n) && n >= 1)) throw new Error(`JANUS_FAULT_NAN="${spec}": expected iterations, e.g. 3 or 3,7`);
+  return its;
 }

@@ -270,6 +270,12 @@ const CASES: Case[] = [
     expect: { bad: true, names: 'model', says: /another architecture/ },
   },
   {
+    name: 'an injected NaN loss (JANUS_FAULT_NAN=2): back to the last checkpoint, learning rate halved, training finishes',
+    setup: ({ dir, shared }) => J('train', '--a', shared.facesA, '--b', shared.facesB, '--out', join(dir, 'model'), ...TRAIN, '--iterations', '3', '--save-every', '1'),
+    env: { JANUS_FAULT_NAN: '2' },
+    expect: { bad: false, output: 'model/checkpoints/ckpt-000000003/MANIFEST.json', why: 'a NaN is recovered from', says: /NaN\/Inf at iteration 2[\s\S]*learning rate/ },
+  },
+  {
     name: 'a learning rate that makes the loss non-finite (1e30)',
     setup: ({ dir, shared }) => J('train', '--a', shared.facesA, '--b', shared.facesB, '--out', join(dir, 'model'), ...TRAIN, '--iterations', '2', '--learning-rate', '1e30'),
     expect: { bad: true, names: '--learning-rate', says: /NaN/ },

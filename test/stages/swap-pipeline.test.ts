@@ -3,13 +3,12 @@
  * 128 px faces, tiny model, a few iterations; composited in segments of 8 frames: 8, 8, 9, the 1-frame tail joined to the last): the swapped video keeps the source's frame count, size, fps and audio;
  * frames without a kept face pass through; the mask video is white where pixels were
  * replaced; every video carries the synthetic tags and a sidecar; metrics.json and
- * report.html are written. A kill mid-composite then a rerun gives the same bytes as the
- * uninterrupted run. `janus convert` does the reverse direction alone.
+ * report.html are written. `janus convert` does the reverse direction alone. (Kills at every
+ * stage of this pipeline, each rerun byte-identical: the fault suite, `make faults`.)
  *
  * @tier e2e (the swap pipeline end to end)
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -20,7 +19,7 @@ import { readQualityLog } from '../../src/train/quality-log.ts';
 import { readMetrics } from '../../src/swap/metrics-file.ts';
 import { sha256File } from '../../src/util/hash.ts';
 import { makeSampleClip } from '../../src/samples/make-sample.ts';
-import { ROOT, janus, tempDir } from '../helpers/fixtures.ts';
+import { janus, tempDir } from '../helpers/fixtures.ts';
 
 const test = suite('stages/swap-pipeline');
 const tmp = tempDir('swap');
@@ -147,33 +146,6 @@ test('two sample videos in, a swapped video out, with mask, comparison, metrics,
   assert.ok(quality.length >= 1 && quality.at(-1)!.faces.source > 0, `quality.jsonl: ${JSON.stringify(quality)}`);
   assert.match(html, /Quality while it trained/);
   assert.match(html, /The latent space[\s\S]*<svg[\s\S]*<circle /);
-});
-
-test('a kill mid-composite, then a rerun, gives the same video bytes as the uninterrupted run', async () => {
-  const before = Object.fromEntries(['output.mp4', 'mask.mp4', 'side-by-side.mp4'].map((f) => [f, sha256File(join(run, f))]));
-  // force the composite stage again and SIGKILL it once its first segment is done
-  const child = spawn(process.execPath, [join(ROOT, 'src/cli/bin.js'), ...ARGS, '--force', 'composite'], { cwd: ROOT, stdio: 'ignore' });
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  const first = join(run, 'segments', '000000.json');
-  const deadline = Date.now() + 240_000;
-  let firstMtime = 0;
-  // the forced run removes the old outputs first: wait for a fresh segment 0
-  const startedAt = Date.now();
-  while (Date.now() < deadline) {
-    if (existsSync(first) && statSync(first).mtimeMs > startedAt) {
-      firstMtime = statSync(first).mtimeMs;
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  await exited;
-  assert.ok(firstMtime > 0, 'segment 0 was written before the kill');
-  assert.not.ok(existsSync(join(run, 'segments', '000002.json')), 'killed before the last segment');
-  const r = janus(ARGS);
-  assert.is(r.code, 0, r.stdout + r.stderr);
-  assert.is(statSync(first).mtimeMs, firstMtime, 'the finished segment was not redone');
-  for (const [f, h] of Object.entries(before)) assert.is(sha256File(join(run, f)), h, `${f}: same bytes as the uninterrupted run`);
 });
 
 test('janus convert: B\'s video with A\'s face (b-to-a), results beside --out; bad inputs are refused', async () => {
