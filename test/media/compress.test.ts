@@ -15,7 +15,7 @@ import { LEVELS } from '../../src/config/benchmark.ts';
 import { compressVideo } from '../../src/media/compress.ts';
 import { decodeFrames, readFrame } from '../../src/media/decode.ts';
 import { openVideoWriter } from '../../src/media/encode.ts';
-import { probeVideo, withExactFrameCount } from '../../src/media/probe.ts';
+import { probeVideo, withExactFrameCount, type VideoInfo } from '../../src/media/probe.ts';
 import { ffmpegSync, SAMPLE_A, requireSamples, tempDir } from '../helpers/fixtures.ts';
 import { makeVfrClip } from '../helpers/vfr-clip.ts';
 
@@ -46,20 +46,31 @@ test('c0 > c23 > c40 in size; frames and audio kept; c0 is lossless; determinist
   assert.ok(readFileSync(join(tmp.dir, 'again.mp4')).equals(readFileSync(join(tmp.dir, 'c23', 'x.mp4'))), 'same bytes on a rerun');
 });
 
+/**
+ * A real video and its fake (the real's frames through Janus's video writer, as the swap writes
+ * them) down every rung of the ladder, in `tmp/<tag>/`.
+ */
+async function realAndFakeLadder(src: string, info: VideoInfo, tag: string): Promise<Array<{ level: (typeof LEVELS)[number]; real: string; fakeOut: string }>> {
+  const fake = join(tmp.dir, `${tag}-fake.mp4`);
+  const w = await openVideoWriter({ out: fake, width: info.width, height: info.height, fps: info.fps, audioFrom: src, deterministic: true });
+  for await (const f of decodeFrames(src, { info })) await w.write(f.data);
+  await w.close();
+  const out = [];
+  for (const level of LEVELS) {
+    const real = join(tmp.dir, tag, `${level}.mp4`);
+    const fakeOut = join(tmp.dir, tag, `${level}-fake.mp4`);
+    await compressVideo(src, level, real);
+    await compressVideo(fake, level, fakeOut);
+    out.push({ level, real, fakeOut });
+  }
+  return out;
+}
+
 test('an odd-size .mov with PCM audio: at every rung the real and its fake (Janus-encoded frames) have the same size, frame rate, pixel format and codec settings; audio to AAC', async () => {
   const src = join(tmp.dir, 'odd.mov');
   ffmpegSync(['-i', SAMPLE_A, '-t', '0.5', '-vf', 'scale=255:181', '-pix_fmt', 'yuv444p', '-c:v', 'libx264', '-crf', '10', '-c:a', 'pcm_s16le', src]);
   // the fake: the source's frames through Janus's video writer, as the swap writes them
-  const info = await probeVideo(src);
-  const fake = join(tmp.dir, 'odd-fake.mp4');
-  const w = await openVideoWriter({ out: fake, width: info.width, height: info.height, fps: info.fps, audioFrom: src, deterministic: true });
-  for await (const f of decodeFrames(src, { info })) await w.write(f.data);
-  await w.close();
-  for (const level of LEVELS) {
-    const real = join(tmp.dir, 'odd', `${level}.mp4`);
-    const fakeOut = join(tmp.dir, 'odd', `${level}-fake.mp4`);
-    await compressVideo(src, level, real);
-    await compressVideo(fake, level, fakeOut);
+  for (const { level, real, fakeOut } of await realAndFakeLadder(src, await probeVideo(src), 'odd')) {
     const v = await probeVideo(real);
     assert.is(v.audio.length, 1, `${level}: audio`);
     assert.is(v.audio[0]!.codec, 'aac');
@@ -72,15 +83,7 @@ test('a VFR real is resampled at every rung to the rate its fake was written at:
   const src = makeVfrClip(join(tmp.dir, 'vfr.mp4'));
   const info = await withExactFrameCount(await probeVideo(src));
   assert.ok(info.vfr);
-  const fake = join(tmp.dir, 'vfr-fake.mp4');
-  const w = await openVideoWriter({ out: fake, width: info.width, height: info.height, fps: info.fps, audioFrom: src, deterministic: true });
-  for await (const f of decodeFrames(src, { info })) await w.write(f.data);
-  await w.close();
-  for (const level of LEVELS) {
-    const real = join(tmp.dir, 'vfr', `${level}.mp4`);
-    const fakeOut = join(tmp.dir, 'vfr', `${level}-fake.mp4`);
-    await compressVideo(src, level, real);
-    await compressVideo(fake, level, fakeOut);
+  for (const { level, real, fakeOut } of await realAndFakeLadder(src, info, 'vfr')) {
     const [r, f] = await Promise.all([probeVideo(real), probeVideo(fakeOut)]);
     assert.is(r.vfr, false, `${level}: the real rung is constant-rate`);
     assert.is(r.frameCount, info.frameCount, `${level}: the real rung has the resampled frames`);
