@@ -228,18 +228,25 @@ export interface LoadedCheckpoint {
   skipped: Array<{ dir: string; reason: string }>;
 }
 
-export async function loadLatestCheckpoint(root: string, arch: Architecture, seed = 0): Promise<LoadedCheckpoint | null> {
+/**
+ * The newest usable checkpoint of a model folder, its networks built (with `seed`: the run's, so
+ * that model.json keeps the initialisers' seeds the run started with) and weights loaded; null
+ * when there is none. Every damaged one passed over is in `skipped`, and told to `onSkip` as it
+ * is, also when none is left.
+ */
+export async function loadLatestCheckpoint(root: string, arch: Architecture, opts: { seed?: number; onSkip?: (dir: string, reason: string) => void } = {}): Promise<LoadedCheckpoint | null> {
   const skipped: LoadedCheckpoint['skipped'] = [];
   for (const dir of listCheckpoints(root)) {
     const c = inspectCheckpoint(dir);
     if (!c.ok) {
       skipped.push({ dir, reason: c.problem });
+      opts.onSkip?.(dir, c.problem);
       continue;
     }
     const { state, optimizerSpecs } = c.value;
     const diff = architectureDifference(state.arch, arch);
     if (diff) throw new UserError(`the checkpoint in ${root} is of another architecture (${diff})`, `train into a new folder (--out weights/NEW), or use the checkpoint's settings (preset ${state.arch.preset}, upsample ${state.arch.upsample})`);
-    const ae = await loadNetworks(dir, arch, seed);
+    const ae = await loadNetworks(dir, arch, opts.seed ?? 0);
     const specs: tf.io.WeightsManifestEntry[] = optimizerSpecs;
     const bin = readFileSync(join(dir, 'optimizer.bin'));
     const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), specs);

@@ -23,7 +23,7 @@ import { tf } from '../engine/tf.ts';
 import { bufferLimitProblem, deviceLost } from '../engine/webgpu.ts';
 import { LeanAdamOptimizer } from '../model/lean-adam.ts';
 import { buildAutoencoder, type Autoencoder } from '../model/autoencoder.ts';
-import { inspectCheckpoint, isBest, listCheckpoints, loadLatestCheckpoint, saveBest, saveCheckpoint, type NamedTensor } from '../model/checkpoint.ts';
+import { isBest, loadLatestCheckpoint, saveBest, saveCheckpoint, type NamedTensor } from '../model/checkpoint.ts';
 import { reconstructionLoss } from '../model/losses.ts';
 import { UserError } from '../util/errors.ts';
 import { DEFAULT_AUGMENT, type AugmentSettings } from './augment.ts';
@@ -206,15 +206,16 @@ interface Start {
 }
 
 async function startOrResume(o: TrainOptions, r: Resolved, log: (line: string) => void): Promise<Start> {
-  const ck = await loadLatestCheckpoint(o.out, o.arch, r.seed);
-  for (const s of ck?.skipped ?? []) log(`skipped checkpoint ${s.dir}: ${s.reason}`);
+  let skipped = 0;
+  const onSkip = (dir: string, reason: string) => {
+    skipped++;
+    log(`skipped checkpoint ${dir}: ${reason}`);
+  };
+  const ck = await loadLatestCheckpoint(o.out, o.arch, { seed: r.seed, onSkip });
   const optimizer = new LeanAdamOptimizer(r.learningRate);
   if (!ck) {
-    // every checkpoint there is damaged: say which and why before starting over (none is removed until a good one is saved)
-    for (const dir of listCheckpoints(o.out)) {
-      const c = inspectCheckpoint(dir);
-      if (!c.ok) log(`skipped checkpoint ${dir}: ${c.problem}; no usable checkpoint is left, so training starts from the beginning`);
-    }
+    // every checkpoint there is damaged (each named above): none is removed until a good one is saved
+    if (skipped) log('no usable checkpoint is left, so training starts from the beginning');
     const ae = buildAutoencoder(o.arch, r.seed);
     const rng = Rng.fromSeed(r.seed);
     if (o.init) await o.init(ae);
