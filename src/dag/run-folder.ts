@@ -9,7 +9,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { TEMP_PREFIX } from '../util/atomic-write.ts';
+import { TEMP_PREFIX, tempTargetName } from '../util/atomic-write.ts';
 import { outputPaths } from './fingerprint.ts';
 import type { ResolvedStage } from './pipeline-schema.ts';
 import { openStateStore, type StateStore } from './state-store.ts';
@@ -46,8 +46,7 @@ export function removeLeftTemps(output: string): number {
   const dir = dirname(output);
   if (!existsSync(dir)) return n;
   for (const e of readdirSync(dir)) {
-    const m = e.startsWith(TEMP_PREFIX) ? /^\d+-[0-9a-f]+-(.*)$/.exec(e.slice(TEMP_PREFIX.length)) : null;
-    if (m?.[1] === basename(output)) {
+    if (tempTargetName(e) === basename(output)) {
       rmSync(join(dir, e), { recursive: true, force: true });
       n++;
     }

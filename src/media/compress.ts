@@ -18,7 +18,7 @@ import { LEVELS } from '../config/benchmark.ts';
 import { withAtomicPath } from '../util/atomic-write.ts';
 import { audioCodecFor, fileArg, runFfmpeg } from './ffmpeg.ts';
 import { probeVideo } from './probe.ts';
-import { resampleFilter } from './vfr.ts';
+import { decodeFilters } from './vfr.ts';
 
 /** One level of the ladder (LEVELS, in order, is the benchmark schema's list). */
 export type CompressionLevel = (typeof LEVELS)[number];
@@ -39,7 +39,7 @@ const CODEC: Record<CompressionLevel, string[]> = {
 export async function compressVideo(src: string, level: CompressionLevel, out: string, opts: { strip?: boolean; tags?: Record<string, string> } = {}): Promise<void> {
   const info = await probeVideo(src);
   const audio = info.audio[0];
-  const filters = [...(info.vfr ? [resampleFilter(info.fps)] : []), EVEN].join(',');
+  const filters = [...decodeFilters(info), EVEN].join(',');
   const metadata = opts.strip ? ['-map_metadata', '-1', '-map_metadata:s:v', '-1', '-map_metadata:s:a', '-1', '-map_chapters', '-1'] : ['-map_metadata', '0'];
   const tags = Object.entries(opts.tags ?? {}).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]);
   await withAtomicPath(out, async (tmp) => {

@@ -17,7 +17,7 @@ import type { Readable } from 'node:stream';
 import { UserError } from '../util/errors.ts';
 import { fileArg, requireFfmpeg, stderrTail } from './ffmpeg.ts';
 import { probeVideo, refuseHdr, rationalValue, type VideoInfo } from './probe.ts';
-import { resampleFilter } from './vfr.ts';
+import { decodeFilters } from './vfr.ts';
 
 export interface Frame {
   /** 0-based index in the video (counting from the first frame, not from `startFrame`). */
@@ -49,7 +49,7 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
 
   const out: string[] = ['-map', `0:${info.videoStreamIndex}`, '-an', '-sn', '-fps_mode', 'passthrough', '-pix_fmt', 'rgb24'];
   // frame numbers (select's n) count the resampled frames of a VFR video
-  const filters = [...(info.vfr ? [resampleFilter(info.fps)] : []), ...(start > 0 ? [`select=gte(n\\,${start})`] : [])];
+  const filters = [...decodeFilters(info), ...(start > 0 ? [`select=gte(n\\,${start})`] : [])];
   if (filters.length) out.push('-vf', filters.join(','));
   if (options.maxFrames !== undefined) out.push('-frames:v', String(Math.max(0, Math.floor(options.maxFrames))));
   const cmd = ffmpeg(fileArg(file)).inputOptions(['-v', 'error', '-nostdin']).outputOptions(out).format('rawvideo');

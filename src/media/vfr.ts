@@ -121,3 +121,8 @@ export function vfrTiming(t: TimingInput): Timing {
 export function resampleFilter(fps: Rational): string {
   return `fps=fps=${fps.num}/${fps.den}:start_time=0:round=near`;
 }
+
+/** The filters a decode of this video starts with: the resampling for a VFR one, none otherwise. */
+export function decodeFilters(info: { vfr: boolean; fps: Rational }): string[] {
+  return info.vfr ? [resampleFilter(info.fps)] : [];
+}

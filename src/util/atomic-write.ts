@@ -34,6 +34,11 @@ export function tempPathFor(target: string): string {
   return join(dirname(target), `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${basename(target)}`);
 }
 
+/** The name of the target a temp path of tempPathFor was made for (null: not such a temp name). */
+export function tempTargetName(tempName: string): string | null {
+  return tempName.startsWith(TEMP_PREFIX) ? (/^\d+-[0-9a-f]+-(.+)$/.exec(tempName.slice(TEMP_PREFIX.length))?.[1] ?? null) : null;
+}
+
 export interface TempReservation {
   /** The temp path to write (nothing exists there yet). */
   tmp: string;

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { reserveTemp, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../../src/util/atomic-write.ts';
+import { reserveTemp, tempPathFor, tempTargetName, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../../src/util/atomic-write.ts';
+import { removeLeftTemps } from '../../src/dag/run-folder.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
 const test = suite('util/atomic-write');
@@ -40,6 +41,21 @@ test('the temp path keeps the extension (ffmpeg picks the container from it) and
   const r = reserveTemp(join(tmp.dir, 'x', 'video.mp4'));
   assert.ok(r.tmp.startsWith(join(tmp.dir, 'x', '.janus-tmp-')));
   assert.ok(r.tmp.endsWith('-video.mp4'));
+});
+
+test('a temp name gives back its target; a killed write\'s temp copies beside an output go, nothing else does', () => {
+  const out = join(tmp.dir, 'left', 'c40.mp4');
+  mkdirSync(join(tmp.dir, 'left'), { recursive: true });
+  const temp = tempPathFor(out);
+  assert.is(tempTargetName(temp.slice(temp.lastIndexOf('/') + 1)), 'c40.mp4');
+  assert.is(tempTargetName('c40.mp4'), null);
+  assert.is(tempTargetName('.janus-tmp-notes.txt'), null);
+  writeFileSync(temp, 'half');
+  writeFileSync(tempPathFor(join(tmp.dir, 'left', 'c23.mp4')), 'another output\'s');
+  writeFileSync(join(tmp.dir, 'left', 'mine-c40.mp4'), 'the user\'s');
+  assert.is(removeLeftTemps(out), 1);
+  assert.equal(readdirSync(join(tmp.dir, 'left')).filter((n) => !n.endsWith('c23.mp4')).sort(), ['mine-c40.mp4']);
+  assert.is(readdirSync(join(tmp.dir, 'left')).length, 2, 'the temp of another output stays');
 });
 
 test('a folder built aside replaces a non-empty folder whole', async () => {
