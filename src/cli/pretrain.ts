@@ -12,11 +12,11 @@ import { modelArchitecture } from '../config/model.ts';
 import { parseConfig } from '../config/parse.ts';
 import { TrainConfig } from '../config/train.ts';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
-import { NAN_STOP_FIX, train, trainingExitCode } from '../train/trainer.ts';
+import { train } from '../train/trainer.ts';
 import { loadPooledFaces } from '../train/training-data.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import type { PretrainOpts } from './commands.ts';
-import { withModelFolder } from './model-folder.ts';
+import { trainingEnd, withModelFolder } from './model-folder.ts';
 
 export async function run(args: string[], opts: PretrainOpts): Promise<number> {
   return withModelFolder(opts.out, opts.force, `janus pretrain --out ${opts.out}`, () => pretrainLocked(args, opts));
@@ -52,9 +52,7 @@ async function pretrainLocked(args: string[], opts: PretrainOpts): Promise<numbe
         log(`iteration ${it}/${cfg.iterations}: loss ${la.toFixed(4)}`);
       },
     });
-    if (r.stoppedBy === 'nan') process.stderr.write(`janus: ${r.message}\n  fix: ${NAN_STOP_FIX}\n`);
-    else process.stdout.write(`${r.message}; checkpoint ${r.checkpoint ?? 'none'}\n`);
-    return trainingExitCode(r.stoppedBy);
+    return trainingEnd(r);
   } finally {
     ungraceful();
   }

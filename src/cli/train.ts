@@ -9,10 +9,9 @@
 import cliProgress from 'cli-progress';
 import { resolveBackendChoice, selectBackend } from '../engine/backend.ts';
 import { trainFromConfig } from '../stages/train.ts';
-import { NAN_STOP_FIX, trainingExitCode } from '../train/trainer.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import type { TrainOpts } from './commands.ts';
-import { withModelFolder } from './model-folder.ts';
+import { trainingEnd, withModelFolder } from './model-folder.ts';
 
 export async function run(_args: string[], opts: TrainOpts): Promise<number> {
   return withModelFolder(opts.out, opts.force, `janus train --out ${opts.out}`, () => trainLocked(opts));
@@ -55,9 +54,7 @@ async function trainLocked(opts: TrainOpts): Promise<number> {
       },
     );
     bar?.stop();
-    if (r.stoppedBy === 'nan') process.stderr.write(`janus: ${r.message}\n  fix: ${NAN_STOP_FIX}\n`);
-    else process.stdout.write(`${r.message}; checkpoint ${r.checkpoint ?? 'none'}\n`);
-    return trainingExitCode(r.stoppedBy);
+    return trainingEnd(r);
   } finally {
     bar?.stop();
     ungraceful();
