@@ -15,13 +15,13 @@
  *   const part = await runKills();   // { passed: kill points byte-identical, failures, lost }
  */
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, readFileSync, readdirSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import Database from 'better-sqlite3';
 import { FAULT_POINTS, type FaultPointName } from '../../src/util/fault-point.ts';
 import { makeSampleClip } from '../../src/samples/make-sample.ts';
 import { ROOT, tempDir } from '../helpers/fixtures.ts';
-import { snapshot, type FaultPart } from './lib.ts';
+import { filesUnder, janusBookkeeping, snapshot, type FaultPart } from './lib.ts';
 
 interface Chain {
   label: string;
@@ -33,11 +33,11 @@ interface Chain {
 
 const SWAP_SETS = (dir: string) => ['--set', `a=${join(dir, 'a.mp4')}`, '--set', `b=${join(dir, 'b.mp4')}`, '--set', 'preset=tiny', '--set', 'iterations=6', '--set', 'train.saveEvery=2', '--set', 'batchSize=8', '--set', 'detector=tiny', '--set', 'size=128', '--set', 'segmentFrames=8', '--set', 'train.learnMask=true'];
 
-/** A file the clock writes: compared by presence only. */
+/** A file the clock writes (a record of a run, not an output): compared by presence only. */
 function clockRecord(rel: string): boolean {
   const parts = rel.split(sep);
   const name = parts.at(-1)!;
-  return parts[0] === '.janus' || name === 'run-manifest.json' || name === 'loss.jsonl' || name === 'quality.jsonl' || name === 'report.html' || ((name === 'state.json' || name === 'MANIFEST.json') && parts.some((p) => p.startsWith('ckpt-') || p.startsWith('best-')));
+  return name === 'run-manifest.json' || name === 'loss.jsonl' || name === 'quality.jsonl' || name === 'report.html' || ((name === 'state.json' || name === 'MANIFEST.json') && parts.some((p) => p.startsWith('ckpt-') || p.startsWith('best-')));
 }
 
 /** The stage and item a per-item stage's output belongs to (detections, swapped faces, segments), in the swap pipeline's and the benchmark's layouts. */
@@ -65,19 +65,9 @@ function finishedWork(folder: string): { stages: Set<string>; items: Set<string>
   }
 }
 
-/** Every file and link under `dir` (links by target), with mtime and inode. */
+/** Every file and link under `dir`, with mtime and inode. */
 function fileStats(dir: string): Map<string, { mtimeMs: number; ino: number }> {
-  const out = new Map<string, { mtimeMs: number; ino: number }>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      const st = lstatSync(p);
-      if (st.isDirectory()) walk(p);
-      else out.set(relative(dir, p), { mtimeMs: st.mtimeMs, ino: st.ino });
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out;
+  return new Map([...filesUnder(dir)].map(([rel, st]) => [rel, { mtimeMs: st.mtimeMs, ino: st.ino }]));
 }
 
 function runJanus(args: string[], kill?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
@@ -146,15 +136,15 @@ async function runChain(c: Chain, dir: string, part: FaultPart, points: Set<stri
   const got = snapshot(folder);
   const problems: string[] = [];
   for (const rel of new Set([...want.keys(), ...got.keys()])) {
-    if (rel.split(sep)[0] === '.janus') continue; // Janus's bookkeeping: a record per run
+    if (janusBookkeeping(rel)) continue; // a record per run
     if (!want.has(rel)) problems.push(`${rel}: not in the uninterrupted run`);
     else if (!got.has(rel)) problems.push(`${rel}: missing`);
     else if (!clockRecord(rel) && want.get(rel) !== got.get(rel)) problems.push(`${rel}: different bytes`);
   }
-  const links = (d: string) => new Map([...fileStats(d).keys()].filter((rel) => lstatSync(join(d, rel)).isSymbolicLink()).map((rel) => [rel, readlinkSync(join(d, rel))]));
-  const gotLinks = links(folder);
-  for (const [rel, target] of links(reference)) if (gotLinks.get(rel) !== target) problems.push(`${rel}: a link to ${gotLinks.get(rel) ?? 'nothing'}, expected ${target}`);
-  for (const rel of gotLinks.keys()) if (!links(reference).has(rel)) problems.push(`${rel}: a link not in the uninterrupted run`);
+  const links = (d: string) => new Map([...filesUnder(d)].filter(([, st]) => st.isSymbolicLink()).map(([rel]) => [rel, readlinkSync(join(d, rel))]));
+  const [wantLinks, gotLinks] = [links(reference), links(folder)];
+  for (const [rel, target] of wantLinks) if (gotLinks.get(rel) !== target) problems.push(`${rel}: a link to ${gotLinks.get(rel) ?? 'nothing'}, expected ${target}`);
+  for (const rel of gotLinks.keys()) if (!wantLinks.has(rel)) problems.push(`${rel}: a link not in the uninterrupted run`);
   // finished work not redone
   for (const s of redoneStages(folder)) problems.push(`stage ${s}: started again after it was done`);
   const now = fileStats(folder);

@@ -8,7 +8,7 @@
  *   const lost = lostFiles(before, dir); // pre-existing files gone or changed
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, type Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 export interface FaultPart {
@@ -20,9 +20,9 @@ export interface FaultPart {
   lost: string[];
 }
 
-/** sha256 of every regular file under `dir` (links by their target text), keyed by path relative to `dir`. */
-export function snapshot(dir: string, skip: (rel: string) => boolean = () => false): Map<string, string> {
-  const out = new Map<string, string>();
+/** Every file and link under `dir` (not folders), with its lstat, keyed by path relative to `dir`; `skip` prunes paths (folders too). */
+export function filesUnder(dir: string, skip: (rel: string) => boolean = () => false): Map<string, Stats> {
+  const out = new Map<string, Stats>();
   if (!existsSync(dir)) return out;
   const walk = (d: string) => {
     for (const name of readdirSync(d)) {
@@ -31,10 +31,17 @@ export function snapshot(dir: string, skip: (rel: string) => boolean = () => fal
       if (skip(rel)) continue;
       const st = lstatSync(p);
       if (st.isDirectory()) walk(p);
-      else if (st.isFile()) out.set(rel, createHash('sha256').update(readFileSync(p)).digest('hex'));
+      else out.set(rel, st);
     }
   };
   walk(dir);
+  return out;
+}
+
+/** sha256 of every regular file under `dir` (links are not followed nor listed), keyed by path relative to `dir`. */
+export function snapshot(dir: string, skip: (rel: string) => boolean = () => false): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [rel, st] of filesUnder(dir, skip)) if (st.isFile()) out.set(rel, createHash('sha256').update(readFileSync(join(dir, rel))).digest('hex'));
   return out;
 }
 
