@@ -41,8 +41,7 @@ export async function run([video]: string[], opts: ConvertOpts): Promise<number>
   const stem = basename(out, extname(out));
   const workdir = resolve(opts.workdir ?? join(dirname(out), `${stem}.janus`));
   checkWorkFolder(workdir, opts.force); // before anything else: a folder of the user's is refused as it is
-  const ext = extname(out).toLowerCase();
-  if (!['.mp4', '.mov', '.mkv'].includes(ext)) throw new UserError(`expected --out to end in .mp4, .mov or .mkv, got "${opts.out}"`);
+  const ext = extname(out); // .mp4, .mov or .mkv (the option's schema)
   const alignments = resolve(opts.alignments);
   const doc = readAlignments(alignments);
   const probed = await probeVideo(video!);

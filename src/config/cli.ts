@@ -125,7 +125,10 @@ export const ConvertPaths = z
   .object({
     alignments: z.string().min(1).meta({ cli: { help: 'alignments.json of the video (what janus extract wrote for it)', value: 'file' } }),
     model: z.string().min(1).meta({ cli: { help: "trained model folder (janus train --out, or a run's model/)", value: 'dir' } }),
-    out: z.string().min(1).meta({ cli: { help: 'the swapped video (.mp4, .mov or .mkv); its mask, side-by-side, provenance, metrics and report go beside it', value: 'file' } }),
+    out: z
+      .string()
+      .regex(/\.(mp4|mov|mkv)$/i, 'expected a file name ending in .mp4, .mov or .mkv')
+      .meta({ cli: { help: 'the swapped video (.mp4, .mov or .mkv); its mask, side-by-side, provenance, metrics and report go beside it', value: 'file' } }),
     target: z.string().min(1).optional().meta({ cli: { help: 'alignments.json of the other identity, for the identity metrics (distance to the target)', value: 'file' } }),
     workdir: z.string().min(1).optional().meta({ cli: { help: 'folder for the resumable state, swapped faces and segments', value: 'dir', shownDefault: '<out without extension>.janus' } }),
     sideBySide: z.boolean().default(true).meta({ cli: { help: 'do not write the side-by-side comparison video' } }),

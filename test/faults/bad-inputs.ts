@@ -265,6 +265,21 @@ const CASES: Case[] = [
     expect: { bad: true, names: 'model' },
   },
   {
+    name: 'convert: an alignments file that does not exist',
+    setup: ({ dir, shared }) => J('convert', shared.clip, '--alignments', join(dir, 'nope', 'alignments.json'), '--model', shared.model, '--out', join(dir, 'swapped.mp4')),
+    expect: { bad: true, names: (dir) => join(dir, 'nope', 'alignments.json'), says: /cannot read alignments file/ },
+  },
+  {
+    name: 'convert: a model folder that does not exist',
+    setup: ({ dir, shared }) => J('convert', shared.clip, '--alignments', join(shared.facesA, 'alignments.json'), '--model', join(dir, 'none'), '--out', join(dir, 'swapped.mp4')),
+    expect: { bad: true, names: (dir) => join(dir, 'none'), says: /model folder .* does not exist/ },
+  },
+  {
+    name: 'convert: --out not a video file (.avi)',
+    setup: ({ dir, shared }) => J('convert', shared.clip, '--alignments', join(shared.facesA, 'alignments.json'), '--model', shared.model, '--out', join(dir, 'swapped.avi')),
+    expect: { bad: true, names: '--out', says: /a file name ending in \.mp4, \.mov or \.mkv, got .*swapped\.avi/ },
+  },
+  {
     name: 'a checkpoint of another architecture',
     setup: ({ dir, shared }) => J('train', '--a', shared.facesA, '--b', shared.facesB, '--out', copyModel(shared.model, join(dir, 'model')), ...TRAIN, '--upsample', 'pixelshuffle', '--iterations', '2'),
     expect: { bad: true, names: 'model', says: /another architecture/ },

@@ -4,7 +4,8 @@
  * frames without a kept face pass through; the mask video is white where pixels were
  * replaced; every video carries the synthetic tags and a sidecar; metrics.json and
  * report.html are written. `janus convert` does the reverse direction alone. (Kills at every
- * stage of this pipeline, each rerun byte-identical: the fault suite, `make faults`.)
+ * stage of this pipeline, each rerun byte-identical, and convert's bad inputs: the fault suite,
+ * `make faults`.)
  *
  * @tier e2e (the swap pipeline end to end)
  */
@@ -148,7 +149,7 @@ test('two sample videos in, a swapped video out, with mask, comparison, metrics,
   assert.match(html, /The latent space[\s\S]*<svg[\s\S]*<circle /);
 });
 
-test('janus convert: B\'s video with A\'s face (b-to-a), results beside --out; bad inputs are refused', async () => {
+test('janus convert: B\'s video with A\'s face (b-to-a), results beside --out', async () => {
   const out = join(tmp.dir, 'conv', 'b-as-a.mp4');
   const args = ['convert', SAMPLE_B, '--alignments', join(run, 'b', 'alignments.json'), '--model', join(run, 'model'), '--target', join(run, 'a', 'alignments.json'), '--direction', 'b-to-a', '--out', out, '--segment-frames', '50', '--no-side-by-side', '--seamless', '--mask', 'intersection'];
   const r = janus(args);
@@ -170,16 +171,6 @@ test('janus convert: B\'s video with A\'s face (b-to-a), results beside --out; b
   const again = janus(args);
   assert.is(again.code, 0);
   assert.match(again.stdout, /0 ran, 4 up to date/);
-
-  const bad = janus(['convert', SAMPLE_B, '--alignments', join(run, 'a', 'alignments.json').replace('/a/', '/nope/'), '--model', join(run, 'model'), '--out', join(tmp.dir, 'x.mp4')]);
-  assert.is(bad.code, 2);
-  assert.match(bad.stderr, /cannot read alignments file/);
-  const noModel = janus(['convert', SAMPLE_B, '--alignments', join(run, 'b', 'alignments.json'), '--model', join(tmp.dir, 'none'), '--out', join(tmp.dir, 'x.mp4')]);
-  assert.is(noModel.code, 2);
-  assert.match(noModel.stderr, /model folder .* does not exist/);
-  const ext = janus(['convert', SAMPLE_B, '--alignments', join(run, 'b', 'alignments.json'), '--model', join(run, 'model'), '--out', join(tmp.dir, 'x.avi')]);
-  assert.is(ext.code, 2);
-  assert.match(ext.stderr, /expected --out to end in \.mp4, \.mov or \.mkv/);
 });
 
 test.run();
