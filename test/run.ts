@@ -126,45 +126,58 @@ async function runHere(files: string[], say: (line: string) => void): Promise<Re
 const RESULT_MARK = '@@janus-test-result ';
 
 /**
- * The e2e files known to take longest start first, so that two at a time end together (a slow
- * file started last would run alone at the end); the rest keep their order. Only an order:
- * a file missing here is run all the same.
+ * Seconds each file took on a clean clone (`make test`, two processes, 2026-12-01; files under
+ * 2 s left out: they count as 0.3 s, about the mean of the rest). `--jobs` uses them twice: the unit
+ * tier is split into groups of about equal time, and the e2e files start longest first (a long
+ * file started last would run alone at the end while the other core idles). Only an order and a
+ * balance: a file missing here runs all the same.
  */
-const SLOW_FIRST = ['engine/webgpu', 'benchmark/benchmark', 'stages/swap-pipeline', 'train/trainer', 'face/two-people', 'face/extract-cli', 'cli/cli', 'dag/crash', 'model/autoencoder', 'media/bad-input'];
-function slowFirst(files: string[]): string[] {
-  const rank = (f: string) => {
-    const i = SLOW_FIRST.findIndex((x) => relative(root, f).startsWith(x));
-    return i < 0 ? SLOW_FIRST.length : i;
-  };
-  return [...files].sort((a, b) => rank(a) - rank(b));
-}
-
-/**
- * Seconds the heaviest unit files took on a clean clone (2026-12-01, two processes), so that
- * `--jobs` splits the tier into groups of about equal time; any other file counts as 0.3 s (the
- * mean of the rest). Only a balance: a file missing here runs all the same.
- */
-const UNIT_SECONDS: Record<string, number> = {
+const SECONDS: Record<string, number> = {
+  'engine/webgpu': 112,
+  'benchmark/benchmark': 83,
+  'stages/swap-pipeline': 79,
+  'train/trainer': 53,
+  'face/extract-cli': 47,
+  'face/two-people': 44,
+  'engine/train-step': 41,
+  'dag/crash': 40,
+  'cli/lock-signals': 39,
+  'train/train-cli': 36,
+  'face/identity-mask': 33,
+  'face/detect-align': 32,
+  'media/bad-input': 31,
+  'cli/cli': 31,
   'engine/wasm-kernels-random': 29,
-  'swap/quality-probe': 12,
-  'swap/composite': 8.4,
-  'model/checkpoint': 6.8,
-  'model/lean-adam': 6.1,
-  'dag/lock': 5.7,
-  'swap/metrics': 5.5,
-  'dag/runner': 4.2,
-  'stages/samples-pipeline': 3.7,
-  'stages/train-stage': 2.8,
+  'media/compress': 27,
+  'media/probe-decode-encode': 27,
+  'model/autoencoder': 25,
+  'dag/environment': 24,
+  'engine/wasm-threads': 23,
+  'face/smoothing': 23,
+  'cli/foreign-folder': 22,
+  'samples/make-sample': 22,
+  'swap/quality-probe': 13,
+  'swap/composite': 7.5,
+  'model/checkpoint': 7.4,
+  'model/lean-adam': 6.2,
+  'media/vfr-sync': 6,
+  'dag/lock': 6,
+  'dag/runner': 4.9,
+  'swap/metrics': 4.6,
+  'stages/samples-pipeline': 3.6,
+  'stages/train-stage': 3.4,
 };
-const unitSeconds = (f: string) => UNIT_SECONDS[relative(root, f).replace(/\.test\.ts$/, '')] ?? 0.3;
+const seconds = (f: string) => SECONDS[relative(root, f).replace(/\.test\.ts$/, '')] ?? 0.3;
+/** Longest first (the rest in their order). */
+const longestFirst = (files: string[]) => [...files].sort((a, b) => seconds(b) - seconds(a));
 
-/** The unit files in `jobs` groups of about equal time (UNIT_SECONDS), one process each. */
+/** The unit files in `jobs` groups of about equal time (SECONDS), one process each. */
 function groups(files: string[], jobs: number): string[][] {
   const out: Array<{ files: string[]; seconds: number }> = Array.from({ length: jobs }, () => ({ files: [], seconds: 0 }));
-  for (const f of [...files].sort((a, b) => unitSeconds(b) - unitSeconds(a))) {
+  for (const f of longestFirst(files)) {
     const g = out.reduce((min, x) => (x.seconds < min.seconds ? x : min));
     g.files.push(f);
-    g.seconds += unitSeconds(f);
+    g.seconds += seconds(f);
   }
   return out.filter((g) => g.files.length).map((g) => g.files.sort());
 }
@@ -225,7 +238,7 @@ for (const tier of TIERS) {
   const t0 = Date.now();
   say(`\n== ${tier} tier: ${files.length} files ==\n`);
   // --jobs: e2e files one process each, slowest first; the unit files in one process per job
-  const r = args.jobs === 1 ? await runHere(files, say) : tier === 'e2e' ? await runInChildren(slowFirst(files).map((f) => [f]), args.jobs) : await runInChildren(groups(files, args.jobs), args.jobs);
+  const r = args.jobs === 1 ? await runHere(files, say) : tier === 'e2e' ? await runInChildren(longestFirst(files).map((f) => [f]), args.jobs) : await runInChildren(groups(files, args.jobs), args.jobs);
   add(total, r);
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   tierSummary.push(`${tier}: ${r.passed} passed, ${r.failed} failed in ${secs}s`);

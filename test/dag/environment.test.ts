@@ -40,7 +40,7 @@ if (!canMount) {
   const clip = join(tmp.dir, 'clip.mp4');
   test.before(() => {
     requireSamples();
-    ffmpegSync(['-i', SAMPLE_A, '-t', '1', '-c', 'copy', clip]);
+    ffmpegSync(['-i', SAMPLE_A, '-t', '0.6', '-c:v', 'libx264', '-c:a', 'copy', clip]);
   });
 
   test('a full disk: exit 2 naming the file, why and the fix; after freeing space the same command finishes, resuming', () => {
@@ -57,7 +57,7 @@ if (!canMount) {
     assert.is(again.code, 0, again.stdout + again.stderr);
     assert.match(again.stderr, /resuming at item [1-9]\d*\//, 'finished items were not redone');
     const total = Number(/extract: \d+\/(\d+) items/.exec(again.stderr)![1]);
-    assert.ok(total >= 25, `a 1-s clip at 25 fps has ${total} frames`);
+    assert.ok(total >= 15, `a 0.6-s clip at 25 fps has ${total} frames`);
     assert.is(readAlignments(join(out, 'alignments.json')).frames.length, total, 'every frame of the clip');
   });
 

@@ -2,9 +2,9 @@
  * The WebGPU engine on SwiftShader (Debian chromium's CPU Vulkan driver): `auto` passes it over,
  * `--backend webgpu` takes it; conv and transpose-conv gradients (fixed and randomized shapes)
  * and matMul (every transpose, long inner dimensions: Janus wraps tfjs-webgpu's) against cpu;
- * every upsampling path's full-model gradients (the tiny preset with the default transpose path; the
- * other two on its layout at 32 px; pixel shuffle's and nearest upsampling's own kernels also at
- * batch 2) and a tiny-preset loss curve against wasm; no GPU memory growth over 100 steps; a latent swap of sample faces; a lost device stops
+ * every upsampling path's full-model gradients (the tiny preset's layout at 32 px; pixel shuffle's
+ * and nearest upsampling's own kernels also at batch 2) and a loss curve against wasm; no GPU
+ * memory growth over 100 steps; a latent swap of sample faces; a lost device stops
  * training with the checkpoint kept and the next run resumes; face-api's calls run on wasm beside
  * webgpu (tfjs-webgpu cannot read synchronously in Node); `janus train --backend webgpu`; doctor's
  * adapter report. (The batch-size check against the adapter's limits needs no GPU: webgpu-limits.test.ts.)
@@ -17,8 +17,10 @@
  * the file selects webgpu once (`before`) and its tests keep that device and its compiled
  * shaders (`onWebgpu`); a new device is made only where the claim needs one (the lost device,
  * the explicit `--backend webgpu` selection); the transpose path's gradient check is the first
- * step of the loss curve (one run per backend, read by both tests); the trainer's claims run on a
- * smaller model than tiny and the CLI trains one step.
+ * step of the loss curve (one run per backend, read by both tests); the model checks and the
+ * trainer's claims run on the tiny layout at 32 px with fewer channels (the same layers and
+ * kernels; a tiny-preset step costs about six of those; the matMul test covers the tiny preset's
+ * widening layer) and the CLI trains the tiny preset one step.
  *
  * @tier e2e (SwiftShader)
  */
@@ -28,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Architecture, modelArchitecture, type Upsample } from '../../src/config/model.ts';
+import type { Upsample } from '../../src/config/model.ts';
 import { onSyncReadBackend, selectBackend } from '../../src/engine/backend.ts';
 import { detectFaces, loadFaceApi } from '../../src/face/face-api.ts';
 import { faceApiDemoDir } from '../../src/face/package-files.ts';
@@ -47,6 +49,7 @@ import { train } from '../../src/train/trainer.ts';
 import { diagnose, formatReport } from '../../src/cli/doctor.ts';
 import { convGradients, type ConvCase } from '../helpers/conv-grads.ts';
 import { faceCrop } from '../helpers/data.ts';
+import { smallTiny } from '../helpers/models.ts';
 import { randomArray, relativeError, rng } from '../helpers/numbers.ts';
 import { janus, tempDir } from '../helpers/fixtures.ts';
 import sharp from 'sharp';
@@ -76,10 +79,6 @@ async function onWebgpu() {
   await useWebgpu();
 }
 
-/** The tiny preset's layout at 32 px with fewer channels: every step on SwiftShader costs by the pixel and channel (a tiny step at batch 1 costs about six of these). */
-function smallTiny(upsample: Upsample, learnMask = true) {
-  return Architecture.parse({ ...modelArchitecture('tiny', upsample, learnMask), inputSize: 32, encoderFilters: [8, 16, 32], latent: 32, bottleneckChannels: 32, encoderUpChannels: 16, decoderFilters: [8, 4] });
-}
 
 if (missing) {
   process.stdout.write(`SKIP engine/webgpu: ${missing}\n`);
@@ -192,15 +191,15 @@ if (missing) {
   }
 
   /**
-   * The tiny preset with `upsample` and the learned mask (or its `small` variant: 32 px, fewer
-   * channels) on `n` real faces (a, b, a, ...), with the full loss (masked MAE + DSSIM, the mask's
-   * MAE towards a band mask): the gradients at init, then `steps` LeanAdam steps (the first applies
-   * those gradients, as minimize would).
+   * The tiny layout at 32 px (smallTiny) with `upsample` and the learned mask on `n` real faces
+   * (a, b, a, ...), with the full loss (masked MAE + DSSIM, the mask's MAE towards a band mask):
+   * the gradients at init, then `steps` LeanAdam steps (the first applies those gradients, as
+   * minimize would).
    */
-  async function runModel(backend: 'wasm' | 'webgpu', upsample: Upsample, n: number, steps: number, size: 'tiny' | 'small' = 'tiny'): Promise<ModelRun> {
+  async function runModel(backend: 'wasm' | 'webgpu', upsample: Upsample, n: number, steps: number): Promise<ModelRun> {
     if (backend === 'webgpu') await onWebgpu();
     else await tf.setBackend(backend);
-    const arch = size === 'tiny' ? modelArchitecture('tiny', upsample, true) : smallTiny(upsample);
+    const arch = smallTiny(upsample);
     const ae = buildAutoencoder(arch, 1);
     const s = arch.inputSize;
     const faces = [await faceCrop('a', s), await faceCrop('b', s)];
@@ -238,17 +237,16 @@ if (missing) {
     return curves.get(backend)!;
   };
 
-  // a tiny-preset pass costs SwiftShader some 10 s a face: the default path (transpose) runs the
-  // tiny preset itself on one face; the other two upsampling paths run the same layout at 32 px
-  // with fewer channels (their own layers are what differs); batches of two are checked on the
-  // conv shapes above and the upsampling kernels below
+  // a tiny-preset pass costs SwiftShader some 10 s a face: every upsampling path runs its layout
+  // at 32 px with fewer channels on one face; batches of two are checked on the conv shapes above
+  // and the upsampling kernels below
   const runs: Record<Upsample, (backend: 'wasm' | 'webgpu') => Promise<ModelRun>> = {
     transpose: transposeCurve,
-    pixelshuffle: (backend) => runModel(backend, 'pixelshuffle', 1, 1, 'small'),
-    upsampling2d: (backend) => runModel(backend, 'upsampling2d', 1, 1, 'small'),
+    pixelshuffle: (backend) => runModel(backend, 'pixelshuffle', 1, 1),
+    upsampling2d: (backend) => runModel(backend, 'upsampling2d', 1, 1),
   };
   for (const upsample of ['transpose', 'pixelshuffle', 'upsampling2d'] as const) {
-    test(`${upsample === 'transpose' ? 'tiny preset' : 'tiny layout at 32 px'} with ${upsample} and the learned mask: loss and every weight's gradient equal wasm's (one face)`, async () => {
+    test(`tiny layout at 32 px with ${upsample} and the learned mask: loss and every weight's gradient equal wasm's (one face)`, async () => {
       const ref = await runs[upsample]('wasm');
       const got = await runs[upsample]('webgpu');
       assert.ok(Math.abs(got.losses[0]! - ref.losses[0]!) < 1e-4 * Math.abs(ref.losses[0]!), `loss ${got.losses[0]} vs ${ref.losses[0]}`);
@@ -285,7 +283,7 @@ if (missing) {
     }
   });
 
-  test('a tiny-preset loss curve (3 Adam steps on real faces) within 1e-4 of wasm', async () => {
+  test('a loss curve (tiny layout at 32 px, 3 Adam steps on a real face) within 1e-4 of wasm', async () => {
     const ref = (await transposeCurve('wasm')).losses;
     const got = (await transposeCurve('webgpu')).losses;
     assert.is(got.length, 3);
@@ -320,7 +318,7 @@ if (missing) {
     const run = async (backend: 'wasm' | 'webgpu') => {
       if (backend === 'webgpu') await onWebgpu();
       else await tf.setBackend(backend);
-      const ae = buildAutoencoder(modelArchitecture('tiny'), 5);
+      const ae = buildAutoencoder(smallTiny('transpose', false), 5);
       const before = tf.memory().numTensors;
       const out = await swapFaces(ae, crops, 'a-to-b', { batchSize: 2 });
       assert.is(tf.memory().numTensors, before, `${backend}: no tensor left`);
