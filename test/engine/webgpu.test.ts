@@ -5,7 +5,7 @@
  * every upsampling path's full-model gradients (the tiny preset's layout at 32 px; pixel shuffle's
  * and nearest upsampling's own kernels also at batch 2) and a loss curve against wasm; no GPU
  * memory growth over 100 steps; a latent swap of sample faces; a lost device stops
- * training with the checkpoint kept and the next run resumes; face-api's calls run on wasm beside
+ * training with the checkpoint kept and the next run resumes from it; face-api's calls run on wasm beside
  * webgpu (tfjs-webgpu cannot read synchronously in Node); `janus train --backend webgpu`; doctor's
  * adapter report. (The batch-size check against the adapter's limits needs no GPU: webgpu-limits.test.ts.)
  * Without chromium's SwiftShader ICD the suite is skipped with a line naming the fix (`make test`
@@ -15,8 +15,8 @@
  * the CPU (a tiny-preset step at batch 1 costs seconds), Dawn's Node bindings poll the device
  * from the main thread while a read waits, and each new device compiles every shader again. So
  * the file selects webgpu once (`before`) and its tests keep that device and its compiled
- * shaders (`onWebgpu`); a new device is made only where the claim needs one (the lost device,
- * the explicit `--backend webgpu` selection); the transpose path's gradient check is the first
+ * shaders (`onWebgpu`); a new device is made only where the claim needs one (after the lost
+ * device, the explicit `--backend webgpu` selection); the transpose path's gradient check is the first
  * step of the loss curve (one run per backend, read by both tests); the model checks and the
  * trainer's claims run on the tiny layout at 32 px with fewer channels (the same layers and
  * kernels; a tiny-preset step costs about six of those; the matMul test covers the tiny preset's
@@ -352,7 +352,9 @@ if (missing) {
     assert.is(first.stoppedBy, 'device-lost', first.message);
     assert.match(first.message, /GPU device was lost after iteration 2 \(destroyed.*the last checkpoint \(.*ckpt-0+1\) is kept: run again to resume/);
     assert.match(listCheckpoints(out)[0]!, /ckpt-0+1$/, 'the save due at iteration 2 did not happen on the lost device; iteration 1 is the last checkpoint');
-    await useWebgpu(); // a new run: a new device
+    // the next run: a new process would select webgpu anew; here the checkpoint is resumed on wasm
+    // (checkpoints do not depend on the backend, and a second device would compile every shader again)
+    await selectBackend('wasm');
     const second = await train(opts);
     assert.is(second.resumedFrom, 1);
     assert.is(second.iteration, 3);
