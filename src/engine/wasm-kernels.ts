@@ -12,6 +12,7 @@
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from './tf.ts';
+import { concatWasm, keepStockConcat } from './wasm-concat.ts';
 
 type Backend = {
   disposeData(id: object): boolean | void;
@@ -331,6 +332,7 @@ const KERNELS: KernelConfig[] = [
   { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilterWasm },
   { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInputWasm },
   { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMulWasm },
+  { kernelName: 'Concat', backendName: 'wasm', kernelFunc: concatWasm },
 ];
 
 /**
@@ -341,6 +343,7 @@ export function registerWasmTrainingKernels(): string[] {
   const stock = tf.getKernel('BatchMatMul', 'wasm');
   if (stock && stock.kernelFunc !== batchMatMulWasm) stockBatchMatMul = stock.kernelFunc;
   if (!stockBatchMatMul) throw new Error('the wasm backend has no BatchMatMul kernel (is @tensorflow/tfjs-backend-wasm 4.22.0 loaded?)');
+  keepStockConcat();
   for (const k of KERNELS) {
     const existing = tf.getKernel(k.kernelName, k.backendName);
     if (existing?.kernelFunc === k.kernelFunc) continue;
