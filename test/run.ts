@@ -126,46 +126,46 @@ async function runHere(files: string[], say: (line: string) => void): Promise<Re
 const RESULT_MARK = '@@janus-test-result ';
 
 /**
- * Seconds each file took on a clean clone (`make test`, two processes, 2026-12-01; files under
- * 2 s left out: they count as 0.3 s, about the mean of the rest). `--jobs` uses them twice: the unit
- * tier is split into groups of about equal time, and the e2e files start longest first (a long
+ * Seconds each file took in `make test` (two processes, 2026-12-01; files under 2 s left out:
+ * they count as 0.3 s, about the mean of the rest). `--jobs` uses them twice: the unit tier is split into groups of about equal time, and the e2e files start longest first (a long
  * file started last would run alone at the end while the other core idles). Only an order and a
  * balance: a file missing here runs all the same.
  */
 const SECONDS: Record<string, number> = {
-  'engine/webgpu': 112,
-  'benchmark/benchmark': 83,
-  'stages/swap-pipeline': 79,
-  'train/trainer': 53,
-  'face/extract-cli': 47,
-  'face/two-people': 44,
-  'engine/train-step': 41,
-  'dag/crash': 40,
-  'cli/lock-signals': 39,
-  'train/train-cli': 36,
-  'face/identity-mask': 33,
-  'face/detect-align': 32,
-  'media/bad-input': 31,
-  'cli/cli': 31,
-  'engine/wasm-kernels-random': 29,
-  'media/compress': 27,
-  'media/probe-decode-encode': 27,
-  'model/autoencoder': 25,
-  'dag/environment': 24,
-  'engine/wasm-threads': 23,
-  'face/smoothing': 23,
-  'cli/foreign-folder': 22,
-  'samples/make-sample': 22,
+  'benchmark/benchmark': 87,
+  'engine/webgpu': 74,
+  'stages/swap-pipeline': 71,
+  'train/trainer': 50,
+  'face/extract-cli': 48,
+  'face/two-people': 43,
+  'train/train-cli': 41,
+  'face/detect-align': 31,
+  'face/identity-mask': 29,
+  'cli/cli': 29,
+  'dag/crash': 28,
+  'model/autoencoder': 27,
+  'cli/lock-signals': 26,
+  'media/bad-input': 25,
+  'media/probe-decode-encode': 23,
+  'media/compress': 22,
+  'face/smoothing': 21,
+  'engine/wasm-threads': 21,
+  'cli/foreign-folder': 19,
+  'dag/environment': 17,
+  'samples/make-sample': 16,
   'swap/quality-probe': 13,
-  'swap/composite': 7.5,
-  'model/checkpoint': 7.4,
-  'model/lean-adam': 6.2,
-  'media/vfr-sync': 6,
-  'dag/lock': 6,
-  'dag/runner': 4.9,
-  'swap/metrics': 4.6,
-  'stages/samples-pipeline': 3.6,
-  'stages/train-stage': 3.4,
+  'engine/wasm-kernels-random': 12,
+  'swap/composite': 7.6,
+  'swap/metrics': 6.6,
+  'model/checkpoint': 5.6,
+  'dag/lock': 5.2,
+  'media/vfr-sync': 5.0,
+  'dag/runner': 5.0,
+  'model/lean-adam': 4.3,
+  'engine/train-step': 4.0,
+  'stages/train-stage': 3.6,
+  'stages/samples-pipeline': 3.1,
+  'train/previews': 2.1,
 };
 const seconds = (f: string) => SECONDS[relative(root, f).replace(/\.test\.ts$/, '')] ?? 0.3;
 /** Longest first (the rest in their order). */
