@@ -127,8 +127,9 @@ const RESULT_MARK = '@@janus-test-result ';
 
 /**
  * Seconds each file took in `make test` (two processes, 2026-12-01; files under 2 s left out:
- * they count as 0.3 s, about the mean of the rest). `--jobs` uses them twice: the unit tier is split into groups of about equal time, and the e2e files start longest first (a long
- * file started last would run alone at the end while the other core idles). Only an order and a
+ * they count as 0.3 s, about the mean of the rest). `--jobs` uses them twice: the unit tier is
+ * split into groups of about equal time, and the e2e files start longest first (a long file
+ * started last would run alone at the end while the other core idles). Only an order and a
  * balance: a file missing here runs all the same.
  */
 const SECONDS: Record<string, number> = {
