@@ -9,6 +9,7 @@
  *   registerWasmTrainingKernels()   // registers it with the others (wasm-kernels.ts)
  */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { stockKernel } from './stock-kernels.ts';
 import { tf } from './tf.ts';
 
 type Backend = {
@@ -19,20 +20,11 @@ type Backend = {
 /** Runs shorter than this many values are copied one by one (a view costs more than the copy). */
 const SET_FROM = 64;
 
-let stockConcat: KernelFunc | null = null;
-
-/** The kernel this one hands strings and single inputs to: tfjs's own, kept when Janus's is registered. */
-export function keepStockConcat(): void {
-  const stock = tf.getKernel('Concat', 'wasm');
-  if (stock && stock.kernelFunc !== concatWasm) stockConcat = stock.kernelFunc;
-  if (!stockConcat) throw new Error('the wasm backend has no Concat kernel (is @tensorflow/tfjs-backend-wasm 4.22.0 loaded?)');
-}
-
 export const concatWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const all = Object.values(inputs) as TensorInfo[];
   const axis = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, all[0]!.shape)[0]!;
   const parts = all.filter((t) => tf.util.sizeFromShape(t.shape) > 0);
-  if (parts.length < 2 || parts[0]!.dtype === 'string') return stockConcat!({ inputs, backend, attrs });
+  if (parts.length < 2 || parts[0]!.dtype === 'string') return stockKernel('Concat', 'wasm')({ inputs, backend, attrs });
   tf.backend_util.assertParamsConsistent(all.map((t) => t.shape), axis);
   const b = backend as unknown as Backend;
   const out = b.makeOutput(tf.backend_util.computeOutShape(all.map((t) => t.shape), axis), all[0]!.dtype);

@@ -12,7 +12,8 @@
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from './tf.ts';
-import { concatWasm, keepStockConcat } from './wasm-concat.ts';
+import { replaceKernels, stockKernel } from './stock-kernels.ts';
+import { concatWasm } from './wasm-concat.ts';
 
 type Backend = {
   disposeData(id: object): boolean | void;
@@ -229,7 +230,7 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
       const uy = Math.max(oh + jy - 1, Math.ceil((padInfo.top + h) / sh));
       const ux = Math.max(ow + jx - 1, Math.ceil((padInfo.left + w) / sw));
       const wt = raw('Reshape', { x: raw('Transpose', { x: filter }, { perm: [3, 0, 1, 2] }) }, { shape: [1, co, kh * kw * ci] });
-      const prod = stockBatchMatMul!({ inputs: { a: raw('Reshape', { x: dy }, { shape: [1, n * oh * ow, co] }), b: wt }, backend, attrs: { transposeA: false, transposeB: false } as unknown as NamedAttrMap }) as TensorInfo;
+      const prod = stockKernel('BatchMatMul', 'wasm')({ inputs: { a: raw('Reshape', { x: dy }, { shape: [1, n * oh * ow, co] }), b: wt }, backend, attrs: { transposeA: false, transposeB: false } as unknown as NamedAttrMap }) as TensorInfo;
       temps.push(prod);
       // taps first ([kh*kw, n*oh*ow, ci]), so each tap is one contiguous slice (channel slices are slow on wasm)
       const prod3 = raw('Reshape', { x: prod }, { shape: [n * oh * ow, kh * kw, ci] });
@@ -288,9 +289,6 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
   }
 };
 
-/** tfjs's own BatchMatMul on wasm, kept when Janus's wrapper replaces it. */
-let stockBatchMatMul: KernelFunc | null = null;
-
 /**
  * `BatchMatMul` with transposed operands made explicit: wasm's kernel takes XNNPACK's fast
  * path only for untransposed inputs and falls back to a loop otherwise (measured on a dense
@@ -300,7 +298,7 @@ let stockBatchMatMul: KernelFunc | null = null;
 export const batchMatMulWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-  const stock = stockBatchMatMul!;
+  const stock = stockKernel('BatchMatMul', 'wasm');
   if (!transposeA && !transposeB) return stock({ inputs, backend, attrs });
   const temps: TensorInfo[] = [];
   const swapLast = (t: TensorInfo, temp = true) => {
@@ -340,15 +338,9 @@ const KERNELS: KernelConfig[] = [
  * has them; returns the names Janus provides.
  */
 export function registerWasmTrainingKernels(): string[] {
-  const stock = tf.getKernel('BatchMatMul', 'wasm');
-  if (stock && stock.kernelFunc !== batchMatMulWasm) stockBatchMatMul = stock.kernelFunc;
-  if (!stockBatchMatMul) throw new Error('the wasm backend has no BatchMatMul kernel (is @tensorflow/tfjs-backend-wasm 4.22.0 loaded?)');
-  keepStockConcat();
-  for (const k of KERNELS) {
-    const existing = tf.getKernel(k.kernelName, k.backendName);
-    if (existing?.kernelFunc === k.kernelFunc) continue;
-    if (existing) tf.unregisterKernel(k.kernelName, k.backendName);
-    tf.registerKernel(k);
-  }
+  replaceKernels(KERNELS);
+  // the two that hand cases on to tfjs's own: a wasm package without them is not the pinned one
+  stockKernel('BatchMatMul', 'wasm');
+  stockKernel('Concat', 'wasm');
   return KERNELS.map((k) => k.kernelName);
 }

@@ -12,17 +12,17 @@
  * calls the stock kernel with transposeB false, which is right for every shape measured.
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { replaceKernels, stockKernel } from './stock-kernels.ts';
 import { tf } from './tf.ts';
 
 type Backend = { disposeData(id: object): boolean | void };
 
 const WRAPPED = ['BatchMatMul', '_FusedMatMul'] as const;
-const stock = new Map<string, KernelFunc>();
 
 function transposeBFirst(name: string): KernelFunc {
   const fn: KernelFunc = (args) => {
     const { inputs, backend, attrs } = args;
-    const inner = stock.get(name)!;
+    const inner = stockKernel(name, 'webgpu');
     if (!(attrs as { transposeB?: boolean }).transposeB) return inner(args);
     const b = inputs.b as TensorInfo;
     const perm = [...b.shape.keys()];
@@ -43,13 +43,7 @@ const KERNELS: KernelConfig[] = WRAPPED.map((kernelName) => ({ kernelName, backe
 
 /** Wrap the webgpu kernels above (idempotent); returns their names. */
 export function registerWebgpuTrainingKernels(): string[] {
-  for (const k of KERNELS) {
-    const existing = tf.getKernel(k.kernelName, 'webgpu');
-    if (!existing) throw new Error(`the webgpu backend has no ${k.kernelName} kernel (is @tensorflow/tfjs-backend-webgpu 4.22.0 loaded?)`);
-    if (existing.kernelFunc === k.kernelFunc) continue;
-    stock.set(k.kernelName, existing.kernelFunc);
-    tf.unregisterKernel(k.kernelName, 'webgpu');
-    tf.registerKernel(k);
-  }
+  replaceKernels(KERNELS);
+  for (const k of KERNELS) stockKernel(k.kernelName, 'webgpu'); // each wraps tfjs's own: a package without it is not the pinned one
   return KERNELS.map((k) => k.kernelName);
 }
