@@ -5,7 +5,7 @@
  * its command runs.
  *
  *   COMMANDS.map((c) => c.name)
- *   // ['run', 'status', 'stage', 'clean', 'extract', 'alignments', 'train', 'pretrain', 'convert',
+ *   // ['run', 'status', 'stage', 'clean', 'verify', 'extract', 'alignments', 'train', 'pretrain', 'convert',
  *   //  'benchmark', 'latents', 'detect-baseline', 'doctor', 'samples', 'probe']
  */
 import type { z } from 'zod';
@@ -26,6 +26,7 @@ import {
   RunControls,
   SamplesCommandConfig,
   TrainPaths,
+  VerifyFlags,
 } from '../config/cli.ts';
 import { ExtractConfig } from '../config/extract.ts';
 import { CompositeConfig, SwapConfig } from '../config/swap.ts';
@@ -75,6 +76,9 @@ export type DoctorOpts = z.output<typeof DoctorOptions>;
 export const SamplesOptions = SamplesCommandConfig;
 export type SamplesOpts = z.output<typeof SamplesOptions>;
 
+export const VerifyOptions = VerifyFlags.extend(BackendOption.shape).extend(OutputConfig.shape);
+export type VerifyOpts = z.output<typeof VerifyOptions>;
+
 export const ProbeOptions = ProbeFlags.extend(OutputConfig.shape);
 export type ProbeOpts = z.output<typeof ProbeOptions>;
 
@@ -108,6 +112,15 @@ export const cleanCommand = defineCommand({
   summary: "remove temp files and unfinished stages' outputs from a run folder (--all: everything but persist outputs)",
   options: CleanOptions,
   load: () => import('./clean.ts'),
+});
+
+export const verifyCommand = defineCommand({
+  name: 'verify',
+  args: ['<run>'],
+  summary: 'recompute the stages of a finished run in a scratch folder (recorded inputs, params, pinned budgets) and compare every output: identical, or where it differs and why',
+  options: VerifyOptions,
+  example: 'janus verify runs/demo --stage swap --stage composite',
+  load: () => import('./verify.ts'),
 });
 
 export const extractCommand = defineCommand({
@@ -212,6 +225,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   statusCommand,
   stageCommand,
   cleanCommand,
+  verifyCommand,
   extractCommand,
   alignmentsCommand,
   trainCommand,

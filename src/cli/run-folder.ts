@@ -44,9 +44,10 @@ export async function resolveRun(opts: { pipelineFile?: string; workdir?: string
   const store = openRunState(workdir);
   const file = store.meta('pipeline');
   const recordedSets = store.meta('sets') ?? '[]';
+  const cwd = store.meta('cwd'); // the run's: its relative input paths mean the same files from any folder
   store.close();
   if (!file) throw new UserError(`${workdir} does not record which pipeline it ran`, 'pass the pipeline file as an argument');
-  const pipeline = await loadPipeline(file, stageRegistry, { sets: opts.sets ?? recordedSetList(workdir, recordedSets) });
+  const pipeline = await loadPipeline(file, stageRegistry, { sets: opts.sets ?? recordedSetList(workdir, recordedSets), ...(cwd && !opts.sets ? { cwd } : {}) });
   return { pipeline, workdir };
 }
 

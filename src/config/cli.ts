@@ -98,6 +98,13 @@ export const ProbeFlags = z
   })
   .strict();
 
+export const VerifyFlags = z
+  .object({
+    stage: z.array(z.string().min(1)).optional().meta({ cli: { help: 'verify this stage (repeatable; default: every stage the run finished)', value: 'name' } }),
+    keep: z.boolean().default(false).meta({ cli: { help: 'keep the recomputed outputs (in RUN/.janus/verify/) to look at them' } }),
+  })
+  .strict();
+
 export const AlignmentsFlags = z
   .object({
     clusters: z

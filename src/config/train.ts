@@ -77,6 +77,13 @@ export const TrainConfig = z
     stopAtQuality: z.number().min(0).max(1).optional().meta({ cli: { help: 'stop once this share of held-out swaps reads closer to the target than to the source, in two probes in a row', value: 'share' } }),
     /** Start from a pretrained model folder (janus pretrain --out): its encoder (and generic decoder for both decoders). */
     init: z.string().optional().meta({ cli: { help: 'start from a pretrained model folder (janus pretrain --out): its encoder, and its generic decoder for both decoders', value: 'dir' } }),
+    /**
+     * Pinned reruns only (janus verify, a reproduction kit; not an option): checkpoint at exactly
+     * these iterations (besides every saveEvery) instead of every saveMinutes: what a recorded run's clock decided.
+     */
+    saveAt: z.array(z.number().int().min(1)).optional(),
+    /** Pinned reruns only: the quality probe at exactly these iterations instead of every qualityMinutes. */
+    probeAt: z.array(z.number().int().min(1)).optional(),
     /** Seed of the initial weights, batches and augmentation. */
     seed: z.number().int().default(1).meta({ cli: { help: 'seed of the initial weights, batches and augmentation', value: 'n' } }),
   })
@@ -84,5 +91,5 @@ export const TrainConfig = z
 export type TrainConfig = z.infer<typeof TrainConfig>;
 
 /** `janus pretrain`'s settings: training's, without held-out faces, quality probe, target loss or init. */
-export const PretrainConfig = TrainConfig.omit({ targetLoss: true, qualityMinutes: true, holdout: true, qualitySample: true, qualityDirection: true, stopAtQuality: true, init: true });
+export const PretrainConfig = TrainConfig.omit({ probeAt: true, targetLoss: true, qualityMinutes: true, holdout: true, qualitySample: true, qualityDirection: true, stopAtQuality: true, init: true });
 export type PretrainConfig = z.infer<typeof PretrainConfig>;

@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
+import { Environment, machineEnvironment } from '../util/environment.ts';
 import { provenance } from '../util/provenance.ts';
 import { readJsonFile } from '../util/read-json.ts';
 import { OUTCOME_STATES, countStates } from './outcome-state.ts';
@@ -34,6 +35,8 @@ const OutcomeRecord = z
     error: z.string().optional(),
     userError: z.boolean().optional(),
     hint: z.string().optional(),
+    /** What the stage did beyond its params (the iteration a time budget reached…): what `janus verify` pins. */
+    did: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 
@@ -57,6 +60,8 @@ export const RunManifest = z
     pipeline: z.object({ file: z.string(), name: z.string(), sha256: z.string(), params: z.record(z.string(), z.unknown()), sets: z.array(z.string()) }).strict(),
     meta: z.record(z.string(), z.unknown()),
     provenance: ProvenanceRecord,
+    /** What of the machine can change the bytes (absent in manifests of Janus before verify). */
+    environment: Environment.optional(),
     /** Stages per state. */
     summary: z.partialRecord(z.enum(OUTCOME_STATES), z.number().int().min(0)),
     stages: z.array(OutcomeRecord),
@@ -86,6 +91,7 @@ export async function writeRunManifest(m: ManifestInput): Promise<string> {
     pipeline: { file: m.pipeline.file, name: m.pipeline.name, sha256: m.pipeline.sourceHash, params: m.pipeline.params, sets: m.pipeline.sets },
     meta: m.meta,
     provenance: provenance(),
+    environment: machineEnvironment(),
     summary: countStates(m.outcomes),
     stages: m.outcomes,
   };

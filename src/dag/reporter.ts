@@ -23,6 +23,8 @@ export interface StageOutcome {
   userError?: boolean;
   /** How to fix such a failure, one line. */
   hint?: string;
+  /** What the stage did beyond its params (its kind's `did()`), when it ran or is up to date. */
+  did?: Record<string, unknown>;
 }
 
 export interface Reporter {

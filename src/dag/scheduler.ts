@@ -75,7 +75,7 @@ export async function schedule(pipeline: Pipeline, workdir: string, store: State
     if (options.dryRun && upWillRun) return outcome(stage.name, 'would-run', { kind: 'upstream-will-run', stage: upWillRun.name });
     const e = evaluateStage(stage, ev);
     const why: RunReason | null = force.has(stage.name) ? { kind: 'forced', also: e.reason } : e.reason;
-    if (!why) return outcome(stage.name, 'up-to-date', { kind: 'up-to-date' }, { fingerprint: e.fingerprint });
+    if (!why) return outcome(stage.name, 'up-to-date', { kind: 'up-to-date' }, { fingerprint: e.fingerprint, ...(e.record?.did ? { did: e.record.did } : {}) });
     if (options.dryRun) return outcome(stage.name, 'would-run', why, { fingerprint: e.fingerprint });
     return queues[stage.resource].add(() => execute(stage, e, why)) as Promise<StageOutcome>;
   };
@@ -102,7 +102,7 @@ export async function schedule(pipeline: Pipeline, workdir: string, store: State
 }
 
 /** What stages see as `ctx.meta`: the caller's metadata and the pipeline's identity. */
-function stageMeta(pipeline: Pipeline, options: ScheduleOptions): Record<string, unknown> {
+export function stageMeta(pipeline: Pipeline, options: Pick<ScheduleOptions, 'meta'>): Record<string, unknown> {
   return { ...options.meta, pipeline: { name: pipeline.name, file: resolve(pipeline.file), sha256: pipeline.sourceHash, params: pipeline.params, sets: pipeline.sets } };
 }
 

@@ -22,7 +22,7 @@ import { inputPaths, outputPaths, type EvalContext, type Evaluation } from './fi
 import type { ResolvedStage } from './pipeline-schema.ts';
 import { outcome, type Reporter, type StageOutcome } from './reporter.ts';
 import { removeLeftTemps, removeOutputs, stageLog } from './run-folder.ts';
-import { loadImplementation, type StageContext, type StageImplementation, type StageSetup } from './stage-kind.ts';
+import { loadImplementation, type StageContext, type StageDid, type StageImplementation, type StageSetup } from './stage-kind.ts';
 import { describeReason, type RunReason } from './stage-reason.ts';
 
 export interface ExecContext extends EvalContext {
@@ -71,19 +71,21 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
   const progress: { items?: Items } = {};
   try {
     const impl = await loadImplementation(e.kind);
+    let did: StageDid | undefined;
     await withSession(impl, setup, async (ctx) => {
       if (impl.items && impl.runItem) await runItems(impl, ctx, stage, e, why, c, progress);
       else c.reporter.stageStart(stage.name, why);
       if (impl.run) await impl.run(ctx);
       if (c.signal.aborted) throw new Interrupted();
+      did = impl.did ? await impl.did(ctx) : undefined;
     });
     const missing = Object.entries(outs).filter(([, p]) => !existsSync(p));
     if (missing.length) throw new Error(`stage kind "${stage.kind}" finished without writing output ${missing.map(([k, p]) => `${k} (${p})`).join(', ')}`);
     faultPoint('dag.stage-written');
-    const hashes = markDone(stage, outs, c);
-    log(`done in ${seconds().toFixed(2)}s`);
+    const hashes = markDone(stage, outs, did, c);
+    log(`done in ${seconds().toFixed(2)}s${did ? `: ${JSON.stringify(did)}` : ''}`);
     const outputs = Object.fromEntries(Object.entries(hashes).map(([k, h]) => [k, { path: stage.outputs[k]!, hash: h }]));
-    return outcome(stage.name, 'ran', why, { fingerprint: e.fingerprint, seconds: seconds(), items: progress.items, outputs });
+    return outcome(stage.name, 'ran', why, { fingerprint: e.fingerprint, seconds: seconds(), items: progress.items, outputs, ...(did ? { did } : {}) });
   } catch (err) {
     const { items } = progress;
     if (c.signal.aborted) {
@@ -123,16 +125,17 @@ function markStarted(stage: ResolvedStage, e: Evaluation, resume: boolean, c: Ex
     startedAt: Date.now() / 1000,
     finishedAt: null,
     error: null,
+    did: null,
   });
   for (const p of Object.values(outs)) mkdirSync(join(p, '..'), { recursive: true });
   return stageLog(c.workdir, stage.name);
 }
 
-/** Record the stage done with its output hashes (and forget its items); returns the hashes. */
-function markDone(stage: ResolvedStage, outs: Record<string, string>, c: ExecContext): Record<string, string> {
+/** Record the stage done with its output hashes and what it did (and forget its items); returns the hashes. */
+function markDone(stage: ResolvedStage, outs: Record<string, string>, did: StageDid | undefined, c: ExecContext): Record<string, string> {
   const outputs = Object.fromEntries(Object.entries(outs).map(([k, p]) => [k, c.hasher.hash(p)]));
   c.store.transaction(() => {
-    c.store.putStage({ ...c.store.stage(stage.name)!, status: 'done', outputs, finishedAt: Date.now() / 1000 });
+    c.store.putStage({ ...c.store.stage(stage.name)!, status: 'done', outputs, finishedAt: Date.now() / 1000, did: did ?? null });
     faultPoint('dag.state-transaction');
     c.store.clearItems(stage.name);
   });
@@ -157,7 +160,7 @@ function markFailed(stage: ResolvedStage, message: string, keepItems: boolean, c
  * `open()`, the work, then `close()` whatever happened. A failing `close()` fails a stage that
  * had succeeded; after another error it is only logged (the first error is the one to report).
  */
-async function withSession<P, S>(kind: StageImplementation<P, S>, setup: StageSetup<P>, work: (ctx: StageContext<P, S>) => Promise<void>): Promise<void> {
+export async function withSession<P, S>(kind: StageImplementation<P, S>, setup: StageSetup<P>, work: (ctx: StageContext<P, S>) => Promise<void>): Promise<void> {
   const session = (kind.open ? await kind.open(setup) : undefined) as S;
   const ctx: StageContext<P, S> = { ...setup, session };
   let ok = false;

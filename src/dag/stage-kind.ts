@@ -22,6 +22,10 @@
  * in `open()`: the runner calls it once before `items()`, and passes what it returns to every
  * call as `ctx.session`; `close()` is called once after the stage finished, failed or was
  * interrupted, to stop and free what `open()` made.
+ * A kind whose params leave something to the machine (a time budget: how far training gets)
+ * says what it did with `did()` (recorded with the stage: state DB, run manifest) and how to
+ * pin it with the spec's `pin()`: the params that make a rerun do exactly that (janus verify,
+ * janus reproduce).
  * Bump `version` whenever the implementation's output changes: that re-runs the stage.
  */
 import type { z } from 'zod';
@@ -58,6 +62,9 @@ export interface StageContext<P = Record<string, unknown>, S = undefined> extend
   session: S;
 }
 
+/** What a finished stage did beyond its params, as JSON: `{ iteration: 4312, stoppedBy: 'time', engine: { backend: 'wasm', threads: 2 } }`. */
+export type StageDid = Record<string, unknown>;
+
 /** What the DAG needs to load, plan and fingerprint a stage of the kind: no domain code. */
 export interface StageSpec<P = any> {
   kind: string;
@@ -69,6 +76,16 @@ export interface StageSpec<P = any> {
   /** Names of the inputs and outputs the kind expects (checked when the pipeline loads). */
   inputs?: readonly string[];
   outputs?: readonly string[];
+  /**
+   * The param values that make a rerun do what a recorded run did (`did`): a `minutes` budget
+   * becomes the iteration count it reached. Absent: the params alone decide.
+   */
+  pin?(params: P, did: StageDid): Partial<P>;
+  /**
+   * Outputs' records of the clock, left out of a comparison with a rerun (janus verify): per file
+   * pattern (relative to the output), the JSON keys (paths into the object; each line of a .jsonl) that hold times.
+   */
+  clockFields?: ReadonlyArray<{ file: RegExp; keys: ReadonlyArray<readonly string[]> }>;
 }
 
 /** The work of a stage of the kind: `run()`, or `items()` + `runItem()` (and optionally `run()`). */
@@ -85,6 +102,8 @@ export interface StageImplementation<P = any, S = any> {
   itemConcurrency?: number;
   /** The whole stage, or the finishing step after the items. */
   run?(ctx: StageContext<P, S>): Promise<void>;
+  /** After the work succeeded, before `close()`: what it did beyond its params (recorded with the stage; see `pin`). */
+  did?(ctx: StageContext<P, S>): Promise<StageDid> | StageDid;
 }
 
 /** A spec with its implementation imported on first use (`load`), or inline. */

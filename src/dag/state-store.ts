@@ -35,6 +35,11 @@ export interface StageRecord {
   startedAt: number;
   finishedAt: number | null;
   error: string | null;
+  /**
+   * What the finished stage did beyond its params (the kind's `did()`: the iteration a time
+   * budget reached, the model files used), for pinned reruns (janus verify, janus reproduce); null for none.
+   */
+  did: Record<string, unknown> | null;
 }
 
 export interface FileStat {
@@ -48,7 +53,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS stages (
   name TEXT PRIMARY KEY, status TEXT NOT NULL, fingerprint TEXT NOT NULL, kind TEXT NOT NULL,
   code_version TEXT NOT NULL, params TEXT NOT NULL, def_hash TEXT NOT NULL, inputs TEXT NOT NULL,
-  outputs TEXT NOT NULL, started_at REAL NOT NULL, finished_at REAL, error TEXT);
+  outputs TEXT NOT NULL, started_at REAL NOT NULL, finished_at REAL, error TEXT, did TEXT);
 CREATE TABLE IF NOT EXISTS items (
   stage TEXT NOT NULL, fingerprint TEXT NOT NULL, item TEXT NOT NULL, done_at REAL NOT NULL,
   PRIMARY KEY (stage, item));
@@ -71,6 +76,7 @@ interface StageRow {
   started_at: number;
   finished_at: number | null;
   error: string | null;
+  did: string | null;
 }
 
 export class StateStore {
@@ -84,12 +90,20 @@ export class StateStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // a state.db from before stages recorded what they did gains the column (its rows: null)
+    if (!(this.db.prepare('PRAGMA table_info(stages)').all() as Array<{ name: string }>).some((c) => c.name === 'did')) {
+      try {
+        this.db.exec('ALTER TABLE stages ADD COLUMN did TEXT');
+      } catch (err) {
+        if (!/duplicate column/i.test(String(err))) throw err; // another process added it first
+      }
+    }
     this.q = {
       getStage: this.db.prepare<[string], StageRow>('SELECT * FROM stages WHERE name = ?'),
       allStages: this.db.prepare<[], StageRow>('SELECT * FROM stages'),
       putStage: this.db.prepare(
-        `INSERT OR REPLACE INTO stages (name, status, fingerprint, kind, code_version, params, def_hash, inputs, outputs, started_at, finished_at, error)
-         VALUES (@name, @status, @fingerprint, @kind, @code_version, @params, @def_hash, @inputs, @outputs, @started_at, @finished_at, @error)`,
+        `INSERT OR REPLACE INTO stages (name, status, fingerprint, kind, code_version, params, def_hash, inputs, outputs, started_at, finished_at, error, did)
+         VALUES (@name, @status, @fingerprint, @kind, @code_version, @params, @def_hash, @inputs, @outputs, @started_at, @finished_at, @error, @did)`,
       ),
       deleteStage: this.db.prepare('DELETE FROM stages WHERE name = ?'),
       itemsDone: this.db.prepare<[string, string], { item: string }>('SELECT item FROM items WHERE stage = ? AND fingerprint = ?'),
@@ -136,6 +150,7 @@ export class StateStore {
       started_at: rec.startedAt,
       finished_at: rec.finishedAt,
       error: rec.error,
+      did: rec.did ? JSON.stringify(rec.did) : null,
     });
   }
 
@@ -198,6 +213,7 @@ function fromRow(r: StageRow): StageRecord {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     error: r.error,
+    did: r.did ? (JSON.parse(r.did) as Record<string, unknown>) : null,
   };
 }
 

@@ -5,6 +5,7 @@
  *   faceApiModelDir()          // '/…/node_modules/@vladmandic/face-api/model'
  *   checkFaceApiModels()       // [{ name: 'ssd_mobilenetv1', ok: true, … }, …]
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -71,4 +72,28 @@ export function checkFaceApiModels(dir = faceApiModelDir()): ModelFileCheck[] {
       return { name, ok: false, bytes: 0, problem: `unreadable manifest ${manifest}: ${(err as Error).message}` };
     }
   });
+}
+
+let modelHashes: Record<string, string> | null = null;
+
+/**
+ * sha256 of each model Janus uses (its manifest and weight shards, in order; 16 hex digits):
+ * what an extraction records it ran on (janus verify names a model that changed).
+ */
+export function faceApiModelHashes(dir = faceApiModelDir()): Record<string, string> {
+  if (modelHashes) return modelHashes;
+  const out: Record<string, string> = {};
+  for (const name of FACE_API_MODELS) {
+    const h = createHash('sha256');
+    const manifest = join(dir, `${name}-weights_manifest.json`);
+    if (!existsSync(manifest)) {
+      out[name] = 'missing';
+      continue;
+    }
+    const text = readFileSync(manifest);
+    h.update(text);
+    for (const g of JSON.parse(text.toString('utf8')) as Array<{ paths: string[] }>) for (const p of g.paths) h.update(existsSync(join(dir, p)) ? readFileSync(join(dir, p)) : 'missing');
+    out[name] = h.digest('hex').slice(0, 16);
+  }
+  return (modelHashes = out);
 }

@@ -22,6 +22,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ffmpeg from 'fluent-ffmpeg';
+import { ffmpegVersionIn } from '../util/environment.ts';
 import { UserError } from '../util/errors.ts';
 
 export const FFMPEG_FIX = 'install it with `apt-get install -y ffmpeg` (Debian/Ubuntu; `make setup` does it when run as root), or set FFMPEG_PATH and FFPROBE_PATH';
@@ -77,15 +78,10 @@ const checkedVersions = new Map<string, string | null>();
 function checkVersion(bin: string): void {
   if (!checkedVersions.has(bin)) {
     const out = execFileSync(bin, ['-hide_banner', '-version'], { encoding: 'utf8' });
-    checkedVersions.set(bin, ffmpegTooOld(versionIn(out)));
+    checkedVersions.set(bin, ffmpegTooOld(ffmpegVersionIn(out)));
   }
   const problem = checkedVersions.get(bin);
   if (problem) throw new UserError(`${problem} (${bin})`, `install ffmpeg ${MIN_FFMPEG.join('.')} or newer (Debian 12 and Ubuntu 23.04 ship it; or a static build from ffmpeg.org) and put it first on PATH, or set FFMPEG_PATH and FFPROBE_PATH`);
-}
-
-function versionIn(out: string): string {
-  const m = /ffmpeg version (\S+)/.exec(out);
-  return m?.[1] ?? out.split('\n')[0] ?? 'unknown';
 }
 
 /** Locate ffmpeg and ffprobe (ffmpeg 5.1 or newer) or throw a UserError saying how to install them. */
@@ -131,7 +127,7 @@ export async function ffmpegVersion(): Promise<string> {
   const out = await new Promise<string>((resolve, reject) => {
     execFile(bin, ['-hide_banner', '-version'], (err, stdout) => (err ? reject(err) : resolve(stdout)));
   });
-  return versionIn(out);
+  return ffmpegVersionIn(out);
 }
 
 /** The last meaningful lines of an ffmpeg stderr, for error messages. */

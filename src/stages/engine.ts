@@ -13,3 +13,9 @@ export async function ensureEngine(request?: BackendRequest): Promise<void> {
     await selectBackend(choice, { source });
   }
 }
+
+/** The backend this process computes on and its threads: what a stage that used tf records it did (`did().engine`). */
+export function engineUsed(): { backend: string; threads?: number } | null {
+  const b = currentBackend();
+  return b ? { backend: b.backend, ...(b.threads ? { threads: b.threads.count } : {}) } : null;
+}

@@ -18,7 +18,8 @@ import { readFrameDetections, writeFrameDetections } from '../face/detections-fi
 import { loadFaceApi, type FaceApi } from '../face/face-api.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
 import { probeVideo, withExactFrameCount, type VideoInfo } from '../media/probe.ts';
-import { ensureEngine } from './engine.ts';
+import { ensureEngine, engineUsed } from './engine.ts';
+import { faceApiModelHashes, faceApiVersion } from '../face/package-files.ts';
 import type { ExtractParams } from './registry.ts';
 import { faultPoint } from '../util/fault-point.ts';
 
@@ -103,5 +104,8 @@ export const extractStage: StageImplementation<P, Session> = {
     });
     const kept = doc.frames.reduce((n, f) => n + f.faces.filter((x) => x.kept).length, 0);
     ctx.log(`kept ${kept} faces in ${doc.frames.length} frames; jitter ${doc.jitter.before?.toFixed(2)} -> ${doc.jitter.after?.toFixed(2)} px`);
+  },
+  did(ctx) {
+    return { detector: ctx.params.detector, faceApi: faceApiVersion(), models: faceApiModelHashes(), engine: engineUsed() };
   },
 };

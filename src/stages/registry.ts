@@ -79,6 +79,18 @@ const train: StageKind<TrainConfig> = {
   params: TrainConfig,
   inputs: ['a', 'b'],
   outputs: ['model'],
+  // a rerun does what the record says: the iteration the budget (minutes, target loss, quality) reached, checkpoints and probes where the clock put them
+  pin: (_p, did) => {
+    const ints = (v: unknown) => (Array.isArray(v) && v.every((x) => Number.isInteger(x) && x > 0) ? (v as number[]) : undefined);
+    if (!Number.isInteger(did.iteration) || (did.iteration as number) < 1) return {};
+    return { iterations: did.iteration as number, minutes: undefined, targetLoss: undefined, stopAtQuality: undefined, saveAt: ints(did.saves), probeAt: ints(did.probes) };
+  },
+  clockFields: [
+    { file: /(^|\/)state\.json$/, keys: [['savedAt'], ['trainSeconds']] },
+    { file: /(^|\/)MANIFEST\.json$/, keys: [['sha256', 'state.json']] },
+    { file: /(^|\/)loss\.jsonl$/, keys: [['seconds']] },
+    { file: /(^|\/)quality\.jsonl$/, keys: [['minutes']] },
+  ],
   load: async () => (await import('./train.ts')).trainStage,
 };
 

@@ -25,7 +25,8 @@ import { videoFlicker } from '../swap/flicker.ts';
 import { centroid, checkpointReconstruction, identityDistances } from '../swap/metrics.ts';
 import { METRICS_SCHEMA, writeMetrics, type SwapMetrics } from '../swap/metrics-file.ts';
 import { readSwapRecord } from '../swap/swap-record.ts';
-import { ensureEngine } from './engine.ts';
+import { ensureEngine, engineUsed } from './engine.ts';
+import { faceApiModelHashes } from '../face/package-files.ts';
 import { faultPoint } from '../util/fault-point.ts';
 
 type P = MetricsConfig;
@@ -76,4 +77,5 @@ export const swapMetricsStage: StageImplementation<P> = {
     await writeMetrics(ctx.outputs.metrics!, metrics);
     ctx.log(`swapped faces: distance to source ${swapped?.toSource?.mean.toFixed(3)}, to target ${swapped?.toTarget?.mean.toFixed(3) ?? 'n/a'}; ${composite.frames.swapped}/${composite.frames.total} frames swapped; flicker ${flicker?.ratio?.toFixed(2) ?? 'n/a'}x the source's`);
   },
+  did: () => ({ models: faceApiModelHashes(), engine: engineUsed() }),
 };

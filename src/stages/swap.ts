@@ -24,7 +24,7 @@ import { swapFacesWithMasks } from '../swap/latent-swap.ts';
 import { syntheticPngText } from '../swap/synthetic.ts';
 import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import { LEARNED_MASKS, writeSwapRecord } from '../swap/swap-record.ts';
-import { ensureEngine } from './engine.ts';
+import { ensureEngine, engineUsed } from './engine.ts';
 import { faultPoint } from '../util/fault-point.ts';
 
 type P = SwapConfig;
@@ -103,4 +103,5 @@ export const swapStage: StageImplementation<P, Session> = {
     });
     ctx.log(`swapped ${s.faces.length} faces`);
   },
+  did: () => ({ engine: engineUsed() }),
 };

@@ -13,15 +13,19 @@
  *     outputs: { model: model }
  *     persist: [model]
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TrainConfig } from '../config/train.ts';
 import { modelArchitecture } from '../config/model.ts';
 import type { StageImplementation } from '../dag/stage-kind.ts';
 import { loadFaceApi } from '../face/face-api.ts';
+import { TrainingState } from '../model/checkpoint.ts';
 import { pretrainedInit } from '../model/pretrained.ts';
+import { tryReadJsonFile } from '../util/read-json.ts';
 import { probeFromFiles } from '../swap/quality-probe.ts';
 import { loadTrainingData } from '../train/training-data.ts';
 import { stoppedByFailure, train, type TrainOptions, type TrainResult } from '../train/trainer.ts';
-import { ensureEngine } from './engine.ts';
+import { ensureEngine, engineUsed } from './engine.ts';
 
 type P = TrainConfig;
 
@@ -46,10 +50,34 @@ export async function trainFromConfig(cfg: P, dirs: { a: string; b: string; out:
   });
 }
 
-export const trainStage: StageImplementation<P> = {
+/** The iterations of the checkpoints a model folder keeps (checkpoints/ckpt-N, best-N): where a pinned rerun must save too. */
+function savedIterations(model: string): number[] {
+  const names = [...(existsSync(join(model, 'checkpoints')) ? readdirSync(join(model, 'checkpoints')) : []), ...readdirSync(model)];
+  const its = names.flatMap((n) => /^(?:ckpt|best)-(\d{9})$/.exec(n)?.[1] ?? []).map(Number);
+  return [...new Set(its)].sort((x, y) => x - y);
+}
+
+export const trainStage: StageImplementation<P, { result: TrainResult | null }> = {
+  open: () => ({ result: null }),
   async run(ctx) {
     await ensureEngine(ctx.backend);
     const r = await trainFromConfig(ctx.params, { a: ctx.inputs.a!, b: ctx.inputs.b!, out: ctx.outputs.model! }, { signal: ctx.signal, log: ctx.log });
     if (stoppedByFailure(r.stoppedBy)) throw new Error(r.message);
+    ctx.session.result = r;
+  },
+  /** How far the budget got and where the clock put checkpoints and probes: what registry.ts's `pin` turns into params. */
+  did(ctx) {
+    const r = ctx.session.result!;
+    const state = r.checkpoint ? tryReadJsonFile(join(r.checkpoint, 'state.json'), TrainingState, { what: 'training state' }) : null;
+    return {
+      iteration: r.iteration,
+      stoppedBy: r.stoppedBy,
+      seed: ctx.params.seed,
+      // the random stream's position after the last batch: the batch order's
+      rng: state?.ok ? state.value.rng : null,
+      saves: savedIterations(ctx.outputs.model!),
+      probes: r.quality.map((q) => q.iteration),
+      engine: engineUsed(),
+    };
   },
 };

@@ -57,6 +57,13 @@ export interface TrainOptions {
   minutes?: number;
   /** Stop once both losses are below this. */
   targetLoss?: number;
+  /**
+   * A pinned rerun (janus verify, a reproduction kit): checkpoint at exactly these iterations
+   * (besides every saveEvery), and never by the clock (saveMinutes is ignored).
+   */
+  saveAt?: readonly number[];
+  /** A pinned rerun: the quality probe at exactly these iterations, never by the clock (qualityMinutes is ignored). */
+  probeAt?: readonly number[];
   /** Augmentation; its colour and lightness jitter default to `colourJitter`. */
   augment?: AugmentSettings;
   colourJitter?: number;
@@ -463,7 +470,7 @@ class TrainingRun {
   /** A checkpoint every saveEvery iterations or saveMinutes minutes; 'device-lost' when the device went; 'nan' when the weights went and could not be recovered. */
   private async saveIfDue(): Promise<'device-lost' | 'nan' | null> {
     const dueByCount = this.r.saveEvery > 0 && this.iteration % this.r.saveEvery === 0;
-    const dueByTime = this.r.saveMinutes > 0 && (performance.now() - this.lastSave) / 60000 >= this.r.saveMinutes;
+    const dueByTime = this.o.saveAt ? this.o.saveAt.includes(this.iteration) : this.r.saveMinutes > 0 && (performance.now() - this.lastSave) / 60000 >= this.r.saveMinutes;
     if (dueByCount || dueByTime) {
       try {
         if (!deviceLost() && !(await this.save())) return await this.recover(`the weights became NaN/Inf by iteration ${this.iteration}`);
@@ -477,7 +484,8 @@ class TrainingRun {
   /** The quality probe every qualityMinutes; true when it says to stop. */
   private async probeIfDue(): Promise<boolean> {
     const { o } = this;
-    return !!o.probe && !!o.qualityMinutes && (performance.now() - this.lastProbe) / 60000 >= o.qualityMinutes && (await this.probe());
+    const due = o.probeAt ? o.probeAt.includes(this.iteration) : !!o.qualityMinutes && (performance.now() - this.lastProbe) / 60000 >= o.qualityMinutes;
+    return !!o.probe && due && (await this.probe());
   }
 
   /** Save a checkpoint (and previews); false, saving nothing, when a weight is not finite. */

@@ -1,0 +1,241 @@
+/**
+ * `janus verify`'s work: recompute stages of a finished run in a scratch folder, from the inputs
+ * the run recorded (checked against their recorded hashes), with the params it recorded and its
+ * budgets pinned (the kind's `pin`: a `minutes` run becomes the iteration count it reached), and
+ * compare every output with the run's. Stages that differ are explained by what differs between
+ * the run's environment and this one.
+ *
+ *   const r = await verifyRun({ workdir: 'runs/demo', stages: ['swap'] });
+ *   r.identical                          // true when every verified output is identical
+ *   r.stages[0].outputs[0].comparison    // { identical, files, differences, first? }
+ *
+ * The scratch folder is `<run>/.janus/verify/<stage>` (removed afterwards unless `keep`); the run's
+ * own files are only read. The run's lock is held meanwhile, so no `janus run` changes them.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import PQueue from 'p-queue';
+import { ContentHasher } from '../dag/content-hash.ts';
+import { inputPaths } from '../dag/fingerprint.ts';
+import { acquireRunLock } from '../dag/lock.ts';
+import { readRunManifest, type RunManifest } from '../dag/manifest.ts';
+import type { Pipeline, ResolvedStage } from '../dag/pipeline-schema.ts';
+import { openRunState, stageLog } from '../dag/run-folder.ts';
+import { stageMeta } from '../dag/scheduler.ts';
+import { withSession } from '../dag/stage-executor.ts';
+import { loadImplementation, type StageDid, type StageImplementation, type StageKind } from '../dag/stage-kind.ts';
+import type { StageRecord } from '../dag/state-store.ts';
+import type { BackendRequest } from '../engine/backend-request.ts';
+import { stageRegistry } from '../stages/registry.ts';
+import { environmentDifferences, machineEnvironment, type Difference } from '../util/environment.ts';
+import { UserError, choices, errorMessage } from '../util/errors.ts';
+import { provenance } from '../util/provenance.ts';
+import { compareOutput, type OutputComparison } from './compare.ts';
+
+export interface VerifyOptions {
+  workdir: string;
+  pipeline: Pipeline;
+  /** Stage names to verify (default: every stage the run finished). */
+  stages?: string[];
+  backend?: BackendRequest;
+  /** Keep the scratch folders (default: removed). */
+  keep?: boolean;
+  signal?: AbortSignal;
+  /** One line per step (stage started, compared). */
+  progress?: (line: string) => void;
+}
+
+export type Verdict = 'identical' | 'differs' | 'not-verified';
+
+export interface OutputVerdict {
+  name: string;
+  /** Relative to the run folder. */
+  path: string;
+  comparison?: OutputComparison;
+  /** The output's bytes changed since the run recorded them (its hash in state.db). */
+  changedSinceRun?: boolean;
+}
+
+export interface StageVerdict {
+  stage: string;
+  kind: string;
+  verdict: Verdict;
+  /** Why not verified, or what failed. */
+  reason?: string;
+  /** The params the recomputation changed to do what the run did (pinned budgets). */
+  pinned: Record<string, unknown>;
+  outputs: OutputVerdict[];
+  /** What differs in how this stage computed (backend, threads, model files) between the run and the recomputation. */
+  differences: Difference[];
+  seconds: number;
+  /** Where the recomputation is (with `keep`). */
+  scratch?: string;
+}
+
+export interface VerifyReport {
+  run: string;
+  identical: boolean;
+  /** What differs between the machine the run was made on and this one. */
+  environment: Difference[];
+  stages: StageVerdict[];
+}
+
+/** The stages to verify: the named ones (each must exist), else all, in pipeline order. */
+function chosenStages(pipeline: Pipeline, names: string[] | undefined): ResolvedStage[] {
+  if (!names?.length) return pipeline.stages;
+  const known = new Set(pipeline.stages.map((s) => s.name));
+  for (const n of names) if (!known.has(n)) throw new UserError(`--stage ${n}: the run has no stage "${n}"`, `name one of ${choices(pipeline.stages.map((s) => s.name))}`);
+  return pipeline.stages.filter((s) => names.includes(s.name));
+}
+
+/** What differs between what the stage did in the run and in the recomputation: engine, models, detector. */
+function didDifferences(recorded: StageDid | null, now: StageDid | undefined): Difference[] {
+  if (!recorded || !now) return [];
+  const out: Difference[] = [];
+  const flat = (o: unknown, prefix: string, into: Map<string, string>) => {
+    if (o && typeof o === 'object' && !Array.isArray(o)) for (const [k, v] of Object.entries(o)) flat(v, prefix ? `${prefix} ${k}` : k, into);
+    else into.set(prefix, JSON.stringify(o ?? null));
+  };
+  const a = new Map<string, string>();
+  const b = new Map<string, string>();
+  // what a pinned rerun reproduces by construction is not a difference of the machine
+  const machine = (k: string) => k === 'engine' || k === 'models' || k === 'detector' || k === 'faceApi';
+  flat(Object.fromEntries(Object.entries(recorded).filter(([k]) => machine(k))), '', a);
+  flat(Object.fromEntries(Object.entries(now).filter(([k]) => machine(k))), '', b);
+  for (const k of new Set([...a.keys(), ...b.keys()])) if (a.get(k) !== b.get(k)) out.push({ what: k, recorded: a.get(k) ?? '(none)', now: b.get(k) ?? '(none)' });
+  return out;
+}
+
+/**
+ * Make `scratch` look like the run folder without the stage's outputs: every other file and
+ * folder linked in at its place (the stage reads its inputs' siblings: masks/ beside faces/; its
+ * outputs link to their inputs relatively), the outputs' parent folders real, the outputs absent.
+ */
+function mirrorRunFolder(workdir: string, scratch: string, outputs: string[]): void {
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  const outs = outputs.map((p) => p.split('/').filter(Boolean).join('/'));
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(workdir, rel))) {
+      const r = rel ? `${rel}/${e}` : e;
+      if (r === '.janus' || outs.includes(r)) continue;
+      if (outs.some((p) => p.startsWith(`${r}/`))) {
+        mkdirSync(join(scratch, r), { recursive: true });
+        walk(r);
+      } else symlinkSync(resolve(workdir, r), join(scratch, r));
+    }
+  };
+  walk('');
+  for (const p of outs) mkdirSync(join(scratch, p, '..'), { recursive: true });
+}
+
+/** Run a stage's implementation into `outputs` (items in order, `itemConcurrency` at a time), returning what it did. */
+async function recompute(impl: StageImplementation, setup: Parameters<typeof withSession>[1]): Promise<StageDid | undefined> {
+  let did: StageDid | undefined;
+  await withSession(impl, setup, async (ctx) => {
+    if (impl.items && impl.runItem) {
+      const q = new PQueue({ concurrency: impl.itemConcurrency ?? 1 });
+      const all = await impl.items(ctx);
+      await Promise.all(all.map((item) => q.add(async () => (setup.signal.aborted ? undefined : impl.runItem!(ctx, item)))));
+    }
+    if (impl.run && !setup.signal.aborted) await impl.run(ctx);
+    if (setup.signal.aborted) throw new UserError('verification interrupted', 'run janus verify again');
+    did = impl.did ? await impl.did(ctx) : undefined;
+  });
+  return did;
+}
+
+async function verifyStage(stage: ResolvedStage, record: StageRecord | null, kind: StageKind, o: VerifyOptions & { hasher: ContentHasher; stagesByName: Map<string, ResolvedStage>; meta: Record<string, unknown> }): Promise<StageVerdict> {
+  const t0 = performance.now();
+  const base = { stage: stage.name, kind: stage.kind, pinned: {}, outputs: [] as OutputVerdict[], differences: [] as Difference[] };
+  const seconds = () => (performance.now() - t0) / 1000;
+  if (!record || record.status !== 'done') return { ...base, verdict: 'not-verified', reason: `the run did not finish it (${record ? record.status : 'never run'})`, seconds: seconds() };
+  const inputs = inputPaths(stage, o.stagesByName, o.workdir);
+  for (const [k, p] of Object.entries(inputs)) {
+    const now = o.hasher.hash(p);
+    if (record.inputs[k] !== undefined && now !== record.inputs[k]) {
+      return { ...base, verdict: 'not-verified', reason: `input ${k} (${p}) changed since the stage ran (recorded ${record.inputs[k]!.slice(0, 19)}…, now ${now.slice(0, 19)}…)`, seconds: seconds() };
+    }
+  }
+  const recorded = JSON.parse(record.params) as Record<string, unknown>;
+  const pinned = record.did && kind.pin ? kind.pin(recorded, record.did) : {};
+  const params = kind.params.parse(Object.fromEntries(Object.entries({ ...recorded, ...pinned }).filter(([, v]) => v !== undefined))) as Record<string, unknown>;
+  const scratch = join(o.workdir, '.janus', 'verify', stage.name);
+  mirrorRunFolder(o.workdir, scratch, Object.values(stage.outputs));
+  const outputs = Object.fromEntries(Object.entries(stage.outputs).map(([k, rel]) => [k, join(scratch, rel)]));
+  for (const [k, p] of Object.entries(inputs)) {
+    const rel = relative(o.workdir, p);
+    if (!rel.startsWith('..') && !isAbsolute(rel)) inputs[k] = join(scratch, rel);
+  }
+  const log = stageLog(o.workdir, `verify-${stage.name}`);
+  o.progress?.(`${stage.name}: recomputing${Object.keys(pinned).length ? ` (pinned: ${Object.entries(pinned).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')})` : ''}`);
+  let did: StageDid | undefined;
+  try {
+    did = await recompute(await loadImplementation(kind), {
+      name: stage.name,
+      params,
+      inputs,
+      outputs,
+      workdir: scratch,
+      signal: o.signal ?? new AbortController().signal,
+      log,
+      ...(o.backend ? { backend: o.backend } : {}),
+      meta: o.meta,
+    });
+  } catch (err) {
+    if (!o.keep) rmSync(scratch, { recursive: true, force: true });
+    if (o.signal?.aborted) throw err;
+    return { ...base, pinned, verdict: 'differs', reason: `the recomputation failed: ${errorMessage(err)}`, seconds: seconds() };
+  }
+  const aliases = [
+    [resolve(scratch), '${run}'],
+    [resolve(o.workdir), '${run}'],
+  ] as const;
+  const verdicts: OutputVerdict[] = [];
+  for (const [k, rel] of Object.entries(stage.outputs)) {
+    const original = join(o.workdir, rel);
+    if (!existsSync(original)) {
+      verdicts.push({ name: k, path: rel, comparison: { identical: false, files: 0, normalised: 0, differences: [{ file: '', kind: 'missing' }], first: { file: '', kind: 'missing' } } });
+      continue;
+    }
+    const comparison = await compareOutput(original, outputs[k]!, { aliases, clockFields: kind.clockFields ?? [] });
+    const changedSinceRun = record.outputs[k] !== undefined && o.hasher.hash(original) !== record.outputs[k];
+    verdicts.push({ name: k, path: rel, comparison, ...(changedSinceRun ? { changedSinceRun } : {}) });
+  }
+  if (!o.keep) rmSync(scratch, { recursive: true, force: true });
+  const identical = verdicts.every((v) => v.comparison?.identical);
+  return { ...base, pinned, verdict: identical ? 'identical' : 'differs', outputs: verdicts, differences: didDifferences(record.did, did), seconds: seconds(), ...(o.keep ? { scratch } : {}) };
+}
+
+/** What differs between the run's machine (its manifest) and this one. */
+export function runEnvironmentDifferences(m: RunManifest): Difference[] {
+  const now = provenance();
+  const code = (p: RunManifest['provenance']) => ({ janus: `${p.janus} ${p.git.commit?.slice(0, 12) ?? '(no git)'}${p.git.dirty ? ' with uncommitted changes' : ''}` });
+  const recorded = { ...(m.environment ?? { node: m.provenance.node, platform: m.provenance.platform }), packages: { ...code(m.provenance), ...m.provenance.packages } };
+  return environmentDifferences(recorded, { ...machineEnvironment(), packages: { ...code(now), ...now.packages } });
+}
+
+export async function verifyRun(o: VerifyOptions): Promise<VerifyReport> {
+  const workdir = resolve(o.workdir);
+  const manifest = readRunManifest(workdir);
+  const chosen = chosenStages(o.pipeline, o.stages);
+  const lock = acquireRunLock(workdir, 'verify');
+  const store = openRunState(workdir);
+  try {
+    const hasher = new ContentHasher(null); // read every byte: a cached hash would trust the file's stat
+    const stagesByName = new Map(o.pipeline.stages.map((s) => [s.name, s]));
+    const meta = stageMeta(o.pipeline, { meta: manifest.meta });
+    const stages: StageVerdict[] = [];
+    for (const stage of chosen) {
+      if (o.signal?.aborted) break;
+      const v = await verifyStage(stage, store.stage(stage.name), stageRegistry.get(stage.kind), { ...o, workdir, hasher, stagesByName, meta });
+      o.progress?.(`${stage.name}: ${v.verdict}${v.reason ? ` (${v.reason})` : ''}`);
+      stages.push(v);
+    }
+    if (!o.keep) rmSync(join(workdir, '.janus', 'verify'), { recursive: true, force: true });
+    return { run: workdir, identical: stages.length > 0 && stages.every((s) => s.verdict === 'identical'), environment: runEnvironmentDifferences(manifest), stages };
+  } finally {
+    store.close();
+    lock.release();
+  }
+}
