@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.package-lock.json
 JANUS := node src/cli/bin.js
 SAMPLE_SOURCES := $(wildcard src/samples/*.ts) src/config/samples.ts src/media/warp-affine.ts src/media/encode.ts src/media/image.ts
 
-.PHONY: help setup ffmpeg swiftshader gpu-check gpu-kit test test-unit faults typecheck readme-options demo swap extract train convert status benchmark samples doctor bench bench-quality clean
+.PHONY: help setup ffmpeg swiftshader gpu-check gpu-kit test test-unit faults typecheck readme-options demo swap extract train convert status verify reproduce benchmark samples doctor bench bench-quality bench-repro clean
 
 # Every variable a user sets (paths, names, numbers) reaches the shell single-quoted and
 # unexpanded: $(call q,$(value X)) quotes X's text as it was typed, so a path with spaces, quotes,
@@ -102,6 +102,12 @@ benchmark: setup ## a labelled synthetic benchmark: MANIFEST=videos.yaml|csv OUT
 	@if [ -z $(call q,$(value MANIFEST)) ] || [ -z $(call q,$(value OUT)) ]; then echo "usage: make benchmark MANIFEST=videos.csv OUT=runs/bench [PRESET=tiny ITERATIONS=2000]"; exit 2; fi
 	$(JANUS) benchmark $(call q,$(value MANIFEST)) --out $(call q,$(value OUT)) $(call opt,--preset,PRESET) $(call opt,--iterations,ITERATIONS)
 
+verify: setup ## recompute every stage of runs/NAME (NAME=demo for the demo) and compare its outputs: all identical, or where they differ and why (janus verify)
+	$(JANUS) verify $(call q,runs/$(value NAME))
+
+reproduce: setup ## a reproduction kit of runs/NAME in OUT (default runs/NAME.kit): bash OUT/reproduce.sh makes the run again and checks it (janus reproduce)
+	$(JANUS) reproduce $(call q,runs/$(value NAME)) --out $(if $(value OUT),$(call q,$(value OUT)),$(call q,runs/$(value NAME).kit))
+
 status: setup ## what is done in runs/NAME (NAME=demo for the demo) and why the rest would run
 	$(JANUS) status --workdir $(call q,runs/$(value NAME))
 
@@ -117,6 +123,9 @@ bench: setup samples/a.mp4 samples/b.mp4 ## benchmarks (not tests; BACKEND=webgp
 
 bench-quality: setup samples/a.mp4 samples/b.mp4 ## quality benchmark (not a test): trains the sample pair once per recipe (ROWS=old,coverage,...; ITERATIONS=800 or MINUTES=; PRESET=tiny; SEED=; INIT=weights/NAME starts from a pretrained model; FULL=1 also converts A's video) and prints identity share, distance to B, Mask-SSIM, checkerboard, faces/s; curves in runs/bench-quality/
 	npx tsx test/bench/quality-bench.ts $(call opt,--rows,ROWS) $(call opt,--iterations,ITERATIONS) $(call opt,--minutes,MINUTES) $(call opt,--preset,PRESET) $(if $(value FULL),--full) $(call opt,--tag,TAG) $(call opt,--seed,SEED) $(call opt,--init,INIT)
+
+bench-repro: setup ## the determinism matrix (not a test): the swap pipeline on 1-s clips with a minutes budget, each stage recomputed by janus verify twice, on 1/2/4 wasm threads and on cpu, and a killed-and-resumed rerun against the uninterrupted one (JANUS_OTHER_FFMPEG=DIR adds another ffmpeg build)
+	npx tsx test/bench/repro-bench.ts
 
 gpu-check: ## the WebGPU engine on this machine's GPU: adapter, gradients against cpu, tiny/small/original train and infer faces/s on webgpu beside wasm (needs only the repo and node_modules: no setup, no registry)
 	npx tsx test/bench/gpu-check.ts

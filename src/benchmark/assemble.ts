@@ -24,7 +24,7 @@ import { datasetCard } from './dataset-card.ts';
 import { datasetFiles, paths } from './layout.ts';
 import { writeMetadata, type BenchmarkMetadata, type MetadataEntry } from './metadata.ts';
 import type { BenchmarkPlan, PlannedFake } from './plan.ts';
-import { stageName, stagesOfFake } from './stage-names.ts';
+import { fakeStages, stageName, stagesOfFake } from './stage-names.ts';
 import { gateReason } from './quality-gate.ts';
 import { faultPoint } from '../util/fault-point.ts';
 
@@ -90,7 +90,7 @@ async function assembleReal(a: Assembly): Promise<void> {
       }
       for (const level of LEVELS) linkOrCopy(join(a.out, paths.ladderVideo('real', v.id, level)), join(realTmp, level, `${v.id}.mp4`));
       const frames = aligned(a, v.id).frames.length;
-      a.metadata[`${v.id}.mp4`] = { label: 'REAL', original: null, split: v.split, source: v.identity, target: null, method: null, model: null, frames, framesSwapped: 0, files: levelFiles('real', v.id), mask: null, provenance: null };
+      a.metadata[`${v.id}.mp4`] = { label: 'REAL', original: null, split: v.split, source: v.identity, target: null, method: null, model: null, frames, framesSwapped: 0, files: levelFiles('real', v.id), mask: null, provenance: null, seed: null, stages: [stageName.ladderReal(v.id)] };
       boxRows(a, `${v.id}.mp4`, v.id, null);
     }
   });
@@ -132,6 +132,8 @@ async function assembleFakes(a: Assembly): Promise<void> {
           files: levelFiles('fake', f.id),
           mask: datasetFiles.mask(f.id),
           provenance: datasetFiles.provenance(f.id),
+          seed: a.plan.models.find((x) => x.key === f.model)?.seed ?? null,
+          stages: fakeStages(f, !a.plan.config.weights),
         };
         boxRows(a, `${f.id}.mp4`, f.sourceVideo, new Set(composite.swappedFrames));
       }

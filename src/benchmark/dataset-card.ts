@@ -8,6 +8,7 @@ import { SPLITS, type SplitName } from '../config/benchmark.ts';
 import { METHOD } from '../swap/synthetic.ts';
 import { provenance } from '../util/provenance.ts';
 import type { BenchmarkPlan } from './plan.ts';
+import { fakeStages } from './stage-names.ts';
 
 /** What the card counts: videos kept, fakes dropped, and both per split. */
 export interface DatasetCounts {
@@ -68,6 +69,20 @@ Splits are identity-disjoint: no person appears in two splits (\`splits/*.json\`
     npx janus benchmark ${plan.manifest.file} --out <folder>
 
 Everything is seeded; a rerun in the same folder only redoes what is missing.
+
+## Verify a fake
+
+Each fake's entry in \`metadata.json\` names its model (\`model\`: the fingerprint of its weights and
+training state), its pair's training seed (\`seed\`) and the stages of this folder that made it
+(\`stages\`). In the benchmark folder, this recomputes one fake from its recorded inputs and params
+(training pinned to the iterations it reached) and compares every output byte for byte (a
+differing video: its first differing frame and the PSNR):
+
+    npx janus verify <folder> ${plan.fakes[0] ? fakeStages(plan.fakes[0], !c.weights).map((s) => `--stage ${s}`).join(' ') : '--stage swap-<fake> --stage composite-<fake>'}
+
+(the stages of \`${plan.fakes[0]?.id ?? '<fake>'}.mp4\`; every stage: \`npx janus verify <folder>\`). \`npx janus reproduce
+<folder> --out <kit>\` writes a kit whose \`reproduce.sh\` makes the whole benchmark again elsewhere
+and compares every pair's outputs with these.
 `;
 }
 

@@ -30,6 +30,10 @@ export const MetadataEntry = z
     files: z.record(z.enum(LEVELS), z.string()),
     mask: z.string().nullable(),
     provenance: z.string().nullable(),
+    /** A fake: the training seed of its pair's model (with `model`, its fingerprint: what recomputes it). Absent in datasets of Janus before verify. */
+    seed: z.number().int().nullable().optional(),
+    /** A fake: the stages of the benchmark folder that made it, for `janus verify DIR --stage …` (absent in older datasets). */
+    stages: z.array(z.string()).optional(),
   })
   .strict();
 export type MetadataEntry = z.infer<typeof MetadataEntry>;

@@ -37,6 +37,11 @@ export interface FakeStageKeys {
   model: string;
 }
 
+/** The stages that make a fake's own files (its model's training, when trained here): what `janus verify DIR --stage …` recomputes for it. */
+export function fakeStages(f: FakeStageKeys, trained: boolean): string[] {
+  return [...(trained ? [stageName.train(f.model)] : []), stageName.swap(f.id), stageName.composite(f.id), stageName.ladderFake(f.id)];
+}
+
 /** Every stage a fake needs, upstream first; `trained: false` when the models come from `weights`. */
 export function stagesOfFake(f: FakeStageKeys, opts: { trained: boolean }): string[] {
   return [

@@ -5,7 +5,7 @@
  * its command runs.
  *
  *   COMMANDS.map((c) => c.name)
- *   // ['run', 'status', 'stage', 'clean', 'verify', 'extract', 'alignments', 'train', 'pretrain', 'convert',
+ *   // ['run', 'status', 'stage', 'clean', 'verify', 'reproduce', 'extract', 'alignments', 'train', 'pretrain', 'convert',
  *   //  'benchmark', 'latents', 'detect-baseline', 'doctor', 'samples', 'probe']
  */
 import type { z } from 'zod';
@@ -26,6 +26,7 @@ import {
   RunControls,
   SamplesCommandConfig,
   TrainPaths,
+  ReproduceFlags,
   VerifyFlags,
 } from '../config/cli.ts';
 import { ExtractConfig } from '../config/extract.ts';
@@ -76,6 +77,9 @@ export type DoctorOpts = z.output<typeof DoctorOptions>;
 export const SamplesOptions = SamplesCommandConfig;
 export type SamplesOpts = z.output<typeof SamplesOptions>;
 
+export const ReproduceOptions = ReproduceFlags;
+export type ReproduceOpts = z.output<typeof ReproduceOptions>;
+
 export const VerifyOptions = VerifyFlags.extend(BackendOption.shape).extend(OutputConfig.shape);
 export type VerifyOpts = z.output<typeof VerifyOptions>;
 
@@ -121,6 +125,15 @@ export const verifyCommand = defineCommand({
   options: VerifyOptions,
   example: 'janus verify runs/demo --stage swap --stage composite',
   load: () => import('./verify.ts'),
+});
+
+export const reproduceCommand = defineCommand({
+  name: 'reproduce',
+  args: ['<run>'],
+  summary: 'write a reproduction kit of a finished run (or benchmark folder): the pipeline, sets with pinned budgets, input hashes, version lock, expected outputs, and reproduce.sh that reruns and checks it',
+  options: ReproduceOptions,
+  example: 'janus reproduce runs/demo --out kits/demo && bash kits/demo/reproduce.sh',
+  load: () => import('./reproduce.ts'),
 });
 
 export const extractCommand = defineCommand({
@@ -226,6 +239,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   stageCommand,
   cleanCommand,
   verifyCommand,
+  reproduceCommand,
   extractCommand,
   alignmentsCommand,
   trainCommand,

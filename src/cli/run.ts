@@ -9,6 +9,8 @@
  * interrupted (run it again to resume), 2 for a mistake in the pipeline or the options.
  */
 import { resolveBackendChoice } from '../engine/backend-request.ts';
+import { readRunManifestFile } from '../dag/manifest.ts';
+import { applyPins, pinsOf } from '../dag/pins.ts';
 import { runPipeline, type RunResult } from '../dag/runner.ts';
 import { OUTCOME_STATES, countStates } from '../dag/outcome-state.ts';
 import { describeOutcome } from '../dag/reporter.ts';
@@ -36,6 +38,7 @@ export function summary(r: RunResult): string {
 
 export async function run([file]: string[], opts: RunOpts): Promise<number> {
   const { pipeline, workdir } = await resolveRun({ pipelineFile: file, workdir: opts.workdir, sets: opts.set });
+  if (opts.pin) for (const line of applyPins(pipeline, pinsOf(readRunManifestFile(opts.pin)), stageRegistry, opts.pin)) process.stdout.write(`pinned ${line}\n`);
   const backend = resolveBackendChoice(opts.backend); // stages select it when they need tf
   const dryRun = opts.dryRun;
   const signal = graceful();

@@ -9,11 +9,13 @@
  * Exit 0 when every verified output is identical, 1 when one differs or a stage could not be
  * verified, 2 for a mistake in the arguments (not a run folder), 130 when interrupted.
  */
+import { describePins } from '../dag/pins.ts';
 import { resolveBackendChoice } from '../engine/backend-request.ts';
 import { graceful, ungraceful } from '../util/signals.ts';
 import type { Difference } from '../util/environment.ts';
 import type { FileDifference } from '../verify/compare.ts';
-import { verifyRun, type StageVerdict, type VerifyReport } from '../verify/verify.ts';
+import { readKit } from '../verify/kit.ts';
+import { checkAgainstKit, verifyRun, type StageVerdict, type VerifyReport } from '../verify/verify.ts';
 import type { VerifyOpts } from './commands.ts';
 import { resolveRun } from './run-folder.ts';
 
@@ -25,6 +27,7 @@ export function describeDifference(d: FileDifference): string {
   if (d.kind === 'missing') return `${where}: not recomputed`;
   if (d.kind === 'extra') return `${where}: recomputed, not in the run`;
   if (d.frame !== undefined) return `${where}: frame ${d.frame} differs (${db(d.psnr!)}; ${d.framesDiffering} of ${d.frames} frames differ; first byte ${d.offset})`;
+  if (d.offset === undefined) return `${where}: differs`;
   return `${where}: byte ${d.offset} differs${d.psnr !== undefined ? ` (${db(d.psnr)})` : ''}`;
 }
 
@@ -52,13 +55,13 @@ export function printReport(r: VerifyReport, write: (s: string) => void): void {
   const w = [0, 1].map((c) => Math.max(...rows.map((row) => row[c]!.length)));
   for (const row of rows) write(`${row[0]!.padEnd(w[0]!)}  ${row[1]!.padEnd(w[1]!)}  ${row[2]}\n`);
   for (const s of r.stages) {
-    const pins = Object.entries(s.pinned).filter(([, v]) => v !== undefined);
-    if (pins.length) write(`${s.stage}: pinned to what the run did: ${pins.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}\n`);
+    if (Object.keys(s.pinned).length) write(`${s.stage}: pinned to what the run did: ${describePins(s.pinned)}\n`);
     if (s.differences.length) write(`${s.stage}: computed differently: ${s.differences.map(diffText).join('; ')}\n`);
   }
   const bad = r.stages.filter((s) => s.verdict !== 'identical');
   if (!bad.length) {
-    write(`all identical: ${r.stages.length} stage${r.stages.length === 1 ? '' : 's'}, ${r.stages.reduce((n, s) => n + s.outputs.length, 0)} outputs\n`);
+    const outputs = r.stages.reduce((n, s) => n + s.outputs.length, 0);
+    write(`all identical: ${r.stages.length} stage${r.stages.length === 1 ? '' : 's'}, ${outputs} output${outputs === 1 ? '' : 's'}\n`);
     return;
   }
   write(`${bad.length} of ${r.stages.length} stages not identical: ${bad.map((s) => s.stage).join(', ')}\n`);
@@ -69,6 +72,12 @@ export function printReport(r: VerifyReport, write: (s: string) => void): void {
 
 export async function run([dir]: string[], opts: VerifyOpts): Promise<number> {
   const { pipeline, workdir } = await resolveRun({ workdir: dir! });
+  if (opts.expect) {
+    const report = checkAgainstKit(workdir, pipeline, readKit(opts.expect));
+    if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else printReport(report, (s) => process.stdout.write(s));
+    return report.identical ? 0 : 1;
+  }
   const signal = graceful();
   try {
     const report = await verifyRun({

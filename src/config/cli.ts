@@ -83,6 +83,7 @@ export const RunControls = z
     dryRun: z.boolean().default(false).meta({ cli: { help: 'print what would run and why, run nothing' } }),
     forceFolder: z.boolean().default(false).meta({ cli: { help: 'use --workdir even when it holds files Janus did not make (they are never removed)' } }),
     keepGoing: z.boolean().default(false).meta({ cli: { help: 'after a failure, still run every stage not downstream of it (default: stop at the first failure)' } }),
+    pin: z.string().min(1).optional().meta({ cli: { help: "do what a recorded run did: its stages' budgets pinned to what they reached (a run-manifest.json: a run folder's, or a reproduction kit's)", value: 'manifest' } }),
   })
   .strict();
 
@@ -102,6 +103,13 @@ export const VerifyFlags = z
   .object({
     stage: z.array(z.string().min(1)).optional().meta({ cli: { help: 'verify this stage (repeatable; default: every stage the run finished)', value: 'name' } }),
     keep: z.boolean().default(false).meta({ cli: { help: 'keep the recomputed outputs (in RUN/.janus/verify/) to look at them' } }),
+    expect: z.string().min(1).optional().meta({ cli: { help: "recompute nothing: compare RUN's outputs file by file with a reproduction kit's (its kit.json), as reproduce.sh does", value: 'kit.json' } }),
+  })
+  .strict();
+
+export const ReproduceFlags = z
+  .object({
+    out: z.string().min(1).meta({ cli: { help: 'the kit folder to write (new or empty, or an older kit)', value: 'dir' } }),
   })
   .strict();
 

@@ -104,5 +104,10 @@ export async function writeRunManifest(m: ManifestInput): Promise<string> {
 
 /** The run folder's run-manifest.json (the last run), validated. */
 export function readRunManifest(workdir: string): RunManifest {
-  return readJsonFile(runManifestPath(workdir), RunManifest, { what: `${RUN_MANIFEST_SCHEMA} file`, hint: 'it is rewritten at the end of every run: run the pipeline again (janus run PIPELINE)' });
+  return readRunManifestFile(runManifestPath(workdir));
+}
+
+/** A run manifest file (a run folder's, or the copy in a reproduction kit), validated. */
+export function readRunManifestFile(file: string): RunManifest {
+  return readJsonFile(file, RunManifest, { what: `${RUN_MANIFEST_SCHEMA} file`, hint: 'it is rewritten at the end of every run: run the pipeline again (janus run PIPELINE)' });
 }

@@ -83,9 +83,10 @@ export interface StageSpec<P = any> {
   pin?(params: P, did: StageDid): Partial<P>;
   /**
    * Outputs' records of the clock, left out of a comparison with a rerun (janus verify): per file
-   * pattern (relative to the output), the JSON keys (paths into the object; each line of a .jsonl) that hold times.
+   * pattern (relative to the output), the JSON keys (paths into the object; each line of a
+   * .jsonl) that hold times, or the text patterns (global regexes) that mark them.
    */
-  clockFields?: ReadonlyArray<{ file: RegExp; keys: ReadonlyArray<readonly string[]> }>;
+  clockFields?: ReadonlyArray<{ file: RegExp; keys?: ReadonlyArray<readonly string[]>; patterns?: readonly RegExp[] }>;
 }
 
 /** The work of a stage of the kind: `run()`, or `items()` + `runItem()` (and optionally `run()`). */

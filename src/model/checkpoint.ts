@@ -45,6 +45,8 @@ export const TrainingState = z
     best: z.literal(true).optional(),
     /** Share of the aligned crop the model sees (model/input.ts); absent in older checkpoints: 1, the whole crop. */
     coverage: z.number().positive().optional(),
+    /** The iterations of every checkpoint of the run up to this one (kept or pruned; absent in older checkpoints): where a pinned rerun saves too (best/ depends on them). */
+    saves: z.array(z.number().int().min(1)).optional(),
     /** Seconds of training up to this checkpoint, over all runs (time budgets and schedules continue from it). */
     trainSeconds: z.number().min(0).optional(),
     savedAt: z.string().optional(),

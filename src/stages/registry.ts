@@ -16,6 +16,7 @@ import { ExtractConfig } from '../config/extract.ts';
 import { SampleClipConfig, SAMPLE_NAMES, type SampleName } from '../config/samples.ts';
 import { CompositeConfig, MetricsConfig, SwapConfig } from '../config/swap.ts';
 import { TrainConfig } from '../config/train.ts';
+import { CLOCK_IN_HTML } from '../swap/clock-mark.ts';
 import { StageRegistry, type StageKind } from '../dag/stage-kind.ts';
 
 // the params of the kinds whose settings are not a command's too (those live in src/config/)
@@ -126,7 +127,8 @@ const swapMetrics: StageKind<MetricsConfig> = {
 
 const swapReport: StageKind<SwapReportParams> = {
   kind: 'swap-report',
-  version: '3',
+  version: '4', // 4: quality plotted against iterations, the minutes marked as the clock's
+  clockFields: [{ file: /\.html$/, patterns: [CLOCK_IN_HTML] }],
   description: 'report.html: metrics, loss curve, previews, face pairs and links to the videos',
   params: SwapReportParams,
   inputs: ['metrics', 'model', 'alignments', 'swapped'],

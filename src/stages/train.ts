@@ -13,7 +13,6 @@
  *     outputs: { model: model }
  *     persist: [model]
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainConfig } from '../config/train.ts';
 import { modelArchitecture } from '../config/model.ts';
@@ -50,13 +49,6 @@ export async function trainFromConfig(cfg: P, dirs: { a: string; b: string; out:
   });
 }
 
-/** The iterations of the checkpoints a model folder keeps (checkpoints/ckpt-N, best-N): where a pinned rerun must save too. */
-function savedIterations(model: string): number[] {
-  const names = [...(existsSync(join(model, 'checkpoints')) ? readdirSync(join(model, 'checkpoints')) : []), ...readdirSync(model)];
-  const its = names.flatMap((n) => /^(?:ckpt|best)-(\d{9})$/.exec(n)?.[1] ?? []).map(Number);
-  return [...new Set(its)].sort((x, y) => x - y);
-}
-
 export const trainStage: StageImplementation<P, { result: TrainResult | null }> = {
   open: () => ({ result: null }),
   async run(ctx) {
@@ -75,7 +67,7 @@ export const trainStage: StageImplementation<P, { result: TrainResult | null }> 
       seed: ctx.params.seed,
       // the random stream's position after the last batch: the batch order's
       rng: state?.ok ? state.value.rng : null,
-      saves: savedIterations(ctx.outputs.model!),
+      saves: r.saves,
       probes: r.quality.map((q) => q.iteration),
       engine: engineUsed(),
     };

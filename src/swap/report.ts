@@ -5,6 +5,7 @@
  *
  *   const html = reportHtml({ title: 'demo', metrics, lossCurve: png, preview: png, pairs, links });
  */
+import { clockMark } from './clock-mark.ts';
 import type { QualityEntry } from '../train/quality-log.ts';
 import type { SwapMetrics } from './metrics-file.ts';
 import { SYNTHETIC_NOTICE } from './synthetic.ts';
@@ -36,13 +37,16 @@ function distanceRows(label: string, r: SwapMetrics['identity']['swapped'] | und
   return `<tr><th>${esc(label)}</th><td>${fmt(r.toSource?.mean)} (median ${fmt(r.toSource?.median)})</td><td>${fmt(r.toTarget?.mean)} (median ${fmt(r.toTarget?.median)})</td><td>${r.closerToTarget == null ? '–' : `${(r.closerToTarget * 100).toFixed(0)}%`}</td></tr>`;
 }
 
-/** Identity share and median distance to the target against minutes of training, as an SVG. */
+/**
+ * Identity share and median distance to the target against iterations of training, as an SVG
+ * (iterations: what a reproduction repeats; the minutes they took are marked as the clock's).
+ */
 function qualitySvg(q: readonly QualityEntry[], width = 480, height = 220): string {
   const pad = 34;
-  const t1 = Math.max(...q.map((e) => e.minutes), 1e-9);
-  const sx = (m: number) => pad + (m / t1) * (width - 2 * pad);
+  const t1 = Math.max(...q.map((e) => e.iteration), 1);
+  const sx = (it: number) => pad + (it / t1) * (width - 2 * pad);
   const sy = (v: number) => height - pad - Math.min(1, Math.max(0, v)) * (height - 2 * pad);
-  const line = (vals: number[], colour: string) => `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${q.map((e, i) => `${sx(e.minutes).toFixed(1)},${sy(vals[i]!).toFixed(1)}`).join(' ')}"/>`;
+  const line = (vals: number[], colour: string) => `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${q.map((e, i) => `${sx(e.iteration).toFixed(1)},${sy(vals[i]!).toFixed(1)}`).join(' ')}"/>`;
   const ref = `<line x1="${pad}" x2="${width - pad}" y1="${sy(0.6)}" y2="${sy(0.6)}" stroke="#999" stroke-dasharray="4 3"/><text x="${width - pad}" y="${sy(0.6) - 4}" font-size="10" text-anchor="end" fill="#666">0.6: same person</text>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="100%" height="100%" fill="#fff" stroke="#ccc"/>${ref}${line(
     q.map((e) => e.identityShare),
@@ -50,7 +54,7 @@ function qualitySvg(q: readonly QualityEntry[], width = 480, height = 220): stri
   )}${line(
     q.map((e) => e.medianToTarget),
     '#d62728',
-  )}<text x="${pad}" y="16" font-size="12" fill="#2ca02c">identity share (closer to the target)</text><text x="${pad + 230}" y="16" font-size="12" fill="#d62728">median distance to the target</text><text x="${width / 2}" y="${height - 8}" font-size="11" text-anchor="middle">minutes of training (0 to ${t1.toFixed(1)}); y from 0 to 1</text></svg>`;
+  )}<text x="${pad}" y="16" font-size="12" fill="#2ca02c">identity share (closer to the target)</text><text x="${pad + 230}" y="16" font-size="12" fill="#d62728">median distance to the target</text><text x="${width / 2}" y="${height - 8}" font-size="11" text-anchor="middle">iterations of training (0 to ${t1}, in ${clockMark(fmt(Math.max(...q.map((e) => e.minutes)), 1), 'tspan')} minutes); y from 0 to 1</text></svg>`;
 }
 
 export function reportHtml(r: ReportInput): string {
@@ -106,7 +110,7 @@ ${
   r.quality?.length
     ? `<h3>Quality while it trained</h3><p>Measured on held-out faces every few minutes by face-api's recognition net, which no training loss uses.</p>${qualitySvg(r.quality)}
 <table><tr><th>minutes</th><th>iteration</th><th>closer to target</th><th>median distance to target</th><th>to source</th><th>Mask-SSIM</th><th>reconstruction SSIM</th></tr>${r.quality
-        .map((e) => `<tr><td>${fmt(e.minutes, 1)}</td><td>${e.iteration}</td><td>${(e.identityShare * 100).toFixed(0)}%</td><td>${fmt(e.medianToTarget)}</td><td>${fmt(e.medianToSource)}</td><td>${fmt(e.maskSsim)}</td><td>${fmt(e.reconstructionSsim)}</td></tr>`)
+        .map((e) => `<tr>${clockMark(fmt(e.minutes, 1), 'td')}<td>${e.iteration}</td><td>${(e.identityShare * 100).toFixed(0)}%</td><td>${fmt(e.medianToTarget)}</td><td>${fmt(e.medianToSource)}</td><td>${fmt(e.maskSsim)}</td><td>${fmt(e.reconstructionSsim)}</td></tr>`)
         .join('')}</table>`
     : ''
 }

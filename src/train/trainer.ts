@@ -125,6 +125,8 @@ export interface TrainResult {
   losses: LossEntry[];
   quality: QualityEntry[];
   checkpoint: string | null;
+  /** The iterations of every checkpoint the run saved (kept or pruned), over all its sessions. */
+  saves: number[];
   message: string;
   /** Seconds of this run spent in training steps and in everything else (batches, checkpoints, probes). */
   timing: { stepSeconds: number; totalSeconds: number; facesPerSecond: number };
@@ -210,6 +212,8 @@ interface Start {
   bestScore: number;
   /** The learning-rate multiplier (halved by each NaN recovery, kept in checkpoints). */
   lrScale: number;
+  /** The iterations of the run's checkpoints so far (kept in checkpoints). */
+  saves: number[];
 }
 
 async function startOrResume(o: TrainOptions, r: Resolved, log: (line: string) => void): Promise<Start> {
@@ -226,7 +230,7 @@ async function startOrResume(o: TrainOptions, r: Resolved, log: (line: string) =
     const ae = buildAutoencoder(o.arch, r.seed);
     const rng = Rng.fromSeed(r.seed);
     if (o.init) await o.init(ae);
-    return { ae, optimizer, rng, iteration: 0, secondsBefore: 0, checkpoint: null, bestScore: Infinity, lrScale: 1 };
+    return { ae, optimizer, rng, iteration: 0, secondsBefore: 0, checkpoint: null, bestScore: Infinity, lrScale: 1, saves: [] };
   }
   // newer checkpoints: only the architecture and the training maths must match; older ones recorded the optimiser settings too
   const same = ck.state.trainHash !== undefined ? ck.state.trainHash === configHash(o, r, false) : ck.state.configHash === configHash(o, r);
@@ -244,7 +248,7 @@ async function startOrResume(o: TrainOptions, r: Resolved, log: (line: string) =
   if (was && was.learningRate !== r.learningRate) log(`learning rate changed on resume: ${was.learningRate} -> ${r.learningRate}`);
   if (was && was.batchSize !== r.batch) log(`batch size changed on resume: ${was.batchSize} -> ${r.batch}`);
   if (was && was.lrScale !== 1) log(`the learning rate stays scaled by ${was.lrScale} (halved by earlier NaN recoveries)`);
-  return { ae: ck.ae, optimizer, rng: Rng.fromState(ck.state.rng), iteration: ck.state.iteration, secondsBefore: ck.state.trainSeconds ?? 0, checkpoint: ck.dir, bestScore: ck.state.bestScore ?? Infinity, lrScale: was?.lrScale ?? 1 };
+  return { ae: ck.ae, optimizer, rng: Rng.fromState(ck.state.rng), iteration: ck.state.iteration, secondsBefore: ck.state.trainSeconds ?? 0, checkpoint: ck.dir, bestScore: ck.state.bestScore ?? Infinity, lrScale: was?.lrScale ?? 1, saves: ck.state.saves ?? [ck.state.iteration] };
 }
 
 /** Refuse a batch whose largest activation would not fit the GPU's buffer limit (frees the run's networks first). */
@@ -275,6 +279,8 @@ class TrainingRun {
   readonly quality: QualityEntry[];
   readonly resumedFrom: number;
   iteration: number;
+  /** The iterations of the run's checkpoints, kept or pruned. */
+  saves: number[];
   checkpoint: string | null;
   stepSeconds = 0;
   readonly startedAt = performance.now();
@@ -307,6 +313,7 @@ class TrainingRun {
     this.checkpoint = s.checkpoint;
     this.best = s.bestScore;
     this.lrScale = s.lrScale;
+    this.saves = [...s.saves];
     this.injections = [...(o.injectNaNAt ?? []), ...faultNaNIterations()];
     this.losses = readLossLog(o.out, s.iteration);
     this.quality = readQualityLog(o.out, s.iteration);
@@ -448,6 +455,7 @@ class TrainingRun {
     this.iteration = this.s.iteration;
     this.checkpoint = this.s.checkpoint;
     this.savedRng = this.s.rng.state();
+    this.saves = [...this.s.saves];
     this.losses.splice(0, this.losses.length, ...this.losses.filter((e) => e.iteration <= this.iteration));
     this.lrScale /= 2;
     const note = `${what}: went back to iteration ${this.iteration} (${this.checkpoint ?? 'the start'}) and halved the learning rate (x${this.lrScale}; recovery ${this.recoveries} of ${MAX_NAN_RECOVERIES})`;
@@ -508,7 +516,8 @@ class TrainingRun {
     }
     try {
       const optimiser = { learningRate: r.learningRate, batchSize: r.batch, lrScale: this.lrScale };
-      const state = { iteration: this.iteration, arch: o.arch, configHash: this.hash, trainHash: configHash(o, r, false), optimiser, rng: this.savedRng, lossA: this.lastGood.la, lossB: this.lastGood.lb, bestScore: Number.isFinite(this.best) ? this.best : null, ...(isBest ? { best: true as const } : {}), coverage: r.coverage, trainSeconds: this.seconds() };
+      this.saves = [...this.saves.filter((i) => i < this.iteration), this.iteration];
+      const state = { saves: this.saves, iteration: this.iteration, arch: o.arch, configHash: this.hash, trainHash: configHash(o, r, false), optimiser, rng: this.savedRng, lossA: this.lastGood.la, lossB: this.lastGood.lb, bestScore: Number.isFinite(this.best) ? this.best : null, ...(isBest ? { best: true as const } : {}), coverage: r.coverage, trainSeconds: this.seconds() };
       this.checkpoint = await saveCheckpoint(o.out, { ae: s.ae, optimizerWeights, state }, { keep: r.keep });
     } finally {
       // getWeights makes a fresh 'iter' scalar; the moments are the optimizer's own variables
@@ -554,6 +563,6 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   log(message);
   const totalSeconds = (performance.now() - run.startedAt) / 1000;
   const faces = (run.iteration - run.resumedFrom) * r.batch * (o.pretrain ? 1 : 2);
-  const { iteration, resumedFrom, losses, quality, checkpoint, stepSeconds } = run;
-  return { iteration, resumedFrom, stoppedBy, losses, quality, checkpoint, message, timing: { stepSeconds, totalSeconds, facesPerSecond: totalSeconds > 0 ? faces / totalSeconds : 0 } };
+  const { iteration, resumedFrom, losses, quality, checkpoint, stepSeconds, saves } = run;
+  return { iteration, resumedFrom, stoppedBy, losses, quality, checkpoint, saves, message, timing: { stepSeconds, totalSeconds, facesPerSecond: totalSeconds > 0 ? faces / totalSeconds : 0 } };
 }

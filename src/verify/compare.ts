@@ -11,13 +11,17 @@
  *   c.identical   // false
  *   c.first       // { file: '000012.png', offset: 4711, psnr: 51.2 }
  */
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { TEMP_PREFIX } from '../util/atomic-write.ts';
 
 export interface ClockField {
   file: RegExp;
-  keys: ReadonlyArray<readonly string[]>;
+  /** JSON keys (paths) holding times. */
+  keys?: ReadonlyArray<readonly string[]>;
+  /** Text marking times (global regexes): each match is set aside. */
+  patterns?: readonly RegExp[];
 }
 
 export interface CompareOptions {
@@ -107,9 +111,12 @@ function deletePath(o: unknown, path: readonly string[]): void {
 
 /** A text file's content with the aliases replaced and the clock's keys removed (JSON: per document; .jsonl: per line). */
 function normalised(file: string, rel: string, o: CompareOptions): string {
+  rel ||= basename(file);
   let text = readFileSync(file, 'utf8');
   for (const [from, to] of [...(o.aliases ?? [])].sort((x, y) => y[0].length - x[0].length)) text = text.split(from).join(to);
-  const keys = (o.clockFields ?? []).filter((c) => c.file.test(rel)).flatMap((c) => c.keys);
+  const fields = (o.clockFields ?? []).filter((c) => c.file.test(rel));
+  for (const p of fields.flatMap((c) => c.patterns ?? [])) text = text.replace(p, '(clock)');
+  const keys = fields.flatMap((c) => c.keys ?? []);
   if (!keys.length) return text;
   const strip = (doc: string) => {
     try {
@@ -187,6 +194,36 @@ async function compareFile(a: string, b: string, rel: string, o: CompareOptions)
     if (p !== undefined) d.psnr = p;
   } else if (VIDEO.has(ext)) Object.assign(d, await videoDifference(a, b));
   return { difference: d, normalised: false };
+}
+
+/**
+ * Per-file fingerprints of an output (relative path -> sha256 hex; '' for an output that is
+ * one file), text files after the aliases and the clock's records are set aside: what a
+ * reproduction kit expects of a rerun made elsewhere.
+ */
+export function outputFingerprints(path: string, o: CompareOptions = {}): Record<string, string> {
+  const one = (file: string, rel: string) => {
+    const clock = (o.clockFields ?? []).some((c) => c.file.test(rel || file));
+    const h = createHash('sha256');
+    h.update(TEXT.has(extname(rel || file).toLowerCase()) || clock ? normalised(file, rel, o) : readFileSync(file));
+    return h.digest('hex');
+  };
+  if (!statSync(path).isDirectory()) return { '': one(path, '') };
+  return Object.fromEntries(filesOf(path).map((rel) => [rel, one(join(path, rel), rel)]));
+}
+
+/** Compare an output with the fingerprints a kit expects (no bytes to locate a difference in: the files that differ). */
+export function compareWithFingerprints(path: string, expected: Record<string, string>, o: CompareOptions = {}): OutputComparison {
+  const got = existsSync(path) ? outputFingerprints(path, o) : {};
+  const differences: FileDifference[] = [];
+  for (const [rel, h] of Object.entries(expected)) {
+    if (!(rel in got)) differences.push({ file: rel, kind: 'missing' });
+    else if (got[rel] !== h) differences.push({ file: rel, kind: 'bytes' });
+  }
+  for (const rel of Object.keys(got)) if (!(rel in expected)) differences.push({ file: rel, kind: 'extra' });
+  differences.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
+  const files = Object.keys(expected).filter((rel) => rel in got).length;
+  return { identical: differences.length === 0, files, normalised: 0, differences, ...(differences[0] ? { first: differences[0] } : {}) };
 }
 
 /** Compare an output (file or folder) with its recomputation. */

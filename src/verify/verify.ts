@@ -17,6 +17,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import { ContentHasher } from '../dag/content-hash.ts';
 import { inputPaths } from '../dag/fingerprint.ts';
+import { describePins, pinnedParams } from '../dag/pins.ts';
 import { acquireRunLock } from '../dag/lock.ts';
 import { readRunManifest, type RunManifest } from '../dag/manifest.ts';
 import type { Pipeline, ResolvedStage } from '../dag/pipeline-schema.ts';
@@ -30,7 +31,8 @@ import { stageRegistry } from '../stages/registry.ts';
 import { environmentDifferences, machineEnvironment, type Difference } from '../util/environment.ts';
 import { UserError, choices, errorMessage } from '../util/errors.ts';
 import { provenance } from '../util/provenance.ts';
-import { compareOutput, type OutputComparison } from './compare.ts';
+import { compareOutput, compareWithFingerprints, type OutputComparison } from './compare.ts';
+import { PIPELINE_TOKEN, RUN_TOKEN, type ReproductionKit } from './kit.ts';
 
 export interface VerifyOptions {
   workdir: string;
@@ -157,9 +159,7 @@ async function verifyStage(stage: ResolvedStage, record: StageRecord | null, kin
       return { ...base, verdict: 'not-verified', reason: `input ${k} (${p}) changed since the stage ran (recorded ${record.inputs[k]!.slice(0, 19)}…, now ${now.slice(0, 19)}…)`, seconds: seconds() };
     }
   }
-  const recorded = JSON.parse(record.params) as Record<string, unknown>;
-  const pinned = record.did && kind.pin ? kind.pin(recorded, record.did) : {};
-  const params = kind.params.parse(Object.fromEntries(Object.entries({ ...recorded, ...pinned }).filter(([, v]) => v !== undefined))) as Record<string, unknown>;
+  const { params, pinned } = pinnedParams(kind, JSON.parse(record.params) as Record<string, unknown>, record.did);
   const scratch = join(o.workdir, '.janus', 'verify', stage.name);
   mirrorRunFolder(o.workdir, scratch, Object.values(stage.outputs));
   const outputs = Object.fromEntries(Object.entries(stage.outputs).map(([k, rel]) => [k, join(scratch, rel)]));
@@ -168,7 +168,7 @@ async function verifyStage(stage: ResolvedStage, record: StageRecord | null, kin
     if (!rel.startsWith('..') && !isAbsolute(rel)) inputs[k] = join(scratch, rel);
   }
   const log = stageLog(o.workdir, `verify-${stage.name}`);
-  o.progress?.(`${stage.name}: recomputing${Object.keys(pinned).length ? ` (pinned: ${Object.entries(pinned).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')})` : ''}`);
+  o.progress?.(`${stage.name}: recomputing${Object.keys(pinned).length ? ` (pinned: ${describePins(pinned)})` : ''}`);
   let did: StageDid | undefined;
   try {
     did = await recompute(await loadImplementation(kind), {
@@ -188,8 +188,8 @@ async function verifyStage(stage: ResolvedStage, record: StageRecord | null, kin
     return { ...base, pinned, verdict: 'differs', reason: `the recomputation failed: ${errorMessage(err)}`, seconds: seconds() };
   }
   const aliases = [
-    [resolve(scratch), '${run}'],
-    [resolve(o.workdir), '${run}'],
+    [resolve(scratch), RUN_TOKEN],
+    [resolve(o.workdir), RUN_TOKEN],
   ] as const;
   const verdicts: OutputVerdict[] = [];
   for (const [k, rel] of Object.entries(stage.outputs)) {
@@ -205,6 +205,28 @@ async function verifyStage(stage: ResolvedStage, record: StageRecord | null, kin
   if (!o.keep) rmSync(scratch, { recursive: true, force: true });
   const identical = verdicts.every((v) => v.comparison?.identical);
   return { ...base, pinned, verdict: identical ? 'identical' : 'differs', outputs: verdicts, differences: didDifferences(record.did, did), seconds: seconds(), ...(o.keep ? { scratch } : {}) };
+}
+
+/**
+ * Check a reproduction against a kit: each output of the kit's stages, file by file, against the
+ * original's fingerprints (the run folder's and the pipeline file's paths set aside).
+ */
+export function checkAgainstKit(workdir: string, pipeline: Pipeline, kit: ReproductionKit): VerifyReport {
+  const run = resolve(workdir);
+  const aliases = [[run, RUN_TOKEN], [resolve(pipeline.file), PIPELINE_TOKEN]] as const;
+  const stages: StageVerdict[] = Object.entries(kit.expected).map(([name, outputs]) => {
+    const t0 = performance.now();
+    const stage = pipeline.stages.find((s) => s.name === name);
+    const base = { stage: name, kind: stage?.kind ?? '?', pinned: {}, differences: [] as Difference[] };
+    if (!stage) return { ...base, verdict: 'not-verified' as const, reason: `the run has no stage "${name}"`, outputs: [], seconds: 0 };
+    const clockFields = stageRegistry.get(stage.kind).clockFields ?? [];
+    const verdicts = Object.entries(outputs).map(([k, e]) => ({ name: k, path: e.path, comparison: compareWithFingerprints(join(run, e.path), e.files, { aliases, clockFields }) }));
+    return { ...base, verdict: verdicts.every((v) => v.comparison.identical) ? ('identical' as const) : ('differs' as const), outputs: verdicts, seconds: (performance.now() - t0) / 1000 };
+  });
+  const now = provenance();
+  const recorded = { ...(kit.environment ?? { node: kit.versions.node }), packages: { janus: `${kit.versions.janus} ${kit.versions.commit?.slice(0, 12) ?? '(no git)'}`, ...kit.versions.packages } };
+  const environment = environmentDifferences(recorded, { ...machineEnvironment(), packages: { janus: `${now.janus} ${now.git.commit?.slice(0, 12) ?? '(no git)'}`, ...now.packages } });
+  return { run, identical: stages.length > 0 && stages.every((s) => s.verdict === 'identical'), environment, stages };
 }
 
 /** What differs between the run's machine (its manifest) and this one. */

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assembleDataset } from '../../src/benchmark/assemble.ts';
+import { planFile } from '../../src/benchmark/layout.ts';
 import { readMetadata } from '../../src/benchmark/metadata.ts';
 import { gateReason } from '../../src/benchmark/quality-gate.ts';
 import { readBenchmarkManifest } from '../../src/benchmark/manifest.ts';
@@ -110,6 +111,22 @@ test('layout, metadata, splits, compression ladder, masks, frames.csv (gate off:
     assert.is(mine.filter((r) => r[2] === '1').length, e.framesSwapped, `${name}: label 1 on the swapped frames`);
   }
   assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /identity-disjoint/);
+});
+
+test('a published fake is recomputed from its metadata: the stages it names, its seed and model, every byte identical (janus verify)', () => {
+  assert.is(runs.gateOff.code, 0);
+  const meta = readMetadata(out);
+  const [name, fake] = Object.entries(meta).find(([, e]) => e.label === 'FAKE')!;
+  const models = JSON.parse(readFileSync(planFile(out, 'models'), 'utf8')) as Array<{ key: string; seed: number }>;
+  const model = fake.stages!.find((s) => s.startsWith('train-'))!.slice('train-'.length);
+  assert.is(fake.seed, models.find((m) => m.key === model)!.seed, `${name}: the seed of its pair's model`);
+  assert.equal(fake.stages!.slice(1).map((s) => s.replace(/-.*/, '')), ['swap', 'composite', 'ladder']);
+  const card = readFileSync(join(out, 'README.md'), 'utf8');
+  assert.match(card, /npx janus verify <folder>( --stage \S+){4}/, 'the card names the command');
+  const r = janus(['verify', out, ...fake.stages!.flatMap((s) => ['--stage', s])]);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /all identical: 4 stages/);
+  assert.match(r.stdout, new RegExp(`^${fake.stages![0]} +model +identical`, 'm'));
 });
 
 test('the baseline detector runs and reports a number; latents export', () => {

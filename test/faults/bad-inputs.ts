@@ -394,6 +394,41 @@ const CASES: Case[] = [
     setup: ({ dir }) => J('status', '--workdir', dir),
     expect: { bad: true, names: (dir) => dir },
   },
+  {
+    name: 'verify of a folder that is not a run folder',
+    setup: ({ dir }) => J('verify', dir),
+    expect: { bad: true, names: (dir) => dir },
+  },
+  {
+    name: 'verify --stage of a stage the run does not have',
+    setup: ({ dir, shared }) => {
+      must(janus(['run', pipeline(dir, 'p', PROBE_PIPELINE(shared.clip)), '--workdir', join(dir, 'run')]), 'the probe run');
+      return J('verify', join(dir, 'run'), '--stage', 'nosuchstage');
+    },
+    expect: { bad: true, names: 'nosuchstage', says: /probe/ },
+  },
+  {
+    name: 'verify --expect of a file that is not a reproduction kit',
+    setup: ({ dir, shared }) => {
+      must(janus(['run', pipeline(dir, 'p', PROBE_PIPELINE(shared.clip)), '--workdir', join(dir, 'run')]), 'the probe run');
+      writeFileSync(join(dir, 'kit.json'), '{"schema": "something else"}');
+      return J('verify', join(dir, 'run'), '--expect', join(dir, 'kit.json'));
+    },
+    expect: { bad: true, names: 'kit.json' },
+  },
+  {
+    name: 'reproduce --out a folder of the user\'s',
+    setup: ({ dir, shared }) => {
+      must(janus(['run', pipeline(dir, 'p', PROBE_PIPELINE(shared.clip)), '--workdir', join(dir, 'run')]), 'the probe run');
+      return J('reproduce', join(dir, 'run'), '--out', dir);
+    },
+    expect: { bad: true, names: (dir) => dir, says: /not a reproduction kit/ },
+  },
+  {
+    name: 'run --pin of a file that is not a run manifest',
+    setup: ({ dir, shared }) => J('run', pipeline(dir, 'p', PROBE_PIPELINE(shared.clip)), '--workdir', join(dir, 'run'), '--pin', join(dir, 'notes.txt')),
+    expect: { bad: true, names: 'notes.txt' },
+  },
 ];
 
 function copyModel(from: string, to: string): string {
