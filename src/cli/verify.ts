@@ -65,9 +65,10 @@ export function printReport(r: VerifyReport, write: (s: string) => void): void {
     return;
   }
   write(`${bad.length} of ${r.stages.length} stages not identical: ${bad.map((s) => s.stage).join(', ')}\n`);
-  const likely = [...r.environment, ...bad.flatMap((s) => s.differences)];
-  if (likely.length) write(`likely why: ${likely.map(diffText).join('; ')}\n`);
-  else if (bad.some((s) => s.outputs.some((o) => o.changedSinceRun))) write("likely why: the run's files changed after it recorded them (edited, damaged or replaced)\n");
+  const changed = bad.flatMap((s) => s.outputs.filter((o) => o.changedSinceRun).map((o) => `${s.stage} ${o.name}`));
+  if (changed.length) write(`likely why: the run's files changed after it recorded them (edited, damaged or replaced): ${changed.join(', ')}\n`);
+  const machine = [...r.environment, ...bad.flatMap((s) => s.differences)];
+  if (machine.length) write(`${changed.length ? 'also differs' : 'likely why'}: ${machine.map(diffText).join('; ')}\n`);
 }
 
 export async function run([dir]: string[], opts: VerifyOpts): Promise<number> {

@@ -16,6 +16,13 @@ interface AdamState {
   accumulatedSecondMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
 }
 
+/**
+ * A variable's name without the suffix tfjs adds when a process builds a second network with the
+ * same layer names (`enc_conv0/kernel_1`): the moments' names written to optimizer.json must not
+ * depend on what the process trained before (a benchmark trains one pair after another).
+ */
+export const stableName = (name: string) => name.replace(/_\d+$/, '');
+
 export class LeanAdamOptimizer extends tf.AdamOptimizer {
   constructor(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null) {
     super(learningRate, beta1, beta2, epsilon ?? tf.backend().epsilon());
@@ -54,8 +61,8 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
     const oneMinusAccBeta2 = tf.sub(1, st.accBeta2);
     list.forEach(([name, gradient], i) => {
       const value = tf.engine().registeredVariables[name]!;
-      st.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-      st.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      st.accumulatedFirstMoment[i] ??= { originalName: `${stableName(name)}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      st.accumulatedSecondMoment[i] ??= { originalName: `${stableName(name)}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
       if (gradient == null) return;
       const m = st.accumulatedFirstMoment[i]!.variable;
       const v = st.accumulatedSecondMoment[i]!.variable;

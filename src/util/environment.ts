@@ -78,13 +78,14 @@ const show = (v: unknown): string => (v === undefined || v === null ? '(none)' :
 
 /** What differs between two environments, one entry per value (package versions: pass them as `packages`). */
 export function environmentDifferences(
-  recorded: Partial<Environment> & { packages?: Record<string, string> },
-  now: Partial<Environment> & { packages?: Record<string, string> },
+  recorded: Partial<Environment> & { janus?: string; packages?: Record<string, string> },
+  now: Partial<Environment> & { janus?: string; packages?: Record<string, string> },
 ): Difference[] {
   const out: Difference[] = [];
   const add = (what: string, a: unknown, b: unknown) => {
     if (show(a) !== show(b)) out.push({ what, recorded: show(a), now: show(b) });
   };
+  if (recorded.janus !== undefined) add('janus', recorded.janus, now.janus);
   add('node', recorded.node, now.node);
   add('platform', recorded.platform, now.platform);
   if (recorded.cpu && now.cpu) {

@@ -224,17 +224,21 @@ export function checkAgainstKit(workdir: string, pipeline: Pipeline, kit: Reprod
     return { ...base, verdict: verdicts.every((v) => v.comparison.identical) ? ('identical' as const) : ('differs' as const), outputs: verdicts, seconds: (performance.now() - t0) / 1000 };
   });
   const now = provenance();
-  const recorded = { ...(kit.environment ?? { node: kit.versions.node }), packages: { janus: `${kit.versions.janus} ${kit.versions.commit?.slice(0, 12) ?? '(no git)'}`, ...kit.versions.packages } };
-  const environment = environmentDifferences(recorded, { ...machineEnvironment(), packages: { janus: `${now.janus} ${now.git.commit?.slice(0, 12) ?? '(no git)'}`, ...now.packages } });
+  const recorded = { ...(kit.environment ?? { node: kit.versions.node }), janus: codeVersion({ janus: kit.versions.janus, git: { commit: kit.versions.commit } }), packages: kit.versions.packages };
+  const environment = environmentDifferences(recorded, { ...machineEnvironment(), janus: codeVersion({ ...now, git: { commit: now.git.commit } }), packages: now.packages });
   return { run, identical: stages.length > 0 && stages.every((s) => s.verdict === 'identical'), environment, stages };
+}
+
+/** Janus's version and commit, in words. */
+function codeVersion(p: { janus: string; git: { commit: string | null; dirty?: boolean | null } }): string {
+  return `${p.janus} ${p.git.commit?.slice(0, 12) ?? '(no git)'}${p.git.dirty ? ' with uncommitted changes' : ''}`;
 }
 
 /** What differs between the run's machine (its manifest) and this one. */
 export function runEnvironmentDifferences(m: RunManifest): Difference[] {
   const now = provenance();
-  const code = (p: RunManifest['provenance']) => ({ janus: `${p.janus} ${p.git.commit?.slice(0, 12) ?? '(no git)'}${p.git.dirty ? ' with uncommitted changes' : ''}` });
-  const recorded = { ...(m.environment ?? { node: m.provenance.node, platform: m.provenance.platform }), packages: { ...code(m.provenance), ...m.provenance.packages } };
-  return environmentDifferences(recorded, { ...machineEnvironment(), packages: { ...code(now), ...now.packages } });
+  const recorded = { ...(m.environment ?? { node: m.provenance.node, platform: m.provenance.platform }), janus: codeVersion(m.provenance), packages: m.provenance.packages };
+  return environmentDifferences(recorded, { ...machineEnvironment(), janus: codeVersion(now), packages: now.packages });
 }
 
 export async function verifyRun(o: VerifyOptions): Promise<VerifyReport> {

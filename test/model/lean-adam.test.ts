@@ -47,6 +47,23 @@ test('the same weights and optimizer state as tf.train.adam after 3 steps', asyn
   ref!.state.forEach((w, i) => assert.ok(relativeError(lean!.state[i]!, w) < 1e-5, `state ${ref!.names[i]}`));
 });
 
+test('the saved moments are named the same whatever the process built before (a second network of the same layers gets kernel_1 from tfjs)', async () => {
+  const names: string[][] = [];
+  for (let run = 0; run < 2; run++) {
+    const { ae, x, vars, loss } = setup('tiny', 2);
+    if (run === 1) assert.ok(vars.some((v) => /_\d+$/.test(v.name)), `tfjs suffixed the second network's variables: ${vars[0]!.name}`);
+    const opt = new LeanAdamOptimizer(1e-3);
+    tf.tidy(() => void opt.minimize(loss, false, vars));
+    const state = await opt.getWeights();
+    names.push(state.map((w) => w.name));
+    tf.dispose(state.filter((w) => w.name === 'iter').map((w) => w.tensor));
+    opt.dispose();
+    ae.dispose();
+    x.dispose();
+  }
+  assert.equal(names[1], names[0]);
+});
+
 test('a lower memory peak per step than tf.train.adam, and no leaks', async () => {
   const peaks: number[] = [];
   for (const make of [() => tf.train.adam(1e-4), () => new LeanAdamOptimizer(1e-4)]) {
