@@ -101,7 +101,7 @@ export const ProbeFlags = z
 
 export const VerifyFlags = z
   .object({
-    stage: z.array(z.string().min(1)).optional().meta({ cli: { help: 'verify this stage (repeatable; default: every stage the run finished)', value: 'name' } }),
+    stage: z.array(z.string().min(1)).optional().meta({ cli: { help: 'verify this stage (default: every stage the run finished)', value: 'name' } }),
     keep: z.boolean().default(false).meta({ cli: { help: 'keep the recomputed outputs (in RUN/.janus/verify/) to look at them' } }),
     expect: z.string().min(1).optional().meta({ cli: { help: "recompute nothing: compare RUN's outputs file by file with a reproduction kit's (its kit.json), as reproduce.sh does", value: 'kit.json' } }),
   })

@@ -147,7 +147,7 @@ async function recompute(impl: StageImplementation, setup: Parameters<typeof wit
   return did;
 }
 
-async function verifyStage(stage: ResolvedStage, record: StageRecord | null, kind: StageKind, o: VerifyOptions & { hasher: ContentHasher; stagesByName: Map<string, ResolvedStage>; meta: Record<string, unknown> }): Promise<StageVerdict> {
+async function verifyStage(stage: ResolvedStage, record: StageRecord | null, kind: StageKind, o: VerifyOptions & { hasher: { hash(path: string): string }; stagesByName: Map<string, ResolvedStage>; meta: Record<string, unknown> }): Promise<StageVerdict> {
   const t0 = performance.now();
   const base = { stage: stage.name, kind: stage.kind, pinned: {}, outputs: [] as OutputVerdict[], differences: [] as Difference[] };
   const seconds = () => (performance.now() - t0) / 1000;
@@ -248,7 +248,10 @@ export async function verifyRun(o: VerifyOptions): Promise<VerifyReport> {
   const lock = acquireRunLock(workdir, 'verify');
   const store = openRunState(workdir);
   try {
-    const hasher = new ContentHasher(null); // read every byte: a cached hash would trust the file's stat
+    // every byte read (a cached hash would trust the file's stat), once per verification
+    const raw = new ContentHasher(null);
+    const memo = new Map<string, string>();
+    const hasher = { hash: (p: string) => memo.get(p) ?? memo.set(p, raw.hash(p)).get(p)! };
     const stagesByName = new Map(o.pipeline.stages.map((s) => [s.name, s]));
     const meta = stageMeta(o.pipeline, { meta: manifest.meta });
     const stages: StageVerdict[] = [];
