@@ -65,6 +65,13 @@ export interface StageContext<P = Record<string, unknown>, S = undefined> extend
 /** What a finished stage did beyond its params, as JSON: `{ iteration: 4312, stoppedBy: 'time', engine: { backend: 'wasm', threads: 2 } }`. */
 export type StageDid = Record<string, unknown>;
 
+/**
+ * The keys of a `did` record that describe the machine the stage computed on, not the work
+ * (`engine`: { backend, threads }; `models`: model file hashes; `faceApi`: its version):
+ * janus verify names those that differ between the run and its recomputation.
+ */
+export const DID_MACHINE_KEYS: readonly string[] = ['engine', 'models', 'faceApi'];
+
 /** What the DAG needs to load, plan and fingerprint a stage of the kind: no domain code. */
 export interface StageSpec<P = any> {
   kind: string;

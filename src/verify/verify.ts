@@ -24,7 +24,7 @@ import type { Pipeline, ResolvedStage } from '../dag/pipeline-schema.ts';
 import { openRunState, stageLog } from '../dag/run-folder.ts';
 import { stageMeta } from '../dag/scheduler.ts';
 import { withSession } from '../dag/stage-executor.ts';
-import { loadImplementation, type StageDid, type StageImplementation, type StageKind } from '../dag/stage-kind.ts';
+import { DID_MACHINE_KEYS, loadImplementation, type StageDid, type StageImplementation, type StageKind } from '../dag/stage-kind.ts';
 import type { StageRecord } from '../dag/state-store.ts';
 import type { BackendRequest } from '../engine/backend-request.ts';
 import { stageRegistry } from '../stages/registry.ts';
@@ -100,8 +100,7 @@ function didDifferences(recorded: StageDid | null, now: StageDid | undefined): D
   };
   const a = new Map<string, string>();
   const b = new Map<string, string>();
-  // what a pinned rerun reproduces by construction is not a difference of the machine
-  const machine = (k: string) => k === 'engine' || k === 'models' || k === 'detector' || k === 'faceApi';
+  const machine = (k: string) => DID_MACHINE_KEYS.includes(k);
   flat(Object.fromEntries(Object.entries(recorded).filter(([k]) => machine(k))), '', a);
   flat(Object.fromEntries(Object.entries(now).filter(([k]) => machine(k))), '', b);
   for (const k of new Set([...a.keys(), ...b.keys()])) if (a.get(k) !== b.get(k)) out.push({ what: k, recorded: a.get(k) ?? '(none)', now: b.get(k) ?? '(none)' });
