@@ -17,7 +17,7 @@ const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'",
 
 export async function run([dir]: string[], opts: ReproduceOpts): Promise<number> {
   const { pipeline, workdir } = await resolveRun({ workdir: dir! });
-  const kit = await writeKit({ workdir, pipeline, out: opts.out, janus: `${q(process.execPath)} ${q(BIN)}` });
+  const kit = await writeKit({ workdir, pipeline, out: opts.out, janus: [process.execPath, BIN] });
   const out = resolve(opts.out);
   process.stdout.write(`wrote the reproduction kit of ${kit.run} to ${out}: ${Object.keys(kit.expected).length} stages, ${kit.inputs.length} inputs${kit.pinnedSets.length ? `, pinned ${kit.pinnedSets.join(' ')}` : ''}\n`);
   process.stdout.write(`reproduce and check it: bash ${q(join(out, 'reproduce.sh'))} [RUN_DIR]\n`);

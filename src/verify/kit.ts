@@ -11,7 +11,7 @@
  * A benchmark folder is a run folder too: its kit reproduces every pair's stages (train-…,
  * swap-…, composite-…) and expects each pair's outputs.
  *
- *   await writeKit({ workdir: 'runs/demo', pipeline, out: 'kits/demo', janus: 'node /opt/janus/src/cli/bin.js' });
+ *   await writeKit({ workdir: 'runs/demo', pipeline, out: 'kits/demo', janus: ['node', '/opt/janus/src/cli/bin.js'] });
  *   readKit('kits/demo/kit.json').expected.train.model.files['loss.jsonl']
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -66,11 +66,12 @@ export function readKit(file: string): ReproductionKit {
 /** Shell-quote one word. */
 const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
-function script(kit: ReproductionKit, janus: string): string {
+function script(kit: ReproductionKit, janus: readonly string[]): string {
   const sets = kit.sets.map((s) => `--set ${q(s)}`).join(' ');
+  const line = (s: string) => s.replace(/[\r\n]/g, ' '); // in a comment
   return `#!/usr/bin/env bash
-# Reproduce the Janus run ${kit.run}
-# (pipeline ${kit.pipeline.name}, ${kit.versions.janus}${kit.versions.commit ? ` at ${kit.versions.commit.slice(0, 12)}` : ''}) and check it against the original's outputs.
+# Reproduce the Janus run ${line(kit.run)}
+# (pipeline ${line(kit.pipeline.name)}, ${kit.versions.janus}${kit.versions.commit ? ` at ${kit.versions.commit.slice(0, 12)}` : ''}) and check it against the original's outputs.
 #
 #   bash reproduce.sh [RUN_DIR]          the reproduction goes to RUN_DIR (default: run/ beside this script)
 #   JANUS='npx janus' bash reproduce.sh  the janus command to use (default: the one that made this kit)
@@ -82,8 +83,10 @@ function script(kit: ReproductionKit, janus: string): string {
 set -euo pipefail
 KIT="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 RUN="$(mkdir -p "\${1:-$KIT/run}" && cd "\${1:-$KIT/run}" && pwd)"
-JANUS="\${JANUS:-${janus}}"
-cd "\${JANUS_CWD:-${kit.cwd}}" 2>/dev/null || { echo "reproduce: the folder the run's inputs resolve from (${kit.cwd}) is not here; fix: JANUS_CWD=/that/folder bash $0" >&2; exit 2; }
+# the janus command: JANUS split into words, else the one that made the kit (each word quoted)
+if [ -n "\${JANUS:-}" ]; then read -ra J <<< "$JANUS"; else J=(${janus.map(q).join(' ')}); fi
+RUN_CWD=${q(kit.cwd)}
+cd "\${JANUS_CWD:-$RUN_CWD}" 2>/dev/null || { echo "reproduce: the folder the run's inputs resolve from ($RUN_CWD) is not here; fix: JANUS_CWD=/that/folder bash $0" >&2; exit 2; }
 
 # 1. the inputs, byte for byte
 if ! sha256sum --quiet -c "$KIT/inputs.sha256"; then
@@ -91,16 +94,18 @@ if ! sha256sum --quiet -c "$KIT/inputs.sha256"; then
   exit 2
 fi
 # 2. the environment: what differs from the run's may change bytes (janus verify --expect names it)
-[ "$(node --version)" = ${q(kit.versions.node)} ] || echo "note: node $(node --version), the run used ${kit.versions.node}" >&2
-echo "ffmpeg: $(ffmpeg -hide_banner -version 2>/dev/null | head -1 || echo missing) (the run used ${kit.versions.ffmpeg ?? 'none recorded'})" >&2
+RUN_NODE=${q(kit.versions.node)}
+RUN_FFMPEG=${q(kit.versions.ffmpeg ?? 'none recorded')}
+[ "$(node --version)" = "$RUN_NODE" ] || echo "note: node $(node --version), the run used $RUN_NODE" >&2
+echo "ffmpeg: $(ffmpeg -hide_banner -version 2>/dev/null | head -1 || echo missing) (the run used $RUN_FFMPEG)" >&2
 
 # 3. the pipeline, with the run's sets and its budgets pinned to what it reached
-$JANUS run "$KIT/pipeline.yaml" --workdir "$RUN" ${sets} --pin "$KIT/run-manifest.json"
-#    (by hand: the same with ${kit.pinnedSets.map((s) => `--set ${q(s)}`).join(' ') || '(no pins)'})
+"\${J[@]}" run "$KIT/pipeline.yaml" --workdir "$RUN" ${sets} --pin "$KIT/run-manifest.json"
+#    (by hand: the same with ${line(kit.pinnedSets.map((s) => `--set ${q(s)}`).join(' ') || '(no pins)')})
 
 # 4. every output against the original's
-[ -z "\${RECOMPUTE:-}" ] || $JANUS verify "$RUN"
-$JANUS verify "$RUN" --expect "$KIT/kit.json"
+[ -z "\${RECOMPUTE:-}" ] || "\${J[@]}" verify "$RUN"
+"\${J[@]}" verify "$RUN" --expect "$KIT/kit.json"
 `;
 }
 
@@ -108,8 +113,8 @@ export interface KitOptions {
   workdir: string;
   pipeline: Pipeline;
   out: string;
-  /** The janus command reproduce.sh runs (default in the script; JANUS overrides it). */
-  janus: string;
+  /** The janus command reproduce.sh runs, as words (default in the script; JANUS overrides it). */
+  janus: readonly string[];
 }
 
 /** Write the kit; returns it. */
