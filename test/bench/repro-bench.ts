@@ -13,7 +13,10 @@
  *
  * Prints one row per stage: identical, or the first difference (file, frame, PSNR). Not a test.
  *
- *   npx tsx test/bench/repro-bench.ts [--seconds 1] [--minutes 0.1]
+ *   npx tsx test/bench/repro-bench.ts [--seconds 1] [--minutes 0.1] [--columns same,1,4,cpu,killed]
+ *
+ * (the cpu column is slow: tfjs's plain cpu backend trains and extracts at a few faces a minute;
+ * about 10 minutes here)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +33,8 @@ const arg = (name: string, dflt: number) => {
 const SECONDS = arg('seconds', 1);
 const MINUTES = arg('minutes', 0.1);
 const BASE_THREADS = '2';
+const i = process.argv.indexOf('--columns');
+const COLUMNS = new Set(i > 0 ? process.argv[i + 1]!.split(',') : ['same', '1', '4', 'cpu', 'killed']);
 
 function janus(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; signal: string | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'src/cli/bin.js'), ...args], { cwd: ROOT, env: { ...process.env, JANUS_WASM_THREADS: BASE_THREADS, ...env }, encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -71,7 +76,9 @@ async function main(): Promise<void> {
     if (first.code !== 0) throw new Error(`the run failed: ${first.stderr.slice(-2000)}`);
     process.stdout.write(`run: ${SECONDS}-s clips, tiny preset, a ${MINUTES}-minute training budget, wasm on ${BASE_THREADS} threads (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
     const columns: Array<[string, VerifyReport | string]> = [];
+    const keys: Record<string, string> = { 'same, twice': 'same', '1 thread': '1', '4 threads': '4', cpu: 'cpu', 'killed+resumed': 'killed' };
     const column = (title: string, make: () => VerifyReport | string) => {
+      if (keys[title] && !COLUMNS.has(keys[title])) return;
       const t = Date.now();
       columns.push([title, make()]);
       process.stdout.write(`  ${title}: ${((Date.now() - t) / 1000).toFixed(0)} s\n`);
