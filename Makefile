@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.package-lock.json
 JANUS := node src/cli/bin.js
 SAMPLE_SOURCES := $(wildcard src/samples/*.ts) src/config/samples.ts src/media/warp-affine.ts src/media/encode.ts src/media/image.ts
 
-.PHONY: help setup ffmpeg swiftshader gpu-check gpu-kit test test-unit faults typecheck readme-options demo swap extract train convert status verify reproduce benchmark samples doctor bench bench-quality bench-repro clean
+.PHONY: help setup ffmpeg swiftshader redis-server redis gpu-check gpu-kit test test-unit faults typecheck readme-options demo swap extract train convert status verify reproduce benchmark samples doctor bench bench-quality bench-repro clean
 
 # Every variable a user sets (paths, names, numbers) reaches the shell single-quoted and
 # unexpanded: $(call q,$(value X)) quotes X's text as it was typed, so a path with spaces, quotes,
@@ -61,6 +61,14 @@ swiftshader: ## a software GPU for the webgpu tests: Debian chromium's SwiftShad
 	$(call apt_install,chromium); \
 	echo "janus: no SwiftShader Vulkan driver: the webgpu tests will be skipped (fix: sudo apt-get install -y chromium)"
 
+redis-server: ## make sure redis-server is installed, for the queue tests (apt-get when root; the tests say how when missing)
+	@if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then exit 0; fi; \
+	$(call apt_install,redis-server); \
+	echo "janus: redis-server is missing: the queue tests will be skipped (fix: sudo apt-get install -y redis-server)"
+
+redis: setup ## a local Redis server for the queue: janus redis start (127.0.0.1:6379, append-only, noeviction, in runs/.redis/; janus redis stop ends it)
+	$(JANUS) redis start
+
 samples/%.mp4: $(SAMPLE_SOURCES) | setup
 	$(JANUS) samples --only $*
 
@@ -73,7 +81,7 @@ typecheck: $(NPM_STAMP) ## tsc --noEmit
 readme-options: $(NPM_STAMP) ## regenerate README.md's option tables from the schemas in src/config/
 	npx tsx src/cli/readme-options.ts --write
 
-test: setup swiftshader samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then every test: the unit tier first, then the end-to-end tier two files at a time (webgpu on SwiftShader included); ends with "N passed, N failed" [FILTER=path-part]
+test: setup swiftshader redis-server samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then every test: the unit tier first, then the end-to-end tier two files at a time (webgpu on SwiftShader included); ends with "N passed, N failed" [FILTER=path-part]
 	npx tsx test/run.ts --jobs 2 $(if $(value FILTER),$(call q,$(value FILTER)))
 
 test-unit: setup samples/a.mp4 samples/b.mp4 ## the fast unit tier alone (in-process checks of one module each; under 2 minutes) [FILTER=path-part]

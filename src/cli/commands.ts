@@ -6,7 +6,7 @@
  *
  *   COMMANDS.map((c) => c.name)
  *   // ['run', 'status', 'stage', 'clean', 'verify', 'reproduce', 'extract', 'alignments', 'train', 'pretrain', 'convert',
- *   //  'benchmark', 'latents', 'detect-baseline', 'doctor', 'samples', 'probe']
+ *   //  'benchmark', 'latents', 'detect-baseline', 'doctor', 'redis', 'samples', 'probe']
  */
 import type { z } from 'zod';
 import { DetectBaselineConfig, BenchmarkConfig } from '../config/benchmark.ts';
@@ -26,6 +26,8 @@ import {
   RunControls,
   SamplesCommandConfig,
   TrainPaths,
+  QueueOption,
+  RedisFlags,
   ReproduceFlags,
   VerifyFlags,
 } from '../config/cli.ts';
@@ -71,11 +73,14 @@ export type LatentsOpts = z.output<typeof LatentsOptions>;
 export const DetectBaselineOptions = DetectBaselineConfig.extend(BackendOption.shape);
 export type DetectBaselineOpts = z.output<typeof DetectBaselineOptions>;
 
-export const DoctorOptions = BackendOption.extend(OutputConfig.shape);
+export const DoctorOptions = BackendOption.extend(QueueOption.shape).extend(OutputConfig.shape);
 export type DoctorOpts = z.output<typeof DoctorOptions>;
 
 export const SamplesOptions = SamplesCommandConfig;
 export type SamplesOpts = z.output<typeof SamplesOptions>;
+
+export const RedisOptions = RedisFlags;
+export type RedisOpts = z.output<typeof RedisOptions>;
 
 export const ReproduceOptions = ReproduceFlags;
 export type ReproduceOpts = z.output<typeof ReproduceOptions>;
@@ -216,6 +221,15 @@ export const doctorCommand = defineCommand({
   load: () => import('./doctor.ts'),
 });
 
+export const redisCommand = defineCommand({
+  name: 'redis',
+  args: ['<action>'],
+  summary: "start, stop or show a local Redis server for the queue (Debian's redis-server on 127.0.0.1, append-only, noeviction; installed with apt-get when missing and root)",
+  options: RedisOptions,
+  example: 'janus redis start && janus doctor --queue redis://127.0.0.1:6379/0',
+  load: () => import('./redis.ts'),
+});
+
 export const samplesCommand = defineCommand({
   name: 'samples',
   summary: 'build the sample clips (one per identity: ~5 s, 25 fps, 512 px, with audio) from the photos inside face-api',
@@ -249,6 +263,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   latentsCommand,
   detectBaselineCommand,
   doctorCommand,
+  redisCommand,
   samplesCommand,
   probeCommand,
 ]);

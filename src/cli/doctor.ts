@@ -141,6 +141,13 @@ export function formatReport(r: DoctorReport): string {
 }
 
 export async function run(_args: string[], opts: DoctorOpts): Promise<number> {
+  const queue = opts.queue ?? (process.env.JANUS_QUEUE || undefined);
+  if (queue) {
+    // the queue's server first: a server unfit to hold jobs is the user's to fix (exit 2, with the fix)
+    const { checkRedis } = await import('../queue/redis-check.ts');
+    const r = await checkRedis(queue);
+    process.stdout.write(`queue: Redis ${r.version} at ${r.url}: reachable, maxmemory-policy ${r.policy}, append-only file ${r.aof ? 'on' : 'off (a restart of the server loses the queue: appendonly yes in its redis.conf)'}\n`);
+  }
   const report = await diagnose(opts.backend);
   process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
   return report.missing.length ? 2 : 0;

@@ -107,6 +107,21 @@ export const VerifyFlags = z
   })
   .strict();
 
+/** The Redis server of the queue executor (BullMQ); absent: JANUS_QUEUE, else none (the local executor). */
+export const QueueOption = z
+  .object({
+    queue: z.string().min(1).optional().meta({ cli: { help: 'the Redis server of the queue (redis://HOST:PORT/DB): check it is reachable, 6.2 or newer and never evicts', value: 'url', env: 'JANUS_QUEUE' } }),
+  })
+  .strict();
+
+/** `janus redis`: a local Redis server for a first try of the queue. */
+export const RedisFlags = z
+  .object({
+    port: z.number().int().min(1).max(65535).default(6379).meta({ cli: { help: 'port on 127.0.0.1', value: 'n' } }),
+    dir: z.string().min(1).default('runs/.redis').meta({ cli: { help: "the server's folder: redis.conf, append-only files, pid, log", value: 'dir' } }),
+  })
+  .strict();
+
 export const ReproduceFlags = z
   .object({
     out: z.string().min(1).meta({ cli: { help: 'the kit folder to write (new or empty, or an older kit)', value: 'dir' } }),

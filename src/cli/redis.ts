@@ -1,0 +1,29 @@
+/**
+ * `janus redis start|stop|status`: a local Redis server for a first try of the queue executor
+ * (src/queue/redis-server.ts): 127.0.0.1, append-only, noeviction, in runs/.redis/.
+ *
+ *   npx janus redis start                 # redis://127.0.0.1:6379/0
+ *   npx janus redis start --port 6380 --dir /tmp/r
+ *   npx janus redis stop
+ */
+import { redisStatus, startRedis, stopRedis } from '../queue/redis-server.ts';
+import { UserError, choices } from '../util/errors.ts';
+import type { RedisOpts } from './commands.ts';
+
+const ACTIONS = ['start', 'stop', 'status'] as const;
+
+export async function run([action]: string[], opts: RedisOpts): Promise<number> {
+  if (!ACTIONS.includes(action as (typeof ACTIONS)[number])) throw new UserError(`expected the action to be one of ${choices([...ACTIONS])}, got ${JSON.stringify(action)}`, 'e.g. janus redis start');
+  const o = { dir: opts.dir, port: opts.port };
+  if (action === 'start') {
+    const r = await startRedis(o, (line) => process.stderr.write(`${line}\n`));
+    process.stdout.write(`${r.started ? 'started' : 'already running:'} redis-server (pid ${r.pid}) in ${opts.dir}: --queue ${r.url}\n`);
+  } else if (action === 'stop') {
+    process.stdout.write((await stopRedis(o)) ? `stopped the redis-server of ${opts.dir}\n` : `no redis-server of ${opts.dir} is running\n`);
+  } else {
+    const s = redisStatus(o);
+    process.stdout.write(s.running ? `running (pid ${s.pid}): --queue ${s.url}\n` : `not running (start it: janus redis start${opts.port !== 6379 ? ` --port ${opts.port}` : ''})\n`);
+    return s.running ? 0 : 1;
+  }
+  return 0;
+}

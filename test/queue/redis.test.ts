@@ -1,0 +1,92 @@
+/**
+ * The queue's Redis server (a real redis-server on a free loopback port, in a temp folder):
+ * `janus redis start` runs one with append-only files and noeviction and says its URL;
+ * `janus doctor --queue` accepts it, names an evicting policy and an unreachable server with
+ * their fixes (exit 2); `janus redis stop` ends it. Skipped with a line when redis-server is
+ * not installed (make redis-server installs it).
+ *
+ * @tier e2e (starts and stops a redis-server through the CLI)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseQueueUrl, shownUrl, versionAtLeast } from '../../src/queue/redis-check.ts';
+import { redisConf } from '../../src/queue/redis-server.ts';
+import { janus, tempDir } from '../helpers/fixtures.ts';
+
+const test = suite('queue/redis');
+const tmp = tempDir('redis');
+const installed = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+let port = 0;
+const dir = join(tmp.dir, 'server');
+
+/** A port nothing listens on now (the kernel's choice, released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+test.before(async () => {
+  port = await freePort();
+});
+test.after(() => {
+  if (installed) janus(['redis', 'stop', '--port', String(port), '--dir', dir]);
+  tmp.cleanup();
+});
+
+test('queue URLs, versions and the config Janus writes', () => {
+  assert.is(parseQueueUrl('redis://127.0.0.1:6379/0').port, '6379');
+  assert.is(parseQueueUrl('rediss://u:p@h:6380/2').protocol, 'rediss:');
+  assert.throws(() => parseQueueUrl('http://x'), /expected the scheme redis:\/\/ or rediss:\/\//);
+  assert.throws(() => parseQueueUrl('redis://h:1/abc'), /expected a database number/);
+  assert.throws(() => parseQueueUrl('not a url'), /expected a Redis URL/);
+  assert.is(shownUrl('redis://u:secret@h:1/0'), 'redis://u:***@h:1/0');
+  assert.ok(versionAtLeast('7.0.15', [6, 2]) && versionAtLeast('6.2.0', [6, 2]));
+  assert.not.ok(versionAtLeast('6.0.16', [6, 2]) || versionAtLeast('5.0.7', [6, 2]));
+  const conf = redisConf({ dir: '/x', port: 7000 });
+  for (const line of ['bind 127.0.0.1', 'port 7000', 'appendonly yes', 'maxmemory-policy noeviction', 'dir /x', 'protected-mode yes']) assert.ok(conf.split('\n').includes(line), line);
+});
+
+test('janus redis start / doctor --queue / stop, against a real redis-server', () => {
+  if (!installed) {
+    console.log('SKIP: redis-server is not installed (fix: make redis-server, or sudo apt-get install -y redis-server)');
+    return;
+  }
+  const url = `redis://127.0.0.1:${port}/0`;
+  const start = janus(['redis', 'start', '--port', String(port), '--dir', dir]);
+  assert.is(start.code, 0, start.stdout + start.stderr);
+  assert.match(start.stdout, new RegExp(`started redis-server \\(pid \\d+\\) in .*: --queue ${url}`));
+  assert.ok(existsSync(join(dir, 'redis.conf')) && readFileSync(join(dir, 'redis.conf'), 'utf8').includes('appendonly yes'));
+  assert.match(janus(['redis', 'start', '--port', String(port), '--dir', dir]).stdout, /already running/);
+  assert.match(janus(['redis', 'status', '--port', String(port), '--dir', dir]).stdout, /^running \(pid \d+\)/);
+
+  const ok = janus(['doctor', '--queue', url]);
+  assert.match(ok.stdout, new RegExp(`queue: Redis \\d+\\.\\d+\\.\\d+ at ${url}: reachable, maxmemory-policy noeviction, append-only file on`));
+
+  spawnSync('redis-cli', ['-p', String(port), 'config', 'set', 'maxmemory-policy', 'allkeys-lru'], { stdio: 'ignore' });
+  const evicting = janus(['doctor'], { JANUS_QUEUE: url });
+  assert.is(evicting.code, 2, evicting.stdout + evicting.stderr);
+  assert.match(evicting.stderr, /maxmemory-policy allkeys-lru/);
+  assert.match(evicting.stderr, /fix: set it to noeviction: redis-cli -u redis:\/\/127\.0\.0\.1:\d+\/0 CONFIG SET maxmemory-policy noeviction/);
+
+  const stop = janus(['redis', 'stop', '--port', String(port), '--dir', dir]);
+  assert.match(stop.stdout, /stopped the redis-server/);
+  assert.ok(existsSync(join(dir, 'appendonlydir')), 'the append-only files stay');
+  const down = janus(['doctor', '--queue', url]);
+  assert.is(down.code, 2);
+  assert.match(down.stderr, new RegExp(`the Redis server at ${url.replaceAll('/', '\\/')} does not answer`));
+  assert.match(down.stderr, /fix: start one \(make redis, or janus redis start/);
+  assert.is(janus(['redis', 'status', '--port', String(port), '--dir', dir]).code, 1);
+  const bad = janus(['redis', 'restart', '--dir', dir]);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /expected the action to be one of start\|stop\|status, got "restart"/);
+});
+
+test.run();
