@@ -134,6 +134,8 @@ const RESULT_MARK = '@@janus-test-result ';
  */
 const SECONDS: Record<string, number> = {
   'verify/verify': 150,
+  'queue/queue': 64,
+  'queue/redis': 12,
   'benchmark/benchmark': 80,
   'engine/webgpu': 74,
   'stages/swap-pipeline': 71,

@@ -6,7 +6,7 @@
  *
  *   COMMANDS.map((c) => c.name)
  *   // ['run', 'status', 'stage', 'clean', 'verify', 'reproduce', 'extract', 'alignments', 'train', 'pretrain', 'convert',
- *   //  'benchmark', 'latents', 'detect-baseline', 'doctor', 'redis', 'samples', 'probe']
+ *   //  'benchmark', 'latents', 'detect-baseline', 'doctor', 'worker', 'redis', 'samples', 'probe']
  */
 import type { z } from 'zod';
 import { DetectBaselineConfig, BenchmarkConfig } from '../config/benchmark.ts';
@@ -30,6 +30,7 @@ import {
   RedisFlags,
   ReproduceFlags,
   VerifyFlags,
+  WorkerFlags,
 } from '../config/cli.ts';
 import { ExtractConfig } from '../config/extract.ts';
 import { CompositeConfig, SwapConfig } from '../config/swap.ts';
@@ -37,7 +38,7 @@ import { PretrainConfig, TrainConfig } from '../config/train.ts';
 import { defineCommand, type CommandSpec } from './command.ts';
 
 // each command's options: a settings schema and the command-only schemas of src/config/cli.ts
-export const RunOptions = RunFolderOption.extend(RunControls.shape).extend(ForceOption.shape).extend(BackendOption.shape);
+export const RunOptions = RunFolderOption.extend(RunControls.shape).extend(ForceOption.shape).extend(BackendOption.shape).extend(QueueOption.shape);
 export type RunOpts = z.output<typeof RunOptions>;
 
 export const StatusOptions = RunFolderOption.extend(OutputConfig.shape);
@@ -78,6 +79,9 @@ export type DoctorOpts = z.output<typeof DoctorOptions>;
 
 export const SamplesOptions = SamplesCommandConfig;
 export type SamplesOpts = z.output<typeof SamplesOptions>;
+
+export const WorkerOptions = QueueOption.extend(WorkerFlags.shape).extend(BackendOption.shape);
+export type WorkerOpts = z.output<typeof WorkerOptions>;
 
 export const RedisOptions = RedisFlags;
 export type RedisOpts = z.output<typeof RedisOptions>;
@@ -221,6 +225,14 @@ export const doctorCommand = defineCommand({
   load: () => import('./doctor.ts'),
 });
 
+export const workerCommand = defineCommand({
+  name: 'worker',
+  summary: "run the stages a coordinator (janus run --queue) puts on the queue, each job in a child process; needs the run folder at the coordinator's path (shared storage)",
+  options: WorkerOptions,
+  example: 'janus worker --queue redis://10.0.0.5:6379/0 --resource gpu',
+  load: () => import('./worker.ts'),
+});
+
 export const redisCommand = defineCommand({
   name: 'redis',
   args: ['<action>'],
@@ -263,6 +275,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   latentsCommand,
   detectBaselineCommand,
   doctorCommand,
+  workerCommand,
   redisCommand,
   samplesCommand,
   probeCommand,

@@ -114,6 +114,14 @@ export const QueueOption = z
   })
   .strict();
 
+/** `janus worker`: which queues it serves and how many jobs at once. */
+export const WorkerFlags = z
+  .object({
+    resource: z.enum(['gpu', 'cpu', 'all']).default('all').meta({ cli: { help: "the resource class whose queue it serves (janus.gpu, janus.cpu) or both", value: 'class' } }),
+    concurrency: z.number().int().min(1).max(64).default(1).meta({ cli: { help: 'jobs at once per queue, each in a child process of its own', value: 'n' } }),
+  })
+  .strict();
+
 /** `janus redis`: a local Redis server for a first try of the queue. */
 export const RedisFlags = z
   .object({

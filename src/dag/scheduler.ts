@@ -16,7 +16,7 @@ import { ContentHasher } from './content-hash.ts';
 import { evaluateStage, type EvalContext, type Evaluation } from './fingerprint.ts';
 import type { Pipeline, ResolvedStage } from './pipeline-schema.ts';
 import { outcome, type Reporter, type StageOutcome } from './reporter.ts';
-import { runStage, type ExecContext } from './stage-executor.ts';
+import { runStage, type ExecContext, type RemoteExecutor } from './stage-executor.ts';
 import type { StageRegistry } from './stage-kind.ts';
 import { isBlocking } from './outcome-state.ts';
 import { describeReason, type RunReason } from './stage-reason.ts';
@@ -40,6 +40,8 @@ export interface ScheduleOptions {
   /** The compute backend the caller resolved; stages read it from their context. */
   backend?: BackendRequest;
   concurrency?: { cpu?: number; gpu?: number };
+  /** Stages' work runs on another executor (the queue's workers); the workers' own concurrency then limits it. */
+  remote?: RemoteExecutor;
 }
 
 export interface ScheduleResult {
@@ -56,10 +58,10 @@ export async function schedule(pipeline: Pipeline, workdir: string, store: State
 
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
-  const exec: ExecContext = { ...ev, signal, reporter, meta: stageMeta(pipeline, options), ...(options.backend ? { backend: options.backend } : {}) };
+  const exec: ExecContext = { ...ev, signal, reporter, meta: stageMeta(pipeline, options), ...(options.backend ? { backend: options.backend } : {}), ...(options.remote ? { remote: options.remote } : {}) };
   const queues = {
-    cpu: new PQueue({ concurrency: options.concurrency?.cpu ?? Math.max(1, cpus().length) }),
-    gpu: new PQueue({ concurrency: options.concurrency?.gpu ?? 1 }),
+    cpu: new PQueue({ concurrency: options.concurrency?.cpu ?? (options.remote ? Infinity : Math.max(1, cpus().length)) }),
+    gpu: new PQueue({ concurrency: options.concurrency?.gpu ?? (options.remote ? Infinity : 1) }),
   };
   const force = new Set(options.force ?? []);
   const promises = new Map<string, Promise<StageOutcome>>();

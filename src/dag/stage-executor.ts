@@ -30,6 +30,27 @@ export interface ExecContext extends EvalContext {
   reporter: Reporter;
   meta: Record<string, unknown>;
   backend?: BackendRequest;
+  /** Another executor runs the stages' work (src/queue/: workers on other machines); absent: this process. */
+  remote?: RemoteExecutor;
+}
+
+/** What a remote executor is asked to run: one stage, its items already done skipped. */
+export interface RemoteStage {
+  stage: ResolvedStage;
+  fingerprint: string;
+  /** Items this run folder recorded as done (resuming). */
+  done: string[];
+  /** This run goes on with an interrupted attempt (same fingerprint): its work may be queued or running still. */
+  resume: boolean;
+}
+
+/**
+ * Runs a stage's work elsewhere (the queue executor's workers): the stage's implementation
+ * there writes its outputs into the (shared) run folder; `onItems` reports the items done as
+ * they finish, so that this process, the only one writing the state, records them.
+ */
+export interface RemoteExecutor {
+  run(req: RemoteStage, onItems: (p: { total: number; done: string[] }) => void, signal: AbortSignal): Promise<StageDid | undefined>;
 }
 
 class Interrupted extends Error {}
@@ -70,15 +91,18 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
   };
   const progress: { items?: Items } = {};
   try {
-    const impl = await loadImplementation(e.kind);
     let did: StageDid | undefined;
-    await withSession(impl, setup, async (ctx) => {
-      if (impl.items && impl.runItem) await runItems(impl, ctx, stage, e, why, c, progress);
-      else c.reporter.stageStart(stage.name, why);
-      if (impl.run) await impl.run(ctx);
-      if (c.signal.aborted) throw new Interrupted();
-      did = impl.did ? await impl.did(ctx) : undefined;
-    });
+    if (c.remote) did = await runRemote(c.remote, stage, e, why, resume, c, progress);
+    else {
+      const impl = await loadImplementation(e.kind);
+      await withSession(impl, setup, async (ctx) => {
+        if (impl.items && impl.runItem) await runItems(impl, ctx, stage, e, why, c, progress);
+        else c.reporter.stageStart(stage.name, why);
+        if (impl.run) await impl.run(ctx);
+        if (c.signal.aborted) throw new Interrupted();
+        did = impl.did ? await impl.did(ctx) : undefined;
+      });
+    }
     const missing = Object.entries(outs).filter(([, p]) => !existsSync(p));
     if (missing.length) throw new Error(`stage kind "${stage.kind}" finished without writing output ${missing.map(([k, p]) => `${k} (${p})`).join(', ')}`);
     faultPoint('dag.stage-written');
@@ -99,6 +123,28 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
     markFailed(stage, message, items !== undefined && items.done > 0, c);
     return outcome(stage.name, 'failed', why, { seconds: seconds(), items, error: message, ...(user ? { userError: true } : {}), ...(user?.hint ? { hint: user.hint } : {}) });
   }
+}
+
+/** The stage on a remote executor: items reported done are recorded here, as they finish. */
+async function runRemote(remote: RemoteExecutor, stage: ResolvedStage, e: Evaluation, why: RunReason, resume: boolean, c: ExecContext, progress: { items?: Items }): Promise<StageDid | undefined> {
+  const done = c.store.doneItems(stage.name, e.fingerprint);
+  const resumedFrom = done.size;
+  c.reporter.stageStart(stage.name, why, resumedFrom ? { done: resumedFrom, total: resumedFrom } : undefined);
+  const did = await remote.run(
+    { stage, fingerprint: e.fingerprint, done: [...done], resume },
+    (p) => {
+      for (const item of p.done) {
+        if (done.has(item)) continue;
+        done.add(item);
+        c.store.markItemDone(stage.name, e.fingerprint, item);
+      }
+      progress.items = { done: done.size, total: p.total, resumedFrom };
+      c.reporter.stageItems(stage.name, done.size, p.total);
+    },
+    c.signal,
+  );
+  if (c.signal.aborted) throw new Interrupted();
+  return did;
 }
 
 /**

@@ -425,6 +425,16 @@ const CASES: Case[] = [
     expect: { bad: true, names: (dir) => dir, says: /not a reproduction kit/ },
   },
   {
+    name: 'run --queue of a URL that is not a Redis server\'s',
+    setup: ({ dir, shared }) => J('run', pipeline(dir, 'p', PROBE_PIPELINE(shared.clip)), '--workdir', join(dir, 'run'), '--queue', 'http://127.0.0.1:6379'),
+    expect: { bad: true, names: '--queue', says: /redis:\/\// },
+  },
+  {
+    name: 'run --queue of a Redis server that does not answer',
+    setup: ({ dir, shared }) => J('run', pipeline(dir, 'p', PROBE_PIPELINE(shared.clip)), '--workdir', join(dir, 'run'), '--queue', 'redis://127.0.0.1:1/0'),
+    expect: { bad: true, names: 'redis://127.0.0.1:1/0', says: /does not answer/ },
+  },
+  {
     name: 'run --pin of a file that is not a run manifest',
     setup: ({ dir, shared }) => J('run', pipeline(dir, 'p', PROBE_PIPELINE(shared.clip)), '--workdir', join(dir, 'run'), '--pin', join(dir, 'notes.txt')),
     expect: { bad: true, names: 'notes.txt' },

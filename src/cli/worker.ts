@@ -1,0 +1,46 @@
+/**
+ * `janus worker --queue URL`: take stage jobs from the queue (BullMQ on Redis) and run them,
+ * each in a child process of its own (a busy tfjs step never blocks the renewal of the job's
+ * lock), writing into the shared run folder; until Ctrl-C (SIGINT/SIGTERM: the running jobs
+ * finish first... or, killed, BullMQ hands them to another worker).
+ *
+ *   npx janus worker --queue redis://127.0.0.1:6379/0
+ *   npx janus worker --queue redis://10.0.0.5:6379/0 --resource gpu --concurrency 1
+ */
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { checkRedis } from '../queue/redis-check.ts';
+import { QUEUE_NAMES } from '../queue/queue-executor.ts';
+import { UserError } from '../util/errors.ts';
+import type { WorkerOpts } from './commands.ts';
+
+const PROCESSOR = fileURLToPath(new URL('../queue/stage-processor.js', import.meta.url));
+
+export async function run(_args: string[], opts: WorkerOpts): Promise<number> {
+  const url = opts.queue ?? (process.env.JANUS_QUEUE || undefined);
+  if (!url) throw new UserError('janus worker needs the queue: --queue redis://HOST:PORT/DB (or JANUS_QUEUE)', 'the URL the coordinator (janus run --queue) uses; make redis starts a server here');
+  const server = await checkRedis(url);
+  if (opts.backend) process.env.JANUS_BACKEND = opts.backend; // the jobs' child processes read it
+  const classes = opts.resource === 'all' ? (['gpu', 'cpu'] as const) : ([opts.resource] as const);
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  const name = `${hostname()}:${process.pid}`;
+  const workers = classes.map((c) => {
+    const w = new Worker(QUEUE_NAMES[c], PROCESSOR, { connection, concurrency: opts.concurrency, useWorkerThreads: false, name });
+    w.on('active', (job) => process.stdout.write(`${QUEUE_NAMES[c]}: ${job.name} started (job ${job.id}, attempt ${job.attemptsMade + 1})\n`));
+    w.on('completed', (job) => process.stdout.write(`${QUEUE_NAMES[c]}: ${job.name} done\n`));
+    w.on('failed', (job, err) => process.stdout.write(`${QUEUE_NAMES[c]}: ${job?.name ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}\n`));
+    w.on('error', (err) => process.stderr.write(`worker: ${err.message}\n`));
+    return w;
+  });
+  process.stdout.write(`worker ${name} on ${classes.map((c) => QUEUE_NAMES[c]).join(', ')} (${opts.concurrency} at once each) at ${server.url} (Redis ${server.version}); Ctrl-C stops it\n`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  process.stdout.write(`${signal}: stopping after the running jobs\n`);
+  await Promise.all(workers.map((w) => w.close()));
+  connection.disconnect();
+  return 0;
+}
