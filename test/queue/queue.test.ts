@@ -10,13 +10,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readRunManifest } from '../../src/dag/manifest.ts';
 import { makeSampleClip } from '../../src/samples/make-sample.ts';
 import { ROOT, janus, tempDir } from '../helpers/fixtures.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 const test = suite('queue/queue');
 const tmp = tempDir('queue');
@@ -25,15 +25,6 @@ const workers: Array<{ child: ChildProcess; log: () => string }> = [];
 let port = 0;
 let url = '';
 const serverDir = join(tmp.dir, 'redis');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** A worker process writing to a log file (read while the test's synchronous CLI calls block its event loop). */
 function startWorker(): void {

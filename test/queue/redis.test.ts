@@ -9,29 +9,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseQueueUrl, shownUrl, versionAtLeast } from '../../src/queue/redis-check.ts';
 import { redisConf } from '../../src/queue/redis-server.ts';
 import { janus, tempDir } from '../helpers/fixtures.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 const test = suite('queue/redis');
 const tmp = tempDir('redis');
 const installed = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 let port = 0;
 const dir = join(tmp.dir, 'server');
-
-/** A port nothing listens on now (the kernel's choice, released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 test.before(async () => {
   port = await freePort();
