@@ -81,7 +81,7 @@ export async function run([dir]: string[], opts: VerifyOpts): Promise<number> {
   }
   const signal = graceful();
   try {
-    const report = await verifyRun({
+    const verifying = verifyRun({
       workdir,
       pipeline,
       ...(opts.stage ? { stages: opts.stage } : {}),
@@ -90,7 +90,11 @@ export async function run([dir]: string[], opts: VerifyOpts): Promise<number> {
       signal,
       progress: opts.json ? undefined : (line) => process.stderr.write(`${line}\n`),
     });
-    if (signal.aborted) return 130;
+    const report = await verifying.catch((err: unknown) => {
+      if (signal.aborted) return null; // Ctrl-C: the recomputation stopped (Interrupted)
+      throw err;
+    });
+    if (!report || signal.aborted) return 130;
     if (opts.json) process.stdout.write(`${JSON.stringify(report, (_k, v) => (v === Infinity ? 'Infinity' : v), 2)}\n`);
     else printReport(report, (s) => process.stdout.write(s));
     return report.identical ? 0 : 1;

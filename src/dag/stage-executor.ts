@@ -53,7 +53,8 @@ export interface RemoteExecutor {
   run(req: RemoteStage, onItems: (p: { total: number; done: string[] }) => void, signal: AbortSignal): Promise<StageDid | undefined>;
 }
 
-class Interrupted extends Error {}
+/** The stage's signal stopped its work. */
+export class Interrupted extends Error {}
 
 type Items = NonNullable<StageOutcome['items']>;
 
@@ -93,16 +94,7 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
   try {
     let did: StageDid | undefined;
     if (c.remote) did = await runRemote(c.remote, stage, e, why, resume, c, progress);
-    else {
-      const impl = await loadImplementation(e.kind);
-      await withSession(impl, setup, async (ctx) => {
-        if (impl.items && impl.runItem) await runItems(impl, ctx, stage, e, why, c, progress);
-        else c.reporter.stageStart(stage.name, why);
-        if (impl.run) await impl.run(ctx);
-        if (c.signal.aborted) throw new Interrupted();
-        did = impl.did ? await impl.did(ctx) : undefined;
-      });
-    }
+    else did = await runStageWork(await loadImplementation(e.kind), setup, localHooks(stage, e, why, c, progress));
     const missing = Object.entries(outs).filter(([, p]) => !existsSync(p));
     if (missing.length) throw new Error(`stage kind "${stage.kind}" finished without writing output ${missing.map(([k, p]) => `${k} (${p})`).join(', ')}`);
     faultPoint('dag.stage-written');
@@ -223,38 +215,75 @@ export async function withSession<P, S>(kind: StageImplementation<P, S>, setup: 
   }
 }
 
+/** What a stage's work reports as it goes (`runStageWork`). */
+export interface WorkHooks {
+  /** The item list is known: the items already done, which are skipped. */
+  items?(all: string[]): ReadonlySet<string> | Promise<ReadonlySet<string>>;
+  /** An item's outputs are written. */
+  itemDone?(item: string, total: number): void | Promise<void>;
+  /** A kind without items starts its work. */
+  start?(): void;
+}
+
 /**
- * The items not yet done, `itemConcurrency` at a time; the first failure stops the rest.
- * `progress.items` counts them as they finish (what an interrupted or failed outcome reports).
+ * A stage's whole work in one session (`open()`, then `close()` whatever happens): its items not
+ * done, `itemConcurrency` at a time (the first failure stops the rest), its finishing step, and
+ * what it did. Stopped by `setup.signal`: `Interrupted`. This process's stages, `janus verify`'s
+ * recomputations and the queue's jobs all run through it.
  */
-async function runItems(kind: StageImplementation, ctx: StageContext, stage: ResolvedStage, e: Evaluation, why: RunReason, c: ExecContext, progress: { items?: Items }): Promise<void> {
-  const all = await kind.items!(ctx);
-  c.store.setMeta(`items-total:${stage.name}`, String(all.length));
-  const done = c.store.doneItems(stage.name, e.fingerprint);
-  const resumedFrom = all.filter((i) => done.has(i)).length;
-  const items: Items = { done: resumedFrom, total: all.length, resumedFrom };
-  progress.items = items;
-  c.reporter.stageStart(stage.name, why, { done: items.done, total: all.length });
-  const q = new PQueue({ concurrency: kind.itemConcurrency ?? 1 });
-  let firstError: unknown = null;
-  for (const item of all) {
-    if (done.has(item)) continue;
-    void q.add(async () => {
-      if (c.signal.aborted || firstError !== null) return;
-      try {
-        await kind.runItem!(ctx, item);
-        faultPoint('dag.item-written');
-        c.store.markItemDone(stage.name, e.fingerprint, item);
-        items.done++;
-        c.reporter.stageItems(stage.name, items.done, all.length);
-      } catch (err) {
-        // recorded before the queue starts the next item, which then does not run
-        if (firstError === null) firstError = err;
-        q.clear();
+export async function runStageWork(impl: StageImplementation, setup: StageSetup, hooks: WorkHooks = {}): Promise<StageDid | undefined> {
+  let did: StageDid | undefined;
+  await withSession(impl, setup, async (ctx) => {
+    if (impl.items && impl.runItem) {
+      const all = await impl.items(ctx);
+      const done = (await hooks.items?.(all)) ?? new Set<string>();
+      const q = new PQueue({ concurrency: impl.itemConcurrency ?? 1 });
+      let firstError: unknown = null;
+      for (const item of all) {
+        if (done.has(item)) continue;
+        void q.add(async () => {
+          if (setup.signal.aborted || firstError !== null) return;
+          try {
+            await impl.runItem!(ctx, item);
+            await hooks.itemDone?.(item, all.length);
+          } catch (err) {
+            // recorded before the queue starts the next item, which then does not run
+            if (firstError === null) firstError = err;
+            q.clear();
+          }
+        });
       }
-    });
-  }
-  await q.onIdle();
-  if (firstError !== null) throw firstError;
-  if (c.signal.aborted) throw new Interrupted();
+      await q.onIdle();
+      if (firstError !== null) throw firstError;
+      if (setup.signal.aborted) throw new Interrupted();
+    } else hooks.start?.();
+    if (impl.run) await impl.run(ctx);
+    if (setup.signal.aborted) throw new Interrupted();
+    did = impl.did ? await impl.did(ctx) : undefined;
+  });
+  return did;
+}
+
+/**
+ * This process's stage: the items already done read from the state, each item recorded done
+ * as it is written, `progress.items` counting them (what an interrupted or failed outcome reports).
+ */
+function localHooks(stage: ResolvedStage, e: Evaluation, why: RunReason, c: ExecContext, progress: { items?: Items }): WorkHooks {
+  return {
+    items(all) {
+      c.store.setMeta(`items-total:${stage.name}`, String(all.length));
+      const done = c.store.doneItems(stage.name, e.fingerprint);
+      const resumedFrom = all.filter((i) => done.has(i)).length;
+      progress.items = { done: resumedFrom, total: all.length, resumedFrom };
+      c.reporter.stageStart(stage.name, why, { done: resumedFrom, total: all.length });
+      return done;
+    },
+    itemDone(item, total) {
+      faultPoint('dag.item-written');
+      c.store.markItemDone(stage.name, e.fingerprint, item);
+      progress.items!.done++;
+      c.reporter.stageItems(stage.name, progress.items!.done, total);
+    },
+    start: () => c.reporter.stageStart(stage.name, why),
+  };
 }

@@ -13,13 +13,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import PQueue from 'p-queue';
 import { z } from 'zod';
 import { inputPaths, outputPaths } from '../dag/fingerprint.ts';
 import { loadPipeline } from '../dag/load-pipeline.ts';
 import { removeLeftTemps, stageLog } from '../dag/run-folder.ts';
 import { stageMeta } from '../dag/scheduler.ts';
-import { withSession } from '../dag/stage-executor.ts';
+import { runStageWork } from '../dag/stage-executor.ts';
 import { loadImplementation, type StageDid } from '../dag/stage-kind.ts';
 import { BACKENDS } from '../config/engine.ts';
 import { stageRegistry } from '../stages/registry.ts';
@@ -67,8 +66,7 @@ export async function processStageJob(job: JobLike): Promise<{ did: StageDid | n
   const outputs = outputPaths(stage, d.workdir);
   for (const p of Object.values(outputs)) removeLeftTemps(p); // what a killed attempt left
   const impl = await loadImplementation(stageRegistry.get(stage.kind));
-  let did: StageDid | undefined;
-  await withSession(
+  const did = await runStageWork(
     impl,
     {
       name: stage.name,
@@ -81,23 +79,15 @@ export async function processStageJob(job: JobLike): Promise<{ did: StageDid | n
       ...(d.backend ? { backend: { choice: d.backend, source: 'the coordinator' } } : {}),
       meta: stageMeta(pipeline, { meta: d.meta }),
     },
-    async (ctx) => {
-      if (impl.items && impl.runItem) {
-        const all = await impl.items(ctx);
+    {
+      async items(all) {
         await job.updateProgress({ total: all.length, done: [...done] });
-        const q = new PQueue({ concurrency: impl.itemConcurrency ?? 1 });
-        await Promise.all(
-          all.filter((item) => !done.has(item)).map((item) =>
-            q.add(async () => {
-              await impl.runItem!(ctx, item);
-              done.add(item);
-              await job.updateProgress({ total: all.length, done: [...done] });
-            }),
-          ),
-        );
-      }
-      if (impl.run) await impl.run(ctx);
-      did = impl.did ? await impl.did(ctx) : undefined;
+        return done;
+      },
+      async itemDone(item, total) {
+        done.add(item);
+        await job.updateProgress({ total, done: [...done] });
+      },
     },
   );
   return { did: did ?? null };

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { TEMP_PREFIX } from '../util/atomic-write.ts';
+import { sha256File } from '../util/hash.ts';
 
 export interface ClockField {
   file: RegExp;
@@ -109,6 +110,11 @@ function deletePath(o: unknown, path: readonly string[]): void {
   else deletePath(rec[k], rest);
 }
 
+/** Whether a file is compared after `normalised()`: a text file, or one a kind says holds records of the clock. */
+function normalisable(file: string, rel: string, o: CompareOptions): boolean {
+  return TEXT.has(extname(rel || file).toLowerCase()) || (o.clockFields ?? []).some((c) => c.file.test(rel || basename(file)));
+}
+
 /** A text file's content with the aliases replaced and the clock's keys removed (JSON: per document; .jsonl: per line). */
 function normalised(file: string, rel: string, o: CompareOptions): string {
   rel ||= basename(file);
@@ -186,8 +192,7 @@ async function compareFile(a: string, b: string, rel: string, o: CompareOptions)
   const offset = firstDifferingByte(a, b);
   if (offset < 0) return { difference: null, normalised: false };
   const ext = extname(rel || a).toLowerCase();
-  const clock = (o.clockFields ?? []).some((c) => c.file.test(rel || a));
-  if ((TEXT.has(ext) || clock) && normalised(a, rel, o) === normalised(b, rel, o)) return { difference: null, normalised: true };
+  if (normalisable(a, rel, o) && normalised(a, rel, o) === normalised(b, rel, o)) return { difference: null, normalised: true };
   const d: FileDifference = { file: rel, kind: 'bytes', offset };
   if (IMAGE.has(ext)) {
     const p = await imagePsnr(a, b);
@@ -202,12 +207,7 @@ async function compareFile(a: string, b: string, rel: string, o: CompareOptions)
  * reproduction kit expects of a rerun made elsewhere.
  */
 export function outputFingerprints(path: string, o: CompareOptions = {}): Record<string, string> {
-  const one = (file: string, rel: string) => {
-    const clock = (o.clockFields ?? []).some((c) => c.file.test(rel || file));
-    const h = createHash('sha256');
-    h.update(TEXT.has(extname(rel || file).toLowerCase()) || clock ? normalised(file, rel, o) : readFileSync(file));
-    return h.digest('hex');
-  };
+  const one = (file: string, rel: string) => (normalisable(file, rel, o) ? createHash('sha256').update(normalised(file, rel, o)).digest('hex') : sha256File(file));
   if (!statSync(path).isDirectory()) return { '': one(path, '') };
   return Object.fromEntries(filesOf(path).map((rel) => [rel, one(join(path, rel), rel)]));
 }

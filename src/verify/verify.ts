@@ -14,7 +14,6 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import PQueue from 'p-queue';
 import { ContentHasher } from '../dag/content-hash.ts';
 import { inputPaths } from '../dag/fingerprint.ts';
 import { describePins, pinnedParams } from '../dag/pins.ts';
@@ -23,12 +22,12 @@ import { readRunManifest, type RunManifest } from '../dag/manifest.ts';
 import type { Pipeline, ResolvedStage } from '../dag/pipeline-schema.ts';
 import { openRunState, stageLog } from '../dag/run-folder.ts';
 import { stageMeta } from '../dag/scheduler.ts';
-import { withSession } from '../dag/stage-executor.ts';
-import { DID_MACHINE_KEYS, loadImplementation, type StageDid, type StageImplementation, type StageKind } from '../dag/stage-kind.ts';
+import { runStageWork } from '../dag/stage-executor.ts';
+import { DID_MACHINE_KEYS, loadImplementation, type StageDid, type StageKind } from '../dag/stage-kind.ts';
 import type { StageRecord } from '../dag/state-store.ts';
 import type { BackendRequest } from '../engine/backend-request.ts';
 import { stageRegistry } from '../stages/registry.ts';
-import { environmentDifferences, machineEnvironment, type Difference } from '../util/environment.ts';
+import { environmentDifferences, machineEnvironment, type Difference, type Environment } from '../util/environment.ts';
 import { UserError, choices, errorMessage } from '../util/errors.ts';
 import { provenance } from '../util/provenance.ts';
 import { compareOutput, compareWithFingerprints, type OutputComparison } from './compare.ts';
@@ -130,22 +129,6 @@ function mirrorRunFolder(workdir: string, scratch: string, outputs: string[]): v
   for (const p of outs) mkdirSync(join(scratch, p, '..'), { recursive: true });
 }
 
-/** Run a stage's implementation into `outputs` (items in order, `itemConcurrency` at a time), returning what it did. */
-async function recompute(impl: StageImplementation, setup: Parameters<typeof withSession>[1]): Promise<StageDid | undefined> {
-  let did: StageDid | undefined;
-  await withSession(impl, setup, async (ctx) => {
-    if (impl.items && impl.runItem) {
-      const q = new PQueue({ concurrency: impl.itemConcurrency ?? 1 });
-      const all = await impl.items(ctx);
-      await Promise.all(all.map((item) => q.add(async () => (setup.signal.aborted ? undefined : impl.runItem!(ctx, item)))));
-    }
-    if (impl.run && !setup.signal.aborted) await impl.run(ctx);
-    if (setup.signal.aborted) throw new UserError('verification interrupted', 'run janus verify again');
-    did = impl.did ? await impl.did(ctx) : undefined;
-  });
-  return did;
-}
-
 async function verifyStage(stage: ResolvedStage, record: StageRecord | null, kind: StageKind, o: VerifyOptions & { hasher: { hash(path: string): string }; stagesByName: Map<string, ResolvedStage>; meta: Record<string, unknown> }): Promise<StageVerdict> {
   const t0 = performance.now();
   const base = { stage: stage.name, kind: stage.kind, pinned: {}, outputs: [] as OutputVerdict[], differences: [] as Difference[] };
@@ -170,7 +153,7 @@ async function verifyStage(stage: ResolvedStage, record: StageRecord | null, kin
   o.progress?.(`${stage.name}: recomputing${Object.keys(pinned).length ? ` (pinned: ${describePins(pinned)})` : ''}`);
   let did: StageDid | undefined;
   try {
-    did = await recompute(await loadImplementation(kind), {
+    did = await runStageWork(await loadImplementation(kind), {
       name: stage.name,
       params,
       inputs,
@@ -222,9 +205,7 @@ export function checkAgainstKit(workdir: string, pipeline: Pipeline, kit: Reprod
     const verdicts = Object.entries(outputs).map(([k, e]) => ({ name: k, path: e.path, comparison: compareWithFingerprints(join(run, e.path), e.files, { aliases, clockFields }) }));
     return { ...base, verdict: verdicts.every((v) => v.comparison.identical) ? ('identical' as const) : ('differs' as const), outputs: verdicts, seconds: (performance.now() - t0) / 1000 };
   });
-  const now = provenance();
-  const recorded = { ...(kit.environment ?? { node: kit.versions.node }), janus: codeVersion({ janus: kit.versions.janus, git: { commit: kit.versions.commit } }), packages: kit.versions.packages };
-  const environment = environmentDifferences(recorded, { ...machineEnvironment(), janus: codeVersion({ ...now, git: { commit: now.git.commit } }), packages: now.packages });
+  const environment = differencesFromHere(kit.environment ?? { node: kit.versions.node }, { janus: kit.versions.janus, git: { commit: kit.versions.commit } }, kit.versions.packages);
   return { run, identical: stages.length > 0 && stages.every((s) => s.verdict === 'identical'), environment, stages };
 }
 
@@ -233,11 +214,19 @@ function codeVersion(p: { janus: string; git: { commit: string | null; dirty?: b
   return `${p.janus} ${p.git.commit?.slice(0, 12) ?? '(no git)'}${p.git.dirty ? ' with uncommitted changes' : ''}`;
 }
 
+/**
+ * What differs between a recorded machine (and the Janus and packages that ran there) and this
+ * one; the uncommitted-changes flag is compared only where the record has it (a kit's has not).
+ */
+function differencesFromHere(recorded: Partial<Environment>, code: { janus: string; git: { commit: string | null; dirty?: boolean | null } }, packages: Record<string, string>): Difference[] {
+  const now = provenance();
+  const here = { janus: now.janus, git: code.git.dirty === undefined ? { commit: now.git.commit } : now.git };
+  return environmentDifferences({ ...recorded, janus: codeVersion(code), packages }, { ...machineEnvironment(), janus: codeVersion(here), packages: now.packages });
+}
+
 /** What differs between the run's machine (its manifest) and this one. */
 export function runEnvironmentDifferences(m: RunManifest): Difference[] {
-  const now = provenance();
-  const recorded = { ...(m.environment ?? { node: m.provenance.node, platform: m.provenance.platform }), janus: codeVersion(m.provenance), packages: m.provenance.packages };
-  return environmentDifferences(recorded, { ...machineEnvironment(), janus: codeVersion(now), packages: now.packages });
+  return differencesFromHere(m.environment ?? { node: m.provenance.node, platform: m.provenance.platform }, m.provenance, m.provenance.packages);
 }
 
 export async function verifyRun(o: VerifyOptions): Promise<VerifyReport> {
