@@ -7,14 +7,14 @@ NPM_STAMP := node_modules/.package-lock.json
 JANUS := node src/cli/bin.js
 SAMPLE_SOURCES := $(wildcard src/samples/*.ts) src/config/samples.ts src/media/warp-affine.ts src/media/encode.ts src/media/image.ts
 
-.PHONY: help setup ffmpeg swiftshader redis-server redis gpu-check gpu-kit test test-unit faults typecheck readme-options demo swap extract train convert status verify reproduce benchmark samples doctor bench bench-quality bench-repro clean
+.PHONY: help setup ffmpeg swiftshader redis-server netns-tools redis worker gpu-check gpu-kit test test-unit faults typecheck readme-options demo swap extract train convert status verify reproduce benchmark samples doctor bench bench-quality bench-repro clean
 
 # Every variable a user sets (paths, names, numbers) reaches the shell single-quoted and
 # unexpanded: $(call q,$(value X)) quotes X's text as it was typed, so a path with spaces, quotes,
 # `...` or $(...) is one argument and runs nothing. unexport keeps make from expanding them to
 # put them in the recipes' environment.
 q = '$(subst ','\'',$(1))'
-USER_VARS := NAME A B DIRECTION PRESET MINUTES ITERATIONS DEMO_MINUTES MANIFEST OUT BACKEND ROWS FULL TAG SEED INIT FILTER
+USER_VARS := NAME A B DIRECTION PRESET MINUTES ITERATIONS DEMO_MINUTES MANIFEST OUT BACKEND ROWS FULL TAG SEED INIT FILTER QUEUE RESOURCE
 # $(call opt,FLAG,VAR): `FLAG 'value'` when VAR is set, else nothing
 opt = $(if $(value $(2)),$(1) $(call q,$(value $(2))))
 
@@ -26,7 +26,7 @@ DEMO_MINUTES ?= 9
 unexport $(USER_VARS)
 SWAP_RUN = $(JANUS) run pipelines/swap.yaml --workdir $(call q,runs/$(value NAME)) --set $(call q,a=$(value A)) --set $(call q,b=$(value B)) \
   $(if $(value DIRECTION),--set $(call q,direction=$(value DIRECTION))) $(if $(value PRESET),--set $(call q,preset=$(value PRESET))) \
-  $(if $(value MINUTES),--set $(call q,minutes=$(value MINUTES))) $(if $(value ITERATIONS),--set $(call q,iterations=$(value ITERATIONS)))
+  $(if $(value MINUTES),--set $(call q,minutes=$(value MINUTES))) $(if $(value ITERATIONS),--set $(call q,iterations=$(value ITERATIONS))) $(call opt,--queue,QUEUE)
 # sample clips named as inputs are built first
 SWAP_INPUTS = $(filter samples/a.mp4 samples/b.mp4,$(value A) $(value B))
 
@@ -66,6 +66,11 @@ redis-server: ## make sure redis-server is installed, for the queue tests (apt-g
 	$(call apt_install,redis-server); \
 	echo "janus: redis-server is missing: the queue tests will be skipped (fix: sudo apt-get install -y redis-server)"
 
+netns-tools: ## openssh-server and sshfs, for the queue test whose worker reaches Redis and the run folder only through its own network namespace (apt-get when root; the test says how when missing)
+	@if command -v sshd >/dev/null || [ -x /usr/sbin/sshd ]; then if command -v sshfs >/dev/null && command -v ip >/dev/null; then exit 0; fi; fi; \
+	$(call apt_install,openssh-server sshfs iproute2); \
+	echo "janus: sshd, sshfs or ip is missing: the network-namespace queue test will be skipped (fix: sudo apt-get install -y openssh-server sshfs iproute2)"
+
 redis: setup ## a local Redis server for the queue: janus redis start (127.0.0.1:6379, append-only, noeviction, in runs/.redis/; janus redis stop ends it)
 	$(JANUS) redis start
 
@@ -81,7 +86,7 @@ typecheck: $(NPM_STAMP) ## tsc --noEmit
 readme-options: $(NPM_STAMP) ## regenerate README.md's option tables from the schemas in src/config/
 	npx tsx src/cli/readme-options.ts --write
 
-test: setup swiftshader redis-server samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then every test: the unit tier first, then the end-to-end tier two files at a time (webgpu on SwiftShader included); ends with "N passed, N failed" [FILTER=path-part]
+test: setup swiftshader redis-server netns-tools samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then every test: the unit tier first, then the end-to-end tier two files at a time (webgpu on SwiftShader included); ends with "N passed, N failed" [FILTER=path-part]
 	npx tsx test/run.ts --jobs 2 $(if $(value FILTER),$(call q,$(value FILTER)))
 
 test-unit: setup samples/a.mp4 samples/b.mp4 ## the fast unit tier alone (in-process checks of one module each; under 2 minutes) [FILTER=path-part]
@@ -94,7 +99,7 @@ demo: setup samples/a.mp4 samples/b.mp4 ## the swap pipeline on the bundled samp
 	$(JANUS) run pipelines/swap.yaml --workdir runs/demo --set preset=tiny --set upsample=pixelshuffle --set $(call q,minutes=$(value DEMO_MINUTES)) --set iterations=100000 --set learningRate=5e-4
 	@echo "open runs/demo/report.html; the video is runs/demo/output.mp4 (side by side: runs/demo/side-by-side.mp4)"
 
-swap: setup $(SWAP_INPUTS) ## extract, train, swap, composite, metrics, report: A=video B=video NAME=run [DIRECTION= PRESET= MINUTES= ITERATIONS=]
+swap: setup $(SWAP_INPUTS) ## extract, train, swap, composite, metrics, report: A=video B=video NAME=run [DIRECTION= PRESET= MINUTES= ITERATIONS= QUEUE=redis://HOST:PORT/DB for workers to run the stages]
 	$(SWAP_RUN)
 
 extract: setup $(SWAP_INPUTS) ## only the swap pipeline's extract stages (same variables as swap)
@@ -106,9 +111,12 @@ train: setup $(SWAP_INPUTS) ## the swap pipeline up to training (same variables 
 convert: setup $(SWAP_INPUTS) ## the swap pipeline up to the swapped video, without metrics and report (same variables as swap)
 	$(SWAP_RUN) --until composite
 
-benchmark: setup ## a labelled synthetic benchmark: MANIFEST=videos.yaml|csv OUT=dir [PRESET= ITERATIONS=] (janus benchmark; resumable)
+benchmark: setup ## a labelled synthetic benchmark: MANIFEST=videos.yaml|csv OUT=dir [PRESET= ITERATIONS= QUEUE=redis://HOST:PORT/DB] (janus benchmark; resumable)
 	@if [ -z $(call q,$(value MANIFEST)) ] || [ -z $(call q,$(value OUT)) ]; then echo "usage: make benchmark MANIFEST=videos.csv OUT=runs/bench [PRESET=tiny ITERATIONS=2000]"; exit 2; fi
-	$(JANUS) benchmark $(call q,$(value MANIFEST)) --out $(call q,$(value OUT)) $(call opt,--preset,PRESET) $(call opt,--iterations,ITERATIONS)
+	$(JANUS) benchmark $(call q,$(value MANIFEST)) --out $(call q,$(value OUT)) $(call opt,--preset,PRESET) $(call opt,--iterations,ITERATIONS) $(call opt,--queue,QUEUE)
+
+worker: setup ## a queue worker on this machine: runs the stages janus run/benchmark --queue enqueue, until Ctrl-C [QUEUE=redis://HOST:PORT/DB (else JANUS_QUEUE) RESOURCE=gpu|cpu|all] (janus worker)
+	$(JANUS) worker $(call opt,--queue,QUEUE) $(call opt,--resource,RESOURCE)
 
 verify: setup ## recompute every stage of runs/NAME (NAME=demo for the demo) and compare its outputs: all identical, or where they differ and why (janus verify)
 	$(JANUS) verify $(call q,runs/$(value NAME))

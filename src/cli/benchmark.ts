@@ -18,6 +18,7 @@ import { BenchmarkConfig } from '../config/benchmark.ts';
 import { parseConfig } from '../config/parse.ts';
 import { acquireRunLock, staleLockNote, type RunLock } from '../dag/lock.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
+import { checkRedis } from '../queue/redis-check.ts';
 import { UserError } from '../util/errors.ts';
 import { checkWorkFolder, runCommandPipeline } from './command-pipeline.ts';
 import type { BenchmarkOpts } from './commands.ts';
@@ -53,10 +54,12 @@ async function benchmarkLocked(file: string, out: string, command: string, lock:
     );
   }
   const backend = resolveBackendChoice(opts.backend);
+  const queue = opts.queue ?? (process.env.JANUS_QUEUE || undefined);
+  if (queue) await checkRedis(queue); // before the plan: a server that will not do stops here
   await writePlan(plan, out);
   faultPoint('benchmark.planned');
   process.stdout.write(`benchmark: ${manifest.videos.length} videos, ${manifest.identities.length} identities; splits train ${plan.splits.train.length} / val ${plan.splits.val.length} / test ${plan.splits.test.length}; ${plan.models.length} models, ${plan.fakes.length} fakes\n`);
-  const r = await runCommandPipeline({ workdir: out, name: 'benchmark', command, backend, stages: benchmarkStages(plan, out), keepGoing: true, heldLock: lock, force: opts.force });
+  const r = await runCommandPipeline({ workdir: out, name: 'benchmark', command, backend, stages: benchmarkStages(plan, out), keepGoing: true, heldLock: lock, force: opts.force, ...(queue ? { queue } : {}) });
   if (r.interrupted) return 130;
   const s = await assembleDataset(plan, out, r.outcomes);
   process.stdout.write(`dataset (${out}): ${s.real} real, ${s.fake} fake videos; ${s.dropped.length} dropped or failed${s.dropped.length ? ' (dropped.json)' : ''}\n`);

@@ -6,7 +6,7 @@
  *   const r = await runCommandPipeline({ workdir: out, name: 'extract', command: 'janus extract a.mp4', stages, backend: resolveBackendChoice(opts.backend) });
  *   // prints "extract (out): 1 ran, 0 up to date"; exitCodeOf(r) is the command's exit code
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { loadPipeline } from '../dag/load-pipeline.ts';
 import { isRunFolder } from '../dag/run-folder.ts';
@@ -34,6 +34,8 @@ export interface CommandPipeline {
   force: boolean;
   /** The work folder's lock, when the command took it already (it writes there before and after the run, and checked the folder first). */
   heldLock?: RunLock;
+  /** The queue executor's Redis (redis://HOST:PORT/DB): workers run the stages, this process coordinates; absent: this process runs them. */
+  queue?: string;
 }
 
 /** Refuse a work folder that holds files Janus did not make (unless --force); touches nothing. */
@@ -53,7 +55,13 @@ export async function runCommandPipeline(p: CommandPipeline): Promise<RunResult>
     const file = join(p.workdir, '.janus', `${p.name}.yaml`);
     await writeFileAtomic(file, stringify({ name: p.name, description: p.command, stages: p.stages }));
     const pipeline = await loadPipeline(file, stageRegistry);
-    const r = await runPipeline(pipeline, { workdir: p.workdir, registry: stageRegistry, signal, reporter, backend: p.backend, command: p.command, keepGoing: p.keepGoing, heldLock: lock });
+    const remote = p.queue ? await (await import('../queue/queue-executor.ts')).QueueExecutor.open(p.queue, { workdir: resolve(p.workdir), pipeline: { ...pipeline, file: resolve(pipeline.file) }, cwd: process.cwd(), meta: {} }) : undefined;
+    let r: RunResult;
+    try {
+      r = await runPipeline(pipeline, { workdir: p.workdir, registry: stageRegistry, signal, reporter, backend: p.backend, command: p.command, keepGoing: p.keepGoing, heldLock: lock, ...(remote ? { remote } : {}) });
+    } finally {
+      await remote?.close();
+    }
     process.stdout.write(`${p.name} (${p.workdir}): ${summary(r)}\n`);
     if (r.interrupted) process.stdout.write('interrupted: run the same command again to resume\n');
     return r;

@@ -41,7 +41,7 @@ import { defineCommand, type CommandSpec } from './command.ts';
 export const RunOptions = RunFolderOption.extend(RunControls.shape).extend(ForceOption.shape).extend(BackendOption.shape).extend(QueueOption.shape);
 export type RunOpts = z.output<typeof RunOptions>;
 
-export const StatusOptions = RunFolderOption.extend(OutputConfig.shape);
+export const StatusOptions = RunFolderOption.extend(OutputConfig.shape).extend(QueueOption.shape);
 export type StatusOpts = z.output<typeof StatusOptions>;
 
 export const StageOptions = RunFolderOption.extend(ForceOption.shape);
@@ -65,7 +65,7 @@ export type PretrainOpts = z.output<typeof PretrainOptions>;
 export const ConvertOptions = ConvertPaths.extend(SwapConfig.shape).extend(CompositeConfig.shape).extend(BackendOption.shape).extend(ForeignOutOption.shape);
 export type ConvertOpts = z.output<typeof ConvertOptions>;
 
-export const BenchmarkOptions = BenchmarkPaths.extend(BenchmarkConfig.shape).extend(BackendOption.shape).extend(ForeignOutOption.shape);
+export const BenchmarkOptions = BenchmarkPaths.extend(BenchmarkConfig.shape).extend(BackendOption.shape).extend(ForeignOutOption.shape).extend(QueueOption.shape);
 export type BenchmarkOpts = z.output<typeof BenchmarkOptions>;
 
 export const LatentsOptions = LatentsConfig.extend(BackendOption.shape);
@@ -106,7 +106,7 @@ export const runCommand = defineCommand({
 export const statusCommand = defineCommand({
   name: 'status',
   args: ['[pipeline]'],
-  summary: 'show each stage of a run folder: up to date, or why it would run (with item progress)',
+  summary: 'show each stage of a run folder: up to date, or why it would run (with item progress); a queued run: its queue and workers',
   options: StatusOptions,
   load: () => import('./status.ts'),
 });

@@ -11,8 +11,10 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { startHeartbeat } from '../queue/heartbeat.ts';
 import { checkRedis } from '../queue/redis-check.ts';
-import { QUEUE_NAMES } from '../queue/queue-executor.ts';
+import { StageJobProgress } from '../queue/stage-job.ts';
+import { ATTEMPTS, QUEUE_NAMES } from '../queue/queue-executor.ts';
 import { UserError } from '../util/errors.ts';
 import type { WorkerOpts } from './commands.ts';
 
@@ -26,12 +28,51 @@ export async function run(_args: string[], opts: WorkerOpts): Promise<number> {
   const classes = opts.resource === 'all' ? (['gpu', 'cpu'] as const) : ([opts.resource] as const);
   const connection = new Redis(url, { maxRetriesPerRequest: null });
   const name = `${hostname()}:${process.pid}`;
+  const beats = connection.duplicate();
+  const heartbeat = startHeartbeat(beats, { name, host: hostname(), pid: process.pid, resource: opts.resource });
   const workers = classes.map((c) => {
-    const w = new Worker(QUEUE_NAMES[c], PROCESSOR, { connection, concurrency: opts.concurrency, useWorkerThreads: false, name });
-    w.on('active', (job) => process.stdout.write(`${QUEUE_NAMES[c]}: ${job.name} started (job ${job.id}, attempt ${job.attemptsMade + 1})\n`));
-    w.on('completed', (job) => process.stdout.write(`${QUEUE_NAMES[c]}: ${job.name} done\n`));
-    w.on('failed', (job, err) => process.stdout.write(`${QUEUE_NAMES[c]}: ${job?.name ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}\n`));
+    const w = new Worker(QUEUE_NAMES[c], PROCESSOR, {
+      connection,
+      concurrency: opts.concurrency,
+      useWorkerThreads: false,
+      name,
+      // a killed worker's lock lapses after lockSeconds; any worker's stalled check then returns its job to the queue
+      lockDuration: opts.lockSeconds * 1000,
+      stalledInterval: opts.lockSeconds * 1000,
+      maxStalledCount: ATTEMPTS, // stalled as often as a job may fail: then it fails
+    });
+    const finished = (id: string | undefined) => {
+      if (id && heartbeat.jobs.delete(id)) heartbeat.changed();
+    };
+    w.on('active', (job) => {
+      process.stdout.write(`${QUEUE_NAMES[c]}: ${job.name} started (job ${job.id}, attempt ${job.attemptsMade + 1})\n`);
+      const workdir = typeof job.data?.workdir === 'string' ? job.data.workdir : '?';
+      heartbeat.jobs.set(job.id!, { name: job.name, workdir, items: '', since: Date.now() });
+      heartbeat.changed();
+    });
+    w.on('progress', (job, p) => {
+      const progress = StageJobProgress.safeParse(p);
+      const entry = heartbeat.jobs.get(job.id!);
+      if (!entry || !progress.success) return;
+      entry.items = `${progress.data.done.length}/${progress.data.total}`;
+      heartbeat.changed();
+    });
+    w.on('completed', (job) => {
+      process.stdout.write(`${QUEUE_NAMES[c]}: ${job.name} done\n`);
+      finished(job.id);
+    });
+    w.on('failed', (job, err) => {
+      process.stdout.write(`${QUEUE_NAMES[c]}: ${job?.name ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.message}\n`);
+      finished(job?.id);
+    });
     w.on('error', (err) => process.stderr.write(`worker: ${err.message}\n`));
+    // a lock lost (it lapsed: Redis was away too long, this machine stalled) means another worker may have the job now: stop it here
+    w.on('lockRenewalFailed', (ids: string[]) => {
+      for (const id of ids) {
+        process.stdout.write(`${QUEUE_NAMES[c]}: job ${id} lost its lock: stopping it here (another worker redoes it)\n`);
+        w.cancelJob(id, 'lost its lock');
+      }
+    });
     return w;
   });
   process.stdout.write(`worker ${name} on ${classes.map((c) => QUEUE_NAMES[c]).join(', ')} (${opts.concurrency} at once each) at ${server.url} (Redis ${server.version}); Ctrl-C stops it\n`);
@@ -41,6 +82,8 @@ export async function run(_args: string[], opts: WorkerOpts): Promise<number> {
   });
   process.stdout.write(`${signal}: stopping after the running jobs\n`);
   await Promise.all(workers.map((w) => w.close()));
+  await heartbeat.stop();
   connection.disconnect();
+  beats.disconnect();
   return 0;
 }

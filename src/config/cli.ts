@@ -119,14 +119,20 @@ export const WorkerFlags = z
   .object({
     resource: z.enum(['gpu', 'cpu', 'all']).default('all').meta({ cli: { help: "the resource class whose queue it serves (janus.gpu, janus.cpu) or both", value: 'class' } }),
     concurrency: z.number().int().min(1).max(64).default(1).meta({ cli: { help: 'jobs at once per queue, each in a child process of its own', value: 'n' } }),
+    lockSeconds: z.number().int().min(2).max(3600).default(30).meta({ cli: { help: "how long a job's lock lasts unrenewed: a job whose worker died goes back to the queue within about twice this (other workers check as often)", value: 's' } }),
   })
   .strict();
 
 /** `janus redis`: a local Redis server for a first try of the queue. */
 export const RedisFlags = z
   .object({
-    port: z.number().int().min(1).max(65535).default(6379).meta({ cli: { help: 'port on 127.0.0.1', value: 'n' } }),
+    port: z.number().int().min(1).max(65535).default(6379).meta({ cli: { help: 'the port it listens on', value: 'n' } }),
     dir: z.string().min(1).default('runs/.redis').meta({ cli: { help: "the server's folder: redis.conf, append-only files, pid, log", value: 'dir' } }),
+    bind: z
+      .string()
+      .regex(/^[0-9A-Za-z.:]+(,[0-9A-Za-z.:]+)*$/, 'expected addresses separated by commas, e.g. 127.0.0.1,10.0.0.5')
+      .default('127.0.0.1')
+      .meta({ cli: { help: "the addresses it listens on, comma-separated: add this machine's address for workers on other machines (then a password is required: JANUS_REDIS_PASSWORD)", value: 'addrs' } }),
   })
   .strict();
 

@@ -50,6 +50,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunOptions): Prom
       store.setMeta('pipeline', resolve(pipeline.file));
       store.setMeta('sets', JSON.stringify(pipeline.sets));
       store.setMeta('cwd', process.cwd()); // where the sets' relative input paths resolve (status, verify, reproduce read it back)
+      store.setMeta('queue', options.remote?.where ?? ''); // the queue its stages went to (janus status shows its workers)
     }
     // the backend is recorded with the caller's metadata (stages see it in ctx.meta too)
     const meta = { ...options.meta, ...(options.backend ? { backend: options.backend.choice } : {}) };

@@ -42,6 +42,8 @@ export interface RemoteStage {
   done: string[];
   /** This run goes on with an interrupted attempt (same fingerprint): its work may be queued or running still. */
   resume: boolean;
+  /** The kind's items may be jobs of their own (StageSpec.itemJobs). */
+  itemJobs: boolean;
 }
 
 /**
@@ -50,6 +52,8 @@ export interface RemoteStage {
  * they finish, so that this process, the only one writing the state, records them.
  */
 export interface RemoteExecutor {
+  /** Where the work goes, for the records (a queue's URL without its password): `janus status` looks there. */
+  readonly where: string;
   run(req: RemoteStage, onItems: (p: { total: number; done: string[] }) => void, signal: AbortSignal): Promise<StageDid | undefined>;
 }
 
@@ -106,7 +110,8 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
     const { items } = progress;
     if (c.signal.aborted) {
       log(`interrupted after ${seconds().toFixed(2)}s${items ? ` at ${items.done}/${items.total} items` : ''}`);
-      for (const p of Object.values(outs)) removeLeftTemps(p);
+      // a remote stage's job goes on on its worker (a rerun re-attaches): its temp files are its own
+      if (!c.remote) for (const p of Object.values(outs)) removeLeftTemps(p);
       return outcome(stage.name, 'interrupted', why, { seconds: seconds(), items });
     }
     const user = asUserError(err); // a mistake in the input, or the machine's (disk full, no permission)
@@ -123,7 +128,7 @@ async function runRemote(remote: RemoteExecutor, stage: ResolvedStage, e: Evalua
   const resumedFrom = done.size;
   c.reporter.stageStart(stage.name, why, resumedFrom ? { done: resumedFrom, total: resumedFrom } : undefined);
   const did = await remote.run(
-    { stage, fingerprint: e.fingerprint, done: [...done], resume },
+    { stage, fingerprint: e.fingerprint, done: [...done], resume, itemJobs: e.kind.itemJobs === true },
     (p) => {
       for (const item of p.done) {
         if (done.has(item)) continue;
@@ -145,7 +150,9 @@ async function runRemote(remote: RemoteExecutor, stage: ResolvedStage, e: Evalua
  */
 function markStarted(stage: ResolvedStage, e: Evaluation, resume: boolean, c: ExecContext): (message: string) => void {
   const outs = outputPaths(stage, c.workdir);
-  for (const p of Object.values(outs)) removeLeftTemps(p); // what a killed write left, resuming or not
+  // what a killed write left, resuming or not; a remote stage's worker clears them as each attempt starts
+  // (the coordinator run again may find its job still running, writing)
+  if (!c.remote) for (const p of Object.values(outs)) removeLeftTemps(p);
   if (!resume) {
     removeOutputs(stage, c.workdir);
     c.store.clearItems(stage.name);
@@ -234,34 +241,56 @@ export interface WorkHooks {
 export async function runStageWork(impl: StageImplementation, setup: StageSetup, hooks: WorkHooks = {}): Promise<StageDid | undefined> {
   let did: StageDid | undefined;
   await withSession(impl, setup, async (ctx) => {
-    if (impl.items && impl.runItem) {
-      const all = await impl.items(ctx);
-      const done = (await hooks.items?.(all)) ?? new Set<string>();
-      const q = new PQueue({ concurrency: impl.itemConcurrency ?? 1 });
-      let firstError: unknown = null;
-      for (const item of all) {
-        if (done.has(item)) continue;
-        void q.add(async () => {
-          if (setup.signal.aborted || firstError !== null) return;
-          try {
-            await impl.runItem!(ctx, item);
-            await hooks.itemDone?.(item, all.length);
-          } catch (err) {
-            // recorded before the queue starts the next item, which then does not run
-            if (firstError === null) firstError = err;
-            q.clear();
-          }
-        });
-      }
-      await q.onIdle();
-      if (firstError !== null) throw firstError;
-      if (setup.signal.aborted) throw new Interrupted();
-    } else hooks.start?.();
+    if (impl.items && impl.runItem) await runItems(impl, ctx, await impl.items(ctx), hooks);
+    else hooks.start?.();
     if (impl.run) await impl.run(ctx);
     if (setup.signal.aborted) throw new Interrupted();
     did = impl.did ? await impl.did(ctx) : undefined;
   });
   return did;
+}
+
+/** A stage's item list (its session opened and closed for it): what the queue executor spreads over jobs. */
+export async function listStageItems(impl: StageImplementation, setup: StageSetup): Promise<string[]> {
+  if (!impl.items || !impl.runItem) throw new Error(`stage "${setup.name}": its kind has no items`);
+  let all: string[] = [];
+  await withSession(impl, setup, async (ctx) => void (all = await impl.items!(ctx)));
+  return all;
+}
+
+/** Some of a stage's items (`only`, those done skipped) in one session, without its finishing step: one of the queue executor's item jobs. */
+export async function runStageItems(impl: StageImplementation, setup: StageSetup, only: ReadonlySet<string>, hooks: WorkHooks = {}): Promise<void> {
+  if (!impl.items || !impl.runItem) throw new Error(`stage "${setup.name}": its kind has no items`);
+  await withSession(impl, setup, async (ctx) => {
+    const all = await impl.items!(ctx);
+    const unknown = [...only].filter((i) => !all.includes(i));
+    if (unknown.length) throw new Error(`stage "${setup.name}" has no item ${unknown.slice(0, 3).join(', ')} (its inputs changed since the items were listed?)`);
+    await runItems(impl, ctx, all, hooks, only);
+  });
+}
+
+/** The items not done (of `only`, when given), `itemConcurrency` at a time; the first failure stops the rest. */
+async function runItems(impl: StageImplementation, ctx: StageContext, all: string[], hooks: WorkHooks, only?: ReadonlySet<string>): Promise<void> {
+  const done = (await hooks.items?.(all)) ?? new Set<string>();
+  const q = new PQueue({ concurrency: impl.itemConcurrency ?? 1 });
+  let firstError: unknown = null;
+  for (const item of all) {
+    if (done.has(item) || (only && !only.has(item))) continue;
+    void q.add(async () => {
+      if (ctx.signal.aborted || firstError !== null) return;
+      try {
+        await impl.runItem!(ctx, item);
+        await hooks.itemDone?.(item, all.length);
+      } catch (err) {
+        // recorded before the queue starts the next item, which then does not run
+        if (firstError === null) firstError = err;
+        q.clear();
+      }
+    });
+  }
+  await q.onIdle();
+  if (firstError !== null) throw firstError;
+  if (ctx.signal.aborted) throw new Interrupted();
 }
 
 /**

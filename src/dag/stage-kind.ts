@@ -94,6 +94,13 @@ export interface StageSpec<P = any> {
    * .jsonl) that hold times, or the text patterns (global regexes) that mark them.
    */
   clockFields?: ReadonlyArray<{ file: RegExp; keys?: ReadonlyArray<readonly string[]>; patterns?: readonly RegExp[] }>;
+  /**
+   * Its items are independent of one another and each worth a job: the queue executor spreads
+   * them over the workers (a few items per job), then runs the finishing step in one more job.
+   * Absent: one job does the whole stage (extraction's items follow the video's tracks in order;
+   * a swapped face is too small a job).
+   */
+  itemJobs?: boolean;
 }
 
 /** The work of a stage of the kind: `run()`, or `items()` + `runItem()` (and optionally `run()`). */

@@ -39,6 +39,13 @@ export function shownUrl(url: string): string {
   return u.toString();
 }
 
+/** The URL with no password at all, for records kept in a run folder (shared storage). */
+export function urlWithoutPassword(url: string): string {
+  const u = new URL(url);
+  u.password = '';
+  return u.toString();
+}
+
 /** `7.0.15` against [6, 2]. */
 export function versionAtLeast(version: string, min: readonly [number, number]): boolean {
   const [major = 0, minor = 0] = version.split('.').map(Number);

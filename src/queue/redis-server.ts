@@ -19,8 +19,27 @@ export interface LocalRedis {
   /** The server's folder (redis.conf, AOF, pid, log). */
   dir: string;
   port: number;
-  /** Loopback only: a first try is not meant to be reached from other machines. */
-  bind?: string;
+  /** Addresses to listen on (default 127.0.0.1 alone); another address needs a password. */
+  bind?: readonly string[];
+  /** `requirepass` (from JANUS_REDIS_PASSWORD): redis.conf is then written readable by its owner alone. */
+  password?: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+const addresses = (o: LocalRedis) => (o.bind?.length ? o.bind : ['127.0.0.1']);
+/** The address Janus itself talks to (redis-cli ping, shutdown): loopback when the server listens there. */
+const talkTo = (o: LocalRedis) => addresses(o).find((a) => LOOPBACK.has(a)) ?? addresses(o)[0]!;
+const cliEnv = (o: LocalRedis) => ({ ...process.env, ...(o.password ? { REDISCLI_AUTH: o.password } : {}) });
+
+/** A server reachable from other machines without a password is refused: anyone on the network could run jobs. */
+export function checkExposure(o: LocalRedis): void {
+  const outside = addresses(o).filter((a) => !LOOPBACK.has(a));
+  if (outside.length && !o.password) {
+    throw new UserError(
+      `janus redis start --bind ${addresses(o).join(',')}: listening on ${outside.join(', ')} without a password lets anyone who reaches it run jobs on your workers`,
+      'set a password first: export JANUS_REDIS_PASSWORD=$(openssl rand -hex 16), then give workers --queue redis://:$JANUS_REDIS_PASSWORD@HOST:PORT/0',
+    );
+  }
 }
 
 const INSTALL_FIX = 'install it: sudo apt-get install -y redis-server (Debian/Ubuntu), or run as root so Janus installs it';
@@ -29,8 +48,9 @@ const INSTALL_FIX = 'install it: sudo apt-get install -y redis-server (Debian/Ub
 export function redisConf(o: LocalRedis): string {
   const dir = resolve(o.dir);
   return [
-    `bind ${o.bind ?? '127.0.0.1'}`,
+    `bind ${addresses(o).join(' ')}`,
     'protected-mode yes',
+    ...(o.password ? [`requirepass ${o.password}`] : []),
     `port ${o.port}`,
     `dir ${dir}`,
     'daemonize yes',
@@ -62,7 +82,7 @@ export function requireRedisServer(log: (line: string) => void = () => undefined
 }
 
 function ping(o: LocalRedis): boolean {
-  const r = spawnSync('redis-cli', ['-h', o.bind ?? '127.0.0.1', '-p', String(o.port), 'ping'], { encoding: 'utf8', timeout: 2000 });
+  const r = spawnSync('redis-cli', ['-h', talkTo(o), '-p', String(o.port), 'ping'], { encoding: 'utf8', timeout: 2000, env: cliEnv(o) });
   return r.status === 0 && r.stdout.trim() === 'PONG';
 }
 
@@ -81,17 +101,19 @@ function pidOf(o: LocalRedis): number | null {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const localUrl = (o: LocalRedis) => `redis://${o.bind ?? '127.0.0.1'}:${o.port}/0`;
+/** The URL to give --queue (an IPv6 address in brackets; the password as the shell variable it came from). */
+export const localUrl = (o: LocalRedis, address = talkTo(o)) => `redis://${o.password ? ':$JANUS_REDIS_PASSWORD@' : ''}${address.includes(':') ? `[${address}]` : address}:${o.port}/0`;
 
 /** Start the server (or find it running); waits until it answers (10 s at most). */
 export async function startRedis(o: LocalRedis, log: (line: string) => void = () => undefined): Promise<{ url: string; pid: number; started: boolean }> {
+  checkExposure(o);
   requireRedisServer(log);
   const dir = resolve(o.dir);
   const running = pidOf(o);
   if (running && ping(o)) return { url: localUrl(o), pid: running, started: false };
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'redis.conf');
-  await writeFileAtomic(conf, redisConf(o));
+  await writeFileAtomic(conf, redisConf(o), o.password ? 0o600 : 0o666);
   const r = spawnSync('redis-server', [conf], { encoding: 'utf8' });
   if (r.status !== 0) throw new UserError(`redis-server did not start (exit ${r.status}): ${(r.stdout + r.stderr).trim().split('\n').slice(-1)[0]}`, `see ${join(dir, 'redis.log')}`);
   for (let waited = 0; waited < 10_000; waited += 100) {
@@ -110,7 +132,7 @@ export async function startRedis(o: LocalRedis, log: (line: string) => void = ()
 export async function stopRedis(o: LocalRedis): Promise<boolean> {
   const pid = pidOf(o);
   if (!pid) return false;
-  spawnSync('redis-cli', ['-h', o.bind ?? '127.0.0.1', '-p', String(o.port), 'shutdown'], { stdio: 'ignore', timeout: 5000 });
+  spawnSync('redis-cli', ['-h', talkTo(o), '-p', String(o.port), 'shutdown'], { stdio: 'ignore', timeout: 5000, env: cliEnv(o) });
   for (let waited = 0; waited < 10_000; waited += 100) {
     try {
       process.kill(pid, 0);

@@ -6,11 +6,15 @@
  * done skipped, each reported through the job's progress), and return what the stage did.
  *
  *   const data: StageJobData = { workdir, pipeline: { file, sets, cwd }, stage: 'train', fingerprint, done: [] };
- *   await processStageJob(job)   // in a worker's sandboxed child process: { did }
+ *   await processStageJob(job, signal)   // in a worker's sandboxed child process: { did }
  *
+ * A stage whose kind spreads its items over jobs (StageSpec.itemJobs) is three kinds of job:
+ * `part: 'list'` lists its items, `part: { items }` makes some of them (several such jobs at
+ * once on different workers), and the whole-stage job, its items all done by then, finishes it.
  * A retried job (its worker was killed: BullMQ's stalled-job check) reads the items its last
  * attempt finished from the job's own progress, so no finished item is made again.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -18,10 +22,11 @@ import { inputPaths, outputPaths } from '../dag/fingerprint.ts';
 import { loadPipeline } from '../dag/load-pipeline.ts';
 import { removeLeftTemps, stageLog } from '../dag/run-folder.ts';
 import { stageMeta } from '../dag/scheduler.ts';
-import { runStageWork } from '../dag/stage-executor.ts';
-import { loadImplementation, type StageDid } from '../dag/stage-kind.ts';
+import { listStageItems, runStageItems, runStageWork, type WorkHooks } from '../dag/stage-executor.ts';
+import { loadImplementation, type StageSetup } from '../dag/stage-kind.ts';
 import { BACKENDS } from '../config/engine.ts';
 import { stageRegistry } from '../stages/registry.ts';
+import { asUserError } from '../util/errors.ts';
 
 export const StageJobData = z
   .object({
@@ -32,9 +37,25 @@ export const StageJobData = z
     done: z.array(z.string()),
     backend: z.enum(BACKENDS).optional(),
     meta: z.record(z.string(), z.unknown()),
+    /** Absent: the whole stage (its items not done, then its finishing step). `list`: only list its items. `{ items }`: only those items. */
+    part: z.union([z.literal('list'), z.object({ items: z.array(z.string()).min(1) }).strict()]).optional(),
   })
   .strict();
 export type StageJobData = z.infer<typeof StageJobData>;
+
+/**
+ * What a job returns: a whole stage what it did, a `list` job the items, an item job those it
+ * made; a mistake in the input (or the machine's: disk full) its message and fix, not retried:
+ * it would fail again.
+ */
+export const StageJobResult = z
+  .object({
+    did: z.record(z.string(), z.unknown()).nullable().optional(),
+    items: z.array(z.string()).optional(),
+    userError: z.object({ message: z.string(), hint: z.string().optional() }).strict().optional(),
+  })
+  .strict();
+export type StageJobResult = z.infer<typeof StageJobResult>;
 
 /** A job's progress: the stage's items and those done. */
 export const StageJobProgress = z.object({ total: z.number().int().min(0), done: z.array(z.string()) }).strict();
@@ -43,8 +64,12 @@ export type StageJobProgress = z.infer<typeof StageJobProgress>;
 /** The marker a worker looks for before its first job: the run folder is the coordinator's, at the same path. */
 export const runMarker = (workdir: string) => join(workdir, '.janus', 'state.db');
 
-/** A job id from the stage and its fingerprint (BullMQ: no `:`). */
-export const stageJobId = (stage: string, fingerprint: string) => `${stage.replace(/[^\w.-]/g, '_')}-${fingerprint.slice(0, 24)}`;
+/**
+ * A job id from the run folder, the stage and its fingerprint (BullMQ: no `:`): the same stage
+ * of the same run always gets the same id; the same pipeline in another folder does not.
+ */
+export const stageJobId = (workdir: string, stage: string, fingerprint: string) =>
+  `${stage.replace(/[^\w.-]/g, '_')}-${createHash('sha256').update(`${workdir}\0${fingerprint}`).digest('hex').slice(0, 24)}`;
 
 interface JobLike {
   data: unknown;
@@ -52,7 +77,17 @@ interface JobLike {
   updateProgress(p: StageJobProgress): Promise<void>;
 }
 
-export async function processStageJob(job: JobLike): Promise<{ did: StageDid | null }> {
+export async function processStageJob(job: JobLike, signal: AbortSignal = new AbortController().signal): Promise<StageJobResult> {
+  try {
+    return await processStage(job, signal);
+  } catch (err) {
+    const user = asUserError(err);
+    if (!user) throw err; // BullMQ retries it (attempts, backoff)
+    return { userError: { message: user.message, ...(user.hint ? { hint: user.hint } : {}) } };
+  }
+}
+
+async function processStage(job: JobLike, signal: AbortSignal): Promise<StageJobResult> {
   const d = StageJobData.parse(job.data);
   if (!existsSync(runMarker(d.workdir))) {
     throw new Error(`this worker does not see the run folder ${d.workdir} (no ${runMarker(d.workdir)}): workers need the run folder at the same path as the coordinator (shared storage)`);
@@ -64,31 +99,36 @@ export async function processStageJob(job: JobLike): Promise<{ did: StageDid | n
   const last = StageJobProgress.safeParse(job.progress);
   const done = new Set([...d.done, ...(last.success ? last.data.done : [])]);
   const outputs = outputPaths(stage, d.workdir);
-  for (const p of Object.values(outputs)) removeLeftTemps(p); // what a killed attempt left
   const impl = await loadImplementation(stageRegistry.get(stage.kind));
-  const did = await runStageWork(
-    impl,
-    {
-      name: stage.name,
-      params: stage.params,
-      inputs: inputPaths(stage, stagesByName, d.workdir),
-      outputs,
-      workdir: d.workdir,
-      signal: new AbortController().signal,
-      log: stageLog(d.workdir, stage.name),
-      ...(d.backend ? { backend: { choice: d.backend, source: 'the coordinator' } } : {}),
-      meta: stageMeta(pipeline, { meta: d.meta }),
+  const setup: StageSetup = {
+    name: stage.name,
+    params: stage.params,
+    inputs: inputPaths(stage, stagesByName, d.workdir),
+    outputs,
+    workdir: d.workdir,
+    signal, // aborted when this job's lock is lost: another worker has it now
+    log: stageLog(d.workdir, stage.name),
+    ...(d.backend ? { backend: { choice: d.backend, source: 'the coordinator' } } : {}),
+    meta: stageMeta(pipeline, { meta: d.meta }),
+  };
+  if (d.part === 'list') return { items: await listStageItems(impl, setup) };
+  const hooks: WorkHooks = {
+    async items(all) {
+      await job.updateProgress({ total: all.length, done: [...done] });
+      return done;
     },
-    {
-      async items(all) {
-        await job.updateProgress({ total: all.length, done: [...done] });
-        return done;
-      },
-      async itemDone(item, total) {
-        done.add(item);
-        await job.updateProgress({ total, done: [...done] });
-      },
+    async itemDone(item, total) {
+      done.add(item);
+      await job.updateProgress({ total, done: [...done] });
     },
-  );
+  };
+  if (d.part) {
+    // one of several item jobs, perhaps beside others of the stage: their temp files are not this job's to clear
+    const only = new Set(d.part.items);
+    await runStageItems(impl, setup, only, hooks);
+    return { items: d.part.items.filter((i) => done.has(i)) };
+  }
+  for (const p of Object.values(outputs)) removeLeftTemps(p); // what a killed attempt left
+  const did = await runStageWork(impl, setup, hooks);
   return { did: did ?? null };
 }

@@ -4,8 +4,12 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// a worker killed (SIGKILL, OOM) closes this channel: stop at once rather than write on, unseen,
+// beside the worker that redoes the job
+process.on('disconnect', () => process.exit(1));
 const { processStageJob } = await import('./stage-job.ts');
 
-export default async function process(job) {
-  return processStageJob(job);
+// the signal: BullMQ aborts it when the worker cancels the job (its lock was lost: another worker has it)
+export default async function processJob(job, _token, signal) {
+  return processStageJob(job, signal);
 }

@@ -112,6 +112,7 @@ const composite: StageKind<CompositeConfig> = {
   params: CompositeConfig,
   inputs: ['video', 'alignments', 'swapped'],
   outputs: ['segments', 'video', 'mask', 'stats', 'provenance'],
+  itemJobs: true, // a segment starts its own decoder: segments spread over workers
   load: async () => (await import('./composite.ts')).compositeStage,
 };
 

@@ -98,10 +98,10 @@ export async function withAtomicPath<T>(target: string, produce: (tmp: string) =
 }
 
 /** Write `data` to `target` atomically, flushed to disk before the rename. */
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(target: string, data: string | Uint8Array, mode = 0o666): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   await withAtomicPath(target, async (tmp) => {
-    const fh = await open(tmp, 'w');
+    const fh = await open(tmp, 'w', mode); // mode 0o600: a file holding a secret is never readable by others, even as a temp
     try {
       await fh.writeFile(data);
       await fh.sync();

@@ -6,7 +6,9 @@
  *   faultPoint('composite.segment');              // in the code, where a kill is worth proving
  *   JANUS_FAULT_KILL=composite.segment@2 janus run pipelines/swap.yaml ...   // dies the 2nd time there
  *
- * `JANUS_FAULT_KILL=NAME` kills the first time NAME is reached, `NAME@N` the N-th time. Every
+ * `JANUS_FAULT_KILL=NAME` kills the first time NAME is reached, `NAME@N` the N-th time;
+ * `JANUS_FAULT_KILL_GROUP=1` kills the whole process group instead (a `janus worker` and its
+ * jobs' child processes, as a machine's death would: the queue tests). Every
  * point is listed in FAULT_POINTS with what is half-done when it fires. `JANUS_FAULT_NAN=3,7`
  * makes training's loss NaN at those iterations (faultNaNIterations), to prove its recovery
  * through the real CLI.
@@ -51,7 +53,7 @@ function parse(spec: string | undefined): { name: string; nth: number } | null {
 export function faultPoint(name: FaultPointName): void {
   if (wanted?.name !== name) return;
   if (++reached < wanted.nth) return;
-  process.kill(process.pid, 'SIGKILL');
+  process.kill(process.env.JANUS_FAULT_KILL_GROUP === '1' ? 0 : process.pid, 'SIGKILL');
 }
 
 /** Iterations at which JANUS_FAULT_NAN asks training to see a NaN loss (none when unset). */

@@ -15,13 +15,13 @@
  *   const part = await runKills();   // { passed: kill points byte-identical, failures, lost }
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { FAULT_POINTS, type FaultPointName } from '../../src/util/fault-point.ts';
 import { makeSampleClip } from '../../src/samples/make-sample.ts';
 import { ROOT, tempDir } from '../helpers/fixtures.ts';
-import { filesUnder, janusBookkeeping, snapshot, type FaultPart } from './lib.ts';
+import { filesUnder, treeDifferences, type FaultPart } from './lib.ts';
 
 interface Chain {
   label: string;
@@ -32,13 +32,6 @@ interface Chain {
 }
 
 const SWAP_SETS = (dir: string) => ['--set', `a=${join(dir, 'a.mp4')}`, '--set', `b=${join(dir, 'b.mp4')}`, '--set', 'preset=tiny', '--set', 'iterations=6', '--set', 'train.saveEvery=2', '--set', 'batchSize=8', '--set', 'detector=tiny', '--set', 'size=128', '--set', 'segmentFrames=8', '--set', 'train.learnMask=true'];
-
-/** A file the clock writes (a record of a run, not an output): compared by presence only. */
-function clockRecord(rel: string): boolean {
-  const parts = rel.split(sep);
-  const name = parts.at(-1)!;
-  return name === 'run-manifest.json' || name === 'loss.jsonl' || name === 'quality.jsonl' || name === 'report.html' || ((name === 'state.json' || name === 'MANIFEST.json') && parts.some((p) => p.startsWith('ckpt-') || p.startsWith('best-')));
-}
 
 /** The stage and item a per-item stage's output belongs to (detections, swapped faces, segments), in the swap pipeline's and the benchmark's layouts. */
 function itemOf(rel: string): { stage: string; item: string } | null {
@@ -131,20 +124,8 @@ async function runChain(c: Chain, dir: string, part: FaultPart, points: Set<stri
     part.failures.push(`${c.label}: the rerun after the last kill failed (exit ${last.code}):\n    ${tail(last.output)}`);
     return;
   }
-  // byte-identical outputs, the same file list
-  const want = snapshot(reference);
-  const got = snapshot(folder);
-  const problems: string[] = [];
-  for (const rel of new Set([...want.keys(), ...got.keys()])) {
-    if (janusBookkeeping(rel)) continue; // a record per run
-    if (!want.has(rel)) problems.push(`${rel}: not in the uninterrupted run`);
-    else if (!got.has(rel)) problems.push(`${rel}: missing`);
-    else if (!clockRecord(rel) && want.get(rel) !== got.get(rel)) problems.push(`${rel}: different bytes`);
-  }
-  const links = (d: string) => new Map([...filesUnder(d)].filter(([, st]) => st.isSymbolicLink()).map(([rel]) => [rel, readlinkSync(join(d, rel))]));
-  const [wantLinks, gotLinks] = [links(reference), links(folder)];
-  for (const [rel, target] of wantLinks) if (gotLinks.get(rel) !== target) problems.push(`${rel}: a link to ${gotLinks.get(rel) ?? 'nothing'}, expected ${target}`);
-  for (const rel of gotLinks.keys()) if (!wantLinks.has(rel)) problems.push(`${rel}: a link not in the uninterrupted run`);
+  // byte-identical outputs, the same file list and links
+  const { problems, files } = treeDifferences(reference, folder);
   // finished work not redone
   for (const s of redoneStages(folder)) problems.push(`stage ${s}: started again after it was done`);
   const now = fileStats(folder);
@@ -158,7 +139,7 @@ async function runChain(c: Chain, dir: string, part: FaultPart, points: Set<stri
   }
   part.failures.push(...chainFailures);
   for (const p of reached) points.add(p);
-  log(`  ${c.label}: ${c.kills.length - chainFailures.length} kills, outputs byte-identical (${want.size} files), ${items.size} item outputs kept`);
+  log(`  ${c.label}: ${c.kills.length - chainFailures.length} kills, outputs byte-identical (${files} files), ${items.size} item outputs kept`);
 }
 
 /** The swap pipeline and a mini benchmark, killed at every point of FAULT_POINTS they reach. */

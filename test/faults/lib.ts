@@ -8,7 +8,7 @@
  *   const lost = lostFiles(before, dir); // pre-existing files gone or changed
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync, readdirSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 export interface FaultPart {
@@ -54,4 +54,33 @@ export function janusBookkeeping(rel: string): boolean {
 export function lostFiles(before: Map<string, string>, dir: string, skip: (rel: string) => boolean = () => false): string[] {
   const now = snapshot(dir, skip);
   return [...before].filter(([rel, hash]) => !skip(rel) && now.get(rel) !== hash).map(([rel]) => rel);
+}
+
+/** A file the clock writes (a record of a run, not an output): compared by presence only. */
+export function clockRecord(rel: string): boolean {
+  const parts = rel.split(sep);
+  const name = parts.at(-1)!;
+  return name === 'run-manifest.json' || name === 'loss.jsonl' || name === 'quality.jsonl' || name === 'report.html' || ((name === 'state.json' || name === 'MANIFEST.json') && parts.some((p) => p.startsWith('ckpt-') || p.startsWith('best-')));
+}
+
+/**
+ * How `folder` differs from `reference` (another run of the same command): files missing or
+ * extra, different bytes (the clock's records by presence only; Janus's bookkeeping set aside),
+ * links to other targets.
+ */
+export function treeDifferences(reference: string, folder: string): { problems: string[]; files: number } {
+  const want = snapshot(reference);
+  const got = snapshot(folder);
+  const problems: string[] = [];
+  for (const rel of new Set([...want.keys(), ...got.keys()])) {
+    if (janusBookkeeping(rel)) continue; // a record per run
+    if (!want.has(rel)) problems.push(`${rel}: not in the uninterrupted run`);
+    else if (!got.has(rel)) problems.push(`${rel}: missing`);
+    else if (!clockRecord(rel) && want.get(rel) !== got.get(rel)) problems.push(`${rel}: different bytes`);
+  }
+  const links = (d: string) => new Map([...filesUnder(d)].filter(([, st]) => st.isSymbolicLink()).map(([rel]) => [rel, readlinkSync(join(d, rel))]));
+  const [wantLinks, gotLinks] = [links(reference), links(folder)];
+  for (const [rel, target] of wantLinks) if (gotLinks.get(rel) !== target) problems.push(`${rel}: a link to ${gotLinks.get(rel) ?? 'nothing'}, expected ${target}`);
+  for (const rel of gotLinks.keys()) if (!wantLinks.has(rel)) problems.push(`${rel}: a link not in the uninterrupted run`);
+  return { problems, files: want.size };
 }

@@ -9,7 +9,7 @@
  * @tier e2e (a Redis server, two workers, the swap pipeline twice)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -92,6 +92,19 @@ test('janus run --queue: two workers make what the local executor makes; a rerun
   assert.match(forced.stdout, /1 ran, 6 up to date/);
   const after = workers.map((w) => (w.log().match(/composite started/g) ?? []).length).reduce((a, b) => a + b, 0);
   assert.is(after, before + 1, 'the forced stage ran on a worker again');
+});
+
+test('a stage failing on a worker with a mistake in its input: exit 2 naming the file and the fix, not retried', () => {
+  if (!installed) return;
+  const bad = join(tmp.dir, 'not-a-video.mp4');
+  writeFileSync(bad, 'this is text\n');
+  const before = workers.map((w) => (w.log().match(/extract-a started/g) ?? []).length).reduce((a, b) => a + b, 0);
+  const r = janus(['run', 'pipelines/swap.yaml', '--workdir', join(tmp.dir, 'bad'), ...sets(), '--set', `a=${bad}`, '--queue', url]);
+  assert.is(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, /not-a-video\.mp4/);
+  assert.match(r.stdout + r.stderr, /fix: /);
+  const after = workers.map((w) => (w.log().match(/extract-a started/g) ?? []).length).reduce((a, b) => a + b, 0);
+  assert.is(after, before + 1, 'a mistake in the input is not retried');
 });
 
 test('janus worker without a queue, or with one that does not answer: exit 2 with the fix', () => {

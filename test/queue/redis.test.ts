@@ -3,18 +3,20 @@
  * `janus redis start` runs one with append-only files and noeviction and says its URL;
  * `janus doctor --queue` accepts it, names an evicting policy and an unreachable server with
  * their fixes (exit 2); `janus redis stop` ends it. Skipped with a line when redis-server is
- * not installed (make redis-server installs it).
+ * not installed (make redis-server installs it). A server that says it is Redis 5 (a stub
+ * speaking the protocol) is refused by doctor, run and worker.
  *
  * @tier e2e (starts and stops a redis-server through the CLI)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseQueueUrl, shownUrl, versionAtLeast } from '../../src/queue/redis-check.ts';
 import { redisConf } from '../../src/queue/redis-server.ts';
-import { janus, tempDir } from '../helpers/fixtures.ts';
+import { ROOT, janus, tempDir, type CliResult } from '../helpers/fixtures.ts';
 import { freePort } from '../helpers/free-port.ts';
 
 const test = suite('queue/redis');
@@ -22,6 +24,18 @@ const tmp = tempDir('redis');
 const installed = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 let port = 0;
 const dir = join(tmp.dir, 'server');
+
+/** `janus ARGS` without blocking this process's event loop (the stub server above answers from it). */
+function janusAsync(args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'src/cli/bin.js'), ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
 
 test.before(async () => {
   port = await freePort();
@@ -77,6 +91,43 @@ test('janus redis start / doctor --queue / stop, against a real redis-server', (
   const bad = janus(['redis', 'restart', '--dir', dir]);
   assert.is(bad.code, 2);
   assert.match(bad.stderr, /expected the action to be one of start\|stop\|status, got "restart"/);
+});
+
+/**
+ * A server that speaks Redis's protocol and says it is version 5.0.7 (no such Redis on this
+ * machine): it answers INFO with that version and every other command with OK.
+ */
+function oldRedis(): Promise<{ port: number; close(): void }> {
+  return new Promise((resolve) => {
+    const server = createServer((socket) => {
+      socket.on('data', (chunk) => {
+        // one reply per command (RESP arrays: *N), in order
+        for (const cmd of chunk.toString('latin1').split('*').slice(1)) {
+          if (/\binfo\b/i.test(cmd)) {
+            const body = '# Server\r\nredis_version:5.0.7\r\nloading:0\r\n';
+            socket.write(`$${Buffer.byteLength(body)}\r\n${body}\r\n`);
+          } else socket.write('+OK\r\n');
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, close: () => server.close() }));
+  });
+}
+
+test('a Redis older than 6.2: janus doctor --queue, janus run --queue and janus worker exit 2 naming the version and the fix', async () => {
+  const old = await oldRedis();
+  try {
+    const url = `redis://127.0.0.1:${old.port}/0`;
+    for (const args of [['doctor', '--queue', url], ['run', 'pipelines/swap.yaml', '--workdir', join(tmp.dir, 'old'), '--queue', url], ['worker', '--queue', url]]) {
+      const r = await janusAsync(args);
+      assert.is(r.code, 2, `janus ${args[0]}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /is version 5\.0\.7; Janus's queue \(BullMQ\) needs 6\.2 or newer/);
+      assert.match(r.stderr, /fix: install Redis 7/);
+    }
+  } finally {
+    old.close();
+  }
 });
 
 test.run();
