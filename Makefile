@@ -131,11 +131,12 @@ doctor: setup ## show backend, ffmpeg, models and what is missing
 	$(JANUS) doctor
 
 BENCH_ENV = $(if $(value BACKEND),JANUS_BACKEND=$(call q,$(value BACKEND)))
-bench: setup samples/a.mp4 samples/b.mp4 ## benchmarks (not tests; BACKEND=webgpu|wasm|... picks the engine, default auto): DAG no-op re-run and per-item overhead; extraction frames/s on 720p (ssd, tiny); training/inference faces/s (tiny, small, original) and the top kernels of a training step; benchmark wall time per pair
+bench: setup redis-server samples/a.mp4 samples/b.mp4 ## benchmarks (not tests; BACKEND=webgpu|wasm|... picks the engine, default auto): DAG no-op re-run and per-item overhead; extraction frames/s on 720p (ssd, tiny); training/inference faces/s (tiny, small, original) and the top kernels of a training step; benchmark wall time per pair; the queue executor's overhead per item and a mini benchmark on 1 and 2 workers (a Redis started on a free port)
 	npx tsx test/bench/dag-bench.ts
 	$(BENCH_ENV) npx tsx test/bench/extract-bench.ts
 	$(BENCH_ENV) npx tsx test/bench/train-bench.ts
 	$(BENCH_ENV) npx tsx test/bench/benchmark-bench.ts
+	npx tsx test/bench/queue-bench.ts
 
 bench-quality: setup samples/a.mp4 samples/b.mp4 ## quality benchmark (not a test): trains the sample pair once per recipe (ROWS=old,coverage,...; ITERATIONS=800 or MINUTES=; PRESET=tiny; SEED=; INIT=weights/NAME starts from a pretrained model; FULL=1 also converts A's video) and prints identity share, distance to B, Mask-SSIM, checkerboard, faces/s; curves in runs/bench-quality/
 	npx tsx test/bench/quality-bench.ts $(call opt,--rows,ROWS) $(call opt,--iterations,ITERATIONS) $(call opt,--minutes,MINUTES) $(call opt,--preset,PRESET) $(if $(value FULL),--full) $(call opt,--tag,TAG) $(call opt,--seed,SEED) $(call opt,--init,INIT)

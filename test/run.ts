@@ -134,8 +134,11 @@ const RESULT_MARK = '@@janus-test-result ';
  */
 const SECONDS: Record<string, number> = {
   'verify/verify': 150,
-  'queue/queue': 64,
-  'queue/redis': 12,
+  'queue/queue-faults': 230,
+  'queue/queue-benchmark': 180,
+  'queue/queue-netns': 100,
+  'queue/queue': 86,
+  'queue/redis': 23,
   'benchmark/benchmark': 80,
   'engine/webgpu': 74,
   'stages/swap-pipeline': 71,

@@ -435,6 +435,30 @@ const CASES: Case[] = [
     expect: { bad: true, names: 'redis://127.0.0.1:1/0', says: /does not answer/ },
   },
   {
+    name: 'benchmark --queue of a Redis server that does not answer',
+    setup: ({ dir, shared }) => {
+      const rows = ['a', 'b', 'c', 'd'].map((who, i) => {
+        const clip = join(dir, `${who}.mp4`);
+        cpSync(shared.clip, clip);
+        return `${clip},${who}${i}`;
+      });
+      writeFileSync(join(dir, 'videos.csv'), `video,identity\n${rows.join('\n')}\n`);
+      return J('benchmark', join(dir, 'videos.csv'), '--out', join(dir, 'bench'), '--splits', '0.5,0,0.5', '--queue', 'redis://127.0.0.1:1/0');
+    },
+    expect: { bad: true, names: 'redis://127.0.0.1:1/0', says: /does not answer/ },
+  },
+  {
+    name: 'redis start listening on another machine\'s network without a password',
+    setup: ({ dir }) => J('redis', 'start', '--bind', '127.0.0.1,10.231.0.1', '--dir', join(dir, 'redis')),
+    env: { JANUS_REDIS_PASSWORD: '' },
+    expect: { bad: true, names: '--bind', says: /without a password/ },
+  },
+  {
+    name: 'worker --lock-seconds below 2',
+    setup: () => J('worker', '--queue', 'redis://127.0.0.1:1/0', '--lock-seconds', '1'),
+    expect: { bad: true, names: '--lock-seconds' },
+  },
+  {
     name: 'run --pin of a file that is not a run manifest',
     setup: ({ dir, shared }) => J('run', pipeline(dir, 'p', PROBE_PIPELINE(shared.clip)), '--workdir', join(dir, 'run'), '--pin', join(dir, 'notes.txt')),
     expect: { bad: true, names: 'notes.txt' },

@@ -17,9 +17,10 @@ export function requireSamples(): void {
   }
 }
 
+/** A fresh temp folder; JANUS_TEST_KEEP=1 keeps it after the test, for a look. */
 export function tempDir(tag: string): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), `janus-test-${tag}-`));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, cleanup: () => (process.env.JANUS_TEST_KEEP === '1' ? console.log(`kept ${dir}`) : rmSync(dir, { recursive: true, force: true })) };
 }
 
 export function ffmpegSync(args: string[]): void {
