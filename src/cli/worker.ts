@@ -9,7 +9,7 @@
  */
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startHeartbeat } from '../queue/heartbeat.ts';
 import { checkRedis } from '../queue/redis-check.ts';
@@ -30,6 +30,14 @@ export async function run(_args: string[], opts: WorkerOpts): Promise<number> {
   const name = `${hostname()}:${process.pid}`;
   const beats = connection.duplicate();
   const heartbeat = startHeartbeat(beats, { name, host: hostname(), pid: process.pid, resource: opts.resource });
+  if (opts.queueLimit !== undefined) {
+    for (const c of classes) {
+      const q = new Queue(QUEUE_NAMES[c], { connection });
+      if (opts.queueLimit === 0) await q.removeGlobalConcurrency();
+      else await q.setGlobalConcurrency(opts.queueLimit);
+      await q.close();
+    }
+  }
   const workers = classes.map((c) => {
     const w = new Worker(QUEUE_NAMES[c], PROCESSOR, {
       connection,

@@ -119,6 +119,13 @@ export const WorkerFlags = z
   .object({
     resource: z.enum(['gpu', 'cpu', 'all']).default('all').meta({ cli: { help: "the resource class whose queue it serves (janus.gpu, janus.cpu) or both", value: 'class' } }),
     concurrency: z.number().int().min(1).max(64).default(1).meta({ cli: { help: 'jobs at once per queue, each in a child process of its own', value: 'n' } }),
+    queueLimit: z
+      .number()
+      .int()
+      .min(0)
+      .max(10000)
+      .optional()
+      .meta({ cli: { help: "at most n jobs of this worker's classes at once over all workers (BullMQ's global concurrency: a setting of the queue kept in Redis, the last worker given it sets it; 0 lifts it)", value: 'n' } }),
     lockSeconds: z.number().int().min(2).max(3600).default(30).meta({ cli: { help: "how long a job's lock lasts unrenewed: a job whose worker died goes back to the queue within about twice this (other workers check as often)", value: 's' } }),
   })
   .strict();

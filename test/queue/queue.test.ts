@@ -3,7 +3,9 @@
  * processes: the swap pipeline run by `janus run --queue` gives outputs identical to the local
  * executor's (compared file by file through a reproduction kit: the run folders' paths set
  * aside); the coordinator alone wrote the state (items and what each stage did); run again it
- * re-attaches to finished jobs and runs nothing; `--force` runs a stage again on the workers.
+ * re-attaches to finished jobs and runs nothing; `--force` runs a stage again on the workers;
+ * `--queue-limit` sets a class's global concurrency, which janus status shows; a mistake in an
+ * input found on a worker is exit 2 with the fix, not retried.
  * Skipped with a line when redis-server is not installed (make redis-server installs it).
  *
  * @tier e2e (a Redis server, two workers, the swap pipeline twice)
@@ -17,6 +19,7 @@ import { readRunManifest } from '../../src/dag/manifest.ts';
 import { makeSampleClip } from '../../src/samples/make-sample.ts';
 import { ROOT, janus, tempDir } from '../helpers/fixtures.ts';
 import { freePort } from '../helpers/free-port.ts';
+import { until } from '../helpers/queue-cluster.ts';
 
 const test = suite('queue/queue');
 const tmp = tempDir('queue');
@@ -27,12 +30,14 @@ let url = '';
 const serverDir = join(tmp.dir, 'redis');
 
 /** A worker process writing to a log file (read while the test's synchronous CLI calls block its event loop). */
-function startWorker(): void {
+function startWorker(args: string[] = []): { child: ChildProcess; log: () => string } {
   const file = join(tmp.dir, `worker-${workers.length}.log`);
   const fd = openSync(file, 'w');
-  const child = spawn(process.execPath, [join(ROOT, 'src/cli/bin.js'), 'worker', '--queue', url], { cwd: ROOT, stdio: ['ignore', fd, fd], detached: true });
+  const child = spawn(process.execPath, [join(ROOT, 'src/cli/bin.js'), 'worker', '--queue', url, ...args], { cwd: ROOT, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
-  workers.push({ child, log: () => readFileSync(file, 'utf8') });
+  const w = { child, log: () => readFileSync(file, 'utf8') };
+  workers.push(w);
+  return w;
 }
 
 const sets = () => [`a=${join(tmp.dir, 'a.mp4')}`, `b=${join(tmp.dir, 'b.mp4')}`, 'preset=tiny', 'iterations=6', 'train.saveEvery=2', 'batchSize=8', 'detector=tiny', 'size=128', 'segmentFrames=8'].flatMap((s) => ['--set', s]);
@@ -92,6 +97,21 @@ test('janus run --queue: two workers make what the local executor makes; a rerun
   assert.match(forced.stdout, /1 ran, 6 up to date/);
   const after = workers.map((w) => (w.log().match(/composite started/g) ?? []).length).reduce((a, b) => a + b, 0);
   assert.is(after, before + 1, 'the forced stage ran on a worker again');
+});
+
+test('janus worker --queue-limit: a class\'s global concurrency, shown by janus status; 0 lifts it', async () => {
+  if (!installed) return;
+  const started = (w: { log: () => string }) => until(() => w.log().includes('Ctrl-C stops it'), 60, `the worker to start:\n${w.log()}`);
+  const limited = startWorker(['--resource', 'gpu', '--queue-limit', '1']);
+  await started(limited);
+  const status = janus(['status', '--workdir', join(tmp.dir, 'queued')]);
+  assert.is(status.code, 0, status.stdout + status.stderr);
+  assert.match(status.stdout, /janus\.gpu: 0 waiting, 0 running, 0 waiting to retry, 0 failed \(at most 1 at once\)\n/);
+  assert.match(status.stdout, /janus\.cpu: 0 waiting, 0 running, 0 waiting to retry, 0 failed\n/);
+  assert.match(status.stdout, /workers: 3\n/);
+  const lifted = startWorker(['--resource', 'gpu', '--queue-limit', '0']);
+  await started(lifted);
+  assert.match(janus(['status', '--workdir', join(tmp.dir, 'queued')]).stdout, /janus\.gpu: 0 waiting, 0 running, 0 waiting to retry, 0 failed\n/);
 });
 
 test('a stage failing on a worker with a mistake in its input: exit 2 naming the file and the fix, not retried', () => {
