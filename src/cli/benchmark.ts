@@ -18,6 +18,7 @@ import { BenchmarkConfig } from '../config/benchmark.ts';
 import { parseConfig } from '../config/parse.ts';
 import { acquireRunLock, staleLockNote, type RunLock } from '../dag/lock.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
+import { queueUrlFrom } from '../queue/queue-url.ts';
 import { checkRedis } from '../queue/redis-check.ts';
 import { UserError } from '../util/errors.ts';
 import { checkWorkFolder, runCommandPipeline } from './command-pipeline.ts';
@@ -54,7 +55,7 @@ async function benchmarkLocked(file: string, out: string, command: string, lock:
     );
   }
   const backend = resolveBackendChoice(opts.backend);
-  const queue = opts.queue ?? (process.env.JANUS_QUEUE || undefined);
+  const queue = queueUrlFrom(opts.queue);
   if (queue) await checkRedis(queue); // before the plan: a server that will not do stops here
   await writePlan(plan, out);
   faultPoint('benchmark.planned');

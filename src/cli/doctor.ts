@@ -6,6 +6,7 @@
  *   npx janus doctor
  *   npx janus doctor --backend wasm --json
  */
+import { queueUrlFrom } from '../queue/queue-url.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SAMPLE_NAMES } from '../config/samples.ts';
@@ -141,7 +142,7 @@ export function formatReport(r: DoctorReport): string {
 }
 
 export async function run(_args: string[], opts: DoctorOpts): Promise<number> {
-  const queue = opts.queue ?? (process.env.JANUS_QUEUE || undefined);
+  const queue = queueUrlFrom(opts.queue);
   if (queue) {
     // the queue's server first: a server unfit to hold jobs is the user's to fix (exit 2, with the fix)
     const { checkRedis } = await import('../queue/redis-check.ts');

@@ -23,6 +23,7 @@ export async function run([action]: string[], opts: RedisOpts): Promise<number> 
     const r = await startRedis(o, (line) => process.stderr.write(`${line}\n`));
     process.stdout.write(`${r.started ? 'started' : 'already running:'} redis-server (pid ${r.pid}) in ${opts.dir}: --queue ${r.url}\n`);
     for (const a of o.bind.filter((x) => !['127.0.0.1', '::1', 'localhost'].includes(x))) process.stdout.write(`  workers on other machines: --queue ${localUrl(o, a)}\n`);
+    if (password) process.stdout.write('  the password: JANUS_REDIS_PASSWORD, exported where the coordinator and the workers run (Janus adds it to --queue URLs without one)\n');
   } else if (action === 'stop') {
     process.stdout.write((await stopRedis(o)) ? `stopped the redis-server of ${opts.dir}\n` : `no redis-server of ${opts.dir} is running\n`);
   } else {

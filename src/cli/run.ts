@@ -8,6 +8,7 @@
  * Exit code 0 when every stage is done or up to date, 1 when a stage failed, 130 when
  * interrupted (run it again to resume), 2 for a mistake in the pipeline or the options.
  */
+import { queueUrlFrom } from '../queue/queue-url.ts';
 import { resolve } from 'node:path';
 import { resolveBackendChoice } from '../engine/backend-request.ts';
 import { readRunManifestFile } from '../dag/manifest.ts';
@@ -42,7 +43,7 @@ export async function run([file]: string[], opts: RunOpts): Promise<number> {
   if (opts.pin) for (const line of applyPins(pipeline, pinsOf(readRunManifestFile(opts.pin)), stageRegistry, opts.pin)) process.stdout.write(`pinned ${line}\n`);
   const backend = resolveBackendChoice(opts.backend); // stages select it when they need tf
   const dryRun = opts.dryRun;
-  const queueUrl = opts.queue ?? (process.env.JANUS_QUEUE || undefined);
+  const queueUrl = queueUrlFrom(opts.queue);
   // the queue executor: this process coordinates (the state is its alone), workers run the stages
   const remote = queueUrl && !dryRun ? await (await import('../queue/queue-executor.ts')).QueueExecutor.open(queueUrl, { workdir: resolve(workdir), pipeline: { ...pipeline, file: resolve(pipeline.file) }, cwd: process.cwd(), meta: opts.backend ? { backend: backend.choice } : {}, ...(opts.backend ? { backend: backend.choice } : {}) }) : undefined;
   const signal = graceful();

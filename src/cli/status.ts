@@ -10,6 +10,7 @@
  *   npx janus status pipelines/samples.yaml
  *   npx janus status --workdir /data/runs/x --queue redis://:secret@10.0.0.5:6379/0
  */
+import { queueUrlFrom } from '../queue/queue-url.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeOutcome } from '../dag/reporter.ts';
@@ -25,7 +26,7 @@ import { summary } from './run.ts';
 export async function run([file]: string[], opts: StatusOpts): Promise<number> {
   const { pipeline, workdir } = await resolveRun({ pipelineFile: file, workdir: opts.workdir });
   const r = await runPipeline(pipeline, { workdir, registry: stageRegistry, dryRun: true });
-  const url = opts.queue ?? (process.env.JANUS_QUEUE || undefined) ?? recordedQueue(workdir);
+  const url = queueUrlFrom(opts.queue ?? (process.env.JANUS_QUEUE || undefined) ?? recordedQueue(workdir));
   const queue = url ? await farm(url) : null; // bullmq is loaded only then
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ pipeline: pipeline.file, workdir, stages: r.outcomes, ...(queue ? { queue } : {}) }, null, 2)}\n`);

@@ -110,7 +110,7 @@ export const VerifyFlags = z
 /** The Redis server of the queue executor (BullMQ); absent: JANUS_QUEUE, else none (the local executor). */
 export const QueueOption = z
   .object({
-    queue: z.string().min(1).optional().meta({ cli: { help: 'the Redis server of the queue (redis://HOST:PORT/DB): check it is reachable, 6.2 or newer and never evicts', value: 'url', env: 'JANUS_QUEUE' } }),
+    queue: z.string().min(1).optional().meta({ cli: { help: "the Redis server of the queue (redis://HOST:PORT/DB; a URL without a password takes JANUS_REDIS_PASSWORD's): check it is reachable, 6.2 or newer and never evicts", value: 'url', env: 'JANUS_QUEUE' } }),
   })
   .strict();
 

@@ -17,7 +17,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import type { BackendRequest } from '../engine/backend-request.ts';
-import { asUserError, errorMessage } from '../util/errors.ts';
+import { randomBytes } from 'node:crypto';
+import { UserError, asUserError, errorMessage } from '../util/errors.ts';
 import { inputPaths, outputPaths, type EvalContext, type Evaluation } from './fingerprint.ts';
 import type { ResolvedStage } from './pipeline-schema.ts';
 import { outcome, type Reporter, type StageOutcome } from './reporter.ts';
@@ -44,6 +45,8 @@ export interface RemoteStage {
   resume: boolean;
   /** The kind's items may be jobs of their own (StageSpec.itemJobs). */
   itemJobs: boolean;
+  /** Drawn when the stage starts afresh, kept while it is resumed: its jobs' ids. */
+  attempt: string;
 }
 
 /**
@@ -54,6 +57,8 @@ export interface RemoteStage {
 export interface RemoteExecutor {
   /** Where the work goes, for the records (a queue's URL without its password): `janus status` looks there. */
   readonly where: string;
+  /** Before the stage starts afresh: forget its earlier attempt's work (a UserError while it still runs somewhere). */
+  discard(stage: ResolvedStage, attempt: string): Promise<void>;
   run(req: RemoteStage, onItems: (p: { total: number; done: string[] }) => void, signal: AbortSignal): Promise<StageDid | undefined>;
 }
 
@@ -80,7 +85,24 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
       hint: 'move it out of the run folder (or choose another folder) and run again',
     });
   }
+  // the attempt: drawn afresh, kept while resumed (a remote executor's job ids); what an earlier one queued
+  const attemptKey = `attempt:${stage.name}`;
+  const earlier = c.store.meta(attemptKey) || null;
+  const queuedAt = c.store.meta(`queued:${stage.name}`) || null;
+  try {
+    if (!c.remote && queuedAt && why.kind !== 'forced') {
+      throw new UserError(`stage "${stage.name}" went to the queue at ${queuedAt} and may still be running on a worker`, `run with --queue ${queuedAt} to take it back (janus status shows the workers), or --force ${stage.name} to start it afresh here`);
+    }
+    if (c.remote && !resume && earlier) await c.remote.discard(stage, earlier);
+  } catch (err) {
+    const user = asUserError(err);
+    if (!user) throw err;
+    c.reporter.stageStart(stage.name, why);
+    return outcome(stage.name, 'failed', why, { error: user.message, userError: true, ...(user.hint ? { hint: user.hint } : {}) });
+  }
+  const attempt = resume && earlier ? earlier : randomBytes(6).toString('hex');
   const log = markStarted(stage, e, resume, c);
+  c.store.setMeta(attemptKey, attempt);
   faultPoint('dag.stage-started');
   log(`start: ${describeReason(why)}${resume ? ' (resuming)' : ''}`);
   const setup: StageSetup = {
@@ -97,7 +119,7 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
   const progress: { items?: Items } = {};
   try {
     let did: StageDid | undefined;
-    if (c.remote) did = await runRemote(c.remote, stage, e, why, resume, c, progress);
+    if (c.remote) did = await runRemote(c.remote, stage, e, why, { resume, attempt }, c, progress);
     else did = await runStageWork(await loadImplementation(e.kind), setup, localHooks(stage, e, why, c, progress));
     const missing = Object.entries(outs).filter(([, p]) => !existsSync(p));
     if (missing.length) throw new Error(`stage kind "${stage.kind}" finished without writing output ${missing.map(([k, p]) => `${k} (${p})`).join(', ')}`);
@@ -123,19 +145,20 @@ export async function runStage(stage: ResolvedStage, e: Evaluation, why: RunReas
 }
 
 /** The stage on a remote executor: items reported done are recorded here, as they finish. */
-async function runRemote(remote: RemoteExecutor, stage: ResolvedStage, e: Evaluation, why: RunReason, resume: boolean, c: ExecContext, progress: { items?: Items }): Promise<StageDid | undefined> {
+async function runRemote(remote: RemoteExecutor, stage: ResolvedStage, e: Evaluation, why: RunReason, at: { resume: boolean; attempt: string }, c: ExecContext, progress: { items?: Items }): Promise<StageDid | undefined> {
+  c.store.setMeta(`queued:${stage.name}`, remote.where); // until it is recorded done or failed: a local run then is refused
   const done = c.store.doneItems(stage.name, e.fingerprint);
   const resumedFrom = done.size;
   c.reporter.stageStart(stage.name, why, resumedFrom ? { done: resumedFrom, total: resumedFrom } : undefined);
   const did = await remote.run(
-    { stage, fingerprint: e.fingerprint, done: [...done], resume, itemJobs: e.kind.itemJobs === true },
+    { stage, fingerprint: e.fingerprint, done: [...done], resume: at.resume, itemJobs: e.kind.itemJobs === true, attempt: at.attempt },
     (p) => {
       for (const item of p.done) {
         if (done.has(item)) continue;
         done.add(item);
         c.store.markItemDone(stage.name, e.fingerprint, item);
       }
-      progress.items = { done: done.size, total: p.total, resumedFrom };
+      progress.items = { done: done.size, total: Math.max(p.total, done.size), resumedFrom };
       c.reporter.stageItems(stage.name, done.size, p.total);
     },
     c.signal,
@@ -183,6 +206,7 @@ function markDone(stage: ResolvedStage, outs: Record<string, string>, did: Stage
     c.store.putStage({ ...c.store.stage(stage.name)!, status: 'done', outputs, finishedAt: Date.now() / 1000, did: did ?? null });
     faultPoint('dag.state-transaction');
     c.store.clearItems(stage.name);
+    c.store.setMeta(`queued:${stage.name}`, '');
   });
   return outputs;
 }
@@ -198,6 +222,7 @@ function markFailed(stage: ResolvedStage, message: string, keepItems: boolean, c
   c.store.transaction(() => {
     c.store.putStage({ ...c.store.stage(stage.name)!, status: 'failed', error: message, finishedAt: Date.now() / 1000 });
     if (!keepItems) c.store.clearItems(stage.name);
+    c.store.setMeta(`queued:${stage.name}`, ''); // nothing of it runs any more (the queue executor waits for its running jobs)
   });
 }
 

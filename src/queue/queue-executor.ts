@@ -12,12 +12,14 @@
  */
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Pipeline } from '../dag/pipeline-schema.ts';
+import type { Pipeline, ResolvedStage } from '../dag/pipeline-schema.ts';
 import type { RemoteExecutor, RemoteStage } from '../dag/stage-executor.ts';
 import type { StageDid } from '../dag/stage-kind.ts';
 import type { BackendChoice } from '../config/engine.ts';
 import { UserError } from '../util/errors.ts';
-import { checkRedis, urlWithoutPassword } from './redis-check.ts';
+import { urlWithoutPassword } from './queue-url.ts';
+import { checkRedis } from './redis-check.ts';
+import { compactItems, expandProgress } from './item-runs.ts';
 import { StageJobProgress, StageJobResult, stageJobId, type StageJobData } from './stage-job.ts';
 
 export const QUEUE_NAMES = { gpu: 'janus.gpu', cpu: 'janus.cpu' } as const;
@@ -35,13 +37,23 @@ export interface QueueRun {
 
 /** Item jobs per stage at most (a stage of more items puts several in each): enough to spread over a farm's workers. */
 export const MAX_ITEM_JOBS = 16;
+/** Finished jobs are kept this long (a coordinator run again within it picks up their results). */
+const KEEP_SECONDS = 7 * 24 * 3600;
+
+/** A stage's items in at most MAX_ITEM_JOBS parts, fixed by the list alone (a coordinator run again finds the same ids). */
+function itemParts(all: string[]): string[][] {
+  const size = Math.max(1, Math.ceil(all.length / MAX_ITEM_JOBS));
+  return Array.from({ length: Math.ceil(all.length / size) }, (_, k) => all.slice(k * size, (k + 1) * size));
+}
+const partId = (stageId: string, k: number, n: number) => `${stageId}.part-${k + 1}-of-${n}`;
 
 type Resource = 'gpu' | 'cpu';
-type Progress = (p: StageJobProgress) => void;
+/** A job's progress, its items expanded. */
+type Progress = (p: { total: number; done: string[] }) => void;
 
 export class QueueExecutor implements RemoteExecutor {
   /** Job id -> what its progress events go to (one listener per queue's events). */
-  private readonly watchers = new Map<string, Progress>();
+  private readonly watchers = new Map<string, (p: StageJobProgress) => void>();
   readonly where: string;
 
   private constructor(
@@ -74,20 +86,18 @@ export class QueueExecutor implements RemoteExecutor {
 
   async run(req: RemoteStage, onItems: (p: { total: number; done: string[] }) => void, signal: AbortSignal): Promise<StageDid | undefined> {
     const resource: Resource = req.stage.resource === 'gpu' ? 'gpu' : 'cpu';
-    const jobId = stageJobId(this.r.workdir, req.stage.name, req.fingerprint);
+    const jobId = stageJobId(this.r.workdir, req.stage.name, req.attempt);
     const data: StageJobData = {
       workdir: this.r.workdir,
       pipeline: { file: this.r.pipeline.file, sets: this.r.pipeline.sets, cwd: this.r.cwd },
       stage: req.stage.name,
       fingerprint: req.fingerprint,
-      done: req.done,
+      done: compactItems(req.done),
       ...(this.r.backend ? { backend: this.r.backend } : {}),
       meta: this.r.meta,
     };
-    // a fresh attempt (forced, or its outputs gone): a finished job of the same id is not its result
-    const fresh = !req.resume;
     if (req.itemJobs) {
-      const listed = await this.job(resource, `${jobId}.items`, `${req.stage.name} (items)`, { ...data, part: 'list' }, fresh, signal);
+      const listed = await this.job(resource, `${jobId}.items`, `${req.stage.name} (items)`, { ...data, part: 'list' }, signal);
       if (!listed) return undefined;
       const all = listed.items ?? [];
       const done = new Set(req.done);
@@ -96,66 +106,100 @@ export class QueueExecutor implements RemoteExecutor {
         onItems({ total: all.length, done: [...done] });
       };
       merge({ total: all.length, done: [] });
-      // parts fixed by the item list alone: a coordinator run again finds the same ids
-      const size = Math.max(1, Math.ceil(all.length / MAX_ITEM_JOBS));
-      const parts = Array.from({ length: Math.ceil(all.length / size) }, (_, k) => all.slice(k * size, (k + 1) * size));
-      const ids = parts.map((_, k) => `${jobId}.part-${k + 1}-of-${parts.length}`);
+      const parts = itemParts(all);
+      const ids = parts.map((_, k) => partId(jobId, k, parts.length));
+      // each part's wait can be stopped alone: a part removed from the queue never finishes
+      const stops = parts.map(() => new AbortController());
+      const waits = parts.map((items, k) =>
+        items.every((i) => done.has(i))
+          ? Promise.resolve(null)
+          : this.job(resource, ids[k]!, `${req.stage.name} (items ${k + 1}/${parts.length})`, { ...data, done: compactItems([...done].filter((i) => items.includes(i))), part: { items } }, AbortSignal.any([signal, stops[k]!.signal]), merge),
+      );
       try {
-        const results = await Promise.all(
-          parts.map((items, k) =>
-            items.every((i) => done.has(i))
-              ? null
-              : this.job(resource, ids[k]!, `${req.stage.name} (items ${k + 1}/${parts.length})`, { ...data, done: [...done].filter((i) => items.includes(i)), part: { items } }, fresh, signal, merge),
-          ),
-        );
-        for (const r of results) if (r?.items) merge({ total: all.length, done: r.items });
+        for (const r of await Promise.all(waits)) if (r?.items) merge({ total: all.length, done: r.items });
       } catch (err) {
-        await this.dropWaiting(resource, ids); // the stage failed: its items still waiting do not run
+        // the stage failed: its parts still waiting do not run, and those running are waited for
+        // (the stage's outputs are cleared only when nothing writes them any more)
+        for (const k of await this.dropWaiting(resource, ids)) stops[k]!.abort();
+        await Promise.allSettled(waits);
         throw err;
       }
       if (signal.aborted) return undefined;
-      data.done = all; // the whole-stage job only finishes it
+      data.done = compactItems(all); // the whole-stage job only finishes it
     }
-    const result = await this.job(resource, jobId, req.stage.name, data, fresh, signal, onItems);
+    const result = await this.job(resource, jobId, req.stage.name, data, signal, onItems);
     return result?.did ?? undefined;
   }
 
   /**
    * Add the job (the same id: one already queued, running or finished, e.g. by this coordinator
-   * before it was killed, is the one waited for) and wait for its result; null when `signal` stops the wait.
+   * before it was killed, is the one waited for; one that failed, or found a mistake in an
+   * input, is tried again) and wait for its result; null when `signal` stops the wait.
    */
-  private async job(resource: Resource, id: string, name: string, data: StageJobData, fresh: boolean, signal: AbortSignal, onProgress?: Progress): Promise<StageJobResult | null> {
+  private async job(resource: Resource, id: string, name: string, data: StageJobData, signal: AbortSignal, onProgress?: Progress): Promise<StageJobResult | null> {
+    if (signal.aborted) return null;
     const queue = this.queues[resource];
-    if (onProgress) this.watchers.set(id, onProgress);
+    const add = () => queue.add(name, data, { jobId: id, attempts: ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } });
+    if (onProgress) this.watchers.set(id, (p) => onProgress(expandProgress(p)));
+    let stop: (() => void) | null = null;
     try {
-      if (fresh) {
-        const old = await queue.getJob(id);
-        if (old && ['completed', 'failed'].includes(await old.getState())) await old.remove();
-      }
-      let job: Job = await queue.add(name, data, { jobId: id, attempts: ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: false, removeOnFail: false });
-      if ((await job.getState()) === 'failed') {
-        await job.retry('failed'); // failed every attempt in an earlier run: this run tries again
-        job = (await queue.getJob(id))!;
+      let job: Job = await add();
+      const state = await job.getState();
+      if (state === 'failed' || (state === 'completed' && StageJobResult.safeParse(job.returnvalue).data?.userError)) {
+        // an earlier run's attempt that failed: this run tries again (all attempts, from the items recorded done)
+        await job.remove();
+        job = await add();
       }
       const progress = StageJobProgress.safeParse(job.progress);
-      if (progress.success) onProgress?.(progress.data);
+      if (progress.success) onProgress?.(expandProgress(progress.data));
       const finished = job.waitUntilFinished(this.events[resource]) as Promise<unknown>;
-      const aborted = new Promise<null>((resolve) => signal.addEventListener('abort', () => resolve(null), { once: true }));
+      const aborted = new Promise<null>((resolve) => {
+        stop = () => resolve(null);
+        signal.addEventListener('abort', stop, { once: true });
+      });
+      if (signal.aborted) return null;
       const result = await Promise.race([finished, aborted]);
       if (result === null) return null;
       const r = StageJobResult.parse(result ?? {});
       if (r.userError) throw new UserError(r.userError.message, r.userError.hint);
       return r;
     } finally {
+      if (stop) signal.removeEventListener('abort', stop);
       this.watchers.delete(id);
     }
   }
 
-  /** Remove those of the jobs still waiting (or delayed for a retry); running ones finish. */
-  private async dropWaiting(resource: Resource, ids: string[]): Promise<void> {
-    for (const id of ids) {
+  /** Remove those of the jobs still waiting (or delayed for a retry); running ones finish. The indices removed. */
+  private async dropWaiting(resource: Resource, ids: string[]): Promise<number[]> {
+    const removed: number[] = [];
+    for (const [k, id] of ids.entries()) {
       const job = await this.queues[resource].getJob(id);
-      if (job && ['waiting', 'delayed', 'prioritized'].includes(await job.getState())) await job.remove().catch(() => undefined);
+      if (job && ['waiting', 'delayed', 'prioritized'].includes(await job.getState())) {
+        await job.remove().catch(() => undefined);
+        removed.push(k);
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Before a stage starts afresh: remove the jobs of its earlier attempt (queued, waiting to
+   * retry, or finished); one still running on a worker is a UserError (its outputs are being
+   * written), naming it, with the fix.
+   */
+  async discard(stage: ResolvedStage, attempt: string): Promise<void> {
+    const queue = this.queues[stage.resource === 'gpu' ? 'gpu' : 'cpu'];
+    const id = stageJobId(this.r.workdir, stage.name, attempt);
+    const listed = await queue.getJob(`${id}.items`);
+    const items = StageJobResult.safeParse(listed?.returnvalue).data?.items ?? [];
+    const n = itemParts(items).length;
+    for (const jid of [id, `${id}.items`, ...Array.from({ length: n }, (_, k) => partId(id, k, n))]) {
+      const job = await queue.getJob(jid);
+      if (!job) continue;
+      if ((await job.getState()) === 'active') {
+        throw new UserError(`stage "${stage.name}": its earlier attempt still runs on a worker (job ${jid})`, 'wait for it to finish, or stop that worker (janus status shows the workers), then run again');
+      }
+      await job.remove().catch(() => undefined);
     }
   }
 

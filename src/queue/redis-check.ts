@@ -8,6 +8,7 @@
  */
 import { Redis } from 'ioredis';
 import { UserError } from '../util/errors.ts';
+import { parseQueueUrl, shownUrl } from './queue-url.ts';
 
 export const MIN_REDIS: readonly [number, number] = [6, 2];
 
@@ -17,33 +18,6 @@ export interface RedisCheck {
   policy: string;
   /** Append-only file on: the queue survives a restart of the server. */
   aof: boolean;
-}
-
-/** A queue URL, validated: redis://[user:password@]host[:port][/db] or rediss:// (TLS). */
-export function parseQueueUrl(url: string): URL {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new UserError(`--queue ${JSON.stringify(url)}: expected a Redis URL, redis://HOST:PORT/DB`, 'e.g. --queue redis://127.0.0.1:6379/0 (make redis starts one here)');
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UserError(`--queue ${url}: expected the scheme redis:// or rediss://, got ${u.protocol}//`, 'e.g. --queue redis://127.0.0.1:6379/0');
-  if (u.pathname.length > 1 && !/^\/\d+$/.test(u.pathname)) throw new UserError(`--queue ${url}: expected a database number after the host (/0), got ${u.pathname}`, 'e.g. --queue redis://127.0.0.1:6379/0');
-  return u;
-}
-
-/** The URL with its password hidden, for messages. */
-export function shownUrl(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
-}
-
-/** The URL with no password at all, for records kept in a run folder (shared storage). */
-export function urlWithoutPassword(url: string): string {
-  const u = new URL(url);
-  u.password = '';
-  return u.toString();
 }
 
 /** `7.0.15` against [6, 2]. */

@@ -37,7 +37,7 @@ export function checkExposure(o: LocalRedis): void {
   if (outside.length && !o.password) {
     throw new UserError(
       `janus redis start --bind ${addresses(o).join(',')}: listening on ${outside.join(', ')} without a password lets anyone who reaches it run jobs on your workers`,
-      'set a password first: export JANUS_REDIS_PASSWORD=$(openssl rand -hex 16), then give workers --queue redis://:$JANUS_REDIS_PASSWORD@HOST:PORT/0',
+      'set a password first: export JANUS_REDIS_PASSWORD=$(openssl rand -hex 16) (and the same on the workers\' machines: Janus adds it to --queue URLs)',
     );
   }
 }
@@ -101,8 +101,8 @@ function pidOf(o: LocalRedis): number | null {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The URL to give --queue (an IPv6 address in brackets; the password as the shell variable it came from). */
-export const localUrl = (o: LocalRedis, address = talkTo(o)) => `redis://${o.password ? ':$JANUS_REDIS_PASSWORD@' : ''}${address.includes(':') ? `[${address}]` : address}:${o.port}/0`;
+/** The URL to give --queue (an IPv6 address in brackets; never the password: Janus takes it from JANUS_REDIS_PASSWORD). */
+export const localUrl = (o: LocalRedis, address = talkTo(o)) => `redis://${address.includes(':') ? `[${address}]` : address}:${o.port}/0`;
 
 /** Start the server (or find it running); waits until it answers (10 s at most). */
 export async function startRedis(o: LocalRedis, log: (line: string) => void = () => undefined): Promise<{ url: string; pid: number; started: boolean }> {

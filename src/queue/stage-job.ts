@@ -27,6 +27,7 @@ import { loadImplementation, type StageSetup } from '../dag/stage-kind.ts';
 import { BACKENDS } from '../config/engine.ts';
 import { stageRegistry } from '../stages/registry.ts';
 import { asUserError } from '../util/errors.ts';
+import { CompactItems, compactItems, expandItems } from './item-runs.ts';
 
 export const StageJobData = z
   .object({
@@ -34,7 +35,7 @@ export const StageJobData = z
     pipeline: z.object({ file: z.string(), sets: z.array(z.string()), cwd: z.string() }).strict(),
     stage: z.string(),
     fingerprint: z.string(),
-    done: z.array(z.string()),
+    done: CompactItems,
     backend: z.enum(BACKENDS).optional(),
     meta: z.record(z.string(), z.unknown()),
     /** Absent: the whole stage (its items not done, then its finishing step). `list`: only list its items. `{ items }`: only those items. */
@@ -57,19 +58,21 @@ export const StageJobResult = z
   .strict();
 export type StageJobResult = z.infer<typeof StageJobResult>;
 
-/** A job's progress: the stage's items and those done. */
-export const StageJobProgress = z.object({ total: z.number().int().min(0), done: z.array(z.string()) }).strict();
+/** A job's progress: the stage's items and those done (sent at most twice a second: a killed attempt redoes at most that much). */
+export const StageJobProgress = z.object({ total: z.number().int().min(0), done: CompactItems }).strict();
+const PROGRESS_EVERY_MS = 500;
 export type StageJobProgress = z.infer<typeof StageJobProgress>;
 
 /** The marker a worker looks for before its first job: the run folder is the coordinator's, at the same path. */
 export const runMarker = (workdir: string) => join(workdir, '.janus', 'state.db');
 
 /**
- * A job id from the run folder, the stage and its fingerprint (BullMQ: no `:`): the same stage
- * of the same run always gets the same id; the same pipeline in another folder does not.
+ * A job id from the run folder, the stage and its attempt (BullMQ: no `:`): an attempt is drawn
+ * when a stage starts afresh and kept while it is resumed, so a coordinator run again finds its
+ * jobs, and a fresh start (forced, inputs changed) never finds an earlier attempt's result.
  */
-export const stageJobId = (workdir: string, stage: string, fingerprint: string) =>
-  `${stage.replace(/[^\w.-]/g, '_')}-${createHash('sha256').update(`${workdir}\0${fingerprint}`).digest('hex').slice(0, 24)}`;
+export const stageJobId = (workdir: string, stage: string, attempt: string) =>
+  `${stage.replace(/[^\w.-]/g, '_')}-${createHash('sha256').update(`${workdir}\0${stage}\0${attempt}`).digest('hex').slice(0, 24)}`;
 
 interface JobLike {
   data: unknown;
@@ -97,7 +100,7 @@ async function processStage(job: JobLike, signal: AbortSignal): Promise<StageJob
   if (!stage) throw new Error(`${d.pipeline.file} has no stage "${d.stage}"`);
   const stagesByName = new Map(pipeline.stages.map((s) => [s.name, s]));
   const last = StageJobProgress.safeParse(job.progress);
-  const done = new Set([...d.done, ...(last.success ? last.data.done : [])]);
+  const done = new Set([...expandItems(d.done), ...(last.success ? expandItems(last.data.done) : [])]);
   const outputs = outputPaths(stage, d.workdir);
   const impl = await loadImplementation(stageRegistry.get(stage.kind));
   const setup: StageSetup = {
@@ -112,23 +115,32 @@ async function processStage(job: JobLike, signal: AbortSignal): Promise<StageJob
     meta: stageMeta(pipeline, { meta: d.meta }),
   };
   if (d.part === 'list') return { items: await listStageItems(impl, setup) };
+  let total = 0;
+  let sent = 0;
+  const report = async () => {
+    sent = Date.now();
+    await job.updateProgress({ total, done: compactItems(done) });
+  };
   const hooks: WorkHooks = {
     async items(all) {
-      await job.updateProgress({ total: all.length, done: [...done] });
+      total = all.length;
+      await report();
       return done;
     },
-    async itemDone(item, total) {
+    async itemDone(item) {
       done.add(item);
-      await job.updateProgress({ total, done: [...done] });
+      if (Date.now() - sent >= PROGRESS_EVERY_MS) await report();
     },
   };
   if (d.part) {
     // one of several item jobs, perhaps beside others of the stage: their temp files are not this job's to clear
     const only = new Set(d.part.items);
     await runStageItems(impl, setup, only, hooks);
+    await report();
     return { items: d.part.items.filter((i) => done.has(i)) };
   }
   for (const p of Object.values(outputs)) removeLeftTemps(p); // what a killed attempt left
   const did = await runStageWork(impl, setup, hooks);
+  if (total) await report();
   return { did: did ?? null };
 }

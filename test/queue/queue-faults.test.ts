@@ -9,7 +9,7 @@
  *
  * @tier e2e (a Redis server, up to five workers, four swap pipelines)
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -61,16 +61,20 @@ test('a worker dies mid-training, another mid-composite (each with its job proce
   assert.match(trainer.log(), /train started/);
   c.worker(['--resource', 'gpu', ...LOCK]);
   await until(() => !compositor.alive, 180, 'the cpu worker to die mid-composite', run);
-  const first = join(workdir, 'segments', '000000.json');
-  assert.ok(existsSync(first), 'the first segment was done before the kill');
-  const made = statSync(first).mtimeMs;
+  // the segments finished before the kill (their records written), and the item job it died in
+  const segments = join(workdir, 'segments');
+  const finished = new Map(readdirSync(segments).filter((f) => /^\d+\.json$/.test(f)).map((f) => [f, statSync(join(segments, f)).mtimeMs]));
+  assert.ok(finished.size >= 1, 'a segment was done before the kill');
+  const killedPart = [...compositor.log().matchAll(/composite \(items (\d+)\/\d+\) started/g)].at(-1)?.[1];
+  const donePart = [...compositor.log().matchAll(/composite \(items (\d+)\/\d+\) done/g)].map((m) => m[1]!);
+  assert.ok(killedPart && donePart.length >= 1, compositor.log());
   c.worker(['--resource', 'cpu', ...LOCK]);
   const r = await run.done;
   assert.is(r.code, 0, r.stdout + c.logs());
   assert.match(readFileSync(join(workdir, '.janus', 'logs', 'train.log'), 'utf8'), /resumed from 10/, 'training went on from its checkpoint');
-  assert.is(c.count(/composite \(items 1\/\d+\) started/), 1, `the finished item job was not run again:\n${c.logs()}`);
-  assert.is(c.count(/composite \(items 2\/\d+\) started/), 2, `the killed item job ran again:\n${c.logs()}`);
-  assert.is(statSync(first).mtimeMs, made, 'the segment the killed worker finished was not made again');
+  for (const k of donePart) assert.is(c.count(new RegExp(`composite \\(items ${k}\\/\\d+\\) started`)), 1, `the finished item job ${k} was not run again:\n${c.logs()}`);
+  assert.is(c.count(new RegExp(`composite \\(items ${killedPart}\\/\\d+\\) started`)), 2, `the killed item job ran again:\n${c.logs()}`);
+  for (const [f, mtime] of finished) assert.is(statSync(join(segments, f)).mtimeMs, mtime, `${f}, finished before the kill, was not made again`);
   assertSameAsLocal(workdir);
 });
 
@@ -88,7 +92,7 @@ test('Redis restarted mid-training (append-only file): workers and coordinator r
   assertSameAsLocal(workdir);
 });
 
-test('the coordinator SIGKILLed mid-training, then run again: it re-attaches, training is not started again, identical outputs', async () => {
+test('the coordinator SIGKILLed mid-training: a local run or a forced one is refused while its job runs; run again, it re-attaches, training is not started again, identical outputs', async () => {
   if (!c) return console.log(SKIP);
   const workdir = join(tmp.dir, 'killed-coordinator');
   const started = c.count(/train started/);
@@ -105,10 +109,22 @@ test('the coordinator SIGKILLed mid-training, then run again: it re-attaches, tr
   assert.match(status.stdout, /:\d+ on [^,]+, cpu: idle; last beat \d+ s ago/);
   c.kill(run);
   await run.done;
+  // while its job runs on: a fresh (forced) attempt on the queue is refused, and so is a local run (two writers)
+  const forced = janus([...runArgs(workdir), '--force', 'train']);
+  const trainedMeanwhile = c.count(/train done/) > finished; // on a very slow machine the job may have ended first
+  if (!trainedMeanwhile) {
+    assert.is(forced.code, 2, forced.stdout + forced.stderr);
+    assert.match(forced.stdout + forced.stderr, /stage "train": its earlier attempt still runs on a worker \(job train-[0-9a-f]+\)/);
+    const local = janus(runArgs(workdir).slice(0, -2));
+    assert.is(local.code, 2, local.stdout + local.stderr);
+    assert.match(local.stdout + local.stderr, /stage "train" went to the queue at redis:\/\/127\.0\.0\.1:\d+\/0 and may still be running on a worker/);
+    assert.match(local.stdout + local.stderr, /run with --queue redis:\/\/127\.0\.0\.1:\d+\/0 to take it back/);
+  } else console.log('note: training ended before the forced run; the refusals were not checked');
   const again = janus(runArgs(workdir));
   assert.is(again.code, 0, again.stdout + again.stderr + c.logs());
-  assert.is(c.count(/train started/), started + 1, `training started once:\n${c.logs()}`);
-  assert.is(c.count(/train done/), finished + 1);
+  const extra = trainedMeanwhile && forced.code === 0 ? 1 : 0; // the forced run then trained afresh
+  assert.is(c.count(/train started/), started + 1 + extra, `training started once:\n${c.logs()}`);
+  assert.is(c.count(/train done/), finished + 1 + extra);
   assertSameAsLocal(workdir);
 });
 

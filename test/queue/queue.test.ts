@@ -112,6 +112,12 @@ test('janus worker --queue-limit: a class\'s global concurrency, shown by janus 
   const lifted = startWorker(['--resource', 'gpu', '--queue-limit', '0']);
   await started(lifted);
   assert.match(janus(['status', '--workdir', join(tmp.dir, 'queued')]).stdout, /janus\.gpu: 0 waiting, 0 running, 0 waiting to retry, 0 failed\n/);
+  // SIGTERM: a clean stop (exit 0), its heartbeat gone at once
+  const exited = new Promise<number | null>((resolve) => lifted.child.on('exit', (code) => resolve(code)));
+  lifted.child.kill('SIGTERM');
+  assert.is(await exited, 0);
+  assert.match(lifted.log(), /stopping after the running jobs/);
+  assert.match(janus(['status', '--workdir', join(tmp.dir, 'queued')]).stdout, /workers: 3\n/);
 });
 
 test('a stage failing on a worker with a mistake in its input: exit 2 naming the file and the fix, not retried', () => {

@@ -14,7 +14,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseQueueUrl, shownUrl, versionAtLeast } from '../../src/queue/redis-check.ts';
+import { versionAtLeast } from '../../src/queue/redis-check.ts';
+import { parseQueueUrl, queueUrlFrom, shownUrl } from '../../src/queue/queue-url.ts';
 import { redisConf } from '../../src/queue/redis-server.ts';
 import { ROOT, janus, tempDir, type CliResult } from '../helpers/fixtures.ts';
 import { freePort } from '../helpers/free-port.ts';
@@ -56,6 +57,14 @@ test('queue URLs, versions and the config Janus writes', () => {
   assert.not.ok(versionAtLeast('6.0.16', [6, 2]) || versionAtLeast('5.0.7', [6, 2]));
   const conf = redisConf({ dir: '/x', port: 7000 });
   for (const line of ['bind 127.0.0.1', 'port 7000', 'appendonly yes', 'maxmemory-policy noeviction', 'dir /x', 'protected-mode yes']) assert.ok(conf.split('\n').includes(line), line);
+  assert.not.ok(conf.includes('requirepass'));
+  const exposed = redisConf({ dir: '/x', port: 7000, bind: ['127.0.0.1', '10.0.0.5'], password: 'p w' });
+  assert.ok(exposed.includes('bind 127.0.0.1 10.0.0.5\n') && exposed.includes('requirepass p w\n'));
+  // the password from JANUS_REDIS_PASSWORD when the URL has none (never on a command line)
+  assert.is(queueUrlFrom('redis://10.0.0.5:6379/0', { JANUS_REDIS_PASSWORD: 's3cret' }), 'redis://:s3cret@10.0.0.5:6379/0');
+  assert.is(queueUrlFrom(undefined, { JANUS_QUEUE: 'redis://h:1/0', JANUS_REDIS_PASSWORD: 'a/b' }), 'redis://:a%2Fb@h:1/0');
+  assert.is(queueUrlFrom('redis://:mine@h:1/0', { JANUS_REDIS_PASSWORD: 'other' }), 'redis://:mine@h:1/0');
+  assert.is(queueUrlFrom(undefined, {}), undefined);
 });
 
 test('janus redis start / doctor --queue / stop, against a real redis-server', () => {
