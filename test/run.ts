@@ -133,12 +133,12 @@ const RESULT_MARK = '@@janus-test-result ';
  * balance: a file missing here runs all the same.
  */
 const SECONDS: Record<string, number> = {
-  'verify/verify': 150,
-  'queue/queue-faults': 230,
-  'queue/queue-benchmark': 180,
-  'queue/queue-netns': 100,
-  'queue/queue': 86,
-  'queue/redis': 23,
+  'verify/verify': 181,
+  'queue/queue-faults': 267,
+  'queue/queue-benchmark': 125,
+  'queue/queue-netns': 94,
+  'queue/queue': 120,
+  'queue/redis': 25,
   'benchmark/benchmark': 80,
   'engine/webgpu': 74,
   'stages/swap-pipeline': 71,
