@@ -134,6 +134,7 @@ const RESULT_MARK = '@@janus-test-result ';
  */
 const SECONDS: Record<string, number> = {
   'verify/verify': 181,
+  'benchmark/plan-scale': 3,
   'queue/queue-faults': 267,
   'queue/queue-benchmark': 125,
   'queue/queue-netns': 94,

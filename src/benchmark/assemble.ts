@@ -3,7 +3,7 @@
  * folders, DFDC's metadata.json), built from whatever the DAG made: real and fake videos at
  * every compression level, one replaced-pixel mask video per fake, the sidecars, metadata.json,
  * frames.csv (a label and face box per frame of every video), splits/{train,val,test}.json,
- * dropped.json (the quality gate's and the failures' list, benchmark/quality-gate.ts) and a
+ * FaceForensics++'s pair lists {train,val,test}.json at the root ([target, source] pairs), dropped.json (the quality gate's and the failures' list, benchmark/quality-gate.ts) and a
  * dataset card README.md (benchmark/dataset-card.ts).
  * Files are hard links into the work folder (no copies); every folder and file is built aside
  * and renamed into place.
@@ -23,6 +23,7 @@ import { csvRow } from '../util/csv.ts';
 import { datasetCard } from './dataset-card.ts';
 import { datasetFiles, paths } from './layout.ts';
 import { writeMetadata, type BenchmarkMetadata, type MetadataEntry } from './metadata.ts';
+import { pairLists } from './pair-lists.ts';
 import type { BenchmarkPlan, PlannedFake } from './plan.ts';
 import { fakeStages, stageName, stagesOfFake } from './stage-names.ts';
 import { gateReason } from './quality-gate.ts';
@@ -158,6 +159,8 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
       await writeJsonAtomic(join(tmp, `${s}.json`), { split: s, identities: plan.splits[s], files: Object.entries(metadata).filter(([, e]) => e.split === s).map(([k]) => k) });
     }
   });
+  const pairs = pairLists(metadata);
+  for (const s of SPLITS) await writeJsonAtomic(join(out, datasetFiles.pairList(s)), pairs[s]);
   await writeJsonAtomic(join(out, 'dropped.json'), dropped);
   const summary: AssembleSummary = { real: Object.values(metadata).filter((e) => e.label === 'REAL').length, fake: Object.values(metadata).filter((e) => e.label === 'FAKE').length, dropped, perSplit };
   await writeFileAtomic(join(out, 'README.md'), datasetCard(plan, { ...summary, dropped: dropped.length }));

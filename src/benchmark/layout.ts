@@ -47,4 +47,6 @@ export const datasetFiles = {
   video: (kind: 'real' | 'fake', level: string, id: string) => `${kind}/${level}/${id}.mp4`,
   mask: (id: string) => `masks/${id}.mp4`,
   provenance: (id: string) => `fake/provenance/${id}.provenance.json`,
+  /** A split's identity pairs as FaceForensics++ lists them: `[[target, source], …]`. */
+  pairList: (split: string) => `${split}.json`,
 };

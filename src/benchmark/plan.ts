@@ -49,9 +49,13 @@ export interface BenchmarkPlan {
 
 export function makePlan(manifest: BenchmarkManifest, config: BenchmarkConfig): BenchmarkPlan {
   const splits = assignSplits(manifest.identities, config.splits, config.seed);
-  const splitOf = (id: string) => SPLITS.find((s) => splits[s].includes(id))!;
+  const splitByIdentity = new Map(SPLITS.flatMap((s) => splits[s].map((id) => [id, s] as const)));
+  const splitOf = (id: string) => splitByIdentity.get(id)!;
   const pairs = choosePairs(splits, config.pairs, config.directions, config.seed);
-  const videosOf = (identity: string) => manifest.videos.filter((v) => v.identity === identity);
+  // each identity's videos, looked up once (a plan of hundreds of identities has tens of thousands of pairs)
+  const byIdentity = new Map<string, ManifestVideo[]>();
+  for (const v of manifest.videos) byIdentity.set(v.identity, [...(byIdentity.get(v.identity) ?? []), v]);
+  const videosOf = (identity: string) => byIdentity.get(identity) ?? [];
   const models = new Map<string, PlannedModel>();
   const fakes: PlannedFake[] = [];
   for (const p of pairs) {

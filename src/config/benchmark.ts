@@ -11,10 +11,10 @@ import { PRESETS } from './model.ts';
 export const SPLITS = ['train', 'val', 'test'] as const;
 export type SplitName = (typeof SPLITS)[number];
 
-/** `--splits 0.7,0.15,0.15` as the schema's `{ train, val, test }`. */
+/** `--splits 0.72,0.14,0.14` as the schema's `{ train, val, test }`. */
 function splitsFromText(text: string): { train: number; val: number; test: number } {
   const parts = text.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
-  if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x))) throw new UserError(`expected --splits to be three numbers train,val,test (e.g. 0.7,0.15,0.15), got "${text}"`);
+  if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x))) throw new UserError(`expected --splits to be three numbers train,val,test (e.g. 0.72,0.14,0.14), got "${text}"`);
   return { train: parts[0]!, val: parts[1]!, test: parts[2]! };
 }
 
@@ -36,7 +36,7 @@ export const BenchmarkConfig = z
       .object({ train: z.number().min(0).max(1), val: z.number().min(0).max(1), test: z.number().min(0).max(1) })
       .strict()
       .refine((s) => Math.abs(s.train + s.val + s.test - 1) < 1e-6, 'train + val + test must be 1')
-      .default({ train: 0.7, val: 0.15, test: 0.15 })
+      .default({ train: 0.72, val: 0.14, test: 0.14 }) // FaceForensics++'s 720/140/140 videos
       .meta({ cli: { help: 'fractions of identities per split (identity-disjoint), summing to 1', value: 'train,val,test', fromText: splitsFromText, toText: (v) => Object.values(v as object).join(',') } }),
     /** Extraction: aligned face size and detector. */
     size: z.number().int().min(64).max(512).default(256).meta({ cli: { help: 'aligned face size', value: 'px' } }),

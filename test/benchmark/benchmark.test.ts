@@ -68,12 +68,12 @@ test('the relaxed gate: every planned fake is kept or listed as dropped, with th
   for (const l of lines) assert.match(l, /: quality-gate: .*(not closer to the target|swapped \d+ of \d+ frames)/);
 });
 
-test('layout, metadata, splits, compression ladder, masks, frames.csv (gate off: every fake kept)', async () => {
+test('layout, metadata, splits and FF++ pair lists, compression ladder, masks, frames.csv (gate off: every fake kept)', async () => {
   const r = runs.gateOff;
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /0 ran, \d+ up to date/, 'nothing regenerated: only the dataset is re-assembled');
   for (const d of ['real/c0', 'real/c23', 'real/c40', 'fake/c0', 'fake/c23', 'fake/c40', 'fake/provenance', 'masks', 'splits']) assert.ok(existsSync(join(out, d)), d);
-  for (const f of ['metadata.json', 'frames.csv', 'README.md', 'dropped.json', 'splits/train.json', 'splits/val.json', 'splits/test.json']) assert.ok(existsSync(join(out, f)), f);
+  for (const f of ['metadata.json', 'frames.csv', 'README.md', 'dropped.json', 'splits/train.json', 'splits/val.json', 'splits/test.json', 'train.json', 'val.json', 'test.json']) assert.ok(existsSync(join(out, f)), f);
   const meta = readMetadata(out);
   const reals = Object.entries(meta).filter(([, e]) => e.label === 'REAL');
   const fakes = Object.entries(meta).filter(([, e]) => e.label === 'FAKE');
@@ -102,6 +102,16 @@ test('layout, metadata, splits, compression ladder, masks, frames.csv (gate off:
   for (const [name, e] of Object.entries(meta)) {
     assert.ok(splits[e.split]!.files.includes(name));
     for (const who of [e.source, e.target].filter(Boolean)) assert.ok(splits[e.split]!.identities.includes(who!), `${name}: ${who} is in ${e.split}`);
+  }
+  // FF++'s pair lists at the root: [target, source] per split, both identities of that split, each pair's fakes present
+  for (const s of SPLITS) {
+    const list = JSON.parse(readFileSync(join(out, `${s}.json`), 'utf8')) as Array<[string, string]>;
+    const made = new Set(fakes.filter(([, e]) => e.split === s).map(([, e]) => `${e.target}/${e.source}`));
+    assert.is(list.length, made.size, `${s}.json: one entry per pair made`);
+    for (const [target, source] of list) {
+      assert.ok(splits[s]!.identities.includes(target) && splits[s]!.identities.includes(source), `${s}.json: [${target}, ${source}] within ${s}`);
+      assert.ok(made.has(`${target}/${source}`), `${s}.json: [${target}, ${source}] has its fakes (${[...made]})`);
+    }
   }
   // frames.csv: one row per frame of every video, fakes labelled where swapped
   const rows = readFileSync(join(out, 'frames.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));

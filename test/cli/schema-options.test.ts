@@ -57,7 +57,7 @@ test('flags, kinds, choices and defaults come from the schema fields', () => {
   assert.is(run.workdir!.shownDefault, 'runs/<pipeline name>');
   assert.is(run.backend!.env, 'JANUS_BACKEND');
   const bench = Object.fromEntries(optionFields(BenchmarkOptions).map((x) => [x.key, x]));
-  assert.is(bench.splits!.shownDefault, '0.7,0.15,0.15');
+  assert.is(bench.splits!.shownDefault, '0.72,0.14,0.14');
   assert.is(bench.pairs!.choices, undefined, 'all|N has no fixed choices');
 });
 
