@@ -109,8 +109,10 @@ export async function run(_args: string[], opts: WorkerOpts): Promise<number> {
   const stop = graceful();
   try {
     await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
-    process.stdout.write('stopping after the running jobs\n');
-    await Promise.all(workers.map((w) => w.close()));
+    // Redis away: nothing can be finished cleanly (the jobs' locks lapse and they go back to the queue), so do not wait for it
+    const reachable = connection.status === 'ready';
+    process.stdout.write(reachable ? 'stopping after the running jobs\n' : 'stopping now: Redis does not answer\n');
+    await Promise.all(workers.map((w) => w.close(!reachable)));
   } finally {
     ungraceful();
     clearInterval(watchdog);

@@ -62,7 +62,8 @@ export function startHeartbeat(redis: Redis, who: Pick<WorkerBeat, 'name' | 'hos
     changed: beat,
     async stop() {
       clearInterval(timer);
-      await redis.del(key).catch(() => undefined);
+      // at most a second: with Redis away the record expires by itself
+      await Promise.race([redis.del(key).catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
     },
   };
 }

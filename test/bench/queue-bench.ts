@@ -106,7 +106,8 @@ try {
       try {
         walls[`${n} worker${n > 1 ? 's' : ''}`] = janus([...args(join(dir, `queued-${n}`)), '--queue', url]);
       } finally {
-        for (const w of workers) process.kill(-w.pid!, 'SIGTERM');
+        // stopped (SIGTERM: after their running jobs, none now) before Redis is
+        await Promise.all(workers.map((w) => new Promise((resolve) => (w.exitCode !== null ? resolve(null) : (w.on('exit', resolve), process.kill(-w.pid!, 'SIGTERM'))))));
       }
     }
     console.log(`mini benchmark (4 identities, 2 pairs, both directions, tiny, 20 iterations): ${Object.entries(walls).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')} (this machine: ${spawnSync('nproc').stdout?.toString().trim()} cores)`);

@@ -142,4 +142,17 @@ test('janus worker without a queue, or with one that does not answer: exit 2 wit
   assert.match(down.stderr, /does not answer/);
 });
 
+test('Redis gone, a worker asked to stop (SIGTERM) stops at once rather than wait for it', async () => {
+  if (!installed) return;
+  const w = startWorker(['--resource', 'cpu']);
+  await until(() => w.log().includes('Ctrl-C stops it'), 60, `the worker to start:\n${w.log()}`);
+  assert.is(janus(['redis', 'stop', '--port', String(port), '--dir', serverDir]).code, 0);
+  await until(() => w.log().includes('ECONNREFUSED') || w.log().includes('Connection is closed'), 30, `the worker to notice:\n${w.log()}`).catch(() => undefined);
+  const exited = new Promise<number | null>((resolve) => w.child.on('exit', (code) => resolve(code)));
+  w.child.kill('SIGTERM');
+  const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running after 30 s'), 30_000))]);
+  assert.is(code, 0, w.log());
+  assert.match(w.log(), /stopping now: Redis does not answer/);
+});
+
 test.run();
