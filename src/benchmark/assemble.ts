@@ -16,7 +16,7 @@ import { LEVELS, SPLITS, type SplitName } from '../config/benchmark.ts';
 import type { StageOutcome } from '../dag/reporter.ts';
 import { readAlignments, type AlignmentsDoc } from '../face/alignments-file.ts';
 import { readCompositeRecord } from '../swap/composite-record.ts';
-import { readMetrics } from '../swap/metrics-file.ts';
+import { readMetrics, type SwapMetrics } from '../swap/metrics-file.ts';
 import { METHOD } from '../swap/synthetic.ts';
 import { linkOrCopy, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { csvRow } from '../util/csv.ts';
@@ -97,6 +97,18 @@ async function assembleReal(a: Assembly): Promise<void> {
   });
 }
 
+/** A fake's quality fields for metadata.json, from its metrics. */
+function fakeQuality(m: SwapMetrics): NonNullable<MetadataEntry['quality']> {
+  const id = m.identity.swapped;
+  const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  return {
+    identityShare: id?.closerToTarget ?? null,
+    identityMargin: id?.toSource && id.toTarget ? round(id.toSource.median - id.toTarget.median) : null,
+    targetDistance: id?.toTarget ? round(id.toTarget.median) : null,
+    flicker: m.flicker?.ratio ?? null,
+  };
+}
+
 /** fake/{c0,c23,c40}/, fake/provenance/ and masks/: every fake that finished and passes the quality gate. */
 async function assembleFakes(a: Assembly): Promise<void> {
   await withAtomicPath(join(a.out, 'fake'), async (fakeTmp) => {
@@ -135,6 +147,7 @@ async function assembleFakes(a: Assembly): Promise<void> {
           provenance: datasetFiles.provenance(f.id),
           seed: a.plan.models.find((x) => x.key === f.model)?.seed ?? null,
           stages: fakeStages(f, !a.plan.config.weights),
+          quality: fakeQuality(m),
         };
         boxRows(a, `${f.id}.mp4`, f.sourceVideo, new Set(composite.swappedFrames));
       }

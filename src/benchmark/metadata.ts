@@ -34,6 +34,21 @@ export const MetadataEntry = z
     seed: z.number().int().nullable().optional(),
     /** A fake: the stages of the benchmark folder that made it, for `janus verify DIR --stage …` (absent in older datasets). */
     stages: z.array(z.string()).optional(),
+    /**
+     * A fake's quality (its metrics.json; absent in older datasets): the share of swapped faces
+     * closer to the target than to the source, the margin (median distance to the source minus
+     * to the target: > 0 reads as the target), the median distance to the target, and the
+     * flicker ratio inside the mask against the source's (1 = as stable; null when unmeasured).
+     */
+    quality: z
+      .object({
+        identityShare: z.number().min(0).max(1).nullable(),
+        identityMargin: z.number().nullable(),
+        targetDistance: z.number().min(0).nullable(),
+        flicker: z.number().min(0).nullable(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type MetadataEntry = z.infer<typeof MetadataEntry>;

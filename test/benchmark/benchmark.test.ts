@@ -90,6 +90,11 @@ test('layout, metadata, splits and FF++ pair lists, compression ladder, masks, f
     assert.is(meta[e.original!]!.source, e.source);
     assert.is(e.split, meta[e.original!]!.split);
     assert.match(e.model!, /^[0-9a-f]{64}$/);
+    // its quality, from its metrics: the share in [0, 1], the margin and distance numbers, the flicker ratio measured
+    const q = e.quality!;
+    assert.ok(q && q.identityShare !== null && q.identityShare >= 0 && q.identityShare <= 1, `${name}: identity share ${JSON.stringify(q)}`);
+    assert.ok(typeof q.identityMargin === 'number' && Number.isFinite(q.identityMargin) && typeof q.targetDistance === 'number' && q.targetDistance > 0, `${name}: margin and distance ${JSON.stringify(q)}`);
+    assert.ok(typeof q.flicker === 'number' && q.flicker > 0, `${name}: flicker ratio ${JSON.stringify(q)}`);
     const video = await probeVideo(join(out, e.files.c23));
     const mask = await probeVideo(join(out, e.mask!));
     assert.is(mask.frameCount, video.frameCount, `${name}: mask frames`);
