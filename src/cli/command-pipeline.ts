@@ -6,7 +6,7 @@
  *   const r = await runCommandPipeline({ workdir: out, name: 'extract', command: 'janus extract a.mp4', stages, backend: resolveBackendChoice(opts.backend) });
  *   // prints "extract (out): 1 ran, 0 up to date"; exitCodeOf(r) is the command's exit code
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadPipeline } from '../dag/load-pipeline.ts';
 import { isRunFolder } from '../dag/run-folder.ts';
@@ -55,7 +55,7 @@ export async function runCommandPipeline(p: CommandPipeline): Promise<RunResult>
     const file = join(p.workdir, '.janus', `${p.name}.yaml`);
     await writeFileAtomic(file, stringify({ name: p.name, description: p.command, stages: p.stages }));
     const pipeline = await loadPipeline(file, stageRegistry);
-    const remote = p.queue ? await (await import('../queue/queue-executor.ts')).QueueExecutor.open(p.queue, { workdir: resolve(p.workdir), pipeline: { ...pipeline, file: resolve(pipeline.file) }, cwd: process.cwd(), meta: {} }) : undefined;
+    const remote = p.queue ? await (await import('../queue/queue-executor.ts')).QueueExecutor.open(p.queue, { workdir: p.workdir, pipeline, cwd: process.cwd(), meta: {} }) : undefined;
     let r: RunResult;
     try {
       r = await runPipeline(pipeline, { workdir: p.workdir, registry: stageRegistry, signal, reporter, backend: p.backend, command: p.command, keepGoing: p.keepGoing, heldLock: lock, ...(remote ? { remote } : {}) });

@@ -9,7 +9,7 @@
  *   JANUS_REDIS_PASSWORD=... npx janus redis start --bind 127.0.0.1,10.0.0.5
  *   npx janus redis stop
  */
-import { localUrl, redisStatus, startRedis, stopRedis } from '../queue/redis-server.ts';
+import { localUrl, outsideAddresses, redisStatus, startRedis, stopRedis } from '../queue/redis-server.ts';
 import { UserError, choices } from '../util/errors.ts';
 import type { RedisOpts } from './commands.ts';
 
@@ -22,7 +22,7 @@ export async function run([action]: string[], opts: RedisOpts): Promise<number> 
   if (action === 'start') {
     const r = await startRedis(o, (line) => process.stderr.write(`${line}\n`));
     process.stdout.write(`${r.started ? 'started' : 'already running:'} redis-server (pid ${r.pid}) in ${opts.dir}: --queue ${r.url}\n`);
-    for (const a of o.bind.filter((x) => !['127.0.0.1', '::1', 'localhost'].includes(x))) process.stdout.write(`  workers on other machines: --queue ${localUrl(o, a)}\n`);
+    for (const a of outsideAddresses(o)) process.stdout.write(`  workers on other machines: --queue ${localUrl(o, a)}\n`);
     if (password) process.stdout.write('  the password: JANUS_REDIS_PASSWORD, exported where the coordinator and the workers run (Janus adds it to --queue URLs without one)\n');
   } else if (action === 'stop') {
     process.stdout.write((await stopRedis(o)) ? `stopped the redis-server of ${opts.dir}\n` : `no redis-server of ${opts.dir} is running\n`);

@@ -9,7 +9,6 @@
  * interrupted (run it again to resume), 2 for a mistake in the pipeline or the options.
  */
 import { queueUrlFrom } from '../queue/queue-url.ts';
-import { resolve } from 'node:path';
 import { resolveBackendChoice } from '../engine/backend-request.ts';
 import { readRunManifestFile } from '../dag/manifest.ts';
 import { applyPins, pinsOf } from '../dag/pins.ts';
@@ -45,7 +44,7 @@ export async function run([file]: string[], opts: RunOpts): Promise<number> {
   const dryRun = opts.dryRun;
   const queueUrl = queueUrlFrom(opts.queue);
   // the queue executor: this process coordinates (the state is its alone), workers run the stages
-  const remote = queueUrl && !dryRun ? await (await import('../queue/queue-executor.ts')).QueueExecutor.open(queueUrl, { workdir: resolve(workdir), pipeline: { ...pipeline, file: resolve(pipeline.file) }, cwd: process.cwd(), meta: opts.backend ? { backend: backend.choice } : {}, ...(opts.backend ? { backend: backend.choice } : {}) }) : undefined;
+  const remote = queueUrl && !dryRun ? await (await import('../queue/queue-executor.ts')).QueueExecutor.open(queueUrl, { workdir, pipeline, cwd: process.cwd(), meta: opts.backend ? { backend: backend.choice } : {}, ...(opts.backend ? { backend: backend.choice } : {}) }) : undefined;
   const signal = graceful();
   try {
     const result = await runPipeline(pipeline, {

@@ -288,7 +288,8 @@ export async function runStageItems(impl: StageImplementation, setup: StageSetup
   if (!impl.items || !impl.runItem) throw new Error(`stage "${setup.name}": its kind has no items`);
   await withSession(impl, setup, async (ctx) => {
     const all = await impl.items!(ctx);
-    const unknown = [...only].filter((i) => !all.includes(i));
+    const listed = new Set(all);
+    const unknown = [...only].filter((i) => !listed.has(i));
     if (unknown.length) throw new Error(`stage "${setup.name}" has no item ${unknown.slice(0, 3).join(', ')} (its inputs changed since the items were listed?)`);
     await runItems(impl, ctx, all, hooks, only);
   });

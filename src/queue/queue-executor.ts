@@ -10,6 +10,7 @@
  *   await runPipeline(pipeline, { ..., remote: q });
  *   await q.close();
  */
+import { resolve } from 'node:path';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Pipeline, ResolvedStage } from '../dag/pipeline-schema.ts';
@@ -74,8 +75,10 @@ export class QueueExecutor implements RemoteExecutor {
   }
 
   /** Check the server (exit 2 with the fix when unfit), then connect the queues. */
-  static async open(url: string, r: QueueRun): Promise<QueueExecutor> {
+  static async open(url: string, run: QueueRun): Promise<QueueExecutor> {
     await checkRedis(url);
+    // workers elsewhere read these paths: absolute, whatever folder this process runs in
+    const r = { ...run, workdir: resolve(run.workdir), pipeline: { ...run.pipeline, file: resolve(run.pipeline.file) } };
     const connection = new Redis(url, { maxRetriesPerRequest: null });
     const forEvents = [connection.duplicate(), connection.duplicate()] as const;
     const queues = { gpu: new Queue(QUEUE_NAMES.gpu, { connection }), cpu: new Queue(QUEUE_NAMES.cpu, { connection }) };
@@ -101,8 +104,9 @@ export class QueueExecutor implements RemoteExecutor {
       if (!listed) return undefined;
       const all = listed.items ?? [];
       const done = new Set(req.done);
+      const inList = new Set(all);
       const merge: Progress = (p) => {
-        for (const i of p.done) if (all.includes(i)) done.add(i);
+        for (const i of p.done) if (inList.has(i)) done.add(i);
         onItems({ total: all.length, done: [...done] });
       };
       merge({ total: all.length, done: [] });

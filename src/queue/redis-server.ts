@@ -28,12 +28,14 @@ export interface LocalRedis {
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const addresses = (o: LocalRedis) => (o.bind?.length ? o.bind : ['127.0.0.1']);
 /** The address Janus itself talks to (redis-cli ping, shutdown): loopback when the server listens there. */
+/** The addresses other machines reach it on (not loopback). */
+export const outsideAddresses = (o: LocalRedis) => addresses(o).filter((a) => !LOOPBACK.has(a));
 const talkTo = (o: LocalRedis) => addresses(o).find((a) => LOOPBACK.has(a)) ?? addresses(o)[0]!;
 const cliEnv = (o: LocalRedis) => ({ ...process.env, ...(o.password ? { REDISCLI_AUTH: o.password } : {}) });
 
 /** A server reachable from other machines without a password is refused: anyone on the network could run jobs. */
 export function checkExposure(o: LocalRedis): void {
-  const outside = addresses(o).filter((a) => !LOOPBACK.has(a));
+  const outside = outsideAddresses(o);
   if (outside.length && !o.password) {
     throw new UserError(
       `janus redis start --bind ${addresses(o).join(',')}: listening on ${outside.join(', ')} without a password lets anyone who reaches it run jobs on your workers`,
