@@ -1,17 +1,20 @@
 /**
- * The dataset a benchmark run leaves, in the layouts detection teams use (FaceForensics++
- * folders, DFDC's metadata.json), built from whatever the DAG made: real and fake videos at
- * every compression level, one replaced-pixel mask video per fake, the sidecars, metadata.json,
+ * The dataset a benchmark run leaves, in the layouts detection teams use (Janus's folders by
+ * compression level, or FaceForensics++'s exactly with `layout: ffpp`; DFDC's metadata.json),
+ * built from whatever the DAG made: real and fake videos at every compression level, one
+ * replaced-pixel mask video per fake, the perturbed copies (DeeperForensics' meta file
+ * perturbations.txt beside them), the sidecars, metadata.json,
  * frames.csv (a label and face box per frame of every video), splits/{train,val,test}.json,
  * FaceForensics++'s pair lists {train,val,test}.json at the root ([target, source] pairs), dropped.json (the quality gate's and the failures' list, benchmark/quality-gate.ts) and a
  * dataset card README.md (benchmark/dataset-card.ts).
  * Files are hard links into the work folder (no copies); every folder and file is built aside
- * and renamed into place.
+ * and renamed into place. A layout's folders left by an earlier assembly in the other layout
+ * (named by the metadata.json it wrote) are removed: they only held links into the work folder.
  *
  *   const summary = await assembleDataset(plan, 'out/bench', outcomes);
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { LEVELS, SPLITS, type SplitName } from '../config/benchmark.ts';
 import type { StageOutcome } from '../dag/reporter.ts';
 import { readAlignments, type AlignmentsDoc } from '../face/alignments-file.ts';
@@ -20,11 +23,15 @@ import { readMetrics, type SwapMetrics } from '../swap/metrics-file.ts';
 import { METHOD } from '../swap/synthetic.ts';
 import { linkOrCopy, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
 import { csvRow } from '../util/csv.ts';
-import { datasetCard } from './dataset-card.ts';
-import { datasetFiles, paths } from './layout.ts';
-import { writeMetadata, type BenchmarkMetadata, type MetadataEntry } from './metadata.ts';
+import { datasetCard, QUALITY_PLOT, qualityRecords } from './dataset-card.ts';
+import { qualityPlotPng } from './quality-plot.ts';
+import { datasetFiles, datasetLayouts, paths, type DatasetLayout } from './layout.ts';
+import { readMetadata, writeMetadata, type BenchmarkMetadata, type MetadataEntry } from './metadata.ts';
+import { ffppNames } from './ffpp-names.ts';
+import { perturbationLabel } from '../config/perturbation.ts';
+import type { CompositeRecord } from '../swap/composite-record.ts';
 import { pairLists } from './pair-lists.ts';
-import type { BenchmarkPlan, PlannedFake } from './plan.ts';
+import type { BenchmarkPlan, PlannedFake, PlannedPerturbation } from './plan.ts';
 import { fakeStages, stageName, stagesOfFake } from './stage-names.ts';
 import { gateReason } from './quality-gate.ts';
 import { faultPoint } from '../util/fault-point.ts';
@@ -42,22 +49,41 @@ export interface AssembleSummary {
   perSplit: Record<SplitName, { real: number; fake: number }>;
 }
 
-/** What the assembly gathers while it walks the plan: metadata, drops, frames.csv rows. */
+/** A fake that finished and passed the gate, with what its entry needs. */
+interface KeptFake {
+  f: PlannedFake;
+  m: SwapMetrics;
+  composite: CompositeRecord;
+}
+
+/** What the assembly gathers while it walks the plan: metadata, drops, links, frames.csv rows. */
 interface Assembly {
   plan: BenchmarkPlan;
   out: string;
+  layout: DatasetLayout;
   state: Map<string, StageOutcome>;
   metadata: BenchmarkMetadata;
   dropped: Dropped[];
   frameRows: string[];
   alignments: Map<string, AlignmentsDoc>;
+  /** [work file, dataset file]: the hard links to make. */
+  links: Array<[string, string]>;
+  /** perturbations.txt's lines. */
+  perturbLines: string[];
+  perturbationOf: Map<string, PlannedPerturbation>;
 }
 
 const finished = (o: StageOutcome | undefined) => !!o && ['ran', 'up-to-date'].includes(o.state);
 
+/** The stages a file's entry needs beyond its own: its perturbed copy's, when planned. */
+function perturbStages(a: Assembly, kind: 'real' | 'fake', id: string): string[] {
+  const p = a.perturbationOf.get(`${kind}-${id}`);
+  return p ? [stageName.perturb(p.id)] : [];
+}
+
 /** The first stage a fake needs that did not finish, as a reason; null when all did. */
 function failure(a: Assembly, f: PlannedFake): string | null {
-  for (const stage of stagesOfFake(f, { trained: !a.plan.config.weights })) {
+  for (const stage of [...stagesOfFake(f, { trained: !a.plan.config.weights }), ...perturbStages(a, 'fake', f.id)]) {
     const o = a.state.get(stage);
     if (!finished(o)) return `stage ${stage} ${o ? o.state.replace('-', ' ') : 'did not run'}${o?.error ? `: ${o.error}` : o?.reason ? `: ${o.reason}` : ''}`;
   }
@@ -78,93 +104,185 @@ function boxRows(a: Assembly, file: string, video: string, swapped: Set<number> 
   }
 }
 
-const levelFiles = (kind: 'real' | 'fake', id: string) => Object.fromEntries(LEVELS.map((l) => [l, datasetFiles.video(kind, l, id)])) as MetadataEntry['files'];
+/** Link a video's ladder (and its perturbed copy) under `name`; its entry's files, and its perturbed record. */
+function linkVideo(a: Assembly, kind: 'real' | 'fake', id: string, name: string): { files: MetadataEntry['files']; perturbed: MetadataEntry['perturbed'] } {
+  const files = Object.fromEntries(LEVELS.map((l) => [l, a.layout.video(kind, l, name)])) as MetadataEntry['files'];
+  for (const l of LEVELS) a.links.push([paths.ladderVideo(kind, id, l), files[l]]);
+  const p = a.perturbationOf.get(`${kind}-${id}`);
+  if (!p) return { files, perturbed: null };
+  const file = a.layout.perturbed(kind, name);
+  const labels = p.perturbations.map(perturbationLabel);
+  a.links.push([paths.perturbedVideo(kind, id), file]);
+  a.perturbLines.push(`${file} ${labels.join(' ')}`);
+  return { files, perturbed: { file, perturbations: labels } };
+}
 
-/** real/{c0,c23,c40}/: every real video whose ladder and extraction finished. */
-async function assembleReal(a: Assembly): Promise<void> {
-  await withAtomicPath(join(a.out, 'real'), async (realTmp) => {
-    for (const level of LEVELS) mkdirSync(join(realTmp, level), { recursive: true });
-    for (const v of a.plan.videos) {
-      if (!finished(a.state.get(stageName.ladderReal(v.id))) || !finished(a.state.get(stageName.extract(v.id)))) {
-        a.dropped.push({ fake: `${v.id}.mp4 (real)`, stage: 'failed', reason: `stage ${stageName.ladderReal(v.id)} or ${stageName.extract(v.id)} did not finish` });
-        continue;
-      }
-      for (const level of LEVELS) linkOrCopy(join(a.out, paths.ladderVideo('real', v.id, level)), join(realTmp, level, `${v.id}.mp4`));
-      const frames = aligned(a, v.id).frames.length;
-      a.metadata[`${v.id}.mp4`] = { label: 'REAL', original: null, split: v.split, source: v.identity, target: null, method: null, model: null, frames, framesSwapped: 0, files: levelFiles('real', v.id), mask: null, provenance: null, seed: null, stages: [stageName.ladderReal(v.id)] };
-      boxRows(a, `${v.id}.mp4`, v.id, null);
-    }
+/** The real videos whose ladder, extraction (and perturbation, when planned) finished. */
+function keptReals(a: Assembly): BenchmarkPlan['videos'] {
+  return a.plan.videos.filter((v) => {
+    const stages = [stageName.ladderReal(v.id), stageName.extract(v.id), ...perturbStages(a, 'real', v.id)];
+    const missing = stages.find((s) => !finished(a.state.get(s)));
+    if (missing) a.dropped.push({ fake: `${v.id}.mp4 (real)`, stage: 'failed', reason: `stage ${missing} did not finish` });
+    return !missing;
   });
 }
 
-/** A fake's quality fields for metadata.json, from its metrics. */
-function fakeQuality(m: SwapMetrics): NonNullable<MetadataEntry['quality']> {
+/** The frames a fake could swap: all, or those inside its partial spans. */
+function possibleFrames(c: CompositeRecord): number {
+  return c.partialFrames ? c.partialFrames.reduce((n, [s, e]) => n + e - s + 1, 0) : c.frames.total;
+}
+
+/** The fakes that finished and pass the quality gate (a partial fake's share of frames swapped counts inside its spans). */
+function keptFakes(a: Assembly): KeptFake[] {
+  const kept: KeptFake[] = [];
+  for (const f of a.plan.fakes) {
+    const failed = failure(a, f);
+    if (failed) {
+      a.dropped.push({ fake: `${f.id}.mp4`, stage: 'failed', reason: failed });
+      continue;
+    }
+    const m = readMetrics(join(a.out, paths.metrics(f.id)));
+    const composite = readCompositeRecord(join(a.out, paths.compositeStats(f.id)));
+    const gate = gateReason({ ...m, frames: { total: possibleFrames(composite), swapped: composite.frames.swapped } }, a.plan.config);
+    if (gate) {
+      a.dropped.push({ fake: `${f.id}.mp4`, stage: 'quality-gate', reason: gate });
+      continue;
+    }
+    kept.push({ f, m, composite });
+  }
+  return kept;
+}
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** A fake's quality fields for metadata.json, from its metrics and composite record. */
+function fakeQuality(m: SwapMetrics, c: CompositeRecord): NonNullable<MetadataEntry['quality']> {
   const id = m.identity.swapped;
-  const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  const possible = possibleFrames(c);
   return {
     identityShare: id?.closerToTarget ?? null,
-    identityMargin: id?.toSource && id.toTarget ? round(id.toSource.median - id.toTarget.median) : null,
-    targetDistance: id?.toTarget ? round(id.toTarget.median) : null,
+    identityMargin: id?.toSource && id.toTarget ? round4(id.toSource.median - id.toTarget.median) : null,
+    targetDistance: id?.toTarget ? round4(id.toTarget.median) : null,
     flicker: m.flicker?.ratio ?? null,
+    maskSsim: m.maskSsim ? round4(m.maskSsim.mean) : null,
+    swappedShare: possible ? round4(Math.min(1, c.frames.swapped / possible)) : null,
   };
 }
 
-/** fake/{c0,c23,c40}/, fake/provenance/ and masks/: every fake that finished and passes the quality gate. */
-async function assembleFakes(a: Assembly): Promise<void> {
-  await withAtomicPath(join(a.out, 'fake'), async (fakeTmp) => {
-    await withAtomicPath(join(a.out, 'masks'), async (maskTmp) => {
-      for (const level of LEVELS) mkdirSync(join(fakeTmp, level), { recursive: true });
-      mkdirSync(join(fakeTmp, 'provenance'), { recursive: true });
-      mkdirSync(maskTmp, { recursive: true });
-      for (const f of a.plan.fakes) {
-        const failed = failure(a, f);
-        if (failed) {
-          a.dropped.push({ fake: `${f.id}.mp4`, stage: 'failed', reason: failed });
-          continue;
-        }
-        const m = readMetrics(join(a.out, paths.metrics(f.id)));
-        const gate = gateReason(m, a.plan.config);
-        if (gate) {
-          a.dropped.push({ fake: `${f.id}.mp4`, stage: 'quality-gate', reason: gate });
-          continue;
-        }
-        for (const level of LEVELS) linkOrCopy(join(a.out, paths.ladderVideo('fake', f.id, level)), join(fakeTmp, level, `${f.id}.mp4`));
-        linkOrCopy(join(a.out, paths.fakeMask(f.id)), join(maskTmp, `${f.id}.mp4`));
-        linkOrCopy(join(a.out, paths.fakeProvenance(f.id)), join(fakeTmp, 'provenance', `${f.id}.provenance.json`));
-        const composite = readCompositeRecord(join(a.out, paths.compositeStats(f.id)));
-        a.metadata[`${f.id}.mp4`] = {
-          label: 'FAKE',
-          original: `${f.sourceVideo}.mp4`,
-          split: f.split,
-          source: f.source,
-          target: f.target,
-          method: METHOD,
-          model: m.model.fingerprint,
-          frames: m.frames.total,
-          framesSwapped: m.frames.swapped,
-          files: levelFiles('fake', f.id),
-          mask: datasetFiles.mask(f.id),
-          provenance: datasetFiles.provenance(f.id),
-          seed: a.plan.models.find((x) => x.key === f.model)?.seed ?? null,
-          stages: fakeStages(f, !a.plan.config.weights),
-          quality: fakeQuality(m),
-        };
-        boxRows(a, `${f.id}.mp4`, f.sourceVideo, new Set(composite.swappedFrames));
+/** A partial fake's spans in frames and seconds. */
+function partialRecord(a: Assembly, k: KeptFake): MetadataEntry['partial'] {
+  const ranges = k.composite.partialFrames;
+  if (!ranges) return null;
+  const { num, den } = aligned(a, k.f.sourceVideo).video.fps;
+  const t = (frame: number) => round4((frame * den) / num);
+  return { frames: ranges, seconds: ranges.map(([s, e]) => [t(s), t(e + 1)] as [number, number]) };
+}
+
+function realEntries(a: Assembly, reals: BenchmarkPlan['videos'], nameOf: (id: string) => string): void {
+  for (const v of reals) {
+    const { files, perturbed } = linkVideo(a, 'real', v.id, nameOf(v.id));
+    const frames = aligned(a, v.id).frames.length;
+    a.metadata[`${v.id}.mp4`] = { label: 'REAL', original: null, split: v.split, source: v.identity, target: null, method: null, model: null, frames, framesSwapped: 0, files, mask: null, provenance: null, seed: null, stages: [stageName.ladderReal(v.id)], partial: null, perturbed };
+    boxRows(a, `${v.id}.mp4`, v.id, null);
+  }
+}
+
+function fakeEntries(a: Assembly, kept: KeptFake[], namesOf: (id: string) => string[]): void {
+  for (const k of kept) {
+    const { f, m, composite } = k;
+    const [name, ...more] = namesOf(f.id);
+    const { files, perturbed } = linkVideo(a, 'fake', f.id, name!);
+    const mask = a.layout.mask(name!);
+    const sidecar = a.layout.provenance(name!);
+    a.links.push([paths.fakeMask(f.id), mask], [paths.fakeProvenance(f.id), sidecar]);
+    for (const extra of more) {
+      // the same fake under another FF++ name (ffpp-names.ts): the same files
+      for (const l of LEVELS) a.links.push([paths.ladderVideo('fake', f.id, l), a.layout.video('fake', l, extra)]);
+      a.links.push([paths.fakeMask(f.id), a.layout.mask(extra)], [paths.fakeProvenance(f.id), a.layout.provenance(extra)]);
+      const p = a.perturbationOf.get(`fake-${f.id}`);
+      if (p) a.links.push([paths.perturbedVideo('fake', f.id), a.layout.perturbed('fake', extra)]);
+      if (p) a.perturbLines.push(`${a.layout.perturbed('fake', extra)} ${p.perturbations.map(perturbationLabel).join(' ')}`);
+    }
+    a.metadata[`${f.id}.mp4`] = {
+      label: 'FAKE',
+      original: `${f.sourceVideo}.mp4`,
+      split: f.split,
+      source: f.source,
+      target: f.target,
+      method: METHOD,
+      model: m.model.fingerprint,
+      frames: m.frames.total,
+      framesSwapped: m.frames.swapped,
+      files,
+      mask,
+      provenance: sidecar,
+      seed: a.plan.models.find((x) => x.key === f.model)?.seed ?? null,
+      stages: [...fakeStages(f, !a.plan.config.weights), ...perturbStages(a, 'fake', f.id)],
+      quality: fakeQuality(m, composite),
+      partial: partialRecord(a, k),
+      perturbed,
+    };
+    boxRows(a, `${f.id}.mp4`, f.sourceVideo, new Set(composite.swappedFrames));
+  }
+}
+
+/** The top-level folders an earlier assembly wrote in another layout (its metadata.json names files in them). */
+function staleFolders(out: string, layout: DatasetLayout): string[] {
+  if (!existsSync(join(out, datasetFiles.metadata))) return [];
+  let named: string[];
+  try {
+    named = Object.values(readMetadata(out)).flatMap((e) => [...Object.values(e.files), e.mask ?? '', e.provenance ?? '', e.perturbed?.file ?? '']);
+  } catch {
+    return []; // not a dataset we can read: leave everything as it is
+  }
+  const mine = new Set(layout.folders);
+  return [...new Set(named.filter(Boolean).map((f) => f.split('/')[0]!))].filter((d) => !mine.has(d) && Object.values(datasetLayouts).some((l) => l.folders.includes(d)));
+}
+
+/** Make the links, one top-level folder at a time, each built aside and renamed into place. */
+async function writeLinks(a: Assembly): Promise<void> {
+  for (const folder of a.layout.folders) {
+    await withAtomicPath(join(a.out, folder), async (tmp) => {
+      mkdirSync(tmp, { recursive: true });
+      for (const [from, to] of a.links) {
+        if (to.split('/')[0] !== folder) continue;
+        const dest = join(tmp, to.slice(folder.length + 1));
+        mkdirSync(dirname(dest), { recursive: true });
+        linkOrCopy(join(a.out, from), dest);
       }
     });
-  });
+    if (folder === a.layout.folders[0]) faultPoint('assemble.copied');
+  }
 }
 
 export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes: readonly StageOutcome[]): Promise<AssembleSummary> {
-  const a: Assembly = { plan, out, state: new Map(outcomes.map((o) => [o.name, o])), metadata: {}, dropped: [], frameRows: [csvRow(['file', 'frame', 'label', 'x', 'y', 'width', 'height'])], alignments: new Map() };
-  await assembleReal(a);
-  faultPoint('assemble.copied');
-  await assembleFakes(a);
+  const layoutName = plan.config.layout;
+  const a: Assembly = {
+    plan,
+    out,
+    layout: datasetLayouts[layoutName],
+    state: new Map(outcomes.map((o) => [o.name, o])),
+    metadata: {},
+    dropped: [],
+    frameRows: [csvRow(['file', 'frame', 'label', 'x', 'y', 'width', 'height'])],
+    alignments: new Map(),
+    links: [],
+    perturbLines: [],
+    perturbationOf: new Map(plan.perturbations.map((p) => [p.id, p])),
+  };
+  const stale = staleFolders(out, a.layout);
+  const reals = keptReals(a);
+  const fakes = keptFakes(a);
+  const ffpp = layoutName === 'ffpp' ? ffppNames(plan, new Set(fakes.map((k) => k.f.id))) : null;
+  realEntries(a, reals, (id) => ffpp?.video.get(id) ?? id);
+  fakeEntries(a, fakes, (id) => ffpp?.fake.get(id) ?? [id]);
+  await writeLinks(a);
   const { metadata, dropped } = a;
   const perSplit = Object.fromEntries(SPLITS.map((s) => [s, { real: 0, fake: 0 }])) as AssembleSummary['perSplit'];
   for (const e of Object.values(metadata)) perSplit[e.split][e.label === 'REAL' ? 'real' : 'fake']++;
   faultPoint('assemble.metadata');
   await writeMetadata(out, metadata);
+  for (const d of stale) rmSync(join(out, d), { recursive: true, force: true });
   await writeFileAtomic(join(out, 'frames.csv'), `${a.frameRows.join('\n')}\n`);
   await withAtomicPath(join(out, 'splits'), async (tmp) => {
     mkdirSync(tmp, { recursive: true });
@@ -172,10 +290,20 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
       await writeJsonAtomic(join(tmp, `${s}.json`), { split: s, identities: plan.splits[s], files: Object.entries(metadata).filter(([, e]) => e.split === s).map(([k]) => k) });
     }
   });
-  const pairs = pairLists(metadata);
+  const pairs = ffpp?.pairs ?? pairLists(metadata);
   for (const s of SPLITS) await writeJsonAtomic(join(out, datasetFiles.pairList(s)), pairs[s]);
+  if (plan.perturbations.length) await writeFileAtomic(join(out, datasetFiles.perturbations), a.perturbLines.sort().map((l) => `${l}\n`).join(''));
+  else rmSync(join(out, datasetFiles.perturbations), { force: true });
+  if (ffpp) {
+    await writeJsonAtomic(join(out, datasetFiles.ffppMapping), {
+      what: "FaceForensics++ names of this dataset's files and the Janus ids they stand for (metadata.json is keyed by the Janus ids)",
+      videos: Object.fromEntries([...ffpp.video].filter(([id]) => metadata[`${id}.mp4`]).map(([id, n]) => [n, id])),
+      fakes: Object.fromEntries([...ffpp.fake].flatMap(([id, names]) => names.map((n) => [n, id])).sort()),
+    });
+  } else rmSync(join(out, datasetFiles.ffppMapping), { force: true });
   await writeJsonAtomic(join(out, 'dropped.json'), dropped);
   const summary: AssembleSummary = { real: Object.values(metadata).filter((e) => e.label === 'REAL').length, fake: Object.values(metadata).filter((e) => e.label === 'FAKE').length, dropped, perSplit };
-  await writeFileAtomic(join(out, 'README.md'), datasetCard(plan, { ...summary, dropped: dropped.length }));
+  await writeFileAtomic(join(out, QUALITY_PLOT), await qualityPlotPng(qualityRecords(metadata)));
+  await writeFileAtomic(join(out, 'README.md'), datasetCard(plan, { ...summary, dropped: dropped.length }, metadata));
   return summary;
 }

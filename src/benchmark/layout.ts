@@ -9,6 +9,7 @@
  *   paths.metrics('${item.id}')          // 'work/fakes/${item.id}/metrics.json'
  *   planFile('out/bench', 'models')      // 'out/bench/plan/models.json'
  *   datasetFiles.video('fake', 'c23', 'x')   // 'fake/c23/x.mp4'
+ *   datasetLayouts.ffpp.video('fake', 'c0', '000_001')   // 'manipulated_sequences/Deepfakes/raw/videos/000_001.mp4'
  */
 import { join } from 'node:path';
 
@@ -34,19 +35,55 @@ export const paths = {
   /** A video's compression ladder: one file per level. */
   ladder: (kind: 'real' | 'fake', id: string) => `${WORK}/ladder/${kind}/${id}`,
   ladderVideo: (kind: 'real' | 'fake', id: string, level: string) => `${paths.ladder(kind, id)}/${level}.mp4`,
+  /** A video's perturbed copy (DeeperForensics-1.0's degradations, from its c0 rung). */
+  perturbedVideo: (kind: string, id: string) => `${WORK}/perturbed/${kind}/${id}.mp4`,
 };
 
 /** The files of `<out>/plan/` (what the template stages fan out over, and what readers look up). */
-export type PlanFileName = 'videos' | 'models' | 'fakes' | 'plan';
+export type PlanFileName = 'videos' | 'models' | 'fakes' | 'perturbations' | 'plan';
 export const planDir = (out: string) => join(out, 'plan');
 export const planFile = (out: string, name: PlanFileName) => join(planDir(out), `${name}.json`);
 
-/** The dataset's files, relative to the out folder (as metadata.json names them). */
+/** The dataset's files, relative to the out folder (as metadata.json names them), in Janus's layout. */
 export const datasetFiles = {
   metadata: 'metadata.json',
   video: (kind: 'real' | 'fake', level: string, id: string) => `${kind}/${level}/${id}.mp4`,
   mask: (id: string) => `masks/${id}.mp4`,
   provenance: (id: string) => `fake/provenance/${id}.provenance.json`,
-  /** A split's identity pairs as FaceForensics++ lists them: `[[target, source], …]`. */
+  perturbed: (kind: 'real' | 'fake', id: string) => `${kind}/perturbed/${id}.mp4`,
+  /** A split's pairs as FaceForensics++ lists them: `[[target, source], …]` (identities; in the ffpp layout, video numbers). */
   pairList: (split: string) => `${split}.json`,
+  /** DeeperForensics' meta file: `<file> TYPE:LEVEL …` per perturbed video. */
+  perturbations: 'perturbations.txt',
+  /** The ffpp layout's names back to Janus's (videos NNN, fakes TTT_SSS). */
+  ffppMapping: 'ffpp-mapping.json',
+};
+
+/** FaceForensics++'s method folder: Janus's method is theirs (a shared encoder, a decoder per identity). */
+export const FFPP_METHOD = 'Deepfakes';
+const FFPP_LEVEL: Record<string, string> = { c0: 'raw', c23: 'c23', c40: 'c40' };
+const ffppFake = `manipulated_sequences/${FFPP_METHOD}`;
+
+/**
+ * Where a layout puts each dataset file, by the file's name in that layout (Janus: its id;
+ * ffpp: `NNN` for a real video, `TTT_SSS` for a fake), and the top-level folders it writes (each
+ * built aside and renamed whole).
+ */
+export interface DatasetLayout {
+  folders: readonly string[];
+  video(kind: 'real' | 'fake', level: string, name: string): string;
+  mask(name: string): string;
+  provenance(name: string): string;
+  perturbed(kind: 'real' | 'fake', name: string): string;
+}
+
+export const datasetLayouts: Record<'janus' | 'ffpp', DatasetLayout> = {
+  janus: { folders: ['real', 'fake', 'masks'], video: datasetFiles.video, mask: datasetFiles.mask, provenance: datasetFiles.provenance, perturbed: datasetFiles.perturbed },
+  ffpp: {
+    folders: ['original_sequences', 'manipulated_sequences'],
+    video: (kind, level, name) => (kind === 'real' ? `original_sequences/youtube/${FFPP_LEVEL[level]}/videos/${name}.mp4` : `${ffppFake}/${FFPP_LEVEL[level]}/videos/${name}.mp4`),
+    mask: (name) => `${ffppFake}/masks/videos/${name}.mp4`,
+    provenance: (name) => `${ffppFake}/provenance/${name}.provenance.json`,
+    perturbed: (kind, name) => (kind === 'real' ? `original_sequences/youtube/perturbed/videos/${name}.mp4` : `${ffppFake}/perturbed/videos/${name}.mp4`),
+  },
 };

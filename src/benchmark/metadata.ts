@@ -46,8 +46,24 @@ export const MetadataEntry = z
         identityMargin: z.number().nullable(),
         targetDistance: z.number().min(0).nullable(),
         flicker: z.number().min(0).nullable(),
+        /** Celeb-DF's Mask-SSIM: SSIM of the fake and its original over the replaced region (null when unmeasured; absent in older datasets). */
+        maskSsim: z.number().min(-1).max(1).nullable().optional(),
+        /** Frames swapped over the frames that could be (a partial fake: those inside its spans). */
+        swappedShare: z.number().min(0).max(1).nullable().optional(),
       })
       .strict()
+      .optional(),
+    /** A temporally partial fake (ForgeryNet's kind): the spans it swapped, inclusive frame ranges [start, end] and the same in seconds [start, end); null: a whole-video fake or a real video. Absent in older datasets. */
+    partial: z
+      .object({ frames: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0)])), seconds: z.array(z.tuple([z.number().min(0), z.number().min(0)])) })
+      .strict()
+      .nullable()
+      .optional(),
+    /** Its perturbed copy (DeeperForensics-1.0): the file and the perturbations applied, as `TYPE:LEVEL` (shared with its original or its fakes); null: none. */
+    perturbed: z
+      .object({ file: z.string(), perturbations: z.array(z.string().regex(/^[A-Z]+:[1-5]$/)) })
+      .strict()
+      .nullable()
       .optional(),
   })
   .strict();

@@ -20,6 +20,12 @@ import { stageName, stageRef } from './stage-names.ts';
 import { paths, planFile, type PlanFileName } from './layout.ts';
 import { PlanModels, PlanRecord, type PlannedModel } from './plan-files.ts';
 import { assignSplits, type Splits } from './splits.ts';
+import { chooseShare, partialSpans, perturbationDraw } from './draws.ts';
+import type { Perturbation } from '../config/perturbation.ts';
+import { UserError } from '../util/errors.ts';
+
+/** FaceForensics++ names videos 000-999 (loaders take a name's first three characters). */
+export const FFPP_MAX_VIDEOS = 1000;
 
 export type { PlannedModel };
 
@@ -35,6 +41,24 @@ export interface PlannedFake {
   targetVideo: string;
   model: string;
   direction: Direction;
+  /** A temporally partial fake: its swapped spans as fractions [from, to] of the video; null: every frame. */
+  partial: Array<[number, number]> | null;
+}
+
+/** One perturbed copy (DeeperForensics-1.0): a real video or a fake, from its c0 rung. */
+export interface PlannedPerturbation {
+  /** real-<video id> or fake-<fake id>: the stage's item name. */
+  id: string;
+  kind: 'real' | 'fake';
+  /** The video or fake id (its file name without extension). */
+  file: string;
+  /** The stage whose c0 output is perturbed (its compression ladder). */
+  ladder: string;
+  /** The real video whose draw this is (a fake shares its original's). */
+  original: string;
+  perturbations: Perturbation[];
+  /** Seed of the random parts (noise, blocks): the original's, so a real video and its fakes get the same. */
+  seed: number;
 }
 
 export interface BenchmarkPlan {
@@ -45,6 +69,7 @@ export interface BenchmarkPlan {
   videos: Array<ManifestVideo & { split: SplitName }>;
   models: PlannedModel[];
   fakes: PlannedFake[];
+  perturbations: PlannedPerturbation[];
 }
 
 export function makePlan(manifest: BenchmarkManifest, config: BenchmarkConfig): BenchmarkPlan {
@@ -63,10 +88,37 @@ export function makePlan(manifest: BenchmarkManifest, config: BenchmarkConfig): 
     const key = `${a}__${b}`;
     if (!models.has(key)) models.set(key, { key, a, b, split: p.split, seed: deriveSeed(config.seed, `model:${key}`) });
     for (const v of videosOf(p.source)) {
-      fakes.push({ id: `${v.id}__${p.target}`, split: p.split, source: p.source, target: p.target, sourceVideo: v.id, sourcePath: v.video, targetVideo: videosOf(p.target)[0]!.id, model: key, direction: p.source === a ? 'a-to-b' : 'b-to-a' });
+      fakes.push({ id: `${v.id}__${p.target}`, split: p.split, source: p.source, target: p.target, sourceVideo: v.id, sourcePath: v.video, targetVideo: videosOf(p.target)[0]!.id, model: key, direction: p.source === a ? 'a-to-b' : 'b-to-a', partial: null });
     }
   }
-  return { manifest, config, splits, pairs, videos: manifest.videos.map((v) => ({ ...v, split: splitOf(v.identity) })), models: [...models.values()], fakes };
+  const partial = chooseShare(fakes.map((f) => f.id), config.partialShare, config.seed, 'partial');
+  for (const f of fakes) if (partial.has(f.id)) f.partial = partialSpans(deriveSeed(config.seed, `spans:${f.id}`), config.partialSpans);
+  return { manifest, config, splits, pairs, videos: manifest.videos.map((v) => ({ ...v, split: splitOf(v.identity) })), models: [...models.values()], fakes, perturbations: planPerturbations(manifest, config, fakes) };
+}
+
+/** The perturbed copies: perturbShare of the real videos, each with every fake made from it, one draw per real video. */
+function planPerturbations(manifest: BenchmarkManifest, config: BenchmarkConfig, fakes: readonly PlannedFake[]): PlannedPerturbation[] {
+  const chosen = chooseShare(manifest.videos.map((v) => v.id), config.perturbShare, config.seed, 'perturb');
+  if (!chosen.size) return [];
+  const fakesOf = new Map<string, PlannedFake[]>();
+  for (const f of fakes) fakesOf.set(f.sourceVideo, [...(fakesOf.get(f.sourceVideo) ?? []), f]);
+  const out: PlannedPerturbation[] = [];
+  for (const v of manifest.videos) {
+    if (!chosen.has(v.id)) continue;
+    const seed = deriveSeed(config.seed, `perturb:${v.id}`);
+    const perturbations = perturbationDraw(seed, config);
+    out.push({ id: `real-${v.id}`, kind: 'real', file: v.id, ladder: stageName.ladderReal(v.id), original: v.id, perturbations, seed });
+    for (const f of fakesOf.get(v.id) ?? []) out.push({ id: `fake-${f.id}`, kind: 'fake', file: f.id, ladder: stageName.ladderFake(f.id), original: v.id, perturbations, seed });
+  }
+  return out;
+}
+
+/** Settings that cannot work together, or with this manifest: a UserError naming the fix. */
+export function checkPlan(plan: BenchmarkPlan): void {
+  const c = plan.config;
+  if (c.layout !== 'ffpp') return;
+  if (c.directions !== 'both') throw new UserError("--layout ffpp needs --directions both: FaceForensics++'s pair lists name both fakes of a pair (a_b and b_a)", 'drop --directions one, or use --layout janus');
+  if (plan.videos.length > FFPP_MAX_VIDEOS) throw new UserError(`--layout ffpp names videos 000-999, and the manifest ${plan.manifest.file} has ${plan.videos.length} videos`, 'split the manifest into datasets of at most 1000 videos, or use --layout janus');
 }
 
 /** The pipeline (stage specs) of a plan; template stages read `plan/*.json` in the run folder. */
@@ -120,6 +172,7 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
       name: stageName.composite('${item.id}'),
       foreach: foreach('fakes'),
       kind: 'composite',
+      params: { partial: '${item.partial}' },
       inputs: { video: '${item.sourcePath}', alignments: sourceAlignments, swapped: fake(stageName.swap, 'faces') },
       outputs: {
         segments: `${paths.fake('${item.id}')}/segments`,
@@ -164,6 +217,16 @@ export function benchmarkStages(plan: BenchmarkPlan, out: string): unknown[] {
       outputs: Object.fromEntries(LEVELS.map((l) => [l, paths.ladderVideo('real', '${item.id}', l)])),
     },
   );
+  if (plan.perturbations.length) {
+    stages.push({
+      name: stageName.perturb('${item.id}'),
+      foreach: foreach('perturbations'),
+      kind: 'perturb',
+      params: { perturbations: '${item.perturbations}', seed: '${item.seed}' },
+      inputs: { video: stageRef('${item.ladder}', 'c0') },
+      outputs: { video: paths.perturbedVideo('${item.kind}', '${item.file}') },
+    });
+  }
   return stages;
 }
 
@@ -172,5 +235,6 @@ export async function writePlan(plan: BenchmarkPlan, out: string): Promise<void>
   await writeJsonAtomic(planFile(out, 'videos'), plan.videos);
   await writeJsonAtomic(planFile(out, 'models'), PlanModels.parse(plan.models));
   await writeJsonAtomic(planFile(out, 'fakes'), plan.fakes);
+  await writeJsonAtomic(planFile(out, 'perturbations'), plan.perturbations);
   await writeJsonAtomic(planFile(out, 'plan'), PlanRecord.parse({ manifest: plan.manifest.file, config: plan.config, splits: plan.splits, pairs: plan.pairs }));
 }

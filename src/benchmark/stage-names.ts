@@ -21,6 +21,8 @@ export const stageName = {
   metrics: (fake: string) => `metrics-${fake}`,
   ladderFake: (fake: string) => `ladder-fake-${fake}`,
   ladderReal: (video: string) => `ladder-real-${video}`,
+  /** A perturbed copy: real-<video> or fake-<fake> (plan/perturbations.json's ids). */
+  perturb: (item: string) => `perturb-${item}`,
 } as const;
 
 /** A pipeline input naming another stage's output. */

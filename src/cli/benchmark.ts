@@ -13,7 +13,7 @@
 import { dirname, resolve } from 'node:path';
 import { assembleDataset } from '../benchmark/assemble.ts';
 import { readBenchmarkManifest } from '../benchmark/manifest.ts';
-import { benchmarkStages, makePlan, writePlan } from '../benchmark/plan.ts';
+import { benchmarkStages, checkPlan, makePlan, writePlan } from '../benchmark/plan.ts';
 import { BenchmarkConfig } from '../config/benchmark.ts';
 import { parseConfig } from '../config/parse.ts';
 import { acquireRunLock, staleLockNote, type RunLock } from '../dag/lock.ts';
@@ -48,6 +48,7 @@ async function benchmarkLocked(file: string, out: string, command: string, lock:
   const fromCli = Object.fromEntries(Object.entries(opts).filter(([k]) => given.has(k) && k in BenchmarkConfig.shape));
   const config = parseConfig(BenchmarkConfig, { ...fromManifest, ...fromCli }, `benchmark settings (${file} and the options)`);
   const plan = makePlan(manifest, config);
+  checkPlan(plan);
   if (!plan.fakes.length) {
     throw new UserError(
       `the plan makes no fakes: every split needs two identities for a pair (splits: ${JSON.stringify(plan.splits)})`,
@@ -59,7 +60,7 @@ async function benchmarkLocked(file: string, out: string, command: string, lock:
   if (queue) await checkRedis(queue); // before the plan: a server that will not do stops here
   await writePlan(plan, out);
   faultPoint('benchmark.planned');
-  process.stdout.write(`benchmark: ${manifest.videos.length} videos, ${manifest.identities.length} identities; splits train ${plan.splits.train.length} / val ${plan.splits.val.length} / test ${plan.splits.test.length}; ${plan.models.length} models, ${plan.fakes.length} fakes\n`);
+  process.stdout.write(`benchmark: ${manifest.videos.length} videos, ${manifest.identities.length} identities; splits train ${plan.splits.train.length} / val ${plan.splits.val.length} / test ${plan.splits.test.length}; ${plan.models.length} models, ${plan.fakes.length} fakes${plan.fakes.some((f) => f.partial) ? ` (${plan.fakes.filter((f) => f.partial).length} partial)` : ''}${plan.perturbations.length ? `; ${plan.perturbations.length} perturbed copies` : ''}\n`);
   const r = await runCommandPipeline({ workdir: out, name: 'benchmark', command, backend, stages: benchmarkStages(plan, out), keepGoing: true, heldLock: lock, force: opts.force, ...(queue ? { queue } : {}) });
   if (r.interrupted) return 130;
   const s = await assembleDataset(plan, out, r.outcomes);

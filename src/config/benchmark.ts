@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { UserError } from '../util/errors.ts';
 import { PRESETS } from './model.ts';
+import { PERTURBATION_LEVEL_NUMBERS, PERTURBATION_TYPES } from './perturbation.ts';
 
 export const SPLITS = ['train', 'val', 'test'] as const;
 export type SplitName = (typeof SPLITS)[number];
@@ -60,6 +61,28 @@ export const BenchmarkConfig = z
      * report calls a swap, no more, no less.
      */
     minIdentityShare: z.number().min(0).max(1).default(0.5).meta({ cli: { help: 'drop a fake where fewer than this share of swapped faces are closer to the target than to the source (0-1)', value: 'x' } }),
+    /** The dataset's folder layout: Janus's (real/, fake/, masks/ by compression level) or FaceForensics++'s exactly (original_sequences/, manipulated_sequences/Deepfakes/, NNN numbering). */
+    layout: z.enum(['janus', 'ffpp']).default('janus').meta({ cli: { help: "folder layout: janus (real/, fake/, masks/) or ffpp (FaceForensics++'s original_sequences/ and manipulated_sequences/ with NNN names)", value: 'name' } }),
+    /** Share of fakes that swap only some spans of their video (ForgeryNet's temporally partial fakes); the rest of their frames stay real. */
+    partialShare: z.number().min(0).max(1).default(0).meta({ cli: { help: 'share of fakes that swap only one or more spans of the video (0-1)', value: 'x' } }),
+    /** A partial fake's spans: 1 to this many, covering 20-60% of the video together. */
+    partialSpans: z.number().int().min(1).max(4).default(2).meta({ cli: { help: 'at most this many swapped spans per partial fake', value: 'n' } }),
+    /** Share of real videos that get a perturbed copy (DeeperForensics-1.0's real-world degradations); every fake made from such a video gets the same perturbations. */
+    perturbShare: z.number().min(0).max(1).default(0).meta({ cli: { help: 'share of real videos perturbed, with the fakes made from them (0-1)', value: 'x' } }),
+    /** The perturbation types drawn from (DeeperForensics' seven). */
+    perturbTypes: z
+      .array(z.enum(PERTURBATION_TYPES))
+      .min(1)
+      .default([...PERTURBATION_TYPES])
+      .meta({ cli: { flag: 'perturb-type', help: `a perturbation type drawn from, one of ${PERTURBATION_TYPES.join('|')} (default: all)`, value: 'type', shownDefault: PERTURBATION_TYPES.join(',') } }),
+    /** The levels drawn from (1 mildest .. 5 strongest). */
+    perturbLevels: z
+      .array(z.coerce.number().int().min(1).max(5))
+      .min(1)
+      .default([...PERTURBATION_LEVEL_NUMBERS])
+      .meta({ cli: { flag: 'perturb-level', help: 'a perturbation level drawn from, 1 (mildest) to 5 (default: all)', value: 'n', shownDefault: PERTURBATION_LEVEL_NUMBERS.join(',') } }),
+    /** Share of perturbed videos that get a mixture of 2-4 types (DeeperForensics' mixed perturbations) instead of one. */
+    perturbMix: z.number().min(0).max(1).default(0.25).meta({ cli: { help: 'share of perturbed videos given a mixture of 2-4 types rather than one (0-1)', value: 'x' } }),
   })
   .strict();
 export type BenchmarkConfig = z.infer<typeof BenchmarkConfig>;

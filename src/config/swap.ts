@@ -46,14 +46,47 @@ export const CompositeConfig = z
     segmentFrames: z.number().int().min(1).default(100).meta({ cli: { help: 'frames per resumable segment', value: 'n' } }),
     /** x264 quality of the swapped and side-by-side videos (0 lossless … 51 worst). */
     crf: z.number().int().min(0).max(51).default(18).meta({ cli: { help: 'x264 quality of the videos, 0 (lossless) to 51', value: 'n' } }),
+    /**
+     * A temporally partial fake (ForgeryNet's kind): swap only inside these spans, given as
+     * fractions [from, to] of the video's frames (the benchmark draws them before the frame count
+     * is known); every other frame passes through untouched and its mask stays black. Absent:
+     * every frame with a kept face.
+     */
+    partial: z
+      .array(z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).refine(([a, b]) => a < b, 'a span [from, to] needs from < to'))
+      .min(1)
+      .optional(),
   })
   .strict();
 export type CompositeConfig = z.infer<typeof CompositeConfig>;
 
 export const MetricsConfig = z
   .object({
-    /** Faces per identity (spread evenly over the video) that the metrics are computed on. */
+    /** Faces per identity (spread evenly over the video) that the metrics are computed on; also the most frames Mask-SSIM reads. */
     sample: z.number().int().min(1).max(10000).default(48),
   })
   .strict();
 export type MetricsConfig = z.infer<typeof MetricsConfig>;
+
+/**
+ * The inclusive frame ranges [start, end] a partial composite swaps in a video of `frames`
+ * frames: each span [from, to] covers frames floor(from * n) to ceil(to * n) - 1 (at least one
+ * frame), overlapping or touching ranges merged, ascending.
+ *
+ *   partialFrames([[0.25, 0.5]], 40)   // [[10, 19]]
+ */
+export function partialFrames(spans: ReadonlyArray<readonly [number, number]>, frames: number): Array<[number, number]> {
+  const ranges = spans
+    .map(([a, b]) => {
+      const start = Math.min(frames - 1, Math.floor(a * frames));
+      return [start, Math.max(start, Math.min(frames - 1, Math.ceil(b * frames) - 1))] as [number, number];
+    })
+    .sort((x, y) => x[0] - y[0]);
+  const out: Array<[number, number]> = [];
+  for (const r of ranges) {
+    const last = out[out.length - 1];
+    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+    else out.push([...r]);
+  }
+  return frames > 0 ? out : [];
+}

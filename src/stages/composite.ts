@@ -15,7 +15,7 @@
  *                stats: composite.json, provenance: output.provenance.json }
  */
 import { basename, join } from 'node:path';
-import type { CompositeConfig } from '../config/swap.ts';
+import { partialFrames, type CompositeConfig } from '../config/swap.ts';
 import type { StageContext, StageImplementation } from '../dag/stage-kind.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
@@ -42,6 +42,8 @@ interface Session {
   frameSwap: FrameSwap;
   frames: AsyncGenerator<Frame> | null;
   next: number;
+  /** A partial composite's frame ranges (inclusive); null: every frame may be swapped. */
+  partial: Array<[number, number]> | null;
 }
 type Ctx = StageContext<P, Session>;
 
@@ -75,7 +77,8 @@ export const compositeStage: StageImplementation<P, Session> = {
     }
     const swap = readSwapRecord(ctx.inputs.swapped!);
     const frameSwap: FrameSwap = { swappedDir: ctx.inputs.swapped!, learnedMasks: swap.learnedMasks, options: ctx.params };
-    return { info, byFrame, swap, frameSwap, frames: null, next: -1 };
+    const partial = ctx.params.partial ? partialFrames(ctx.params.partial, info.frameCount) : null;
+    return { info, byFrame, swap, frameSwap, frames: null, next: -1, partial };
   },
   async close(ctx) {
     // finished, failed or stopped (Ctrl-C, another stage failed): stop the decoder
@@ -114,7 +117,8 @@ export const compositeStage: StageImplementation<P, Session> = {
         const r = await s.frames.next();
         if (r.done) break; // the container over-counted its frames
         if (r.value.index !== index) throw new Error(`decoder gave frame ${r.value.index}, expected ${index}`);
-        const faces = s.byFrame.get(index) ?? [];
+        const inside = !s.partial || s.partial.some(([a, b]) => index >= a && index <= b);
+        const faces = inside ? (s.byFrame.get(index) ?? []) : [];
         const out = await compositeFrame(r.value, faces, s.frameSwap);
         await video.write(out.image.data);
         await mask.write(maskToRgb(out.replaced));
@@ -150,7 +154,7 @@ export const compositeStage: StageImplementation<P, Session> = {
     await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'mask', x.item)), out: ctx.outputs.mask!, metadata: tags('replaced-pixel-mask'), deterministic: true });
     if (ctx.outputs.comparison) await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'comparison', x.item)), out: ctx.outputs.comparison, audioFrom: ctx.inputs.video, metadata: tags('side-by-side'), deterministic: true });
     const frames = { total, swapped: swapped.length, skipped: total - swapped.length };
-    await writeCompositeRecord(ctx.outputs.stats!, { schema: COMPOSITE_SCHEMA, frames, swappedFrames: swapped, segments: used.length, params: ctx.params });
+    await writeCompositeRecord(ctx.outputs.stats!, { schema: COMPOSITE_SCHEMA, frames, swappedFrames: swapped, segments: used.length, ...(s.partial ? { partialFrames: s.partial } : {}), params: ctx.params });
     const fp = (f: string) => ({ file: f, sha256: sha256File(f) });
     const doc: SyntheticSidecar = {
       schema: SYNTHETIC_SCHEMA,

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { ExtractConfig } from '../config/extract.ts';
 import { SampleClipConfig, SAMPLE_NAMES, type SampleName } from '../config/samples.ts';
 import { CompositeConfig, MetricsConfig, SwapConfig } from '../config/swap.ts';
+import { PERTURBATION_TYPES } from '../config/perturbation.ts';
 import { TrainConfig } from '../config/train.ts';
 import { CLOCK_IN_HTML } from '../swap/clock-mark.ts';
 import { StageRegistry, type StageKind } from '../dag/stage-kind.ts';
@@ -118,8 +119,8 @@ const composite: StageKind<CompositeConfig> = {
 
 const swapMetrics: StageKind<MetricsConfig> = {
   kind: 'swap-metrics',
-  version: '2',
-  description: 'metrics.json: identity distances of the swapped faces, reconstruction PSNR/SSIM, frames swapped, flicker',
+  version: '3', // 3: Mask-SSIM (maskSsim)
+  description: 'metrics.json: identity distances of the swapped faces, reconstruction PSNR/SSIM, frames swapped, flicker, Mask-SSIM',
   params: MetricsConfig,
   inputs: ['source', 'swapped', 'model', 'composite'],
   outputs: ['metrics'],
@@ -164,6 +165,26 @@ const compressLadder: StageKind<CompressLadderParams> = {
   load: async () => (await import('./compress-ladder.ts')).compressLadderStage,
 };
 
+export const PerturbParams = z
+  .object({
+    /** DeeperForensics-1.0's perturbations, applied in this order (src/config/perturbation.ts). */
+    perturbations: z.array(z.object({ type: z.enum(PERTURBATION_TYPES), level: z.number().int().min(1).max(5) }).strict()).min(1),
+    /** Seed of the random parts (noise, block positions). */
+    seed: z.number().int(),
+  })
+  .strict();
+export type PerturbParams = z.infer<typeof PerturbParams>;
+
+const perturb: StageKind<PerturbParams> = {
+  kind: 'perturb',
+  version: '1',
+  description: "a video with DeeperForensics-1.0's real-world perturbations (colour, blocks, noise, blur, JPEG, video compression)",
+  params: PerturbParams,
+  inputs: ['video'],
+  outputs: ['video'],
+  load: async () => (await import('./perturb.ts')).perturbStage,
+};
+
 export const stageRegistry = new StageRegistry()
   .register(extract)
   .register(probeVideo)
@@ -174,4 +195,5 @@ export const stageRegistry = new StageRegistry()
   .register(swapMetrics)
   .register(swapReport)
   .register(gatherFaces)
-  .register(compressLadder);
+  .register(compressLadder)
+  .register(perturb);

@@ -2,7 +2,8 @@
  * Stage `swap-metrics`: metrics.json for a swap: face-recognition distances of the swapped
  * faces to the source and target identities (and of the originals, for scale), the model's
  * reconstruction PSNR/SSIM per identity, frames swapped and skipped, and, given the source
- * video and the composite's output and mask videos, the output's flicker against the source's.
+ * video and the composite's output and mask videos, the output's flicker against the source's
+ * and its Mask-SSIM (Celeb-DF's measure, on `sample` swapped frames spread over the video).
  * Its spec (version, params, inputs, outputs) is in registry.ts; this file loads when the stage runs.
  *
  *   - name: metrics
@@ -22,6 +23,7 @@ import { fileDescriptors } from '../face/file-descriptors.ts';
 import { keptFaces, spread } from '../swap/kept-faces.ts';
 import { readCompositeRecord } from '../swap/composite-record.ts';
 import { videoFlicker } from '../swap/flicker.ts';
+import { videoMaskSsim } from '../swap/mask-ssim.ts';
 import { centroid, checkpointReconstruction, identityDistances } from '../swap/metrics.ts';
 import { METRICS_SCHEMA, writeMetrics, type SwapMetrics } from '../swap/metrics-file.ts';
 import { readSwapRecord } from '../swap/swap-record.ts';
@@ -53,6 +55,7 @@ export const swapMetricsStage: StageImplementation<P> = {
     const swapped = cSource ? identityDistances(dSwapped, cSource, cTarget) : null;
     const { video, output, mask } = ctx.inputs;
     const flicker = video && output && mask ? await videoFlicker(video, output, mask) : null;
+    const maskSsim = video && output && mask ? await videoMaskSsim(video, output, mask, spread(composite.swappedFrames, ctx.params.sample)) : null;
     const metrics: SwapMetrics = {
       schema: METRICS_SCHEMA,
       direction: swap.direction,
@@ -72,10 +75,14 @@ export const swapMetricsStage: StageImplementation<P> = {
         what: 'mean frame-to-frame change (0-255) inside the replaced-pixel mask, output and source; ratio 1 = as stable as the source',
         ...flicker,
       },
+      maskSsim: maskSsim && {
+        what: `Celeb-DF's Mask-SSIM (Li et al. 2020): SSIM of each output frame against its source frame inside the replaced-pixel mask (7x7 windows wholly inside it, weighted by its blend weight, per RGB channel: model/ssim.ts), the mean over ${maskSsim.frames} swapped frames spread over the video (at most ${ctx.params.sample}); 1 = unchanged`,
+        ...maskSsim,
+      },
     };
     faultPoint('metrics.scored');
     await writeMetrics(ctx.outputs.metrics!, metrics);
-    ctx.log(`swapped faces: distance to source ${swapped?.toSource?.mean.toFixed(3)}, to target ${swapped?.toTarget?.mean.toFixed(3) ?? 'n/a'}; ${composite.frames.swapped}/${composite.frames.total} frames swapped; flicker ${flicker?.ratio?.toFixed(2) ?? 'n/a'}x the source's`);
+    ctx.log(`swapped faces: distance to source ${swapped?.toSource?.mean.toFixed(3)}, to target ${swapped?.toTarget?.mean.toFixed(3) ?? 'n/a'}; ${composite.frames.swapped}/${composite.frames.total} frames swapped; flicker ${flicker?.ratio?.toFixed(2) ?? 'n/a'}x the source's; Mask-SSIM ${maskSsim?.mean.toFixed(3) ?? 'n/a'}`);
   },
   did: () => ({ models: faceApiModelHashes(), engine: engineUsed() }),
 };

@@ -24,6 +24,8 @@ export const CompositeRecord = z
     swappedFrames: z.array(Frame),
     /** Segments joined (those with frames). */
     segments: z.number().int().min(0),
+    /** A partial composite (params.partial): the inclusive frame ranges [start, end] it swapped in; absent when every frame could be. */
+    partialFrames: z.array(z.tuple([Frame, Frame])).optional(),
     params: CompositeConfig,
   })
   .strict();

@@ -1,6 +1,7 @@
 /**
  * `metrics.json`, what the swap-metrics stage writes: one schema, validated where it is read
- * (the benchmark's quality gate, the report), as `alignments.json` is. Version 2 added `flicker`.
+ * (the benchmark's quality gate, the report), as `alignments.json` is. Version 2 added `flicker`;
+ * `maskSsim` came later within version 2, optional, so that files written before it still read.
  *
  *   await writeMetrics('runs/x/metrics.json', metrics);   // validated before it is written
  *   readMetrics('runs/x/metrics.json').identity.swapped?.toTarget?.median
@@ -53,6 +54,17 @@ export const SwapMetrics = z
       .object({ what: z.string(), output: z.number().min(0), source: z.number().min(0), ratio: z.number().min(0).nullable(), pairs: z.number().int().min(1) })
       .strict()
       .nullable(),
+    /**
+     * Celeb-DF's Mask-SSIM (src/swap/mask-ssim.ts): the output's SSIM against the source inside
+     * the replaced-pixel mask, the mean over the frames measured (1 = unchanged; SSIM's range is
+     * -1..1, 0..1 in practice); null when the stage was not given the three videos or no frame
+     * had a replaced region; absent in files written before it.
+     */
+    maskSsim: z
+      .object({ what: z.string(), mean: z.number().min(-1).max(1), frames: z.number().int().min(1) })
+      .strict()
+      .nullable()
+      .optional(),
   })
   .strict();
 export type SwapMetrics = z.infer<typeof SwapMetrics>;

@@ -3,11 +3,14 @@
  * iterations): the layout and file names; metadata.json validates and every file it names exists;
  * splits are identity-disjoint; c0 > c23 > c40 for every video; masks match their fake's frame
  * count; frames.csv covers every frame; the quality gate lists what it drops; a failed pair is
- * recorded while the others are kept; the baseline detector reports a number; latents export.
+ * recorded while the others are kept; the baseline detector reports a number; latents export;
+ * partial fakes (frames.csv, mask and metadata agree); perturbed copies (the meta file matches
+ * the files, real and fakes share a draw, every copy changed, the same seed the same bytes); the
+ * FaceForensics++ layout walked as detection codebases' loaders walk it.
  *
  * @tier e2e (generates a mini benchmark)
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -23,6 +26,19 @@ import { probeStreams, probeVideo } from '../../src/media/probe.ts';
 import { readMetrics } from '../../src/swap/metrics-file.ts';
 import { ffmpegSync, janus, requireSamples, tempDir } from '../helpers/fixtures.ts';
 import { makeSampleClip } from '../../src/samples/make-sample.ts';
+import { decodeFrames } from '../../src/media/decode.ts';
+
+/** Every frame of a video, as RGB. */
+async function frames(file: string): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const f of decodeFrames(file)) out.push(Uint8Array.from(f.data));
+  return out;
+}
+const meanAbsDiff = (a: Uint8Array, b: Uint8Array) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! - b[i]!);
+  return s / a.length;
+};
 
 const test = suite('benchmark/benchmark');
 const tmp = tempDir('bench');
@@ -31,7 +47,9 @@ const manifest = join(tmp.dir, 'bench.csv');
 // Six iterations make blurs, which the default gate drops (asserted below): the runs here relax
 // its distance and share rules so that fakes are kept and the dataset can be checked.
 const RELAXED = ['--max-target-distance', '2', '--min-identity-share', '0'];
-const ARGS = () => ['benchmark', manifest, '--out', out, '--preset', 'tiny', '--iterations', '6', '--size', '128', '--detector', 'tiny', '--splits', '0.5,0,0.5', '--seed', '3', ...RELAXED];
+// half the fakes partial, half the real videos perturbed (with the fakes made from them)
+const DRAWS = ['--partial-share', '0.5', '--perturb-share', '0.5'];
+const ARGS = () => ['benchmark', manifest, '--out', out, '--preset', 'tiny', '--iterations', '6', '--size', '128', '--detector', 'tiny', '--splits', '0.5,0,0.5', '--seed', '3', ...RELAXED, ...DRAWS];
 test.before(async () => {
   requireSamples();
   const rows = ['video,identity'];
@@ -161,6 +179,70 @@ test('the baseline detector runs and reports a number; latents export', () => {
   assert.is(doc.faces[0].latent.length, doc.dims);
 });
 
+test('partial fakes: the spans in metadata.json, the labels of frames.csv and the mask agree', async () => {
+  assert.is(runs.gateOff.code, 0);
+  const meta = readMetadata(out);
+  const partial = Object.entries(meta).filter(([, e]) => e.partial);
+  assert.is(partial.length, 2, 'half the four fakes');
+  assert.ok(Object.values(meta).filter((e) => e.label === 'FAKE' && !e.partial).every((e) => e.partial === null));
+  const rows = readFileSync(join(out, 'frames.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  for (const [name, e] of partial) {
+    const p = e.partial!;
+    const inside = (i: number) => p.frames.some(([a, b]) => i >= a && i <= b);
+    const covered = p.frames.reduce((n, [a, b]) => n + b - a + 1, 0);
+    assert.ok(covered >= 1 && covered < e.frames, `${name}: spans ${JSON.stringify(p.frames)} cover part of ${e.frames} frames`);
+    const info = await probeVideo(join(out, e.files.c0));
+    const fps = info.fps.num / info.fps.den;
+    p.frames.forEach(([a, b], i) => {
+      assert.ok(Math.abs(p.seconds[i]![0] - a / fps) < 1e-3 && Math.abs(p.seconds[i]![1] - (b + 1) / fps) < 1e-3, `${name}: span ${i} in seconds ${JSON.stringify(p.seconds[i])} at ${fps} fps`);
+    });
+    const labelled = rows.filter((r) => r[0] === name && r[2] === '1').map((r) => Number(r[1]));
+    assert.ok(labelled.length > 0, `${name}: some frames swapped`);
+    assert.ok(labelled.every(inside), `${name}: label 1 only inside the spans: ${labelled}`);
+    assert.is(e.framesSwapped, labelled.length);
+    assert.ok(e.quality!.swappedShare! > 0 && e.quality!.swappedShare! <= 1);
+    const mask = await frames(join(out, e.mask!));
+    const source = await frames(join(out, meta[e.original!]!.files.c0));
+    const fake = await frames(join(out, e.files.c0));
+    mask.forEach((m, i) => {
+      const white = m.some((v) => v > 127);
+      if (!inside(i)) {
+        assert.not.ok(white, `${name}: mask frame ${i} outside the spans is black`);
+        // the original's frame, through the composite's own encode (x264 crf 18)
+        assert.ok(meanAbsDiff(fake[i]!, source[i]!) < 3, `${name}: frame ${i} outside the spans is the original's (${meanAbsDiff(fake[i]!, source[i]!).toFixed(2)})`);
+      } else if (labelled.includes(i)) assert.ok(white, `${name}: mask frame ${i}, swapped, has replaced pixels`);
+    });
+  }
+});
+
+test('perturbed copies: perturbations.txt matches the files and metadata, real and fakes share a draw, each copy changed, the same seed the same bytes', async () => {
+  assert.is(runs.gateOff.code, 0);
+  const meta = readMetadata(out);
+  const lines = readFileSync(join(out, 'perturbations.txt'), 'utf8').trim().split('\n');
+  const listed = new Map(lines.map((l) => [l.split(' ')[0]!, l.split(' ').slice(1)]));
+  const perturbed = Object.entries(meta).filter(([, e]) => e.perturbed);
+  assert.is(perturbed.filter(([, e]) => e.label === 'REAL').length, 2, 'half the four real videos');
+  assert.is(listed.size, perturbed.length, 'one line per perturbed copy');
+  for (const [name, e] of perturbed) {
+    const p = e.perturbed!;
+    assert.ok(existsSync(join(out, p.file)), `${name}: ${p.file}`);
+    assert.equal(listed.get(p.file), p.perturbations, `${name}: the meta file's line`);
+    for (const l of p.perturbations) assert.match(l, /^(CS|CC|BW|GNC|GB|JPEG|VC):[1-5]$/);
+    if (e.label === 'FAKE') assert.equal(p.perturbations, meta[e.original!]!.perturbed?.perturbations, `${name}: its original's draw`);
+    else for (const [, f] of Object.entries(meta).filter(([, f]) => f.original === name)) assert.equal(f.perturbed?.perturbations, p.perturbations, `${name}'s fakes: the same draw`);
+    const [a, b] = [await frames(join(out, e.files.c0)), await frames(join(out, p.file))];
+    assert.is(b.length, a.length, `${name}: frames kept`);
+    const d = meanAbsDiff(a[0]!, b[0]!);
+    assert.ok(d > 0.5, `${name}: ${p.perturbations.join(' ')} changed the video (mean |difference| ${d.toFixed(2)})`);
+  }
+  assert.ok(Object.values(meta).some((e) => e.perturbed === null), 'the others are not perturbed');
+  // the same seed gives the same perturbations: recomputed, every byte identical
+  const stage = perturbed[0]![1].label === 'REAL' ? `perturb-real-${perturbed[0]![0].replace(/\.mp4$/, '')}` : `perturb-fake-${perturbed[0]![0].replace(/\.mp4$/, '')}`;
+  const r = janus(['verify', out, '--stage', stage]);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /all identical: 1 stage/);
+});
+
 test('a failed pair is recorded in dropped.json and the other pairs are kept; the gate\'s rules', async () => {
   const m = readBenchmarkManifest(manifest);
   const config = BenchmarkConfig.parse({ preset: 'tiny', iterations: 6, size: 128, splits: { train: 0.5, val: 0, test: 0.5 }, seed: 3, identityGate: false, minSwappedShare: 0 });
@@ -201,6 +283,56 @@ test('the default gate drops these six-iteration blurs, the one the old gate kep
     assert.ok(metrics.identity.swapped!.toTarget!.median >= 0.6);
   }
   assert.match(readFileSync(join(other, 'README.md'), 'utf8'), /median distance to the target must be below 0\.6/);
+});
+
+test('--layout ffpp: FaceForensics++\'s folders and names, walked as detection loaders walk them; the Janus layout\'s folders go, other files stay', async () => {
+  assert.is(runs.gateOff.code, 0);
+  const mine = join(out, 'notes-of-mine.txt');
+  writeFileSync(mine, 'a file of the user in the dataset folder\n');
+  const r = janus([...ARGS(), '--no-identity-gate', '--min-swapped-share', '0', '--layout', 'ffpp']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /0 ran, \d+ up to date/, 'the layout only re-assembles');
+  for (const d of ['real', 'fake', 'masks']) assert.not.ok(existsSync(join(out, d)), `${d}/ of the Janus layout removed`);
+  assert.ok(existsSync(mine), "the user's file stays");
+  const meta = readMetadata(out);
+  const mapping = JSON.parse(readFileSync(join(out, 'ffpp-mapping.json'), 'utf8')) as { videos: Record<string, string>; fakes: Record<string, string> };
+  const ff = 'manipulated_sequences/Deepfakes';
+  // patch-forensics / DeepfakeBench: paths built from each split's pairs, both directions, every compression
+  let pairs = 0;
+  for (const s of SPLITS) {
+    const list = JSON.parse(readFileSync(join(out, `${s}.json`), 'utf8')) as Array<[string, string]>;
+    for (const [a, b] of list) {
+      pairs++;
+      assert.match(a, /^\d{3}$/);
+      for (const c of ['raw', 'c23', 'c40']) {
+        for (const v of [a, b]) assert.ok(existsSync(join(out, `original_sequences/youtube/${c}/videos/${v}.mp4`)), `${c} ${v}`);
+        for (const f of [`${a}_${b}`, `${b}_${a}`]) assert.ok(existsSync(join(out, `${ff}/${c}/videos/${f}.mp4`)), `${c} ${f}`);
+      }
+      for (const f of [`${a}_${b}`, `${b}_${a}`]) {
+        assert.ok(existsSync(join(out, `${ff}/masks/videos/${f}.mp4`)), `mask ${f}`);
+        const e = meta[`${mapping.fakes[f]}.mp4`]!;
+        assert.is(e.split, s, `${f} in ${s}`);
+        assert.is(mapping.videos[f.slice(0, 3)], e.original!.replace(/\.mp4$/, ''), `${f}: TTT is the video whose face was replaced`);
+        assert.is(meta[`${mapping.videos[f.slice(4)]}.mp4`]!.source, e.target, `${f}: SSS is a video of the face it shows`);
+      }
+      for (const v of [a, b]) assert.is(meta[`${mapping.videos[v]}.mp4`]!.split, s, `${v} in ${s}`);
+    }
+  }
+  assert.is(pairs, 2, 'one pair per split with two identities');
+  // SelfBlendedImages: the videos of a split are the originals whose first three characters its list names; fakes by their target's
+  const test = (JSON.parse(readFileSync(join(out, 'test.json'), 'utf8')) as string[][]).flat();
+  const originals = readdirSync(join(out, 'original_sequences/youtube/raw/videos')).filter((f) => test.includes(f.slice(0, 3)));
+  const fakes = readdirSync(join(out, `${ff}/raw/videos`)).filter((f) => test.includes(f.slice(0, 3)));
+  assert.equal(originals.map((f) => meta[`${mapping.videos[f.slice(0, 3)]}.mp4`]!.split), ['test', 'test']);
+  assert.is(fakes.length, 2);
+  // metadata.json names every file in the layout, and every file of the layout is named
+  const named = new Set(Object.values(meta).flatMap((e) => [...Object.values(e.files), e.mask, e.provenance, e.perturbed?.file].filter(Boolean) as string[]));
+  for (const f of named) assert.ok(existsSync(join(out, f)), f);
+  const walk = (d: string): string[] => readdirSync(join(out, d), { withFileTypes: true }).flatMap((x) => (x.isDirectory() ? walk(`${d}/${x.name}`) : [`${d}/${x.name}`]));
+  for (const f of [...walk('original_sequences'), ...walk('manipulated_sequences')]) assert.ok(named.has(f), `${f} is in metadata.json`);
+  const lines = readFileSync(join(out, 'perturbations.txt'), 'utf8').trim().split('\n');
+  for (const l of lines) assert.ok(existsSync(join(out, l.split(' ')[0]!)), l);
+  assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /Layout \(FaceForensics\+\+'s/);
 });
 
 test.run();

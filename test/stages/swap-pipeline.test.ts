@@ -134,6 +134,7 @@ test('two sample videos in, a swapped video out, with mask, comparison, metrics,
   for (const id of ['a', 'b']) assert.ok(m.reconstruction[id].psnr > 5 && m.reconstruction[id].ssim > 0.05 && m.reconstruction[id].ssim <= 1, `reconstruction ${id}: ${JSON.stringify(m.reconstruction[id])}`);
   const checked = readMetrics(join(run, 'metrics.json')); // validates
   assert.ok(checked.flicker && checked.flicker.pairs > 0 && checked.flicker.source > 0 && checked.flicker.ratio! > 0, `flicker: ${JSON.stringify(checked.flicker)}`);
+  assert.ok(checked.maskSsim && checked.maskSsim.frames > 0 && checked.maskSsim.mean > 0 && checked.maskSsim.mean < 1, `Mask-SSIM: ${JSON.stringify(checked.maskSsim)}`);
   const html = readFileSync(join(run, 'report.html'), 'utf8');
   assert.match(html, /Flicker: <strong>\d+\.\d\d<\/strong>/);
   assert.match(html, /Synthetic media/);
