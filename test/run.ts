@@ -164,6 +164,7 @@ const SECONDS: Record<string, number> = {
   'samples/make-sample': 16,
   'media/perturb': 15,
   'swap/mask-ssim': 14,
+  'benchmark/container-leak': 30,
   'swap/quality-probe': 13,
   'engine/wasm-kernels-random': 12,
   'swap/composite': 7.6,

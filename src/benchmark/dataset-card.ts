@@ -140,6 +140,14 @@ ${rows}
 ${s.real} real and ${s.fake} fake videos; ${s.dropped} dropped or failed (see \`dropped.json\`).
 Splits are identity-disjoint: no person appears in two splits (\`splits/*.json\`).
 
+**Nothing but the face tells a fake from a real video**, on purpose: at every rung a real video and
+its fakes share dimensions, frame rate, pixel format, codec and encoder settings, audio codec and
+container fields. The one deliberate difference is the provenance mark (container tags \`comment\`,
+\`synthetic\`, \`janus_*\` on fakes; \`comment\`, \`janus_dataset_label\`, \`janus_dataset_id\` on real
+videos): strip the tags before training a detector on the files (\`ffmpeg -i x.mp4 -map_metadata -1
+-c copy y.mp4\`). Janus's tests train a classifier on container metadata alone (ffprobe's fields, the
+x264 settings, bytes per second) and require it to do no better than chance without the mark.
+
 ${layoutSection(plan)}
 - \`frames.csv\`: \`file,frame,label,x,y,width,height\`: per frame of every video, 1 where the face
   was swapped, and the face box (from the source video's alignment).

@@ -1,21 +1,29 @@
 /**
- * The benchmark's baseline detector: encoder latents of real and fake faces (re-cut from the
- * videos at one compression level with the source alignments; for fakes only the swapped
- * frames) through the encoder of a train-split pair's model (or --model), a logistic
- * regression trained on the train split, AUC and accuracy on the test
- * (and val) split. Written to `<dataset>/baseline.json`.
+ * The benchmark's baseline detectors, FaceForensics++'s baseline table: faces re-cut from every
+ * video with its source alignments (for fakes only the swapped frames) at each compression level
+ * and from each perturbed copy, and two detectors trained on the train split of each level:
+ * a logistic regression on encoder latents (the encoder of a train-split pair's model, or
+ * --model) and a small CNN on the crops (cnn-detector.ts). AUC and accuracy on the test split
+ * per detector and level, and on the test split's perturbed copies per perturbation type (mixtures
+ * as `mixed`) with the detectors of `level` (the copies are encoded as c23). The top-level
+ * train/val/test scores are the logistic regression's at `level`. Written to
+ * `<dataset>/baseline.json`, and the table into the dataset card between its baseline marks.
  *
  *   const r = await detectBaseline('runs/bench', { level: 'c23', facesPerVideo: 8 });
- *   r.test.auc
+ *   r.test.auc; r.table.find((row) => row.detector === 'cnn' && row.data === 'c40')?.auc
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DetectBaselineConfig, LEVELS, type SplitName } from '../config/benchmark.ts';
 import { parseConfig } from '../config/parse.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { recropFaces } from '../face/recrop.ts';
-import { writeJsonAtomic } from '../util/atomic-write.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
+import type { RgbImage } from '../util/geometry.ts';
+import { trainCnnDetector } from './cnn-detector.ts';
+import { BASELINE_MARKS } from './dataset-card.ts';
+import type { MetadataEntry } from './metadata.ts';
 import { checkpointCoverage, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
 import { latentEncoder } from '../model/latents.ts';
 import { UserError } from '../util/errors.ts';
@@ -30,7 +38,7 @@ import { spread } from '../swap/kept-faces.ts';
 /** Level, faces per video and feature model; absent ones take DetectBaselineConfig's defaults. */
 export type BaselineOptions = z.input<typeof DetectBaselineConfig>;
 
-const BASELINE_SCHEMA = 'janus.baseline/1';
+const BASELINE_SCHEMA = 'janus.baseline/2';
 
 export const SplitScore = z
   .object({
@@ -44,6 +52,18 @@ export const SplitScore = z
   .strict();
 export type SplitScore = z.infer<typeof SplitScore>;
 
+export const DETECTORS = ['latents', 'cnn'] as const;
+
+/** One row of the baseline table: a detector on the test split of one kind of data. */
+export const TableRow = SplitScore.extend({
+  detector: z.enum(DETECTORS),
+  /** A compression level, or a perturbation type (`mixed`: a mixture) of the perturbed copies. */
+  data: z.string(),
+  /** The level whose train split the detector learnt from. */
+  trainedOn: z.enum(LEVELS),
+}).strict();
+export type TableRow = z.infer<typeof TableRow>;
+
 /** `baseline.json`. */
 export const BaselineResult = z
   .object({
@@ -53,6 +73,9 @@ export const BaselineResult = z
     train: SplitScore,
     val: SplitScore,
     test: SplitScore,
+    /** The CNN's description, or null when it was skipped. */
+    cnn: z.object({ describe: z.string(), epochs: z.number().int().min(1), seed: z.number().int() }).strict().nullable(),
+    table: z.array(TableRow),
     note: z.string().nullable(),
   })
   .strict();
@@ -90,54 +113,153 @@ async function featureModel(dir: string, given?: string): Promise<{ modelDir: st
   throw new UserError(`no usable model in ${root} (${problems.join('; ') || 'none planned'})`, 'pass --model DIR (a trained model folder)');
 }
 
+/** Faces of one kind of data: crops (for the CNN), latents (for the regression), labels, splits, and the perturbation group of each. */
+interface Faces {
+  crops: RgbImage[];
+  latents: Float32Array[];
+  y: number[];
+  split: SplitName[];
+  group: string[];
+}
+
+/** The frames each video's faces are cut from: kept faces (fakes: swapped ones), spread. */
+function framesOf(dir: string, file: string, e: MetadataEntry, per: number): { source: string; pick: Set<number> } {
+  const id = file.replace(/\.mp4$/, '');
+  const source = e.label === 'REAL' ? id : e.original!.replace(/\.mp4$/, '');
+  const doc = readAlignments(join(dir, paths.alignments(source)));
+  let frames = doc.frames.filter((f) => f.faces.some((x) => x.kept)).map((f) => f.index);
+  if (e.label === 'FAKE') {
+    const swapped = new Set(readCompositeRecord(join(dir, paths.compositeStats(id))).swappedFrames);
+    frames = frames.filter((f) => swapped.has(f));
+  }
+  return { source, pick: new Set(spread(frames, per)) };
+}
+
+/** A perturbed copy's group: its one type, or `mixed`. */
+const perturbGroup = (p: NonNullable<MetadataEntry['perturbed']>) => (p.perturbations.length === 1 ? p.perturbations[0]!.split(':')[0]! : 'mixed');
+
+async function facesOf(dir: string, metadata: Record<string, MetadataEntry>, per: number, fileOf: (e: MetadataEntry) => string | null, encode: (crops: RgbImage[]) => Promise<Float32Array[]>): Promise<Faces> {
+  const out: Faces = { crops: [], latents: [], y: [], split: [], group: [] };
+  for (const [file, e] of Object.entries(metadata)) {
+    const video = fileOf(e);
+    if (!video) continue;
+    const { source, pick } = framesOf(dir, file, e, per);
+    const doc = readAlignments(join(dir, paths.alignments(source)));
+    const crops: RgbImage[] = [];
+    for await (const c of recropFaces(join(dir, video), doc, { frames: pick })) crops.push(c.image);
+    out.latents.push(...(await encode(crops)));
+    for (const c of crops) {
+      out.crops.push(c);
+      out.y.push(e.label === 'FAKE' ? 1 : 0);
+      out.split.push(e.split);
+      out.group.push(e.perturbed ? perturbGroup(e.perturbed) : '');
+    }
+  }
+  return out;
+}
+
+function scoreOf(scores: number[] | null, y: number[]): SplitScore {
+  return { faces: y.length, real: y.filter((v) => v === 0).length, fake: y.filter((v) => v === 1).length, auc: scores ? rocAuc(scores, y) : null, accuracy: scores ? accuracy(scores, y) : null };
+}
+
+const hasBoth = (y: number[]) => y.includes(0) && y.includes(1);
+const pick = <T>(xs: T[], keep: boolean[]) => xs.filter((_, i) => keep[i]);
+
+/** The two detectors trained on one level's train split; null where the split lacks a class (or the CNN is off). */
+interface Trained {
+  latents: ((x: Float32Array[]) => number[]) | null;
+  cnn: { score(crops: readonly RgbImage[]): Promise<number[]>; dispose(): void; describe: string } | null;
+}
+
+async function train(f: Faces, opts: { cnn: boolean; epochs: number; seed: number }): Promise<Trained> {
+  const inTrain = f.split.map((s) => s === 'train');
+  const y = pick(f.y, inTrain);
+  if (!hasBoth(y)) return { latents: null, cnn: null };
+  const clf = trainLogistic(pick(f.latents, inTrain), y);
+  const cnn = opts.cnn ? await trainCnnDetector(pick(f.crops, inTrain), y, { seed: opts.seed, epochs: opts.epochs }) : null;
+  return { latents: (x) => x.map((v) => clf.score(v)), cnn };
+}
+
+async function rows(t: Trained, f: Faces, keep: boolean[], data: string, trainedOn: (typeof LEVELS)[number]): Promise<TableRow[]> {
+  const y = pick(f.y, keep);
+  const out: TableRow[] = [{ detector: 'latents', data, trainedOn, ...scoreOf(t.latents ? t.latents(pick(f.latents, keep)) : null, y) }];
+  if (t.cnn) out.push({ detector: 'cnn', data, trainedOn, ...scoreOf(y.length ? await t.cnn.score(pick(f.crops, keep)) : [], y) });
+  return out;
+}
+
 export async function detectBaseline(dir: string, opts: BaselineOptions = {}): Promise<BaselineResult> {
   const metadata = readMetadata(dir);
-  const { level, facesPerVideo: per, model } = parseConfig(DetectBaselineConfig, opts, 'detect-baseline options');
-  const { modelDir, m } = await featureModel(dir, model);
+  const c = parseConfig(DetectBaselineConfig, opts, 'detect-baseline options');
+  const { modelDir, m } = await featureModel(dir, c.model);
   const enc = latentEncoder(m.ae, checkpointCoverage(m.state));
-  const rows: Record<SplitName, { x: Float32Array[]; y: number[] }> = { train: { x: [], y: [] }, val: { x: [], y: [] }, test: { x: [], y: [] } };
+  const table: TableRow[] = [];
+  let main: { f: Faces; t: Trained } | null = null;
+  const trained: Trained[] = [];
   try {
-    for (const [file, e] of Object.entries(metadata)) {
-      const id = file.replace(/\.mp4$/, '');
-      const source = e.label === 'REAL' ? id : e.original!.replace(/\.mp4$/, '');
-      const doc = readAlignments(join(dir, paths.alignments(source)));
-      let frames = doc.frames.filter((f) => f.faces.some((x) => x.kept)).map((f) => f.index);
-      if (e.label === 'FAKE') {
-        const swapped = new Set(readCompositeRecord(join(dir, paths.compositeStats(id))).swappedFrames);
-        frames = frames.filter((f) => swapped.has(f));
-      }
-      const pick = new Set(spread(frames, per));
-      const crops = [];
-      for await (const c of recropFaces(join(dir, e.files[level]), doc, { frames: pick })) crops.push(c.image);
-      for (const v of await enc.encode(crops)) {
-        rows[e.split].x.push(v);
-        rows[e.split].y.push(e.label === 'FAKE' ? 1 : 0);
-      }
+    const encode = (crops: RgbImage[]) => enc.encode(crops);
+    // the detectors' level last: its detectors also score the perturbed copies
+    for (const level of [...LEVELS.filter((l) => l !== c.level), c.level]) {
+      const f = await facesOf(dir, metadata, c.facesPerVideo, (e) => e.files[level], encode);
+      const t = await train(f, { cnn: c.cnn, epochs: c.cnnEpochs, seed: c.seed });
+      trained.push(t);
+      table.push(...(await rows(t, f, f.split.map((s) => s === 'test'), level, level)));
+      if (level === c.level) main = { f, t };
     }
+    const perturbed = await facesOf(dir, metadata, c.facesPerVideo, (e) => e.perturbed?.file ?? null, encode);
+    const groups = [...new Set(perturbed.group.filter((g, i) => perturbed.split[i] === 'test'))].sort();
+    for (const g of groups) table.push(...(await rows(main!.t, perturbed, perturbed.group.map((x, i) => x === g && perturbed.split[i] === 'test'), g, c.level)));
   } finally {
+    for (const t of trained) t.cnn?.dispose();
     enc.dispose();
     m.ae.dispose();
   }
-  const train = rows.train;
-  const hasBoth = (r: { y: number[] }) => r.y.includes(0) && r.y.includes(1);
-  let note: string | null = null;
-  const clf = hasBoth(train) ? trainLogistic(train.x, train.y) : null;
-  if (!clf) note = 'the train split lacks real or fake faces: no classifier trained';
-  const score = (s: SplitName): SplitScore => {
-    const r = rows[s];
-    const scores = clf ? r.x.map((x) => clf.score(x)) : [];
-    return { faces: r.y.length, real: r.y.filter((y) => y === 0).length, fake: r.y.filter((y) => y === 1).length, auc: clf ? rocAuc(scores, r.y) : null, accuracy: clf ? accuracy(scores, r.y) : null };
+  const order = (x: TableRow) => (LEVELS.includes(x.data as never) ? LEVELS.indexOf(x.data as never) : LEVELS.length);
+  table.sort((x, y) => order(x) - order(y)); // levels in ladder order, then the perturbation types (already sorted)
+  const { f, t } = main!;
+  const split = (s: SplitName) => {
+    const keep = f.split.map((x) => x === s);
+    return scoreOf(t.latents ? t.latents(pick(f.latents, keep)) : null, pick(f.y, keep));
   };
+  let note: string | null = t.latents ? null : 'the train split lacks real or fake faces: no classifier trained';
+  if (!note && !hasBoth(pick(f.y, f.split.map((s) => s === 'test')))) note = 'the test split lacks real or fake faces: no AUC';
   const result: BaselineResult = {
     schema: BASELINE_SCHEMA,
     detector: 'logistic regression on encoder latents (enc_latent), per face',
-    features: { model: modelDir, fingerprint: m.fingerprint, dims: enc.dims, level, facesPerVideo: per },
-    train: score('train'),
-    val: score('val'),
-    test: score('test'),
+    features: { model: modelDir, fingerprint: m.fingerprint, dims: enc.dims, level: c.level, facesPerVideo: c.facesPerVideo },
+    train: split('train'),
+    val: split('val'),
+    test: split('test'),
+    cnn: c.cnn ? { describe: t.cnn?.describe ?? 'not trained (the train split lacks real or fake faces)', epochs: c.cnnEpochs, seed: c.seed } : null,
+    table,
     note,
   };
-  if (!note && !hasBoth(rows.test)) result.note = 'the test split lacks real or fake faces: no AUC';
   await writeBaseline(dir, result);
+  await writeCardTable(dir, result);
   return result;
+}
+
+const num = (v: number | null) => (v === null ? '-' : v.toFixed(3));
+
+/** The baseline table as the card shows it (FaceForensics++'s: detector by data, AUC and accuracy on the test split). */
+export function baselineTable(r: BaselineResult): string {
+  const name = { latents: 'logistic regression on encoder latents', cnn: 'small CNN on face crops' } as const;
+  const lines = r.table.map((x) => `| ${name[x.detector]} | ${LEVELS.includes(x.data as never) ? x.data : `perturbed: ${x.data}`} | ${x.trainedOn} | ${x.real} / ${x.fake} | ${num(x.auc)} | ${num(x.accuracy)} |`);
+  return `Trained on the train split of each level (perturbed copies: scored by the detectors of ${r.features.level}); scored on the test split, per face (${r.features.facesPerVideo} per video; fakes: swapped frames). AUC and accuracy are null (-) where the test faces lack a class. From \`baseline.json\`:
+
+| detector | test data | trained on | test faces real / fake | AUC | accuracy |
+|---|---|---|---|---|---|
+${lines.join('\n')}
+${r.cnn ? `\nCNN: ${r.cnn.describe}.` : ''}${r.note ? `\nNote: ${r.note}.` : ''}`;
+}
+
+/** Put the table into the dataset card, between its marks (a card without them is left alone). */
+async function writeCardTable(dir: string, r: BaselineResult): Promise<void> {
+  const card = join(dir, 'README.md');
+  if (!existsSync(card)) return;
+  const text = readFileSync(card, 'utf8');
+  const [open, close] = BASELINE_MARKS;
+  const a = text.indexOf(open);
+  const b = text.indexOf(close);
+  if (a < 0 || b < a) return;
+  await writeFileAtomic(card, `${text.slice(0, a + open.length)}\n${baselineTable(r)}\n${text.slice(b)}`);
 }

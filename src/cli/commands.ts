@@ -213,7 +213,7 @@ export const latentsCommand = defineCommand({
 export const detectBaselineCommand = defineCommand({
   name: 'detect-baseline',
   args: ['<dir>'],
-  summary: 'train and score a baseline detector (logistic regression on encoder latents) on a benchmark: AUC and accuracy on the test split',
+  summary: 'train and score the baseline detectors (logistic regression on encoder latents, a small CNN on face crops) on a benchmark: AUC and accuracy on the test split per compression level and perturbation type',
   options: DetectBaselineOptions,
   load: () => import('./detect-baseline.ts'),
 });

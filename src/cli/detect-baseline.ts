@@ -1,7 +1,8 @@
 /**
- * `janus detect-baseline DIR`: the benchmark's baseline number: a logistic regression on
- * encoder latents of real vs fake faces, trained on the train split, AUC and accuracy on the
- * test split (and val). Writes DIR/baseline.json.
+ * `janus detect-baseline DIR`: the benchmark's baseline table: a logistic regression on encoder
+ * latents and a small CNN on face crops, each trained on the train split of every compression
+ * level, AUC and accuracy on the test split per level and per perturbation type. Writes
+ * DIR/baseline.json and the table into the dataset card (DIR/README.md).
  *
  *   npx janus detect-baseline runs/bench --level c40
  */
@@ -20,6 +21,7 @@ export async function run([dir]: string[], opts: DetectBaselineOpts): Promise<nu
     const x = r[s];
     if (x.faces) process.stdout.write(`${s}: ${x.faces} faces (${x.real} real, ${x.fake} fake): AUC ${pct(x.auc)}, accuracy ${pct(x.accuracy)}\n`);
   }
+  for (const x of r.table) process.stdout.write(`  ${x.detector.padEnd(7)} ${x.data.padEnd(6)} (trained on ${x.trainedOn}): test AUC ${pct(x.auc)}, accuracy ${pct(x.accuracy)} (${x.real} real, ${x.fake} fake faces)\n`);
   if (r.note) process.stdout.write(`note: ${r.note}\n`);
   process.stdout.write(`baseline (${r.detector}, ${r.features.level}): test AUC ${pct(r.test.auc)}, accuracy ${pct(r.test.accuracy)}; ${dir}/baseline.json\n`);
   return 0;

@@ -99,6 +99,12 @@ export const DetectBaselineConfig = z
     facesPerVideo: z.number().int().min(1).default(8).meta({ cli: { help: 'faces sampled from each video (fakes: from swapped frames)', value: 'n' } }),
     /** The model whose encoder gives the features; absent: a train-split pair's model. */
     model: z.string().optional().meta({ cli: { help: "model whose encoder gives the features (default: a train-split pair's model)", value: 'dir' } }),
+    /** The second baseline: a small CNN on face crops, trained per compression level. */
+    cnn: z.boolean().default(true).meta({ cli: { help: 'skip the second baseline (a small CNN on face crops)' } }),
+    /** Passes of the CNN over the training crops. */
+    cnnEpochs: z.number().int().min(1).default(12).meta({ cli: { help: "the CNN's passes over the training crops", value: 'n' } }),
+    /** Seed of the CNN's weights, shuffle and flips. */
+    seed: z.number().int().default(1).meta({ cli: { help: "seed of the CNN's weights, shuffle and flips", value: 'n' } }),
   })
   .strict();
 export type DetectBaselineConfig = z.infer<typeof DetectBaselineConfig>;

@@ -23,8 +23,9 @@ import { decodeFilters } from './vfr.ts';
 /** One level of the ladder (LEVELS, in order, is the benchmark schema's list). */
 export type CompressionLevel = (typeof LEVELS)[number];
 
-// an odd width or height is padded by one pixel at every rung, as the fakes' encoder does (yuv420p needs it)
-const EVEN = 'pad=ceil(iw/2)*2:ceil(ih/2)*2';
+// an odd width or height is padded by one pixel at every rung, as the fakes' encoder does (yuv420p
+// needs it); square pixels signalled alike (a real source's own aspect ratio flag would set it apart from its fakes, made from raw frames)
+const EVEN = 'pad=ceil(iw/2)*2:ceil(ih/2)*2,setsar=1';
 const CODEC: Record<CompressionLevel, string[]> = {
   c0: ['-c:v', 'libx264rgb', '-pix_fmt', 'rgb24', '-crf', '0', '-preset', 'veryfast'],
   c23: ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '23', '-preset', 'medium'],

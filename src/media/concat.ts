@@ -35,7 +35,9 @@ export async function concatVideos(o: ConcatOptions): Promise<void> {
     const args = ['-v', 'error', '-nostdin', '-y', '-f', 'concat', '-safe', '0', '-i', list];
     if (audio) args.push('-i', fileArg(o.audioFrom!));
     args.push('-map', '0:v:0', '-c:v', 'copy');
-    if (audio) args.push('-map', '1:a:0', '-c:a', audioCodecFor(audio.codec, ext), '-shortest');
+    // no -shortest: an audio track shorter than the video would cut the video's last frames (a
+    // composite lost 4 of 10 frames so), and one longer would be cut where the real video's is not
+    if (audio) args.push('-map', '1:a:0', '-c:a', audioCodecFor(audio.codec, ext));
     if (ext !== '.mkv') args.push('-movflags', '+faststart+use_metadata_tags');
     if (o.deterministic) args.push('-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', '-map_metadata', '-1');
     for (const [k, v] of Object.entries(o.metadata ?? {})) args.push('-metadata', `${k}=${v}`);

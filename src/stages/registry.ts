@@ -108,7 +108,7 @@ const swap: StageKind<SwapConfig> = {
 
 const composite: StageKind<CompositeConfig> = {
   kind: 'composite',
-  version: '3', // 3: segments carry the synthetic tags
+  version: '4', // 3: segments carry the synthetic tags; 4: the audio no longer cuts the video short (no -shortest)
   description: 'warp the swapped faces back into the frames, blend, encode with the source audio (per-segment items)',
   params: CompositeConfig,
   inputs: ['video', 'alignments', 'swapped'],
@@ -158,7 +158,7 @@ export type CompressLadderParams = z.infer<typeof CompressLadderParams>;
 
 const compressLadder: StageKind<CompressLadderParams> = {
   kind: 'compress-ladder',
-  version: '1',
+  version: '2', // 2: square pixels signalled at every rung (setsar=1)
   description: 'the video at compression levels c0 (lossless), c23 and c40',
   params: CompressLadderParams,
   inputs: ['video'],

@@ -6,7 +6,8 @@
  * recorded while the others are kept; the baseline detector reports a number; latents export;
  * partial fakes (frames.csv, mask and metadata agree); perturbed copies (the meta file matches
  * the files, real and fakes share a draw, every copy changed, the same seed the same bytes); the
- * FaceForensics++ layout walked as detection codebases' loaders walk it.
+ * FaceForensics++ layout walked as detection codebases' loaders walk it; no label leak in the
+ * container metadata (a classifier on it is at chance but for the provenance mark).
  *
  * @tier e2e (generates a mini benchmark)
  */
@@ -17,6 +18,8 @@ import * as assert from 'uvu/assert';
 import { assembleDataset } from '../../src/benchmark/assemble.ts';
 import { planFile } from '../../src/benchmark/layout.ts';
 import { readMetadata } from '../../src/benchmark/metadata.ts';
+import { readBaseline } from '../../src/benchmark/detect-baseline.ts';
+import { containerFeatures, identicalFields, isProvenance, leakReport, type Features, type LeakSample } from '../../src/benchmark/container-leak.ts';
 import { gateReason } from '../../src/benchmark/quality-gate.ts';
 import { readBenchmarkManifest } from '../../src/benchmark/manifest.ts';
 import { makePlan } from '../../src/benchmark/plan.ts';
@@ -162,7 +165,7 @@ test('a published fake is recomputed from its metadata: the stages it names, its
   assert.match(r.stdout, new RegExp(`^${fake.stages![0]} +model +identical`, 'm'));
 });
 
-test('the baseline detector runs and reports a number; latents export', () => {
+test('the baseline detectors report a table (latents and CNN, per level and perturbation type) in baseline.json and the card; latents export', () => {
   const r = janus(['detect-baseline', out, '--faces-per-video', '4']);
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /test AUC (0|1)\.\d{3}/);
@@ -170,6 +173,23 @@ test('the baseline detector runs and reports a number; latents export', () => {
   assert.type(b.test.auc, 'number', `test AUC is a number (a null would mean one class was missing): ${JSON.stringify(b.test)}`);
   assert.ok(b.test.auc >= 0 && b.test.auc <= 1, `test AUC in [0, 1]: ${b.test.auc}`);
   assert.ok(b.train.real > 0 && b.train.fake > 0 && b.test.real > 0 && b.test.fake > 0);
+  // the two-baseline table: both detectors at every level, and per perturbation type of the test split's perturbed copies
+  const table = readBaseline(out).table;
+  for (const level of ['c0', 'c23', 'c40']) {
+    for (const detector of ['latents', 'cnn'] as const) {
+      const row = table.find((x) => x.detector === detector && x.data === level);
+      assert.ok(row && row.trainedOn === level && row.real > 0 && row.fake > 0, `${detector} at ${level}: ${JSON.stringify(row)}`);
+      assert.ok(row!.auc! >= 0 && row!.auc! <= 1 && row!.accuracy! >= 0 && row!.accuracy! <= 1, `${detector} at ${level}: AUC and accuracy`);
+    }
+  }
+  const meta = readMetadata(out);
+  const groups = new Set(Object.values(meta).filter((e) => e.split === 'test' && e.perturbed).map((e) => (e.perturbed!.perturbations.length > 1 ? 'mixed' : e.perturbed!.perturbations[0]!.split(':')[0]!)));
+  assert.equal(new Set(table.filter((x) => !['c0', 'c23', 'c40'].includes(x.data)).map((x) => x.data)), groups, 'a row per perturbation type of the test split');
+  assert.ok(table.filter((x) => groups.has(x.data)).every((x) => x.trainedOn === 'c23' && x.faces > 0));
+  const card = readFileSync(join(out, 'README.md'), 'utf8');
+  assert.match(card, /<!-- baseline -->\n.*\n\n\| detector \| test data \| trained on/, 'the table in the card');
+  assert.match(card, /\| small CNN on face crops \| c40 \| c40 \| \d+ \/ \d+ \| [01]\.\d{3} \|/);
+  assert.not.match(card, /Not run yet/);
   const models = readdirSync(join(out, 'work', 'models'));
   const lat = join(tmp.dir, 'a.latents.json');
   const l = janus(['latents', join(tmp.dir, 'a.mp4'), '--model', join(out, 'work', 'models', models[0]!), '--alignments', join(out, 'work', 'extract', 'anna-01', 'alignments.json'), '--out', lat, '--faces', '5']);
@@ -241,6 +261,35 @@ test('perturbed copies: perturbations.txt matches the files and metadata, real a
   const r = janus(['verify', out, '--stage', stage]);
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /all identical: 1 stage/);
+});
+
+test('no label leak outside the face: real and fake share every container field but the provenance mark; a classifier on container metadata alone is at chance, and finds the mark', async () => {
+  assert.is(runs.gateOff.code, 0);
+  const meta = readMetadata(out);
+  const features = new Map<string, Features>();
+  const samples: LeakSample[] = [];
+  for (const [name, e] of Object.entries(meta)) {
+    for (const level of ['c0', 'c23', 'c40'] as const) {
+      const f = await containerFeatures(join(out, e.files[level]));
+      features.set(`${name}/${level}`, f);
+      samples.push({ features: f, label: e.label === 'FAKE' ? 1 : 0, group: e.original ?? name });
+    }
+  }
+  for (const [name, e] of Object.entries(meta)) {
+    if (e.label !== 'FAKE') continue;
+    for (const level of ['c0', 'c23', 'c40']) assert.equal(identicalFields(features.get(`${e.original}/${level}`)!, features.get(`${name}/${level}`)!), [], `${name} at ${level}: the fields that differ from its original`);
+  }
+  // ffprobe's fields, the x264 settings and the file size per second; leave-one-group-out (a fake held out with its original)
+  const blind = leakReport(samples, { exclude: isProvenance });
+  const se = Math.sqrt((blind.chance * (1 - blind.chance)) / blind.samples);
+  assert.is(blind.samples, 24);
+  assert.ok(blind.logistic.accuracy <= blind.chance + 2 * se, `logistic regression on container metadata: accuracy ${blind.logistic.accuracy.toFixed(3)}, chance ${blind.chance}`);
+  assert.ok(blind.best!.accuracy <= blind.chance + 2 * se, `best single field ${blind.best!.feature}: ${blind.best!.accuracy.toFixed(3)} (${blind.best!.rule})`);
+  assert.ok(blind.logistic.auc === null || blind.logistic.auc <= 0.5 + 2 * se, `AUC ${blind.logistic.auc}`);
+  // the provenance mark is meant to be there, and the same classifier finds it
+  const marked = leakReport(samples);
+  assert.is(marked.logistic.accuracy, 1);
+  assert.ok(isProvenance(marked.best!.feature), marked.best!.feature);
 });
 
 test('a failed pair is recorded in dropped.json and the other pairs are kept; the gate\'s rules', async () => {

@@ -68,12 +68,14 @@ test('baseline.json reads back; damaged copies name the file and field', async (
   const dir = join(tmp.dir, 'dataset');
   const score = (auc: number | null) => ({ faces: 8, real: 4, fake: 4, auc, accuracy: auc });
   const result: BaselineResult = {
-    schema: 'janus.baseline/1',
+    schema: 'janus.baseline/2',
     detector: 'logistic regression on encoder latents (enc_latent), per face',
     features: { model: '/w/anna__ben', fingerprint: 'f'.repeat(64), dims: 128, level: 'c23', facesPerVideo: 4 },
     train: score(1),
     val: score(null),
     test: score(0.75),
+    cnn: { describe: 'a small CNN', epochs: 12, seed: 1 },
+    table: [{ detector: 'cnn', data: 'GB', trainedOn: 'c23', ...score(0.5) }],
     note: null,
   };
   await writeBaseline(dir, result);
@@ -83,7 +85,7 @@ test('baseline.json reads back; damaged copies name the file and field', async (
   const missing = join(tmp.dir, 'missing');
   const cut = join(tmp.dir, 'cut');
   editedCopy(baselinePath(dir), baselinePath(auc), (d) => void (d.test.auc = 'high'));
-  assertFileError(() => readBaseline(auc), baselinePath(auc), /is not a valid janus\.baseline\/1 file: test\.auc: expected a number, got "high"/);
+  assertFileError(() => readBaseline(auc), baselinePath(auc), /is not a valid janus\.baseline\/2 file: test\.auc: expected a number, got "high"/);
   editedCopy(baselinePath(dir), baselinePath(level), (d) => void (d.features.level = 'c99'));
   assertFileError(() => readBaseline(level), baselinePath(level), /features\.level: expected one of c0\|c23\|c40, got "c99"/);
   editedCopy(baselinePath(dir), baselinePath(missing), (d) => void delete d.val);
