@@ -7,7 +7,8 @@
  * clip, the frame the output shows at t (its number read back from the pixels) must be the frame
  * the source shows at t, give or take less than one frame; the output's video and audio
  * durations agree within one frame. CFR files are left as they were: a CFR clip is not flagged
- * and, forced through the VFR path, decodes to the same bytes.
+ * and, forced through the VFR path, decodes to the same bytes. An audio track shorter or longer
+ * than the video: the join keeps every frame and the whole audio track.
  *
  * @tier e2e (ffmpeg encodes and decodes small clips)
  */
@@ -126,6 +127,23 @@ test('a CFR clip is not flagged, and the VFR path (resampling at its own rate) g
   }
   assert.is(n, plain.length);
   assert.is(n, info.frameCount);
+});
+
+test('an audio track shorter or longer than the video: the join keeps every frame and all the audio (as the real video keeps them)', async () => {
+  const src = join(tmp.dir, 'ten.mp4');
+  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=25:duration=0.4', '-pix_fmt', 'yuv420p', src]);
+  for (const seconds of [0.1, 0.8]) {
+    const audio = join(tmp.dir, `beep-${seconds}.m4a`);
+    ffmpegSync(['-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`, '-c:a', 'aac', audio]);
+    const seg = join(tmp.dir, `seg-audio-${seconds}.mp4`);
+    const w = await openVideoWriter({ out: seg, width: 64, height: 48, fps: { num: 25, den: 1 }, deterministic: true });
+    for await (const f of decodeFrames(src)) await w.write(f.data);
+    await w.close();
+    const out = join(tmp.dir, `joined-${seconds}.mp4`);
+    await concatVideos({ segments: [seg], out, audioFrom: audio, deterministic: true });
+    assert.is((await withExactFrameCount(await probeVideo(out))).frameCount, 10, `audio of ${seconds} s: every frame kept`);
+    assert.ok(Math.abs(streamDuration(out, 'a:0') - streamDuration(audio, 'a:0')) < 0.03, `audio of ${seconds} s kept whole: ${streamDuration(out, 'a:0')}`);
+  }
 });
 
 test.run();
