@@ -93,8 +93,8 @@ export const LEVELS = ['c0', 'c23', 'c40'] as const;
 /** The baseline detector (`janus detect-baseline`, src/benchmark/detect-baseline.ts). */
 export const DetectBaselineConfig = z
   .object({
-    /** Which compression level of the videos the detector sees. */
-    level: z.enum(LEVELS).default('c23').meta({ cli: { help: 'which compression level the detector sees', value: 'c' } }),
+    /** The level of the headline train/val/test scores; its detectors also score the perturbed copies (encoded as c23). */
+    level: z.enum(LEVELS).default('c23').meta({ cli: { help: 'the level of the headline scores, whose detectors also score the perturbed copies (every level gets its own detectors)', value: 'c' } }),
     /** Faces sampled from each video (fakes: from swapped frames). */
     facesPerVideo: z.number().int().min(1).default(8).meta({ cli: { help: 'faces sampled from each video (fakes: from swapped frames)', value: 'n' } }),
     /** The model whose encoder gives the features; absent: a train-split pair's model. */

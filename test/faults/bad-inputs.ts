@@ -448,6 +448,27 @@ const CASES: Case[] = [
     expect: { bad: true, names: 'redis://127.0.0.1:1/0', says: /does not answer/ },
   },
   {
+    name: 'benchmark --layout ffpp with one direction per pair',
+    setup: ({ dir, shared }) => {
+      const rows = ['a', 'b'].map((who) => {
+        const clip = join(dir, `${who}.mp4`);
+        cpSync(shared.clip, clip);
+        return `${clip},${who}`;
+      });
+      writeFileSync(join(dir, 'videos.csv'), `video,identity\n${rows.join('\n')}\n`);
+      return J('benchmark', join(dir, 'videos.csv'), '--out', join(dir, 'bench'), '--splits', '1,0,0', '--layout', 'ffpp', '--directions', 'one');
+    },
+    expect: { bad: true, names: '--directions', says: /a_b and b_a/ },
+  },
+  {
+    name: 'benchmark --perturb-type that DeeperForensics does not have',
+    setup: ({ dir, shared }) => {
+      writeFileSync(join(dir, 'videos.csv'), `video,identity\n${shared.clip},a\n`);
+      return J('benchmark', join(dir, 'videos.csv'), '--out', join(dir, 'bench'), '--perturb-type', 'GB', '--perturb-type', 'SNOW');
+    },
+    expect: { bad: true, names: '--perturb-type', says: /CS\|CC\|BW\|GNC\|GB\|JPEG\|VC/ },
+  },
+  {
     name: 'redis start listening on another machine\'s network without a password',
     setup: ({ dir }) => J('redis', 'start', '--bind', '127.0.0.1,10.231.0.1', '--dir', join(dir, 'redis')),
     env: { JANUS_REDIS_PASSWORD: '' },
