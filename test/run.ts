@@ -141,7 +141,7 @@ const SECONDS: Record<string, number> = {
   'queue/queue-netns': 94,
   'queue/queue': 120,
   'queue/redis': 25,
-  'benchmark/benchmark': 140,
+  'benchmark/benchmark': 150,
   'engine/webgpu': 74,
   'stages/swap-pipeline': 71,
   'train/trainer': 50,

@@ -205,9 +205,10 @@ test.before(async () => {
     }
     // leaky on purpose: the fake's c23 rung at crf 26; the fake's frames taken as 24 fps (its real is 25)
     const crf26 = join(dir, 'fake-c23-crf26.mp4');
-    ffmpegSync(['-i', fake, '-map', '0:v:0', '-map', '0:a:0', '-c:a', 'copy', ...C23.map((a) => (a === '23' ? '26' : a)), crf26]);
+    // (square pixels signalled, as every rung of the ladder does: only the leak differs)
+    ffmpegSync(['-i', fake, '-map', '0:v:0', '-map', '0:a:0', '-c:a', 'copy', '-vf', 'setsar=1', ...C23.map((a) => (a === '23' ? '26' : a)), crf26]);
     const fps24 = join(dir, 'fake-c23-24fps.mp4');
-    ffmpegSync(['-r', '24', '-i', fake, '-map', '0:v:0', '-map', '0:a:0', '-c:a', 'copy', ...C23, fps24]);
+    ffmpegSync(['-r', '24', '-i', fake, '-map', '0:v:0', '-map', '0:a:0', '-c:a', 'copy', '-vf', 'setsar=1', ...C23, fps24]);
     groups.push({ id: s.id, src, real, fake: fakeF, leakyCrf: await containerFeatures(crf26), leakyFps: await containerFeatures(fps24) });
   }
   console.log(`  container-leak: ${groups.length} real videos, their fakes and ladders in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
