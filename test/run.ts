@@ -149,6 +149,7 @@ const SECONDS: Record<string, number> = {
   'face/two-people': 43,
   'train/train-cli': 41,
   'face/detect-align': 31,
+  'benchmark/cnn-detector': 32,
   'face/identity-mask': 29,
   'cli/cli': 29,
   'dag/crash': 28,

@@ -6,8 +6,9 @@
  *
  * A real video and its fakes must not differ in anything but the face (a detector would learn
  * the difference): every rung pads an odd width or height to even (as Janus's encoder pads the
- * fakes, which 4:2:0 needs) and names its pixel format, so at each rung both have the same
- * size, frame rate, pixel format and codec settings, whatever the real source's format. A
+ * fakes, which 4:2:0 needs), signals square pixels, names its pixel format and times its frames
+ * at the stated rate snapped to a common one, so at each rung both have the same size, frame
+ * rate and timing, pixel format and codec settings, whatever the real source's format. A
  * variable-frame-rate real is resampled to the constant rate its fakes were decoded and written
  * at (vfr.ts), not to whatever rate ffmpeg would guess for it.
  *
@@ -17,8 +18,8 @@
 import { LEVELS } from '../config/benchmark.ts';
 import { withAtomicPath } from '../util/atomic-write.ts';
 import { audioCodecFor, fileArg, runFfmpeg } from './ffmpeg.ts';
-import { probeVideo } from './probe.ts';
-import { decodeFilters } from './vfr.ts';
+import { probeVideo, rationalValue } from './probe.ts';
+import { decodeFilters, snapRate } from './vfr.ts';
 
 /** One level of the ladder (LEVELS, in order, is the benchmark schema's list). */
 export type CompressionLevel = (typeof LEVELS)[number];
@@ -40,11 +41,15 @@ const CODEC: Record<CompressionLevel, string[]> = {
 export async function compressVideo(src: string, level: CompressionLevel, out: string, opts: { strip?: boolean; tags?: Record<string, string> } = {}): Promise<void> {
   const info = await probeVideo(src);
   const audio = info.audio[0];
-  const filters = [...decodeFilters(info), EVEN].join(',');
+  // every rung is timed at one constant rate, the stated one snapped to a common rate (a phone's
+  // 29.97 fps stored in 1/600 s ticks reads 18000/601 over a short clip): a real video and its
+  // fakes, written at whatever rate their probe read, come out with the same timing fields
+  const rate = info.vfr ? info.fps : snapRate(rationalValue(info.fps));
+  const filters = [...decodeFilters(info), `setpts=N/(${rate.num}/${rate.den})/TB`, EVEN].join(',');
   const metadata = opts.strip ? ['-map_metadata', '-1', '-map_metadata:s:v', '-1', '-map_metadata:s:a', '-1', '-map_chapters', '-1'] : ['-map_metadata', '0'];
   const tags = Object.entries(opts.tags ?? {}).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]);
   await withAtomicPath(out, async (tmp) => {
-    const args = ['-v', 'error', '-nostdin', '-y', '-i', fileArg(src), '-map', '0:v:0', ...(audio ? ['-map', '0:a:0', '-c:a', audioCodecFor(audio.codec, '.mp4')] : []), '-vf', filters, ...CODEC[level], '-threads', '1'];
+    const args = ['-v', 'error', '-nostdin', '-y', '-i', fileArg(src), '-map', '0:v:0', ...(audio ? ['-map', '0:a:0', '-c:a', audioCodecFor(audio.codec, '.mp4')] : []), '-vf', filters, '-r', `${rate.num}/${rate.den}`, ...CODEC[level], '-threads', '1'];
     args.push('-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', ...metadata, ...tags, '-movflags', '+faststart+use_metadata_tags', tmp);
     await runFfmpeg(args, `cannot compress "${src}" to ${level}`);
   });

@@ -37,10 +37,10 @@ import { compressVideo } from '../../src/media/compress.ts';
 import { concatVideos } from '../../src/media/concat.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
 import { openVideoWriter, type VideoWriter } from '../../src/media/encode.ts';
-import { probeVideo, type Rational } from '../../src/media/probe.ts';
+import { probeVideo, withExactFrameCount, type Rational } from '../../src/media/probe.ts';
 import { makeSampleClip } from '../../src/samples/make-sample.ts';
 import { syntheticTags } from '../../src/swap/synthetic.ts';
-import { ffmpegSync, tempDir } from '../helpers/fixtures.ts';
+import { SAMPLE_A, ffmpegSync, requireSamples, tempDir } from '../helpers/fixtures.ts';
 
 const test = suite('benchmark/container-leak');
 const tmp = tempDir('container-leak');
@@ -179,6 +179,7 @@ const SOURCES: Array<{ id: string; name: SampleName; size: number; seconds: numb
 const C23 = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '23', '-preset', 'medium', '-threads', '1', '-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', '-map_metadata', '0', '-movflags', '+faststart+use_metadata_tags'];
 
 test.before(async () => {
+  requireSamples();
   const t0 = Date.now();
   const { real: realStage, fake: fakeStage } = ladderStages();
   for (const s of SOURCES) {
@@ -318,6 +319,28 @@ test('a fake whose frames are timed at 24 fps (its real at 25) is caught by the 
   for (const f of ['video0.r_frame_rate', 'video0.avg_frame_rate']) assert.ok(perfect.includes(f), `${f} tells them apart: ${perfect}`);
   assert.ok(r.logistic.accuracy >= r.chance + 0.3, `logistic accuracy ${r.logistic.accuracy}`);
   assert.ok(identicalFields(groups[0]!.real.c23, groups[0]!.leakyFps).some((d) => d.feature === 'video0.r_frame_rate'));
+});
+
+test("awkward real sources (a phone's 29.97 fps in 1/600 s ticks, audio shorter or longer than the video, square pixels signalled): real and fake still agree at c23", async () => {
+  const cases: Record<string, string[]> = {
+    phone: ['-i', SAMPLE_A, '-t', '1', '-vf', 'fps=30000/1001,scale=96:96', '-c:v', 'libx264', '-crf', '18', '-c:a', 'aac', '-video_track_timescale', '600', 'SRC.mov'],
+    'short-audio': ['-t', '0.4', '-i', SAMPLE_A, '-f', 'lavfi', '-i', 'sine=f=300:r=48000:d=0.1', '-map', '0:v', '-map', '1:a', '-vf', 'scale=96:96', '-c:v', 'libx264', '-crf', '18', '-c:a', 'aac', 'SRC.mp4'],
+    'long-audio': ['-t', '0.4', '-i', SAMPLE_A, '-f', 'lavfi', '-i', 'sine=f=300:r=48000:d=0.6', '-map', '0:v', '-map', '1:a', '-vf', 'scale=96:96', '-c:v', 'libx264', '-crf', '18', '-c:a', 'aac', 'SRC.mp4'],
+    sar: ['-i', SAMPLE_A, '-t', '0.4', '-vf', 'scale=96:96,setsar=1', '-c:v', 'libx264', '-crf', '18', '-c:a', 'copy', 'SRC.mp4'],
+  };
+  for (const [name, args] of Object.entries(cases)) {
+    const dir = join(tmp.dir, `awkward-${name}`);
+    mkdirSync(dir, { recursive: true });
+    const src = join(dir, `source.${args.at(-1)!.split('.')[1]}`);
+    ffmpegSync(args.map((a) => (a.startsWith('SRC.') ? src : a)));
+    const fake = join(dir, 'fake.mp4');
+    await compositeLike(src, fake, { alter: true, segmentFrames: 12 });
+    assert.is((await withExactFrameCount(await probeVideo(fake))).frameCount, (await withExactFrameCount(await probeVideo(src))).frameCount, `${name}: the fake keeps every frame`);
+    await compressVideo(src, 'c23', join(dir, 'real-c23.mp4'), { strip: true, tags: { comment: 'REAL', janus_dataset_label: 'REAL', janus_dataset_id: name } });
+    await compressVideo(fake, 'c23', join(dir, 'fake-c23.mp4'));
+    const diff = identicalFields(await containerFeatures(join(dir, 'real-c23.mp4')), await containerFeatures(join(dir, 'fake-c23.mp4')));
+    assert.equal(diff, [], `${name}: ${JSON.stringify(diff)}`);
+  }
 });
 
 test.run();
