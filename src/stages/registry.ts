@@ -158,7 +158,7 @@ export type CompressLadderParams = z.infer<typeof CompressLadderParams>;
 
 const compressLadder: StageKind<CompressLadderParams> = {
   kind: 'compress-ladder',
-  version: '2', // 2: square pixels signalled at every rung (setsar=1)
+  version: '2', // 2: square pixels signalled, frames timed at the stated rate snapped to a common one
   description: 'the video at compression levels c0 (lossless), c23 and c40',
   params: CompressLadderParams,
   inputs: ['video'],
