@@ -74,7 +74,7 @@ interface Block {
 /**
  * The network's variables, seeded (Glorot-uniform kernels, one seed each), written as plain tf
  * ops rather than tf.layers: tfjs-layers' batch norm reduces over [N, H, W] with transposes and
- * costs about four times this one, which reduces [N*H*W, C] by a matrix product.
+ * costs about three times this one, which reduces [N*H*W, C] by a matrix product.
  */
 class Network {
   readonly blocks: Block[];

@@ -102,7 +102,7 @@ export const DetectBaselineConfig = z
     /** The second baseline: a small CNN on face crops, trained per compression level. */
     cnn: z.boolean().default(true).meta({ cli: { help: 'skip the second baseline (a small CNN on face crops)' } }),
     /** Passes of the CNN over the training crops. */
-    cnnEpochs: z.number().int().min(1).default(12).meta({ cli: { help: "the CNN's passes over the training crops", value: 'n' } }),
+    cnnEpochs: z.number().int().min(1).default(8).meta({ cli: { help: "the CNN's passes over the training crops", value: 'n' } }),
     /** Seed of the CNN's weights, shuffle and flips. */
     seed: z.number().int().default(1).meta({ cli: { help: "seed of the CNN's weights, shuffle and flips", value: 'n' } }),
   })
