@@ -13,7 +13,7 @@
  *
  *   const summary = await assembleDataset(plan, 'out/bench', outcomes);
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LEVELS, SPLITS, type SplitName } from '../config/benchmark.ts';
 import type { StageOutcome } from '../dag/reporter.ts';
@@ -25,10 +25,13 @@ import { linkOrCopy, withAtomicPath, writeFileAtomic, writeJsonAtomic } from '..
 import { csvRow } from '../util/csv.ts';
 import { datasetCard, QUALITY_PLOT, qualityRecords } from './dataset-card.ts';
 import { qualityPlotPng } from './quality-plot.ts';
+import { baselineSection } from './baseline-file.ts';
 import { datasetFiles, datasetLayouts, paths, type DatasetLayout } from './layout.ts';
 import { readMetadata, writeMetadata, type BenchmarkMetadata, type MetadataEntry } from './metadata.ts';
 import { ffppNames } from './ffpp-names.ts';
 import { perturbationLabel } from '../config/perturbation.ts';
+import { rationalValue } from '../media/probe.ts';
+import { snapRate } from '../media/vfr.ts';
 import type { CompositeRecord } from '../swap/composite-record.ts';
 import { pairLists } from './pair-lists.ts';
 import type { BenchmarkPlan, PlannedFake, PlannedPerturbation } from './plan.ts';
@@ -75,15 +78,30 @@ interface Assembly {
 
 const finished = (o: StageOutcome | undefined) => !!o && ['ran', 'up-to-date'].includes(o.state);
 
-/** The stages a file's entry needs beyond its own: its perturbed copy's, when planned. */
+/** A file's perturbed copy's stage, when it has one in the dataset (usablePerturbations). */
 function perturbStages(a: Assembly, kind: 'real' | 'fake', id: string): string[] {
   const p = a.perturbationOf.get(`${kind}-${id}`);
   return p ? [stageName.perturb(p.id)] : [];
 }
 
+/**
+ * The perturbed copies the dataset can ship: a draw's copies go together (a real video's and its
+ * fakes'), so a copy whose stage failed takes its draw's other copies out with it (listed in
+ * dropped.json); the videos themselves stay, without a perturbed copy.
+ */
+function usablePerturbations(a: Assembly): Map<string, PlannedPerturbation> {
+  const failedDraws = new Map<string, string>();
+  for (const p of a.plan.perturbations) {
+    const o = a.state.get(stageName.perturb(p.id));
+    if (!finished(o) && !failedDraws.has(p.original)) failedDraws.set(p.original, `stage ${stageName.perturb(p.id)} ${o ? o.state.replace('-', ' ') : 'did not run'}${o?.error ? `: ${o.error}` : ''}`);
+  }
+  for (const [original, reason] of failedDraws) a.dropped.push({ fake: `perturbed copies of ${original}.mp4 and its fakes`, stage: 'failed', reason });
+  return new Map(a.plan.perturbations.filter((p) => !failedDraws.has(p.original)).map((p) => [p.id, p]));
+}
+
 /** The first stage a fake needs that did not finish, as a reason; null when all did. */
 function failure(a: Assembly, f: PlannedFake): string | null {
-  for (const stage of [...stagesOfFake(f, { trained: !a.plan.config.weights }), ...perturbStages(a, 'fake', f.id)]) {
+  for (const stage of stagesOfFake(f, { trained: !a.plan.config.weights })) {
     const o = a.state.get(stage);
     if (!finished(o)) return `stage ${stage} ${o ? o.state.replace('-', ' ') : 'did not run'}${o?.error ? `: ${o.error}` : o?.reason ? `: ${o.reason}` : ''}`;
   }
@@ -120,7 +138,7 @@ function linkVideo(a: Assembly, kind: 'real' | 'fake', id: string, name: string)
 /** The real videos whose ladder, extraction (and perturbation, when planned) finished. */
 function keptReals(a: Assembly): BenchmarkPlan['videos'] {
   return a.plan.videos.filter((v) => {
-    const stages = [stageName.ladderReal(v.id), stageName.extract(v.id), ...perturbStages(a, 'real', v.id)];
+    const stages = [stageName.ladderReal(v.id), stageName.extract(v.id)];
     const missing = stages.find((s) => !finished(a.state.get(s)));
     if (missing) a.dropped.push({ fake: `${v.id}.mp4 (real)`, stage: 'failed', reason: `stage ${missing} did not finish` });
     return !missing;
@@ -173,8 +191,9 @@ function fakeQuality(m: SwapMetrics, c: CompositeRecord): NonNullable<MetadataEn
 function partialRecord(a: Assembly, k: KeptFake): MetadataEntry['partial'] {
   const ranges = k.composite.partialFrames;
   if (!ranges) return null;
-  const { num, den } = aligned(a, k.f.sourceVideo).video.fps;
-  const t = (frame: number) => round4((frame * den) / num);
+  // the rate every rung is timed at (compress.ts): the stated one snapped to a common rate
+  const rate = rationalValue(snapRate(rationalValue(aligned(a, k.f.sourceVideo).video.fps)));
+  const t = (frame: number) => round4(frame / rate);
   return { frames: ranges, seconds: ranges.map(([s, e]) => [t(s), t(e + 1)] as [number, number]) };
 }
 
@@ -226,26 +245,53 @@ function fakeEntries(a: Assembly, kept: KeptFake[], namesOf: (id: string) => str
   }
 }
 
-/** The top-level folders an earlier assembly wrote in another layout (its metadata.json names files in them). */
+/** Where the assembly notes the layout it is writing, before it links (an interrupted switch leaves its folders known). */
+const layoutMarker = (out: string) => join(out, '.janus', 'dataset-layout.json');
+
+/** The layouts' folders (every one's) under which `file` lies, if any. */
+const layoutFolderOf = (file: string) => Object.values(datasetLayouts).flatMap((l) => l.folders).find((d) => file.startsWith(`${d}/`));
+
+/**
+ * The folders of another layout an earlier assembly wrote: those its metadata.json names files
+ * in, and those the marker says an interrupted assembly was writing. Only the layouts' own
+ * folders (e.g. manipulated_sequences/Deepfakes, never manipulated_sequences itself).
+ */
 function staleFolders(out: string, layout: DatasetLayout): string[] {
-  if (!existsSync(join(out, datasetFiles.metadata))) return [];
-  let named: string[];
+  const named: string[] = [];
+  if (existsSync(join(out, datasetFiles.metadata))) {
+    try {
+      named.push(...Object.values(readMetadata(out)).flatMap((e) => [...Object.values(e.files), e.mask ?? '', e.provenance ?? '', e.perturbed?.file ?? '']));
+    } catch {
+      // not a dataset we can read: its files are left as they are
+    }
+  }
   try {
-    named = Object.values(readMetadata(out)).flatMap((e) => [...Object.values(e.files), e.mask ?? '', e.provenance ?? '', e.perturbed?.file ?? '']);
+    const marked = JSON.parse(readFileSync(layoutMarker(out), 'utf8')) as { folders?: unknown };
+    if (Array.isArray(marked.folders)) named.push(...marked.folders.filter((f): f is string => typeof f === 'string').map((f) => `${f}/x`));
   } catch {
-    return []; // not a dataset we can read: leave everything as it is
+    // no marker (a dataset made before it, or none yet)
   }
   const mine = new Set(layout.folders);
-  return [...new Set(named.filter(Boolean).map((f) => f.split('/')[0]!))].filter((d) => !mine.has(d) && Object.values(datasetLayouts).some((l) => l.folders.includes(d)));
+  return [...new Set(named.map(layoutFolderOf).filter((d): d is string => !!d))].filter((d) => !mine.has(d));
 }
 
-/** Make the links, one top-level folder at a time, each built aside and renamed into place. */
+/** Remove a stale layout folder, and its parent when that is left empty (original_sequences/ of an ffpp layout). */
+function removeFolder(out: string, folder: string): void {
+  rmSync(join(out, folder), { recursive: true, force: true });
+  const parent = dirname(folder);
+  if (parent !== '.' && existsSync(join(out, parent)) && !readdirSync(join(out, parent)).length) rmSync(join(out, parent), { recursive: true, force: true });
+}
+
+/** Make the links, one layout folder at a time, each built aside and renamed into place (what else lies beside it stays). */
 async function writeLinks(a: Assembly): Promise<void> {
+  mkdirSync(dirname(layoutMarker(a.out)), { recursive: true });
+  await writeJsonAtomic(layoutMarker(a.out), { layout: a.plan.config.layout, folders: a.layout.folders });
   for (const folder of a.layout.folders) {
+    mkdirSync(dirname(join(a.out, folder)), { recursive: true });
     await withAtomicPath(join(a.out, folder), async (tmp) => {
       mkdirSync(tmp, { recursive: true });
       for (const [from, to] of a.links) {
-        if (to.split('/')[0] !== folder) continue;
+        if (!to.startsWith(`${folder}/`)) continue;
         const dest = join(tmp, to.slice(folder.length + 1));
         mkdirSync(dirname(dest), { recursive: true });
         linkOrCopy(join(a.out, from), dest);
@@ -268,8 +314,9 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
     alignments: new Map(),
     links: [],
     perturbLines: [],
-    perturbationOf: new Map(plan.perturbations.map((p) => [p.id, p])),
+    perturbationOf: new Map(),
   };
+  a.perturbationOf = usablePerturbations(a);
   const stale = staleFolders(out, a.layout);
   const reals = keptReals(a);
   const fakes = keptFakes(a);
@@ -282,7 +329,7 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
   for (const e of Object.values(metadata)) perSplit[e.split][e.label === 'REAL' ? 'real' : 'fake']++;
   faultPoint('assemble.metadata');
   await writeMetadata(out, metadata);
-  for (const d of stale) rmSync(join(out, d), { recursive: true, force: true });
+  for (const d of stale) removeFolder(out, d);
   await writeFileAtomic(join(out, 'frames.csv'), `${a.frameRows.join('\n')}\n`);
   await withAtomicPath(join(out, 'splits'), async (tmp) => {
     mkdirSync(tmp, { recursive: true });
@@ -304,6 +351,6 @@ export async function assembleDataset(plan: BenchmarkPlan, out: string, outcomes
   await writeJsonAtomic(join(out, 'dropped.json'), dropped);
   const summary: AssembleSummary = { real: Object.values(metadata).filter((e) => e.label === 'REAL').length, fake: Object.values(metadata).filter((e) => e.label === 'FAKE').length, dropped, perSplit };
   await writeFileAtomic(join(out, QUALITY_PLOT), await qualityPlotPng(qualityRecords(metadata)));
-  await writeFileAtomic(join(out, 'README.md'), datasetCard(plan, { ...summary, dropped: dropped.length }, metadata));
+  await writeFileAtomic(join(out, 'README.md'), datasetCard(plan, { ...summary, dropped: dropped.length }, metadata, baselineSection(out)));
   return summary;
 }

@@ -31,7 +31,8 @@ export function qualityRecords(metadata: BenchmarkMetadata): FakeQuality[] {
       identityMargin: e.quality?.identityMargin ?? null,
       maskSsim: e.quality?.maskSsim ?? null,
       flicker: e.quality?.flicker ?? null,
-      framesSwappedShare: e.frames ? e.framesSwapped / e.frames : null,
+      // of the frames it could swap (a partial fake: inside its spans), as metadata.json's swappedShare
+      framesSwappedShare: e.quality?.swappedShare ?? (e.frames ? e.framesSwapped / e.frames : null),
     }));
 }
 
@@ -119,7 +120,8 @@ export interface DatasetCounts {
   perSplit: Record<SplitName, { real: number; fake: number }>;
 }
 
-export function datasetCard(plan: BenchmarkPlan, s: DatasetCounts, metadata: BenchmarkMetadata): string {
+/** `baseline`: the card's baseline section (detect-baseline.ts's baselineSection), null: not run yet. */
+export function datasetCard(plan: BenchmarkPlan, s: DatasetCounts, metadata: BenchmarkMetadata, baseline: string | null = null): string {
   const p = provenance();
   const c = plan.config;
   const ffpp = c.layout === 'ffpp';
@@ -188,8 +190,11 @@ and compares every pair's outputs with these.
 
 ## Baseline detectors
 ${BASELINE_MARKS[0]}
-Not run yet: \`npx janus detect-baseline <folder>\` trains the baselines (a logistic regression on encoder
-latents and a small CNN on face crops) and writes their table here and in \`baseline.json\`.
+${
+  baseline ??
+  `Not run yet: \`npx janus detect-baseline <folder>\` trains the baselines (a logistic regression on encoder
+latents and a small CNN on face crops) and writes their table here and in \`baseline.json\`.`
+}
 ${BASELINE_MARKS[1]}
 `;
 }

@@ -12,85 +12,32 @@
  *   const r = await detectBaseline('runs/bench', { level: 'c23', facesPerVideo: 8 });
  *   r.test.auc; r.table.find((row) => row.detector === 'cnn' && row.data === 'c40')?.auc
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DetectBaselineConfig, LEVELS, type SplitName } from '../config/benchmark.ts';
 import { parseConfig } from '../config/parse.ts';
 import { readAlignments } from '../face/alignments-file.ts';
 import { recropFaces } from '../face/recrop.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.ts';
+
 import type { RgbImage } from '../util/geometry.ts';
 import { trainCnnDetector } from './cnn-detector.ts';
-import { BASELINE_MARKS } from './dataset-card.ts';
+import { BASELINE_SCHEMA, writeBaseline, writeCardTable, type BaselineResult, type SplitScore, type TableRow } from './baseline-file.ts';
+
 import type { MetadataEntry } from './metadata.ts';
 import { checkpointCoverage, loadTrainedModel, type TrainedModel } from '../model/checkpoint.ts';
 import { latentEncoder } from '../model/latents.ts';
 import { UserError } from '../util/errors.ts';
-import { readJsonFile } from '../util/read-json.ts';
 import { accuracy, rocAuc, trainLogistic } from './classifier.ts';
 import { paths, planFile } from './layout.ts';
-import { readMetadata } from './metadata.ts';
+import { metadataPath, readMetadata } from './metadata.ts';
+import { sha256File } from '../util/hash.ts';
 import { readPlanModels, readPlanRecord } from './plan-files.ts';
 import { readCompositeRecord } from '../swap/composite-record.ts';
 import { spread } from '../swap/kept-faces.ts';
 
 /** Level, faces per video and feature model; absent ones take DetectBaselineConfig's defaults. */
 export type BaselineOptions = z.input<typeof DetectBaselineConfig>;
-
-const BASELINE_SCHEMA = 'janus.baseline/2';
-
-export const SplitScore = z
-  .object({
-    faces: z.number().int().min(0),
-    real: z.number().int().min(0),
-    fake: z.number().int().min(0),
-    /** Null when no classifier was trained or the split lacks real or fake faces. */
-    auc: z.number().min(0).max(1).nullable(),
-    accuracy: z.number().min(0).max(1).nullable(),
-  })
-  .strict();
-export type SplitScore = z.infer<typeof SplitScore>;
-
-export const DETECTORS = ['latents', 'cnn'] as const;
-
-/** One row of the baseline table: a detector on the test split of one kind of data. */
-export const TableRow = SplitScore.extend({
-  detector: z.enum(DETECTORS),
-  /** A compression level, or a perturbation type (`mixed`: a mixture) of the perturbed copies. */
-  data: z.string(),
-  /** The level whose train split the detector learnt from. */
-  trainedOn: z.enum(LEVELS),
-}).strict();
-export type TableRow = z.infer<typeof TableRow>;
-
-/** `baseline.json`. */
-export const BaselineResult = z
-  .object({
-    schema: z.literal(BASELINE_SCHEMA),
-    detector: z.string(),
-    features: z.object({ model: z.string(), fingerprint: z.string(), dims: z.number().int().min(1), level: z.enum(LEVELS), facesPerVideo: z.number().int().min(1) }).strict(),
-    train: SplitScore,
-    val: SplitScore,
-    test: SplitScore,
-    /** The CNN's description, or null when it was skipped. */
-    cnn: z.object({ describe: z.string(), epochs: z.number().int().min(1), seed: z.number().int() }).strict().nullable(),
-    table: z.array(TableRow),
-    note: z.string().nullable(),
-  })
-  .strict();
-export type BaselineResult = z.infer<typeof BaselineResult>;
-
-export const baselinePath = (dir: string) => join(dir, 'baseline.json');
-
-export async function writeBaseline(dir: string, result: BaselineResult): Promise<void> {
-  await writeJsonAtomic(baselinePath(dir), BaselineResult.parse(result));
-}
-
-/** A dataset's baseline.json, validated. */
-export function readBaseline(dir: string): BaselineResult {
-  return readJsonFile(baselinePath(dir), BaselineResult, { what: `${BASELINE_SCHEMA} file`, hint: `run janus detect-baseline ${dir} again to write it` });
-}
 
 /**
  * The encoder the features come from: --model, else the first model of a train-split pair
@@ -232,34 +179,10 @@ export async function detectBaseline(dir: string, opts: BaselineOptions = {}): P
     cnn: c.cnn ? { describe: t.cnn?.describe ?? 'not trained (the train split lacks real or fake faces)', epochs: c.cnnEpochs, seed: c.seed } : null,
     table,
     note,
+    metadataSha256: sha256File(metadataPath(dir)),
   };
   await writeBaseline(dir, result);
   await writeCardTable(dir, result);
   return result;
 }
 
-const num = (v: number | null) => (v === null ? '-' : v.toFixed(3));
-
-/** The baseline table as the card shows it (FaceForensics++'s: detector by data, AUC and accuracy on the test split). */
-export function baselineTable(r: BaselineResult): string {
-  const name = { latents: 'logistic regression on encoder latents', cnn: 'small CNN on face crops' } as const;
-  const lines = r.table.map((x) => `| ${name[x.detector]} | ${LEVELS.includes(x.data as never) ? x.data : `perturbed: ${x.data}`} | ${x.trainedOn} | ${x.real} / ${x.fake} | ${num(x.auc)} | ${num(x.accuracy)} |`);
-  return `Trained on the train split of each level (perturbed copies: scored by the detectors of ${r.features.level}); scored on the test split, per face (${r.features.facesPerVideo} per video; fakes: swapped frames). AUC and accuracy are null (-) where the test faces lack a class. From \`baseline.json\`:
-
-| detector | test data | trained on | test faces real / fake | AUC | accuracy |
-|---|---|---|---|---|---|
-${lines.join('\n')}
-${r.cnn ? `\nCNN: ${r.cnn.describe}.` : ''}${r.note ? `\nNote: ${r.note}.` : ''}`;
-}
-
-/** Put the table into the dataset card, between its marks (a card without them is left alone). */
-async function writeCardTable(dir: string, r: BaselineResult): Promise<void> {
-  const card = join(dir, 'README.md');
-  if (!existsSync(card)) return;
-  const text = readFileSync(card, 'utf8');
-  const [open, close] = BASELINE_MARKS;
-  const a = text.indexOf(open);
-  const b = text.indexOf(close);
-  if (a < 0 || b < a) return;
-  await writeFileAtomic(card, `${text.slice(0, a + open.length)}\n${baselineTable(r)}\n${text.slice(b)}`);
-}

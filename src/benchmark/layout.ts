@@ -66,8 +66,8 @@ const ffppFake = `manipulated_sequences/${FFPP_METHOD}`;
 
 /**
  * Where a layout puts each dataset file, by the file's name in that layout (Janus: its id;
- * ffpp: `NNN` for a real video, `TTT_SSS` for a fake), and the top-level folders it writes (each
- * built aside and renamed whole).
+ * ffpp: `NNN` for a real video, `TTT_SSS` for a fake), and the folders it owns (each built aside
+ * and renamed whole; every file of the layout lies in one of them).
  */
 export interface DatasetLayout {
   folders: readonly string[];
@@ -80,7 +80,8 @@ export interface DatasetLayout {
 export const datasetLayouts: Record<'janus' | 'ffpp', DatasetLayout> = {
   janus: { folders: ['real', 'fake', 'masks'], video: datasetFiles.video, mask: datasetFiles.mask, provenance: datasetFiles.provenance, perturbed: datasetFiles.perturbed },
   ffpp: {
-    folders: ['original_sequences', 'manipulated_sequences'],
+    // FaceForensics++'s own folders for these videos: other methods' and sources' folders beside them (Face2Face/, actors/) stay
+    folders: ['original_sequences/youtube', `manipulated_sequences/${FFPP_METHOD}`],
     video: (kind, level, name) => (kind === 'real' ? `original_sequences/youtube/${FFPP_LEVEL[level]}/videos/${name}.mp4` : `${ffppFake}/${FFPP_LEVEL[level]}/videos/${name}.mp4`),
     mask: (name) => `${ffppFake}/masks/videos/${name}.mp4`,
     provenance: (name) => `${ffppFake}/provenance/${name}.provenance.json`,

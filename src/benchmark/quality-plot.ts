@@ -21,7 +21,7 @@ export interface FakeQuality {
   maskSsim: number | null;
   /** Frame-to-frame change inside the mask, output over source (1 = as stable as the source). */
   flicker: number | null;
-  /** Frames swapped over the video's frames (0..1). */
+  /** Frames swapped over the frames it could swap (a partial fake: those inside its spans; 0..1). */
   framesSwappedShare: number | null;
 }
 export type QualityField = keyof FakeQuality;
@@ -53,7 +53,7 @@ export const QUALITY_FIELDS: readonly FieldSpec[] = [
   { key: 'identityMargin', label: 'identity margin', axis: 'distance to source - to target', domain: null, include: [0], marks: [{ at: 0, label: '0' }] },
   { key: 'maskSsim', label: 'Mask-SSIM', axis: 'SSIM inside the mask vs the source', domain: null, include: [0.8, 1], marks: PUBLISHED_MASK_SSIM.map((p) => ({ at: p.value, label: `${p.short} ${p.value}` })) },
   { key: 'flicker', label: 'flicker ratio', axis: 'change in the mask, output / source', domain: null, include: [1], marks: [{ at: 1, label: '1 = source' }] },
-  { key: 'framesSwappedShare', label: 'frames swapped share', axis: 'frames swapped / frames', domain: [0, 1], include: [], marks: [] },
+  { key: 'framesSwappedShare', label: 'frames swapped share', axis: 'frames swapped / frames it could swap', domain: [0, 1], include: [], marks: [] },
 ];
 
 export interface Summary {

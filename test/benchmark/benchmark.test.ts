@@ -11,14 +11,14 @@
  *
  * @tier e2e (generates a mini benchmark)
  */
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assembleDataset } from '../../src/benchmark/assemble.ts';
 import { planFile } from '../../src/benchmark/layout.ts';
 import { readMetadata } from '../../src/benchmark/metadata.ts';
-import { readBaseline } from '../../src/benchmark/detect-baseline.ts';
+import { readBaseline } from '../../src/benchmark/baseline-file.ts';
 import { containerFeatures, identicalFields, isProvenance, leakReport, type Features, type LeakSample } from '../../src/benchmark/container-leak.ts';
 import { gateReason } from '../../src/benchmark/quality-gate.ts';
 import { readBenchmarkManifest } from '../../src/benchmark/manifest.ts';
@@ -30,6 +30,7 @@ import { readMetrics } from '../../src/swap/metrics-file.ts';
 import { ffmpegSync, janus, requireSamples, tempDir } from '../helpers/fixtures.ts';
 import { makeSampleClip } from '../../src/samples/make-sample.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
+import { perturbVideo } from '../../src/media/perturb.ts';
 
 /** Every frame of a video, as RGB. */
 async function frames(file: string): Promise<Uint8Array[]> {
@@ -190,6 +191,10 @@ test('the baseline detectors report a table (latents and CNN, per level and pert
   assert.match(card, /<!-- baseline -->\n.*\n\n\| detector \| test data \| trained on/, 'the table in the card');
   assert.match(card, /\| small CNN on face crops \| c40 \| c40 \| \d+ \/ \d+ \| [01]\.\d{3} \|/);
   assert.not.match(card, /Not run yet/);
+  // a rerun re-assembles the same dataset: the card keeps the table of the baseline.json made on it
+  const again = janus([...ARGS(), '--no-identity-gate', '--min-swapped-share', '0']);
+  assert.is(again.code, 0, again.stdout + again.stderr);
+  assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /\| small CNN on face crops \| c40 \| c40 \|/, 'the table is back in the re-written card');
   const models = readdirSync(join(out, 'work', 'models'));
   const lat = join(tmp.dir, 'a.latents.json');
   const l = janus(['latents', join(tmp.dir, 'a.mp4'), '--model', join(out, 'work', 'models', models[0]!), '--alignments', join(out, 'work', 'extract', 'anna-01', 'alignments.json'), '--out', lat, '--faces', '5']);
@@ -250,10 +255,13 @@ test('perturbed copies: perturbations.txt matches the files and metadata, real a
     for (const l of p.perturbations) assert.match(l, /^(CS|CC|BW|GNC|GB|JPEG|VC):[1-5]$/);
     if (e.label === 'FAKE') assert.equal(p.perturbations, meta[e.original!]!.perturbed?.perturbations, `${name}: its original's draw`);
     else for (const [, f] of Object.entries(meta).filter(([, f]) => f.original === name)) assert.equal(f.perturbed?.perturbations, p.perturbations, `${name}'s fakes: the same draw`);
-    const [a, b] = [await frames(join(out, e.files.c0)), await frames(join(out, p.file))];
+    // against the same path with no perturbation (the lossless rung re-encoded as the copies are): the encode alone is not a change
+    const plain = join(tmp.dir, `plain-${name}`);
+    await perturbVideo(join(out, e.files.c0), plain, [], 1);
+    const [a, b, c] = [await frames(join(out, e.files.c0)), await frames(join(out, p.file)), await frames(plain)];
     assert.is(b.length, a.length, `${name}: frames kept`);
-    const d = meanAbsDiff(a[0]!, b[0]!);
-    assert.ok(d > 0.5, `${name}: ${p.perturbations.join(' ')} changed the video (mean |difference| ${d.toFixed(2)})`);
+    const [d, encodeAlone] = [meanAbsDiff(a[0]!, b[0]!), meanAbsDiff(a[0]!, c[0]!)];
+    assert.ok(d > encodeAlone + 0.5, `${name}: ${p.perturbations.join(' ')} changed the video (mean |difference| ${d.toFixed(2)}, the encode alone ${encodeAlone.toFixed(2)})`);
   }
   assert.ok(Object.values(meta).some((e) => e.perturbed === null), 'the others are not perturbed');
   // the same seed gives the same perturbations: recomputed, every byte identical
@@ -306,6 +314,23 @@ test('a failed pair is recorded in dropped.json and the other pairs are kept; th
   assert.is(s.fake, 2);
   assert.is(s.dropped.filter((d) => d.stage === 'failed').length, 2);
   assert.match(s.dropped[0]!.reason, new RegExp(`train-${failedModel} failed: out of memory`));
+  // a perturbed copy that failed loses its draw's copies (the real's and its fakes'), not the videos
+  const drawn = makePlan(m, { ...config, perturbShare: 0.5, partialShare: 0.5 });
+  const realCopy = drawn.perturbations.find((p) => p.kind === 'real')!;
+  const copyFailed = state.stages.map((st) => (st.name === `perturb-${realCopy.id}` ? { ...st, state: 'failed' as const, error: 'disk full' } : st));
+  const third = join(tmp.dir, 'perturb-failed');
+  cpSync(join(out, 'work'), join(third, 'work'), { recursive: true });
+  const t = await assembleDataset(drawn, third, copyFailed);
+  assert.is(t.real, 4);
+  assert.is(t.fake, 4);
+  const tm = readMetadata(third);
+  for (const [name, e] of Object.entries(tm)) {
+    if (e.original) assert.ok(tm[e.original], `${name}: its original ${e.original} is in the dataset`);
+    if (name === `${realCopy.file}.mp4` || e.original === `${realCopy.file}.mp4`) assert.is(e.perturbed, null, `${name}: no perturbed copy`);
+  }
+  assert.ok(Object.values(tm).some((e) => e.perturbed), 'the other draw keeps its copies');
+  assert.ok(t.dropped.some((d) => d.fake.includes(`perturbed copies of ${realCopy.file}.mp4`) && /disk full/.test(d.reason)), JSON.stringify(t.dropped));
+  assert.not.match(readFileSync(join(third, 'perturbations.txt'), 'utf8'), new RegExp(realCopy.file));
   const frames = { total: 20, swapped: 20, skipped: 0 };
   const gate = BenchmarkConfig.parse({});
   assert.is(gateReason({ identity: { swapped: { toSource: { mean: 0.7 }, toTarget: { mean: 0.5, median: 0.5 }, closerToTarget: 1 } }, frames }, gate), null);
@@ -381,7 +406,19 @@ test('--layout ffpp: FaceForensics++\'s folders and names, walked as detection l
   for (const f of [...walk('original_sequences'), ...walk('manipulated_sequences')]) assert.ok(named.has(f), `${f} is in metadata.json`);
   const lines = readFileSync(join(out, 'perturbations.txt'), 'utf8').trim().split('\n');
   for (const l of lines) assert.ok(existsSync(join(out, l.split(' ')[0]!)), l);
-  assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /Layout \(FaceForensics\+\+'s/);
+  const ffppCard = readFileSync(join(out, 'README.md'), 'utf8');
+  assert.match(ffppCard, /Layout \(FaceForensics\+\+'s/);
+  assert.match(ffppCard, /baseline\.json` here was computed on an earlier assembly/, "the Janus layout's baseline.json is not this dataset's");
+  // FaceForensics++'s other folders beside Janus's (another method, another source) survive a re-assembly
+  const others = [join(out, 'manipulated_sequences/Face2Face/c23/videos/000_001.mp4'), join(out, 'original_sequences/actors/raw/videos/01__talking.mp4')];
+  for (const f of others) {
+    mkdirSync(dirname(f), { recursive: true });
+    writeFileSync(f, 'not Janus');
+  }
+  const again = janus([...ARGS(), '--no-identity-gate', '--min-swapped-share', '0', '--layout', 'ffpp']);
+  assert.is(again.code, 0, again.stdout + again.stderr);
+  for (const f of others) assert.is(readFileSync(f, 'utf8'), 'not Janus', f);
+  assert.ok(existsSync(join(out, 'manipulated_sequences/Deepfakes/c23/videos')));
 });
 
 test.run();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BenchmarkConfig } from '../../src/config/benchmark.ts';
-import { baselinePath, readBaseline, writeBaseline, type BaselineResult } from '../../src/benchmark/detect-baseline.ts';
+import { baselinePath, readBaseline, writeBaseline, type BaselineResult } from '../../src/benchmark/baseline-file.ts';
 import { planDir } from '../../src/benchmark/layout.ts';
 import { metadataPath, readMetadata, writeMetadata, type BenchmarkMetadata } from '../../src/benchmark/metadata.ts';
 import { readPlanModels, readPlanRecord } from '../../src/benchmark/plan-files.ts';
@@ -77,6 +77,7 @@ test('baseline.json reads back; damaged copies name the file and field', async (
     cnn: { describe: 'a small CNN', epochs: 12, seed: 1 },
     table: [{ detector: 'cnn', data: 'GB', trainedOn: 'c23', ...score(0.5) }],
     note: null,
+    metadataSha256: 'a'.repeat(64),
   };
   await writeBaseline(dir, result);
   assert.equal(readBaseline(dir), result);
