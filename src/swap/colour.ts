@@ -8,35 +8,48 @@
 import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import type { ColourMethod } from '../config/swap.ts';
 
-// sRGB <-> CIE Lab (D65), per pixel, floats
-function toLinear(c: number): number {
+// sRGB <-> CIE Lab (D65), per pixel, floats; no allocation per pixel (compositing runs this on
+// every face of every frame)
+function toLinearExact(c: number): number {
   c /= 255;
   return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
 }
+/** toLinear of the 256 byte values, computed once. */
+const LINEAR = Float64Array.from({ length: 256 }, (_, v) => toLinearExact(v));
 function fromLinear(c: number): number {
   const v = c <= 0.0031308 ? 12.92 * c : 1.055 * c ** (1 / 2.4) - 0.055;
   return Math.min(255, Math.max(0, v * 255));
 }
 const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
-const finv = (t: number) => (t ** 3 > 216 / 24389 ? t ** 3 : (116 * t - 16) / (24389 / 27));
+const finv = (t: number) => {
+  const t3 = t * t * t;
+  return t3 > 216 / 24389 ? t3 : (116 * t - 16) / (24389 / 27);
+};
 
-function rgbToLab(r: number, g: number, b: number): [number, number, number] {
-  const R = toLinear(r);
-  const G = toLinear(g);
-  const B = toLinear(b);
-  const x = (0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047;
-  const y = 0.2126 * R + 0.7152 * G + 0.0722 * B;
-  const z = (0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883;
-  const fy = f(y);
-  return [116 * fy - 16, 500 * (f(x) - fy), 200 * (fy - f(z))];
+/** Lab of every pixel of an RGB image, into `out` (3 floats per pixel). */
+function rgbToLabAll(data: Uint8Array, n: number, out: Float32Array): void {
+  for (let i = 0, o = 0; i < n; i++, o += 3) {
+    const R = LINEAR[data[o]!]!;
+    const G = LINEAR[data[o + 1]!]!;
+    const B = LINEAR[data[o + 2]!]!;
+    const fx = f((0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047);
+    const fy = f(0.2126 * R + 0.7152 * G + 0.0722 * B);
+    const fz = f((0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883);
+    out[o] = 116 * fy - 16;
+    out[o + 1] = 500 * (fx - fy);
+    out[o + 2] = 200 * (fy - fz);
+  }
 }
 
-function labToRgb(L: number, a: number, bb: number): [number, number, number] {
+/** One Lab pixel to bytes at `o` of `out`. */
+function labToRgbInto(L: number, a: number, bb: number, out: Uint8Array, o: number): void {
   const fy = (L + 16) / 116;
   const x = finv(fy + a / 500) * 0.95047;
   const y = finv(fy);
   const z = finv(fy - bb / 200) * 1.08883;
-  return [fromLinear(3.2406 * x - 1.5372 * y - 0.4986 * z), fromLinear(-0.9689 * x + 1.8758 * y + 0.0415 * z), fromLinear(0.0557 * x - 0.204 * y + 1.057 * z)];
+  out[o] = Math.round(fromLinear(3.2406 * x - 1.5372 * y - 0.4986 * z));
+  out[o + 1] = Math.round(fromLinear(-0.9689 * x + 1.8758 * y + 0.0415 * z));
+  out[o + 2] = Math.round(fromLinear(0.0557 * x - 0.204 * y + 1.057 * z));
 }
 
 function inMask(mask: GrayImage | undefined, i: number): boolean {
@@ -47,10 +60,8 @@ function rct(old: RgbImage, next: RgbImage, mask?: GrayImage): RgbImage {
   const n = old.width * old.height;
   const labOld = new Float32Array(n * 3);
   const labNew = new Float32Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    labOld.set(rgbToLab(old.data[i * 3]!, old.data[i * 3 + 1]!, old.data[i * 3 + 2]!), i * 3);
-    labNew.set(rgbToLab(next.data[i * 3]!, next.data[i * 3 + 1]!, next.data[i * 3 + 2]!), i * 3);
-  }
+  rgbToLabAll(old.data, n, labOld);
+  rgbToLabAll(next.data, n, labNew);
   const stats = (lab: Float32Array) => {
     const mean = [0, 0, 0];
     const sq = [0, 0, 0];
@@ -68,12 +79,13 @@ function rct(old: RgbImage, next: RgbImage, mask?: GrayImage): RgbImage {
   };
   const so = stats(labOld);
   const sn = stats(labNew);
+  // per channel: (x - mean_new) / std_new * std_old + mean_old, as a scale and an offset
+  const scale = [0, 1, 2].map((c) => so[c]![1] / sn[c]![1]);
+  const shift = [0, 1, 2].map((c) => so[c]![0] - sn[c]![0] * scale[c]!);
+  const [s0, s1, s2] = scale as [number, number, number];
+  const [t0, t1, t2] = shift as [number, number, number];
   const out = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    const l = [0, 1, 2].map((c) => ((labNew[i * 3 + c]! - sn[c]![0]) / sn[c]![1]) * so[c]![1] + so[c]![0]) as [number, number, number];
-    const rgb = labToRgb(...l);
-    for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.round(rgb[c]!);
-  }
+  for (let i = 0, o = 0; i < n; i++, o += 3) labToRgbInto(labNew[o]! * s0 + t0, labNew[o + 1]! * s1 + t1, labNew[o + 2]! * s2 + t2, out, o);
   return { width: old.width, height: old.height, data: out };
 }
 

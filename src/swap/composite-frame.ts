@@ -60,6 +60,7 @@ export async function compositeFrame(frame: RgbImage, faces: readonly KeptFace[]
     const mask = await blendMask(f, s);
     const r = compositeFace(image, swapped, f.matrix, mask, s.options);
     image = r.image;
+    if (faces.length === 1) return r; // one face (the usual frame): its replaced pixels are the union
     for (let i = 0; i < replaced.data.length; i++) if (r.replaced.data[i]! > replaced.data[i]!) replaced.data[i] = r.replaced.data[i]!;
   }
   return { image, replaced };

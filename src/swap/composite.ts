@@ -45,26 +45,29 @@ export function erode(mask: GrayImage, r: number): GrayImage {
   return { width: w, height: h, data: pass(pass(mask.data, true), false) };
 }
 
-/** Box blur of radius r, twice (close to a Gaussian), to a 0..1 float alpha. */
+/** Box blur of radius r, twice (close to a Gaussian), to a 0..1 float alpha. Edges repeat; running sums, O(1) a pixel. */
 export function feather(mask: GrayImage, r: number): Float32Array {
   const { width: w, height: h } = mask;
   let a = Float32Array.from(mask.data, (v) => v / 255);
   if (r <= 0) return a;
-  const blur = (src: Float32Array, horizontal: boolean) => {
-    const out = new Float32Array(src.length);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        let s = 0;
-        for (let d = -r; d <= r; d++) {
-          const xx = Math.min(w - 1, Math.max(0, horizontal ? x + d : x));
-          const yy = Math.min(h - 1, Math.max(0, horizontal ? y : y + d));
-          s += src[yy * w + xx]!;
-        }
-        out[y * w + x] = s / (2 * r + 1);
-      }
-    return out;
+  const n = 2 * r + 1;
+  // one line of `len` values at src[start + i * step], blurred into out at the same places
+  const line = (src: Float32Array, out: Float32Array, start: number, step: number, len: number) => {
+    const last = len - 1;
+    let s = 0;
+    for (let d = -r; d <= r; d++) s += src[start + (d < 0 ? 0 : d > last ? last : d) * step]!;
+    for (let i = 0; i < len; i++) {
+      out[start + i * step] = s / n;
+      const add = i + r + 1;
+      const drop = i - r;
+      s += src[start + (add > last ? last : add) * step]! - src[start + (drop < 0 ? 0 : drop) * step]!;
+    }
   };
-  for (let k = 0; k < 2; k++) a = blur(blur(a, true), false);
+  const tmp = new Float32Array(a.length);
+  for (let k = 0; k < 2; k++) {
+    for (let y = 0; y < h; y++) line(a, tmp, y * w, 1, w);
+    for (let x = 0; x < w; x++) line(tmp, a, x, w, h);
+  }
   return a;
 }
 

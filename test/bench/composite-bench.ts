@@ -1,0 +1,68 @@
+/**
+ * `make bench` (compositing part): frames/s of the composite stage's per-frame work on a 720p
+ * clip made from samples/a.mp4 (issue 19's goal: >= 25 frames/s on this 2-core machine), and
+ * where the time goes: decoding alone; decoding and compositing every kept face (colour transfer,
+ * eroded and feathered mask, inverse warp and blend on the face's box); and all the stage does per
+ * frame, with the output and mask encoders fed (x264 crf 18 and lossless, deterministic,
+ * single-threaded each, as the stage writes them). The faces are the clip's own aligned faces
+ * (extracted with the tiny detector), standing in for a model's swaps: compositing does not care.
+ *
+ *   npx tsx test/bench/composite-bench.ts [--frames 50]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CompositeConfig } from '../../src/config/swap.ts';
+import { readAlignments } from '../../src/face/alignments-file.ts';
+import { decodeFrames, prefetch } from '../../src/media/decode.ts';
+import { openVideoWriter } from '../../src/media/encode.ts';
+import { probeVideo } from '../../src/media/probe.ts';
+import { compositeFrame, maskToRgb, type FrameSwap } from '../../src/swap/composite-frame.ts';
+import { keptFaces, type KeptFace } from '../../src/swap/kept-faces.ts';
+
+const i = process.argv.indexOf('--frames');
+const FRAMES = i > 0 ? Number(process.argv[i + 1]) : 50;
+const dir = mkdtempSync(join(tmpdir(), 'janus-bench-composite-'));
+try {
+  const clip = join(dir, '720p.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-i', 'samples/a.mp4', '-frames:v', String(FRAMES), '-vf', 'scale=720:720,pad=1280:720:280:0', '-c:v', 'libx264', '-preset', 'fast', '-an', clip]);
+  const ex = join(dir, 'extract');
+  execFileSync('node', ['src/cli/bin.js', 'extract', clip, '--out', ex, '--detector', 'tiny'], { stdio: 'ignore' });
+  const alignments = join(ex, 'alignments.json');
+  const byFrame = new Map<number, KeptFace[]>();
+  for (const f of keptFaces(readAlignments(alignments), alignments)) byFrame.set(f.frame, [...(byFrame.get(f.frame) ?? []), f]);
+  const info = await probeVideo(clip);
+  const params = CompositeConfig.parse({});
+  const swap: FrameSwap = { swappedDir: join(ex, 'faces'), learnedMasks: null, options: params };
+  const fps = (n: number, t0: number) => +(n / ((performance.now() - t0) / 1000)).toFixed(2);
+  const results: Record<string, number> = {};
+  let t0 = performance.now();
+  let n = 0;
+  for await (const _ of prefetch(decodeFrames(clip, { info }))) n++;
+  results['decode'] = fps(n, t0);
+  t0 = performance.now();
+  n = 0;
+  for await (const f of prefetch(decodeFrames(clip, { info }))) {
+    await compositeFrame(f, byFrame.get(f.index) ?? [], swap);
+    n++;
+  }
+  results['decode + composite'] = fps(n, t0);
+  t0 = performance.now();
+  n = 0;
+  const video = await openVideoWriter({ out: join(dir, 'out.mp4'), width: info.width, height: info.height, fps: info.fps, crf: params.crf, deterministic: true });
+  const mask = await openVideoWriter({ out: join(dir, 'mask.mp4'), width: info.width, height: info.height, fps: info.fps, crf: 0, deterministic: true });
+  for await (const f of prefetch(decodeFrames(clip, { info }))) {
+    const out = await compositeFrame(f, byFrame.get(f.index) ?? [], swap);
+    await video.write(out.image.data);
+    await mask.write(maskToRgb(out.replaced));
+    n++;
+  }
+  await video.close();
+  await mask.close();
+  results['decode + composite + encode (the stage)'] = fps(n, t0);
+  const stage = results['decode + composite + encode (the stage)']!;
+  console.log(JSON.stringify({ bench: 'composite', frames: n, faces: [...byFrame.values()].reduce((s, x) => s + x.length, 0), size: '1280x720', framesPerSecond: results, goal: { 'composite stage at 720p, frames/s': 25 }, meetsGoal: stage >= 25 }));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
