@@ -56,7 +56,7 @@ function inMask(mask: GrayImage | undefined, i: number): boolean {
   return !mask || mask.data[i]! > 127;
 }
 
-function rct(old: RgbImage, next: RgbImage, mask?: GrayImage): RgbImage {
+function rct(old: RgbImage, next: RgbImage, mask?: GrayImage, needed?: Uint8Array): RgbImage {
   const n = old.width * old.height;
   const labOld = new Float32Array(n * 3);
   const labNew = new Float32Array(n * 3);
@@ -84,8 +84,9 @@ function rct(old: RgbImage, next: RgbImage, mask?: GrayImage): RgbImage {
   const shift = [0, 1, 2].map((c) => so[c]![0] - sn[c]![0] * scale[c]!);
   const [s0, s1, s2] = scale as [number, number, number];
   const [t0, t1, t2] = shift as [number, number, number];
-  const out = new Uint8Array(n * 3);
-  for (let i = 0, o = 0; i < n; i++, o += 3) labToRgbInto(labNew[o]! * s0 + t0, labNew[o + 1]! * s1 + t1, labNew[o + 2]! * s2 + t2, out, o);
+  // pixels nobody will read keep the new face's colour (the conversion back is the costly part)
+  const out = needed ? new Uint8Array(next.data) : new Uint8Array(n * 3);
+  for (let i = 0, o = 0; i < n; i++, o += 3) if (!needed || needed[i]) labToRgbInto(labNew[o]! * s0 + t0, labNew[o + 1]! * s1 + t1, labNew[o + 2]! * s2 + t2, out, o);
   return { width: old.width, height: old.height, data: out };
 }
 
@@ -118,7 +119,11 @@ function hist(old: RgbImage, next: RgbImage, mask?: GrayImage): RgbImage {
   return { width: next.width, height: next.height, data: out };
 }
 
-export const COLOUR_METHODS: Readonly<Record<ColourMethod, (old: RgbImage, next: RgbImage, mask?: GrayImage) => RgbImage>> = Object.freeze({
+/**
+ * `process(old, new, mask, needed?)`: `needed` (one byte per pixel, non-zero where the result is
+ * read) lets a method skip the rest; those pixels are the new face's as it came.
+ */
+export const COLOUR_METHODS: Readonly<Record<ColourMethod, (old: RgbImage, next: RgbImage, mask?: GrayImage, needed?: Uint8Array) => RgbImage>> = Object.freeze({
   none: (_old: RgbImage, next: RgbImage) => next,
   rct,
   hist,

@@ -48,7 +48,8 @@ export function erode(mask: GrayImage, r: number): GrayImage {
 /** Box blur of radius r, twice (close to a Gaussian), to a 0..1 float alpha. Edges repeat; running sums, O(1) a pixel. */
 export function feather(mask: GrayImage, r: number): Float32Array {
   const { width: w, height: h } = mask;
-  let a = Float32Array.from(mask.data, (v) => v / 255);
+  const a = new Float32Array(mask.data.length);
+  for (let i = 0; i < a.length; i++) a[i] = mask.data[i]! / 255;
   if (r <= 0) return a;
   const n = 2 * r + 1;
   // one line of `len` values at src[start + i * step], blurred into out at the same places
@@ -75,9 +76,17 @@ export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, m
   const size = face.width;
   const inv = invertAffine(matrix); // crop -> frame
   const original = warpAffine(frame, inv, size, size, { border: 'replicate' });
-  const coloured = COLOUR_METHODS[opts.colour ?? defaultOf(CompositeConfig, 'colour')](original, face, mask);
-  const recoloured = opts.seamless ? seamlessClone(original, coloured, mask) : coloured;
   const alpha = feather(erode(mask, opts.erode ?? 0), opts.feather ?? 0);
+  // the crop's pixels the blend (alpha > 0) or the seamless clone (inside the mask) reads, bilinear taps included
+  const needed = new Uint8Array(size * size);
+  for (let i = 0; i < needed.length; i++) {
+    if (alpha[i]! <= 0 && !mask.data[i]) continue;
+    const x = i % size;
+    const y = (i - x) / size;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (x + dx >= 0 && x + dx < size && y + dy >= 0 && y + dy < size) needed[i + dy * size + dx] = 1;
+  }
+  const coloured = COLOUR_METHODS[opts.colour ?? defaultOf(CompositeConfig, 'colour')](original, face, mask, needed);
+  const recoloured = opts.seamless ? seamlessClone(original, coloured, mask) : coloured;
   const out = new Uint8Array(frame.data);
   const replaced = new Uint8Array(frame.width * frame.height);
   // only the frame pixels the crop covers: its corners mapped back, as a bounding box
