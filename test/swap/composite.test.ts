@@ -1,7 +1,8 @@
 /**
  * Re-compositing with an identity "swap" (the aligned face itself) reproduces the original
  * frame; colour transfer brings a darkened face back to the frame's light; the replaced-pixel
- * mask covers the face only; seamless (Poisson) blending meets the frame at the mask's edge.
+ * mask covers the face only; seamless (Poisson) blending meets the frame at the mask's edge;
+ * rct converts back only the pixels it is told are read, exactly as it would all of them.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -59,6 +60,20 @@ test('colour transfer (rct) brings a darkened face back to the original\'s light
   const target = meanIn(aligned.image);
   assert.ok(Math.abs(meanIn(fixed) - target) < 3, `rct: ${meanIn(dark).toFixed(1)} -> ${meanIn(fixed).toFixed(1)} (original ${target.toFixed(1)})`);
   assert.ok(Math.abs(meanIn(hist) - target) < 3, `hist: ${meanIn(hist).toFixed(1)} (original ${target.toFixed(1)})`);
+});
+
+test("rct told which pixels are read converts those exactly as without, and leaves the rest as the new face's", async () => {
+  const { aligned, mask } = await setup();
+  const dark: RgbImage = { ...aligned.image, data: Uint8Array.from(aligned.image.data, (v) => Math.round(v * 0.6)) };
+  const needed = Uint8Array.from(mask.data, (v, i) => (v > 0 || i % 7 === 0 ? 1 : 0));
+  const all = COLOUR_METHODS.rct(aligned.image, dark, mask);
+  const some = COLOUR_METHODS.rct(aligned.image, dark, mask, needed);
+  let read = 0;
+  for (let i = 0; i < needed.length; i++) {
+    for (let c = 0; c < 3; c++) assert.is(some.data[i * 3 + c], needed[i] ? all.data[i * 3 + c] : dark.data[i * 3 + c], `pixel ${i} channel ${c}`);
+    read += needed[i]!;
+  }
+  assert.ok(read > 0 && read < needed.length);
 });
 
 test('seamless blending: an identity swap is unchanged; a shifted face meets the frame at the mask edge and keeps its detail inside', async () => {
