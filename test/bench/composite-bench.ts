@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clip720p } from './clip-720p.ts';
 import { CompositeConfig } from '../../src/config/swap.ts';
 import { readAlignments } from '../../src/face/alignments-file.ts';
 import { decodeFrames, prefetch } from '../../src/media/decode.ts';
@@ -25,8 +26,7 @@ const i = process.argv.indexOf('--frames');
 const FRAMES = i > 0 ? Number(process.argv[i + 1]) : 50;
 const dir = mkdtempSync(join(tmpdir(), 'janus-bench-composite-'));
 try {
-  const clip = join(dir, '720p.mp4');
-  execFileSync('ffmpeg', ['-v', 'error', '-i', 'samples/a.mp4', '-frames:v', String(FRAMES), '-vf', 'scale=720:720,pad=1280:720:280:0', '-c:v', 'libx264', '-preset', 'fast', '-an', clip]);
+  const clip = clip720p(dir, FRAMES);
   const ex = join(dir, 'extract');
   execFileSync('node', ['src/cli/bin.js', 'extract', clip, '--out', ex, '--detector', 'tiny'], { stdio: 'ignore' });
   const alignments = join(ex, 'alignments.json');

@@ -7,10 +7,10 @@
  *
  *   npx tsx test/bench/extract-bench.ts [--frames 50]
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clip720p } from './clip-720p.ts';
 import { resolveBackendChoice, selectBackend } from '../../src/engine/backend.ts';
 import { ExtractConfig } from '../../src/config/extract.ts';
 import { detectFrame, type FrameDetections } from '../../src/face/extract.ts';
@@ -21,8 +21,7 @@ const i = process.argv.indexOf('--frames');
 const FRAMES = i > 0 ? Number(process.argv[i + 1]) : 50;
 const dir = mkdtempSync(join(tmpdir(), 'janus-bench-extract-'));
 try {
-  const clip = join(dir, '720p.mp4');
-  execFileSync('ffmpeg', ['-v', 'error', '-i', 'samples/a.mp4', '-frames:v', String(FRAMES), '-vf', 'scale=720:720,pad=1280:720:280:0', '-c:v', 'libx264', '-preset', 'fast', '-an', clip]);
+  const clip = clip720p(dir, FRAMES);
   const { choice } = resolveBackendChoice();
   const sel = await selectBackend(choice);
   const fa = await loadFaceApi();
