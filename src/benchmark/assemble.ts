@@ -31,7 +31,7 @@ import { readMetadata, writeMetadata, type BenchmarkMetadata, type MetadataEntry
 import { ffppNames } from './ffpp-names.ts';
 import { perturbationLabel } from '../config/perturbation.ts';
 import { rationalValue } from '../media/probe.ts';
-import { snapRate } from '../media/vfr.ts';
+import { rungRate } from '../media/compress.ts';
 import type { CompositeRecord } from '../swap/composite-record.ts';
 import { pairLists } from './pair-lists.ts';
 import type { BenchmarkPlan, PlannedFake, PlannedPerturbation } from './plan.ts';
@@ -92,18 +92,25 @@ function perturbStages(a: Assembly, kind: 'real' | 'fake', id: string): string[]
 function usablePerturbations(a: Assembly): Map<string, PlannedPerturbation> {
   const failedDraws = new Map<string, string>();
   for (const p of a.plan.perturbations) {
-    const o = a.state.get(stageName.perturb(p.id));
-    if (!finished(o) && !failedDraws.has(p.original)) failedDraws.set(p.original, `stage ${stageName.perturb(p.id)} ${o ? o.state.replace('-', ' ') : 'did not run'}${o?.error ? `: ${o.error}` : ''}`);
+    const why = unfinished(a, stageName.perturb(p.id));
+    if (why && !failedDraws.has(p.original)) failedDraws.set(p.original, why);
   }
   for (const [original, reason] of failedDraws) a.dropped.push({ fake: `perturbed copies of ${original}.mp4 and its fakes`, stage: 'failed', reason });
   return new Map(a.plan.perturbations.filter((p) => !failedDraws.has(p.original)).map((p) => [p.id, p]));
 }
 
+/** Why a stage did not finish (its state and error or reason), or null when it did. */
+function unfinished(a: Assembly, stage: string): string | null {
+  const o = a.state.get(stage);
+  if (finished(o)) return null;
+  return `stage ${stage} ${o ? o.state.replace('-', ' ') : 'did not run'}${o?.error ? `: ${o.error}` : o?.reason ? `: ${o.reason}` : ''}`;
+}
+
 /** The first stage a fake needs that did not finish, as a reason; null when all did. */
 function failure(a: Assembly, f: PlannedFake): string | null {
   for (const stage of stagesOfFake(f, { trained: !a.plan.config.weights })) {
-    const o = a.state.get(stage);
-    if (!finished(o)) return `stage ${stage} ${o ? o.state.replace('-', ' ') : 'did not run'}${o?.error ? `: ${o.error}` : o?.reason ? `: ${o.reason}` : ''}`;
+    const why = unfinished(a, stage);
+    if (why) return why;
   }
   return null;
 }
@@ -135,13 +142,12 @@ function linkVideo(a: Assembly, kind: 'real' | 'fake', id: string, name: string)
   return { files, perturbed: { file, perturbations: labels } };
 }
 
-/** The real videos whose ladder, extraction (and perturbation, when planned) finished. */
+/** The real videos whose ladder and extraction finished. */
 function keptReals(a: Assembly): BenchmarkPlan['videos'] {
   return a.plan.videos.filter((v) => {
-    const stages = [stageName.ladderReal(v.id), stageName.extract(v.id)];
-    const missing = stages.find((s) => !finished(a.state.get(s)));
-    if (missing) a.dropped.push({ fake: `${v.id}.mp4 (real)`, stage: 'failed', reason: `stage ${missing} did not finish` });
-    return !missing;
+    const why = unfinished(a, stageName.ladderReal(v.id)) ?? unfinished(a, stageName.extract(v.id));
+    if (why) a.dropped.push({ fake: `${v.id}.mp4 (real)`, stage: 'failed', reason: why });
+    return !why;
   });
 }
 
@@ -191,8 +197,8 @@ function fakeQuality(m: SwapMetrics, c: CompositeRecord): NonNullable<MetadataEn
 function partialRecord(a: Assembly, k: KeptFake): MetadataEntry['partial'] {
   const ranges = k.composite.partialFrames;
   if (!ranges) return null;
-  // the rate every rung is timed at (compress.ts): the stated one snapped to a common rate
-  const rate = rationalValue(snapRate(rationalValue(aligned(a, k.f.sourceVideo).video.fps)));
+  // the rate the rungs are timed at (the alignments' rate is the decoded one: a VFR video's resampling rate)
+  const rate = rationalValue(rungRate({ fps: aligned(a, k.f.sourceVideo).video.fps }));
   const t = (frame: number) => round4(frame / rate);
   return { frames: ranges, seconds: ranges.map(([s, e]) => [t(s), t(e + 1)] as [number, number]) };
 }
@@ -216,11 +222,8 @@ function fakeEntries(a: Assembly, kept: KeptFake[], namesOf: (id: string) => str
     a.links.push([paths.fakeMask(f.id), mask], [paths.fakeProvenance(f.id), sidecar]);
     for (const extra of more) {
       // the same fake under another FF++ name (ffpp-names.ts): the same files
-      for (const l of LEVELS) a.links.push([paths.ladderVideo('fake', f.id, l), a.layout.video('fake', l, extra)]);
+      linkVideo(a, 'fake', f.id, extra);
       a.links.push([paths.fakeMask(f.id), a.layout.mask(extra)], [paths.fakeProvenance(f.id), a.layout.provenance(extra)]);
-      const p = a.perturbationOf.get(`fake-${f.id}`);
-      if (p) a.links.push([paths.perturbedVideo('fake', f.id), a.layout.perturbed('fake', extra)]);
-      if (p) a.perturbLines.push(`${a.layout.perturbed('fake', extra)} ${p.perturbations.map(perturbationLabel).join(' ')}`);
     }
     a.metadata[`${f.id}.mp4`] = {
       label: 'FAKE',

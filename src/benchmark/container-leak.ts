@@ -48,11 +48,8 @@
  *               between a real video and its fake by design.
  * Everything else is a setting, which must not differ between a real video and its fake.
  */
-import { execFile } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { UserError } from '../util/errors.ts';
-import { fileArg, requireFfmpeg, stderrTail, watched } from '../media/ffmpeg.ts';
-import { requireInputFile } from '../media/probe.ts';
+import { ffprobeJson, requireInputFile } from '../media/probe.ts';
 import { accuracy, rocAuc, trainLogistic } from './classifier.ts';
 
 export type FeatureValue = string | number;
@@ -108,20 +105,6 @@ function scalar(v: unknown, convert: boolean): FeatureValue | undefined {
   if (typeof v === 'boolean') return String(v);
   if (typeof v !== 'string') return undefined;
   return convert && NUMERIC.test(v) ? Number(v) : v;
-}
-
-function ffprobeJson(file: string, args: string[], what: string): Promise<Record<string, unknown>> {
-  const w = watched(requireFfmpeg().ffprobe);
-  return new Promise((resolve, reject) => {
-    execFile(w.file, ['-v', 'error', ...args, '-of', 'json', fileArg(file)], { maxBuffer: 16 << 20, env: w.env }, (err, stdout, stderr) => {
-      if (err) return reject(new UserError(`cannot read ${what} of "${file}": ${stderrTail(stderr, 2) || err.message}`, 'the file is truncated, damaged or not a video: re-copy it'));
-      try {
-        resolve(JSON.parse(stdout) as Record<string, unknown>);
-      } catch {
-        reject(new Error(`ffprobe printed output that is not JSON for "${file}"`));
-      }
-    });
-  });
 }
 
 /**

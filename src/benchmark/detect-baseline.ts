@@ -69,29 +69,38 @@ interface Faces {
   group: string[];
 }
 
-/** The frames each video's faces are cut from: kept faces (fakes: swapped ones), spread. */
-function framesOf(dir: string, file: string, e: MetadataEntry, per: number): { source: string; pick: Set<number> } {
-  const id = file.replace(/\.mp4$/, '');
-  const source = e.label === 'REAL' ? id : e.original!.replace(/\.mp4$/, '');
-  const doc = readAlignments(join(dir, paths.alignments(source)));
-  let frames = doc.frames.filter((f) => f.faces.some((x) => x.kept)).map((f) => f.index);
-  if (e.label === 'FAKE') {
-    const swapped = new Set(readCompositeRecord(join(dir, paths.compositeStats(id))).swappedFrames);
-    frames = frames.filter((f) => swapped.has(f));
+/** Where a video's faces are cut: its source's alignments and the frames (kept faces; fakes: swapped ones), spread. */
+interface Cut {
+  doc: ReturnType<typeof readAlignments>;
+  pick: Set<number>;
+}
+
+/** Each file's cut, read once (every level and perturbed copy of a video is cut alike). */
+function cutsOf(dir: string, metadata: Record<string, MetadataEntry>, per: number): Map<string, Cut> {
+  const cuts = new Map<string, Cut>();
+  for (const [file, e] of Object.entries(metadata)) {
+    const id = file.replace(/\.mp4$/, '');
+    const source = e.label === 'REAL' ? id : e.original!.replace(/\.mp4$/, '');
+    const doc = readAlignments(join(dir, paths.alignments(source)));
+    let frames = doc.frames.filter((f) => f.faces.some((x) => x.kept)).map((f) => f.index);
+    if (e.label === 'FAKE') {
+      const swapped = new Set(readCompositeRecord(join(dir, paths.compositeStats(id))).swappedFrames);
+      frames = frames.filter((f) => swapped.has(f));
+    }
+    cuts.set(file, { doc, pick: new Set(spread(frames, per)) });
   }
-  return { source, pick: new Set(spread(frames, per)) };
+  return cuts;
 }
 
 /** A perturbed copy's group: its one type, or `mixed`. */
 const perturbGroup = (p: NonNullable<MetadataEntry['perturbed']>) => (p.perturbations.length === 1 ? p.perturbations[0]!.split(':')[0]! : 'mixed');
 
-async function facesOf(dir: string, metadata: Record<string, MetadataEntry>, per: number, fileOf: (e: MetadataEntry) => string | null, encode: (crops: RgbImage[]) => Promise<Float32Array[]>): Promise<Faces> {
+async function facesOf(dir: string, metadata: Record<string, MetadataEntry>, cuts: Map<string, Cut>, fileOf: (e: MetadataEntry) => string | null, encode: (crops: RgbImage[]) => Promise<Float32Array[]>): Promise<Faces> {
   const out: Faces = { crops: [], latents: [], y: [], split: [], group: [] };
   for (const [file, e] of Object.entries(metadata)) {
     const video = fileOf(e);
     if (!video) continue;
-    const { source, pick } = framesOf(dir, file, e, per);
-    const doc = readAlignments(join(dir, paths.alignments(source)));
+    const { doc, pick } = cuts.get(file)!;
     const crops: RgbImage[] = [];
     for await (const c of recropFaces(join(dir, video), doc, { frames: pick })) crops.push(c.image);
     out.latents.push(...(await encode(crops)));
@@ -144,15 +153,16 @@ export async function detectBaseline(dir: string, opts: BaselineOptions = {}): P
   const trained: Trained[] = [];
   try {
     const encode = (crops: RgbImage[]) => enc.encode(crops);
+    const cuts = cutsOf(dir, metadata, c.facesPerVideo);
     // the detectors' level last: its detectors also score the perturbed copies
     for (const level of [...LEVELS.filter((l) => l !== c.level), c.level]) {
-      const f = await facesOf(dir, metadata, c.facesPerVideo, (e) => e.files[level], encode);
+      const f = await facesOf(dir, metadata, cuts, (e) => e.files[level], encode);
       const t = await train(f, { cnn: c.cnn, epochs: c.cnnEpochs, seed: c.seed });
       trained.push(t);
       table.push(...(await rows(t, f, f.split.map((s) => s === 'test'), level, level)));
       if (level === c.level) main = { f, t };
     }
-    const perturbed = await facesOf(dir, metadata, c.facesPerVideo, (e) => e.perturbed?.file ?? null, encode);
+    const perturbed = await facesOf(dir, metadata, cuts, (e) => e.perturbed?.file ?? null, encode);
     const groups = [...new Set(perturbed.group.filter((g, i) => perturbed.split[i] === 'test'))].sort();
     for (const g of groups) table.push(...(await rows(main!.t, perturbed, perturbed.group.map((x, i) => x === g && perturbed.split[i] === 'test'), g, c.level)));
   } finally {

@@ -18,7 +18,7 @@
 import { LEVELS } from '../config/benchmark.ts';
 import { withAtomicPath } from '../util/atomic-write.ts';
 import { audioCodecFor, fileArg, runFfmpeg } from './ffmpeg.ts';
-import { probeVideo, rationalValue } from './probe.ts';
+import { probeVideo, rationalValue, type Rational } from './probe.ts';
 import { decodeFilters, snapRate } from './vfr.ts';
 
 /** One level of the ladder (LEVELS, in order, is the benchmark schema's list). */
@@ -34,6 +34,16 @@ const CODEC: Record<CompressionLevel, string[]> = {
 };
 
 /**
+ * The constant rate every rung is timed at: the stated one snapped to a common rate (a phone's
+ * 29.97 fps stored in 1/600 s ticks reads 18000/601 over a short clip), so that a real video and
+ * its fakes, written at whatever rate their probe read, come out with the same timing fields; a
+ * VFR video's resampling rate is snapped already.
+ */
+export function rungRate(info: { fps: Rational; vfr?: boolean }): Rational {
+  return info.vfr ? info.fps : snapRate(rationalValue(info.fps));
+}
+
+/**
  * `strip`: drop every container and stream tag of the source (GPS location, device, creation
  * time, names: a real person's video going into a dataset) and write `tags` instead; otherwise
  * the source's tags are kept (a fake's synthetic mark) and `tags` added.
@@ -41,10 +51,7 @@ const CODEC: Record<CompressionLevel, string[]> = {
 export async function compressVideo(src: string, level: CompressionLevel, out: string, opts: { strip?: boolean; tags?: Record<string, string> } = {}): Promise<void> {
   const info = await probeVideo(src);
   const audio = info.audio[0];
-  // every rung is timed at one constant rate, the stated one snapped to a common rate (a phone's
-  // 29.97 fps stored in 1/600 s ticks reads 18000/601 over a short clip): a real video and its
-  // fakes, written at whatever rate their probe read, come out with the same timing fields
-  const rate = info.vfr ? info.fps : snapRate(rationalValue(info.fps));
+  const rate = rungRate(info);
   const filters = [...decodeFilters(info), `setpts=N/(${rate.num}/${rate.den})/TB`, EVEN].join(',');
   const metadata = opts.strip ? ['-map_metadata', '-1', '-map_metadata:s:v', '-1', '-map_metadata:s:a', '-1', '-map_chapters', '-1'] : ['-map_metadata', '0'];
   const tags = Object.entries(opts.tags ?? {}).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]);

@@ -117,21 +117,28 @@ export interface ProbeData {
 /** Run ffprobe on a file; UserError naming the file when it is missing or unreadable. */
 export async function probeStreams(file: string): Promise<ProbeData> {
   requireInputFile(file, 'media');
+  return (await ffprobeJson(file, ['-show_streams', '-show_format'])) as ProbeData;
+}
+
+/**
+ * ffprobe's JSON for `args` (its section and entry options) on `file`, under the watchdog; a file
+ * it cannot read is a UserError naming the file (and `what` was being read of it).
+ */
+export function ffprobeJson(file: string, args: readonly string[], what?: string): Promise<Record<string, unknown>> {
   const w = watched(requireFfmpeg().ffprobe);
-  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', fileArg(file)];
-  return new Promise<ProbeData>((resolve, reject) => {
-    execFile(w.file, args, { maxBuffer: 16 << 20, env: w.env }, (err, stdout, stderr) => {
+  return new Promise((resolve, reject) => {
+    execFile(w.file, ['-v', 'error', '-print_format', 'json', ...args, fileArg(file)], { maxBuffer: 16 << 20, env: w.env }, (err, stdout, stderr) => {
       if (err) {
         reject(
           new UserError(
-            `cannot read "${file}": ${stderrTail(stderr, 2) || err.message}`,
+            `cannot read ${what ? `${what} of ` : ''}"${file}": ${stderrTail(stderr, 2) || err.message}`,
             'the file is truncated, damaged or not a video: re-copy it, or re-encode it with ffmpeg',
           ),
         );
         return;
       }
       try {
-        resolve(JSON.parse(stdout) as ProbeData);
+        resolve(JSON.parse(stdout) as Record<string, unknown>);
       } catch {
         reject(new Error(`ffprobe printed output that is not JSON for "${file}"`));
       }
