@@ -48,6 +48,8 @@ export interface WarpOptions {
   border?: 'replicate' | 'constant';
   /** Colour for `border: 'constant'`. */
   fill?: readonly [number, number, number];
+  /** Only the output pixels marked here (one byte per pixel, non-zero: wanted); the rest stay 0. */
+  only?: Uint8Array;
 }
 
 /**
@@ -55,7 +57,7 @@ export interface WarpOptions {
  * point it takes its colour from (bilinear interpolation).
  */
 export function warpAffine(src: RgbImage, inverse: Affine, width: number, height: number, options: WarpOptions = {}): RgbImage {
-  const { border = 'replicate', fill = [0, 0, 0] } = options;
+  const { border = 'replicate', fill = [0, 0, 0], only } = options;
   const out = new Uint8Array(width * height * 3);
   const sw = src.width;
   const sh = src.height;
@@ -67,6 +69,7 @@ export function warpAffine(src: RgbImage, inverse: Affine, width: number, height
     let x = b * v + c;
     let y = e * v + f;
     for (let u = 0; u < width; u++, x += a, y += d, o += 3) {
+      if (only && !only[o / 3]) continue;
       if (border === 'constant' && (x < -0.5 || y < -0.5 || x > sw - 0.5 || y > sh - 0.5)) {
         out[o] = fill[0];
         out[o + 1] = fill[1];

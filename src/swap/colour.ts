@@ -20,15 +20,55 @@ function fromLinear(c: number): number {
   const v = c <= 0.0031308 ? 12.92 * c : 1.055 * c ** (1 / 2.4) - 0.055;
   return Math.min(255, Math.max(0, v * 255));
 }
+/** The byte `Math.round(fromLinear(c))` stores, exactly. */
+export function toByteExact(c: number): number {
+  return Math.round(fromLinear(c));
+}
+
+// toByteExact without a power per call: THRESHOLD[k] is the least double c whose byte is k or
+// more (found by bisecting the doubles' bit patterns, which order non-negative doubles as their
+// values), and a grid over 0..1 says where to start looking. The byte only grows with c, so this
+// returns what toByteExact returns for every c (the colour tests compare them).
+const THRESHOLD = new Float64Array(257);
+{
+  const f64 = new Float64Array(1);
+  const bits = new BigInt64Array(f64.buffer);
+  const asDouble = (b: bigint) => ((bits[0] = b), f64[0]!);
+  f64[0] = 1.5;
+  const top = bits[0]!; // every byte is reached below 1.5
+  for (let k = 1; k <= 255; k++) {
+    let lo = 0n; // bits of 0.0: byte 0 < k
+    let hi = top;
+    while (hi - lo > 1n) {
+      const mid = (lo + hi) / 2n;
+      if (toByteExact(asDouble(mid)) >= k) hi = mid;
+      else lo = mid;
+    }
+    THRESHOLD[k] = asDouble(hi);
+  }
+  THRESHOLD[0] = -Infinity;
+  THRESHOLD[256] = Infinity;
+}
+const GRID = 4096;
+/** START[i]: the byte of (i / GRID), where a search for a c in [i / GRID, (i + 1) / GRID) begins. */
+const START = Uint8Array.from({ length: GRID + 1 }, (_, i) => toByteExact(i / GRID));
+export function toByte(c: number): number {
+  if (!(c > 0)) return 0; // negatives, zero and NaN (which Math.round(NaN) stores as 0)
+  if (c >= 1) return c >= THRESHOLD[255]! ? 255 : toByteExact(c);
+  let k = START[(c * GRID) | 0]!;
+  while (c >= THRESHOLD[k + 1]!) k++;
+  return k;
+}
 const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
 const finv = (t: number) => {
   const t3 = t * t * t;
   return t3 > 216 / 24389 ? t3 : (116 * t - 16) / (24389 / 27);
 };
 
-/** Lab of every pixel of an RGB image, into `out` (3 floats per pixel). */
-function rgbToLabAll(data: Uint8Array, n: number, out: Float32Array): void {
+/** Lab of the pixels of an RGB image that `which` marks (every pixel without it), into `out` (3 floats per pixel). */
+function rgbToLabAll(data: Uint8Array, n: number, out: Float32Array, which?: Uint8Array): void {
   for (let i = 0, o = 0; i < n; i++, o += 3) {
+    if (which && !which[i]) continue;
     const R = LINEAR[data[o]!]!;
     const G = LINEAR[data[o + 1]!]!;
     const B = LINEAR[data[o + 2]!]!;
@@ -47,9 +87,9 @@ function labToRgbInto(L: number, a: number, bb: number, out: Uint8Array, o: numb
   const x = finv(fy + a / 500) * 0.95047;
   const y = finv(fy);
   const z = finv(fy - bb / 200) * 1.08883;
-  out[o] = Math.round(fromLinear(3.2406 * x - 1.5372 * y - 0.4986 * z));
-  out[o + 1] = Math.round(fromLinear(-0.9689 * x + 1.8758 * y + 0.0415 * z));
-  out[o + 2] = Math.round(fromLinear(0.0557 * x - 0.204 * y + 1.057 * z));
+  out[o] = toByte(3.2406 * x - 1.5372 * y - 0.4986 * z);
+  out[o + 1] = toByte(-0.9689 * x + 1.8758 * y + 0.0415 * z);
+  out[o + 2] = toByte(0.0557 * x - 0.204 * y + 1.057 * z);
 }
 
 function inMask(mask: GrayImage | undefined, i: number): boolean {
@@ -60,8 +100,19 @@ function rct(old: RgbImage, next: RgbImage, mask?: GrayImage, needed?: Uint8Arra
   const n = old.width * old.height;
   const labOld = new Float32Array(n * 3);
   const labNew = new Float32Array(n * 3);
-  rgbToLabAll(old.data, n, labOld);
-  rgbToLabAll(next.data, n, labNew);
+  // Lab where it is read: the statistics read the mask's pixels, the result the needed ones
+  let inside: Uint8Array | undefined;
+  let wanted: Uint8Array | undefined;
+  if (mask) {
+    inside = new Uint8Array(n);
+    for (let i = 0; i < n; i++) inside[i] = mask.data[i]! > 127 ? 1 : 0;
+    if (needed) {
+      wanted = new Uint8Array(n);
+      for (let i = 0; i < n; i++) wanted[i] = inside[i]! | needed[i]!;
+    }
+  }
+  rgbToLabAll(old.data, n, labOld, inside);
+  rgbToLabAll(next.data, n, labNew, wanted);
   const stats = (lab: Float32Array) => {
     const mean = [0, 0, 0];
     const sq = [0, 0, 0];

@@ -26,7 +26,10 @@ export interface FrameSwap {
 
 export function maskToRgb(m: GrayImage): Uint8Array {
   const out = new Uint8Array(m.data.length * 3);
-  for (let i = 0; i < m.data.length; i++) out[i * 3] = out[i * 3 + 1] = out[i * 3 + 2] = m.data[i]!;
+  for (let i = 0; i < m.data.length; i++) {
+    const v = m.data[i]!;
+    if (v) out[i * 3] = out[i * 3 + 1] = out[i * 3 + 2] = v; // most of a frame is 0, as the array starts
+  }
   return out;
 }
 

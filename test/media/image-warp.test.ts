@@ -59,6 +59,14 @@ test('identity warp and integer translation copy pixels exactly', () => {
   }
 });
 
+test('a warp of only the marked pixels gives those exactly as the whole warp, and 0 elsewhere', () => {
+  const m = similarity(0.7, 0.3, 400, 250);
+  const whole = warpAffine(photo, m, 96, 80);
+  const only = Uint8Array.from({ length: 96 * 80 }, (_, i) => (i % 5 === 0 || i % 7 === 0 ? 1 : 0));
+  const some = warpAffine(photo, m, 96, 80, { only });
+  for (let i = 0; i < only.length; i++) for (let c = 0; c < 3; c++) assert.is(some.data[i * 3 + c], only[i] ? whole.data[i * 3 + c] : 0, `pixel ${i}`);
+});
+
 test('invert and compose are exact inverses; warp then inverse warp restores the region', () => {
   const m = similarity(0.8, 0.3, 40, -12);
   const back = composeAffine(invertAffine(m), m);

@@ -2,7 +2,9 @@
  * Re-compositing with an identity "swap" (the aligned face itself) reproduces the original
  * frame; colour transfer brings a darkened face back to the frame's light; the replaced-pixel
  * mask covers the face only; seamless (Poisson) blending meets the frame at the mask's edge;
- * rct converts back only the pixels it is told are read, exactly as it would all of them.
+ * rct converts back only the pixels it is told are read, exactly as it would all of them; the
+ * fast paths (the byte table of the sRGB curve, the min filter, the blend on the alpha's box
+ * only) give exactly what the plain per-pixel definitions give.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,8 +13,10 @@ import { detectFaces } from '../../src/face/face-api.ts';
 import { extendedMask } from '../../src/face/mask.ts';
 import { readFrame } from '../../src/media/decode.ts';
 import type { RgbImage } from '../../src/util/geometry.ts';
-import { COLOUR_METHODS } from '../../src/swap/colour.ts';
-import { compositeFace, erode } from '../../src/swap/composite.ts';
+import { COLOUR_METHODS, toByte, toByteExact } from '../../src/swap/colour.ts';
+import { compositeFace, erode, feather } from '../../src/swap/composite.ts';
+import { similarity, composeAffine } from '../../src/media/warp-affine.ts';
+import { bilinearAt, sampleBilinear } from '../../src/media/bilinear.ts';
 import { seamlessClone } from '../../src/swap/seamless.ts';
 import { SAMPLE_A, requireSamples } from '../helpers/fixtures.ts';
 import { faceApi } from '../helpers/faces.ts';
@@ -116,6 +120,81 @@ test('erosion shrinks the mask', async () => {
   const { mask } = await setup();
   const count = (m: { data: Uint8Array }) => m.data.reduce((s, v) => s + (v ? 1 : 0), 0);
   assert.ok(count(erode(mask, 4)) < count(mask) * 0.97);
+});
+
+test('the sRGB byte table gives the byte the curve rounds to, at every step and between', () => {
+  const f64 = new Float64Array(1);
+  const bits = new BigInt64Array(f64.buffer);
+  const next = (c: number, ulps: bigint) => ((f64[0] = c), (bits[0] = bits[0]! + ulps), f64[0]!);
+  // the steps: where the exact byte changes, found by bisection here too
+  let steps = 0;
+  for (let k = 1; k <= 255; k++) {
+    let lo = 0;
+    let hi = 1.5;
+    for (let i = 0; i < 200; i++) {
+      const mid = (lo + hi) / 2;
+      if (toByteExact(mid) >= k) hi = mid;
+      else lo = mid;
+    }
+    for (let u = -3n; u <= 3n; u++) {
+      const c = next(hi, u);
+      assert.is(toByte(c), toByteExact(c), `byte ${k}: c = ${c}`);
+    }
+    steps++;
+  }
+  assert.is(steps, 255);
+  let seed = 7;
+  for (let i = 0; i < 200000; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    const c = (seed / 2147483648) * 1.3 - 0.1;
+    assert.is(toByte(c), toByteExact(c), `c = ${c}`);
+  }
+  for (const c of [-1, 0, 1e-300, 1, 2, Infinity, -Infinity, Number.NaN]) assert.is(toByte(c), Number.isNaN(c) ? 0 : toByteExact(c), `c = ${c}`);
+});
+
+test('erode is the plain min filter (outside the image counts as 0)', async () => {
+  const { mask } = await setup();
+  for (const r of [1, 3, 6]) {
+    const fast = erode(mask, r);
+    const { width: w, height: h } = mask;
+    for (let y = 0; y < h; y += 3) {
+      for (let x = 0; x < w; x += 3) {
+        let m = 255;
+        for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) m = Math.min(m, x + dx < 0 || y + dy < 0 || x + dx >= w || y + dy >= h ? 0 : mask.data[(y + dy) * w + x + dx]!);
+        assert.is(fast.data[y * w + x], m, `r ${r} at (${x}, ${y})`);
+      }
+    }
+  }
+});
+
+test('the blend covers every frame pixel the plain definition does: a rotated face, alpha in one corner of the crop', async () => {
+  const { frame, aligned } = await setup();
+  const size = 256;
+  // alpha only in a corner square, and the crop turned, so the crop's box is mostly empty
+  const mask = { width: size, height: size, data: new Uint8Array(size * size) };
+  for (let y = 10; y < 90; y++) for (let x = 160; x < 250; x++) mask.data[y * size + x] = 255;
+  const matrix = composeAffine(similarity(1, 0.4, 20, -30), aligned.matrix);
+  const opts = { colour: 'none' as const, erode: 2, feather: 5 };
+  const { image, replaced } = compositeFace(frame, aligned.image, matrix, mask, opts);
+  const alpha = feather(erode(mask, opts.erode), opts.feather);
+  let changed = 0;
+  for (let y = 0; y < frame.height; y++) {
+    for (let x = 0; x < frame.width; x++) {
+      const u = matrix[0] * x + matrix[1] * y + matrix[2];
+      const v = matrix[3] * x + matrix[4] * y + matrix[5];
+      const o = (y * frame.width + x) * 3;
+      let k = 0;
+      if (u >= 0 && v >= 0 && u <= size - 1 && v <= size - 1) k = sampleBilinear(alpha, 1, bilinearAt(u, v, size, size), 0);
+      const t = bilinearAt(u, v, size, size);
+      for (let c = 0; c < 3; c++) {
+        const want = k > 0 ? Math.round(k * sampleBilinear(aligned.image.data, 3, t, c) + (1 - k) * frame.data[o + c]!) : frame.data[o + c]!;
+        if (image.data[o + c] !== want) assert.unreachable(`pixel (${x}, ${y}) channel ${c}: ${image.data[o + c]}, the definition gives ${want}`);
+      }
+      if (replaced.data[y * frame.width + x] !== (k > 0 ? Math.round(255 * k) : 0)) assert.unreachable(`replaced at (${x}, ${y})`);
+      if (k > 0) changed++;
+    }
+  }
+  assert.ok(changed > 3000, `${changed} pixels blended`);
 });
 
 test.run();
