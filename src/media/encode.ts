@@ -31,15 +31,20 @@ export interface VideoWriterOptions {
   crf?: number;
   /** x264 preset. */
   preset?: string;
-  /** Same frames in, same bytes out. */
+  /** Same frames in, same bytes out (for a given `threads`). */
   deterministic?: boolean;
+  /** x264's threads when deterministic (a fixed count keeps the bytes the same on any machine; 1 by default). */
+  threads?: number;
+  /** What `write` takes: RGB (3 bytes a pixel, the default) or grey (1 byte a pixel, stored as Y with neutral chroma). */
+  input?: 'rgb24' | 'gray';
   /** Container metadata tags, e.g. { comment: 'synthetic' } (any key: MP4 gets them as mdta tags). */
   metadata?: Record<string, string>;
 }
 
 export interface VideoWriter {
   readonly framesWritten: number;
-  write(rgb: Uint8Array): Promise<void>;
+  /** One frame, in the `input` layout. */
+  write(pixels: Uint8Array): Promise<void>;
   close(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -62,13 +67,14 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
 
   const reservation = reserveTemp(out);
   const tmp = reservation.tmp;
-  const frameBytes = width * height * 3;
+  const pixelFormat = opts.input ?? 'rgb24';
+  const frameBytes = width * height * (pixelFormat === 'gray' ? 1 : 3);
   const input = new PassThrough({ highWaterMark: frameBytes * 2 });
 
   const cmd = ffmpeg()
     .input(input)
     .inputFormat('rawvideo')
-    .inputOptions(['-pix_fmt', 'rgb24', '-video_size', `${width}x${height}`, '-framerate', `${fps.num}/${fps.den}`]);
+    .inputOptions(['-pix_fmt', pixelFormat, '-video_size', `${width}x${height}`, '-framerate', `${fps.num}/${fps.den}`]);
   const outOpts: string[] = ['-map', '0:v:0'];
   if (audio) {
     cmd.input(fileArg(audio.file));
@@ -78,7 +84,7 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
   if (!even) outOpts.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
   outOpts.push('-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', String(opts.crf ?? 18), '-preset', opts.preset ?? 'medium');
   if (ext !== '.mkv') outOpts.push('-movflags', opts.metadata ? '+faststart+use_metadata_tags' : '+faststart');
-  if (opts.deterministic) outOpts.push('-threads', '1', '-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', '-map_metadata', '-1');
+  if (opts.deterministic) outOpts.push('-threads', String(opts.threads ?? 1), '-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', '-map_metadata', '-1');
   for (const [k, v] of Object.entries(opts.metadata ?? {})) outOpts.push('-metadata', `${k}=${v}`);
   cmd.outputOptions(outOpts).output(tmp);
   cmd.inputOptions(['-v', 'error']);
@@ -120,14 +126,14 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
     get framesWritten() {
       return framesWritten;
     },
-    async write(rgb: Uint8Array) {
+    async write(pixels: Uint8Array) {
       if (state !== 'open') throw new Error(`video writer for "${out}" is already closed`);
       if (failure) throw failure;
-      if (rgb.length !== frameBytes) {
-        throw new UserError(`expected a ${width}x${height} RGB frame (${frameBytes} bytes) for "${out}", got ${rgb.length} bytes`);
+      if (pixels.length !== frameBytes) {
+        throw new UserError(`expected a ${width}x${height} ${pixelFormat === 'gray' ? 'grey' : 'RGB'} frame (${frameBytes} bytes) for "${out}", got ${pixels.length} bytes`);
       }
       framesWritten++;
-      if (!input.write(rgb)) {
+      if (!input.write(pixels)) {
         // Wait for the pipe to drain, or for ffmpeg to fail (whichever comes first).
         await new Promise<void>((resolve, reject) => {
           let settled = false;

@@ -23,7 +23,8 @@ import { concatVideos } from '../media/concat.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
 import { openVideoWriter, type VideoWriter } from '../media/encode.ts';
 import { probeVideo, withExactFrameCount, type VideoInfo } from '../media/probe.ts';
-import { compositeFrame, maskToRgb, sideBySide, type FrameSwap } from '../swap/composite-frame.ts';
+import type { FrameSwap } from '../swap/composite-frame.ts';
+import { compositeFrames } from '../swap/composite-frames.ts';
 import { COMPOSITE_SCHEMA, readSegmentStats, writeCompositeRecord, writeSegmentStats, type SegmentStats } from '../swap/composite-record.ts';
 import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
 import { readSwapRecord, type SwapRecord } from '../swap/swap-record.ts';
@@ -103,7 +104,8 @@ export const compositeStage: StageImplementation<P, Session> = {
     const open = async (what: 'video' | 'mask' | 'comparison', width: number, crf: number) => {
       // a segment is synthetic too: it carries the video's tags
       const metadata = syntheticTags({ direction: s.swap.direction, model: s.swap.model.fingerprint, sidecar: basename(ctx.outputs.provenance!), content: content[what] });
-      const wr = await openVideoWriter({ out: segmentFile(ctx, what, item), width, height: h, fps, crf, deterministic: true, metadata });
+      // the mask goes in as grey (a third of the bytes through the pipe)
+      const wr = await openVideoWriter({ out: segmentFile(ctx, what, item), width, height: h, fps, crf, preset: ctx.params.x264Preset, deterministic: true, metadata, input: what === 'mask' ? 'gray' : 'rgb24' });
       writers.push([wr, what]);
       return wr;
     };
@@ -112,20 +114,10 @@ export const compositeStage: StageImplementation<P, Session> = {
       const video = await open('video', w, ctx.params.crf);
       const mask = await open('mask', w, 0);
       const comparison = ctx.outputs.comparison ? await open('comparison', w * 2, ctx.params.crf) : null;
-      for (let index = first; index < end; index++) {
-        if (ctx.signal.aborted) throw new Error('interrupted');
-        const r = await s.frames.next();
-        if (r.done) break; // the container over-counted its frames
-        if (r.value.index !== index) throw new Error(`decoder gave frame ${r.value.index}, expected ${index}`);
-        const inside = !s.partial || s.partial.some(([a, b]) => index >= a && index <= b);
-        const faces = inside ? (s.byFrame.get(index) ?? []) : [];
-        const out = await compositeFrame(r.value, faces, s.frameSwap);
-        await video.write(out.image.data);
-        await mask.write(maskToRgb(out.replaced));
-        if (comparison) await comparison.write(sideBySide(r.value.data, out.image.data, w, h));
-        stats.frames++;
-        if (faces.length) stats.swapped.push(index);
-      }
+      const facesOf = (index: number) => (!s.partial || s.partial.some(([a, b]) => index >= a && index <= b) ? (s.byFrame.get(index) ?? []) : []);
+      const done = await compositeFrames({ frames: s.frames, first, end, facesOf, swap: s.frameSwap, video, mask, comparison, signal: ctx.signal });
+      stats.frames = done.frames;
+      stats.swapped = done.swapped;
       s.next = end;
       if (stats.frames === 0) {
         for (const [wr] of writers) await wr.abort();

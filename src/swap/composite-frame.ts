@@ -1,12 +1,14 @@
 /**
  * A whole frame of a swap: every kept face of the frame re-composited into it (with the mask
  * the `mask` setting names: landmarks, learned, or the smaller of both), the union of the
- * replaced pixels, and the frames the composite stage encodes beside the output (the mask as
- * RGB, the side-by-side of original and swap).
+ * replaced pixels, and the side-by-side of original and swap the composite stage encodes beside
+ * the output.
  *
  *   const out = await compositeFrame(frame, facesOfFrame, { swappedDir, learnedMasks: swap.learnedMasks, options: params });
- *   await maskWriter.write(maskToRgb(out.replaced));
+ *   await maskWriter.write(out.replaced.data);   // a grey writer
  *   await comparisonWriter.write(sideBySide(frame.data, out.image.data, frame.width, frame.height));
+ *
+ * readFaces and compositeFaces are its two halves (the stage reads a frame ahead).
  */
 import { join } from 'node:path';
 import type { MaskSource } from '../config/swap.ts';
@@ -24,15 +26,6 @@ export interface FrameSwap {
   options: CompositeOptions & { mask: MaskSource };
 }
 
-export function maskToRgb(m: GrayImage): Uint8Array {
-  const out = new Uint8Array(m.data.length * 3);
-  for (let i = 0; i < m.data.length; i++) {
-    const v = m.data[i]!;
-    if (v) out[i * 3] = out[i * 3 + 1] = out[i * 3 + 2] = v; // most of a frame is 0, as the array starts
-  }
-  return out;
-}
-
 export function sideBySide(left: Uint8Array, right: Uint8Array, w: number, h: number): Uint8Array {
   const out = new Uint8Array(w * 2 * h * 3);
   for (let y = 0; y < h; y++) {
@@ -40,6 +33,13 @@ export function sideBySide(left: Uint8Array, right: Uint8Array, w: number, h: nu
     out.set(right.subarray(y * w * 3, (y + 1) * w * 3), y * w * 6 + w * 3);
   }
   return out;
+}
+
+/** A kept face of a frame with what compositing it reads from disk: the swapped crop and its blend mask. */
+export interface FaceToComposite {
+  face: KeptFace;
+  swapped: RgbImage;
+  mask: GrayImage;
 }
 
 /** The mask a face is blended with (the `mask` option): landmarks, learned, or the smaller of both. */
@@ -54,17 +54,28 @@ async function blendMask(f: KeptFace, s: FrameSwap): Promise<GrayImage> {
   return { width: lm.width, height: lm.height, data: lm.data.map((v, i) => Math.min(v, learned.data[i]!)) };
 }
 
-/** The frame with every kept face of it swapped, and the union of the replaced pixels. */
-export async function compositeFrame(frame: RgbImage, faces: readonly KeptFace[], s: FrameSwap): Promise<{ image: RgbImage; replaced: GrayImage }> {
+/** Read what compositing the faces of a frame needs (start it a frame ahead: the decodes run off the main thread). */
+export function readFaces(faces: readonly KeptFace[], s: FrameSwap): Promise<FaceToComposite[]> {
+  return Promise.all(faces.map(async (face) => {
+    const [swapped, mask] = await Promise.all([readImage(join(s.swappedDir, `${face.id}.png`)), blendMask(face, s)]);
+    return { face, swapped, mask };
+  }));
+}
+
+/** The frame with every given face swapped into it, and the union of the replaced pixels. */
+export function compositeFaces(frame: RgbImage, faces: readonly FaceToComposite[], s: FrameSwap): { image: RgbImage; replaced: GrayImage } {
   let image = frame;
   const replaced: GrayImage = { width: frame.width, height: frame.height, data: new Uint8Array(frame.width * frame.height) };
-  for (const f of faces) {
-    const swapped = await readImage(join(s.swappedDir, `${f.id}.png`));
-    const mask = await blendMask(f, s);
-    const r = compositeFace(image, swapped, f.matrix, mask, s.options);
+  for (const { face, swapped, mask } of faces) {
+    const r = compositeFace(image, swapped, face.matrix, mask, s.options);
     image = r.image;
     if (faces.length === 1) return r; // one face (the usual frame): its replaced pixels are the union
     for (let i = 0; i < replaced.data.length; i++) if (r.replaced.data[i]! > replaced.data[i]!) replaced.data[i] = r.replaced.data[i]!;
   }
   return { image, replaced };
+}
+
+/** The frame with every kept face of it swapped, and the union of the replaced pixels (readFaces, then compositeFaces). */
+export async function compositeFrame(frame: RgbImage, faces: readonly KeptFace[], s: FrameSwap): Promise<{ image: RgbImage; replaced: GrayImage }> {
+  return compositeFaces(frame, await readFaces(faces, s), s);
 }

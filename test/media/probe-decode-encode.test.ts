@@ -4,7 +4,7 @@
  *
  * @tier e2e (ffmpeg decodes and encodes)
  */
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -94,6 +94,30 @@ test('round trip: decode then encode keeps frames, size, fps and the source audi
   }
   assert.is(k, originals.length);
   assert.equal(readdirSync(tmp.dir).filter((n) => n.startsWith('.janus-tmp-')), [], 'no temp files left');
+});
+
+test('a grey writer takes one byte a pixel and a lossless encode gives the levels back (to a level); two threads, deterministic, give the same bytes twice', async () => {
+  const [w, h] = [96, 64];
+  const frames = Array.from({ length: 6 }, (_, f) => Uint8Array.from({ length: w * h }, (_, i) => (((i % w) * 5 + Math.floor(i / w) * 3 + f * 29) % 256)));
+  const write = async (out: string) => {
+    const wr = await openVideoWriter({ out, width: w, height: h, fps: { num: 25, den: 1 }, crf: 0, deterministic: true, threads: 2, input: 'gray' });
+    const wrong = await wr.write(new Uint8Array(w * h * 3)).then(() => null, (e: Error) => e.message);
+    assert.match(wrong ?? 'written', /expected a 96x64 grey frame \(6144 bytes\)/);
+    for (const f of frames) await wr.write(f);
+    await wr.close();
+  };
+  const [a, b] = [join(tmp.dir, 'grey-a.mp4'), join(tmp.dir, 'grey-b.mp4')];
+  await write(a);
+  await write(b);
+  assert.ok(readFileSync(a).equals(readFileSync(b)), 'same bytes');
+  let k = 0;
+  for await (const f of decodeFrames(a)) {
+    let worst = 0;
+    for (let i = 0; i < w * h; i++) for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(f.data[i * 3 + c]! - frames[f.index]![i]!));
+    assert.ok(worst <= 1, `frame ${f.index}: a level off by ${worst}`);
+    k++;
+  }
+  assert.is(k, frames.length);
 });
 
 test('audio an mp4 cannot carry (pcm) is re-encoded to aac', async () => {
