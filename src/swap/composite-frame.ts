@@ -62,13 +62,17 @@ export function readFaces(faces: readonly KeptFace[], s: FrameSwap): Promise<Fac
   }));
 }
 
-/** The frame with every given face swapped into it, and the union of the replaced pixels. */
-export function compositeFaces(frame: RgbImage, faces: readonly FaceToComposite[], s: FrameSwap): { image: RgbImage; replaced: GrayImage } {
-  let image = frame;
+/**
+ * The frame with every given face swapped into it, and the union of the replaced pixels.
+ * `reuseFrame`: blend into the frame's own pixels (the caller no longer needs the original);
+ * otherwise into one copy of them.
+ */
+export function compositeFaces(frame: RgbImage, faces: readonly FaceToComposite[], s: FrameSwap, reuseFrame = false): { image: RgbImage; replaced: GrayImage } {
   const replaced: GrayImage = { width: frame.width, height: frame.height, data: new Uint8Array(frame.width * frame.height) };
+  if (!faces.length) return { image: frame, replaced };
+  const image: RgbImage = { width: frame.width, height: frame.height, data: reuseFrame ? frame.data : new Uint8Array(frame.data) };
   for (const { face, swapped, mask } of faces) {
-    const r = compositeFace(image, swapped, face.matrix, mask, s.options);
-    image = r.image;
+    const r = compositeFace(image, swapped, face.matrix, mask, s.options, image.data);
     if (faces.length === 1) return r; // one face (the usual frame): its replaced pixels are the union
     for (let i = 0; i < replaced.data.length; i++) if (r.replaced.data[i]! > replaced.data[i]!) replaced.data[i] = r.replaced.data[i]!;
   }

@@ -46,9 +46,10 @@ export async function compositeFrames(o: CompositeFramesOptions): Promise<{ fram
       if (r.value.index !== index) throw new Error(`decoder gave frame ${r.value.index}, expected ${index}`);
       const these = await faces;
       faces = ahead(index + 1);
-      const out = compositeFaces(r.value, these, o.swap);
+      const original = o.comparison ? r.value.data : null; // the side-by-side's left half
+      const out = compositeFaces(r.value, these, o.swap, !original);
       await writing;
-      writing = Promise.all([o.video.write(out.image.data), o.mask.write(out.replaced.data), o.comparison?.write(sideBySide(r.value.data, out.image.data, r.value.width, r.value.height))]);
+      writing = Promise.all([o.video.write(out.image.data), o.mask.write(out.replaced.data), o.comparison?.write(sideBySide(original!, out.image.data, r.value.width, r.value.height))]);
       writing.catch(() => undefined); // awaited in its turn
       done.frames++;
       if (these.length) done.swapped.push(index);

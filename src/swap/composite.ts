@@ -70,7 +70,12 @@ export function feather(mask: GrayImage, r: number): Float32Array {
   return a;
 }
 
-export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, mask: GrayImage, opts: CompositeOptions = {}): { image: RgbImage; replaced: GrayImage } {
+/**
+ * The frame with the face blended in, and the pixels replaced. `into`: the frame's pixels to
+ * blend into (the frame's own data, or a copy of it made once for several faces); without it,
+ * a copy of the frame.
+ */
+export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, mask: GrayImage, opts: CompositeOptions = {}, into?: Uint8Array): { image: RgbImage; replaced: GrayImage } {
   const size = face.width;
   const inv = invertAffine(matrix); // crop -> frame
   const colour = opts.colour ?? defaultOf(CompositeConfig, 'colour');
@@ -105,7 +110,8 @@ export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, m
   }
   const coloured = COLOUR_METHODS[colour](original, face, mask, needed);
   const recoloured = opts.seamless ? seamlessClone(original, coloured, mask) : coloured;
-  const out = new Uint8Array(frame.data);
+  if (into && into.length !== frame.data.length) throw new Error(`compositeFace: expected ${frame.data.length} bytes to blend into, got ${into.length}`);
+  const out = into ?? new Uint8Array(frame.data); // a pixel is read before it is written: blending in place is safe
   const replaced = new Uint8Array(frame.width * frame.height);
   // only the frame pixels the crop's alpha box covers (a point a pixel or more outside it reads
   // no alpha): its corners mapped back, as a bounding box
