@@ -147,6 +147,7 @@ const SECONDS: Record<string, number> = {
   'train/trainer': 50,
   'face/extract-cli': 48,
   'face/two-people': 43,
+  'face/face-follower': 15,
   'train/train-cli': 41,
   'face/detect-align': 31,
   'benchmark/cnn-detector': 32,

@@ -36,16 +36,49 @@ function detectionFloor(cfg: ExtractConfig): number {
 }
 
 /**
- * Faces of one frame: detected on every `detectEvery`-th frame (and whenever there is nothing
- * to follow), else followed from `previous` by their landmarks. The choice depends only on
- * the frame index, so a resumed run computes exactly what an uninterrupted one did.
+ * Faces of one frame: detected on every `detectEvery`-th frame, whenever there is nothing to
+ * follow, at a shot change (`cut`: the caller compares frameSignature()s), and when a followed
+ * face is lost (it left the frame, or its landmarks jumped: see `jumped`); else followed from
+ * `previous` by their landmarks. The choice depends only on the frames since the last
+ * `detectEvery`-th one, so a resumed run (which restarts there) computes exactly what an
+ * uninterrupted one did.
  */
-export async function detectFrame(fa: FaceApi, frame: RgbImage & { index: number; time: number }, cfg: ExtractConfig, previous: DetectedFace[] | null = null): Promise<FrameDetections> {
-  const detect = previous === null || frame.index % cfg.detectEvery === 0;
-  const faces = detect
-    ? await detectFaces(fa, frame, { detector: cfg.detector, minScore: detectionFloor(cfg), tinyInputSize: cfg.tinyInputSize, descriptors: true })
-    : await trackFaces(fa, frame, previous);
-  return { index: frame.index, time: frame.time, faces };
+export async function detectFrame(fa: FaceApi, frame: RgbImage & { index: number; time: number }, cfg: ExtractConfig, previous: DetectedFace[] | null = null, cut = false): Promise<FrameDetections> {
+  const detect = () => detectFaces(fa, frame, { detector: cfg.detector, minScore: detectionFloor(cfg), tinyInputSize: cfg.tinyInputSize, descriptors: true });
+  if (previous === null || frame.index % cfg.detectEvery === 0 || cut) return { index: frame.index, time: frame.time, faces: await detect() };
+  const followed = await trackFaces(fa, frame, previous);
+  const lost = followed.length < previous.length || followed.some((f, i) => jumped(previous[i]!, f));
+  return { index: frame.index, time: frame.time, faces: lost ? await detect() : followed };
+}
+
+/**
+ * A followed face whose landmarks moved by more than 40% of its width, or grew or shrank by more
+ * than 30%, in one frame: no face moves so between two frames of a shot, so the landmark net
+ * was fitting something else (the face turned away, was covered, or the shot changed).
+ */
+export function jumped(before: DetectedFace, after: DetectedFace): boolean {
+  const a = bounds(before.landmarks);
+  const b = bounds(after.landmarks);
+  const scale = b.w / Math.max(1e-6, a.w);
+  const moved = Math.hypot(b.cx - a.cx, b.cy - a.cy) / Math.max(1e-6, a.w);
+  return moved > 0.4 || scale > 1.3 || scale < 1 / 1.3;
+}
+
+function bounds(pts: readonly Point[]): { cx: number; cy: number; w: number } {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [x, y] of pts) [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+  return { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: x1 - x0 };
+}
+
+/** smoothLandmarks over each face track's frames apart (a track's frames run on; a change of track is a break). */
+function smoothByTrack(track: readonly (Point[] | null)[], trackOf: readonly number[], cfg: ExtractConfig, fps: number): (Point[] | null)[] {
+  const out: (Point[] | null)[] = track.map(() => null);
+  for (const id of new Set(trackOf.filter((_, t) => track[t]))) {
+    smoothLandmarks(track.map((p, t) => (trackOf[t] === id ? p : null)), cfg, fps).forEach((p, t) => {
+      if (p) out[t] = p;
+    });
+  }
+  return out;
 }
 
 /** The frame a resumed run must restart from to rebuild the tracking state for `index`. */
@@ -100,6 +133,8 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
   const records = initialRecords(detections, cfg);
   const id = identify(o, records, log);
   const track: (Point[] | null)[] = detections.map(() => null);
+  /** The face track each kept face belongs to (-1: none): smoothing never mixes two tracks (a cut, another place). */
+  const trackOf = detections.map(() => -1);
   detections.forEach((d, t) => {
     const kept = id.keptIndex[t]!;
     d.faces.forEach((_, k) => {
@@ -107,12 +142,15 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
       if (r.reason === null && k !== kept) r.reason = 'not the target identity';
       if (k === kept && id.verify.has(`${t}:${k}`)) r.reason = null; // for now: the aligned crop decides
     });
-    if (kept !== null) track[t] = d.faces[kept]!.landmarks;
+    if (kept !== null) {
+      track[t] = d.faces[kept]!.landmarks;
+      trackOf[t] = records[t]![kept]!.track ?? id.verify.get(`${t}:${kept}`) ?? -1;
+    }
   });
   if (!id.candidates) warnings.push(`no faces found in "${o.video}" (${detections.length} frames searched)`);
   else if (o.reference && track.every((x) => x === null)) warnings.push(`the reference identity "${o.reference.file}" was not found in "${o.video}"`);
   // 3. smoothing
-  const smoothed = smoothLandmarks(track, cfg, rationalValue(o.info.fps));
+  const smoothed = smoothByTrack(track, trackOf, cfg, rationalValue(o.info.fps));
   const faceWidth = cfg.size / cfg.coverage;
   const jit = { unit: 'px in the aligned crop' as const, before: jitter(track, faceWidth), after: jitter(smoothed, faceWidth) };
   // 4. align, blur filter, write (second decoding pass: only frames with a kept face)
@@ -225,42 +263,53 @@ async function alignAndWrite(o: FinishOptions, records: AlignedFaceRecord[][], i
   const wanted = new Set(id.keptIndex.flatMap((k, t) => (k === null ? [] : [detections[t]!.index])));
   if (!wanted.size) return;
   const byIndex = new Map(detections.map((d, t) => [d.index, t]));
-  for await (const frame of prefetch(decodeFrames(o.video, { info: o.info }))) {
-    if (o.signal?.aborted) break;
-    const t = byIndex.get(frame.index);
-    if (t === undefined || !wanted.has(frame.index)) continue;
-    const k = id.keptIndex[t]!;
-    const r = records[t]![k]!;
-    const pts = smoothed[t]!;
-    const aligned = alignFace(frame, pts, cfg);
-    const mask = extendedMask(aligned.landmarks, cfg.size);
-    r.smoothed = pts;
-    r.matrix = [...aligned.matrix] as AlignedFaceRecord['matrix'];
-    const trackId = id.verify.get(`${t}:${k}`);
-    if (trackId !== undefined) {
-      const d = await describeFace(o.fa!, aligned.image, aligned.landmarks);
-      const dist = descriptorDistance(d, id.trackMean.get(trackId)!);
-      if (dist >= cfg.identityThreshold) {
-        r.reason = 'identity uncertain';
+  // the PNG encodes run off the main thread while the next frames are aligned, a few at a time
+  const writes: Array<Promise<unknown>> = [];
+  const write = async (p: Promise<unknown>) => {
+    p.catch(() => undefined); // awaited in its turn
+    writes.push(p);
+    if (writes.length >= 4) await writes.shift();
+  };
+  try {
+    for await (const frame of prefetch(decodeFrames(o.video, { info: o.info }))) {
+      if (o.signal?.aborted) break;
+      const t = byIndex.get(frame.index);
+      if (t === undefined || !wanted.has(frame.index)) continue;
+      const k = id.keptIndex[t]!;
+      const r = records[t]![k]!;
+      const pts = smoothed[t]!;
+      const aligned = alignFace(frame, pts, cfg);
+      const mask = extendedMask(aligned.landmarks, cfg.size);
+      r.smoothed = pts;
+      r.matrix = [...aligned.matrix] as AlignedFaceRecord['matrix'];
+      const trackId = id.verify.get(`${t}:${k}`);
+      if (trackId !== undefined) {
+        const d = await describeFace(o.fa!, aligned.image, aligned.landmarks);
+        const dist = descriptorDistance(d, id.trackMean.get(trackId)!);
+        if (dist >= cfg.identityThreshold) {
+          r.reason = 'identity uncertain';
+          continue;
+        }
+        r.track = trackId;
+        r.cluster = id.clusterOfTrack.get(trackId)!;
+        r.identityDistance ??= dist;
+      }
+      r.blur = laplacianVariance(aligned.image, mask);
+      if (cfg.minBlur > 0 && r.blur < cfg.minBlur) {
+        r.reason = 'too blurred';
         continue;
       }
-      r.track = trackId;
-      r.cluster = id.clusterOfTrack.get(trackId)!;
-      r.identityDistance ??= dist;
+      const name = `${String(frame.index).padStart(6, '0')}_${k}.png`;
+      await write(Promise.all([writeImage(join(o.facesDir, name), aligned.image), writeGrayPng(join(o.masksDir, name), mask)]));
+      faultPoint('extract.pass2');
+      r.kept = true;
+      r.face = relative(dirname(o.alignmentsFile), join(o.facesDir, name));
+      r.mask = relative(dirname(o.alignmentsFile), join(o.masksDir, name));
     }
-    r.blur = laplacianVariance(aligned.image, mask);
-    if (cfg.minBlur > 0 && r.blur < cfg.minBlur) {
-      r.reason = 'too blurred';
-      continue;
-    }
-    const name = `${String(frame.index).padStart(6, '0')}_${k}.png`;
-    await writeImage(join(o.facesDir, name), aligned.image);
-    await writeGrayPng(join(o.masksDir, name), mask);
-    faultPoint('extract.pass2');
-    r.kept = true;
-    r.face = relative(dirname(o.alignmentsFile), join(o.facesDir, name));
-    r.mask = relative(dirname(o.alignmentsFile), join(o.masksDir, name));
+  } finally {
+    await Promise.allSettled(writes); // none left running behind the caller's back
   }
+  for (const p of writes) await p; // a failed write fails the pass
 }
 
 function clusteringRecord(c: Clustering, tracks: number): ClusteringRecord {

@@ -13,9 +13,10 @@
  */
 import { join } from 'node:path';
 import type { StageContext, StageImplementation } from '../dag/stage-kind.ts';
-import { detectFrame, finishExtraction, referenceDescriptor, trackingStart, type FrameDetections } from '../face/extract.ts';
+import { finishExtraction, referenceDescriptor, trackingStart, type FrameDetections } from '../face/extract.ts';
 import { readFrameDetections, writeFrameDetections } from '../face/detections-file.ts';
 import { loadFaceApi, type FaceApi } from '../face/face-api.ts';
+import { FaceFollower } from '../face/face-follower.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
 import { probeVideo, withExactFrameCount, type VideoInfo } from '../media/probe.ts';
 import { ensureEngine, engineUsed } from './engine.ts';
@@ -31,8 +32,8 @@ interface Session {
   fa: FaceApi;
   frames: AsyncGenerator<Frame> | null;
   ended: boolean;
-  /** Faces of the last frame processed (what tracking follows). */
-  previous: FrameDetections | null;
+  /** Pass 1 frame by frame (what following carries from one frame to the next). */
+  follower: FaceFollower;
   /** The identity reference photo's face descriptor (`--identity FILE`), read before any frame. */
   reference: { file: string; descriptor: number[] } | undefined;
 }
@@ -47,7 +48,7 @@ export const extractStage: StageImplementation<P, Session> = {
     const fa = await loadFaceApi();
     // a reference photo without a face is refused here, before any frame is searched
     const reference = ctx.inputs.identity ? { file: ctx.inputs.identity, descriptor: await referenceDescriptor(fa, ctx.inputs.identity, ctx.params) } : undefined;
-    return { info, fa, frames: null, ended: false, previous: null, reference };
+    return { info, fa, frames: null, ended: false, follower: new FaceFollower(fa, ctx.params), reference };
   },
   async close(ctx) {
     // finished, failed or stopped: stop the decoder (and its ffmpeg)
@@ -72,8 +73,7 @@ export const extractStage: StageImplementation<P, Session> = {
         break;
       }
       if (r.value.index > index) throw new Error(`decoder passed frame ${index} (at ${r.value.index}): items must run in order`);
-      const d = await detectFrame(s.fa, r.value, ctx.params, s.previous?.index === r.value.index - 1 ? s.previous.faces : null);
-      s.previous = d;
+      const d = await s.follower.next(r.value);
       if (r.value.index === index) {
         det = d;
         break;

@@ -47,7 +47,7 @@ export type SwapReportParams = z.infer<typeof SwapReportParams>;
 
 const extract: StageKind<ExtractParams> = {
   kind: 'extract',
-  version: '4',
+  version: '5', // 5: the detector also at shot changes and where a followed face is lost; smoothing per face track
   description: 'detect, align and mask the target identity\'s face in every frame of a video',
   params: ExtractParams,
   inputs: ['video'],

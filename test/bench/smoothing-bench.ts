@@ -31,7 +31,8 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { ExtractConfig, SMOOTHING_METHODS, type SmoothingMethod } from '../../src/config/extract.ts';
 import { resolveBackendChoice, selectBackend } from '../../src/engine/backend.ts';
-import { detectFrame, finishExtraction, type FrameDetections } from '../../src/face/extract.ts';
+import { finishExtraction, type FrameDetections } from '../../src/face/extract.ts';
+import { FaceFollower } from '../../src/face/face-follower.ts';
 import type { AlignmentsDoc } from '../../src/face/alignments-file.ts';
 import { loadFaceApi } from '../../src/face/face-api.ts';
 import { faceShift, jitter, smoothLandmarks } from '../../src/face/smoothing.ts';
@@ -69,12 +70,9 @@ async function detections(clip: string, video: string, info: VideoInfo, cfg: Ext
   }
   const fa = await loadFaceApi();
   const out: FrameDetections[] = [];
-  let prev: FrameDetections | null = null;
+  const follower = new FaceFollower(fa, cfg);
   const t0 = performance.now();
-  for await (const frame of prefetch(decodeFrames(video, { info }))) {
-    prev = await detectFrame(fa, frame, cfg, prev && prev.index === frame.index - 1 ? prev.faces : null);
-    out.push(prev);
-  }
+  for await (const frame of prefetch(decodeFrames(video, { info }))) out.push(await follower.next(frame));
   process.stderr.write(`${clip}: detected ${out.length} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   mkdirSync(join(OUT, clip), { recursive: true });
   writeFileSync(file, JSON.stringify({ stamp, detections: out }));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ExtractConfig, SMOOTHING_METHODS } from '../../src/config/extract.ts';
-import { detectFrame, type FrameDetections } from '../../src/face/extract.ts';
+import { FaceFollower } from '../../src/face/face-follower.ts';
 import type { Box, Point, RgbImage } from '../../src/util/geometry.ts';
 import { SMOOTHERS, faceShift, jitter, smoothLandmarks } from '../../src/face/smoothing.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
@@ -29,13 +29,13 @@ const frames: RgbImage[] = [];
 
 test.before(async () => {
   requireSamples();
-  // the target's landmarks over 45 frames of sample a, as extraction finds them (detection every
-  // 3rd frame, landmarks followed between): the face nearest the frame centre
+  // the target's landmarks over 45 frames of sample a, as extraction finds them (detection
+  // frames, landmarks followed between): the face nearest the frame centre
   const fa = await faceApi();
   const cfg = ExtractConfig.parse({});
-  let prev: FrameDetections | null = null;
+  const follower = new FaceFollower(fa, cfg);
   for await (const f of decodeFrames(SAMPLE_A, { maxFrames: 45 })) {
-    prev = await detectFrame(fa, f, cfg, prev?.faces ?? null);
+    const prev = await follower.next(f);
     const centre = (b: Box) => Math.hypot(b.x + b.width / 2 - f.width / 2, b.y + b.height / 2 - f.height / 2);
     track.push(prev.faces.reduce((p, q) => (centre(q.box) < centre(p.box) ? q : p)).landmarks);
     if (frames.length < 8) frames.push(f);

@@ -1,0 +1,71 @@
+/**
+ * Following faces between detection frames (face/face-follower.ts): on the two-people clip
+ * (cuts at frames 10, 20, 28 and 38) with the detector due only every 25th frame, the detector
+ * still runs at each cut, and every frame has the faces it shows; a shot change is what the
+ * frame signatures say it is (the sample clips' consecutive frames are one shot, a cut from
+ * one sample to the other is not); a followed face that jumps is lost.
+ *
+ * @tier e2e (detects faces in a clip)
+ */
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ExtractConfig } from '../../src/config/extract.ts';
+import { jumped } from '../../src/face/extract.ts';
+import { FaceFollower } from '../../src/face/face-follower.ts';
+import { frameSignature, isShotChange, signatureDistance, SHOT_CHANGE_LEVEL } from '../../src/face/shot-change.ts';
+import { decodeFrames } from '../../src/media/decode.ts';
+import { faceApi } from '../helpers/faces.ts';
+import { SAMPLE_A, SAMPLE_B, requireSamples, tempDir } from '../helpers/fixtures.ts';
+import { TWO_PEOPLE_LAYOUT, makeTwoPeopleClip } from '../helpers/two-people.ts';
+
+const test = suite('face/face-follower');
+const tmp = tempDir('follower');
+test.before(() => requireSamples());
+test.after(() => tmp.cleanup());
+
+test('a shot change is a cut between the samples, never two consecutive frames of one', async () => {
+  let worst = 0;
+  const last: Record<string, Float32Array> = {};
+  for (const [name, clip] of [['a', SAMPLE_A], ['b', SAMPLE_B]] as const) {
+    let prev: Float32Array | null = null;
+    for await (const f of decodeFrames(clip)) {
+      const s = frameSignature(f);
+      if (prev) {
+        worst = Math.max(worst, signatureDistance(prev, s));
+        assert.not.ok(isShotChange(prev, s), `${name} frame ${f.index}`);
+      }
+      prev = s;
+    }
+    last[name] = prev!;
+  }
+  assert.ok(worst > 0.5 && worst < SHOT_CHANGE_LEVEL / 2, `consecutive frames differ by up to ${worst.toFixed(2)} levels`);
+  assert.ok(isShotChange(last.a!, last.b!), `a cut differs by ${signatureDistance(last.a!, last.b!).toFixed(1)} levels`);
+});
+
+test('the detector runs at every cut though it is due only every 25th frame, and every frame has the faces it shows', async () => {
+  const clip = join(tmp.dir, 'ab.mp4');
+  await makeTwoPeopleClip('a', 'b', clip);
+  const follower = new FaceFollower(await faceApi(), ExtractConfig.parse({ detectEvery: 25, size: 128 }));
+  const detected: number[] = [];
+  for await (const frame of decodeFrames(clip)) {
+    const d = await follower.next(frame);
+    const shows = TWO_PEOPLE_LAYOUT.find((s) => frame.index >= s.from && frame.index <= s.to)!.show;
+    assert.is(d.faces.length, shows.length, `frame ${frame.index} shows ${shows}`);
+    if (d.faces.some((f) => !f.tracked)) detected.push(frame.index);
+    else assert.ok(d.faces.every((f) => f.descriptor !== null), 'a followed face carries its descriptor');
+  }
+  const cuts = TWO_PEOPLE_LAYOUT.slice(1).map((s) => s.from);
+  for (const c of [0, 25, ...cuts]) assert.ok(detected.includes(c), `frame ${c} detected (${detected.join(', ')})`);
+  assert.ok(detected.length <= 8, `${detected.length} detection frames of 50: ${detected.join(', ')}`);
+});
+
+test('a followed face whose landmarks moved or changed size too much in one frame is lost', () => {
+  const face = (dx: number, scale: number) => ({ box: { x: 0, y: 0, width: 1, height: 1 }, score: 1, descriptor: null, landmarks: Array.from({ length: 68 }, (_, i) => [100 + dx + scale * 50 * Math.cos(i), 100 + scale * 60 * Math.sin(i)] as [number, number]) });
+  assert.not.ok(jumped(face(0, 1), face(10, 1.05)), 'a small move');
+  assert.ok(jumped(face(0, 1), face(60, 1)), 'moved more than 40% of its width');
+  assert.ok(jumped(face(0, 1), face(0, 1.5)), 'grew by half');
+  assert.ok(jumped(face(0, 1), face(0, 0.6)), 'shrank');
+});
+
+test.run();
