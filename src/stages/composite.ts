@@ -26,7 +26,7 @@ import { probeVideo, withExactFrameCount, type VideoInfo } from '../media/probe.
 import type { FrameSwap } from '../swap/composite-frame.ts';
 import { compositeFrames } from '../swap/composite-frames.ts';
 import { COMPOSITE_SCHEMA, readSegmentStats, writeCompositeRecord, writeSegmentStats, type SegmentStats } from '../swap/composite-record.ts';
-import { keptFaces, type KeptFace } from '../swap/kept-faces.ts';
+import { keptFacesByFrame, type KeptFace } from '../swap/kept-faces.ts';
 import { readSwapRecord, type SwapRecord } from '../swap/swap-record.ts';
 import { SYNTHETIC_NOTICE, SYNTHETIC_SCHEMA, METHOD, syntheticTags, type SyntheticSidecar } from '../swap/synthetic.ts';
 import { sha256File } from '../util/hash.ts';
@@ -70,8 +70,7 @@ async function stopDecoder(s: Session): Promise<void> {
 export const compositeStage: StageImplementation<P, Session> = {
   async open(ctx) {
     const doc = readAlignments(ctx.inputs.alignments!);
-    const byFrame = new Map<number, KeptFace[]>();
-    for (const f of keptFaces(doc, ctx.inputs.alignments!)) byFrame.set(f.frame, [...(byFrame.get(f.frame) ?? []), f]);
+    const byFrame = keptFacesByFrame(doc, ctx.inputs.alignments!);
     const info = await withExactFrameCount(await probeVideo(ctx.inputs.video!)); // an estimated count would lose or invent frames
     if (info.width !== doc.video.width || info.height !== doc.video.height) {
       throw new Error(`the alignments file ${ctx.inputs.alignments} is of a ${doc.video.width}x${doc.video.height} video, "${ctx.inputs.video}" is ${info.width}x${info.height}: pass the video it was extracted from`);

@@ -4,6 +4,7 @@
  *
  *   const faces = keptFaces(readAlignments(file), file);
  *   faces[0]   // { id: '000000_0', frame: 0, face: '/…/faces/000000_0.png', mask: '/…/masks/000000_0.png', matrix: [...] }
+ *   keptFacesByFrame(doc, file).get(12)   // the kept faces of frame 12
  */
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { AlignmentsDoc } from '../face/alignments-file.ts';
@@ -27,6 +28,13 @@ export function keptFaces(doc: AlignmentsDoc, alignmentsFile: string): KeptFace[
     }
   }
   return out;
+}
+
+/** The kept faces by frame index (frames without one are absent). */
+export function keptFacesByFrame(doc: AlignmentsDoc, alignmentsFile: string): Map<number, KeptFace[]> {
+  const byFrame = new Map<number, KeptFace[]>();
+  for (const f of keptFaces(doc, alignmentsFile)) byFrame.set(f.frame, [...(byFrame.get(f.frame) ?? []), f]);
+  return byFrame;
 }
 
 /** `n` items spread evenly over a list (all of them when it is shorter). */

@@ -6,22 +6,15 @@
  *   npx tsx test/bench/composite-rss.ts CLIP EXTRACT_DIR OUT_DIR
  */
 import { join } from 'node:path';
-import { CompositeConfig } from '../../src/config/swap.ts';
-import { readAlignments } from '../../src/face/alignments-file.ts';
 import { decodeFrames, prefetch } from '../../src/media/decode.ts';
 import { openVideoWriter } from '../../src/media/encode.ts';
 import { probeVideo } from '../../src/media/probe.ts';
-import type { FrameSwap } from '../../src/swap/composite-frame.ts';
 import { compositeFrames } from '../../src/swap/composite-frames.ts';
-import { keptFaces, type KeptFace } from '../../src/swap/kept-faces.ts';
+import { selfSwap } from './self-swap.ts';
 
 const [clip, ex, out] = process.argv.slice(2) as [string, string, string];
-const alignments = join(ex, 'alignments.json');
-const byFrame = new Map<number, KeptFace[]>();
-for (const f of keptFaces(readAlignments(alignments), alignments)) byFrame.set(f.frame, [...(byFrame.get(f.frame) ?? []), f]);
+const { byFrame, swap, params } = selfSwap(ex);
 const info = await probeVideo(clip);
-const params = CompositeConfig.parse({});
-const swap: FrameSwap = { swappedDir: join(ex, 'faces'), learnedMasks: null, options: params };
 const t0 = performance.now();
 const video = await openVideoWriter({ out: join(out, 'out.mp4'), width: info.width, height: info.height, fps: info.fps, crf: params.crf, preset: 'veryfast', deterministic: true });
 const mask = await openVideoWriter({ out: join(out, 'mask.mp4'), width: info.width, height: info.height, fps: info.fps, crf: 0, preset: 'veryfast', deterministic: true, input: 'gray' });

@@ -1,0 +1,17 @@
+/**
+ * What the composite benches composite: an extraction's own aligned faces standing in for a
+ * model's swaps (compositing does not care), by frame, with the default composite settings.
+ *
+ *   const { byFrame, swap } = selfSwap('runs/x/extract');   // the folder of alignments.json and faces/
+ */
+import { join } from 'node:path';
+import { CompositeConfig } from '../../src/config/swap.ts';
+import { readAlignments } from '../../src/face/alignments-file.ts';
+import type { FrameSwap } from '../../src/swap/composite-frame.ts';
+import { keptFacesByFrame, type KeptFace } from '../../src/swap/kept-faces.ts';
+
+export function selfSwap(extractDir: string): { byFrame: Map<number, KeptFace[]>; swap: FrameSwap; params: CompositeConfig } {
+  const alignments = join(extractDir, 'alignments.json');
+  const params = CompositeConfig.parse({});
+  return { byFrame: keptFacesByFrame(readAlignments(alignments), alignments), swap: { swappedDir: join(extractDir, 'faces'), learnedMasks: null, options: params }, params };
+}
