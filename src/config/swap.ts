@@ -50,7 +50,7 @@ export const CompositeConfig = z
     crf: z.number().int().min(0).max(51).default(18).meta({ cli: { help: 'x264 quality of the videos, 0 (lossless) to 51', value: 'n' } }),
     /**
      * x264 preset of the swapped and side-by-side videos: veryfast encodes 720p about twice as
-     * fast as medium at the same crf, in a bigger file (the mask is lossless whatever the preset).
+     * fast as medium at the same crf, in a bigger file (the mask is encoded lossless, crf 0, whatever the preset).
      */
     x264Preset: z.enum(X264_PRESETS).default('medium').meta({ cli: { help: 'x264 preset of the videos: faster ones encode sooner into bigger files at the same crf', value: 'name' } }),
     /**

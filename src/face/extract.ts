@@ -27,6 +27,7 @@ import { buildTracks } from './tracks.ts';
 import { transformPoints } from './umeyama.ts';
 import type { Point, RgbImage } from '../util/geometry.ts';
 import { faultPoint } from '../util/fault-point.ts';
+import { settledAll } from '../util/settled-all.ts';
 
 export type { FrameDetections };
 
@@ -56,7 +57,7 @@ export async function detectFrame(fa: FaceApi, frame: RgbImage & { index: number
  * than 30%, in one frame: no face moves so between two frames of a shot, so the landmark net
  * was fitting something else (the face turned away, was covered, or the shot changed).
  */
-export function jumped(before: DetectedFace, after: DetectedFace): boolean {
+export function jumped(before: Pick<DetectedFace, 'landmarks'>, after: Pick<DetectedFace, 'landmarks'>): boolean {
   const a = bounds(before.landmarks);
   const b = bounds(after.landmarks);
   const scale = b.w / Math.max(1e-6, a.w);
@@ -70,13 +71,22 @@ function bounds(pts: readonly Point[]): { cx: number; cy: number; w: number } {
   return { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: x1 - x0 };
 }
 
-/** smoothLandmarks over each face track's frames apart (a track's frames run on; a change of track is a break). */
-function smoothByTrack(track: readonly (Point[] | null)[], trackOf: readonly number[], cfg: ExtractConfig, fps: number): (Point[] | null)[] {
+/**
+ * smoothLandmarks over each run of frames that one face track holds without a jump: a change
+ * of track (another person, another place) or landmarks that jumped (a cut to the same person
+ * in the same place keeps the track) starts a new run, so two shots are never averaged.
+ */
+export function smoothByTrack(track: readonly (Point[] | null)[], trackOf: readonly number[], cfg: ExtractConfig, fps: number): (Point[] | null)[] {
   const out: (Point[] | null)[] = track.map(() => null);
-  for (const id of new Set(trackOf.filter((_, t) => track[t]))) {
-    smoothLandmarks(track.map((p, t) => (trackOf[t] === id ? p : null)), cfg, fps).forEach((p, t) => {
-      if (p) out[t] = p;
-    });
+  for (let t = 0; t < track.length; ) {
+    if (!track[t]) {
+      t++;
+      continue;
+    }
+    let end = t + 1;
+    while (end < track.length && track[end] && trackOf[end] === trackOf[t] && !jumped({ landmarks: track[end - 1]! }, { landmarks: track[end]! })) end++;
+    smoothLandmarks(track.slice(t, end), cfg, fps).forEach((p, k) => (out[t + k] = p));
+    t = end;
   }
   return out;
 }
@@ -300,7 +310,7 @@ async function alignAndWrite(o: FinishOptions, records: AlignedFaceRecord[][], i
         continue;
       }
       const name = `${String(frame.index).padStart(6, '0')}_${k}.png`;
-      await write(Promise.all([writeImage(join(o.facesDir, name), aligned.image), writeGrayPng(join(o.masksDir, name), mask)]));
+      await write(settledAll([writeImage(join(o.facesDir, name), aligned.image), writeGrayPng(join(o.masksDir, name), mask)]));
       faultPoint('extract.pass2');
       r.kept = true;
       r.face = relative(dirname(o.alignmentsFile), join(o.facesDir, name));

@@ -10,6 +10,7 @@ import type { Frame } from '../media/decode.ts';
 import type { VideoWriter } from '../media/encode.ts';
 import { compositeFaces, readFaces, sideBySide, type FrameSwap } from './composite-frame.ts';
 import type { KeptFace } from './kept-faces.ts';
+import { settledAll } from '../util/settled-all.ts';
 
 export interface CompositeFramesOptions {
   /** The decoder, positioned at `first`. */
@@ -49,14 +50,16 @@ export async function compositeFrames(o: CompositeFramesOptions): Promise<{ fram
       const original = o.comparison ? r.value.data : null; // the side-by-side's left half
       const out = compositeFaces(r.value, these, o.swap, !original);
       await writing;
-      writing = Promise.all([o.video.write(out.image.data), o.mask.write(out.replaced.data), o.comparison?.write(sideBySide(original!, out.image.data, r.value.width, r.value.height))]);
+      writing = settledAll([o.video.write(out.image.data), o.mask.write(out.replaced.data), o.comparison?.write(sideBySide(original!, out.image.data, r.value.width, r.value.height))]);
       writing.catch(() => undefined); // awaited in its turn
       done.frames++;
       if (these.length) done.swapped.push(index);
     }
     await writing;
   } finally {
-    await faces.catch(() => undefined); // no read left running behind the caller's back
+    // no read or write left running behind the caller's back
+    await faces.catch(() => undefined);
+    await writing.catch(() => undefined);
   }
   return done;
 }

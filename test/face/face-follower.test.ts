@@ -3,7 +3,8 @@
  * (cuts at frames 10, 20, 28 and 38) with the detector due only every 25th frame, the detector
  * still runs at each cut, and every frame has the faces it shows; a shot change is what the
  * frame signatures say it is (the sample clips' consecutive frames are one shot, a cut from
- * one sample to the other is not); a followed face that jumps is lost.
+ * one sample to the other is not); a followed face that jumps is lost; smoothing never averages
+ * landmarks across a jump or a change of track.
  *
  * @tier e2e (detects faces in a clip)
  */
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ExtractConfig } from '../../src/config/extract.ts';
-import { jumped } from '../../src/face/extract.ts';
+import { jumped, smoothByTrack } from '../../src/face/extract.ts';
 import { FaceFollower } from '../../src/face/face-follower.ts';
 import { frameSignature, isShotChange, signatureDistance, SHOT_CHANGE_LEVEL } from '../../src/face/shot-change.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
@@ -66,6 +67,21 @@ test('a followed face whose landmarks moved or changed size too much in one fram
   assert.ok(jumped(face(0, 1), face(60, 1)), 'moved more than 40% of its width');
   assert.ok(jumped(face(0, 1), face(0, 1.5)), 'grew by half');
   assert.ok(jumped(face(0, 1), face(0, 0.6)), 'shrank');
+});
+
+test('smoothing restarts at a jump within one track and at a change of track, and smooths within each run', () => {
+  const shape = (dx: number, t: number) => Array.from({ length: 68 }, (_, i) => [200 + dx + 40 * Math.cos(i) + (t % 2 ? 0.6 : -0.6), 200 + 50 * Math.sin(i)] as [number, number]);
+  // frames 0-9 at one place, 10-19 a face width to the right (a cut, the same track), 20-29 another track
+  const track = Array.from({ length: 30 }, (_, t) => shape(t < 10 ? 0 : t < 20 ? 90 : 180, t));
+  const trackOf = track.map((_, t) => (t < 20 ? 4 : 7));
+  const cfg = ExtractConfig.parse({});
+  const out = smoothByTrack(track, trackOf, cfg, 25);
+  for (const t of [9, 10, 19, 20]) {
+    const shift = out[t]![0]![0] - track[t]![0]![0];
+    assert.ok(Math.abs(shift) < 1, `frame ${t}: moved ${shift.toFixed(2)} px (averaged across the break)`);
+  }
+  // inside a run the alternating 0.6-px wobble is smoothed away
+  assert.ok(Math.abs(out[5]![0]![0] - out[6]![0]![0]) < 0.5, 'smoothed within a run');
 });
 
 test.run();
