@@ -18,7 +18,7 @@ import { UserError } from '../util/errors.ts';
 import { alignFace } from './align.ts';
 import { ALIGNMENTS_SCHEMA, describeClustering, type AlignedFaceRecord, type AlignmentsDoc, type ClusteringRecord } from './alignments-file.ts';
 import type { FrameDetections } from './detections-file.ts';
-import { describeFace, descriptorDistance, detectFaces, trackFaces, type DetectedFace, type FaceApi } from './face-api.ts';
+import { describeFace, descriptorDistance, detectFaces, followFaces, type DetectedFace, type FaceApi } from './face-api.ts';
 import { clusterTracks, pickTarget, type Clustering } from './identity.ts';
 import { extendedMask } from './mask.ts';
 import { laplacianVariance } from './quality.ts';
@@ -39,7 +39,7 @@ function detectionFloor(cfg: ExtractConfig): number {
 /**
  * Faces of one frame: detected on every `detectEvery`-th frame, whenever there is nothing to
  * follow, at a shot change (`cut`: the caller compares frameSignature()s), and when a followed
- * face is lost (it left the frame, or its landmarks jumped: see `jumped`); else followed from
+ * face that counts is lost (see `anyLost`); else followed from
  * `previous` by their landmarks. The choice depends only on the frames since the last
  * `detectEvery`-th one, so a resumed run (which restarts there) computes exactly what an
  * uninterrupted one did.
@@ -47,9 +47,22 @@ function detectionFloor(cfg: ExtractConfig): number {
 export async function detectFrame(fa: FaceApi, frame: RgbImage & { index: number; time: number }, cfg: ExtractConfig, previous: DetectedFace[] | null = null, cut = false): Promise<FrameDetections> {
   const detect = () => detectFaces(fa, frame, { detector: cfg.detector, minScore: detectionFloor(cfg), tinyInputSize: cfg.tinyInputSize, descriptors: true });
   if (previous === null || frame.index % cfg.detectEvery === 0 || cut) return { index: frame.index, time: frame.time, faces: await detect() };
-  const followed = await trackFaces(fa, frame, previous);
-  const lost = followed.length < previous.length || followed.some((f, i) => jumped(previous[i]!, f));
-  return { index: frame.index, time: frame.time, faces: lost ? await detect() : followed };
+  const followed = await followFaces(fa, frame, previous);
+  return { index: frame.index, time: frame.time, faces: anyLost(previous, followed, cfg) ? await detect() : followed.filter((f) => f !== null) };
+}
+
+/**
+ * Whether following lost a face that counts: one that passes the score and size filters and
+ * left the frame (null) or jumped. Faces the filters drop anyway may come and go without a
+ * detection (else a face the landmark net keeps losing, at the frame's edge, would make every
+ * frame a detection frame).
+ */
+export function anyLost(previous: readonly DetectedFace[], followed: readonly (DetectedFace | null)[], cfg: Pick<ExtractConfig, 'minScore' | 'minSize'>): boolean {
+  return previous.some((p, i) => {
+    if (p.score < cfg.minScore || Math.min(p.box.width, p.box.height) < cfg.minSize) return false;
+    const f = followed[i];
+    return !f || jumped(p, f);
+  });
 }
 
 /**

@@ -137,13 +137,18 @@ function landmarkBounds(pts: readonly Point[]): Box {
  *
  *   const next = await trackFaces(fa, frame, previousFaces);
  */
-export function trackFaces(fa: FaceApi, img: RgbImage, previous: readonly (DetectedFace & { boxFromLandmarks?: number[] })[]): Promise<DetectedFace[]> {
+export async function trackFaces(fa: FaceApi, img: RgbImage, previous: readonly (DetectedFace & { boxFromLandmarks?: number[] })[]): Promise<DetectedFace[]> {
+  return (await followFaces(fa, img, previous)).filter((f) => f !== null);
+}
+
+/** trackFaces, one entry per previous face: null where it left the frame. */
+export function followFaces(fa: FaceApi, img: RgbImage, previous: readonly (DetectedFace & { boxFromLandmarks?: number[] })[]): Promise<(DetectedFace | null)[]> {
   return onSyncReadBackend(() => track(fa, img, previous));
 }
 
-async function track(fa: FaceApi, img: RgbImage, previous: readonly (DetectedFace & { boxFromLandmarks?: number[] })[]): Promise<DetectedFace[]> {
+async function track(fa: FaceApi, img: RgbImage, previous: readonly (DetectedFace & { boxFromLandmarks?: number[] })[]): Promise<(DetectedFace | null)[]> {
   if (!previous.length) return [];
-  const out: DetectedFace[] = [];
+  const out: (DetectedFace | null)[] = [];
   for (const p of previous) {
     const lb = landmarkBounds(p.landmarks);
     // the detection box relative to the landmarks' bounds, as measured when it was detected
@@ -152,7 +157,10 @@ async function track(fa: FaceApi, img: RgbImage, previous: readonly (DetectedFac
     const y = Math.max(0, Math.round(lb.y + rel[1]! * lb.height));
     const w = Math.min(img.width - x, Math.round(rel[2]! * lb.width));
     const h = Math.min(img.height - y, Math.round(rel[3]! * lb.height));
-    if (w < 16 || h < 16) continue; // left the frame
+    if (w < 16 || h < 16) {
+      out.push(null); // left the frame
+      continue;
+    }
     // copy just the face's rectangle into a small tensor (not the whole frame)
     const crop = new Uint8Array(w * h * 3);
     for (let row = 0; row < h; row++) crop.set(img.data.subarray(((y + row) * img.width + x) * 3, ((y + row) * img.width + x + w) * 3), row * w * 3);

@@ -3,7 +3,8 @@
  * (cuts at frames 10, 20, 28 and 38) with the detector due only every 25th frame, the detector
  * still runs at each cut, and every frame has the faces it shows; a shot change is what the
  * frame signatures say it is (the sample clips' consecutive frames are one shot, a cut from
- * one sample to the other is not); a followed face that jumps is lost; smoothing never averages
+ * one sample to the other is not); a followed face that jumps or leaves is lost, when it is one
+ * the filters keep; smoothing never averages
  * landmarks across a jump or a change of track.
  *
  * @tier e2e (detects faces in a clip)
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ExtractConfig } from '../../src/config/extract.ts';
-import { jumped, smoothByTrack } from '../../src/face/extract.ts';
+import { anyLost, jumped, smoothByTrack } from '../../src/face/extract.ts';
 import { FaceFollower } from '../../src/face/face-follower.ts';
 import { frameSignature, isShotChange, signatureDistance, SHOT_CHANGE_LEVEL } from '../../src/face/shot-change.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
@@ -67,6 +68,19 @@ test('a followed face whose landmarks moved or changed size too much in one fram
   assert.ok(jumped(face(0, 1), face(60, 1)), 'moved more than 40% of its width');
   assert.ok(jumped(face(0, 1), face(0, 1.5)), 'grew by half');
   assert.ok(jumped(face(0, 1), face(0, 0.6)), 'shrank');
+});
+
+test('a lost face counts only when the filters would keep it', () => {
+  const cfg = ExtractConfig.parse({}); // minScore 0.5, minSize 40
+  const face = (score: number, size: number, dx = 0) => ({ box: { x: 0, y: 0, width: size, height: size }, score, descriptor: null, landmarks: Array.from({ length: 68 }, (_, i) => [100 + dx + 50 * Math.cos(i), 100 + 60 * Math.sin(i)] as [number, number]) });
+  const good = face(0.9, 120);
+  const weak = face(0.35, 120);
+  const small = face(0.9, 20);
+  assert.not.ok(anyLost([good, weak, small], [good, null, null], cfg), 'only faces the filters drop left');
+  assert.ok(anyLost([good, weak], [null, weak], cfg), 'a kept-worthy face left');
+  assert.ok(anyLost([good], [face(0.9, 120, 80)], cfg), 'a kept-worthy face jumped');
+  assert.not.ok(anyLost([weak], [face(0.35, 120, 80)], cfg), 'a weak face jumped');
+  assert.not.ok(anyLost([good], [face(0.9, 120, 5)], cfg), 'a small move');
 });
 
 test('smoothing restarts at a jump within one track and at a change of track, and smooths within each run', () => {
