@@ -18,7 +18,7 @@ import { UserError } from '../util/errors.ts';
 import { alignFace } from './align.ts';
 import { ALIGNMENTS_SCHEMA, describeClustering, type AlignedFaceRecord, type AlignmentsDoc, type ClusteringRecord } from './alignments-file.ts';
 import type { FrameDetections } from './detections-file.ts';
-import { describeFace, descriptorDistance, detectFaces, followFaces, type DetectedFace, type FaceApi } from './face-api.ts';
+import { describeFace, descriptorDistance, detectFaces, followFaces, landmarkBounds, type DetectedFace, type FaceApi } from './face-api.ts';
 import { clusterTracks, pickTarget, type Clustering } from './identity.ts';
 import { extendedMask } from './mask.ts';
 import { laplacianVariance } from './quality.ts';
@@ -71,17 +71,11 @@ export function anyLost(previous: readonly DetectedFace[], followed: readonly (D
  * was fitting something else (the face turned away, was covered, or the shot changed).
  */
 export function jumped(before: Pick<DetectedFace, 'landmarks'>, after: Pick<DetectedFace, 'landmarks'>): boolean {
-  const a = bounds(before.landmarks);
-  const b = bounds(after.landmarks);
-  const scale = b.w / Math.max(1e-6, a.w);
-  const moved = Math.hypot(b.cx - a.cx, b.cy - a.cy) / Math.max(1e-6, a.w);
+  const a = landmarkBounds(before.landmarks);
+  const b = landmarkBounds(after.landmarks);
+  const scale = b.width / Math.max(1e-6, a.width);
+  const moved = Math.hypot(b.x + b.width / 2 - (a.x + a.width / 2), b.y + b.height / 2 - (a.y + a.height / 2)) / Math.max(1e-6, a.width);
   return moved > 0.4 || scale > 1.3 || scale < 1 / 1.3;
-}
-
-function bounds(pts: readonly Point[]): { cx: number; cy: number; w: number } {
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const [x, y] of pts) [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
-  return { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: x1 - x0 };
 }
 
 /**

@@ -115,7 +115,8 @@ export function descriptorDistance(a: readonly number[], b: readonly number[]): 
   return Math.sqrt(s);
 }
 
-function landmarkBounds(pts: readonly Point[]): Box {
+/** The bounding box of a set of points (landmarks). */
+export function landmarkBounds(pts: readonly Point[]): Box {
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
