@@ -169,6 +169,7 @@ const SECONDS: Record<string, number> = {
   'benchmark/container-leak': 30,
   'swap/quality-probe': 13,
   'engine/wasm-kernels-random': 12,
+  'engine/wasm-activation': 2.0,
   'swap/composite': 7.6,
   'swap/metrics': 6.6,
   'model/checkpoint': 5.6,

@@ -14,6 +14,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensor
 import { tf } from './tf.ts';
 import { replaceKernels, stockKernel } from './stock-kernels.ts';
 import { concatWasm } from './wasm-concat.ts';
+import { identityWasm, LEAKY_RELU_GRAD, leakyReluGradWasm, registerLeakyReluGradient } from './wasm-activation.ts';
 
 type Backend = {
   disposeData(id: object): boolean | void;
@@ -132,19 +133,45 @@ function phases(size: number, k: number, s: number, padBefore: number): Phase[] 
 }
 
 /**
- * How a strided input gradient is computed (measured on the `small` net's shapes, batch 16):
- * col2im by one matmul when dy is small (below PHASES_FROM pixels per image) or dx has at
- * least MATMUL_CHANNELS channels; else s×s phase convolutions (large dy, few channels: the
- * matmul's per-tap bookkeeping then costs more than it saves).
+ * Thresholds of inputGradientPath: dy below PHASES_FROM pixels per image goes to col2im (the
+ * phase convolutions' bookkeeping then costs more than they save); MATMUL_CHANNELS splits
+ * col2im from phases where the sub-pixel path does not apply.
  */
 export const PHASES_FROM = 256;
 export const MATMUL_CHANNELS = 32;
+/** dx channels from which (inclusive) and below which the sub-pixel path is taken. */
+export const SUBPIXEL_CHANNELS = [8, 128] as const;
+
+/** The ways a strided input gradient can be computed (see conv2DBackpropInputWasm). */
+export type InputGradientPath = 'subpixel' | 'col2im' | 'phases';
+/** Forces one path for every strided input gradient (benchmarks and tests compare them); null: the measured choice. */
+export const inputGradientPathOverride: { path: InputGradientPath | null } = { path: null };
+
+/**
+ * The path a strided input gradient takes, from dy's pixels per image, dx's channels and the
+ * taps per phase along each axis (ceil(k / s)); measured on the `small` and `original` nets'
+ * shapes at batch 16 (test/bench/conv-paths-bench.ts times all three):
+ * col2im where dy is small or dx has many channels (one big matmul), sub-pixel where each
+ * phase has at most 2x2 taps (a 3x3 kernel at stride 2: the transposed convolutions' forward
+ * pass), phases where dx has few channels.
+ */
+export function inputGradientPath(dyPixels: number, ci: number, tapsY: number, tapsX: number): InputGradientPath {
+  if (inputGradientPathOverride.path) return inputGradientPathOverride.path;
+  if (dyPixels < PHASES_FROM) return 'col2im';
+  if (ci < SUBPIXEL_CHANNELS[0]) return 'phases';
+  if (ci >= SUBPIXEL_CHANNELS[1]) return 'col2im';
+  if (tapsY <= 2 && tapsX <= 2) return 'subpixel';
+  return ci >= MATMUL_CHANNELS ? 'col2im' : 'phases';
+}
 
 /**
  * `Conv2DBackpropInput` (the input gradient of conv2d, and conv2dTranspose's forward pass)
  * from fast wasm primitives, replacing tfjs's loop kernel:
  * - stride 1: one XNNPACK convolution of dy with the filter reversed in both spatial axes and
  *   its channel axes swapped, edge padding k-1-pad;
+ * - stride s > 1, at most 2x2 taps per phase (sub-pixel): all s×s phases of dx as one stride-1
+ *   convolution of dy with s·s·Ci output channels, interleaved by a depth-to-space reshape
+ *   and transpose (a phase with fewer taps gets zeros in the combined filter);
  * - stride s > 1, small dy or many channels (col2im): one matmul of dy [N·OH·OW, Co] with the
  *   filter as [Co, k·k·Ci] gives every tap's contribution; the taps are overlap-added per
  *   phase of the output (pad + add) and the s×s phases interleaved by reshapes and transposes;
@@ -222,7 +249,55 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
       const flipped = raw('Transpose', { x: raw('Reverse', { x: filter }, { dims: [0, 1] }) }, { perm: [0, 1, 3, 2] }); // [kh, kw, Co, Ci]
       return finish(validConv(dy, oh, ow, flipped, [padInfo.top - kh + 1, padInfo.left - kw + 1], [h - 1 + padInfo.top, w - 1 + padInfo.left]));
     }
-    if (oh * ow < PHASES_FROM || ci >= MATMUL_CHANNELS) {
+    const path = inputGradientPath(oh * ow, ci, Math.ceil(kh / sh), Math.ceil(kw / sw));
+    if (path === 'subpixel') {
+      // ext[s*q + r] (dx[i] = ext[i + pad]) = sum over t < J of dy[q - t] * w[s*t + r]: every
+      // phase r of the output is a stride-1 J x J convolution of dy; all s*s phases at once are
+      // one convolution with s*s*Ci output channels, F[u][(ry, rx, c)] = w[s(J-1-u) + r, c]
+      // (zero past the kernel), whose result a depth-to-space reshape interleaves
+      const jy = Math.ceil(kh / sh);
+      const jx = Math.ceil(kw / sw);
+      const c4 = sh * sw * ci;
+      const wt = raw('Transpose', { x: filter }, { perm: [0, 1, 3, 2] }); // [kh, kw, Co, Ci]: each tap's rows contiguous
+      const f = b.makeOutput([jy, jx, co, c4], 'float32');
+      temps.push(f);
+      const fv = b.typedArrayFromHeap(f);
+      const wv = b.typedArrayFromHeap(wt);
+      for (let uy = 0; uy < jy; uy++) {
+        for (let ux = 0; ux < jx; ux++) {
+          for (let ry = 0; ry < sh; ry++) {
+            for (let rx = 0; rx < sw; rx++) {
+              const ky = sh * (jy - 1 - uy) + ry;
+              const kx = sw * (jx - 1 - ux) + rx;
+              let dst = (uy * jx + ux) * co * c4 + (ry * sw + rx) * ci;
+              if (ky >= kh || kx >= kw) {
+                for (let o = 0; o < co; o++, dst += c4) fv.fill(0, dst, dst + ci);
+                continue;
+              }
+              let src = (ky * kw + kx) * co * ci;
+              for (let o = 0; o < co; o++, dst += c4, src += ci) {
+                if (ci >= 64) fv.set(wv.subarray(src, src + ci), dst);
+                else for (let c = 0; c < ci; c++) fv[dst + c] = wv[src + c]!;
+              }
+            }
+          }
+        }
+      }
+      free(wt);
+      // output q covers the ext rows dx needs: q from floor(pad / s) to floor((pad + h - 1) / s)
+      const qy0 = Math.floor(padInfo.top / sh);
+      const qx0 = Math.floor(padInfo.left / sw);
+      const qy = Math.floor((padInfo.top + h - 1) / sh) - qy0 + 1;
+      const qx = Math.floor((padInfo.left + w - 1) / sw) - qx0 + 1;
+      const p = validConv(dy, oh, ow, f, [qy0 - jy + 1, qx0 - jx + 1], [qy0 + qy - 1, qx0 + qx - 1]); // [n, qy, qx, s*s*Ci]
+      const rows = raw('Reshape', { x: p }, { shape: [n * qy, qx, sh, sw * ci] });
+      const ext = raw('Reshape', { x: raw('Transpose', { x: rows }, { perm: [0, 2, 1, 3] }) }, { shape: [n, qy * sh, qx * sw, ci] });
+      const oy = padInfo.top - sh * qy0;
+      const ox = padInfo.left - sw * qx0;
+      if (oy === 0 && ox === 0 && qy * sh === h && qx * sw === w) return finish(ext);
+      return finish(raw('Slice', { x: ext }, { begin: [0, oy, ox, 0], size: [n, h, w, ci] }));
+    }
+    if (path === 'col2im') {
       // col2im: every tap's contribution in one matmul, then overlap-added per phase of the
       // extended output (ext[e], e = o*s + ky, dx[i] = ext[i + pad])
       const jy = Math.ceil(kh / sh);
@@ -315,7 +390,8 @@ export const batchMatMulWasm: KernelFunc = ({ inputs, backend, attrs }) => {
     // small result instead of B
     const rows = a.shape[a.shape.length - 2]!;
     const cols = b.shape[b.shape.length - 2]!;
-    if (!transposeA && transposeB && a.shape.length === 2 && b.shape.length === 2 && size(a) + rows * cols < size(b)) {
+    const single = (t: TensorInfo) => t.shape.length === 2 || (t.shape.length === 3 && t.shape[0] === 1);
+    if (!transposeA && transposeB && single(a) && single(b) && a.shape.length === b.shape.length && size(a) + rows * cols < size(b)) {
       const c = stock({ inputs: { a: b, b: swapLast(a) }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } }) as TensorInfo;
       temps.push(c);
       return swapLast(c, false);
@@ -331,6 +407,8 @@ const KERNELS: KernelConfig[] = [
   { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInputWasm },
   { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMulWasm },
   { kernelName: 'Concat', backendName: 'wasm', kernelFunc: concatWasm },
+  { kernelName: LEAKY_RELU_GRAD, backendName: 'wasm', kernelFunc: leakyReluGradWasm },
+  { kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityWasm },
 ];
 
 /**
@@ -339,7 +417,8 @@ const KERNELS: KernelConfig[] = [
  */
 export function registerWasmTrainingKernels(): string[] {
   replaceKernels(KERNELS);
-  // the two that hand cases on to tfjs's own: a wasm package without them is not the pinned one
+  registerLeakyReluGradient();
+  // those that hand cases on to tfjs's own: a wasm package without them is not the pinned one
   stockKernel('BatchMatMul', 'wasm');
   stockKernel('Concat', 'wasm');
   return KERNELS.map((k) => k.kernelName);

@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
-import { MATMUL_CHANNELS, PHASES_FROM, batchMatMulWasm, conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from '../../src/engine/wasm-kernels.ts';
+import { batchMatMulWasm, conv2DBackpropFilterWasm, conv2DBackpropInputWasm, inputGradientPath, inputGradientPathOverride, type InputGradientPath } from '../../src/engine/wasm-kernels.ts';
 import { convGradients, type ConvCase } from '../helpers/conv-grads.ts';
 import { randomArray, relativeError, rng } from '../helpers/numbers.ts';
 
@@ -48,6 +48,11 @@ function cases(count: number, seed: number): Case[] {
   out.push({ op: 'conv2dTranspose', n: 1, h: 16, w: 18, ci: 2, co: 3, k: 5, stride: 2, pad: 'valid' });
   out.push({ op: 'conv2d', n: 1, h: 34, w: 32, ci: 32, co: 2, k: 3, stride: 2, pad: 'same' });
   out.push({ op: 'conv2dTranspose', n: 1, h: 16, w: 17, ci: 40, co: 2, k: 5, stride: 2, pad: 'same' });
+  // the sub-pixel path (3x3 at stride 2, dy >= PHASES_FROM pixels, 8-127 channels), odd and even sizes, both paddings
+  out.push({ op: 'conv2dTranspose', n: 1, h: 16, w: 17, ci: 12, co: 5, k: 3, stride: 2, pad: 'same' });
+  out.push({ op: 'conv2dTranspose', n: 2, h: 17, w: 16, ci: 9, co: 3, k: 3, stride: 2, pad: 'valid' });
+  out.push({ op: 'conv2d', n: 1, h: 36, w: 34, ci: 10, co: 3, k: 3, stride: 2, pad: 'valid' });
+  out.push({ op: 'conv2d', n: 1, h: 33, w: 35, ci: 16, co: 4, k: 3, stride: 2, pad: 'same' });
   return out;
 }
 
@@ -66,23 +71,36 @@ test('the registered wasm kernels are Janus\'s', () => {
   assert.is(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc, batchMatMulWasm);
 });
 
-test('randomized shapes: wasm gradients equal the cpu backend\'s (relative error < 1e-4)', async () => {
+test('randomized shapes: wasm gradients equal the cpu backend\'s (relative error < 1e-4), on the path picked and on each strided path forced', async () => {
   const failures: string[] = [];
   const all = cases(36, 7);
-  for (const c of all) {
-    const ref = await gradients(c, 'cpu');
-    const got = await gradients(c, 'wasm');
-    const ex = relativeError(got.dx, ref.dx);
-    const ef = relativeError(got.df, ref.df);
-    if (!(ex < 1e-4) || !(ef < 1e-4)) failures.push(`${JSON.stringify(c)}: dx ${ex}, df ${ef}`);
+  const picked = new Map<InputGradientPath, number>();
+  try {
+    for (const c of all) {
+      const ref = await gradients(c, 'cpu');
+      const forced: Array<InputGradientPath | null> = c.stride === 2 ? [null, 'col2im', 'phases', 'subpixel'] : [null];
+      for (const path of forced) {
+        inputGradientPathOverride.path = path;
+        const got = await gradients(c, 'wasm');
+        const ex = relativeError(got.dx, ref.dx);
+        const ef = relativeError(got.df, ref.df);
+        if (!(ex < 1e-4) || !(ef < 1e-4)) failures.push(`${JSON.stringify(c)} (${path ?? 'picked'} path): dx ${ex}, df ${ef}`);
+      }
+      inputGradientPathOverride.path = null;
+      if (c.stride === 2) {
+        // the input gradient's dy: conv2d's output, or conv2dTranspose's input
+        const dyPixels = c.op === 'conv2dTranspose' ? c.h * c.w : Math.ceil(c.h / 2) * Math.ceil(c.w / 2);
+        const ci = c.ci; // dx's channels: conv2d's input, conv2dTranspose's output
+        const p = inputGradientPath(dyPixels, ci, Math.ceil(c.k / 2), Math.ceil(c.k / 2));
+        picked.set(p, (picked.get(p) ?? 0) + 1);
+      }
+    }
+  } finally {
+    inputGradientPathOverride.path = null;
   }
   assert.equal(failures, [], failures.join('\n'));
   assert.ok(all.some((c) => c.n === 32) && all.some((c) => c.k === 1) && all.some((c) => c.h % 2 === 1) && all.some((c) => c.h % 2 === 0));
-  const dyPixels = (c: Case) => (c.op === 'conv2dTranspose' ? c.h * c.w : Math.ceil(c.h / c.stride) * Math.ceil(c.w / c.stride));
-  const phasePath = (c: Case) => c.stride === 2 && dyPixels(c) >= PHASES_FROM && c.ci < MATMUL_CHANNELS;
-  assert.ok(all.filter(phasePath).length >= 5, 'the phase-convolution path is covered');
-  assert.ok(all.filter((c) => c.stride === 2 && !phasePath(c)).length >= 5, 'the col2im (matmul) path is covered');
-  assert.ok(all.some((c) => c.stride === 2 && dyPixels(c) >= PHASES_FROM && c.ci >= MATMUL_CHANNELS), 'col2im on a large dy is covered');
+  for (const p of ['col2im', 'phases', 'subpixel'] as const) assert.ok((picked.get(p) ?? 0) >= 2, `the ${p} path is picked for at least 2 cases (${JSON.stringify([...picked])})`);
   assert.ok(all.filter((c) => c.stride === 1).length >= 5, 'stride 1 is covered');
 });
 
@@ -91,9 +109,9 @@ test('matMul with and without transposed operands (dense layers\' gradients) equ
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   for (let i = 0; i < 24; i++) {
     const [m, k, n] = (i < 4 ? (i % 2 ? [256, 32, 4096] : [32, 4096, 256]) : [int(1, 300), int(1, 300), int(1, 300)]) as [number, number, number];
-    const batch = i % 5 === 4 ? [int(2, 3)] : [];
-    const ta = i < 2 ? false : r() < 0.5; // the first two take the (B·Aᵀ)ᵀ path
-    const tb = i < 2 ? true : r() < 0.5;
+    const batch = i % 5 === 4 ? [int(2, 3)] : i === 2 || i === 3 ? [1] : [];
+    const ta = i < 4 ? false : r() < 0.5; // the first four take the (B·Aᵀ)ᵀ path (two of them with a batch of 1)
+    const tb = i < 4 ? true : r() < 0.5;
     const aShape: number[] = [...batch, ...(ta ? [k, m] : [m, k])];
     const bShape: number[] = [...batch, ...(tb ? [n, k] : [k, n])];
     const out: Float32Array[] = [];
@@ -121,6 +139,15 @@ test('no tensors or backend buffers are left behind', async () => {
   const g = () => {
     const [a, b] = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, 2, 'same').sum())([x, f]);
     const t = tf.conv2dTranspose(dy, f, [2, 9, 8, 3], 2, 'same');
+    const forced = (['col2im', 'phases', 'subpixel'] as const).map((p) => {
+      inputGradientPathOverride.path = p;
+      try {
+        return tf.conv2dTranspose(dy, f, [2, 9, 8, 3], 2, 'same');
+      } finally {
+        inputGradientPathOverride.path = null;
+      }
+    });
+    tf.dispose(forced);
     const m1 = tf.matMul(big, small, false, true);
     const m2 = tf.matMul(small, big, false, true);
     const m3 = tf.matMul(big, big, true, false);
