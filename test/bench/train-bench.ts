@@ -51,8 +51,9 @@ function setup(preset: PresetName, batch: number) {
 }
 
 
-async function measure(preset: PresetName, batch: number): Promise<{ train: number; infer: number }> {
+async function measure(preset: PresetName, batch: number): Promise<{ train: number; infer: number; gflopPerFace: number }> {
   const { ae, a, step, dispose } = setup(preset, batch);
+  const gflopPerFace = forwardFlopsPerFace(ae) / 1e9;
   const w = ae.encoder.trainableWeights[0]!.read();
   try {
     step(); // warm-up: kernels, optimizer slots
@@ -67,13 +68,53 @@ async function measure(preset: PresetName, batch: number): Promise<{ train: numb
     await infer().data();
     const inf = batch / (await timeIt(infer, 3000, 2));
     (last as tf.Tensor | null)?.dispose();
-    return { train, infer: inf };
+    return { train, infer: inf, gflopPerFace };
   } finally {
     dispose();
   }
 }
 
+/**
+ * Multiply-adds x 2 of one face through the encoder and one decoder, from the layers' kernels
+ * and output shapes (conv2d: per output pixel; conv2dTranspose: per input pixel; dense: in x out).
+ */
+function forwardFlopsPerFace(ae: Autoencoder): number {
+  let flops = 0;
+  for (const model of [ae.encoder, ae.decoderA]) {
+    for (const layer of model.layers) {
+      const kernel = layer.getWeights()[0];
+      if (!kernel || kernel.rank < 2) continue;
+      const k = kernel.shape.reduce((p, q) => p * q, 1);
+      const out = layer.outputShape as number[];
+      const inShape = layer.inputSpec?.[0]?.shape ?? (layer.input as tf.SymbolicTensor).shape;
+      const className = layer.getClassName();
+      if (className === 'Dense') flops += 2 * k;
+      else if (className === 'Conv2DTranspose') flops += 2 * k * (inShape[1] as number) * (inShape[2] as number);
+      else if (className === 'Conv2D') flops += 2 * k * out[1]! * out[2]!;
+    }
+  }
+  return flops;
+}
+
+/** The backend's dense matmul speed (1024 x 1024 x 1024, median of 7): the ceiling of a compute-bound kernel. */
+function matmulPeak(): number {
+  const a = tf.randomNormal([1024, 1024]);
+  const b = tf.randomNormal([1024, 1024]);
+  tf.matMul(a, b).dispose();
+  const ts: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t = performance.now();
+    tf.matMul(a, b).dataSync();
+    ts.push(performance.now() - t);
+  }
+  tf.dispose([a, b]);
+  return (2 * 1024 ** 3) / (ts.sort((x, y) => x - y)[3]! / 1000) / 1e9;
+}
+
 const results: Record<string, unknown>[] = [];
+const peak = matmulPeak();
+console.log(`matmul 1024x1024x1024 ${backend}: ${peak.toFixed(1)} GFLOP/s (the backend's ceiling for compute-bound kernels; PyTorch's BLAS on the same cores: numpy or torch a @ b)`);
+results.push({ matmulPeakGflops: +peak.toFixed(1) });
 for (const [preset, batches] of [
   ['tiny', [16]],
   ['small', [16]],
@@ -83,9 +124,10 @@ for (const [preset, batches] of [
   for (const batch of batches) {
     try {
       const r = await measure(preset, batch);
-      console.log(`${preset} train ${backend}: ${r.train.toFixed(1)} faces/s (batch ${batch} per identity)`);
-      console.log(`${preset} infer ${backend}: ${r.infer.toFixed(1)} faces/s`);
-      results.push({ preset, batchPerIdentity: batch, trainFacesPerS: +r.train.toFixed(2), inferFacesPerS: +r.infer.toFixed(2) });
+      // a training step is about 3 forward passes' work (forward, input and filter gradients)
+      console.log(`${preset} train ${backend}: ${r.train.toFixed(1)} faces/s (batch ${batch} per identity; ${(3 * r.gflopPerFace * r.train).toFixed(1)} GFLOP/s)`);
+      console.log(`${preset} infer ${backend}: ${r.infer.toFixed(1)} faces/s (${(r.gflopPerFace * r.infer).toFixed(1)} GFLOP/s; ${r.gflopPerFace.toFixed(3)} GFLOP a face)`);
+      results.push({ preset, batchPerIdentity: batch, trainFacesPerS: +r.train.toFixed(2), inferFacesPerS: +r.infer.toFixed(2), forwardGflopPerFace: +r.gflopPerFace.toFixed(4) });
       if (batches.length > 1) console.log(`${preset}: batch ${batch} per identity fits in ${backend} memory`);
       break;
     } catch (err) {
