@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.package-lock.json
 JANUS := node src/cli/bin.js
 SAMPLE_SOURCES := $(wildcard src/samples/*.ts) src/config/samples.ts src/media/warp-affine.ts src/media/encode.ts src/media/image.ts
 
-.PHONY: help setup ffmpeg swiftshader redis-server netns-tools redis worker gpu-check gpu-kit test test-unit faults typecheck readme-options demo swap extract train convert status verify reproduce benchmark samples doctor bench bench-quality bench-repro clean
+.PHONY: help setup ffmpeg swiftshader redis-server netns-tools redis worker gpu-check gpu-kit test test-unit faults typecheck readme-options wasm-simd demo swap extract train convert status verify reproduce benchmark samples doctor bench bench-quality bench-repro clean
 
 # Every variable a user sets (paths, names, numbers) reaches the shell single-quoted and
 # unexpanded: $(call q,$(value X)) quotes X's text as it was typed, so a path with spaces, quotes,
@@ -85,6 +85,9 @@ typecheck: $(NPM_STAMP) ## tsc --noEmit
 
 readme-options: $(NPM_STAMP) ## regenerate README.md's option tables from the schemas in src/config/
 	npx tsx src/cli/readme-options.ts --write
+
+wasm-simd: $(NPM_STAMP) ## rebuild src/engine/wasm-simd-binary.ts from src/engine/wasm-simd.wat (wabt, a dev dependency; a test checks the two match)
+	npx tsx src/engine/wasm-simd-build.ts
 
 test: setup swiftshader redis-server netns-tools samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then every test: the unit tier first, then the end-to-end tier two files at a time (webgpu on SwiftShader included); ends with "N passed, N failed" [FILTER=path-part]
 	npx tsx test/run.ts --jobs 2 $(if $(value FILTER),$(call q,$(value FILTER)))

@@ -6,15 +6,18 @@
  * cloned by wasm's Identity, which copies the bytes (the cpu backend shares them).
  *
  *   registerLeakyReluGradient();   // once, any backend: LeakyRelu's gradient calls LeakyReluGrad where the backend has it
- *   registerWasmTrainingKernels(); // adds LeakyReluGrad and Identity on wasm (wasm-kernels.ts)
+ *   registerWasmTrainingKernels(); // adds LeakyReluGrad, LeakyRelu and Identity on wasm (wasm-kernels.ts)
  *
- * - `LeakyReluGrad` (a Janus kernel): dx = x > 0 ? dy : alpha * dy in one pass; on a backend
- *   without it, the gradient is tfjs's own formula.
+ * - `LeakyReluGrad` (a Janus kernel): dx = x > 0 ? dy : alpha * dy in one SIMD pass
+ *   (src/engine/wasm-simd.wat); on a backend without it, the gradient is tfjs's own formula.
+ * - `LeakyRelu`: one SIMD pass (wasm's own kernel is a scalar loop).
  * - `Identity`: the clone shares the buffer and counts a reference, as Reshape already does on
  *   wasm and Identity does on cpu; tensors are immutable, so a shared buffer is never written.
  */
 import type { KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import { stockKernel } from './stock-kernels.ts';
 import { tf } from './tf.ts';
+import { heapOffset, wasmSimd } from './wasm-simd.ts';
 
 type Backend = {
   makeOutput(shape: number[], dtype: TensorInfo['dtype']): TensorInfo;
@@ -47,14 +50,29 @@ export const leakyReluGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   if (!tf.util.arraysEqual(dy.shape, x.shape)) throw new Error(`LeakyReluGrad: dy [${dy.shape.join(', ')}] and x [${x.shape.join(', ')}] differ in shape`);
   const b = backend as unknown as Backend;
   const out = b.makeOutput(x.shape, 'float32');
+  const n = tf.util.sizeFromShape(x.shape);
+  const simd = wasmSimd(backend);
+  if (simd) {
+    simd.leaky_relu_grad(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, out), n, alpha);
+    return out;
+  }
   // views after makeOutput: a heap that grew for the output detaches views taken before
   const o = b.typedArrayFromHeap(out) as Float32Array;
   const g = b.typedArrayFromHeap(dy) as Float32Array;
   const v = b.typedArrayFromHeap(x) as Float32Array;
-  // a factor looked up rather than a branch: x's signs are random, and a mispredicted branch per
-  // value costs twice the loop; alpha as float32, so the product rounds as tfjs's mul(dy, alpha)
+  // alpha as float32, so the product rounds as tfjs's mul(dy, alpha)
   const factor = Float64Array.of(Math.fround(alpha), 1);
-  for (let i = 0; i < o.length; i++) o[i] = g[i]! * factor[+(v[i]! > 0)]!;
+  for (let i = 0; i < n; i++) o[i] = g[i]! * factor[+(v[i]! > 0)]!;
+  return out;
+};
+
+/** LeakyReLU in one SIMD pass (wasm's own kernel is a scalar loop); other dtypes go to tfjs's. */
+export const leakyReluWasm: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x } = inputs as { x: TensorInfo };
+  const simd = wasmSimd(backend);
+  if (x.dtype !== 'float32' || !simd) return stockKernel('LeakyRelu', 'wasm')({ inputs, backend, attrs });
+  const out = (backend as unknown as Backend).makeOutput(x.shape, 'float32');
+  simd.leaky_relu(heapOffset(backend, x), heapOffset(backend, out), tf.util.sizeFromShape(x.shape), (attrs as unknown as { alpha: number }).alpha);
   return out;
 };
 

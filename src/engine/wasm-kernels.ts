@@ -14,7 +14,8 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensor
 import { tf } from './tf.ts';
 import { replaceKernels, stockKernel } from './stock-kernels.ts';
 import { concatWasm } from './wasm-concat.ts';
-import { identityWasm, LEAKY_RELU_GRAD, leakyReluGradWasm, registerLeakyReluGradient } from './wasm-activation.ts';
+import { identityWasm, LEAKY_RELU_GRAD, leakyReluGradWasm, leakyReluWasm, registerLeakyReluGradient } from './wasm-activation.ts';
+import { ADAM_UPDATE, adamUpdateWasm } from './wasm-adam.ts';
 
 type Backend = {
   disposeData(id: object): boolean | void;
@@ -409,6 +410,8 @@ const KERNELS: KernelConfig[] = [
   { kernelName: 'Concat', backendName: 'wasm', kernelFunc: concatWasm },
   { kernelName: LEAKY_RELU_GRAD, backendName: 'wasm', kernelFunc: leakyReluGradWasm },
   { kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityWasm },
+  { kernelName: 'LeakyRelu', backendName: 'wasm', kernelFunc: leakyReluWasm },
+  { kernelName: ADAM_UPDATE, backendName: 'wasm', kernelFunc: adamUpdateWasm },
 ];
 
 /**
@@ -421,5 +424,6 @@ export function registerWasmTrainingKernels(): string[] {
   // those that hand cases on to tfjs's own: a wasm package without them is not the pinned one
   stockKernel('BatchMatMul', 'wasm');
   stockKernel('Concat', 'wasm');
+  stockKernel('LeakyRelu', 'wasm');
   return KERNELS.map((k) => k.kernelName);
 }

@@ -7,7 +7,9 @@
  *
  *   const opt = new LeanAdamOptimizer(5e-5);      // then opt.minimize(f, false, vars) as usual
  */
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { tf } from '../engine/tf.ts';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from '../engine/wasm-adam.ts';
 
 interface AdamState {
   accBeta1: tf.Variable;
@@ -57,6 +59,8 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
   override applyGradients(variableGradients: tf.NamedTensorMap | Array<{ name: string; tensor: tf.Tensor }>): void {
     const st = this as unknown as AdamState;
     const list: Array<[string, tf.Tensor | undefined]> = Array.isArray(variableGradients) ? variableGradients.map((v) => [v.name, v.tensor]) : Object.entries(variableGradients);
+    // the formula below in one pass where the backend has the kernel (wasm: src/engine/wasm-adam.ts)
+    const fused = tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined;
     const oneMinusAccBeta1 = tf.sub(1, st.accBeta1);
     const oneMinusAccBeta2 = tf.sub(1, st.accBeta2);
     list.forEach(([name, gradient], i) => {
@@ -66,6 +70,16 @@ export class LeanAdamOptimizer extends tf.AdamOptimizer {
       if (gradient == null) return;
       const m = st.accumulatedFirstMoment[i]!.variable;
       const v = st.accumulatedSecondMoment[i]!.variable;
+      if (fused) {
+        tf.tidy(() => {
+          const [w2, m2, v2] = tf.engine().runKernel(ADAM_UPDATE, { value, gradient, m, v, oneMinusAccBeta1, oneMinusAccBeta2 }, { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, learningRate: this.learningRate } satisfies AdamUpdateAttrs as unknown as NamedAttrMap) as tf.Tensor[];
+          m.assign(m2!);
+          v.assign(v2!);
+          value.assign(w2!);
+        });
+        gradient.dispose();
+        return;
+      }
       tf.tidy(() => {
         const newM = tf.add(tf.mul(m, this.beta1), tf.mul(gradient, 1 - this.beta1));
         const newV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));

@@ -1,0 +1,128 @@
+;; Janus's elementwise training kernels in WebAssembly SIMD, on the tfjs wasm backend's own
+;; memory (imported: every pointer is a tensor's byte offset in that heap, nothing is copied).
+;; Compiled by src/engine/wasm-simd-build.ts (`make wasm-simd`) into wasm-simd-binary.ts, once
+;; with a shared memory (tfjs's threaded build) and once with a plain one; the memory line
+;; below is the one that differs. Every operation is IEEE float32, rounded as tfjs's own
+;; kernels round the same formula op by op, so the results are the same bits.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+
+  ;; Adam, one variable: with g the gradient,
+  ;;   m' = m*b1 + g*c1                 (c1 = 1 - b1)
+  ;;   v' = v*b2 + (g*g)*c2             (c2 = 1 - b2)
+  ;;   w' = ((m'/a1) / (sqrt(v'/a2) + eps)) * nlr + w
+  ;; a1, a2: 1 - beta^t; nlr: -learning rate. Writes ow, om, ov (n values each).
+  (func (export "adam")
+    (param $w i32) (param $g i32) (param $m i32) (param $v i32)
+    (param $ow i32) (param $om i32) (param $ov i32) (param $n i32)
+    (param $b1 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32)
+    (param $a1 f32) (param $a2 f32) (param $eps f32) (param $nlr f32)
+    (local $o i32) (local $end4 i32) (local $end i32)
+    (local $gv v128) (local $mv v128) (local $vv v128) (local $step v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
+    (block $done4
+      (loop $simd
+        (br_if $done4 (i32.ge_u (local.get $o) (local.get $end4)))
+        (local.set $gv (v128.load align=4 (i32.add (local.get $g) (local.get $o))))
+        (local.set $mv
+          (f32x4.add
+            (f32x4.mul (v128.load align=4 (i32.add (local.get $m) (local.get $o))) (f32x4.splat (local.get $b1)))
+            (f32x4.mul (local.get $gv) (f32x4.splat (local.get $c1)))))
+        (local.set $vv
+          (f32x4.add
+            (f32x4.mul (v128.load align=4 (i32.add (local.get $v) (local.get $o))) (f32x4.splat (local.get $b2)))
+            (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (f32x4.splat (local.get $c2)))))
+        (v128.store align=4 (i32.add (local.get $om) (local.get $o)) (local.get $mv))
+        (v128.store align=4 (i32.add (local.get $ov) (local.get $o)) (local.get $vv))
+        (local.set $step
+          (f32x4.div
+            (f32x4.div (local.get $mv) (f32x4.splat (local.get $a1)))
+            (f32x4.add (f32x4.sqrt (f32x4.div (local.get $vv) (f32x4.splat (local.get $a2)))) (f32x4.splat (local.get $eps)))))
+        (v128.store align=4 (i32.add (local.get $ow) (local.get $o))
+          (f32x4.add (f32x4.mul (local.get $step) (f32x4.splat (local.get $nlr))) (v128.load align=4 (i32.add (local.get $w) (local.get $o)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $simd)))
+    (block $done
+      (loop $tail
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $o))))
+        (local.set $ms
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $m) (local.get $o))) (local.get $b1))
+            (f32.mul (local.get $gs) (local.get $c1))))
+        (local.set $vs
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $v) (local.get $o))) (local.get $b2))
+            (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $c2))))
+        (f32.store (i32.add (local.get $om) (local.get $o)) (local.get $ms))
+        (f32.store (i32.add (local.get $ov) (local.get $o)) (local.get $vs))
+        (f32.store (i32.add (local.get $ow) (local.get $o))
+          (f32.add
+            (f32.mul
+              (f32.div
+                (f32.div (local.get $ms) (local.get $a1))
+                (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $a2))) (local.get $eps)))
+              (local.get $nlr))
+            (f32.load (i32.add (local.get $w) (local.get $o)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $tail))))
+
+  ;; LeakyReLU's gradient: out = x > 0 ? dy : dy*alpha (n values).
+  (func (export "leaky_relu_grad")
+    (param $dy i32) (param $x i32) (param $out i32) (param $n i32) (param $alpha f32)
+    (local $o i32) (local $end4 i32) (local $end i32) (local $d v128) (local $ds f32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
+    (block $done4
+      (loop $simd
+        (br_if $done4 (i32.ge_u (local.get $o) (local.get $end4)))
+        (local.set $d (v128.load align=4 (i32.add (local.get $dy) (local.get $o))))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $o))
+          (v128.bitselect
+            (local.get $d)
+            (f32x4.mul (local.get $d) (f32x4.splat (local.get $alpha)))
+            (f32x4.gt (v128.load align=4 (i32.add (local.get $x) (local.get $o))) (f32x4.splat (f32.const 0)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $simd)))
+    (block $done
+      (loop $tail
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        (local.set $ds (f32.load (i32.add (local.get $dy) (local.get $o))))
+        (f32.store (i32.add (local.get $out) (local.get $o))
+          (select
+            (local.get $ds)
+            (f32.mul (local.get $ds) (local.get $alpha))
+            (f32.gt (f32.load (i32.add (local.get $x) (local.get $o))) (f32.const 0))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $tail))))
+
+  ;; LeakyReLU: out = x > 0 ? x : x*alpha (n values).
+  (func (export "leaky_relu")
+    (param $x i32) (param $out i32) (param $n i32) (param $alpha f32)
+    (local $o i32) (local $end4 i32) (local $end i32) (local $d v128) (local $ds f32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
+    (block $done4
+      (loop $simd
+        (br_if $done4 (i32.ge_u (local.get $o) (local.get $end4)))
+        (local.set $d (v128.load align=4 (i32.add (local.get $x) (local.get $o))))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $o))
+          (v128.bitselect
+            (local.get $d)
+            (f32x4.mul (local.get $d) (f32x4.splat (local.get $alpha)))
+            (f32x4.gt (local.get $d) (f32x4.splat (f32.const 0)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $simd)))
+    (block $done
+      (loop $tail
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        (local.set $ds (f32.load (i32.add (local.get $x) (local.get $o))))
+        (f32.store (i32.add (local.get $out) (local.get $o))
+          (select
+            (local.get $ds)
+            (f32.mul (local.get $ds) (local.get $alpha))
+            (f32.gt (local.get $ds) (f32.const 0))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $tail)))))

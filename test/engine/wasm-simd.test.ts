@@ -1,0 +1,121 @@
+/**
+ * Janus's WebAssembly SIMD kernels (src/engine/wasm-simd.wat): the embedded binaries are what
+ * the .wat compiles to; LeanAdam with the fused AdamUpdate kernel gives the same bits as its
+ * op-by-op formula (lengths that are not a multiple of 4, so the scalar tail runs too, and a
+ * learning rate changed between steps); LeakyRelu's forward pass equals tfjs's own wasm kernel
+ * bit for bit (signed zeros, NaN); the kernels are registered and leave nothing behind. (The
+ * threaded and single-threaded builds giving the same training bits: engine/wasm-threads.)
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { selectBackend } from '../../src/engine/backend.ts';
+import { tf } from '../../src/engine/tf.ts';
+import { ADAM_UPDATE, adamUpdateWasm } from '../../src/engine/wasm-adam.ts';
+import { leakyReluWasm } from '../../src/engine/wasm-activation.ts';
+import { WASM_SIMD_PLAIN, WASM_SIMD_SHARED } from '../../src/engine/wasm-simd-binary.ts';
+import { compileWasmSimd } from '../../src/engine/wasm-simd-build.ts';
+import { wasmSimd } from '../../src/engine/wasm-simd.ts';
+import { LeanAdamOptimizer } from '../../src/model/lean-adam.ts';
+import { stockKernel } from '../../src/engine/stock-kernels.ts';
+import { randomArray } from '../helpers/numbers.ts';
+
+const test = suite('engine/wasm-simd');
+
+test.before(async () => {
+  await selectBackend('wasm');
+});
+test.after(async () => {
+  await tf.setBackend('wasm');
+});
+
+test('the embedded binaries are what wasm-simd.wat compiles to (make wasm-simd)', async () => {
+  const built = await compileWasmSimd();
+  assert.is(Buffer.from(built.shared).toString('base64'), WASM_SIMD_SHARED, 'shared-memory binary: run make wasm-simd');
+  assert.is(Buffer.from(built.plain).toString('base64'), WASM_SIMD_PLAIN, 'plain-memory binary: run make wasm-simd');
+});
+
+test('the kernels are registered and instantiated on the backend\'s memory', () => {
+  assert.is(tf.getKernel(ADAM_UPDATE, 'wasm')?.kernelFunc, adamUpdateWasm);
+  assert.is(tf.getKernel('LeakyRelu', 'wasm')?.kernelFunc, leakyReluWasm);
+  assert.ok(wasmSimd(tf.backend()), 'the wasm backend\'s memory is found');
+  assert.is(wasmSimd(tf.backend()), wasmSimd(tf.backend()), 'one instance per memory');
+  assert.not.ok(tf.getKernel(ADAM_UPDATE, 'cpu'));
+});
+
+/** Five LeanAdam steps on two variables (1003 and 4x3 values), the learning rate changed after the second: the final values and moments. */
+function adamRun(): Float32Array[] {
+  const w1 = tf.variable(tf.tensor(randomArray(1003, 1)));
+  const w2 = tf.variable(tf.tensor(randomArray(12, 2), [4, 3]));
+  const x = tf.tensor(randomArray(1003, 3));
+  const opt = new LeanAdamOptimizer(1e-3);
+  for (let i = 0; i < 5; i++) {
+    if (i === 2) opt.setLearningRate(3e-4);
+    opt.minimize(() => tf.add(tf.sum(tf.square(tf.sub(tf.mul(w1, x), 0.3))), tf.sum(tf.abs(w2))) as tf.Scalar, false, [w1, w2]);
+  }
+  const out = [w1, w2].map((t) => t.dataSync().slice() as Float32Array);
+  const st = opt as unknown as { accumulatedFirstMoment: Array<{ variable: tf.Variable }>; accumulatedSecondMoment: Array<{ variable: tf.Variable }> };
+  for (const m of [...st.accumulatedFirstMoment, ...st.accumulatedSecondMoment]) out.push(m.variable.dataSync().slice() as Float32Array);
+  tf.dispose([w1, w2, x]);
+  opt.dispose();
+  return out;
+}
+
+test('LeanAdam: the fused AdamUpdate gives the bits of the op-by-op formula', async () => {
+  await tf.setBackend('wasm');
+  const fused = adamRun();
+  const kernel = tf.getKernel(ADAM_UPDATE, 'wasm')!;
+  tf.unregisterKernel(ADAM_UPDATE, 'wasm');
+  let plain: Float32Array[];
+  try {
+    plain = adamRun();
+  } finally {
+    tf.registerKernel(kernel);
+  }
+  assert.is(fused.length, 6, 'two variables, their first and second moments');
+  fused.forEach((f, i) => assert.equal(Array.from(f), Array.from(plain[i]!), `array ${i}`));
+  assert.ok(fused[0]!.some((v, i) => v !== randomArray(1003, 1)[i]), 'the variables moved');
+});
+
+test('LeakyRelu equals tfjs\'s own wasm kernel bit for bit (signed zeros, NaN, tail)', async () => {
+  // (the cpu backend multiplies by alpha as a double: its products differ in the last bit)
+  await tf.setBackend('wasm');
+  const x = randomArray(4099, 9);
+  x[0] = 0;
+  x[1] = -0;
+  x[2] = Number.NaN;
+  x[3] = -1e-30;
+  const backend = tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array; disposeData(id: object): void };
+  for (const alpha of [0.1, 0.3]) {
+    const t = tf.tensor(x);
+    const y = tf.leakyRelu(t, alpha);
+    const got = (await y.data()) as Float32Array;
+    const ref = stockKernel('LeakyRelu', 'wasm')({ inputs: { x: t }, backend: backend as never, attrs: { alpha } }) as tf.TensorInfo;
+    const want = backend.typedArrayFromHeap(ref).slice();
+    backend.disposeData(ref.dataId);
+    tf.dispose([t, y]);
+    assert.equal(new Uint8Array(got.buffer, got.byteOffset, got.byteLength), new Uint8Array(want.buffer), `alpha ${alpha}`);
+    assert.ok(Object.is(got[1], -0), '-0 stays -0');
+    assert.ok(got.some((v, i) => x[i]! < 0 && v !== x[i]), 'negatives are scaled');
+  }
+  await tf.setBackend('wasm');
+  const ints = tf.tidy(() => tf.leakyRelu(tf.tensor([-2, 3], [2], 'int32'), 0.5));
+  assert.equal(Array.from(await ints.data()), [-1, 3], 'int32 goes to tfjs\'s kernel');
+  ints.dispose();
+});
+
+test('no tensors or backend buffers are left behind', async () => {
+  await tf.setBackend('wasm');
+  const w = tf.variable(tf.tensor(randomArray(37, 4)));
+  const opt = new LeanAdamOptimizer(1e-3);
+  const step = () => opt.minimize(() => tf.sum(tf.leakyRelu(w, 0.1)) as tf.Scalar, false, [w]);
+  step();
+  const before = tf.memory().numTensors;
+  const ids = tf.backend().numDataIds();
+  for (let i = 0; i < 3; i++) step();
+  assert.is(tf.memory().numTensors, before);
+  assert.is(tf.backend().numDataIds(), ids);
+  tf.dispose(w);
+  opt.dispose();
+});
+
+test.run();
