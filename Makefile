@@ -134,13 +134,13 @@ doctor: setup ## show backend, ffmpeg, models and what is missing
 	$(JANUS) doctor
 
 BENCH_ENV = $(if $(value BACKEND),JANUS_BACKEND=$(call q,$(value BACKEND)))
-bench: setup redis-server samples/a.mp4 samples/b.mp4 ## benchmarks (not tests; BACKEND=webgpu|wasm|... picks the engine, default auto): DAG no-op re-run and per-item overhead; extraction frames/s, recall and landmark error on 720p (ssd, tiny; --detect-every 3 and 25); composite frames/s on 720p (decode, composite, encode at two presets); peak RSS of extraction and compositing for a 10-s and a LONG-s 720p clip (LONG=60); training/inference faces/s (tiny, small, original) and the top kernels of a training step; the three wasm paths of a strided input gradient timed on the small and original nets' shapes; benchmark wall time per pair; the queue executor's overhead per item and a mini benchmark on 1 and 2 workers (a Redis started on a free port)
+bench: setup redis-server samples/a.mp4 samples/b.mp4 ## benchmarks (not tests; BACKEND=webgpu|wasm|... picks the engine, default auto): DAG no-op re-run and per-item overhead; extraction frames/s, recall and landmark error on 720p (ssd, tiny; --detect-every 3 and 25); composite frames/s on 720p (decode, composite, encode at two presets); peak RSS of extraction and compositing for a 10-s and a LONG-s 720p clip (LONG=60); training/inference faces/s (tiny, small, original) and the top kernels of a training step; every convolution of the small and original nets timed alone (forward, input and filter gradient, ms and GFLOP/s); benchmark wall time per pair; the queue executor's overhead per item and a mini benchmark on 1 and 2 workers (a Redis started on a free port)
 	npx tsx test/bench/dag-bench.ts
 	$(BENCH_ENV) npx tsx test/bench/extract-bench.ts
 	npx tsx test/bench/composite-bench.ts
 	$(BENCH_ENV) npx tsx test/bench/memory-bench.ts $(call opt,--long,LONG)
 	$(BENCH_ENV) npx tsx test/bench/train-bench.ts
-	npx tsx test/bench/conv-paths-bench.ts
+	$(BENCH_ENV) npx tsx test/bench/conv-kernels-bench.ts
 	$(BENCH_ENV) npx tsx test/bench/benchmark-bench.ts
 	npx tsx test/bench/queue-bench.ts
 

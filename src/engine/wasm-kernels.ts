@@ -16,6 +16,7 @@ import { replaceKernels, stockKernel } from './stock-kernels.ts';
 import { concatWasm } from './wasm-concat.ts';
 import { identityWasm, LEAKY_RELU_GRAD, leakyReluGradWasm, leakyReluWasm, registerLeakyReluGradient } from './wasm-activation.ts';
 import { ADAM_UPDATE, adamUpdateWasm } from './wasm-adam.ts';
+import { heapOffset, wasmSimd } from './wasm-simd.ts';
 
 type Backend = {
   disposeData(id: object): boolean | void;
@@ -24,20 +25,6 @@ type Backend = {
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
   wasm: { HEAPU8: Uint8Array };
 };
-
-/**
- * A contiguous block of x along its first axis, copied heap to heap. wasm's Slice kernel reads
- * the whole input out of the heap first (O(input) per slice): slicing 25 taps out of one big
- * tensor that way costs 100x more than the copies themselves.
- */
-function sliceFirstAxis(backend: Backend, x: TensorInfo, begin: number, count: number, shape: number[]): TensorInfo {
-  const inner = x.shape.slice(1).reduce((p, q) => p * q, 1);
-  if (shape.reduce((p, q) => p * q, 1) !== count * inner) throw new Error(`sliceFirstAxis: shape [${shape.join(', ')}] does not hold ${count} x ${inner} values`);
-  const out = backend.makeOutput(shape, 'float32');
-  const src = new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(x.dataId)!.memoryOffset + begin * inner * 4, count * inner);
-  backend.typedArrayFromHeap(out).set(src);
-  return out;
-}
 
 function wasmKernel(name: string): KernelFunc {
   const k = tf.getKernel(name, 'wasm');
@@ -110,75 +97,17 @@ interface BackpropInputAttrs {
   inputShape: [number, number, number, number];
 }
 
-/** One axis of a strided input gradient, split by output phase (see conv2DBackpropInputWasm). */
-interface Phase {
-  /** First dx index the phase fills (0..s-1); it fills m, m+s, m+2s… */
-  m: number;
-  /** Filter taps r, r+s, r+2s… (count j). */
-  r: number;
-  j: number;
-  /** dy rows [qMin - (j-1), qMax] feed it; count = qMax - qMin + 1 outputs. */
-  qMin: number;
-  count: number;
-}
-
-function phases(size: number, k: number, s: number, padBefore: number): Phase[] {
-  const out: Phase[] = [];
-  for (let r = 0; r < s; r++) {
-    const j = Math.max(0, Math.ceil((k - r) / s));
-    const qMin = Math.ceil((padBefore - r) / s);
-    const qMax = Math.floor((size - 1 + padBefore - r) / s);
-    out.push({ m: qMin * s + r - padBefore, r, j, qMin, count: Math.max(0, qMax - qMin + 1) });
-  }
-  return out.sort((a, b) => a.m - b.m);
-}
-
-/**
- * Thresholds of inputGradientPath: dy below PHASES_FROM pixels per image goes to col2im (the
- * phase convolutions' bookkeeping then costs more than they save); MATMUL_CHANNELS splits
- * col2im from phases where the sub-pixel path does not apply.
- */
-export const PHASES_FROM = 256;
-export const MATMUL_CHANNELS = 32;
-/** dx channels from which (inclusive) and below which the sub-pixel path is taken. */
-export const SUBPIXEL_CHANNELS = [8, 128] as const;
-
-/** The ways a strided input gradient can be computed (see conv2DBackpropInputWasm). */
-export type InputGradientPath = 'subpixel' | 'col2im' | 'phases';
-/** Forces one path for every strided input gradient (benchmarks and tests compare them); null: the measured choice. */
-export const inputGradientPathOverride: { path: InputGradientPath | null } = { path: null };
-
-/**
- * The path a strided input gradient takes, from dy's pixels per image, dx's channels and the
- * taps per phase along each axis (ceil(k / s)); measured on the `small` and `original` nets'
- * shapes at batch 16 (test/bench/conv-paths-bench.ts times all three):
- * col2im where dy is small or dx has many channels (one big matmul), sub-pixel where each
- * phase has at most 2x2 taps (a 3x3 kernel at stride 2: the transposed convolutions' forward
- * pass), phases where dx has few channels.
- */
-export function inputGradientPath(dyPixels: number, ci: number, tapsY: number, tapsX: number): InputGradientPath {
-  if (inputGradientPathOverride.path) return inputGradientPathOverride.path;
-  if (dyPixels < PHASES_FROM) return 'col2im';
-  if (ci < SUBPIXEL_CHANNELS[0]) return 'phases';
-  if (ci >= SUBPIXEL_CHANNELS[1]) return 'col2im';
-  if (tapsY <= 2 && tapsX <= 2) return 'subpixel';
-  return ci >= MATMUL_CHANNELS ? 'col2im' : 'phases';
-}
-
 /**
  * `Conv2DBackpropInput` (the input gradient of conv2d, and conv2dTranspose's forward pass)
  * from fast wasm primitives, replacing tfjs's loop kernel:
  * - stride 1: one XNNPACK convolution of dy with the filter reversed in both spatial axes and
  *   its channel axes swapped, edge padding k-1-pad;
- * - stride s > 1, at most 2x2 taps per phase (sub-pixel): all s×s phases of dx as one stride-1
- *   convolution of dy with s·s·Ci output channels, interleaved by a depth-to-space reshape
- *   and transpose (a phase with fewer taps gets zeros in the combined filter);
- * - stride s > 1, small dy or many channels (col2im): one matmul of dy [N·OH·OW, Co] with the
- *   filter as [Co, k·k·Ci] gives every tap's contribution; the taps are overlap-added per
- *   phase of the output (pad + add) and the s×s phases interleaved by reshapes and transposes;
- * - stride s > 1, large dy with few channels: s×s phases (the dx pixels with one value of
- *   i mod s), each a stride-1 convolution of dy with that phase's taps (r, r+s, …), then
- *   interleaved. Neither strided path multiplies by inserted zeros.
+ * - stride s > 1 (col2im): one matmul of dy [N·OH·OW, Co] with the filter as [Co, k·k·Ci]
+ *   gives every tap's contribution, overlap-added into dx by one SIMD pass
+ *   (src/engine/wasm-simd.wat): no multiplication by inserted zeros, and at 20-35 GFLOP/s on
+ *   the `small` and `original` nets' shapes the fastest of the ways measured (phase
+ *   convolutions, one sub-pixel convolution with s·s·Ci outputs, the overlap-add as pads and
+ *   adds: 5-20 GFLOP/s).
  */
 export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
@@ -194,172 +123,46 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
   }
   const b = backend as Backend;
   const temps: TensorInfo[] = [];
-  const raw = (name: string, ins: Record<string, TensorInfo> | TensorInfo[], at: Record<string, unknown>) => {
-    const t = call(name, ins as Record<string, TensorInfo>, backend, at as NamedAttrMap);
+  const raw = (name: string, ins: Record<string, TensorInfo>, at: Record<string, unknown>) => {
+    const t = call(name, ins, backend, at as NamedAttrMap);
     temps.push(t);
     return t;
   };
-  /** Free a temporary now (large intermediates should not all live until the end). */
-  const free = (t: TensorInfo) => {
-    const i = temps.indexOf(t);
-    if (i >= 0) temps.splice(i, 1);
-    b.disposeData(t.dataId);
-  };
-  /**
-   * A 'valid' stride-1 convolution of x ([n, rows, cols, co]) with f whose output row y reads
-   * x rows lo[0]+y … : x is cropped to what exists of [lo, hi] and zero-padded for the rest.
-   */
-  const validConv = (x: TensorInfo, rows: number, cols: number, f: TensorInfo, lo: [number, number], hi: [number, number]): TensorInfo => {
-    const begin = [Math.max(0, lo[0]), Math.max(0, lo[1])] as const;
-    const end = [Math.min(rows - 1, hi[0]), Math.min(cols - 1, hi[1])] as const;
-    let input = x;
-    if (begin[0] !== 0 || begin[1] !== 0 || end[0] !== rows - 1 || end[1] !== cols - 1) {
-      input = raw('Slice', { x }, { begin: [0, begin[0], begin[1], 0], size: [n, end[0] - begin[0] + 1, end[1] - begin[1] + 1, co] });
-    }
-    const padding = [
-      [0, 0],
-      [begin[0] - lo[0], hi[0] - end[0]],
-      [begin[1] - lo[1], hi[1] - end[1]],
-      [0, 0],
-    ];
-    return raw('Conv2D', { x: input, filter: f }, { strides: [1, 1], pad: padding, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: null });
-  };
-  const finish = (out: TensorInfo): TensorInfo => {
-    temps.splice(temps.indexOf(out), 1);
-    if (out.shape[1] !== h || out.shape[2] !== w || out.shape[3] !== ci) {
-      b.disposeData(out.dataId);
-      throw new Error(`Conv2DBackpropInput on wasm: expected [${n}, ${h}, ${w}, ${ci}], got [${out.shape.join(', ')}]`);
-    }
-    return out;
-  };
-  /** grids[ry][rx], each [n, qy, qx, c], interleaved: out[y*sh + ry, x*sw + rx] = grids[ry][rx][y, x]. */
-  const interleave = (grids: TensorInfo[][], nn: number, qy: number, qx: number, c: number): TensorInfo => {
-    // along x: [sw, n*qy, qx, c] -> [n*qy, qx, sw, c] -> [1, n, qy, qx*sw*c]
-    const rows = grids.map((row) => {
-      const parts = row.map((g) => raw('Reshape', { x: g }, { shape: [1, nn * qy, qx, c] }));
-      const stacked = parts.length > 1 ? raw('Concat', parts, { axis: 0 }) : parts[0]!;
-      return raw('Reshape', { x: raw('Transpose', { x: stacked }, { perm: [1, 2, 0, 3] }) }, { shape: [1, nn, qy, qx * sw * c] });
-    });
-    // along y: [sh, n, qy, W'*c] -> [n, qy, sh, W'*c] -> [n, qy*sh, W', c]
-    const stacked = rows.length > 1 ? raw('Concat', rows, { axis: 0 }) : rows[0]!;
-    return raw('Reshape', { x: raw('Transpose', { x: stacked }, { perm: [1, 2, 0, 3] }) }, { shape: [nn, qy * sh, qx * sw, c] });
-  };
   try {
     if (sh === 1 && sw === 1) {
-      // dx row i reads dy rows i + pad - (k-1) … i + pad: one convolution with the flipped filter
+      // dx row i reads dy rows i + pad - (k-1) … i + pad: one convolution with the flipped
+      // filter, dy cropped to the rows that exist and zero-padded for the rest
       const flipped = raw('Transpose', { x: raw('Reverse', { x: filter }, { dims: [0, 1] }) }, { perm: [0, 1, 3, 2] }); // [kh, kw, Co, Ci]
-      return finish(validConv(dy, oh, ow, flipped, [padInfo.top - kh + 1, padInfo.left - kw + 1], [h - 1 + padInfo.top, w - 1 + padInfo.left]));
-    }
-    const path = inputGradientPath(oh * ow, ci, Math.ceil(kh / sh), Math.ceil(kw / sw));
-    if (path === 'subpixel') {
-      // ext[s*q + r] (dx[i] = ext[i + pad]) = sum over t < J of dy[q - t] * w[s*t + r]: every
-      // phase r of the output is a stride-1 J x J convolution of dy; all s*s phases at once are
-      // one convolution with s*s*Ci output channels, F[u][(ry, rx, c)] = w[s(J-1-u) + r, c]
-      // (zero past the kernel), whose result a depth-to-space reshape interleaves
-      const jy = Math.ceil(kh / sh);
-      const jx = Math.ceil(kw / sw);
-      const c4 = sh * sw * ci;
-      const wt = raw('Transpose', { x: filter }, { perm: [0, 1, 3, 2] }); // [kh, kw, Co, Ci]: each tap's rows contiguous
-      const f = b.makeOutput([jy, jx, co, c4], 'float32');
-      temps.push(f);
-      const fv = b.typedArrayFromHeap(f);
-      const wv = b.typedArrayFromHeap(wt);
-      for (let uy = 0; uy < jy; uy++) {
-        for (let ux = 0; ux < jx; ux++) {
-          for (let ry = 0; ry < sh; ry++) {
-            for (let rx = 0; rx < sw; rx++) {
-              const ky = sh * (jy - 1 - uy) + ry;
-              const kx = sw * (jx - 1 - ux) + rx;
-              let dst = (uy * jx + ux) * co * c4 + (ry * sw + rx) * ci;
-              if (ky >= kh || kx >= kw) {
-                for (let o = 0; o < co; o++, dst += c4) fv.fill(0, dst, dst + ci);
-                continue;
-              }
-              let src = (ky * kw + kx) * co * ci;
-              for (let o = 0; o < co; o++, dst += c4, src += ci) {
-                if (ci >= 64) fv.set(wv.subarray(src, src + ci), dst);
-                else for (let c = 0; c < ci; c++) fv[dst + c] = wv[src + c]!;
-              }
-            }
-          }
-        }
+      const lo = [padInfo.top - kh + 1, padInfo.left - kw + 1] as const;
+      const hi = [h - 1 + padInfo.top, w - 1 + padInfo.left] as const;
+      const begin = [Math.max(0, lo[0]), Math.max(0, lo[1])] as const;
+      const end = [Math.min(oh - 1, hi[0]), Math.min(ow - 1, hi[1])] as const;
+      let input = dy;
+      if (begin[0] !== 0 || begin[1] !== 0 || end[0] !== oh - 1 || end[1] !== ow - 1) {
+        input = raw('Slice', { x: dy }, { begin: [0, begin[0], begin[1], 0], size: [n, end[0] - begin[0] + 1, end[1] - begin[1] + 1, co] });
       }
-      free(wt);
-      // output q covers the ext rows dx needs: q from floor(pad / s) to floor((pad + h - 1) / s)
-      const qy0 = Math.floor(padInfo.top / sh);
-      const qx0 = Math.floor(padInfo.left / sw);
-      const qy = Math.floor((padInfo.top + h - 1) / sh) - qy0 + 1;
-      const qx = Math.floor((padInfo.left + w - 1) / sw) - qx0 + 1;
-      const p = validConv(dy, oh, ow, f, [qy0 - jy + 1, qx0 - jx + 1], [qy0 + qy - 1, qx0 + qx - 1]); // [n, qy, qx, s*s*Ci]
-      const rows = raw('Reshape', { x: p }, { shape: [n * qy, qx, sh, sw * ci] });
-      const ext = raw('Reshape', { x: raw('Transpose', { x: rows }, { perm: [0, 2, 1, 3] }) }, { shape: [n, qy * sh, qx * sw, ci] });
-      const oy = padInfo.top - sh * qy0;
-      const ox = padInfo.left - sw * qx0;
-      if (oy === 0 && ox === 0 && qy * sh === h && qx * sw === w) return finish(ext);
-      return finish(raw('Slice', { x: ext }, { begin: [0, oy, ox, 0], size: [n, h, w, ci] }));
-    }
-    if (path === 'col2im') {
-      // col2im: every tap's contribution in one matmul, then overlap-added per phase of the
-      // extended output (ext[e], e = o*s + ky, dx[i] = ext[i + pad])
-      const jy = Math.ceil(kh / sh);
-      const jx = Math.ceil(kw / sw);
-      const uy = Math.max(oh + jy - 1, Math.ceil((padInfo.top + h) / sh));
-      const ux = Math.max(ow + jx - 1, Math.ceil((padInfo.left + w) / sw));
-      const wt = raw('Reshape', { x: raw('Transpose', { x: filter }, { perm: [3, 0, 1, 2] }) }, { shape: [1, co, kh * kw * ci] });
-      const prod = stockKernel('BatchMatMul', 'wasm')({ inputs: { a: raw('Reshape', { x: dy }, { shape: [1, n * oh * ow, co] }), b: wt }, backend, attrs: { transposeA: false, transposeB: false } as unknown as NamedAttrMap }) as TensorInfo;
-      temps.push(prod);
-      // taps first ([kh*kw, n*oh*ow, ci]), so each tap is one contiguous slice (channel slices are slow on wasm)
-      const prod3 = raw('Reshape', { x: prod }, { shape: [n * oh * ow, kh * kw, ci] });
-      const cols = raw('Transpose', { x: prod3 }, { perm: [1, 0, 2] });
-      free(prod3); // a reshape shares prod's buffer: both references go before it is freed
-      free(prod);
-      const grids: TensorInfo[][] = [];
-      for (let ry = 0; ry < sh; ry++) {
-        const row: TensorInfo[] = [];
-        for (let rx = 0; rx < sw; rx++) {
-          let acc: TensorInfo | null = null;
-          for (let ky = ry; ky < kh; ky += sh) {
-            for (let kx = rx; kx < kw; kx += sw) {
-              const tap = sliceFirstAxis(b, cols, ky * kw + kx, 1, [n, oh, ow, ci]);
-              temps.push(tap);
-              const oy = (ky - ry) / sh;
-              const ox = (kx - rx) / sw;
-              const placed = raw('PadV2', { x: tap }, { paddings: [[0, 0], [oy, uy - oh - oy], [ox, ux - ow - ox], [0, 0]], constantValue: 0 });
-              free(tap);
-              if (acc) {
-                const sum = raw('Add', { a: acc, b: placed }, {});
-                free(acc);
-                free(placed);
-                acc = sum;
-              } else {
-                acc = placed;
-              }
-            }
-          }
-          row.push(acc ?? raw('Fill', {}, { shape: [n, uy, ux, ci], value: 0, dtype: 'float32' }));
-        }
-        grids.push(row);
+      const padding = [
+        [0, 0],
+        [begin[0] - lo[0], hi[0] - end[0]],
+        [begin[1] - lo[1], hi[1] - end[1]],
+        [0, 0],
+      ];
+      const out = call('Conv2D', { x: input, filter: flipped }, backend, { strides: [1, 1], pad: padding, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: null } as unknown as NamedAttrMap);
+      if (out.shape[1] !== h || out.shape[2] !== w || out.shape[3] !== ci) {
+        b.disposeData(out.dataId);
+        throw new Error(`Conv2DBackpropInput on wasm: expected [${n}, ${h}, ${w}, ${ci}], got [${out.shape.join(', ')}]`);
       }
-      const ext = interleave(grids, n, uy, ux, ci);
-      return finish(raw('Slice', { x: ext }, { begin: [0, padInfo.top, padInfo.left, 0], size: [n, h, w, ci] }));
+      return out;
     }
-    const flipped = raw('Transpose', { x: raw('Reverse', { x: filter }, { dims: [0, 1] }) }, { perm: [0, 1, 3, 2] }); // [kh, kw, Co, Ci]
-    const py = phases(h, kh, sh, padInfo.top);
-    const px = phases(w, kw, sw, padInfo.left);
-    const qy = Math.ceil(h / sh);
-    const qx = Math.ceil(w / sw);
-    const phase = (a: Phase, c: Phase): TensorInfo => {
-      if (!a.j || !c.j || !a.count || !c.count) return raw('Fill', {}, { shape: [n, qy, qx, ci], value: 0, dtype: 'float32' });
-      // this phase's taps r, r+s, … r+s(j-1), reversed: rows k-1-r-s(j-1) … k-1-r of the flipped filter, step s
-      const y0 = kh - 1 - (a.r + sh * (a.j - 1));
-      const x0 = kw - 1 - (c.r + sw * (c.j - 1));
-      const f = raw('StridedSlice', { x: flipped }, { begin: [y0, x0, 0, 0], end: [kh - a.r, kw - c.r, co, ci], strides: [sh, sw, 1, 1], beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 });
-      const out = validConv(dy, oh, ow, f, [a.qMin - (a.j - 1), c.qMin - (c.j - 1)], [a.qMin + a.count - 1, c.qMin + c.count - 1]);
-      if (a.count === qy && c.count === qx) return out;
-      return raw('PadV2', { x: out }, { paddings: [[0, 0], [0, qy - a.count], [0, qx - c.count], [0, 0]], constantValue: 0 });
-    };
-    const full = interleave(py.map((a) => px.map((c) => phase(a, c))), n, qy, qx, ci);
-    return finish(raw('Slice', { x: full }, { begin: [0, 0, 0, 0], size: [n, h, w, ci] }));
+    const simd = wasmSimd(backend);
+    if (!simd) throw new Error('Conv2DBackpropInput on wasm: the backend\'s memory was not found (is @tensorflow/tfjs-backend-wasm 4.22.0 loaded?)');
+    const wt = raw('Reshape', { x: raw('Transpose', { x: filter }, { perm: [3, 0, 1, 2] }) }, { shape: [1, co, kh * kw * ci] });
+    const prod = stockKernel('BatchMatMul', 'wasm')({ inputs: { a: raw('Reshape', { x: dy }, { shape: [1, n * oh * ow, co] }), b: wt }, backend, attrs: { transposeA: false, transposeB: false } as unknown as NamedAttrMap }) as TensorInfo;
+    temps.push(prod);
+    const out = b.makeOutput([n, h, w, ci], 'float32');
+    b.typedArrayFromHeap(out).fill(0);
+    simd.col2im(heapOffset(backend, prod), heapOffset(backend, out), n, oh, ow, kh, kw, ci, h, w, sh, sw, padInfo.top, padInfo.left);
+    return out;
   } finally {
     for (const t of temps) b.disposeData(t.dataId);
   }
