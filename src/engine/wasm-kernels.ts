@@ -98,6 +98,12 @@ interface BackpropInputAttrs {
 }
 
 /**
+ * The cost of a scalar overlap-add per value, over the SIMD one, in values XNNPACK packs
+ * (measured on the `small` and `original` nets' shapes with test/bench/conv-kernels-bench.ts).
+ */
+export const PACKING_VS_SCALAR_ADD = 1 / 8;
+
+/**
  * `Conv2DBackpropInput` (the input gradient of conv2d, and conv2dTranspose's forward pass)
  * from fast wasm primitives, replacing tfjs's loop kernel:
  * - stride 1: one XNNPACK convolution of dy with the filter reversed in both spatial axes and
@@ -156,12 +162,32 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
     }
     const simd = wasmSimd(backend);
     if (!simd) throw new Error('Conv2DBackpropInput on wasm: the backend\'s memory was not found (is @tensorflow/tfjs-backend-wasm 4.22.0 loaded?)');
-    const wt = raw('Reshape', { x: raw('Transpose', { x: filter }, { perm: [3, 0, 1, 2] }) }, { shape: [1, co, kh * kw * ci] });
-    const prod = stockKernel('BatchMatMul', 'wasm')({ inputs: { a: raw('Reshape', { x: dy }, { shape: [1, n * oh * ow, co] }), b: wt }, backend, attrs: { transposeA: false, transposeB: false } as unknown as NamedAttrMap }) as TensorInfo;
-    temps.push(prod);
+    // the matmul's second operand is packed by XNNPACK on every call (about 10 ns a value: more
+    // than the multiplications on some shapes), so dy takes that place instead of the filter
+    // when that saves more packing than the transposed overlap-add (scalar) costs over the SIMD one
+    const rows = n * oh * ow;
+    const taps = kh * kw * ci;
+    const matmul = (a: TensorInfo, m: TensorInfo) => {
+      const t = stockKernel('BatchMatMul', 'wasm')({ inputs: { a, b: m }, backend, attrs: { transposeA: false, transposeB: false } as unknown as NamedAttrMap }) as TensorInfo;
+      temps.push(t);
+      return t;
+    };
+    let prod: TensorInfo;
+    let transposed: boolean;
+    if (co * (taps - rows) > rows * taps * PACKING_VS_SCALAR_ADD) {
+      // colsT [kh·kw·Ci, rows] = the filter as it lies ([kh·kw·Ci, Co]) times dyᵀ [Co, rows]
+      const dyT = raw('Transpose', { x: raw('Reshape', { x: dy }, { shape: [1, rows, co] }) }, { perm: [0, 2, 1] });
+      prod = matmul(raw('Reshape', { x: filter }, { shape: [1, taps, co] }), dyT);
+      transposed = true;
+    } else {
+      // cols [rows, kh·kw·Ci] = dy [rows, Co] times the filter as [Co, kh·kw·Ci]
+      const wt = raw('Reshape', { x: raw('Transpose', { x: filter }, { perm: [3, 0, 1, 2] }) }, { shape: [1, co, taps] });
+      prod = matmul(raw('Reshape', { x: dy }, { shape: [1, rows, co] }), wt);
+      transposed = false;
+    }
     const out = b.makeOutput([n, h, w, ci], 'float32');
     b.typedArrayFromHeap(out).fill(0);
-    simd.col2im(heapOffset(backend, prod), heapOffset(backend, out), n, oh, ow, kh, kw, ci, h, w, sh, sw, padInfo.top, padInfo.left);
+    (transposed ? simd.col2im_t : simd.col2im)(heapOffset(backend, prod), heapOffset(backend, out), n, oh, ow, kh, kw, ci, h, w, sh, sw, padInfo.top, padInfo.left);
     return out;
   } finally {
     for (const t of temps) b.disposeData(t.dataId);

@@ -191,4 +191,60 @@
         (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
         (br $oyloop)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
-      (br $bloop)))))
+      (br $bloop))))
+  ;; col2im's overlap-add from the transposed product: colsT is [kh*kw*ci, n*oh*ow] (the
+  ;; filter times dy transposed), out is dx [n, h, w, ci], zeroed by the caller; the same sums
+  ;; as col2im, one tap and channel at a time (scalar: dx's channel is strided).
+  (func (export "col2im_t")
+    (param $cols i32) (param $out i32) (param $n i32) (param $oh i32) (param $ow i32)
+    (param $kh i32) (param $kw i32) (param $ci i32) (param $h i32) (param $w i32)
+    (param $sh i32) (param $sw i32) (param $pt i32) (param $pl i32)
+    (local $b i32) (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32) (local $c i32)
+    (local $iy i32) (local $ix i32) (local $src i32) (local $dst i32) (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $ci) (i32.const 2)))
+    (local.set $src (local.get $cols))
+    (local.set $ky (i32.const 0))
+    (block $kydone (loop $kyloop
+      (br_if $kydone (i32.ge_u (local.get $ky) (local.get $kh)))
+      (local.set $kx (i32.const 0))
+      (block $kxdone (loop $kxloop
+        (br_if $kxdone (i32.ge_u (local.get $kx) (local.get $kw)))
+        (local.set $c (i32.const 0))
+        (block $cdone (loop $cloop
+          (br_if $cdone (i32.ge_u (local.get $c) (local.get $ci)))
+          (local.set $b (i32.const 0))
+          (block $bdone (loop $bloop
+            (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
+            (local.set $oy (i32.const 0))
+            (block $oydone (loop $oyloop
+              (br_if $oydone (i32.ge_u (local.get $oy) (local.get $oh)))
+              (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $sh)) (local.get $ky)) (local.get $pt)))
+              (if (i32.and (i32.ge_s (local.get $iy) (i32.const 0)) (i32.lt_s (local.get $iy) (local.get $h)))
+                (then
+                  (local.set $ox (i32.const 0))
+                  (block $oxdone (loop $oxloop
+                    (br_if $oxdone (i32.ge_u (local.get $ox) (local.get $ow)))
+                    (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $sw)) (local.get $kx)) (local.get $pl)))
+                    (if (i32.and (i32.ge_s (local.get $ix) (i32.const 0)) (i32.lt_s (local.get $ix) (local.get $w)))
+                      (then
+                        (local.set $dst (i32.add (local.get $out)
+                          (i32.add
+                            (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $bytes))
+                            (i32.shl (local.get $c) (i32.const 2)))))
+                        (f32.store (local.get $dst)
+                          (f32.add (f32.load (local.get $dst))
+                            (f32.load (i32.add (local.get $src) (i32.shl (local.get $ox) (i32.const 2))))))))
+                    (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+                    (br $oxloop)))))
+              (local.set $src (i32.add (local.get $src) (i32.shl (local.get $ow) (i32.const 2))))
+              (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+              (br $oyloop)))
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (br $bloop)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cloop)))
+        (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+        (br $kxloop)))
+      (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+      (br $kyloop))))
+)

@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
-import { batchMatMulWasm, conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from '../../src/engine/wasm-kernels.ts';
+import { batchMatMulWasm, conv2DBackpropFilterWasm, conv2DBackpropInputWasm, PACKING_VS_SCALAR_ADD } from '../../src/engine/wasm-kernels.ts';
 import { convGradients, type ConvCase } from '../helpers/conv-grads.ts';
 import { randomArray, relativeError, rng } from '../helpers/numbers.ts';
 
@@ -87,6 +87,15 @@ test('randomized shapes: wasm gradients equal the cpu backend\'s (relative error
   assert.ok(all.filter((c) => c.stride === 2 && c.pad === 'same').length >= 4, 'strided, same padding');
   assert.ok(all.filter((c) => c.stride === 2 && c.ci % 4 !== 0).length >= 4, 'strided with channels not a multiple of 4 (the SIMD overlap-add\'s scalar tail)');
   assert.ok(all.filter((c) => c.stride === 1).length >= 5, 'stride 1 is covered');
+  // the input gradient's matmul puts dy or the filter second: both ways covered
+  const dyRows = (c: Case) => (c.op === 'conv2dTranspose' ? c.n * c.h * c.w : c.pad === 'same' ? c.n * Math.ceil(c.h / 2) * Math.ceil(c.w / 2) : c.n * (Math.floor((c.h - c.k) / 2) + 1) * (Math.floor((c.w - c.k) / 2) + 1));
+  const strided = all.filter((c) => c.stride === 2);
+  const transposed = (c: Case) => {
+    const taps = c.k * c.k * c.ci; // dy's channels are the filter's last axis (c.co) for both ops
+    return c.co * (taps - dyRows(c)) > dyRows(c) * taps * PACKING_VS_SCALAR_ADD;
+  };
+  assert.ok(strided.filter(transposed).length >= 4, 'the transposed product (dy packed)');
+  assert.ok(strided.filter((c) => !transposed(c)).length >= 4, 'the plain product (the filter packed)');
 });
 
 test('matMul with and without transposed operands (dense layers\' gradients) equals the cpu backend', async () => {
