@@ -171,6 +171,7 @@ const SECONDS: Record<string, number> = {
   'engine/wasm-kernels-random': 12,
   'engine/wasm-activation': 2.0,
   'engine/wasm-simd': 3.0,
+  'engine/wasm-dense': 2.0,
   'swap/composite': 7.6,
   'swap/metrics': 6.6,
   'model/checkpoint': 5.6,

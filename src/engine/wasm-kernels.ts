@@ -16,6 +16,8 @@ import { replaceKernels, stockKernel } from './stock-kernels.ts';
 import { concatWasm } from './wasm-concat.ts';
 import { identityWasm, LEAKY_RELU_GRAD, leakyReluGradWasm, leakyReluWasm, registerLeakyReluGradient } from './wasm-activation.ts';
 import { ADAM_UPDATE, adamUpdateWasm } from './wasm-adam.ts';
+import { addWasm } from './wasm-add.ts';
+import { fusedMatMulWasm } from './wasm-dense.ts';
 import { heapOffset, wasmSimd } from './wasm-simd.ts';
 
 type Backend = {
@@ -241,6 +243,8 @@ const KERNELS: KernelConfig[] = [
   { kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityWasm },
   { kernelName: 'LeakyRelu', backendName: 'wasm', kernelFunc: leakyReluWasm },
   { kernelName: ADAM_UPDATE, backendName: 'wasm', kernelFunc: adamUpdateWasm },
+  { kernelName: 'Add', backendName: 'wasm', kernelFunc: addWasm },
+  { kernelName: '_FusedMatMul', backendName: 'wasm', kernelFunc: fusedMatMulWasm },
 ];
 
 /**
@@ -254,5 +258,7 @@ export function registerWasmTrainingKernels(): string[] {
   stockKernel('BatchMatMul', 'wasm');
   stockKernel('Concat', 'wasm');
   stockKernel('LeakyRelu', 'wasm');
+  stockKernel('Add', 'wasm');
+  stockKernel('_FusedMatMul', 'wasm');
   return KERNELS.map((k) => k.kernelName);
 }

@@ -15,6 +15,7 @@ export interface WasmSimd {
   adam(w: number, g: number, m: number, v: number, ow: number, om: number, ov: number, n: number, b1: number, c1: number, b2: number, c2: number, a1: number, a2: number, eps: number, nlr: number): void;
   leaky_relu_grad(dy: number, x: number, out: number, n: number, alpha: number): void;
   leaky_relu(x: number, out: number, n: number, alpha: number): void;
+  add(a: number, b: number, out: number, n: number): void;
   col2im_t(cols: number, out: number, n: number, oh: number, ow: number, kh: number, kw: number, ci: number, h: number, w: number, sh: number, sw: number, pt: number, pl: number): void;
   col2im(cols: number, out: number, n: number, oh: number, ow: number, kh: number, kw: number, ci: number, h: number, w: number, sh: number, sw: number, pt: number, pl: number): void;
 }

@@ -247,4 +247,25 @@
         (br $kxloop)))
       (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
       (br $kyloop))))
+
+  ;; a + b, elementwise (n values; same shapes: no broadcasting).
+  (func (export "add")
+    (param $a i32) (param $b i32) (param $out i32) (param $n i32)
+    (local $o i32) (local $end4 i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
+    (block $done4
+      (loop $simd
+        (br_if $done4 (i32.ge_u (local.get $o) (local.get $end4)))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $o))
+          (f32x4.add (v128.load align=4 (i32.add (local.get $a) (local.get $o))) (v128.load align=4 (i32.add (local.get $b) (local.get $o)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $simd)))
+    (block $done
+      (loop $tail
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        (f32.store (i32.add (local.get $out) (local.get $o))
+          (f32.add (f32.load (i32.add (local.get $a) (local.get $o))) (f32.load (i32.add (local.get $b) (local.get $o)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $tail))))
 )

@@ -3,7 +3,7 @@
  * the .wat compiles to; LeanAdam with the fused AdamUpdate kernel gives the same bits as its
  * op-by-op formula (lengths that are not a multiple of 4, so the scalar tail runs too, and a
  * learning rate changed between steps); LeakyRelu's forward pass equals tfjs's own wasm kernel
- * bit for bit (signed zeros, NaN); the kernels are registered and leave nothing behind. (The
+ * bit for bit (signed zeros, NaN), and so does Add (broadcasts and int32 left to tfjs's); the kernels are registered and leave nothing behind. (The
  * threaded and single-threaded builds giving the same training bits: engine/wasm-threads.)
  */
 import { suite } from 'uvu';
@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { ADAM_UPDATE, adamUpdateWasm } from '../../src/engine/wasm-adam.ts';
+import { addWasm } from '../../src/engine/wasm-add.ts';
 import { leakyReluWasm } from '../../src/engine/wasm-activation.ts';
 import { WASM_SIMD_PLAIN, WASM_SIMD_SHARED } from '../../src/engine/wasm-simd-binary.ts';
 import { compileWasmSimd } from '../../src/engine/wasm-simd-build.ts';
@@ -37,6 +38,7 @@ test('the embedded binaries are what wasm-simd.wat compiles to (make wasm-simd)'
 test('the kernels are registered and instantiated on the backend\'s memory', () => {
   assert.is(tf.getKernel(ADAM_UPDATE, 'wasm')?.kernelFunc, adamUpdateWasm);
   assert.is(tf.getKernel('LeakyRelu', 'wasm')?.kernelFunc, leakyReluWasm);
+  assert.is(tf.getKernel('Add', 'wasm')?.kernelFunc, addWasm);
   assert.ok(wasmSimd(tf.backend()), 'the wasm backend\'s memory is found');
   assert.is(wasmSimd(tf.backend()), wasmSimd(tf.backend()), 'one instance per memory');
   assert.not.ok(tf.getKernel(ADAM_UPDATE, 'cpu'));
@@ -101,6 +103,31 @@ test('LeakyRelu equals tfjs\'s own wasm kernel bit for bit (signed zeros, NaN, t
   const ints = tf.tidy(() => tf.leakyRelu(tf.tensor([-2, 3], [2], 'int32'), 0.5));
   assert.equal(Array.from(await ints.data()), [-1, 3], 'int32 goes to tfjs\'s kernel');
   ints.dispose();
+});
+
+test('Add equals tfjs\'s own wasm kernel bit for bit; broadcasts and int32 still add', async () => {
+  await tf.setBackend('wasm');
+  const backend = tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array; disposeData(id: object): void };
+  for (const n of [4096, 10_003]) {
+    const a = tf.tensor(randomArray(n, 11, 1e3));
+    const b = tf.tensor(randomArray(n, 12, 1e-3));
+    const y = tf.add(a, b);
+    const got = (await y.data()) as Float32Array;
+    const ref = stockKernel('Add', 'wasm')({ inputs: { a, b }, backend: backend as never, attrs: {} }) as tf.TensorInfo;
+    const want = backend.typedArrayFromHeap(ref).slice();
+    backend.disposeData(ref.dataId);
+    assert.equal(new Uint8Array(got.buffer, got.byteOffset, got.byteLength), new Uint8Array(want.buffer), `${n} values`);
+    assert.is(got[n - 1], Math.fround(a.dataSync()[n - 1]! + b.dataSync()[n - 1]!), 'the scalar tail');
+    tf.dispose([a, b, y]);
+  }
+  const big = tf.ones([5000, 2]);
+  const row = tf.tensor([1, 2]);
+  const sum = tf.add(big, row);
+  assert.equal(Array.from((await sum.data()).slice(0, 4)), [2, 3, 2, 3], 'a broadcast goes to tfjs\'s kernel');
+  const ints = tf.add(tf.fill([5000], 2, 'int32'), tf.fill([5000], 3, 'int32'));
+  assert.is(ints.dtype, 'int32');
+  assert.is((await ints.data())[4999], 5);
+  tf.dispose([big, row, sum, ints]);
 });
 
 test('no tensors or backend buffers are left behind', async () => {
