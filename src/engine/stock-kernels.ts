@@ -20,7 +20,9 @@ export function replaceKernels(kernels: readonly KernelConfig[]): void {
       stock.set(key(k.kernelName, k.backendName), existing.kernelFunc);
       tf.unregisterKernel(k.kernelName, k.backendName);
     }
-    tf.registerKernel(k);
+    // the replaced kernel's set-up stays: a backend initialised again (a reload) must set up the
+    // stock kernel this one hands cases to, or that one keeps functions of the old module
+    tf.registerKernel({ ...k, setupFunc: k.setupFunc ?? existing?.setupFunc, disposeFunc: k.disposeFunc ?? existing?.disposeFunc });
   }
 }
 

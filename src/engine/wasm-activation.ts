@@ -42,6 +42,19 @@ export function registerLeakyReluGradient(): void {
       return { x: () => tf.where(tf.greater(x, 0), d, tf.mul(d, alpha)) };
     },
   });
+  // LeakyReluGrad is linear in dy and piecewise constant in x: differentiable again (a second
+  // derivative, a gradient penalty) like tfjs's where/greater/mul formula
+  tf.registerGradient({
+    kernelName: LEAKY_RELU_GRAD,
+    inputsToSave: ['x'],
+    gradFunc: (ddx, saved, attrs) => {
+      const x = saved[0]!;
+      return {
+        dy: () => tf.engine().runKernel(LEAKY_RELU_GRAD, { dy: ddx as Tensor, x }, attrs) as Tensor,
+        x: () => tf.zerosLike(x),
+      };
+    },
+  });
 }
 
 export const leakyReluGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {

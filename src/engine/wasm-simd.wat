@@ -98,7 +98,7 @@
         (local.set $o (i32.add (local.get $o) (i32.const 4)))
         (br $tail))))
 
-  ;; LeakyReLU: out = x > 0 ? x : x*alpha (n values).
+  ;; LeakyReLU: out = x < 0 ? x*alpha : x (n values; tfjs's test, so -0, NaN and any alpha give its bits).
   (func (export "leaky_relu")
     (param $x i32) (param $out i32) (param $n i32) (param $alpha f32)
     (local $o i32) (local $end4 i32) (local $end i32) (local $d v128) (local $ds f32)
@@ -110,9 +110,9 @@
         (local.set $d (v128.load align=4 (i32.add (local.get $x) (local.get $o))))
         (v128.store align=4 (i32.add (local.get $out) (local.get $o))
           (v128.bitselect
-            (local.get $d)
             (f32x4.mul (local.get $d) (f32x4.splat (local.get $alpha)))
-            (f32x4.gt (local.get $d) (f32x4.splat (f32.const 0)))))
+            (local.get $d)
+            (f32x4.lt (local.get $d) (f32x4.splat (f32.const 0)))))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
         (br $simd)))
     (block $done
@@ -121,9 +121,9 @@
         (local.set $ds (f32.load (i32.add (local.get $x) (local.get $o))))
         (f32.store (i32.add (local.get $out) (local.get $o))
           (select
-            (local.get $ds)
             (f32.mul (local.get $ds) (local.get $alpha))
-            (f32.gt (local.get $ds) (f32.const 0))))
+            (local.get $ds)
+            (f32.lt (local.get $ds) (f32.const 0))))
         (local.set $o (i32.add (local.get $o) (i32.const 4)))
         (br $tail))))
   ;; col2im's overlap-add: cols is [n*oh*ow, kh*kw*ci] (dy times the filter: every tap's
@@ -193,60 +193,65 @@
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bloop))))
   ;; col2im's overlap-add from the transposed product: colsT is [kh*kw*ci, n*oh*ow] (the
-  ;; filter times dy transposed), out is dx [n, h, w, ci], zeroed by the caller; the same sums
-  ;; as col2im, one tap and channel at a time (scalar: dx's channel is strided).
+  ;; filter times dy transposed), out is dx [n, h, w, ci], zeroed by the caller. The sums are
+  ;; made in col2im's order (row by row, tap by tap), so both give the same bits whatever the
+  ;; batch; the reads are strided (one value per row of colsT).
   (func (export "col2im_t")
     (param $cols i32) (param $out i32) (param $n i32) (param $oh i32) (param $ow i32)
     (param $kh i32) (param $kw i32) (param $ci i32) (param $h i32) (param $w i32)
     (param $sh i32) (param $sw i32) (param $pt i32) (param $pl i32)
     (local $b i32) (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32) (local $c i32)
     (local $iy i32) (local $ix i32) (local $src i32) (local $dst i32) (local $bytes i32)
+    (local $stride i32) (local $row i32)
     (local.set $bytes (i32.shl (local.get $ci) (i32.const 2)))
-    (local.set $src (local.get $cols))
-    (local.set $ky (i32.const 0))
-    (block $kydone (loop $kyloop
-      (br_if $kydone (i32.ge_u (local.get $ky) (local.get $kh)))
-      (local.set $kx (i32.const 0))
-      (block $kxdone (loop $kxloop
-        (br_if $kxdone (i32.ge_u (local.get $kx) (local.get $kw)))
-        (local.set $c (i32.const 0))
-        (block $cdone (loop $cloop
-          (br_if $cdone (i32.ge_u (local.get $c) (local.get $ci)))
-          (local.set $b (i32.const 0))
-          (block $bdone (loop $bloop
-            (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
-            (local.set $oy (i32.const 0))
-            (block $oydone (loop $oyloop
-              (br_if $oydone (i32.ge_u (local.get $oy) (local.get $oh)))
-              (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $sh)) (local.get $ky)) (local.get $pt)))
-              (if (i32.and (i32.ge_s (local.get $iy) (i32.const 0)) (i32.lt_s (local.get $iy) (local.get $h)))
-                (then
-                  (local.set $ox (i32.const 0))
-                  (block $oxdone (loop $oxloop
-                    (br_if $oxdone (i32.ge_u (local.get $ox) (local.get $ow)))
-                    (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $sw)) (local.get $kx)) (local.get $pl)))
-                    (if (i32.and (i32.ge_s (local.get $ix) (i32.const 0)) (i32.lt_s (local.get $ix) (local.get $w)))
-                      (then
-                        (local.set $dst (i32.add (local.get $out)
-                          (i32.add
-                            (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $bytes))
-                            (i32.shl (local.get $c) (i32.const 2)))))
-                        (f32.store (local.get $dst)
-                          (f32.add (f32.load (local.get $dst))
-                            (f32.load (i32.add (local.get $src) (i32.shl (local.get $ox) (i32.const 2))))))))
-                    (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
-                    (br $oxloop)))))
-              (local.set $src (i32.add (local.get $src) (i32.shl (local.get $ow) (i32.const 2))))
-              (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
-              (br $oyloop)))
-            (local.set $b (i32.add (local.get $b) (i32.const 1)))
-            (br $bloop)))
-          (local.set $c (i32.add (local.get $c) (i32.const 1)))
-          (br $cloop)))
-        (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
-        (br $kxloop)))
-      (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
-      (br $kyloop))))
+    ;; bytes between one tap-channel row of colsT and the next
+    (local.set $stride (i32.shl (i32.mul (i32.mul (local.get $n) (local.get $oh)) (local.get $ow)) (i32.const 2)))
+    (local.set $row (local.get $cols))
+    (local.set $b (i32.const 0))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $n)))
+      (local.set $oy (i32.const 0))
+      (block $oydone (loop $oyloop
+        (br_if $oydone (i32.ge_u (local.get $oy) (local.get $oh)))
+        (local.set $ox (i32.const 0))
+        (block $oxdone (loop $oxloop
+          (br_if $oxdone (i32.ge_u (local.get $ox) (local.get $ow)))
+          (local.set $ky (i32.const 0))
+          (block $kydone (loop $kyloop
+            (br_if $kydone (i32.ge_u (local.get $ky) (local.get $kh)))
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $sh)) (local.get $ky)) (local.get $pt)))
+            (if (i32.and (i32.ge_s (local.get $iy) (i32.const 0)) (i32.lt_s (local.get $iy) (local.get $h)))
+              (then
+                (local.set $kx (i32.const 0))
+                (block $kxdone (loop $kxloop
+                  (br_if $kxdone (i32.ge_u (local.get $kx) (local.get $kw)))
+                  (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $sw)) (local.get $kx)) (local.get $pl)))
+                  (if (i32.and (i32.ge_s (local.get $ix) (i32.const 0)) (i32.lt_s (local.get $ix) (local.get $w)))
+                    (then
+                      ;; colsT[(ky*kw + kx)*ci + c][row], c = 0..ci-1
+                      (local.set $src (i32.add (local.get $row)
+                        (i32.mul (i32.mul (i32.add (i32.mul (local.get $ky) (local.get $kw)) (local.get $kx)) (local.get $ci)) (local.get $stride))))
+                      (local.set $dst (i32.add (local.get $out)
+                        (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $bytes))))
+                      (local.set $c (i32.const 0))
+                      (block $cdone (loop $cloop
+                        (br_if $cdone (i32.ge_u (local.get $c) (local.get $bytes)))
+                        (f32.store (i32.add (local.get $dst) (local.get $c))
+                          (f32.add (f32.load (i32.add (local.get $dst) (local.get $c))) (f32.load (local.get $src))))
+                        (local.set $src (i32.add (local.get $src) (local.get $stride)))
+                        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                        (br $cloop)))))
+                  (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+                  (br $kxloop)))))
+            (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+            (br $kyloop)))
+          (local.set $row (i32.add (local.get $row) (i32.const 4)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+          (br $oxloop)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $oyloop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop))))
 
   ;; a + b, elementwise (n values; same shapes: no broadcasting).
   (func (export "add")

@@ -1,7 +1,7 @@
 /**
  * LeakyReLU's gradient through Janus's LeakyReluGrad kernel on wasm, and wasm's Identity
  * sharing its buffer: the gradient equals the cpu backend's bit for bit (x > 0, x < 0 and
- * x = 0 exactly, alphas 0.1, 0.2 and 0.3), a training step's kernels no longer include
+ * x = 0 exactly, alphas 0.1, 0.2 and 0.3) and can be differentiated again, a training step's kernels no longer include
  * Greater and Select, a clone costs no buffer and outlives its source, and nothing is left
  * behind.
  */
@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { identityWasm, LEAKY_RELU_GRAD, leakyReluGradWasm } from '../../src/engine/wasm-activation.ts';
-import { randomArray } from '../helpers/numbers.ts';
+import { randomArray, relativeError } from '../helpers/numbers.ts';
 
 const test = suite('engine/wasm-activation');
 
@@ -53,6 +53,24 @@ test('the gradient equals the cpu backend\'s bit for bit, zeros and signs includ
     assert.is(got[0], Math.fround(Math.fround(alpha) * w[0]!), 'x = 0 takes the alpha side (x > 0 is false)');
     assert.is(got[2], w[2], 'a tiny positive x passes dy through');
   }
+});
+
+test('differentiable twice (a gradient penalty through LeakyReluGrad), as on the cpu backend', async () => {
+  const x = randomArray(257, 13);
+  const u = randomArray(257, 14);
+  const run = async (backend: string) => {
+    await tf.setBackend(backend);
+    const xt = tf.tensor(x);
+    const ut = tf.tensor(u);
+    // d/du of sum(g(u)^2), g(u) = d/dx sum(leakyRelu(x) * u): LeakyReluGrad(u, x), differentiated in dy
+    const g = tf.grad((uu: tf.Tensor) => tf.sum(tf.square(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(v, 0.2), uu)))(xt))))(ut);
+    const out = (await g.data()) as Float32Array;
+    tf.dispose([xt, ut, g]);
+    return out;
+  };
+  const want = await run('cpu');
+  const got = await run('wasm');
+  assert.ok(relativeError(got, want) < 1e-6, `relative error ${relativeError(got, want)}`);
 });
 
 test('a training step on wasm runs LeakyReluGrad, not Greater and Select', async () => {

@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
-import { fusedMatMulWasm, transposedDense } from '../../src/engine/wasm-dense.ts';
+import { fusedMatMulWasm, recordingGradients, transposedDense } from '../../src/engine/wasm-dense.ts';
 import { randomArray, relativeError } from '../helpers/numbers.ts';
 
 const test = suite('engine/wasm-dense');
@@ -44,12 +44,17 @@ async function denseGrads(backend: string, withBias: boolean): Promise<Float32Ar
   const b = tf.tensor(randomArray(400, 3), [400]);
   const u = tf.tensor(randomArray(16 * 400, 4), [16, 400]);
   let y: tf.Tensor | null = null;
+  let recorded = false;
   const f = (xx: tf.Tensor, ww: tf.Tensor, bb?: tf.Tensor) => {
+    // the kernel below takes the transposed path: a tape records, and the shapes qualify
+    recorded = recordingGradients() && transposedDense({ ...xx, shape: [1, ...xx.shape] } as tf.TensorInfo, { ...ww, shape: [1, ...ww.shape] } as tf.TensorInfo, plain, false, true);
     const out = tf.fused.matMul({ a: xx as tf.Tensor2D, b: ww as tf.Tensor2D, bias: bb });
     y = tf.keep(out.clone());
     return tf.sum(tf.mul(out, u));
   };
   const grads = withBias ? tf.grads(f)([x, w, b]) : tf.grads((xx: tf.Tensor, ww: tf.Tensor) => f(xx, ww))([x, w]);
+  assert.ok(recorded, 'the product was computed transposed');
+  assert.not.ok(recordingGradients(), 'no tape outside tf.grads');
   const out = [(await y!.data()) as Float32Array, ...(await Promise.all(grads.map((g) => g.data() as Promise<Float32Array>)))];
   tf.dispose([x, w, b, u, y!, ...grads]);
   return out;

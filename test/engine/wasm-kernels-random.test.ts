@@ -98,6 +98,53 @@ test('randomized shapes: wasm gradients equal the cpu backend\'s (relative error
   assert.ok(strided.filter((c) => !transposed(c)).length >= 4, 'the plain product (the filter packed)');
 });
 
+test('strides other than 2x2 ([1, 2], [2, 1], [3, 3], [3, 2]): input gradients equal the cpu backend\'s', async () => {
+  const failures: string[] = [];
+  for (const [sh, sw] of [[1, 2], [2, 1], [3, 3], [3, 2]] as const) {
+    for (const pad of ['same', 'valid'] as const) {
+      for (const [k, ci, co] of [[3, 5, 7], [5, 16, 4]] as const) {
+        const x = randomArray(2 * 13 * 14 * ci, 21);
+        const f = randomArray(k * k * ci * co, 22, 0.5);
+        const run = async (backend: string) => {
+          await tf.setBackend(backend);
+          const xt = tf.tensor4d(x, [2, 13, 14, ci]);
+          const ft = tf.tensor4d(f, [k, k, ci, co]);
+          const y = tf.conv2d(xt, ft, [sh, sw], pad);
+          const u = tf.tensor(randomArray(y.size, 23), y.shape);
+          const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(v as tf.Tensor4D, ft, [sh, sw], pad), u)))(xt);
+          const out = (await dx.data()) as Float32Array;
+          tf.dispose([xt, ft, y, u, dx]);
+          return out;
+        };
+        const want = await run('cpu');
+        const got = await run('wasm');
+        const e = relativeError(got, want);
+        if (!(e < 1e-4)) failures.push(`strides [${sh}, ${sw}] ${pad} ${k}x${k} ${ci}->${co}: ${e}`);
+      }
+    }
+  }
+  assert.equal(failures, [], failures.join('\n'));
+});
+
+test('a batch gives each sample the bits it gets alone, whichever product the batch size picks', async () => {
+  await tf.setBackend('wasm');
+  // dy [n, 8, 8, 32] with a 3x3 filter to 16 channels: alone the transposed product (dy packed), as a batch of 4 the plain one
+  for (const [hw, k, ci, co] of [[8, 3, 16, 32], [4, 5, 24, 40]] as const) {
+    const dy = tf.tensor4d(randomArray(4 * hw * hw * co, 31), [4, hw, hw, co]);
+    const f = tf.tensor4d(randomArray(k * k * ci * co, 32, 0.5), [k, k, ci, co]);
+    const batch = tf.conv2dTranspose(dy, f, [4, 2 * hw, 2 * hw, ci], 2, 'same');
+    const all = (await batch.data()) as Float32Array;
+    for (let i = 0; i < 4; i++) {
+      const one = tf.tidy(() => tf.conv2dTranspose(tf.slice(dy, [i, 0, 0, 0], [1, hw, hw, co]), f, [1, 2 * hw, 2 * hw, ci], 2, 'same'));
+      const alone = (await one.data()) as Float32Array;
+      const part = all.subarray(i * alone.length, (i + 1) * alone.length);
+      assert.equal(new Uint8Array(part.slice().buffer), new Uint8Array(alone.slice().buffer), `[${hw}, ${k}, ${ci}, ${co}] sample ${i}`);
+      one.dispose();
+    }
+    tf.dispose([dy, f, batch]);
+  }
+});
+
 test('matMul with and without transposed operands (dense layers\' gradients) equals the cpu backend', async () => {
   const r = rng(11);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));

@@ -78,7 +78,7 @@ test('LeanAdam: the fused AdamUpdate gives the bits of the op-by-op formula', as
   assert.ok(fused[0]!.some((v, i) => v !== randomArray(1003, 1)[i]), 'the variables moved');
 });
 
-test('LeakyRelu equals tfjs\'s own wasm kernel bit for bit (signed zeros, NaN, tail)', async () => {
+test('LeakyRelu equals tfjs\'s own wasm kernel bit for bit (signed zeros, NaN, tail, negative and zero alpha)', async () => {
   // (the cpu backend multiplies by alpha as a double: its products differ in the last bit)
   await tf.setBackend('wasm');
   const x = randomArray(4099, 9);
@@ -87,7 +87,7 @@ test('LeakyRelu equals tfjs\'s own wasm kernel bit for bit (signed zeros, NaN, t
   x[2] = Number.NaN;
   x[3] = -1e-30;
   const backend = tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array; disposeData(id: object): void };
-  for (const alpha of [0.1, 0.3]) {
+  for (const alpha of [0.1, 0.3, -0.5, 0]) {
     const t = tf.tensor(x);
     const y = tf.leakyRelu(t, alpha);
     const got = (await y.data()) as Float32Array;
@@ -109,15 +109,20 @@ test('Add equals tfjs\'s own wasm kernel bit for bit; broadcasts and int32 still
   await tf.setBackend('wasm');
   const backend = tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array; disposeData(id: object): void };
   for (const n of [4096, 10_003]) {
-    const a = tf.tensor(randomArray(n, 11, 1e3));
-    const b = tf.tensor(randomArray(n, 12, 1e-3));
+    const av = randomArray(n, 11, 1e3);
+    const bv = randomArray(n, 12, 1e-3);
+    // NaN, infinities and signed zeros, in the SIMD part and in the tail
+    for (const i of [0, 1, 2, 3, 4, 5, n - 1, n - 2]) [av[i], bv[i]] = ([[Number.NaN, 1], [Infinity, -Infinity], [Infinity, 5], [-0, -0], [-0, 0], [3e38, 3e38], [-Infinity, 2], [Number.NaN, -0]] as const)[[0, 1, 2, 3, 4, 5, n - 1, n - 2].indexOf(i)]!;
+    const a = tf.tensor(av);
+    const b = tf.tensor(bv);
     const y = tf.add(a, b);
     const got = (await y.data()) as Float32Array;
     const ref = stockKernel('Add', 'wasm')({ inputs: { a, b }, backend: backend as never, attrs: {} }) as tf.TensorInfo;
     const want = backend.typedArrayFromHeap(ref).slice();
     backend.disposeData(ref.dataId);
     assert.equal(new Uint8Array(got.buffer, got.byteOffset, got.byteLength), new Uint8Array(want.buffer), `${n} values`);
-    assert.is(got[n - 1], Math.fround(a.dataSync()[n - 1]! + b.dataSync()[n - 1]!), 'the scalar tail');
+    assert.ok(Object.is(got[3], -0) && Object.is(got[4], 0) && Number.isNaN(got[1]!) && got[5] === Infinity, 'IEEE: -0 + -0, -0 + 0, Inf - Inf, overflow');
+    assert.is(got[n - 1], -Infinity, 'the scalar tail');
     tf.dispose([a, b, y]);
   }
   const big = tf.ones([5000, 2]);

@@ -56,7 +56,7 @@ for (const learnMask of [false, true]) {
     // bolder weights than the initial ones (whose outputs all sit near 0.5), so each decoder draws its own faces
     ae.trainableWeights().forEach((w, i) => {
       const v = w.read() as tf.Variable;
-      tf.tidy(() => v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', i)));
+      tf.tidy(() => v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', i + 1))); // seed 0 would mean a random one
     });
     const fa = await faceCrop('a', 64);
     const fb = await faceCrop('b', 64);
