@@ -18,6 +18,7 @@ import { identityWasm, LEAKY_RELU_GRAD, leakyReluGradWasm, leakyReluWasm, regist
 import { ADAM_UPDATE, adamUpdateWasm } from './wasm-adam.ts';
 import { addWasm } from './wasm-add.ts';
 import { fusedMatMulWasm } from './wasm-dense.ts';
+import { sumWasm } from './wasm-sum.ts';
 import { heapOffset, wasmSimd } from './wasm-simd.ts';
 
 type Backend = {
@@ -245,6 +246,7 @@ const KERNELS: KernelConfig[] = [
   { kernelName: ADAM_UPDATE, backendName: 'wasm', kernelFunc: adamUpdateWasm },
   { kernelName: 'Add', backendName: 'wasm', kernelFunc: addWasm },
   { kernelName: '_FusedMatMul', backendName: 'wasm', kernelFunc: fusedMatMulWasm },
+  { kernelName: 'Sum', backendName: 'wasm', kernelFunc: sumWasm },
 ];
 
 /**
@@ -260,5 +262,6 @@ export function registerWasmTrainingKernels(): string[] {
   stockKernel('LeakyRelu', 'wasm');
   stockKernel('Add', 'wasm');
   stockKernel('_FusedMatMul', 'wasm');
+  stockKernel('Sum', 'wasm');
   return KERNELS.map((k) => k.kernelName);
 }

@@ -22,7 +22,7 @@ export async function compileWasmSimd(): Promise<{ shared: Uint8Array; plain: Ui
   if (!wat.includes(SHARED_MEMORY)) throw new Error(`${WAT_PATH}: expected the memory import line ${SHARED_MEMORY}`);
   const { default: wabt } = await import('wabt');
   const w = await wabt();
-  const features = { simd: true, threads: true };
+  const features = { simd: true, threads: true, bulk_memory: true };
   const build = (text: string) => {
     const mod = w.parseWat('wasm-simd.wat', text, features);
     try {

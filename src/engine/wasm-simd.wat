@@ -1,4 +1,4 @@
-;; Janus's elementwise training kernels in WebAssembly SIMD, on the tfjs wasm backend's own
+;; Janus's training kernels in WebAssembly SIMD, on the tfjs wasm backend's own
 ;; memory (imported: every pointer is a tensor's byte offset in that heap, nothing is copied).
 ;; Compiled by src/engine/wasm-simd-build.ts (`make wasm-simd`) into wasm-simd-binary.ts, once
 ;; with a shared memory (tfjs's threaded build) and once with a plain one; the memory line
@@ -273,4 +273,32 @@
           (f32.add (f32.load (i32.add (local.get $a) (local.get $o))) (f32.load (i32.add (local.get $b) (local.get $o)))))
         (local.set $o (i32.add (local.get $o) (i32.const 4)))
         (br $tail))))
+
+  ;; out[c] = sum over r of x[r][c] (x is [rows, ch]): a bias's gradient. Each channel is summed
+  ;; from 0 in row order, as tfjs's Sum does after its transpose, so the bits are the same.
+  (func (export "sum_rows")
+    (param $x i32) (param $out i32) (param $rows i32) (param $ch i32)
+    (local $r i32) (local $c i32) (local $bytes i32) (local $bytes4 i32) (local $src i32)
+    (local.set $bytes (i32.shl (local.get $ch) (i32.const 2)))
+    (local.set $bytes4 (i32.and (local.get $bytes) (i32.const -16)))
+    (memory.fill (local.get $out) (i32.const 0) (local.get $bytes))
+    (local.set $src (local.get $x))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $c (i32.const 0))
+      (block $cdone4 (loop $cloop4
+        (br_if $cdone4 (i32.ge_u (local.get $c) (local.get $bytes4)))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $c))
+          (f32x4.add (v128.load align=4 (i32.add (local.get $out) (local.get $c))) (v128.load align=4 (i32.add (local.get $src) (local.get $c)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $cloop4)))
+      (block $cdone (loop $cloop
+        (br_if $cdone (i32.ge_u (local.get $c) (local.get $bytes)))
+        (f32.store (i32.add (local.get $out) (local.get $c))
+          (f32.add (f32.load (i32.add (local.get $out) (local.get $c))) (f32.load (i32.add (local.get $src) (local.get $c)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $cloop)))
+      (local.set $src (i32.add (local.get $src) (local.get $bytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop))))
 )

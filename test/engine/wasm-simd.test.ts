@@ -135,6 +135,31 @@ test('Add equals tfjs\'s own wasm kernel bit for bit; broadcasts and int32 still
   tf.dispose([big, row, sum, ints]);
 });
 
+test('Sum over every axis but the last equals tfjs\'s own wasm kernel bit for bit; other sums still sum', async () => {
+  await tf.setBackend('wasm');
+  const backend = tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array; disposeData(id: object): void };
+  for (const shape of [[16, 32, 32, 32], [3, 7, 5, 6], [100, 3]]) {
+    const x = tf.tensor(randomArray(shape.reduce((p, q) => p * q, 1), 15, 10), shape);
+    for (const keepDims of [false, true]) {
+      const axis = shape.slice(0, -1).map((_, i) => i);
+      const y = tf.sum(x, axis, keepDims);
+      const ref = stockKernel('Sum', 'wasm')({ inputs: { x }, backend: backend as never, attrs: { axis, keepDims } }) as tf.TensorInfo;
+      const want = backend.typedArrayFromHeap(ref).slice();
+      backend.disposeData(ref.dataId);
+      assert.equal(y.shape, keepDims ? [...axis.map(() => 1), shape.at(-1)!] : [shape.at(-1)!]);
+      const got = (await y.data()) as Float32Array;
+      assert.equal(new Uint8Array(got.buffer, got.byteOffset, got.byteLength), new Uint8Array(want.buffer), `[${shape}] keepDims ${keepDims}`);
+      y.dispose();
+    }
+    x.dispose();
+  }
+  const m = tf.tensor([[1, 2], [3, 4]]);
+  assert.equal(Array.from(await tf.sum(m, 1).data()), [3, 7], 'another axis: tfjs\'s kernel');
+  const ints = tf.tidy(() => tf.sum(tf.tensor([[1, 2], [3, 4]], [2, 2], 'int32'), 0));
+  assert.equal(Array.from(await ints.data()), [4, 6], 'int32: tfjs\'s kernel');
+  tf.dispose([m, ints]);
+});
+
 test('no tensors or backend buffers are left behind', async () => {
   await tf.setBackend('wasm');
   const w = tf.variable(tf.tensor(randomArray(37, 4)));
