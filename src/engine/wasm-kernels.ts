@@ -8,7 +8,11 @@
  * batch as channels) is convolved with dy transposed to [OH, OW, N, Co] as the filter, with
  * dilation = stride and the forward padding; the [Ci, k, k, Co] result (cropped to k × k) is
  * transposed to [k, k, Ci, Co]. `Conv2DBackpropInput` (below) replaces tfjs's loop kernel
- * the same way. Tests compare both with the cpu backend.
+ * with a matmul and a WebAssembly SIMD overlap-add. Tests compare both with the cpu backend.
+ * The others registered here: BatchMatMul (below), Concat (wasm-concat.ts), LeakyRelu,
+ * LeakyReluGrad and Identity (wasm-activation.ts), AdamUpdate (wasm-adam.ts), Add
+ * (wasm-add.ts), _FusedMatMul (wasm-dense.ts) and Sum (wasm-sum.ts); the SIMD code is
+ * wasm-simd.wat.
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from './tf.ts';
