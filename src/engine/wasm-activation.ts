@@ -17,13 +17,8 @@
 import type { KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { stockKernel } from './stock-kernels.ts';
 import { tf } from './tf.ts';
-import { heapOffset, wasmSimd } from './wasm-simd.ts';
-
-type Backend = {
-  makeOutput(shape: number[], dtype: TensorInfo['dtype']): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-  incRef(dataId: object): void;
-};
+import { heapOffset, type WasmBackend } from './wasm-backend.ts';
+import { wasmSimd } from './wasm-simd.ts';
 
 export const LEAKY_RELU_GRAD = 'LeakyReluGrad';
 
@@ -61,36 +56,22 @@ export const leakyReluGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo };
   const alpha = (attrs as unknown as { alpha: number }).alpha;
   if (!tf.util.arraysEqual(dy.shape, x.shape)) throw new Error(`LeakyReluGrad: dy [${dy.shape.join(', ')}] and x [${x.shape.join(', ')}] differ in shape`);
-  const b = backend as unknown as Backend;
-  const out = b.makeOutput(x.shape, 'float32');
-  const n = tf.util.sizeFromShape(x.shape);
-  const simd = wasmSimd(backend);
-  if (simd) {
-    simd.leaky_relu_grad(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, out), n, alpha);
-    return out;
-  }
-  // views after makeOutput: a heap that grew for the output detaches views taken before
-  const o = b.typedArrayFromHeap(out) as Float32Array;
-  const g = b.typedArrayFromHeap(dy) as Float32Array;
-  const v = b.typedArrayFromHeap(x) as Float32Array;
-  // alpha as float32, so the product rounds as tfjs's mul(dy, alpha)
-  const factor = Float64Array.of(Math.fround(alpha), 1);
-  for (let i = 0; i < n; i++) o[i] = g[i]! * factor[+(v[i]! > 0)]!;
+  const out = (backend as unknown as WasmBackend).makeOutput(x.shape, 'float32');
+  wasmSimd(backend).leaky_relu_grad(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, out), tf.util.sizeFromShape(x.shape), alpha);
   return out;
 };
 
 /** LeakyReLU in one SIMD pass (wasm's own kernel is a scalar loop); other dtypes go to tfjs's. */
 export const leakyReluWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x } = inputs as { x: TensorInfo };
-  const simd = wasmSimd(backend);
-  if (x.dtype !== 'float32' || !simd) return stockKernel('LeakyRelu', 'wasm')({ inputs, backend, attrs });
-  const out = (backend as unknown as Backend).makeOutput(x.shape, 'float32');
-  simd.leaky_relu(heapOffset(backend, x), heapOffset(backend, out), tf.util.sizeFromShape(x.shape), (attrs as unknown as { alpha: number }).alpha);
+  if (x.dtype !== 'float32') return stockKernel('LeakyRelu', 'wasm')({ inputs, backend, attrs });
+  const out = (backend as unknown as WasmBackend).makeOutput(x.shape, 'float32');
+  wasmSimd(backend).leaky_relu(heapOffset(backend, x), heapOffset(backend, out), tf.util.sizeFromShape(x.shape), (attrs as unknown as { alpha: number }).alpha);
   return out;
 };
 
 export const identityWasm: KernelFunc = ({ inputs, backend }) => {
   const { x } = inputs as { x: TensorInfo };
-  (backend as unknown as Backend).incRef(x.dataId);
+  (backend as unknown as WasmBackend).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 };

@@ -9,7 +9,8 @@
  */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { tf } from './tf.ts';
-import { heapOffset, wasmSimd } from './wasm-simd.ts';
+import { heapOffset, type WasmBackend } from './wasm-backend.ts';
+import { wasmSimd } from './wasm-simd.ts';
 
 export const ADAM_UPDATE = 'AdamUpdate';
 
@@ -20,11 +21,6 @@ export interface AdamUpdateAttrs {
   learningRate: number;
 }
 
-type Backend = {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-};
-
 export const adamUpdateWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { value, gradient, m, v, oneMinusAccBeta1, oneMinusAccBeta2 } = inputs as Record<'value' | 'gradient' | 'm' | 'v' | 'oneMinusAccBeta1' | 'oneMinusAccBeta2', TensorInfo>;
   const { beta1, beta2, epsilon, learningRate } = attrs as unknown as AdamUpdateAttrs;
@@ -32,8 +28,7 @@ export const adamUpdateWasm: KernelFunc = ({ inputs, backend, attrs }) => {
     if (!tf.util.arraysEqual(t.shape, value.shape) || t.dtype !== 'float32') throw new Error(`AdamUpdate: ${name} is ${t.dtype} [${t.shape.join(', ')}], expected float32 [${value.shape.join(', ')}] like the variable`);
   }
   const simd = wasmSimd(backend);
-  if (!simd) throw new Error('AdamUpdate: the wasm backend\'s memory was not found (is @tensorflow/tfjs-backend-wasm 4.22.0 loaded?)');
-  const b = backend as unknown as Backend;
+  const b = backend as unknown as WasmBackend;
   const outs = [b.makeOutput(value.shape, 'float32'), b.makeOutput(value.shape, 'float32'), b.makeOutput(value.shape, 'float32')] as const;
   const a1 = b.typedArrayFromHeap(oneMinusAccBeta1)[0]!;
   const a2 = b.typedArrayFromHeap(oneMinusAccBeta2)[0]!;

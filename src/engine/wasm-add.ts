@@ -9,7 +9,8 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { stockKernel } from './stock-kernels.ts';
 import { tf } from './tf.ts';
-import { heapOffset, wasmSimd } from './wasm-simd.ts';
+import { heapOffset, type WasmBackend } from './wasm-backend.ts';
+import { wasmSimd } from './wasm-simd.ts';
 
 /** Below this many values tfjs's kernel is as fast. */
 const SIMD_FROM = 4096;
@@ -17,9 +18,8 @@ const SIMD_FROM = 4096;
 export const addWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   const n = tf.util.sizeFromShape(a.shape);
-  const simd = wasmSimd(backend);
-  if (!simd || n < SIMD_FROM || a.dtype !== 'float32' || b.dtype !== 'float32' || !tf.util.arraysEqual(a.shape, b.shape)) return stockKernel('Add', 'wasm')({ inputs, backend, attrs });
-  const out = (backend as unknown as { makeOutput(shape: number[], dtype: 'float32'): TensorInfo }).makeOutput(a.shape, 'float32');
-  simd.add(heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out), n);
+  if (n < SIMD_FROM || a.dtype !== 'float32' || b.dtype !== 'float32' || !tf.util.arraysEqual(a.shape, b.shape)) return stockKernel('Add', 'wasm')({ inputs, backend, attrs });
+  const out = (backend as unknown as WasmBackend).makeOutput(a.shape, 'float32');
+  wasmSimd(backend).add(heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out), n);
   return out;
 };

@@ -11,11 +11,7 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { stockKernel } from './stock-kernels.ts';
 import { tf } from './tf.ts';
-
-type Backend = {
-  makeOutput(shape: number[], dtype: TensorInfo['dtype']): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-};
+import type { WasmBackend } from './wasm-backend.ts';
 
 /** Runs shorter than this many values are copied one by one (a view costs more than the copy). */
 const SET_FROM = 64;
@@ -26,7 +22,7 @@ export const concatWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const parts = all.filter((t) => tf.util.sizeFromShape(t.shape) > 0);
   if (parts.length < 2 || parts[0]!.dtype === 'string') return stockKernel('Concat', 'wasm')({ inputs, backend, attrs });
   tf.backend_util.assertParamsConsistent(all.map((t) => t.shape), axis);
-  const b = backend as unknown as Backend;
+  const b = backend as unknown as WasmBackend;
   const out = b.makeOutput(tf.backend_util.computeOutShape(all.map((t) => t.shape), axis), all[0]!.dtype);
   // views after makeOutput: a heap that grew for the output detaches views taken before
   const dst = b.typedArrayFromHeap(out);

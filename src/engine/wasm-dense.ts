@@ -9,15 +9,14 @@
  *
  *   registerWasmTrainingKernels()   // registers it with the others (wasm-kernels.ts)
  */
-import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { stockKernel } from './stock-kernels.ts';
 import { tf } from './tf.ts';
+import { callWasmKernel, type WasmBackend } from './wasm-backend.ts';
 
 /** The transposed product for at most this many rows (a batch), and weights of at least this many values. */
 const MAX_ROWS = 32;
 const MIN_WEIGHTS = 65536;
-
-type Backend = { disposeData(id: object): void };
 
 /** Whether a _FusedMatMul of these operands is computed transposed (else tfjs's kernel). */
 export function transposedDense(a: TensorInfo, b: TensorInfo, attrs: { transposeA: boolean; transposeB: boolean; activation?: string | null }, hasPrelu: boolean, training: boolean): boolean {
@@ -34,7 +33,7 @@ export const fusedMatMulWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   if (!transposedDense(a!, b!, attrs as never, !!preluActivationWeights, recordingGradients())) return stockKernel('_FusedMatMul', 'wasm')({ inputs, backend, attrs });
   const temps: TensorInfo[] = [];
   const run = (name: string, ins: Record<string, TensorInfo>, at: Record<string, unknown>) => {
-    const k = tf.getKernel(name, 'wasm')!.kernelFunc({ inputs: ins, backend, attrs: at as NamedAttrMap }) as TensorInfo;
+    const k = callWasmKernel(name, ins, backend, at);
     temps.push(k);
     return k;
   };
@@ -46,8 +45,8 @@ export const fusedMatMulWasm: KernelFunc = ({ inputs, backend, attrs }) => {
       temps.pop();
       return y;
     }
-    return tf.getKernel('Add', 'wasm')!.kernelFunc({ inputs: { a: y, b: bias }, backend, attrs: {} }) as TensorInfo;
+    return callWasmKernel('Add', { a: y, b: bias }, backend, {});
   } finally {
-    for (const t of temps) (backend as unknown as Backend).disposeData(t.dataId);
+    for (const t of temps) (backend as unknown as WasmBackend).disposeData(t.dataId);
   }
 };

@@ -23,25 +23,8 @@ import { ADAM_UPDATE, adamUpdateWasm } from './wasm-adam.ts';
 import { addWasm } from './wasm-add.ts';
 import { fusedMatMulWasm } from './wasm-dense.ts';
 import { sumWasm } from './wasm-sum.ts';
-import { heapOffset, wasmSimd } from './wasm-simd.ts';
-
-type Backend = {
-  disposeData(id: object): boolean | void;
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-  wasm: { HEAPU8: Uint8Array };
-};
-
-function wasmKernel(name: string): KernelFunc {
-  const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`the wasm backend has no "${name}" kernel (is @tensorflow/tfjs-backend-wasm 4.22.0 loaded?)`);
-  return k.kernelFunc;
-}
-
-function call(name: string, inputs: Record<string, TensorInfo>, backend: unknown, attrs: NamedAttrMap): TensorInfo {
-  return wasmKernel(name)({ inputs, backend: backend as never, attrs }) as TensorInfo;
-}
+import { callWasmKernel as call, heapOffset, type WasmBackend as Backend } from './wasm-backend.ts';
+import { wasmSimd } from './wasm-simd.ts';
 
 interface BackpropFilterAttrs {
   strides: number | [number, number];
@@ -167,18 +150,12 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
       }
       return out;
     }
-    const simd = wasmSimd(backend);
-    if (!simd) throw new Error('Conv2DBackpropInput on wasm: the backend\'s memory was not found (is @tensorflow/tfjs-backend-wasm 4.22.0 loaded?)');
     // the matmul's second operand is packed by XNNPACK on every call (about 10 ns a value: more
     // than the multiplications on some shapes), so dy takes that place instead of the filter
     // when that saves more packing than the transposed overlap-add (scalar) costs over the SIMD one
     const rows = n * oh * ow;
     const taps = kh * kw * ci;
-    const matmul = (a: TensorInfo, m: TensorInfo) => {
-      const t = stockKernel('BatchMatMul', 'wasm')({ inputs: { a, b: m }, backend, attrs: { transposeA: false, transposeB: false } as unknown as NamedAttrMap }) as TensorInfo;
-      temps.push(t);
-      return t;
-    };
+    const matmul = (a: TensorInfo, m: TensorInfo) => raw('BatchMatMul', { a, b: m }, { transposeA: false, transposeB: false });
     let prod: TensorInfo;
     let transposed: boolean;
     if (co * (taps - rows) > rows * taps * PACKING_VS_SCALAR_ADD) {
@@ -194,6 +171,7 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
     }
     const out = b.makeOutput([n, h, w, ci], 'float32');
     b.typedArrayFromHeap(out).fill(0);
+    const simd = wasmSimd(backend);
     (transposed ? simd.col2im_t : simd.col2im)(heapOffset(backend, prod), heapOffset(backend, out), n, oh, ow, kh, kw, ci, h, w, sh, sw, padInfo.top, padInfo.left);
     return out;
   } finally {

@@ -7,9 +7,10 @@
  *   npx tsx src/engine/wasm-simd-build.ts     # `make wasm-simd`: rewrites wasm-simd-binary.ts
  *   await compileWasmSimd()                   // { shared, plain } (the test compares them with the embedded ones)
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const WAT_PATH = join(HERE, 'wasm-simd.wat');
@@ -49,8 +50,6 @@ export const WASM_SIMD_PLAIN = '${b64(b.plain)}';
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const text = binaryModuleText(await compileWasmSimd());
-  writeFileSync(`${BINARY_PATH}.tmp`, text);
-  renameSync(`${BINARY_PATH}.tmp`, BINARY_PATH);
+  await writeFileAtomic(BINARY_PATH, binaryModuleText(await compileWasmSimd()));
   console.log(`wrote ${BINARY_PATH}`);
 }

@@ -4,11 +4,9 @@
  * lie in its heap. One instance per memory (tfjs's threaded build has a shared memory, its
  * single-threaded build a plain one).
  *
- *   const simd = wasmSimd(backend);   // null when the backend's memory cannot be found
- *   simd?.leaky_relu(xOffset, outOffset, n, 0.1);
- *   heapOffset(backend, tensorInfo)   // a tensor's byte offset in that memory
+ *   wasmSimd(backend).leaky_relu(heapOffset(backend, x), heapOffset(backend, out), n, 0.1);   // heapOffset: wasm-backend.ts
  */
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { WasmBackend } from './wasm-backend.ts';
 import { WASM_SIMD_PLAIN, WASM_SIMD_SHARED } from './wasm-simd-binary.ts';
 
 export interface WasmSimd {
@@ -21,23 +19,19 @@ export interface WasmSimd {
   col2im(cols: number, out: number, n: number, oh: number, ow: number, kh: number, kw: number, ci: number, h: number, w: number, sh: number, sw: number, pt: number, pl: number): void;
 }
 
-interface WasmBackendLike {
-  wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-}
-
 const instances = new WeakMap<WebAssembly.Memory, WasmSimd>();
 
 /** The backend's memory: the threaded build exposes it as wasmMemory, the single-threaded one exports it. */
 function memoryOf(backend: unknown): WebAssembly.Memory | null {
-  const w = (backend as Partial<WasmBackendLike>).wasm;
+  const w = (backend as Partial<WasmBackend>).wasm;
   const m = w?.wasmMemory ?? w?.asm?.memory;
   return m instanceof WebAssembly.Memory ? m : null;
 }
 
-export function wasmSimd(backend: unknown): WasmSimd | null {
+/** The kernels on the backend's memory (throws when it cannot be found: not the pinned tfjs-backend-wasm). */
+export function wasmSimd(backend: unknown): WasmSimd {
   const memory = memoryOf(backend);
-  if (!memory) return null;
+  if (!memory) throw new Error('the wasm backend\'s memory was not found, so Janus\'s SIMD kernels cannot run on it (is @tensorflow/tfjs-backend-wasm 4.22.0 loaded?)');
   let simd = instances.get(memory);
   if (!simd) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
@@ -46,11 +40,4 @@ export function wasmSimd(backend: unknown): WasmSimd | null {
     instances.set(memory, simd);
   }
   return simd;
-}
-
-/** A tensor's byte offset in the backend's heap. */
-export function heapOffset(backend: unknown, t: TensorInfo): number {
-  const entry = (backend as WasmBackendLike).dataIdMap.get(t.dataId);
-  if (!entry) throw new Error(`a tensor of shape [${t.shape.join(', ')}] has no data on the wasm backend (disposed?)`);
-  return entry.memoryOffset;
 }

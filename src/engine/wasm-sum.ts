@@ -9,7 +9,8 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { stockKernel } from './stock-kernels.ts';
 import { tf } from './tf.ts';
-import { heapOffset, wasmSimd } from './wasm-simd.ts';
+import { heapOffset, type WasmBackend } from './wasm-backend.ts';
+import { wasmSimd } from './wasm-simd.ts';
 
 export const sumWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x } = inputs as { x: TensorInfo };
@@ -17,10 +18,9 @@ export const sumWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const rank = x.shape.length;
   const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
   const leading = rank >= 2 && axes.length === rank - 1 && axes.every((a, i) => a === i);
-  const simd = wasmSimd(backend);
-  if (!simd || !leading || x.dtype !== 'float32' || tf.util.sizeFromShape(x.shape) === 0) return stockKernel('Sum', 'wasm')({ inputs, backend, attrs });
+  if (!leading || x.dtype !== 'float32' || tf.util.sizeFromShape(x.shape) === 0) return stockKernel('Sum', 'wasm')({ inputs, backend, attrs });
   const ch = x.shape[rank - 1]!;
-  const out = (backend as unknown as { makeOutput(shape: number[], dtype: 'float32'): TensorInfo }).makeOutput(keepDims ? [...Array(rank - 1).fill(1), ch] : [ch], 'float32');
-  simd.sum_rows(heapOffset(backend, x), heapOffset(backend, out), tf.util.sizeFromShape(x.shape) / ch, ch);
+  const out = (backend as unknown as WasmBackend).makeOutput(keepDims ? [...Array(rank - 1).fill(1), ch] : [ch], 'float32');
+  wasmSimd(backend).sum_rows(heapOffset(backend, x), heapOffset(backend, out), tf.util.sizeFromShape(x.shape) / ch, ch);
   return out;
 };
