@@ -13,6 +13,7 @@ import { tf } from '../../src/engine/tf.ts';
 import { batchMatMulWasm, conv2DBackpropFilterWasm, conv2DBackpropInputWasm, PACKING_VS_SCALAR_ADD } from '../../src/engine/wasm-kernels.ts';
 import { convGradients, type ConvCase } from '../helpers/conv-grads.ts';
 import { randomArray, relativeError, rng } from '../helpers/numbers.ts';
+import { assertNoLeaks } from '../helpers/leaks.ts';
 
 const test = suite('engine/wasm-kernels-random');
 
@@ -185,12 +186,7 @@ test('no tensors or backend buffers are left behind', async () => {
     const m3 = tf.matMul(big, big, true, false);
     tf.dispose([a!, b!, t, m1, m2, m3]);
   };
-  g();
-  const before = tf.memory().numTensors;
-  const ids = tf.backend().numDataIds();
-  for (let i = 0; i < 3; i++) g();
-  assert.is(tf.memory().numTensors, before);
-  assert.is(tf.backend().numDataIds(), ids);
+  await assertNoLeaks(g);
   tf.dispose([x, f, dy, big, small]);
 });
 

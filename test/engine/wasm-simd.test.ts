@@ -19,6 +19,7 @@ import { wasmSimd } from '../../src/engine/wasm-simd.ts';
 import { LeanAdamOptimizer } from '../../src/model/lean-adam.ts';
 import { stockKernel } from '../../src/engine/stock-kernels.ts';
 import { randomArray } from '../helpers/numbers.ts';
+import { assertNoLeaks } from '../helpers/leaks.ts';
 
 const test = suite('engine/wasm-simd');
 
@@ -164,13 +165,7 @@ test('no tensors or backend buffers are left behind', async () => {
   await tf.setBackend('wasm');
   const w = tf.variable(tf.tensor(randomArray(37, 4)));
   const opt = new LeanAdamOptimizer(1e-3);
-  const step = () => opt.minimize(() => tf.sum(tf.leakyRelu(w, 0.1)) as tf.Scalar, false, [w]);
-  step();
-  const before = tf.memory().numTensors;
-  const ids = tf.backend().numDataIds();
-  for (let i = 0; i < 3; i++) step();
-  assert.is(tf.memory().numTensors, before);
-  assert.is(tf.backend().numDataIds(), ids);
+  await assertNoLeaks(() => opt.minimize(() => tf.sum(tf.leakyRelu(w, 0.1)) as tf.Scalar, false, [w]));
   tf.dispose(w);
   opt.dispose();
 });
