@@ -136,13 +136,10 @@ export function landmarkBounds(pts: readonly Point[]): Box {
  * detector gave relative to the landmarks). Score and descriptor carry over. About 30 ms a
  * face on wasm, against 250+ ms for SsdMobilenetv1.
  *
- *   const next = await trackFaces(fa, frame, previousFaces);
+ * One entry per previous face, null where it left the frame.
+ *
+ *   const next = await followFaces(fa, frame, previousFaces);
  */
-export async function trackFaces(fa: FaceApi, img: RgbImage, previous: readonly (DetectedFace & { boxFromLandmarks?: number[] })[]): Promise<DetectedFace[]> {
-  return (await followFaces(fa, img, previous)).filter((f) => f !== null);
-}
-
-/** trackFaces, one entry per previous face: null where it left the frame. */
 export function followFaces(fa: FaceApi, img: RgbImage, previous: readonly (DetectedFace & { boxFromLandmarks?: number[] })[]): Promise<(DetectedFace | null)[]> {
   return onSyncReadBackend(() => track(fa, img, previous));
 }

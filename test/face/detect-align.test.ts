@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { alignFace, templateInCrop } from '../../src/face/align.ts';
-import { detectFaces, trackFaces } from '../../src/face/face-api.ts';
+import { detectFaces, followFaces, type DetectedFace } from '../../src/face/face-api.ts';
 import { ALIGN_POINTS, TEMPLATE_68 } from '../../src/face/template.ts';
 import { meanDistance, meanShape, transformPoints, umeyama } from '../../src/face/umeyama.ts';
 import { tf } from '../../src/engine/tf.ts';
@@ -56,9 +56,11 @@ test('tracking follows a face by its landmarks: close to a fresh detection, no t
   const before = tf.memory().numTensors;
   for (const i of [31, 32, 33]) {
     const frame = await readFrame(SAMPLE_B, i);
-    const tracked = await trackFaces(fa, frame, prev);
+    const followed = await followFaces(fa, frame, prev);
+    const tracked = followed.filter((f): f is DetectedFace => f !== null);
     const fresh = await detectFaces(fa, frame, { detector: 'ssd', minScore: 0.5, descriptors: false });
-    assert.is(tracked.length, prev.length);
+    assert.is(followed.length, prev.length);
+    assert.is(tracked.length, prev.length, 'no face lost');
     for (const t of tracked) {
       assert.ok(t.tracked);
       const nearest = fresh.reduce((a, b) => (Math.abs(b.box.x - t.box.x) < Math.abs(a.box.x - t.box.x) ? b : a));
