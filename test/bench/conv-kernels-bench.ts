@@ -1,7 +1,7 @@
 /**
  * `make bench` (kernels part): every convolution of the `small` and `original` nets at batch
  * 16 on the selected backend, its forward pass, input gradient and filter gradient timed alone
- * (medians of 5, a fresh filter each call as in training, so XNNPACK packs it each time), in
+ * (medians of 5 with the result read, a fresh filter each call as in training, so XNNPACK packs it each time), in
  * ms and GFLOP/s: where a training step's time goes and how far each kernel is from the
  * backend's matmul ceiling (train-bench prints it).
  *
@@ -11,6 +11,7 @@ import { modelArchitecture, type PresetName } from '../../src/config/model.ts';
 import { resolveBackendChoice, selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { buildAutoencoder } from '../../src/model/autoencoder.ts';
+import { medianMs } from '../helpers/timing.ts';
 
 const { choice } = resolveBackendChoice();
 const { backend } = await selectBackend(choice);
@@ -48,17 +49,6 @@ function convLayers(preset: PresetName): ConvLayer[] {
   }
 }
 
-function median(f: () => void, reps = 5): number {
-  f();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    f();
-    ts.push(performance.now() - t);
-  }
-  return ts.sort((a, b) => a - b)[Math.floor(reps / 2)]!;
-}
-
 const inputGrad = (dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: number[], stride: number) =>
   tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: [stride, stride], pad: 'same', dataFormat: 'NHWC', inputShape } as never) as tf.Tensor;
 const filterGrad = (x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], stride: number) =>
@@ -77,18 +67,20 @@ for (const preset of ['small', 'original'] as const) {
     const w = tf.randomNormal(l.filter) as tf.Tensor4D;
     const fresh = (f: (filter: tf.Tensor4D) => tf.Tensor) => () => {
       const filter = tf.add(w, 0) as tf.Tensor4D;
-      tf.dispose([f(filter), filter]);
+      const y = f(filter);
+      filter.dispose();
+      return y;
     };
     const ms = l.transpose
       ? {
-          forward: median(fresh((f) => inputGrad(x, f, l.output, l.stride))),
-          inputGradient: median(fresh((f) => tf.conv2d(dy, f, l.stride, 'same'))),
-          filterGradient: median(() => filterGrad(dy, x, l.filter, l.stride).dispose()),
+          forward: await medianMs(fresh((f) => inputGrad(x, f, l.output, l.stride))),
+          inputGradient: await medianMs(fresh((f) => tf.conv2d(dy, f, l.stride, 'same'))),
+          filterGradient: await medianMs(() => filterGrad(dy, x, l.filter, l.stride)),
         }
       : {
-          forward: median(fresh((f) => tf.conv2d(x, f, l.stride, 'same'))),
-          inputGradient: median(fresh((f) => inputGrad(dy, f, l.input, l.stride))),
-          filterGradient: median(() => filterGrad(x, dy, l.filter, l.stride).dispose()),
+          forward: await medianMs(fresh((f) => tf.conv2d(x, f, l.stride, 'same'))),
+          inputGradient: await medianMs(fresh((f) => inputGrad(dy, f, l.input, l.stride))),
+          filterGradient: await medianMs(() => filterGrad(x, dy, l.filter, l.stride)),
         };
     tf.dispose([x, dy, w]);
     const fmt = (t: number) => `${t.toFixed(1)} ms (${(gflop / (t / 1000)).toFixed(1)} GFLOP/s)`;

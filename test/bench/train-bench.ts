@@ -22,7 +22,7 @@ import { reconstructionLoss } from '../../src/model/losses.ts';
 import type { FaceSet } from '../../src/train/face-set.ts';
 import { train } from '../../src/train/trainer.ts';
 import { faceCrop } from '../helpers/data.ts';
-import { timeIt } from '../helpers/timing.ts';
+import { medianMs, timeIt } from '../helpers/timing.ts';
 
 const { choice } = resolveBackendChoice();
 const sel = await selectBackend(choice);
@@ -97,22 +97,16 @@ function forwardFlopsPerFace(ae: Autoencoder): number {
 }
 
 /** The backend's dense matmul speed (1024 x 1024 x 1024, median of 7): the ceiling of a compute-bound kernel. */
-function matmulPeak(): number {
+async function matmulPeak(): Promise<number> {
   const a = tf.randomNormal([1024, 1024]);
   const b = tf.randomNormal([1024, 1024]);
-  tf.matMul(a, b).dispose();
-  const ts: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const t = performance.now();
-    tf.matMul(a, b).dataSync();
-    ts.push(performance.now() - t);
-  }
+  const ms = await medianMs(() => tf.matMul(a, b), 7);
   tf.dispose([a, b]);
-  return (2 * 1024 ** 3) / (ts.sort((x, y) => x - y)[3]! / 1000) / 1e9;
+  return (2 * 1024 ** 3) / (ms / 1000) / 1e9;
 }
 
 const results: Record<string, unknown>[] = [];
-const peak = matmulPeak();
+const peak = await matmulPeak();
 console.log(`matmul 1024x1024x1024 ${backend}: ${peak.toFixed(1)} GFLOP/s (the backend's ceiling for compute-bound kernels; PyTorch's BLAS on the same cores: numpy or torch a @ b)`);
 results.push({ matmulPeakGflops: +peak.toFixed(1) });
 for (const [preset, batches] of [

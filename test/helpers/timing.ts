@@ -4,6 +4,7 @@
  * check can use it with a pruned node_modules.
  *
  *   const secs = await timeIt(() => (step(), weight), 5000, 2);   // at least 5 s and 2 runs
+ *   const ms = await medianMs(() => tf.matMul(a, b), 7);           // median of 7 runs after one warm-up
  */
 import type { Tensor } from '../../src/engine/tf.ts';
 
@@ -16,4 +17,26 @@ export async function timeIt(f: () => Tensor | void, atLeastMs: number, minRuns:
     runs++;
   }
   return (performance.now() - t0) / 1000 / runs;
+}
+
+/**
+ * Milliseconds of one run of `f`, the median of `reps` runs after a warm-up run; a tensor `f`
+ * returns is read (asynchronously) inside the timing, then disposed.
+ */
+export async function medianMs(f: () => Tensor | void, reps = 5): Promise<number> {
+  const once = async () => {
+    const t = f();
+    if (t) {
+      await t.data();
+      t.dispose();
+    }
+  };
+  await once();
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await once();
+    ts.push(performance.now() - t0);
+  }
+  return ts.sort((a, b) => a - b)[Math.floor(reps / 2)]!;
 }
