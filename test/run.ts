@@ -172,7 +172,7 @@ const SECONDS: Record<string, number> = {
   'engine/wasm-activation': 2.0,
   'engine/wasm-simd': 3.0,
   'engine/wasm-dense': 2.0,
-  'swap/composite': 7.6,
+  'swap/composite': 17,
   'swap/metrics': 6.6,
   'model/checkpoint': 5.6,
   'dag/lock': 5.2,

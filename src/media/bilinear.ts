@@ -53,15 +53,3 @@ export function bilinearAt(x: number, y: number, width: number, height: number, 
 export function sampleBilinear(src: ArrayLike<number>, channels: number, t: BilinearTap, c: number): number {
   return t.w00 * src[t.i00 * channels + c]! + t.w10 * src[t.i10 * channels + c]! + t.w01 * src[t.i01 * channels + c]! + t.w11 * src[t.i11 * channels + c]!;
 }
-
-// sampleBilinear for the two layouts compositing reads per pixel of a face: each sees one array
-// type, so the engine compiles a monomorphic read (sampleBilinear sees every type there is);
-// the same sum in the same order, so the same values.
-/** sampleBilinear(src, 1, t, 0) of a float image (an alpha). */
-export function sampleAlpha(src: Float32Array, t: BilinearTap): number {
-  return t.w00 * src[t.i00]! + t.w10 * src[t.i10]! + t.w01 * src[t.i01]! + t.w11 * src[t.i11]!;
-}
-/** sampleBilinear(src, 3, t, c) of an RGB byte image. */
-export function sampleRgb(src: Uint8Array, t: BilinearTap, c: number): number {
-  return t.w00 * src[t.i00 * 3 + c]! + t.w10 * src[t.i10 * 3 + c]! + t.w01 * src[t.i01 * 3 + c]! + t.w11 * src[t.i11 * 3 + c]!;
-}

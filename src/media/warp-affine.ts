@@ -50,6 +50,8 @@ export interface WarpOptions {
   fill?: readonly [number, number, number];
   /** Only the output pixels marked here (one byte per pixel, non-zero: wanted); the rest stay 0. */
   only?: Uint8Array;
+  /** The array to write (zero-filled, width x height x 3); a new one without it. */
+  into?: Uint8Array;
 }
 
 /**
@@ -57,19 +59,21 @@ export interface WarpOptions {
  * point it takes its colour from (bilinear interpolation).
  */
 export function warpAffine(src: RgbImage, inverse: Affine, width: number, height: number, options: WarpOptions = {}): RgbImage {
-  const { border = 'replicate', fill = [0, 0, 0], only } = options;
-  const out = new Uint8Array(width * height * 3);
+  const { border = 'replicate', fill = [0, 0, 0], only, into } = options;
+  if (into && into.length !== width * height * 3) throw new Error(`warpAffine: expected ${width * height * 3} bytes to write into, got ${into.length}`);
+  const out = into ?? new Uint8Array(width * height * 3);
   const sw = src.width;
   const sh = src.height;
   const s = src.data;
   const t = newTap();
   const [a, b, c, d, e, f] = inverse;
   let o = 0;
+  let p = 0;
   for (let v = 0; v < height; v++) {
     let x = b * v + c;
     let y = e * v + f;
-    for (let u = 0; u < width; u++, x += a, y += d, o += 3) {
-      if (only && !only[o / 3]) continue;
+    for (let u = 0; u < width; u++, x += a, y += d, o += 3, p++) {
+      if (only && !only[p]) continue;
       if (border === 'constant' && (x < -0.5 || y < -0.5 || x > sw - 0.5 || y > sh - 0.5)) {
         out[o] = fill[0];
         out[o + 1] = fill[1];

@@ -108,7 +108,7 @@ const swap: StageKind<SwapConfig> = {
 
 const composite: StageKind<CompositeConfig> = {
   kind: 'composite',
-  version: '5', // 3: segments carry the synthetic tags; 4: the audio no longer cuts the video short (no -shortest); 5: the mask encoded from grey
+  version: '6', // 3: segments carry the synthetic tags; 4: the audio no longer cuts the video short (no -shortest); 5: the mask encoded from grey; 6: the mask at x264's ultrafast
   description: 'warp the swapped faces back into the frames, blend, encode with the source audio (per-segment items)',
   params: CompositeConfig,
   inputs: ['video', 'alignments', 'swapped'],

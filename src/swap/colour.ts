@@ -7,6 +7,7 @@
  */
 import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import type { ColourMethod } from '../config/swap.ts';
+import { scratch } from '../util/scratch.ts';
 
 // sRGB <-> CIE Lab (D65), per pixel, floats; no allocation per pixel (compositing runs this on
 // every face of every frame)
@@ -98,35 +99,47 @@ function inMask(mask: GrayImage | undefined, i: number): boolean {
 
 function rct(old: RgbImage, next: RgbImage, mask?: GrayImage, needed?: Uint8Array): RgbImage {
   const n = old.width * old.height;
-  const labOld = new Float32Array(n * 3);
-  const labNew = new Float32Array(n * 3);
+  // scratch (src/util/scratch.ts): this runs on every face of every frame; each is read only where written
+  const labOld = scratch('rct.labOld', Float32Array, n * 3, false);
+  const labNew = scratch('rct.labNew', Float32Array, n * 3, false);
   // Lab where it is read: the statistics read the mask's pixels, the result the needed ones
   let inside: Uint8Array | undefined;
   let wanted: Uint8Array | undefined;
   if (mask) {
-    inside = new Uint8Array(n);
+    inside = scratch('rct.inside', Uint8Array, n, false);
     for (let i = 0; i < n; i++) inside[i] = mask.data[i]! > 127 ? 1 : 0;
     if (needed) {
-      wanted = new Uint8Array(n);
+      wanted = scratch('rct.wanted', Uint8Array, n, false);
       for (let i = 0; i < n; i++) wanted[i] = inside[i]! | needed[i]!;
     }
   }
   rgbToLabAll(old.data, n, labOld, inside);
   rgbToLabAll(next.data, n, labNew, wanted);
   const stats = (lab: Float32Array) => {
-    const mean = [0, 0, 0];
-    const sq = [0, 0, 0];
+    // per channel, in pixel order: the sum and the sum of squares over the mask's pixels
+    let m0 = 0;
+    let m1 = 0;
+    let m2 = 0;
+    let q0 = 0;
+    let q1 = 0;
+    let q2 = 0;
     let k = 0;
-    for (let i = 0; i < n; i++) {
-      if (!inMask(mask, i)) continue;
+    for (let i = 0, o = 0; i < n; i++, o += 3) {
+      if (inside && !inside[i]) continue;
       k++;
-      for (let c = 0; c < 3; c++) {
-        mean[c]! += lab[i * 3 + c]!;
-        sq[c]! += lab[i * 3 + c]! ** 2;
-      }
+      const l = lab[o]!;
+      const a = lab[o + 1]!;
+      const b = lab[o + 2]!;
+      m0 += l;
+      q0 += l ** 2;
+      m1 += a;
+      q1 += a ** 2;
+      m2 += b;
+      q2 += b ** 2;
     }
     k = Math.max(1, k);
-    return mean.map((m, c) => [m / k, Math.sqrt(Math.max(1e-6, sq[c]! / k - (m / k) ** 2))] as const);
+    const channel = (m: number, q: number) => [m / k, Math.sqrt(Math.max(1e-6, q / k - (m / k) ** 2))] as const;
+    return [channel(m0, q0), channel(m1, q1), channel(m2, q2)];
   };
   const so = stats(labOld);
   const sn = stats(labNew);

@@ -68,15 +68,16 @@ export function readFaces(faces: readonly KeptFace[], s: FrameSwap): Promise<Fac
  * otherwise into one copy of them.
  */
 export function compositeFaces(frame: RgbImage, faces: readonly FaceToComposite[], s: FrameSwap, reuseFrame = false): { image: RgbImage; replaced: GrayImage } {
-  const replaced: GrayImage = { width: frame.width, height: frame.height, data: new Uint8Array(frame.width * frame.height) };
-  if (!faces.length) return { image: frame, replaced };
+  if (!faces.length) return { image: frame, replaced: { width: frame.width, height: frame.height, data: new Uint8Array(frame.width * frame.height) } };
   const image: RgbImage = { width: frame.width, height: frame.height, data: reuseFrame ? frame.data : new Uint8Array(frame.data) };
+  // the union of the replaced pixels: the first face's (a new array), raised by the others'
+  let replaced: GrayImage | null = null;
   for (const { face, swapped, mask } of faces) {
     const r = compositeFace(image, swapped, face.matrix, mask, s.options, image.data);
-    if (faces.length === 1) return r; // one face (the usual frame): its replaced pixels are the union
-    for (let i = 0; i < replaced.data.length; i++) if (r.replaced.data[i]! > replaced.data[i]!) replaced.data[i] = r.replaced.data[i]!;
+    if (!replaced) replaced = r.replaced;
+    else for (let i = 0; i < replaced.data.length; i++) if (r.replaced.data[i]! > replaced.data[i]!) replaced.data[i] = r.replaced.data[i]!;
   }
-  return { image, replaced };
+  return { image, replaced: replaced! };
 }
 
 /** The frame with every kept face of it swapped, and the union of the replaced pixels (readFaces, then compositeFaces). */

@@ -10,7 +10,8 @@ import { applyAffine, invertAffine, warpAffine } from '../media/warp-affine.ts';
 import { defaultOf } from '../config/parse.ts';
 import { CompositeConfig, type ColourMethod } from '../config/swap.ts';
 import type { Affine, GrayImage, RgbImage } from '../util/geometry.ts';
-import { bilinearAt, newTap, sampleAlpha, sampleRgb } from '../media/bilinear.ts';
+import { blendFace } from './blend-face.ts';
+import { scratch } from '../util/scratch.ts';
 import { COLOUR_METHODS } from './colour.ts';
 import { seamlessClone } from './seamless.ts';
 
@@ -24,29 +25,44 @@ export interface CompositeOptions {
   seamless?: boolean;
 }
 
-/** Min filter of radius r (square window), separable; outside the image counts as 0. */
-export function erode(mask: GrayImage, r: number): GrayImage {
+/**
+ * Min filter of radius r (square window), separable; outside the image counts as 0. `into`: the
+ * array to write (zero-filled, the mask's size); a new one without it.
+ */
+export function erode(mask: GrayImage, r: number, into?: Uint8Array): GrayImage {
   if (r <= 0) return mask;
   const { width: w, height: h } = mask;
-  // one line of `len` values at src[start + i * step]: the min over i - r .. i + r, 0 where that reaches past an end
-  const line = (src: Uint8Array, out: Uint8Array, start: number, step: number, len: number) => {
-    for (let i = r; i < len - r; i++) {
+  const src = mask.data;
+  // rows: the min over x - r .. x + r, 0 where that reaches past an end
+  const tmp = scratch('erode.rows', Uint8Array, src.length);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = r; x < w - r; x++) {
       let m = 255;
-      for (let j = start + (i - r) * step, end = start + (i + r) * step; j <= end && m; j += step) if (src[j]! < m) m = src[j]!;
-      out[start + i * step] = m;
+      for (let j = row + x - r, end = row + x + r; j <= end && m; j++) if (src[j]! < m) m = src[j]!;
+      tmp[row + x] = m;
     }
-  };
-  const tmp = new Uint8Array(mask.data.length);
-  for (let y = 0; y < h; y++) line(mask.data, tmp, y * w, 1, w);
-  const out = new Uint8Array(mask.data.length);
-  for (let x = 0; x < w; x++) line(tmp, out, x, w, h);
+  }
+  // columns, a row at a time (the running min of 2r + 1 rows, read along their length)
+  const out = into ?? new Uint8Array(src.length);
+  for (let y = r; y < h - r; y++) {
+    const row = y * w;
+    out.set(tmp.subarray((y - r) * w, (y - r + 1) * w), row);
+    for (let d = -r + 1; d <= r; d++) {
+      const other = (y + d) * w;
+      for (let x = 0; x < w; x++) if (tmp[other + x]! < out[row + x]!) out[row + x] = tmp[other + x]!;
+    }
+  }
   return { width: w, height: h, data: out };
 }
 
-/** Box blur of radius r, twice (close to a Gaussian), to a 0..1 float alpha. Edges repeat; running sums, O(1) a pixel. */
-export function feather(mask: GrayImage, r: number): Float32Array {
+/**
+ * Box blur of radius r, twice (close to a Gaussian), to a 0..1 float alpha. Edges repeat;
+ * running sums, O(1) a pixel. `into`: the array to write (the mask's size); a new one without it.
+ */
+export function feather(mask: GrayImage, r: number, into?: Float32Array): Float32Array {
   const { width: w, height: h } = mask;
-  const a = new Float32Array(mask.data.length);
+  const a = into ?? new Float32Array(mask.data.length);
   for (let i = 0; i < a.length; i++) a[i] = mask.data[i]! / 255;
   if (r <= 0) return a;
   const n = 2 * r + 1;
@@ -62,12 +78,73 @@ export function feather(mask: GrayImage, r: number): Float32Array {
       s += src[start + (add > last ? last : add) * step]! - src[start + (drop < 0 ? 0 : drop) * step]!;
     }
   };
-  const tmp = new Float32Array(a.length);
+  // columns, a row at a time: each column's running sum as line() keeps it, in the same order
+  const sums = scratch('feather.sums', Float64Array, w, false);
+  const columns = (src: Float32Array, out: Float32Array) => {
+    const last = h - 1;
+    sums.fill(0);
+    for (let d = -r; d <= r; d++) {
+      const row = (d < 0 ? 0 : d > last ? last : d) * w;
+      for (let x = 0; x < w; x++) sums[x] = sums[x]! + src[row + x]!;
+    }
+    for (let i = 0; i < h; i++) {
+      const row = i * w;
+      const add = i + r + 1;
+      const drop = i - r;
+      const addRow = (add > last ? last : add) * w;
+      const dropRow = (drop < 0 ? 0 : drop) * w;
+      for (let x = 0; x < w; x++) {
+        out[row + x] = sums[x]! / n;
+        sums[x] = sums[x]! + (src[addRow + x]! - src[dropRow + x]!);
+      }
+    }
+  };
+  const tmp = scratch('feather.rows', Float32Array, a.length, false);
   for (let k = 0; k < 2; k++) {
     for (let y = 0; y < h; y++) line(a, tmp, y * w, 1, w);
-    for (let x = 0; x < w; x++) line(tmp, a, x, w, h);
+    columns(tmp, a);
   }
   return a;
+}
+
+/**
+ * The crop's pixels the blend (alpha > 0) or the seamless clone (inside the mask) reads, bilinear
+ * taps included (each such pixel's 3x3 neighbourhood), as a scratch array (valid until the next
+ * call); and the box [x0, y0, x1, y1] of the pixels with some alpha (x1 < 0: none).
+ */
+export function pixelsRead(alpha: Float32Array, mask: GrayImage): { needed: Uint8Array; box: [number, number, number, number] } {
+  const size = mask.width;
+  if (mask.height !== size || alpha.length !== size * size) throw new Error(`pixelsRead: expected a square mask and its alpha, got ${mask.width}x${mask.height} and ${alpha.length} values`);
+  const seed = scratch('composite.seed', Uint8Array, size * size);
+  let ax0 = size;
+  let ax1 = -1;
+  let ay0 = size;
+  let ay1 = -1;
+  for (let y = 0, i = 0; y < size; y++) {
+    for (let x = 0; x < size; x++, i++) {
+      if (alpha[i]! > 0) {
+        seed[i] = 1;
+        if (x < ax0) ax0 = x;
+        if (x > ax1) ax1 = x;
+        if (y < ay0) ay0 = y;
+        ay1 = y;
+      } else if (mask.data[i]) seed[i] = 1;
+    }
+  }
+  // the seeds' 3x3 neighbourhoods (inside the crop): along the rows, then the columns
+  const across = scratch('composite.across', Uint8Array, size * size, false);
+  for (let y = 0; y < size; y++) {
+    const row = y * size;
+    for (let x = 0; x < size; x++) across[row + x] = seed[row + x]! | (x > 0 ? seed[row + x - 1]! : 0) | (x < size - 1 ? seed[row + x + 1]! : 0);
+  }
+  const needed = scratch('composite.needed', Uint8Array, size * size, false);
+  for (let y = 0; y < size; y++) {
+    const row = y * size;
+    const up = y > 0 ? row - size : row;
+    const down = y < size - 1 ? row + size : row;
+    for (let x = 0; x < size; x++) needed[row + x] = across[row + x]! | across[up + x]! | across[down + x]!;
+  }
+  return { needed, box: [ax0, ay0, ax1, ay1] };
 }
 
 /**
@@ -82,32 +159,15 @@ export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, m
   // the original crop where it is read: all of it for the seamless clone, inside the mask for the colour statistics
   let only: Uint8Array | undefined;
   if (!opts.seamless) {
-    only = new Uint8Array(size * size);
+    only = scratch('composite.only', Uint8Array, size * size);
     if (colour !== 'none') for (let i = 0; i < only.length; i++) only[i] = mask.data[i]! > 127 ? 1 : 0;
   }
-  const original = warpAffine(frame, inv, size, size, { border: 'replicate', only });
-  const alpha = feather(erode(mask, opts.erode ?? 0), opts.feather ?? 0);
-  // the crop's pixels the blend (alpha > 0) or the seamless clone (inside the mask) reads, bilinear taps included
-  // and the box of the crop's pixels with some alpha (the blend reads nothing outside it)
-  const needed = new Uint8Array(size * size);
-  let ax0 = size;
-  let ax1 = -1;
-  let ay0 = size;
-  let ay1 = -1;
-  for (let y = 0, i = 0; y < size; y++) {
-    for (let x = 0; x < size; x++, i++) {
-      if (alpha[i]! <= 0 && !mask.data[i]) continue;
-      if (alpha[i]! > 0) {
-        if (x < ax0) ax0 = x;
-        if (x > ax1) ax1 = x;
-        if (y < ay0) ay0 = y;
-        ay1 = y;
-      }
-      const l = x > 0 ? -1 : 0;
-      const r = x < size - 1 ? 1 : 0;
-      for (let dy = y > 0 ? -1 : 0; dy <= (y < size - 1 ? 1 : 0); dy++) for (let dx = l; dx <= r; dx++) needed[i + dy * size + dx] = 1;
-    }
-  }
+  // the crop-sized arrays are scratch (src/util/scratch.ts): this runs on every face of every frame
+  const original = warpAffine(frame, inv, size, size, { border: 'replicate', only, into: scratch('composite.original', Uint8Array, size * size * 3) });
+  const eroded = erode(mask, opts.erode ?? 0, scratch('composite.eroded', Uint8Array, size * size));
+  const alpha = feather(eroded, opts.feather ?? 0, scratch('composite.alpha', Float32Array, size * size, false));
+  const { needed, box } = pixelsRead(alpha, mask);
+  const [ax0, ay0, ax1, ay1] = box;
   const coloured = COLOUR_METHODS[colour](original, face, mask, needed);
   const recoloured = opts.seamless ? seamlessClone(original, coloured, mask) : coloured;
   if (into && into.length !== frame.data.length) throw new Error(`compositeFace: expected ${frame.data.length} bytes to blend into, got ${into.length}`);
@@ -122,9 +182,6 @@ export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, m
   const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[1]))));
   const y1 = Math.min(frame.height - 1, Math.ceil(Math.max(...corners.map((c) => c[1]))));
   const [a, b, c, d, e, f] = matrix;
-  const t = newTap();
-  const rgb = recoloured.data;
-  const src = frame.data;
   // on each row, the x where (u, v) lies in the alpha box, one pixel wider each side (u and v are linear in x)
   const [bu0, bu1, bv0, bv1] = [Math.max(0, ax0 - 1), Math.min(size - 1, ax1 + 1), Math.max(0, ay0 - 1), Math.min(size - 1, ay1 + 1)];
   const span = (p: number, q: number, lo: number, hi: number, range: [number, number]) => {
@@ -138,23 +195,12 @@ export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, m
     range[0] = Math.max(range[0], Math.floor(Math.min(ta, tb)) - 1);
     range[1] = Math.min(range[1], Math.ceil(Math.max(ta, tb)) + 1);
   };
-  const range: [number, number] = [0, 0];
-  for (let y = y0; y <= y1; y++) {
+  const columns = (y: number, range: [number, number]) => {
     range[0] = x0;
     range[1] = x1;
     span(a, b * y + c, bu0, bu1, range);
     span(d, e * y + f, bv0, bv1, range);
-    for (let x = range[0]; x <= range[1]; x++) {
-      const u = a * x + b * y + c;
-      const v = d * x + e * y + f;
-      if (u < 0 || v < 0 || u > size - 1 || v > size - 1) continue;
-      bilinearAt(u, v, size, size, t);
-      const k = sampleAlpha(alpha, t);
-      if (k <= 0) continue;
-      const o = (y * frame.width + x) * 3;
-      for (let ch = 0; ch < 3; ch++) out[o + ch] = Math.round(k * sampleRgb(rgb, t, ch) + (1 - k) * src[o + ch]!);
-      replaced[y * frame.width + x] = Math.round(255 * k);
-    }
-  }
+  };
+  blendFace({ out, src: frame.data, width: frame.width, replaced, rgb: recoloured.data, alpha, size, matrix, y0, y1, columns });
   return { image: { width: frame.width, height: frame.height, data: out }, replaced: { width: frame.width, height: frame.height, data: replaced } };
 }

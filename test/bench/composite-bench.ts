@@ -21,6 +21,7 @@ import { probeVideo } from '../../src/media/probe.ts';
 import { compositeFrame } from '../../src/swap/composite-frame.ts';
 import { compositeFrames } from '../../src/swap/composite-frames.ts';
 import { selfSwap } from './self-swap.ts';
+import { MASK_PRESET } from '../../src/stages/composite.ts';
 
 const i = process.argv.indexOf('--frames');
 const FRAMES = i > 0 ? Number(process.argv[i + 1]) : 50;
@@ -48,7 +49,7 @@ try {
   for (const preset of ['medium', 'veryfast'] as const) {
     t0 = performance.now();
     const video = await openVideoWriter({ out: join(dir, 'out.mp4'), width: info.width, height: info.height, fps: info.fps, crf: params.crf, preset, deterministic: true });
-    const mask = await openVideoWriter({ out: join(dir, 'mask.mp4'), width: info.width, height: info.height, fps: info.fps, crf: 0, preset, deterministic: true, input: 'gray' });
+    const mask = await openVideoWriter({ out: join(dir, 'mask.mp4'), width: info.width, height: info.height, fps: info.fps, crf: 0, preset: MASK_PRESET, deterministic: true, input: 'gray' });
     const frames = prefetch(decodeFrames(clip, { info }));
     const done = await compositeFrames({ frames, first: 0, end: info.frameCount, facesOf: (index) => byFrame.get(index) ?? [], swap, video, mask });
     await video.close();

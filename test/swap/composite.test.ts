@@ -4,7 +4,9 @@
  * mask covers the face only; seamless (Poisson) blending meets the frame at the mask's edge;
  * rct converts back only the pixels it is told are read, exactly as it would all of them; the
  * fast paths (the byte table of the sRGB curve, the min filter, the blend on the alpha's box
- * only) give exactly what the plain per-pixel definitions give.
+ * only, the pixels the blend reads) give exactly what the plain per-pixel definitions give, the
+ * feather what plain box sums give, and the scratch arrays reused from face to face carry nothing
+ * from one to the next.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,7 +16,7 @@ import { extendedMask } from '../../src/face/mask.ts';
 import { readFrame } from '../../src/media/decode.ts';
 import type { RgbImage } from '../../src/util/geometry.ts';
 import { COLOUR_METHODS, toByte, toByteExact } from '../../src/swap/colour.ts';
-import { compositeFace, erode, feather } from '../../src/swap/composite.ts';
+import { compositeFace, erode, feather, pixelsRead } from '../../src/swap/composite.ts';
 import { similarity, composeAffine } from '../../src/media/warp-affine.ts';
 import { bilinearAt, sampleBilinear } from '../../src/media/bilinear.ts';
 import { seamlessClone } from '../../src/swap/seamless.ts';
@@ -195,6 +197,72 @@ test('the blend covers every frame pixel the plain definition does: a rotated fa
     }
   }
   assert.ok(changed > 3000, `${changed} pixels blended`);
+});
+
+test('feather is two box blurs of radius r (edges repeated), to float precision', async () => {
+  const { mask } = await setup();
+  const { width: w, height: h } = mask;
+  for (const r of [1, 8]) {
+    const fast = feather(mask, r);
+    // the plain definition: each pass a mean over 2r + 1 pixels along the rows, then the columns
+    let a = Float64Array.from(mask.data, (v) => v / 255);
+    const clamp = (v: number, hi: number) => (v < 0 ? 0 : v > hi ? hi : v);
+    for (let pass = 0; pass < 2; pass++) {
+      const rows = new Float64Array(a.length);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let d = -r; d <= r; d++) s += a[y * w + clamp(x + d, w - 1)]!;
+        rows[y * w + x] = s / (2 * r + 1);
+      }
+      const cols = new Float64Array(a.length);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let d = -r; d <= r; d++) s += rows[clamp(y + d, h - 1) * w + x]!;
+        cols[y * w + x] = s / (2 * r + 1);
+      }
+      a = cols;
+    }
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(fast[i]! - a[i]!));
+    assert.ok(worst < 1e-5, `r ${r}: differs by up to ${worst}`);
+    assert.ok(fast.some((v) => v > 0 && v < 1), `r ${r}: a soft edge`);
+  }
+});
+
+test('the pixels the blend reads are the 3x3 neighbourhoods of those with alpha or mask, and the box is that of the alpha', async () => {
+  const { mask } = await setup();
+  const size = mask.width;
+  const alpha = feather(erode(mask, 3), 8);
+  const { needed, box } = pixelsRead(alpha, mask);
+  let x0 = size, y0 = size, x1 = -1, y1 = -1;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      if (alpha[y * size + x]! > 0) [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+      let want = 0;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+        const [u, v] = [x + dx, y + dy];
+        if (u >= 0 && v >= 0 && u < size && v < size && (alpha[v * size + u]! > 0 || mask.data[v * size + u])) want = 1;
+      }
+      if (needed[y * size + x] !== want) assert.unreachable(`(${x}, ${y}): ${needed[y * size + x]}, the definition gives ${want}`);
+    }
+  }
+  assert.equal(box, [x0, y0, x1, y1]);
+  assert.ok(x1 > x0 && y1 > y0, 'some alpha');
+});
+
+test('compositing a face gives the same bytes whatever was composited before it (scratch arrays carry nothing over)', async () => {
+  const { frame, aligned, mask } = await setup();
+  const opts = { colour: 'rct' as const, erode: 3, feather: 8 };
+  const first = compositeFace(frame, aligned.image, aligned.matrix, mask, opts);
+  // between the two: another face (a smaller crop, a full mask, other settings) through every scratch array
+  const small = { width: 128, height: 128, data: aligned.image.data.subarray(0, 128 * 128 * 3) };
+  const full = { width: 128, height: 128, data: new Uint8Array(128 * 128).fill(255) };
+  compositeFace(frame, small, composeAffine(similarity(0.5, 0, 0, 0), aligned.matrix), full, { colour: 'rct', erode: 1, feather: 2 });
+  compositeFace(frame, aligned.image, composeAffine(similarity(1, 0.3, 5, 5), aligned.matrix), { ...mask, data: mask.data.map((v) => 255 - v) }, { colour: 'rct', erode: 6, feather: 20 });
+  const again = compositeFace(frame, aligned.image, aligned.matrix, mask, opts);
+  assert.ok(Buffer.from(first.image.data).equals(Buffer.from(again.image.data)), 'the same image');
+  assert.ok(Buffer.from(first.replaced.data).equals(Buffer.from(again.replaced.data)), 'the same replaced pixels');
+  assert.ok(first.replaced.data.some((v) => v > 0), 'a face was blended');
 });
 
 test.run();
