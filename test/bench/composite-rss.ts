@@ -11,13 +11,14 @@ import { openVideoWriter } from '../../src/media/encode.ts';
 import { probeVideo } from '../../src/media/probe.ts';
 import { compositeFrames } from '../../src/swap/composite-frames.ts';
 import { selfSwap } from './self-swap.ts';
+import { MASK_PRESET } from '../../src/stages/composite.ts';
 
 const [clip, ex, out] = process.argv.slice(2) as [string, string, string];
 const { byFrame, swap, params } = selfSwap(ex);
 const info = await probeVideo(clip);
 const t0 = performance.now();
 const video = await openVideoWriter({ out: join(out, 'out.mp4'), width: info.width, height: info.height, fps: info.fps, crf: params.crf, preset: 'veryfast', deterministic: true });
-const mask = await openVideoWriter({ out: join(out, 'mask.mp4'), width: info.width, height: info.height, fps: info.fps, crf: 0, preset: 'veryfast', deterministic: true, input: 'gray' });
+const mask = await openVideoWriter({ out: join(out, 'mask.mp4'), width: info.width, height: info.height, fps: info.fps, crf: 0, preset: MASK_PRESET, deterministic: true, input: 'gray' });
 const done = await compositeFrames({ frames: prefetch(decodeFrames(clip, { info })), first: 0, end: info.frameCount, facesOf: (i) => byFrame.get(i) ?? [], swap, video, mask });
 await video.close();
 await mask.close();
