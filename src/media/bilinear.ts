@@ -1,14 +1,15 @@
 /**
  * The one bilinear sampler: where a point (x, y) falls between four pixels, and how much each
- * counts. Affine warps (media/warp-affine.ts), training augmentation (train/augment.ts) and
- * compositing (swap/composite.ts) all sample through it. Pixel (i, j) sits at coordinate
- * (i, j); a point outside the image is clamped to its edge (edge pixels repeated).
+ * counts. Training augmentation (train/augment.ts) and perturbations sample through it; the two
+ * loops that run on every pixel of every face, affine warps (media/warp-affine.ts) and the
+ * composite blend (swap/blend-face.ts), write the same weights and sums out over locals, and
+ * their tests hold them to this sampler's bytes. Pixel (i, j) sits at coordinate (i, j); a point
+ * outside the image is clamped to its edge (edge pixels repeated).
  *
  *   const t = bilinearAt(10.25, 3.5, width, height);     // reuse a tap: bilinearAt(x, y, w, h, t)
  *   const red = sampleBilinear(rgb, 3, t, 0);            // channel 0 of an HWC image at (10.25, 3.5)
  *
- * Callers that sample several images at one point (a colour crop and its alpha) take the tap
- * once and read each image through it.
+ * Callers that sample several images at one point take the tap once and read each through it.
  */
 
 /** The four neighbours (pixel indices, y * width + x) of a point and their weights (summing to 1). */

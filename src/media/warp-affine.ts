@@ -10,7 +10,6 @@
  * which way they mean; `invertAffine` turns a forward matrix around.
  */
 import type { Affine, RgbImage } from '../util/geometry.ts';
-import { bilinearAt, newTap, sampleBilinear } from './bilinear.ts';
 
 export const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];
 
@@ -65,8 +64,13 @@ export function warpAffine(src: RgbImage, inverse: Affine, width: number, height
   const sw = src.width;
   const sh = src.height;
   const s = src.data;
-  const t = newTap();
+  const constant = border === 'constant';
+  const [f0, f1, f2] = fill;
   const [a, b, c, d, e, f] = inverse;
+  // media/bilinear.ts's weights and sums, written out over locals (this runs on every pixel of
+  // every aligned face and composited crop): the same values as sampling through a tap
+  const right = sw - 1;
+  const bottom = sh - 1;
   let o = 0;
   let p = 0;
   for (let v = 0; v < height; v++) {
@@ -74,15 +78,32 @@ export function warpAffine(src: RgbImage, inverse: Affine, width: number, height
     let y = e * v + f;
     for (let u = 0; u < width; u++, x += a, y += d, o += 3, p++) {
       if (only && !only[p]) continue;
-      if (border === 'constant' && (x < -0.5 || y < -0.5 || x > sw - 0.5 || y > sh - 0.5)) {
-        out[o] = fill[0];
-        out[o + 1] = fill[1];
-        out[o + 2] = fill[2];
+      if (constant && (x < -0.5 || y < -0.5 || x > sw - 0.5 || y > sh - 0.5)) {
+        out[o] = f0;
+        out[o + 1] = f1;
+        out[o + 2] = f2;
         continue;
       }
-      bilinearAt(x, y, sw, sh, t);
+      const xc = x < 0 ? 0 : x > right ? right : x;
+      const yc = y < 0 ? 0 : y > bottom ? bottom : y;
+      const x0 = Math.floor(xc);
+      const y0 = Math.floor(yc);
+      const dx = x0 + 1 < sw ? 3 : 0;
+      const dy = y0 + 1 < sh ? sw * 3 : 0;
+      const fx = xc - x0;
+      const fy = yc - y0;
+      const w00 = (1 - fx) * (1 - fy);
+      const w10 = fx * (1 - fy);
+      const w01 = (1 - fx) * fy;
+      const w11 = fx * fy;
+      const i00 = (y0 * sw + x0) * 3;
+      const i10 = i00 + dx;
+      const i01 = i00 + dy;
+      const i11 = i01 + dx;
       // a blend of 0..255 stays in 0..255; the store truncates, so +0.5 rounds
-      for (let ch = 0; ch < 3; ch++) out[o + ch] = sampleBilinear(s, 3, t, ch) + 0.5;
+      out[o] = w00 * s[i00]! + w10 * s[i10]! + w01 * s[i01]! + w11 * s[i11]! + 0.5;
+      out[o + 1] = w00 * s[i00 + 1]! + w10 * s[i10 + 1]! + w01 * s[i01 + 1]! + w11 * s[i11 + 1]! + 0.5;
+      out[o + 2] = w00 * s[i00 + 2]! + w10 * s[i10 + 2]! + w01 * s[i01 + 2]! + w11 * s[i11 + 2]! + 0.5;
     }
   }
   return { width, height, data: out };

@@ -3,7 +3,8 @@
  * bilinear function (a + bx + cy + dxy) sampled at its pixels is given back exactly at any point
  * between them, so random images of such planes check every point against a known value:
  * float images of 1 to 4 channels (augmentation), a uint8 crop and its alpha through one tap
- * (compositing), and warpAffine's rounding and borders (alignment).
+ * (compositing), and warpAffine's rounding and borders (alignment); warpAffine, which writes the
+ * sampler out over locals, gives on noise the very bytes sampling through a tap gives.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -117,6 +118,32 @@ test('warpAffine: the identity and a whole-pixel shift copy pixels; a similarity
       }
   }
   assert.ok(outside > 100 && outside < 5 * 40 * 24 - 100, `both borders are exercised (${outside} points outside)`);
+});
+
+test('warpAffine gives on noise the very bytes the tap gives (its own loop is the sampler written out), at the edges too', () => {
+  const r = rng(29);
+  const [sw, sh] = [61, 37];
+  const noise: RgbImage = { width: sw, height: sh, data: Uint8Array.from({ length: sw * sh * 3 }, () => Math.floor(r() * 256)) };
+  const t = newTap();
+  let checked = 0;
+  for (let k = 0; k < 6; k++) {
+    const inverse = similarity(0.3 + r() * 2, r() * 6, r() * 50 - 15, r() * 30 - 10);
+    const out = warpAffine(noise, inverse, 45, 29);
+    for (let v = 0, o = 0; v < 29; v++) {
+      // the warp steps along a row by adding (a, d): the same points here
+      let x = inverse[1] * v + inverse[2];
+      let y = inverse[4] * v + inverse[5];
+      for (let u = 0; u < 45; u++, x += inverse[0], y += inverse[3], o += 3) {
+        bilinearAt(x, y, sw, sh, t);
+        for (let c = 0; c < 3; c++) {
+          const want = Math.trunc(sampleBilinear(noise.data, 3, t, c) + 0.5);
+          if (out.data[o + c] !== want) assert.unreachable(`map ${k} at (${u}, ${v}) channel ${c}: ${out.data[o + c]}, the tap gives ${want}`);
+          checked++;
+        }
+      }
+    }
+  }
+  assert.is(checked, 6 * 45 * 29 * 3);
 });
 
 test.run();
