@@ -3,12 +3,17 @@
  * frame, its index and time, and per face its box, score, 68 landmarks (as detected and as
  * smoothed), forward matrix (frame -> aligned crop), identity distance, sharpness, and whether
  * it was kept (or why it was dropped), and the identity clusters of face tracks (schema 2; a
- * schema-1 file still reads, as a schema-2 document without tracks and clusters).
+ * schema-1 file still reads, as a schema-2 document without tracks and clusters). Written with
+ * a frame a line; read whatever its layout, a file too large for one string included.
  *
  *   const doc = readAlignments('runs/x/alignments.json');   // validated
+ *   await writeAlignments('runs/x/alignments.json', doc);   // atomic, streamed a batch of frames at a time
  *   summarise(doc)   // { frames: 125, framesWithoutFace: 0, multiFaceFrames: 40, kept: 125, dropped: { 'not the target identity': 40 } }
  */
+import { mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { z } from 'zod';
+import { withAtomicPath } from '../util/atomic-write.ts';
 import { ExtractConfig } from '../config/extract.ts';
 import { readJson, validateJson } from '../util/read-json.ts';
 import { BoxRecord, Pt } from './detections-file.ts';
@@ -136,6 +141,37 @@ export function readAlignments(file: string): AlignmentsDoc {
   const what = v1 || schema === ALIGNMENTS_SCHEMA ? `${schema} file` : `alignments file (schema ${ALIGNMENTS_SCHEMAS.join('|')})`;
   if (v1) return upgradeV1(validateJson(raw, AlignmentsDocV1, `"${file}"`, { what, hint }));
   return validateJson(raw, AlignmentsDoc, `"${file}"`, { what, hint });
+}
+
+/**
+ * Write an alignments document atomically: its header indented as JSON files are, its frames
+ * one compact line each (half the bytes of indented JSON: 68 landmarks twice a face), written a
+ * batch at a time, so no string of the whole file is built (a string tops out near 2^29
+ * characters: the alignments of half an hour of video). readAlignments reads either form.
+ */
+export async function writeAlignments(file: string, doc: AlignmentsDoc): Promise<void> {
+  const { frames, ...head } = doc;
+  const header = JSON.stringify({ ...head, frames: [] }, null, 2);
+  const tail = '"frames": []\n}';
+  if (!header.endsWith(tail)) throw new Error(`writeAlignments: expected the header to end with the frames, got …${header.slice(-40)}`);
+  await mkdir(dirname(file), { recursive: true });
+  await withAtomicPath(file, async (tmp) => {
+    const fh = await open(tmp, 'w');
+    try {
+      let batch = `${header.slice(0, -tail.length)}"frames": [${frames.length ? '\n' : ''}`;
+      for (let i = 0; i < frames.length; i++) {
+        batch += `    ${JSON.stringify(frames[i])}${i < frames.length - 1 ? ',' : ''}\n`;
+        if (batch.length > 1 << 20) {
+          await fh.writeFile(batch);
+          batch = '';
+        }
+      }
+      await fh.writeFile(`${batch}${frames.length ? '  ' : ''}]\n}\n`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  });
 }
 
 export interface AlignmentsSummary {

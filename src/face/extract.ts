@@ -10,13 +10,12 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { ExtractConfig } from '../config/extract.ts';
-import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { decodeFrames, prefetch } from '../media/decode.ts';
 import { readImage, writeGrayPng, writeImage } from '../media/image.ts';
 import { rationalValue, type VideoInfo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import { alignFace } from './align.ts';
-import { ALIGNMENTS_SCHEMA, describeClustering, type AlignedFaceRecord, type AlignmentsDoc, type ClusteringRecord } from './alignments-file.ts';
+import { ALIGNMENTS_SCHEMA, describeClustering, writeAlignments, type AlignedFaceRecord, type AlignmentsDoc, type ClusteringRecord } from './alignments-file.ts';
 import type { FrameDetections } from './detections-file.ts';
 import { describeFace, descriptorDistance, detectFaces, followFaces, landmarkBounds, type DetectedFace, type FaceApi } from './face-api.ts';
 import { clusterTracks, pickTarget, type Clustering } from './identity.ts';
@@ -184,7 +183,7 @@ export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc>
     frames: detections.map((d, t) => ({ index: d.index, time: d.time, faces: records[t]! })),
   };
   for (const w of warnings) log(`warning: ${w}`);
-  await writeJsonAtomic(o.alignmentsFile, doc);
+  await writeAlignments(o.alignmentsFile, doc);
   return doc;
 }
 

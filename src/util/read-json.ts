@@ -10,7 +10,8 @@
  *
  * A file that is not JSON (truncated, garbled) names the line and column; a missing file says so.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parseJsonBuffer } from './json-buffer.ts';
 import type { z } from 'zod';
 import { UserError } from './errors.ts';
 import { describeIssue } from './zod-issues.ts';
@@ -58,8 +59,13 @@ export function parseJsonText(text: string, source: string, kind: FileKind): unk
 
 /** The file's text, or a UserError naming it (missing, unreadable). */
 function readText(file: string, kind: FileKind): string {
+  return readBytes(file, kind).toString('utf8');
+}
+
+/** The file's bytes, or a UserError naming it (missing, unreadable). */
+function readBytes(file: string, kind: FileKind): Buffer {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
@@ -67,8 +73,40 @@ function readText(file: string, kind: FileKind): string {
   }
 }
 
+/**
+ * Files longer than this are parsed from their bytes in pieces (util/json-buffer.ts): V8 caps a
+ * string at about 2^29 characters, and one JSON.parse holds the text and the value at once.
+ */
+export const LARGE_JSON_BYTES = 128 << 20;
+
+/** Parse the JSON bytes of a large file, or a UserError naming `source` with the line and column where it stops. */
+export function parseJsonBytes(buf: Buffer, source: string, kind: FileKind, opts: { chunk?: number } = {}): unknown {
+  try {
+    return parseJsonBuffer(buf, opts);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    const pos = /^(.*) at position (\d+)$/s.exec(err.message);
+    let where = '';
+    if (pos) {
+      const at = Math.min(Number(pos[2]), buf.length);
+      const lineStart = buf.lastIndexOf(0x0a, at - 1) + 1;
+      let line = 1;
+      for (let i = buf.indexOf(0x0a); i !== -1 && i < at; i = buf.indexOf(0x0a, i + 1)) line++;
+      where = at >= buf.length ? ': it ends early (truncated?)' : ` at line ${line}, column ${at - lineStart + 1}`;
+    }
+    throw new UserError(`cannot read ${kind.what} ${source}: not valid JSON${where} (${pos ? pos[1] : err.message})`, kind.hint ?? DEFAULT_FILE_HINT, { cause: err });
+  }
+}
+
 /** Read and parse a JSON file without validating it (see validateJson). */
 export function readJson(file: string, kind: FileKind): unknown {
+  let size = 0;
+  try {
+    size = statSync(file).size;
+  } catch {
+    // readText names what is wrong
+  }
+  if (size > LARGE_JSON_BYTES) return parseJsonBytes(readBytes(file, kind), `"${file}"`, kind);
   return parseJsonText(readText(file, kind), `"${file}"`, kind);
 }
 

@@ -1,13 +1,14 @@
 /**
  * The alignments file across schema versions: a schema-1 file (written before face tracks and
  * identity clusters) still reads, as schema 2 without them; a file of an unknown schema is
- * refused naming the ones that read.
+ * refused naming the ones that read; writeAlignments writes a frame a line and reads back as
+ * the document it was given.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ALIGNMENTS_SCHEMA, readAlignments, summarise } from '../../src/face/alignments-file.ts';
+import { ALIGNMENTS_SCHEMA, readAlignments, summarise, writeAlignments } from '../../src/face/alignments-file.ts';
 import { writeContactSheets } from '../../src/face/contact-sheet.ts';
 import { formatSummary } from '../../src/cli/alignments.ts';
 import { UserError } from '../../src/util/errors.ts';
@@ -33,6 +34,8 @@ const v1 = {
     },
   ],
 };
+
+writeFileSync(join(tmp.dir, 'v1-again.json'), JSON.stringify(v1));
 
 test('a schema-1 file reads as schema 2, without tracks and clusters', async () => {
   const file = join(tmp.dir, 'v1.json');
@@ -61,6 +64,27 @@ test('a schema-1 file with schema-2 fields, or an unknown schema, is refused', (
   const future = join(tmp.dir, 'future.json');
   writeFileSync(future, JSON.stringify({ ...v1, schema: 'janus.alignments/9' }));
   assert.throws(() => readAlignments(future), (e: Error) => e instanceof UserError && /not a valid alignments file \(schema janus\.alignments\/1\|janus\.alignments\/2\): schema: expected "janus\.alignments\/2", got "janus\.alignments\/9"/.test(e.message));
+});
+
+test('writeAlignments: the header indented, a frame a line, read back as the document; no frames as JSON.stringify writes it', async () => {
+  const one = readAlignments(join(tmp.dir, 'v1-again.json'));
+  const frames = Array.from({ length: 5 }, (_, i) => ({ ...one.frames[0]!, index: i, time: i / 25, faces: i === 2 ? [] : one.frames[0]!.faces }));
+  const doc = { ...one, video: { ...one.video, frameCount: 5 }, frames };
+  const dir = join(tmp.dir, 'written');
+  const file = join(dir, 'alignments.json');
+  await writeAlignments(file, doc);
+  assert.equal(readAlignments(file), doc);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const frameLines = lines.filter((l) => l.startsWith('    {"index":'));
+  assert.is(frameLines.length, 5, 'one line a frame');
+  assert.equal(JSON.parse(frameLines[2]!.replace(/,$/, '')), frames[2]);
+  assert.ok(lines.includes('  "schema": "janus.alignments/2",'), 'the header indented');
+  assert.ok(readFileSync(file, 'utf8').length < JSON.stringify(doc, null, 2).length * 0.7, 'smaller than indented JSON');
+  assert.equal(readdirSync(dir), ['alignments.json'], 'no temp left');
+  const { frames: _, ...head } = doc;
+  const empty = { ...head, frames: [] }; // the frames last, as extraction builds a document
+  await writeAlignments(file, empty);
+  assert.is(readFileSync(file, 'utf8'), `${JSON.stringify(empty, null, 2)}\n`);
 });
 
 test.run();

@@ -1,0 +1,120 @@
+/**
+ * Parse JSON held in a Buffer too large for one JavaScript string (V8 caps a string at about
+ * 2^29 characters: the alignments of a 30-minute video pretty-printed pass it). The text is
+ * split at the members of its objects and the elements of its arrays wherever a value is longer
+ * than `chunk` bytes, and each piece goes through JSON.parse: the same value JSON.parse would
+ * give, never a string longer than `chunk`.
+ *
+ *   parseJsonBuffer(readFileSync('alignments.json'))          // as JSON.parse(text)
+ *   parseJsonBuffer(buf, { chunk: 64 })                       // split finely (the tests)
+ *
+ * Malformed text throws a SyntaxError whose message ends in `at position N` (a byte offset).
+ */
+
+const [QUOTE, BACKSLASH, OPEN_OBJ, CLOSE_OBJ, OPEN_ARR, CLOSE_ARR, COMMA, COLON] = ['"', '\\', '{', '}', '[', ']', ',', ':'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number, number, number, number];
+
+const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+
+function fail(what: string, at: number): never {
+  throw new SyntaxError(`${what} at position ${at}`);
+}
+
+function skipSpace(buf: Uint8Array, i: number): number {
+  while (i < buf.length && isSpace(buf[i]!)) i++;
+  return i;
+}
+
+/** The index just past the string starting at `i` (its opening quote). */
+function stringEnd(buf: Uint8Array, i: number): number {
+  for (let j = i + 1; j < buf.length; j++) {
+    const b = buf[j]!;
+    if (b === BACKSLASH) j++;
+    else if (b === QUOTE) return j + 1;
+  }
+  return fail('Unterminated string in JSON', buf.length);
+}
+
+/** The index just past the value starting at `i` (no leading space). */
+function valueEnd(buf: Uint8Array, i: number): number {
+  const b = buf[i];
+  if (b === undefined) return fail('Unexpected end of JSON input', i);
+  if (b === QUOTE) return stringEnd(buf, i);
+  if (b === OPEN_OBJ || b === OPEN_ARR) {
+    let depth = 0;
+    for (let j = i; j < buf.length; j++) {
+      const c = buf[j]!;
+      if (c === QUOTE) j = stringEnd(buf, j) - 1;
+      else if (c === OPEN_OBJ || c === OPEN_ARR) depth++;
+      else if (c === CLOSE_OBJ || c === CLOSE_ARR) {
+        if (--depth === 0) return j + 1;
+      }
+    }
+    return fail('Unexpected end of JSON input', buf.length);
+  }
+  // a number or a literal: up to the next delimiter (JSON.parse judges it)
+  let j = i;
+  while (j < buf.length && !isSpace(buf[j]!) && buf[j] !== COMMA && buf[j] !== CLOSE_OBJ && buf[j] !== CLOSE_ARR && buf[j] !== COLON) j++;
+  return j;
+}
+
+/** JSON.parse of buf[start, end), its errors placed at byte offsets of the whole buffer. */
+function parseSlice(buf: Buffer, start: number, end: number): unknown {
+  const text = buf.toString('utf8', start, end);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const pos = /position (\d+)/.exec(message);
+    // JSON.parse counts characters of the slice: as bytes of the whole buffer
+    const at = pos ? start + Buffer.byteLength(text.slice(0, Number(pos[1]))) : start;
+    const what = message.replace(/, ".*" is not valid JSON$/s, '').replace(/ (in JSON )?at position \d+.*$/s, '');
+    return fail(`${what} in JSON`, at);
+  }
+}
+
+function parseValue(buf: Buffer, start: number, end: number, chunk: number): unknown {
+  const first = buf[start];
+  if (end - start <= chunk || (first !== OPEN_OBJ && first !== OPEN_ARR)) return parseSlice(buf, start, end);
+  const isObject = first === OPEN_OBJ;
+  const close = isObject ? CLOSE_OBJ : CLOSE_ARR;
+  const obj: Record<string, unknown> = {};
+  const arr: unknown[] = [];
+  let i = skipSpace(buf, start + 1);
+  if (buf[i] === close) return isObject ? obj : arr;
+  for (;;) {
+    let key = '';
+    if (isObject) {
+      if (buf[i] !== QUOTE) fail('Expected a property name in JSON', i);
+      const keyEnd = stringEnd(buf, i);
+      key = parseSlice(buf, i, keyEnd) as string;
+      i = skipSpace(buf, keyEnd);
+      if (buf[i] !== COLON) fail("Expected ':' after a property name in JSON", i);
+      i = skipSpace(buf, i + 1);
+    }
+    const vEnd = valueEnd(buf, i);
+    const value = parseValue(buf, i, vEnd, chunk);
+    if (isObject) {
+      // as JSON.parse: a repeated key keeps its last value; __proto__ is an own property
+      Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+    } else arr.push(value);
+    i = skipSpace(buf, vEnd);
+    if (buf[i] === COMMA) {
+      i = skipSpace(buf, i + 1);
+      continue;
+    }
+    if (buf[i] === close) break;
+    if (i >= end) fail('Unexpected end of JSON input', i);
+    fail(`Expected ',' or '${String.fromCharCode(close)}' in JSON`, i);
+  }
+  return isObject ? obj : arr;
+}
+
+export function parseJsonBuffer(buf: Buffer, opts: { chunk?: number } = {}): unknown {
+  const chunk = opts.chunk ?? 64 << 20;
+  const start = skipSpace(buf, 0);
+  if (start >= buf.length) fail('Unexpected end of JSON input', start);
+  const end = valueEnd(buf, start);
+  const rest = skipSpace(buf, end);
+  if (rest < buf.length) fail('Unexpected non-whitespace character after JSON', rest);
+  return parseValue(buf, start, end, chunk);
+}

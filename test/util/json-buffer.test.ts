@@ -1,0 +1,101 @@
+/**
+ * JSON parsed from a Buffer in pieces gives what JSON.parse gives, however finely it is split
+ * (strings holding quotes, brackets, escapes and multi-byte characters; nesting; numbers;
+ * literals; repeated and __proto__ keys), and malformed text is an error at the byte where it
+ * goes wrong; readJson reads a file larger than LARGE_JSON_BYTES through it, and a malformed
+ * one is a UserError with the line and column.
+ */
+import { createWriteStream, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseJsonBuffer } from '../../src/util/json-buffer.ts';
+import { LARGE_JSON_BYTES, parseJsonBytes, readJson } from '../../src/util/read-json.ts';
+import { UserError } from '../../src/util/errors.ts';
+import { tempDir } from '../helpers/fixtures.ts';
+
+const test = suite('util/json-buffer');
+const tmp = tempDir('json-buffer');
+test.after(() => tmp.cleanup());
+
+const docs = [
+  '{"a": [1, 2.5, -3e-7, 1E+21, 0], "b": {"c": "q\\"uo]te}", "d": ["[", "{", "\\\\", "\\u00e9t\\u00e9"]}, "e": true, "f": false, "g": null}',
+  ' \n[ {"x": "héllo wörld ✓ 日本"}, [], {}, [[[]]], "", "\\"", -0, 123456789012345678901234567890 ] \n',
+  '{"k": 1, "k": 2, "__proto__": {"polluted": true}, "arr": [{"__proto__": 1}]}',
+  JSON.stringify({ frames: Array.from({ length: 50 }, (_, i) => ({ index: i, faces: [{ box: [i, i * 0.5], label: `face "${i}" {` }] })) }, null, 2),
+  '"just a string"',
+  '42',
+];
+
+test('the same value as JSON.parse at every split size', () => {
+  for (const text of docs) {
+    const want = JSON.parse(text);
+    for (const chunk of [1, 7, 64, 1 << 20]) {
+      const got = parseJsonBuffer(Buffer.from(text), { chunk });
+      assert.equal(got, want, `chunk ${chunk}: ${text.slice(0, 40)}`);
+    }
+    const split = parseJsonBuffer(Buffer.from(text), { chunk: 1 }) as Record<string, unknown>;
+    if (text.includes('__proto__')) {
+      assert.ok(Object.hasOwn(split, '__proto__'), '__proto__ is an own key, as JSON.parse makes it');
+      assert.is(({} as Record<string, unknown>).polluted, undefined, 'no prototype touched');
+      assert.is(split.k, 2, 'a repeated key keeps its last value');
+    }
+  }
+});
+
+test('malformed text is a SyntaxError at the byte where it goes wrong', () => {
+  const cases: Array<[string, number]> = [
+    ['{"a": [1, 2', 11],
+    ['{"a": "unterminated', 19],
+    ['{"a": 1 "b": 2}', 8],
+    ['{"a": 1} x', 9],
+    ['[1, 2,, 3]', 6],
+    ['{"é": tru}', 7],
+    ['', 0],
+  ];
+  for (const [text, at] of cases) {
+    assert.throws(() => parseJsonBuffer(Buffer.from(text), { chunk: 1 }), (e: Error) => e instanceof SyntaxError && new RegExp(`at position ${at}$`).test(e.message), `${JSON.stringify(text)}: at ${at}`);
+    assert.throws(() => JSON.parse(text), 'JSON.parse refuses it too');
+  }
+});
+
+test('a malformed large file is a UserError naming the file, the line and the column', () => {
+  const text = '{\n  "a": [1, 2],\n  "b": [3 4]\n}\n';
+  try {
+    parseJsonBytes(Buffer.from(text), '"x.json"', { what: 'test file', hint: 'fix it' }, { chunk: 1 });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, UserError);
+    assert.match((err as Error).message, /^cannot read test file "x\.json": not valid JSON at line 3, column 11 /);
+  }
+  try {
+    parseJsonBytes(Buffer.from('{"a": [1,'), '"y.json"', { what: 'test file' }, { chunk: 1 });
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /not valid JSON: it ends early \(truncated\?\)/);
+  }
+});
+
+test(`readJson reads a file over ${LARGE_JSON_BYTES >> 20} MB in pieces, as JSON.parse would`, async () => {
+  const file = join(tmp.dir, 'large.json');
+  const out = createWriteStream(file);
+  const row = (i: number) => JSON.stringify({ i, name: `row "${i}" ]}`, v: [i / 3, -i] });
+  out.write('{"head": {"n": 1},\n "rows": [\n');
+  let bytes = 0;
+  let n = 0;
+  for (; bytes <= LARGE_JSON_BYTES; n++) {
+    const line = `${n ? ',\n' : ''}${row(n)}`;
+    bytes += line.length;
+    if (!out.write(line)) await once(out, 'drain');
+  }
+  out.end('\n]}\n');
+  await once(out, 'finish');
+  const doc = readJson(file, { what: 'test file' }) as { head: unknown; rows: Array<{ i: number }> };
+  assert.equal(doc.head, { n: 1 });
+  assert.is(doc.rows.length, n);
+  for (const i of [0, 1, Math.floor(n / 2), n - 1]) assert.equal(doc.rows[i], JSON.parse(row(i)));
+  writeFileSync(file, ''); // 128 MB back
+});
+
+test.run();
