@@ -173,7 +173,7 @@ const SECONDS: Record<string, number> = {
   'engine/wasm-simd': 3.0,
   'engine/wasm-dense': 2.0,
   'swap/composite': 17,
-  'util/json-buffer': 14,
+  'util/json-buffer': 0.5,
   'swap/metrics': 6.6,
   'model/checkpoint': 5.6,
   'dag/lock': 5.2,

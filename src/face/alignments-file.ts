@@ -15,7 +15,8 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { withAtomicPath } from '../util/atomic-write.ts';
 import { ExtractConfig } from '../config/extract.ts';
-import { readJson, validateJson } from '../util/read-json.ts';
+import { jsonArrayElements, jsonObjectMembers, parseJsonBuffer, parseJsonRange } from '../util/json-buffer.ts';
+import { readJsonBytes, validateJson, validateJsonAt, withJsonPosition } from '../util/read-json.ts';
 import { BoxRecord, Pt } from './detections-file.ts';
 
 export const ALIGNMENTS_SCHEMA = 'janus.alignments/2';
@@ -122,25 +123,65 @@ export const AlignmentsDoc = z
   .strict();
 export type AlignmentsDoc = z.infer<typeof AlignmentsDoc>;
 
-/** A schema-1 document as schema 2: no tracks, no clusters. */
-function upgradeV1(doc: z.infer<typeof AlignmentsDocV1>): AlignmentsDoc {
-  return {
-    ...doc,
-    schema: ALIGNMENTS_SCHEMA,
-    target: { ...doc.target, cluster: null },
-    clustering: null,
-    frames: doc.frames.map((f) => ({ ...f, faces: f.faces.map((x) => ({ ...x, track: null, cluster: null })) })),
-  };
+const FrameV1 = AlignmentsDocV1.shape.frames.element;
+const Frame = AlignmentsDoc.shape.frames.element;
+export type AlignedFrame = z.infer<typeof Frame>;
+/** An alignments document without its frames (readAlignmentsEach hands those over one at a time). */
+export type AlignmentsHeader = Omit<AlignmentsDoc, 'frames'>;
+
+/** A schema-1 frame as schema 2: its faces without tracks and clusters. */
+function upgradeFrameV1(f: z.infer<typeof FrameV1>): AlignedFrame {
+  return { ...f, faces: f.faces.map((x) => ({ ...x, track: null, cluster: null })) };
+}
+
+/**
+ * Read and validate an alignments file a frame at a time: the header is returned, each frame
+ * goes to `onFrame` in file order, validated (schema 1 upgraded), and is not kept: a reader that
+ * keeps a little of each frame (the composite stage: the kept faces' matrices) holds the file's
+ * bytes and that, never the whole document as objects. Any layout of the JSON reads (keys in
+ * any order); problems name the field (`frames.41.faces.0.box.x: …`) or the line and column.
+ */
+export function readAlignmentsEach(file: string, onFrame: (frame: AlignedFrame, index: number) => void): AlignmentsHeader {
+  const hint = 'pass the alignments.json that `janus extract` wrote, or re-run the extraction to write it again';
+  const kind = { what: 'alignments file', hint };
+  const buf = readJsonBytes(file, kind);
+  return withJsonPosition(buf, `"${file}"`, kind, () => {
+    let members: ReturnType<typeof jsonObjectMembers>;
+    try {
+      members = jsonObjectMembers(buf);
+    } catch (err) {
+      // not an object at all: what the whole file is, as the other readers say it
+      if (err instanceof SyntaxError && /Expected an object/.test(err.message)) validateJson(parseJsonBuffer(buf), AlignmentsDoc, `"${file}"`, { ...kind, what: `alignments file (schema ${ALIGNMENTS_SCHEMAS.join('|')})` });
+      throw err;
+    }
+    const head: Record<string, unknown> = {};
+    let frames: { start: number; end: number } | null = null;
+    for (const m of members) {
+      if (m.key === 'frames') frames = m;
+      else Object.defineProperty(head, m.key, { value: parseJsonRange(buf, m.start, m.end), enumerable: true, writable: true, configurable: true });
+    }
+    const schema = head.schema;
+    const v1 = schema === ALIGNMENTS_SCHEMAS[0];
+    const what = v1 || schema === ALIGNMENTS_SCHEMA ? `${schema} file` : `alignments file (schema ${ALIGNMENTS_SCHEMAS.join('|')})`;
+    const k = { what, hint };
+    // the header checked with the frames still to come (an array there, else the file's own value)
+    const frameless = frames ? { ...head, frames: buf[frames.start] === 0x5b ? [] : parseJsonRange(buf, frames.start, frames.end) } : head;
+    const header = v1 ? validateJson(frameless, AlignmentsDocV1, `"${file}"`, k) : validateJson(frameless, AlignmentsDoc, `"${file}"`, k);
+    let i = 0;
+    for (const e of jsonArrayElements(buf, frames!.start, frames!.end)) {
+      const raw = parseJsonRange(buf, e.start, e.end);
+      onFrame(v1 ? upgradeFrameV1(validateJsonAt(raw, FrameV1, `"${file}"`, k, ['frames', i])) : validateJsonAt(raw, Frame, `"${file}"`, k, ['frames', i]), i);
+      i++;
+    }
+    const { frames: _, ...rest } = header;
+    return v1 ? { ...(rest as Omit<z.infer<typeof AlignmentsDocV1>, 'frames'>), schema: ALIGNMENTS_SCHEMA, target: { ...header.target, cluster: null }, clustering: null } : (rest as AlignmentsHeader);
+  });
 }
 
 export function readAlignments(file: string): AlignmentsDoc {
-  const hint = 'pass the alignments.json that `janus extract` wrote, or re-run the extraction to write it again';
-  const raw = readJson(file, { what: 'alignments file', hint });
-  const schema = (raw as { schema?: unknown } | null)?.schema;
-  const v1 = schema === ALIGNMENTS_SCHEMAS[0];
-  const what = v1 || schema === ALIGNMENTS_SCHEMA ? `${schema} file` : `alignments file (schema ${ALIGNMENTS_SCHEMAS.join('|')})`;
-  if (v1) return upgradeV1(validateJson(raw, AlignmentsDocV1, `"${file}"`, { what, hint }));
-  return validateJson(raw, AlignmentsDoc, `"${file}"`, { what, hint });
+  const frames: AlignedFrame[] = [];
+  const header = readAlignmentsEach(file, (f) => frames.push(f));
+  return { ...header, frames };
 }
 
 /**

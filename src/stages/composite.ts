@@ -17,7 +17,6 @@
 import { basename, join } from 'node:path';
 import { partialFrames, type CompositeConfig } from '../config/swap.ts';
 import type { StageContext, StageImplementation } from '../dag/stage-kind.ts';
-import { readAlignments } from '../face/alignments-file.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { concatVideos } from '../media/concat.ts';
 import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
@@ -26,7 +25,7 @@ import { probeVideo, withExactFrameCount, type VideoInfo } from '../media/probe.
 import type { FrameSwap } from '../swap/composite-frame.ts';
 import { compositeFrames } from '../swap/composite-frames.ts';
 import { COMPOSITE_SCHEMA, readSegmentStats, writeCompositeRecord, writeSegmentStats, type SegmentStats } from '../swap/composite-record.ts';
-import { keptFacesByFrame, type KeptFace } from '../swap/kept-faces.ts';
+import { readKeptFacesByFrame, type KeptFace } from '../swap/kept-faces.ts';
 import { readSwapRecord, type SwapRecord } from '../swap/swap-record.ts';
 import { SYNTHETIC_NOTICE, SYNTHETIC_SCHEMA, METHOD, syntheticTags, type SyntheticSidecar } from '../swap/synthetic.ts';
 import { sha256File } from '../util/hash.ts';
@@ -72,8 +71,8 @@ async function stopDecoder(s: Session): Promise<void> {
 
 export const compositeStage: StageImplementation<P, Session> = {
   async open(ctx) {
-    const doc = readAlignments(ctx.inputs.alignments!);
-    const byFrame = keptFacesByFrame(doc, ctx.inputs.alignments!);
+    // a frame at a time: of a long video's alignments only the kept faces are held
+    const { header: doc, byFrame } = readKeptFacesByFrame(ctx.inputs.alignments!);
     const info = await withExactFrameCount(await probeVideo(ctx.inputs.video!)); // an estimated count would lose or invent frames
     if (info.width !== doc.video.width || info.height !== doc.video.height) {
       throw new Error(`the alignments file ${ctx.inputs.alignments} is of a ${doc.video.width}x${doc.video.height} video, "${ctx.inputs.video}" is ${info.width}x${info.height}: pass the video it was extracted from`);

@@ -154,6 +154,7 @@ export function pixelsRead(alpha: Float32Array, mask: GrayImage): { needed: Uint
  */
 export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, mask: GrayImage, opts: CompositeOptions = {}, into?: Uint8Array): { image: RgbImage; replaced: GrayImage } {
   const size = face.width;
+  if (face.height !== size || mask.width !== size || mask.height !== size) throw new Error(`compositeFace: expected a square face and a mask of its size, got a ${face.width}x${face.height} face and a ${mask.width}x${mask.height} mask`);
   const inv = invertAffine(matrix); // crop -> frame
   const colour = opts.colour ?? defaultOf(CompositeConfig, 'colour');
   // the original crop where it is read: all of it for the seamless clone, inside the mask for the colour statistics

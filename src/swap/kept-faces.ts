@@ -5,9 +5,10 @@
  *   const faces = keptFaces(readAlignments(file), file);
  *   faces[0]   // { id: '000000_0', frame: 0, face: '/…/faces/000000_0.png', mask: '/…/masks/000000_0.png', matrix: [...] }
  *   keptFacesByFrame(doc, file).get(12)   // the kept faces of frame 12
+ *   readKeptFacesByFrame(file).byFrame    // the same, read a frame at a time (the document never held whole)
  */
 import { basename, dirname, extname, resolve } from 'node:path';
-import type { AlignmentsDoc } from '../face/alignments-file.ts';
+import { readAlignmentsEach, type AlignedFrame, type AlignmentsDoc, type AlignmentsHeader } from '../face/alignments-file.ts';
 import type { Affine } from '../util/geometry.ts';
 
 export interface KeptFace {
@@ -18,16 +19,19 @@ export interface KeptFace {
   matrix: Affine;
 }
 
-export function keptFaces(doc: AlignmentsDoc, alignmentsFile: string): KeptFace[] {
-  const base = dirname(resolve(alignmentsFile));
+/** The kept faces of one frame of an alignments file (`base`: the file's folder, which its paths are relative to). */
+function keptOf(f: AlignedFrame, base: string): KeptFace[] {
   const out: KeptFace[] = [];
-  for (const f of doc.frames) {
-    for (const r of f.faces) {
-      if (!r.kept || !r.face || !r.mask || !r.matrix) continue;
-      out.push({ id: basename(r.face, extname(r.face)), frame: f.index, face: resolve(base, r.face), mask: resolve(base, r.mask), matrix: r.matrix });
-    }
+  for (const r of f.faces) {
+    if (!r.kept || !r.face || !r.mask || !r.matrix) continue;
+    out.push({ id: basename(r.face, extname(r.face)), frame: f.index, face: resolve(base, r.face), mask: resolve(base, r.mask), matrix: r.matrix });
   }
   return out;
+}
+
+export function keptFaces(doc: AlignmentsDoc, alignmentsFile: string): KeptFace[] {
+  const base = dirname(resolve(alignmentsFile));
+  return doc.frames.flatMap((f) => keptOf(f, base));
 }
 
 /** The kept faces by frame index (frames without one are absent). */
@@ -35,6 +39,21 @@ export function keptFacesByFrame(doc: AlignmentsDoc, alignmentsFile: string): Ma
   const byFrame = new Map<number, KeptFace[]>();
   for (const f of keptFaces(doc, alignmentsFile)) byFrame.set(f.frame, [...(byFrame.get(f.frame) ?? []), f]);
   return byFrame;
+}
+
+/**
+ * keptFacesByFrame straight from the file, a frame at a time (readAlignmentsEach): the whole
+ * document is never held, only the kept faces (what compositing needs of a long video); and the
+ * file's header.
+ */
+export function readKeptFacesByFrame(alignmentsFile: string): { header: AlignmentsHeader; byFrame: Map<number, KeptFace[]> } {
+  const base = dirname(resolve(alignmentsFile));
+  const byFrame = new Map<number, KeptFace[]>();
+  const header = readAlignmentsEach(alignmentsFile, (f) => {
+    const kept = keptOf(f, base);
+    if (kept.length) byFrame.set(f.index, [...(byFrame.get(f.index) ?? []), ...kept]);
+  });
+  return { header, byFrame };
 }
 
 /** `n` items spread evenly over a list (all of them when it is shorter). */

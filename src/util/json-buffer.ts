@@ -3,10 +3,17 @@
  * 2^29 characters: the alignments of a 30-minute video pretty-printed pass it). The text is
  * split at the members of its objects and the elements of its arrays wherever a value is longer
  * than `chunk` bytes, and each piece goes through JSON.parse: the same value JSON.parse would
- * give, never a string longer than `chunk`.
+ * give, and no string longer than `chunk` but a single value that long (one long string).
+ * It recurses once per level of nesting larger than `chunk` (pathological depths overflow the
+ * stack where JSON.parse would not).
  *
  *   parseJsonBuffer(readFileSync('alignments.json'))          // as JSON.parse(text)
  *   parseJsonBuffer(buf, { chunk: 64 })                       // split finely (the tests)
+ *
+ * Readers that take a large array an element at a time (the alignments' frames) walk the ranges:
+ *
+ *   const members = jsonObjectMembers(buf);                  // [{ key, start, end }]: the values unparsed
+ *   for (const e of jsonArrayElements(buf, m.start, m.end)) use(parseJsonRange(buf, e.start, e.end));
  *
  * Malformed text throws a SyntaxError whose message ends in `at position N` (a byte offset).
  */
@@ -65,9 +72,11 @@ function parseSlice(buf: Buffer, start: number, end: number): unknown {
   } catch (err) {
     const message = (err as Error).message;
     const pos = /position (\d+)/.exec(message);
+    // no position (some of V8's messages): split the piece to its smallest failing part
+    if (!pos && end - start > 1 && (buf[start] === OPEN_OBJ || buf[start] === OPEN_ARR)) return parseValue(buf, start, end, 0);
     // JSON.parse counts characters of the slice: as bytes of the whole buffer
     const at = pos ? start + Buffer.byteLength(text.slice(0, Number(pos[1]))) : start;
-    const what = message.replace(/, ".*" is not valid JSON$/s, '').replace(/ (in JSON )?at position \d+.*$/s, '');
+    const what = message.replace(/, (\.\.\.)?".*" is not valid JSON$/s, '').replace(/ (in JSON )?at position \d+.*$/s, '');
     return fail(`${what} in JSON`, at);
   }
 }
@@ -110,11 +119,74 @@ function parseValue(buf: Buffer, start: number, end: number, chunk: number): unk
 }
 
 export function parseJsonBuffer(buf: Buffer, opts: { chunk?: number } = {}): unknown {
-  const chunk = opts.chunk ?? 64 << 20;
+  const { start, end } = topLevel(buf);
+  return parseJsonRange(buf, start, end, opts);
+}
+
+/** A member of an object, or an element of an array: its value's bytes [start, end). */
+export interface JsonRange {
+  start: number;
+  end: number;
+}
+
+/** The bytes of the one top-level value of `buf` (nothing but whitespace around it). */
+function topLevel(buf: Buffer): JsonRange {
   const start = skipSpace(buf, 0);
   if (start >= buf.length) fail('Unexpected end of JSON input', start);
   const end = valueEnd(buf, start);
   const rest = skipSpace(buf, end);
   if (rest < buf.length) fail('Unexpected non-whitespace character after JSON', rest);
-  return parseValue(buf, start, end, chunk);
+  return { start, end };
 }
+
+/** The members of the top-level object, keys parsed and values as ranges (a repeated key: each occurrence). */
+export function jsonObjectMembers(buf: Buffer): Array<JsonRange & { key: string }> {
+  const { start, end } = topLevel(buf);
+  if (buf[start] !== OPEN_OBJ) fail('Expected an object in JSON', start);
+  const out: Array<JsonRange & { key: string }> = [];
+  let i = skipSpace(buf, start + 1);
+  if (buf[i] === CLOSE_OBJ) return out;
+  for (;;) {
+    if (buf[i] !== QUOTE) fail('Expected a property name in JSON', i);
+    const keyEnd = stringEnd(buf, i);
+    const key = parseSlice(buf, i, keyEnd) as string;
+    i = skipSpace(buf, keyEnd);
+    if (buf[i] !== COLON) fail("Expected ':' after a property name in JSON", i);
+    i = skipSpace(buf, i + 1);
+    const vEnd = valueEnd(buf, i);
+    out.push({ key, start: i, end: vEnd });
+    i = skipSpace(buf, vEnd);
+    if (buf[i] === COMMA) {
+      i = skipSpace(buf, i + 1);
+      continue;
+    }
+    if (buf[i] === CLOSE_OBJ) return out;
+    if (i >= end) fail('Unexpected end of JSON input', i);
+    fail("Expected ',' or '}' in JSON", i);
+  }
+}
+
+/** The elements of the array at [start, end) as ranges, one at a time (none parsed). */
+export function* jsonArrayElements(buf: Buffer, start: number, end: number): Generator<JsonRange> {
+  if (buf[start] !== OPEN_ARR) fail('Expected an array in JSON', start);
+  let i = skipSpace(buf, start + 1);
+  if (buf[i] === CLOSE_ARR) return;
+  for (;;) {
+    const vEnd = valueEnd(buf, i);
+    yield { start: i, end: vEnd };
+    i = skipSpace(buf, vEnd);
+    if (buf[i] === COMMA) {
+      i = skipSpace(buf, i + 1);
+      continue;
+    }
+    if (buf[i] === CLOSE_ARR) return;
+    if (i >= end) fail('Unexpected end of JSON input', i);
+    fail("Expected ',' or ']' in JSON", i);
+  }
+}
+
+/** The value at [start, end), as JSON.parse gives it (split as parseJsonBuffer splits). */
+export function parseJsonRange(buf: Buffer, start: number, end: number, opts: { chunk?: number } = {}): unknown {
+  return parseValue(buf, start, end, opts.chunk ?? 64 << 20);
+}
+

@@ -38,14 +38,26 @@ function jsonProblem(text: string, err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   if (!text.trim()) return 'the file is empty';
   const pos = /position (\d+)/.exec(msg);
-  const at = pos ? Number(pos[1]) : null;
+  const at = pos ? Number(pos[1]) : breakAt(text);
   const multiline = text.includes('\n');
   if (/end of (JSON )?input|Unterminated/i.test(msg) || (at !== null && at >= text.trimEnd().length)) {
     return `not valid JSON: it ends early${multiline ? ` at line ${lineColumn(text, text.length).line}` : ''} (truncated?)`;
   }
-  if (at === null) return `not valid JSON (${msg.replace(/, ".*" is not valid JSON$/s, '')})`;
+  if (at === null) return `not valid JSON (${msg.replace(/, (\.\.\.)?".*" is not valid JSON$/s, '')})`;
   const lc = lineColumn(text, at);
-  return `not valid JSON at ${multiline ? `line ${lc.line}, column ${lc.column}` : `column ${lc.column}`} (${msg.replace(/ in JSON at position \d+.*$/, '')})`;
+  return `not valid JSON at ${multiline ? `line ${lc.line}, column ${lc.column}` : `column ${lc.column}`} (${msg.replace(/, (\.\.\.)?".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/, '')})`;
+}
+
+/** Where (a character offset) JSON text breaks, for the messages of V8's that name no position: found by parsing it in its smallest pieces. */
+function breakAt(text: string): number | null {
+  const buf = Buffer.from(text);
+  try {
+    parseJsonBuffer(buf, { chunk: 0 });
+  } catch (err) {
+    const pos = err instanceof SyntaxError ? /at position (\d+)$/.exec(err.message) : null;
+    if (pos) return buf.toString('utf8', 0, Number(pos[1])).length;
+  }
+  return null;
 }
 
 /** Parse JSON text, or a UserError naming `source`. */
@@ -59,11 +71,11 @@ export function parseJsonText(text: string, source: string, kind: FileKind): unk
 
 /** The file's text, or a UserError naming it (missing, unreadable). */
 function readText(file: string, kind: FileKind): string {
-  return readBytes(file, kind).toString('utf8');
+  return readJsonBytes(file, kind).toString('utf8');
 }
 
 /** The file's bytes, or a UserError naming it (missing, unreadable). */
-function readBytes(file: string, kind: FileKind): Buffer {
+export function readJsonBytes(file: string, kind: FileKind): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
@@ -81,32 +93,42 @@ export const LARGE_JSON_BYTES = 128 << 20;
 
 /** Parse the JSON bytes of a large file, or a UserError naming `source` with the line and column where it stops. */
 export function parseJsonBytes(buf: Buffer, source: string, kind: FileKind, opts: { chunk?: number } = {}): unknown {
+  return withJsonPosition(buf, source, kind, () => parseJsonBuffer(buf, opts));
+}
+
+/**
+ * Run `read` (which walks `buf` with util/json-buffer.ts); its SyntaxError becomes a UserError
+ * naming `source` with the line and column where the JSON stops being JSON.
+ */
+export function withJsonPosition<T>(buf: Buffer, source: string, kind: FileKind, read: () => T): T {
   try {
-    return parseJsonBuffer(buf, opts);
+    return read();
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err;
+    if (buf.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)) throw new UserError(`cannot read ${kind.what} ${source}: the file is empty`, kind.hint ?? DEFAULT_FILE_HINT, { cause: err });
     const pos = /^(.*) at position (\d+)$/s.exec(err.message);
     let where = '';
     if (pos) {
       const at = Math.min(Number(pos[2]), buf.length);
-      const lineStart = buf.lastIndexOf(0x0a, at - 1) + 1;
+      const lineStart = at > 0 ? buf.lastIndexOf(0x0a, at - 1) + 1 : 0;
       let line = 1;
       for (let i = buf.indexOf(0x0a); i !== -1 && i < at; i = buf.indexOf(0x0a, i + 1)) line++;
-      where = at >= buf.length ? ': it ends early (truncated?)' : ` at line ${line}, column ${at - lineStart + 1}`;
+      // the column in characters, as the small files' messages count it
+      where = at >= buf.length ? `: it ends early at line ${line} (truncated?)` : ` at line ${line}, column ${buf.toString('utf8', lineStart, at).length + 1}`;
     }
     throw new UserError(`cannot read ${kind.what} ${source}: not valid JSON${where} (${pos ? pos[1] : err.message})`, kind.hint ?? DEFAULT_FILE_HINT, { cause: err });
   }
 }
 
-/** Read and parse a JSON file without validating it (see validateJson). */
-export function readJson(file: string, kind: FileKind): unknown {
+/** Read and parse a JSON file without validating it (see validateJson); `largeBytes`: where the pieces begin (LARGE_JSON_BYTES). */
+export function readJson(file: string, kind: FileKind, opts: { largeBytes?: number; chunk?: number } = {}): unknown {
   let size = 0;
   try {
     size = statSync(file).size;
   } catch {
     // readText names what is wrong
   }
-  if (size > LARGE_JSON_BYTES) return parseJsonBytes(readBytes(file, kind), `"${file}"`, kind);
+  if (size > (opts.largeBytes ?? LARGE_JSON_BYTES)) return parseJsonBytes(readJsonBytes(file, kind), `"${file}"`, kind, { chunk: opts.chunk });
   return parseJsonText(readText(file, kind), `"${file}"`, kind);
 }
 
@@ -115,11 +137,21 @@ export function readJson(file: string, kind: FileKind): unknown {
  * (`"FILE" is not a valid WHAT: FIELD: expected …, got …`), with how many more there are.
  */
 export function validateJson<S extends z.ZodType>(raw: unknown, schema: S, source: string, kind: FileKind): z.output<S> {
+  return validateJsonAt(raw, schema, source, kind, []);
+}
+
+/**
+ * validateJson of a part of a file (a frame of a long array read one at a time): the problem's
+ * field path starts at `at` (`frames.41.faces.0.box.x: expected a number, got "a"`).
+ */
+export function validateJsonAt<S extends z.ZodType>(raw: unknown, schema: S, source: string, kind: FileKind, at: readonly PropertyKey[]): z.output<S> {
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
   const [first, ...rest] = r.error.issues;
+  // the part placed at its path in the whole, for the message's "got …"
+  const whole = at.reduceRight<unknown>((v, k) => ({ [k]: v }), raw);
   const more = rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
-  throw new UserError(`${source} is not a valid ${kind.what}: ${describeIssue(first!, raw)}${more}`, kind.hint ?? DEFAULT_FILE_HINT);
+  throw new UserError(`${source} is not a valid ${kind.what}: ${describeIssue({ ...first!, path: [...at, ...first!.path] } as typeof first & object, whole)}${more}`, kind.hint ?? DEFAULT_FILE_HINT);
 }
 
 /** Read, parse and validate a JSON file (see the header). */

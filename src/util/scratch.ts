@@ -1,8 +1,9 @@
 /**
  * Typed arrays reused from one call of a synchronous hot loop to the next (compositing a face
  * on every frame allocated 3 MB of them: garbage collection and fresh pages' faults cost more
- * than the work). A scratch array is the caller's only until it returns: never keep one, return
- * one, or hand it to anything asynchronous.
+ * than the work). A scratch array is the caller's only until it returns: never keep one or hand
+ * it to anything asynchronous, and return one only from a function that says so (its result
+ * valid until its next call, as composite.ts's pixelsRead).
  *
  *   const seen = scratch('composite.seen', Uint8Array, size * size);        // zero-filled
  *   const sums = scratch('feather.sums', Float64Array, width, false);        // whatever the last call left

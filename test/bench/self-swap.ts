@@ -6,12 +6,11 @@
  */
 import { join } from 'node:path';
 import { CompositeConfig } from '../../src/config/swap.ts';
-import { readAlignments } from '../../src/face/alignments-file.ts';
 import type { FrameSwap } from '../../src/swap/composite-frame.ts';
-import { keptFacesByFrame, type KeptFace } from '../../src/swap/kept-faces.ts';
+import { readKeptFacesByFrame, type KeptFace } from '../../src/swap/kept-faces.ts';
 
 export function selfSwap(extractDir: string): { byFrame: Map<number, KeptFace[]>; swap: FrameSwap; params: CompositeConfig } {
   const alignments = join(extractDir, 'alignments.json');
   const params = CompositeConfig.parse({});
-  return { byFrame: keptFacesByFrame(readAlignments(alignments), alignments), swap: { swappedDir: join(extractDir, 'faces'), learnedMasks: null, options: params }, params };
+  return { byFrame: readKeptFacesByFrame(alignments).byFrame, swap: { swappedDir: join(extractDir, 'faces'), learnedMasks: null, options: params }, params };
 }

@@ -2,13 +2,16 @@
  * The alignments file across schema versions: a schema-1 file (written before face tracks and
  * identity clusters) still reads, as schema 2 without them; a file of an unknown schema is
  * refused naming the ones that read; writeAlignments writes a frame a line and reads back as
- * the document it was given.
+ * the document it was given; readAlignmentsEach hands the frames over one at a time (keys in any
+ * order, schema 1 upgraded, a bad field named by its frame), and the composite stage's kept faces
+ * read that way are those of the whole document.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ALIGNMENTS_SCHEMA, readAlignments, summarise, writeAlignments } from '../../src/face/alignments-file.ts';
+import { ALIGNMENTS_SCHEMA, readAlignments, readAlignmentsEach, summarise, writeAlignments } from '../../src/face/alignments-file.ts';
+import { keptFacesByFrame, readKeptFacesByFrame } from '../../src/swap/kept-faces.ts';
 import { writeContactSheets } from '../../src/face/contact-sheet.ts';
 import { formatSummary } from '../../src/cli/alignments.ts';
 import { UserError } from '../../src/util/errors.ts';
@@ -81,10 +84,41 @@ test('writeAlignments: the header indented, a frame a line, read back as the doc
   assert.ok(lines.includes('  "schema": "janus.alignments/2",'), 'the header indented');
   assert.ok(readFileSync(file, 'utf8').length < JSON.stringify(doc, null, 2).length * 0.7, 'smaller than indented JSON');
   assert.equal(readdirSync(dir), ['alignments.json'], 'no temp left');
+  // more frames than one batch (1 MiB) holds
+  const many = { ...doc, frames: Array.from({ length: 1500 }, (_, i) => ({ ...frames[0]!, index: i })) };
+  await writeAlignments(file, many);
+  assert.ok(readFileSync(file).length > 2 << 20, 'several batches written');
+  assert.equal(readAlignments(file), many);
   const { frames: _, ...head } = doc;
   const empty = { ...head, frames: [] }; // the frames last, as extraction builds a document
   await writeAlignments(file, empty);
   assert.is(readFileSync(file, 'utf8'), `${JSON.stringify(empty, null, 2)}\n`);
+});
+
+test('readAlignmentsEach: each frame in order and the header; keys in any order; schema 1 upgraded; a bad field named with its frame', async () => {
+  const one = readAlignments(join(tmp.dir, 'v1-again.json'));
+  const frames = Array.from({ length: 4 }, (_, i) => ({ ...one.frames[0]!, index: i * 2, time: i / 10, faces: i === 1 ? [] : one.frames[0]!.faces.map((f) => ({ ...f, face: `faces/${i}_0.png`, mask: `masks/${i}_0.png`, kept: i !== 3 })) }));
+  const doc = { ...one, frames };
+  const file = join(tmp.dir, 'each.json');
+  // the frames first, before the schema that says how to read them
+  const { frames: _, ...want } = doc;
+  writeFileSync(file, JSON.stringify({ frames, ...want }));
+  assert.ok(readFileSync(file, 'utf8').startsWith('{"frames":'), 'the frames come first');
+  const seen: Array<[number, number]> = [];
+  const header = readAlignmentsEach(file, (f, i) => seen.push([i, f.index]));
+  assert.equal(seen, [[0, 0], [1, 2], [2, 4], [3, 6]]);
+  assert.equal(header, want);
+  assert.equal(readKeptFacesByFrame(file).byFrame, keptFacesByFrame(doc, file));
+  assert.equal([...readKeptFacesByFrame(file).byFrame.keys()], [0, 4], 'frames with a kept face only');
+  // schema 1, a frame at a time
+  const v1Frames: unknown[] = [];
+  readAlignmentsEach(join(tmp.dir, 'v1-again.json'), (f) => v1Frames.push(f));
+  assert.equal(v1Frames, one.frames);
+  // a bad field deep in a frame
+  const bad = JSON.parse(JSON.stringify(doc));
+  bad.frames[2].faces[0].box.x = 'left';
+  writeFileSync(file, JSON.stringify(bad));
+  assert.throws(() => readAlignmentsEach(file, () => undefined), (e: Error) => e instanceof UserError && e.message === `"${file}" is not a valid janus.alignments/2 file: frames.2.faces.0.box.x: expected a number, got "left"`);
 });
 
 test.run();

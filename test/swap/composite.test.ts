@@ -199,14 +199,23 @@ test('the blend covers every frame pixel the plain definition does: a rotated fa
   assert.ok(changed > 3000, `${changed} pixels blended`);
 });
 
-test('feather is two box blurs of radius r (edges repeated), to float precision', async () => {
+test('feather is two box blurs of radius r (edges repeated): to float precision the plain sums, and bit for bit the running sums along each line', async () => {
   const { mask } = await setup();
   const { width: w, height: h } = mask;
+  const clamp = (v: number, hi: number) => (v < 0 ? 0 : v > hi ? hi : v);
+  // the running sum of one line of `len` values at src[start + i * step], as feather sums each row and column
+  const line = (src: Float32Array, out: Float32Array, start: number, step: number, len: number, r: number) => {
+    let s = 0;
+    for (let d = -r; d <= r; d++) s += src[start + clamp(d, len - 1) * step]!;
+    for (let i = 0; i < len; i++) {
+      out[start + i * step] = s / (2 * r + 1);
+      s += src[start + clamp(i + r + 1, len - 1) * step]! - src[start + clamp(i - r, len - 1) * step]!;
+    }
+  };
   for (const r of [1, 8]) {
     const fast = feather(mask, r);
     // the plain definition: each pass a mean over 2r + 1 pixels along the rows, then the columns
     let a = Float64Array.from(mask.data, (v) => v / 255);
-    const clamp = (v: number, hi: number) => (v < 0 ? 0 : v > hi ? hi : v);
     for (let pass = 0; pass < 2; pass++) {
       const rows = new Float64Array(a.length);
       for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
@@ -226,6 +235,14 @@ test('feather is two box blurs of radius r (edges repeated), to float precision'
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(fast[i]! - a[i]!));
     assert.ok(worst < 1e-5, `r ${r}: differs by up to ${worst}`);
     assert.ok(fast.some((v) => v > 0 && v < 1), `r ${r}: a soft edge`);
+    // the running sums line by line, each row then each column: the same floats
+    const b = Float32Array.from(mask.data, (v) => v / 255);
+    const tmp = new Float32Array(b.length);
+    for (let k = 0; k < 2; k++) {
+      for (let y = 0; y < h; y++) line(b, tmp, y * w, 1, w, r);
+      for (let x = 0; x < w; x++) line(tmp, b, x, w, h, r);
+    }
+    for (let i = 0; i < b.length; i++) if (fast[i] !== b[i]) assert.unreachable(`r ${r}, pixel ${i}: ${fast[i]}, the running sums give ${b[i]}`);
   }
 });
 

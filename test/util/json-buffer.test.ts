@@ -2,12 +2,11 @@
  * JSON parsed from a Buffer in pieces gives what JSON.parse gives, however finely it is split
  * (strings holding quotes, brackets, escapes and multi-byte characters; nesting; numbers;
  * literals; repeated and __proto__ keys), and malformed text is an error at the byte where it
- * goes wrong; readJson reads a file larger than LARGE_JSON_BYTES through it, and a malformed
- * one is a UserError with the line and column.
+ * goes wrong; readJson reads a file larger than LARGE_JSON_BYTES through it (the threshold
+ * lowered here), and a malformed one is a UserError with the line and column of the break.
  */
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseJsonBuffer } from '../../src/util/json-buffer.ts';
@@ -73,29 +72,43 @@ test('a malformed large file is a UserError naming the file, the line and the co
     parseJsonBytes(Buffer.from('{"a": [1,'), '"y.json"', { what: 'test file' }, { chunk: 1 });
     assert.unreachable();
   } catch (err) {
-    assert.match((err as Error).message, /not valid JSON: it ends early \(truncated\?\)/);
+    assert.match((err as Error).message, /not valid JSON: it ends early at line 1 \(truncated\?\)/);
+  }
+  try {
+    parseJsonBytes(Buffer.from(' \n'), '"z.json"', { what: 'test file' });
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /"z\.json": the file is empty$/);
   }
 });
 
-test(`readJson reads a file over ${LARGE_JSON_BYTES >> 20} MB in pieces, as JSON.parse would`, async () => {
+test(`readJson reads a file over LARGE_JSON_BYTES (${LARGE_JSON_BYTES >> 20} MB) in pieces, as JSON.parse would; a broken one names the line and column`, () => {
   const file = join(tmp.dir, 'large.json');
-  const out = createWriteStream(file);
-  const row = (i: number) => JSON.stringify({ i, name: `row "${i}" ]}`, v: [i / 3, -i] });
-  out.write('{"head": {"n": 1},\n "rows": [\n');
-  let bytes = 0;
-  let n = 0;
-  for (; bytes <= LARGE_JSON_BYTES; n++) {
-    const line = `${n ? ',\n' : ''}${row(n)}`;
-    bytes += line.length;
-    if (!out.write(line)) await once(out, 'drain');
+  const text = `{"head": {"n": 1},\n "rows": [\n${Array.from({ length: 300 }, (_, i) => JSON.stringify({ i, name: `row "${i}" ]} é`, v: [i / 3, -i] })).join(',\n')}\n]}\n`;
+  writeFileSync(file, text);
+  // the switch at a small size: the pieces path on a small file
+  assert.equal(readJson(file, { what: 'test file' }, { largeBytes: 100, chunk: 50 }), JSON.parse(text));
+  writeFileSync(file, text.replace('{"i":17,', '{"i":x17,'));
+  assert.ok(readFileSync(file, 'utf8').includes('x17'), 'the break is in the file');
+  const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('x17')) + 1;
+  const column = readFileSync(file, 'utf8').split('\n')[line - 1]!.indexOf('x17') + 1;
+  for (const opts of [{ largeBytes: 100, chunk: 50 }, { largeBytes: 100 }, {}]) {
+    try {
+      readJson(file, { what: 'test file' }, opts);
+      assert.unreachable();
+    } catch (err) {
+      assert.instance(err, UserError);
+      assert.match((err as Error).message, new RegExp(`not valid JSON at line ${line}, column ${column} `), `${JSON.stringify(opts)}: ${(err as Error).message}`);
+      if ('largeBytes' in opts) assert.not.match((err as Error).message, /is not valid JSON in JSON|\.\.\./, 'no quote of the text left in the message');
+    }
   }
-  out.end('\n]}\n');
-  await once(out, 'finish');
-  const doc = readJson(file, { what: 'test file' }) as { head: unknown; rows: Array<{ i: number }> };
-  assert.equal(doc.head, { n: 1 });
-  assert.is(doc.rows.length, n);
-  for (const i of [0, 1, Math.floor(n / 2), n - 1]) assert.equal(doc.rows[i], JSON.parse(row(i)));
-  writeFileSync(file, ''); // 128 MB back
+  // a break at the very first byte
+  try {
+    parseJsonBytes(Buffer.from(']\n\n'), '"w.json"', { what: 'test file' });
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /not valid JSON at line 1, column 1 /);
+  }
 });
 
 test.run();
