@@ -81,17 +81,23 @@ function parseSlice(buf: Buffer, start: number, end: number): unknown {
   }
 }
 
-function parseValue(buf: Buffer, start: number, end: number, chunk: number): unknown {
-  const first = buf[start];
-  if (end - start <= chunk || (first !== OPEN_OBJ && first !== OPEN_ARR)) return parseSlice(buf, start, end);
-  const isObject = first === OPEN_OBJ;
+/** A member of an object, or an element of an array: its value's bytes [start, end). */
+export interface JsonRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * The members of the object, or the elements of the array, at [start, end): each value's range
+ * (unparsed) and, in an object, its key (parsed). The one walk of a container's top level.
+ */
+function* children(buf: Buffer, start: number, end: number): Generator<JsonRange & { key: string | null }> {
+  const isObject = buf[start] === OPEN_OBJ;
   const close = isObject ? CLOSE_OBJ : CLOSE_ARR;
-  const obj: Record<string, unknown> = {};
-  const arr: unknown[] = [];
   let i = skipSpace(buf, start + 1);
-  if (buf[i] === close) return isObject ? obj : arr;
+  if (buf[i] === close) return;
   for (;;) {
-    let key = '';
+    let key: string | null = null;
     if (isObject) {
       if (buf[i] !== QUOTE) fail('Expected a property name in JSON', i);
       const keyEnd = stringEnd(buf, i);
@@ -101,32 +107,33 @@ function parseValue(buf: Buffer, start: number, end: number, chunk: number): unk
       i = skipSpace(buf, i + 1);
     }
     const vEnd = valueEnd(buf, i);
-    const value = parseValue(buf, i, vEnd, chunk);
-    if (isObject) {
-      // as JSON.parse: a repeated key keeps its last value; __proto__ is an own property
-      Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-    } else arr.push(value);
+    yield { key, start: i, end: vEnd };
     i = skipSpace(buf, vEnd);
     if (buf[i] === COMMA) {
       i = skipSpace(buf, i + 1);
       continue;
     }
-    if (buf[i] === close) break;
+    if (buf[i] === close) return;
     if (i >= end) fail('Unexpected end of JSON input', i);
     fail(`Expected ',' or '${String.fromCharCode(close)}' in JSON`, i);
   }
-  return isObject ? obj : arr;
+}
+
+function parseValue(buf: Buffer, start: number, end: number, chunk: number): unknown {
+  const first = buf[start];
+  if (end - start <= chunk || (first !== OPEN_OBJ && first !== OPEN_ARR)) return parseSlice(buf, start, end);
+  if (first === OPEN_ARR) return Array.from(children(buf, start, end), (c) => parseValue(buf, c.start, c.end, chunk));
+  const obj: Record<string, unknown> = {};
+  for (const c of children(buf, start, end)) {
+    // as JSON.parse: a repeated key keeps its last value; __proto__ is an own property
+    Object.defineProperty(obj, c.key!, { value: parseValue(buf, c.start, c.end, chunk), enumerable: true, writable: true, configurable: true });
+  }
+  return obj;
 }
 
 export function parseJsonBuffer(buf: Buffer, opts: { chunk?: number } = {}): unknown {
   const { start, end } = topLevel(buf);
   return parseJsonRange(buf, start, end, opts);
-}
-
-/** A member of an object, or an element of an array: its value's bytes [start, end). */
-export interface JsonRange {
-  start: number;
-  end: number;
 }
 
 /** The bytes of the one top-level value of `buf` (nothing but whitespace around it). */
@@ -143,47 +150,15 @@ function topLevel(buf: Buffer): JsonRange {
 export function jsonObjectMembers(buf: Buffer): Array<JsonRange & { key: string }> {
   const { start, end } = topLevel(buf);
   if (buf[start] !== OPEN_OBJ) fail('Expected an object in JSON', start);
-  const out: Array<JsonRange & { key: string }> = [];
-  let i = skipSpace(buf, start + 1);
-  if (buf[i] === CLOSE_OBJ) return out;
-  for (;;) {
-    if (buf[i] !== QUOTE) fail('Expected a property name in JSON', i);
-    const keyEnd = stringEnd(buf, i);
-    const key = parseSlice(buf, i, keyEnd) as string;
-    i = skipSpace(buf, keyEnd);
-    if (buf[i] !== COLON) fail("Expected ':' after a property name in JSON", i);
-    i = skipSpace(buf, i + 1);
-    const vEnd = valueEnd(buf, i);
-    out.push({ key, start: i, end: vEnd });
-    i = skipSpace(buf, vEnd);
-    if (buf[i] === COMMA) {
-      i = skipSpace(buf, i + 1);
-      continue;
-    }
-    if (buf[i] === CLOSE_OBJ) return out;
-    if (i >= end) fail('Unexpected end of JSON input', i);
-    fail("Expected ',' or '}' in JSON", i);
-  }
+  return Array.from(children(buf, start, end), (c) => ({ key: c.key!, start: c.start, end: c.end }));
 }
 
 /** The elements of the array at [start, end) as ranges, one at a time (none parsed). */
 export function* jsonArrayElements(buf: Buffer, start: number, end: number): Generator<JsonRange> {
   if (buf[start] !== OPEN_ARR) fail('Expected an array in JSON', start);
-  let i = skipSpace(buf, start + 1);
-  if (buf[i] === CLOSE_ARR) return;
-  for (;;) {
-    const vEnd = valueEnd(buf, i);
-    yield { start: i, end: vEnd };
-    i = skipSpace(buf, vEnd);
-    if (buf[i] === COMMA) {
-      i = skipSpace(buf, i + 1);
-      continue;
-    }
-    if (buf[i] === CLOSE_ARR) return;
-    if (i >= end) fail('Unexpected end of JSON input', i);
-    fail("Expected ',' or ']' in JSON", i);
-  }
+  for (const c of children(buf, start, end)) yield { start: c.start, end: c.end };
 }
+
 
 /** The value at [start, end), as JSON.parse gives it (split as parseJsonBuffer splits). */
 export function parseJsonRange(buf: Buffer, start: number, end: number, opts: { chunk?: number } = {}): unknown {
