@@ -2,7 +2,8 @@
  * `make bench` (memory part): peak RSS of extraction (`janus extract`, SSD, --detect-every 25)
  * and of the composite stage's frame loop for a 10-s and a longer 720p clip (issue 19: the same
  * for 10 s and 10 min). The long clip is 60 s by default (`--long 600` for the whole 10 min:
- * about an hour here); what grows with length shows as MB per 1,000 frames.
+ * about an hour here); what grows with length shows as MB per 1,000 frames. And the peak RSS of
+ * reading a 10-minute video's alignments as the composite stage does (test/bench/alignments-rss.ts).
  *
  *   npx tsx test/bench/memory-bench.ts [--long 60]
  */
@@ -37,8 +38,12 @@ try {
     rmSync(clip);
   }
   const [short, long] = rows as [typeof rows[0], typeof rows[0]];
+  // reading a 10-minute video's alignments as the composite stage does (made from the short clip's frames)
+  const big = join(dir, 'alignments-10min.json');
+  spawnSync('npx', ['tsx', 'test/bench/alignments-rss.ts', 'write', join(dir, 'extract-10s', 'alignments.json'), '15000', big], { stdio: 'ignore' });
+  const reading = JSON.parse(peak(['npx', 'tsx', 'test/bench/alignments-rss.ts', 'read', big]).out.trim().split('\n').pop()!) as { frames: number; fileMb: number; seconds: number; peakRssMb: number };
   const per1000 = (a: number, b: number) => +(((b - a) / (long.frames - short.frames)) * 1000).toFixed(1);
-  console.log(JSON.stringify({ bench: 'memory', size: '1280x720', rows, growthMbPer1000Frames: { extract: per1000(short.extractPeakRssMb, long.extractPeakRssMb), composite: per1000(short.compositePeakRssMb, long.compositePeakRssMb) } }));
+  console.log(JSON.stringify({ bench: 'memory', size: '1280x720', rows, growthMbPer1000Frames: { extract: per1000(short.extractPeakRssMb, long.extractPeakRssMb), composite: per1000(short.compositePeakRssMb, long.compositePeakRssMb) }, compositeReadingAlignmentsOf10MinVideo: reading }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
