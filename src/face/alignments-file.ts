@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { withAtomicPath } from '../util/atomic-write.ts';
 import { ExtractConfig } from '../config/extract.ts';
-import { jsonArrayElements, jsonObjectMembers, parseJsonBuffer, parseJsonRange } from '../util/json-buffer.ts';
+import { JsonPositionError, jsonArrayElements, jsonObjectMembers, parseJsonBuffer, parseJsonRange } from '../util/json-buffer.ts';
 import { readJsonBytes, validateJson, validateJsonAt, withJsonPosition } from '../util/read-json.ts';
 import { BoxRecord, Pt } from './detections-file.ts';
 
@@ -151,14 +151,17 @@ export function readAlignmentsEach(file: string, onFrame: (frame: AlignedFrame, 
       members = jsonObjectMembers(buf);
     } catch (err) {
       // not an object at all: what the whole file is, as the other readers say it
-      if (err instanceof SyntaxError && /Expected an object/.test(err.message)) validateJson(parseJsonBuffer(buf), AlignmentsDoc, `"${file}"`, { ...kind, what: `alignments file (schema ${ALIGNMENTS_SCHEMAS.join('|')})` });
+      if (err instanceof JsonPositionError && /Expected an object/.test(err.message)) validateJson(parseJsonBuffer(buf), AlignmentsDoc, `"${file}"`, { ...kind, what: `alignments file (schema ${ALIGNMENTS_SCHEMAS.join('|')})` });
       throw err;
     }
     const head: Record<string, unknown> = {};
     let frames: { start: number; end: number } | null = null;
     for (const m of members) {
-      if (m.key === 'frames') frames = m;
-      else Object.defineProperty(head, m.key, { value: parseJsonRange(buf, m.start, m.end), enumerable: true, writable: true, configurable: true });
+      if (m.key === 'frames') {
+        // a repeated key: the last one counts, as JSON.parse has it, but every one must be JSON
+        if (frames) parseJsonRange(buf, frames.start, frames.end);
+        frames = m;
+      } else Object.defineProperty(head, m.key, { value: parseJsonRange(buf, m.start, m.end), enumerable: true, writable: true, configurable: true });
     }
     const schema = head.schema;
     const v1 = schema === ALIGNMENTS_SCHEMAS[0];

@@ -15,15 +15,24 @@
  *   const members = jsonObjectMembers(buf);                  // [{ key, start, end }]: the values unparsed
  *   for (const e of jsonArrayElements(buf, m.start, m.end)) use(parseJsonRange(buf, e.start, e.end));
  *
- * Malformed text throws a SyntaxError whose message ends in `at position N` (a byte offset).
+ * Malformed text throws a JsonPositionError (a SyntaxError) whose message ends in `at position N`
+ * (a byte offset).
  */
 
 const [QUOTE, BACKSLASH, OPEN_OBJ, CLOSE_OBJ, OPEN_ARR, CLOSE_ARR, COMMA, COLON] = ['"', '\\', '{', '}', '[', ']', ',', ':'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number, number, number, number];
 
 const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
+/** Where JSON text stops being JSON: `… at position N`, N a byte offset. */
+export class JsonPositionError extends SyntaxError {}
+
 function fail(what: string, at: number): never {
-  throw new SyntaxError(`${what} at position ${at}`);
+  throw new JsonPositionError(`${what} at position ${at}`);
+}
+
+/** V8's JSON.parse message without its quote of the text and its position. */
+export function jsonMessage(message: string): string {
+  return message.replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '').replace(/ (in JSON )?at position \d+.*$/s, '');
 }
 
 function skipSpace(buf: Uint8Array, i: number): number {
@@ -61,6 +70,7 @@ function valueEnd(buf: Uint8Array, i: number): number {
   // a number or a literal: up to the next delimiter (JSON.parse judges it)
   let j = i;
   while (j < buf.length && !isSpace(buf[j]!) && buf[j] !== COMMA && buf[j] !== CLOSE_OBJ && buf[j] !== CLOSE_ARR && buf[j] !== COLON) j++;
+  if (j === i) fail(`Unexpected token '${String.fromCharCode(b)}' in JSON`, i); // a stray comma, a bracket where a value belongs
   return j;
 }
 
@@ -72,12 +82,18 @@ function parseSlice(buf: Buffer, start: number, end: number): unknown {
   } catch (err) {
     const message = (err as Error).message;
     const pos = /position (\d+)/.exec(message);
-    // no position (some of V8's messages): split the piece to its smallest failing part
-    if (!pos && end - start > 1 && (buf[start] === OPEN_OBJ || buf[start] === OPEN_ARR)) return parseValue(buf, start, end, 0);
+    // no position (some of V8's messages): split the piece to its smallest failing part (as deep
+    // as the text nests: past the stack's depth, the piece's start is where it is placed)
+    if (!pos && end - start > 1 && (buf[start] === OPEN_OBJ || buf[start] === OPEN_ARR)) {
+      try {
+        return parseValue(buf, start, end, 0);
+      } catch (inner) {
+        if (!(inner instanceof RangeError)) throw inner;
+      }
+    }
     // JSON.parse counts characters of the slice: as bytes of the whole buffer
     const at = pos ? start + Buffer.byteLength(text.slice(0, Number(pos[1]))) : start;
-    const what = message.replace(/, (\.\.\.)?".*" is not valid JSON$/s, '').replace(/ (in JSON )?at position \d+.*$/s, '');
-    return fail(`${what} in JSON`, at);
+    return fail(`${jsonMessage(message)} in JSON`, at);
   }
 }
 

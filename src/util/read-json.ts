@@ -11,7 +11,7 @@
  * A file that is not JSON (truncated, garbled) names the line and column; a missing file says so.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { parseJsonBuffer } from './json-buffer.ts';
+import { JsonPositionError, jsonMessage, parseJsonBuffer } from './json-buffer.ts';
 import type { z } from 'zod';
 import { UserError } from './errors.ts';
 import { describeIssue } from './zod-issues.ts';
@@ -43,9 +43,9 @@ function jsonProblem(text: string, err: unknown): string {
   if (/end of (JSON )?input|Unterminated/i.test(msg) || (at !== null && at >= text.trimEnd().length)) {
     return `not valid JSON: it ends early${multiline ? ` at line ${lineColumn(text, text.length).line}` : ''} (truncated?)`;
   }
-  if (at === null) return `not valid JSON (${msg.replace(/, (\.\.\.)?".*" is not valid JSON$/s, '')})`;
+  if (at === null) return `not valid JSON (${jsonMessage(msg)})`;
   const lc = lineColumn(text, at);
-  return `not valid JSON at ${multiline ? `line ${lc.line}, column ${lc.column}` : `column ${lc.column}`} (${msg.replace(/, (\.\.\.)?".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/, '')})`;
+  return `not valid JSON at ${multiline ? `line ${lc.line}, column ${lc.column}` : `column ${lc.column}`} (${jsonMessage(msg)})`;
 }
 
 /** Where (a character offset) JSON text breaks, for the messages of V8's that name no position: found by parsing it in its smallest pieces. */
@@ -54,7 +54,7 @@ function breakAt(text: string): number | null {
   try {
     parseJsonBuffer(buf, { chunk: 0 });
   } catch (err) {
-    const pos = err instanceof SyntaxError ? /at position (\d+)$/.exec(err.message) : null;
+    const pos = err instanceof JsonPositionError ? /at position (\d+)$/.exec(err.message) : null;
     if (pos) return buf.toString('utf8', 0, Number(pos[1])).length;
   }
   return null;
@@ -97,14 +97,14 @@ export function parseJsonBytes(buf: Buffer, source: string, kind: FileKind, opts
 }
 
 /**
- * Run `read` (which walks `buf` with util/json-buffer.ts); its SyntaxError becomes a UserError
+ * Run `read` (which walks `buf` with util/json-buffer.ts); its JsonPositionError becomes a UserError
  * naming `source` with the line and column where the JSON stops being JSON.
  */
 export function withJsonPosition<T>(buf: Buffer, source: string, kind: FileKind, read: () => T): T {
   try {
     return read();
   } catch (err) {
-    if (!(err instanceof SyntaxError)) throw err;
+    if (!(err instanceof JsonPositionError)) throw err;
     if (buf.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)) throw new UserError(`cannot read ${kind.what} ${source}: the file is empty`, kind.hint ?? DEFAULT_FILE_HINT, { cause: err });
     const pos = /^(.*) at position (\d+)$/s.exec(err.message);
     let where = '';

@@ -20,8 +20,8 @@ if (mode === 'write') {
 } else if (mode === 'read') {
   const file = args[0]!;
   const t0 = performance.now();
-  const { byFrame } = readKeptFacesByFrame(file);
-  console.log(JSON.stringify({ frames: byFrame.size, fileMb: Math.round(statSync(file).size / 2 ** 20), seconds: +((performance.now() - t0) / 1000).toFixed(1), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  const { header, byFrame } = readKeptFacesByFrame(file);
+  console.log(JSON.stringify({ frames: header.video.frameCount, framesWithAKeptFace: byFrame.size, fileMb: Math.round(statSync(file).size / 2 ** 20), seconds: +((performance.now() - t0) / 1000).toFixed(1), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
 } else {
   throw new Error(`expected "write" or "read", got ${JSON.stringify(mode)}`);
 }

@@ -40,8 +40,9 @@ try {
   const [short, long] = rows as [typeof rows[0], typeof rows[0]];
   // reading a 10-minute video's alignments as the composite stage does (made from the short clip's frames)
   const big = join(dir, 'alignments-10min.json');
-  spawnSync('npx', ['tsx', 'test/bench/alignments-rss.ts', 'write', join(dir, 'extract-10s', 'alignments.json'), '15000', big], { stdio: 'ignore' });
-  const reading = JSON.parse(peak(['npx', 'tsx', 'test/bench/alignments-rss.ts', 'read', big]).out.trim().split('\n').pop()!) as { frames: number; fileMb: number; seconds: number; peakRssMb: number };
+  const made = spawnSync('npx', ['tsx', 'test/bench/alignments-rss.ts', 'write', join(dir, 'extract-10s', 'alignments.json'), '15000', big], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`writing the 10-minute alignments failed (exit ${made.status}): ${made.stderr.slice(-2000)}`);
+  const reading = JSON.parse(peak(['npx', 'tsx', 'test/bench/alignments-rss.ts', 'read', big]).out.trim().split('\n').pop()!) as { frames: number; framesWithAKeptFace: number; fileMb: number; seconds: number; peakRssMb: number };
   const per1000 = (a: number, b: number) => +(((b - a) / (long.frames - short.frames)) * 1000).toFixed(1);
   console.log(JSON.stringify({ bench: 'memory', size: '1280x720', rows, growthMbPer1000Frames: { extract: per1000(short.extractPeakRssMb, long.extractPeakRssMb), composite: per1000(short.compositePeakRssMb, long.compositePeakRssMb) }, compositeReadingAlignmentsOf10MinVideo: reading }));
 } finally {

@@ -110,10 +110,19 @@ test('readAlignmentsEach: each frame in order and the header; keys in any order;
   assert.equal(header, want);
   assert.equal(readKeptFacesByFrame(file).byFrame, keptFacesByFrame(doc, file));
   assert.equal([...readKeptFacesByFrame(file).byFrame.keys()], [0, 4], 'frames with a kept face only');
-  // schema 1, a frame at a time
+  // schema 1, a frame at a time: its faces upgraded with no track and no cluster
   const v1Frames: unknown[] = [];
   readAlignmentsEach(join(tmp.dir, 'v1-again.json'), (f) => v1Frames.push(f));
-  assert.equal(v1Frames, one.frames);
+  assert.equal(v1Frames, v1.frames.map((f) => ({ ...f, faces: f.faces.map((x) => ({ ...x, track: null, cluster: null })) })));
+  // a repeated frames key: the last counts, but an earlier one that is not JSON is refused
+  const text = JSON.stringify(doc);
+  writeFileSync(file, `{"frames": [1,,2],${text.slice(1)}`);
+  assert.throws(() => readAlignmentsEach(file, () => undefined), (e: Error) => e instanceof UserError && /not valid JSON at line 1, column 15 \(Unexpected token/.test(e.message));
+  writeFileSync(file, `{"frames": [],${text.slice(1)}`);
+  assert.is(readAlignments(file).frames.length, 4, 'the last frames key read');
+  // not an object at all
+  writeFileSync(file, '[1, 2]');
+  assert.throws(() => readAlignmentsEach(file, () => undefined), (e: Error) => e instanceof UserError && /is not a valid alignments file \(schema janus\.alignments\/1\|janus\.alignments\/2\): \(top level\): expected an object/.test(e.message));
   // a bad field deep in a frame
   const bad = JSON.parse(JSON.stringify(doc));
   bad.frames[2].faces[0].box.x = 'left';

@@ -280,6 +280,9 @@ test('compositing a face gives the same bytes whatever was composited before it 
   assert.ok(Buffer.from(first.image.data).equals(Buffer.from(again.image.data)), 'the same image');
   assert.ok(Buffer.from(first.replaced.data).equals(Buffer.from(again.replaced.data)), 'the same replaced pixels');
   assert.ok(first.replaced.data.some((v) => v > 0), 'a face was blended');
+  // a mask of another size than the face is refused up front, not read out of bounds
+  const half = { width: 128, height: 128, data: new Uint8Array(128 * 128) };
+  assert.throws(() => compositeFace(frame, aligned.image, aligned.matrix, half, opts), /expected a square face and a mask of its size, got a 256x256 face and a 128x128 mask/);
 });
 
 test.run();

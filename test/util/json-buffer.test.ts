@@ -99,8 +99,23 @@ test(`readJson reads a file over LARGE_JSON_BYTES (${LARGE_JSON_BYTES >> 20} MB)
     } catch (err) {
       assert.instance(err, UserError);
       assert.match((err as Error).message, new RegExp(`not valid JSON at line ${line}, column ${column} `), `${JSON.stringify(opts)}: ${(err as Error).message}`);
-      if ('largeBytes' in opts) assert.not.match((err as Error).message, /is not valid JSON in JSON|\.\.\./, 'no quote of the text left in the message');
+      assert.not.match((err as Error).message, /is not valid JSON|\.\.\./, 'no quote of the text left in the message');
     }
+  }
+  // nesting deeper than the stack, broken inside: still a UserError
+  try {
+    parseJsonBytes(Buffer.from(`${'['.repeat(100000)}x${']'.repeat(100000)}`), '"deep.json"', { what: 'test file' });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, UserError);
+    assert.match((err as Error).message, /"deep\.json": not valid JSON at line 1, column \d+ /);
+  }
+  // a stray comma is an unexpected comma, not the end of the input
+  try {
+    parseJsonBytes(Buffer.from('{"a": [1,,2]}'), '"comma.json"', { what: 'test file' }, { chunk: 1 });
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /at line 1, column 10 \(Unexpected token ',' in JSON\)/);
   }
   // a break at the very first byte
   try {
