@@ -4,7 +4,7 @@
  * alpha there, both read bilinearly (media/bilinear.ts's weights and sums, in the same order,
  * so the same bytes as sampling through a tap), and its alpha (0-255) goes into `replaced`.
  *
- *   blendFace({ out, src, width, rgb, alpha, size, matrix, rows: [y0, y1], span: (y, r) => ... });
+ *   blendFace({ out, src, width, replaced, rgb, alpha, size, matrix, y0, y1, columns: (y, range) => { range[0] = 0; range[1] = width - 1; } });
  *
  * Written as one loop over locals (no tap object, no calls per pixel): it runs on about 150,000
  * pixels per face at 720p, and through the shared sampler it took 100 ns a pixel.

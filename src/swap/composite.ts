@@ -66,19 +66,19 @@ export function feather(mask: GrayImage, r: number, into?: Float32Array): Float3
   for (let i = 0; i < a.length; i++) a[i] = mask.data[i]! / 255;
   if (r <= 0) return a;
   const n = 2 * r + 1;
-  // one line of `len` values at src[start + i * step], blurred into out at the same places
-  const line = (src: Float32Array, out: Float32Array, start: number, step: number, len: number) => {
-    const last = len - 1;
+  // one row starting at src[start], blurred into out at the same places (a running sum)
+  const row = (src: Float32Array, out: Float32Array, start: number) => {
+    const last = w - 1;
     let s = 0;
-    for (let d = -r; d <= r; d++) s += src[start + (d < 0 ? 0 : d > last ? last : d) * step]!;
-    for (let i = 0; i < len; i++) {
-      out[start + i * step] = s / n;
+    for (let d = -r; d <= r; d++) s += src[start + (d < 0 ? 0 : d > last ? last : d)]!;
+    for (let i = 0; i < w; i++) {
+      out[start + i] = s / n;
       const add = i + r + 1;
       const drop = i - r;
-      s += src[start + (add > last ? last : add) * step]! - src[start + (drop < 0 ? 0 : drop) * step]!;
+      s += src[start + (add > last ? last : add)]! - src[start + (drop < 0 ? 0 : drop)]!;
     }
   };
-  // columns, a row at a time: each column's running sum as line() keeps it, in the same order
+  // columns, a row at a time: each column's running sum kept as row() keeps its one, in the same order
   const sums = scratch('feather.sums', Float64Array, w, false);
   const columns = (src: Float32Array, out: Float32Array) => {
     const last = h - 1;
@@ -101,7 +101,7 @@ export function feather(mask: GrayImage, r: number, into?: Float32Array): Float3
   };
   const tmp = scratch('feather.rows', Float32Array, a.length, false);
   for (let k = 0; k < 2; k++) {
-    for (let y = 0; y < h; y++) line(a, tmp, y * w, 1, w);
+    for (let y = 0; y < h; y++) row(a, tmp, y * w);
     columns(tmp, a);
   }
   return a;

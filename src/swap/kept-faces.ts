@@ -34,10 +34,16 @@ export function keptFaces(doc: AlignmentsDoc, alignmentsFile: string): KeptFace[
   return doc.frames.flatMap((f) => keptOf(f, base));
 }
 
+/** Add a frame's kept faces to the map by frame index (a frame index met twice: its faces joined, in order). */
+function addKept(byFrame: Map<number, KeptFace[]>, kept: readonly KeptFace[]): void {
+  if (kept.length) byFrame.set(kept[0]!.frame, [...(byFrame.get(kept[0]!.frame) ?? []), ...kept]);
+}
+
 /** The kept faces by frame index (frames without one are absent). */
 export function keptFacesByFrame(doc: AlignmentsDoc, alignmentsFile: string): Map<number, KeptFace[]> {
+  const base = dirname(resolve(alignmentsFile));
   const byFrame = new Map<number, KeptFace[]>();
-  for (const f of keptFaces(doc, alignmentsFile)) byFrame.set(f.frame, [...(byFrame.get(f.frame) ?? []), f]);
+  for (const f of doc.frames) addKept(byFrame, keptOf(f, base));
   return byFrame;
 }
 
@@ -49,10 +55,7 @@ export function keptFacesByFrame(doc: AlignmentsDoc, alignmentsFile: string): Ma
 export function readKeptFacesByFrame(alignmentsFile: string): { header: AlignmentsHeader; byFrame: Map<number, KeptFace[]> } {
   const base = dirname(resolve(alignmentsFile));
   const byFrame = new Map<number, KeptFace[]>();
-  const header = readAlignmentsEach(alignmentsFile, (f) => {
-    const kept = keptOf(f, base);
-    if (kept.length) byFrame.set(f.index, [...(byFrame.get(f.index) ?? []), ...kept]);
-  });
+  const header = readAlignmentsEach(alignmentsFile, (f) => addKept(byFrame, keptOf(f, base)));
   return { header, byFrame };
 }
 
