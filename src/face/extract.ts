@@ -10,7 +10,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { ExtractConfig } from '../config/extract.ts';
-import { decodeFrames, prefetch } from '../media/decode.ts';
+import { decodeFrames } from '../media/decode.ts';
 import { readImage, writeGrayPng, writeImage } from '../media/image.ts';
 import { rationalValue, type VideoInfo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
@@ -287,7 +287,7 @@ async function alignAndWrite(o: FinishOptions, records: AlignedFaceRecord[][], i
     if (writes.length >= 4) await writes.shift();
   };
   try {
-    for await (const frame of prefetch(decodeFrames(o.video, { info: o.info }))) {
+    for await (const frame of decodeFrames(o.video, { info: o.info, thread: true })) {
       if (o.signal?.aborted) break;
       const t = byIndex.get(frame.index);
       if (t === undefined || !wanted.has(frame.index)) continue;

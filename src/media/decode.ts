@@ -15,7 +15,8 @@
 import ffmpeg from 'fluent-ffmpeg';
 import type { Readable } from 'node:stream';
 import { UserError } from '../util/errors.ts';
-import { fileArg, requireFfmpeg, stderrTail } from './ffmpeg.ts';
+import { framesInThread, type ThreadEnd } from './decode-thread.ts';
+import { fileArg, requireFfmpeg, stderrTail, watched } from './ffmpeg.ts';
 import { probeVideo, refuseHdr, rationalValue, type VideoInfo } from './probe.ts';
 import { decodeFilters } from './vfr.ts';
 
@@ -37,6 +38,12 @@ export interface DecodeOptions {
   startFrame?: number;
   /** Stop after this many frames. */
   maxFrames?: number;
+  /**
+   * Read ffmpeg's output on a worker thread (decode-thread.ts), a few frames ahead: for loops
+   * that compute on each frame (extraction, compositing), whose main thread would otherwise
+   * read the pipe only between frames. Costs a thread's start (~50 ms): not for a frame or two.
+   */
+  thread?: boolean;
 }
 
 export async function* decodeFrames(file: string, options: DecodeOptions = {}): AsyncGenerator<Frame> {
@@ -52,9 +59,39 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
   const filters = [...decodeFilters(info), ...(start > 0 ? [`select=gte(n\\,${start})`] : [])];
   if (filters.length) out.push('-vf', filters.join(','));
   if (options.maxFrames !== undefined) out.push('-frames:v', String(Math.max(0, Math.floor(options.maxFrames))));
+  const damaged = 'the file is truncated or damaged: re-copy it, or re-encode it with ffmpeg';
+  const checkCount = (yielded: number) => {
+    const wanted = options.maxFrames === undefined ? info.frameCount - start : Math.min(options.maxFrames, info.frameCount - start);
+    if (info.frameCountExact && yielded < wanted - 1) {
+      throw new UserError(`cannot decode video "${file}": the container lists ${info.frameCount} frames but only ${start + yielded} could be decoded${stderr ? ` (${stderrTail(stderr, 2)})` : ''}`, damaged);
+    }
+  };
+  const truncated = (index: number, filled: number) => new UserError(`cannot decode video "${file}": stream ended inside frame ${index} (${filled} of ${frameBytes} bytes)`, 'the file is truncated: re-copy it');
+  let stderr = '';
+
+  if (options.thread) {
+    const w = watched(requireFfmpeg().ffmpeg);
+    const frames = framesInThread({ file: w.file, env: w.env, frameBytes, args: ['-v', 'error', '-nostdin', '-i', fileArg(file), ...out, '-f', 'rawvideo', 'pipe:1'] });
+    let index = start;
+    let r: IteratorResult<Buffer, ThreadEnd>;
+    try {
+      for (r = await frames.next(); !r.done; r = await frames.next()) {
+        yield { index, time: index / fps, width: info.width, height: info.height, data: r.value };
+        index++;
+      }
+    } finally {
+      await frames.return(undefined as never); // left early: ffmpeg killed, the thread ended (a no-op at the end)
+    }
+    const end = r.value;
+    stderr = end.stderr;
+    if (end.error !== null || end.code !== 0) throw new UserError(`cannot decode video "${file}": ${stderrTail(stderr) || end.error || `ffmpeg ended with ${end.signal ?? `exit code ${end.code}`}`}`, damaged);
+    if (end.partial !== 0) throw truncated(index, end.partial);
+    checkCount(index - start);
+    return;
+  }
+
   const cmd = ffmpeg(fileArg(file)).inputOptions(['-v', 'error', '-nostdin']).outputOptions(out).format('rawvideo');
 
-  let stderr = '';
   let killed = false;
   const finished = new Promise<void>((resolve, reject) => {
     cmd.on('stderr', (line: string) => {
@@ -66,7 +103,7 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
       // output stream ended (a loaded machine, a slow consumer): every byte was delivered, and
       // the frame count is checked below
       if (killed || (err.message === 'Output stream closed' && stream.readableEnded)) resolve();
-      else reject(new UserError(`cannot decode video "${file}": ${stderrTail(errText ?? stderr ?? err.message) || err.message}`, 'the file is truncated or damaged: re-copy it, or re-encode it with ffmpeg'));
+      else reject(new UserError(`cannot decode video "${file}": ${stderrTail(errText ?? stderr ?? err.message) || err.message}`, damaged));
     });
   });
   finished.catch(() => undefined); // observed below
@@ -101,16 +138,8 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
       }
     }
     await finished;
-    if (filled !== 0) {
-      throw new UserError(`cannot decode video "${file}": stream ended inside frame ${index} (${filled} of ${frameBytes} bytes)`, 'the file is truncated: re-copy it');
-    }
-    const wanted = options.maxFrames === undefined ? info.frameCount - start : Math.min(options.maxFrames, info.frameCount - start);
-    if (info.frameCountExact && yielded < wanted - 1) {
-      throw new UserError(
-        `cannot decode video "${file}": the container lists ${info.frameCount} frames but only ${start + yielded} could be decoded${stderr ? ` (${stderrTail(stderr, 2)})` : ''}`,
-        'the file is truncated or damaged: re-copy it, or re-encode it with ffmpeg',
-      );
-    }
+    if (filled !== 0) throw truncated(index, filled);
+    checkCount(yielded);
     complete = true;
   } finally {
     if (!complete) {

@@ -19,7 +19,7 @@ import { partialFrames, type CompositeConfig } from '../config/swap.ts';
 import type { StageContext, StageImplementation } from '../dag/stage-kind.ts';
 import { writeJsonAtomic } from '../util/atomic-write.ts';
 import { concatVideos } from '../media/concat.ts';
-import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
+import { decodeFrames, type Frame } from '../media/decode.ts';
 import { openVideoWriter, type VideoWriter } from '../media/encode.ts';
 import { probeVideo, withExactFrameCount, type VideoInfo } from '../media/probe.ts';
 import type { FrameSwap } from '../swap/composite-frame.ts';
@@ -98,7 +98,7 @@ export const compositeStage: StageImplementation<P, Session> = {
     // one streaming decoder for the stage run; it starts at the first segment still to do
     if (!s.frames || s.next !== first) {
       await stopDecoder(s);
-      s.frames = prefetch(decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: first }));
+      s.frames = decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: first, thread: true });
     }
     const writers: Array<[VideoWriter, 'video' | 'mask' | 'comparison']> = [];
     const content = { video: 'face-swap', mask: 'replaced-pixel-mask', comparison: 'side-by-side' } as const;

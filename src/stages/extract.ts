@@ -17,7 +17,7 @@ import { finishExtraction, referenceDescriptor, trackingStart, type FrameDetecti
 import { readFrameDetections, writeFrameDetections } from '../face/detections-file.ts';
 import { loadFaceApi, type FaceApi } from '../face/face-api.ts';
 import { FaceFollower } from '../face/face-follower.ts';
-import { decodeFrames, prefetch, type Frame } from '../media/decode.ts';
+import { decodeFrames, type Frame } from '../media/decode.ts';
 import { probeVideo, withExactFrameCount, type VideoInfo } from '../media/probe.ts';
 import { ensureEngine, engineUsed } from './engine.ts';
 import { faceApiModelHashes, faceApiVersion } from '../face/package-files.ts';
@@ -64,7 +64,7 @@ export const extractStage: StageImplementation<P, Session> = {
     const index = Number(item);
     // One streaming decoder for the whole stage run. It starts at the last detection frame at or
     // before the first frame still to do, so that tracking state is rebuilt exactly on resume.
-    s.frames ??= prefetch(decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: trackingStart(index, ctx.params) }));
+    s.frames ??= decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: trackingStart(index, ctx.params), thread: true });
     let det: FrameDetections | null = null;
     while (!s.ended) {
       const r = await s.frames.next();

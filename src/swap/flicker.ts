@@ -81,7 +81,7 @@ export class FlickerMeter {
 
 /** Flicker of a swapped video against its source, inside its replaced-pixel mask video. */
 export async function videoFlicker(sourceVideo: string, outputVideo: string, maskVideo: string): Promise<FlickerResult | null> {
-  const streams = [decodeFrames(sourceVideo), decodeFrames(outputVideo), decodeFrames(maskVideo)];
+  const streams = [sourceVideo, outputVideo, maskVideo].map((v) => decodeFrames(v, { thread: true }));
   const meter = new FlickerMeter();
   try {
     for (;;) {

@@ -104,7 +104,7 @@ export async function videoMaskSsim(sourceVideo: string, outputVideo: string, ma
   const wanted = frames ? new Set(frames) : null;
   const last = frames ? Math.max(-1, ...frames) : Infinity;
   if (last < 0) return null;
-  const streams = [decodeFrames(sourceVideo), decodeFrames(outputVideo), decodeFrames(maskVideo)];
+  const streams = [sourceVideo, outputVideo, maskVideo].map((v) => decodeFrames(v, { thread: true }));
   let sum = 0;
   let n = 0;
   try {

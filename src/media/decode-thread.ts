@@ -1,0 +1,77 @@
+/**
+ * Raw frames of an ffmpeg command read on a worker thread (decode-worker.mjs): the main thread
+ * gets each frame whole, as one message, its buffer transferred, while ffmpeg goes on decoding
+ * the next ones however long the main thread computes. At most `ahead` frames wait (memory
+ * stays flat); ending early (break, return, an exception) kills ffmpeg and ends the thread
+ * before the generator's `finally` completes.
+ *
+ *   const frames = framesInThread({ file, args, env, frameBytes: w * h * 3 });
+ *   for (let r = await frames.next(); !r.done; r = await frames.next()) use(r.value);   // Buffers
+ *   // r.value at the end: { code, signal, stderr, partial, error }: what ffmpeg did
+ */
+import { Worker } from 'node:worker_threads';
+
+export interface ThreadCommand {
+  /** The program and its arguments (ffmpeg under its watchdog: ffmpeg.ts `watched`). */
+  file: string;
+  args: readonly string[];
+  env: NodeJS.ProcessEnv;
+  frameBytes: number;
+  /** Frames decoded ahead of the consumer (default 3). */
+  ahead?: number;
+}
+
+export interface ThreadEnd {
+  /** ffmpeg's exit code (null when a signal ended it or it never started). */
+  code: number | null;
+  signal: string | null;
+  /** The start of ffmpeg's stderr. */
+  stderr: string;
+  /** Bytes of an incomplete last frame (0 when the output ended on a frame boundary). */
+  partial: number;
+  /** Why ffmpeg could not be started, or null. */
+  error: string | null;
+}
+
+type Message = { type: 'frame'; data: ArrayBuffer } | ({ type: 'end' } & ThreadEnd);
+
+const WORKER = new URL('./decode-worker.mjs', import.meta.url);
+
+export async function* framesInThread(cmd: ThreadCommand): AsyncGenerator<Buffer, ThreadEnd> {
+  // execArgv []: the worker is plain JavaScript and needs none of this process's loaders (tsx)
+  const worker = new Worker(WORKER, { execArgv: [], workerData: { file: cmd.file, args: [...cmd.args], env: cmd.env, frameBytes: cmd.frameBytes, ahead: cmd.ahead ?? 3 } });
+  const inbox: Message[] = [];
+  let failure: Error | null = null;
+  let exited = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  worker.on('message', (m: Message) => (inbox.push(m), notify()));
+  worker.on('error', (e) => ((failure = e), notify()));
+  const exit = new Promise<void>((resolve) =>
+    worker.on('exit', () => {
+      exited = true;
+      notify();
+      resolve();
+    }),
+  );
+  let ended = false;
+  try {
+    for (;;) {
+      while (!inbox.length && !failure && !exited) await new Promise<void>((r) => (wake = r));
+      const m = inbox.shift();
+      if (!m) throw failure ?? new Error('the decoding thread ended without a word');
+      if (m.type === 'end') {
+        ended = true;
+        return { code: m.code, signal: m.signal, stderr: m.stderr, partial: m.partial, error: m.error };
+      }
+      worker.postMessage({ type: 'credit' });
+      yield Buffer.from(m.data);
+    }
+  } finally {
+    if (!ended && !exited) worker.postMessage({ type: 'stop' });
+    await exit;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * decodeFrames({ thread: true }): ffmpeg's output read on a worker thread (decode-thread.ts,
+ * decode-worker.mjs). The same frames as the main-thread reader, the same errors, ffmpeg and
+ * the thread gone when a loop ends early, and no more than a few frames read ahead of a slow
+ * consumer.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { decodeFrames, type Frame } from '../../src/media/decode.ts';
+import { probeVideo } from '../../src/media/probe.ts';
+import { UserError } from '../../src/util/errors.ts';
+import { SAMPLE_A, ffmpegSync, requireSamples, tempDir, truncated } from '../helpers/fixtures.ts';
+
+const test = suite('media/decode-thread');
+const tmp = tempDir('decode-thread');
+
+test.before(() => requireSamples());
+test.after(() => tmp.cleanup());
+
+async function all(frames: AsyncIterable<Frame>): Promise<Frame[]> {
+  const out: Frame[] = [];
+  for await (const f of frames) out.push(f);
+  return out;
+}
+
+/** The processes whose command line names `file` (ffmpeg, its watchdog). */
+function processesReading(file: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-af', file], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return []; // pgrep exits 1 when none matches
+  }
+}
+
+test('the thread gives the frames the main thread reads, byte for byte: whole, from a start frame, a few', async () => {
+  const info = await probeVideo(SAMPLE_A);
+  for (const options of [{}, { startFrame: 40 }, { startFrame: 7, maxFrames: 5 }]) {
+    const plain = await all(decodeFrames(SAMPLE_A, { info, ...options }));
+    const threaded = await all(decodeFrames(SAMPLE_A, { info, ...options, thread: true }));
+    assert.is(threaded.length, plain.length, JSON.stringify(options));
+    assert.ok(plain.length > 0);
+    threaded.forEach((f, k) => {
+      const p = plain[k]!;
+      assert.equal([f.index, f.time, f.width, f.height], [p.index, p.time, p.width, p.height]);
+      assert.ok(Buffer.compare(f.data, p.data) === 0, `frame ${f.index} (${JSON.stringify(options)}) differs`);
+    });
+  }
+});
+
+test('leaving the loop early kills ffmpeg and ends the thread: nothing left reading the file', async () => {
+  const file = join(tmp.dir, 'early-exit-clip.mp4');
+  copyFileSync(SAMPLE_A, file);
+  let n = 0;
+  for await (const _ of decodeFrames(file, { thread: true })) if (++n === 3) break;
+  assert.is(n, 3);
+  // the watchdog's watcher notices within a second; ffmpeg itself is gone at once
+  for (let i = 0; i < 40 && processesReading(file).length; i++) await sleep(100);
+  assert.equal(processesReading(file), []);
+  // an exception in the loop's body ends it the same way
+  const thrown = await (async () => {
+    try {
+      for await (const f of decodeFrames(file, { thread: true })) if (f.index === 5) throw new Error('consumer failed');
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return null;
+  })();
+  assert.is(thrown, 'consumer failed');
+  for (let i = 0; i < 40 && processesReading(file).length; i++) await sleep(100);
+  assert.equal(processesReading(file), []);
+});
+
+test('a truncated file fails with the main thread reader\'s error, after the frames it holds', async () => {
+  const f = truncated(SAMPLE_A, join(tmp.dir, 'cut-thread.mp4'), 0.5);
+  const info = await probeVideo(f);
+  let n = 0;
+  const error = await (async () => {
+    try {
+      for await (const _ of decodeFrames(f, { info, thread: true })) n++;
+    } catch (e) {
+      return e;
+    }
+    return null;
+  })();
+  assert.instance(error, UserError);
+  assert.match((error as UserError).message, /cannot decode video ".*cut-thread\.mp4"/);
+  assert.match((error as UserError).hint ?? '', /truncated or damaged/);
+  assert.ok(n > 0 && n < 125, `decoded ${n} frames before the error`);
+});
+
+test('a slow consumer holds only a few frames: the thread waits for it (memory stays flat)', async () => {
+  const clip = join(tmp.dir, 'slow-720p.mp4');
+  // 150 frames of 1280x720: 415 MB of RGB, which a thread running ahead would hold
+  ffmpegSync(['-stream_loop', '1', '-i', SAMPLE_A, '-frames:v', '150', '-vf', 'scale=1280:720', '-c:v', 'libx264', '-preset', 'ultrafast', '-an', clip]);
+  let base = 0;
+  let peak = 0;
+  let n = 0;
+  for await (const _ of decodeFrames(clip, { thread: true })) {
+    n++;
+    await sleep(20); // ffmpeg decodes faster than this consumer takes frames
+    if (n === 20) {
+      globalThis.gc?.();
+      base = process.memoryUsage().rss;
+    }
+    if (n > 20) peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  assert.is(n, 150);
+  const growth = (peak - base) / 1e6;
+  assert.ok(growth < 100, `RSS grew ${growth.toFixed(0)} MB over 130 frames of 2.8 MB each`);
+});
+
+test.run();
