@@ -158,7 +158,7 @@ const SECONDS: Record<string, number> = {
   'cli/lock-signals': 26,
   'media/bad-input': 25,
   'media/probe-decode-encode': 23,
-  'media/decode-thread': 8,
+  'media/ffmpeg-threads': 23,
   'media/compress': 22,
   'face/smoothing': 21,
   'engine/wasm-threads': 21,

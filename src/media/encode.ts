@@ -16,7 +16,8 @@ import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { UserError } from '../util/errors.ts';
 import { reserveTemp } from '../util/atomic-write.ts';
-import { audioCodecFor, fileArg, requireFfmpeg, stderrTail } from './ffmpeg.ts';
+import { encoderInThread, type EncoderExit } from './encode-thread.ts';
+import { audioCodecFor, fileArg, requireFfmpeg, stderrTail, watched } from './ffmpeg.ts';
 import { probeAudio, type Rational } from './probe.ts';
 
 
@@ -39,6 +40,12 @@ export interface VideoWriterOptions {
   input?: 'rgb24' | 'gray';
   /** Container metadata tags, e.g. { comment: 'synthetic' } (any key: MP4 gets them as mdta tags). */
   metadata?: Record<string, string>;
+  /**
+   * Feed ffmpeg from a worker thread (encode-thread.ts): for loops that compute each frame
+   * (compositing), whose main thread would otherwise move a frame into the pipe only between
+   * frames. The same bytes out. Costs a thread's start (~50 ms) and a copy of each frame.
+   */
+  thread?: boolean;
 }
 
 export interface VideoWriter {
@@ -69,23 +76,74 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
   const tmp = reservation.tmp;
   const pixelFormat = opts.input ?? 'rgb24';
   const frameBytes = width * height * (pixelFormat === 'gray' ? 1 : 3);
-  const input = new PassThrough({ highWaterMark: frameBytes * 2 });
-
-  const cmd = ffmpeg()
-    .input(input)
-    .inputFormat('rawvideo')
-    .inputOptions(['-pix_fmt', pixelFormat, '-video_size', `${width}x${height}`, '-framerate', `${fps.num}/${fps.den}`]);
+  const inputOptions = ['-f', 'rawvideo', '-pix_fmt', pixelFormat, '-video_size', `${width}x${height}`, '-framerate', `${fps.num}/${fps.den}`];
   const outOpts: string[] = ['-map', '0:v:0'];
-  if (audio) {
-    cmd.input(fileArg(audio.file));
-    outOpts.push('-map', '1:a:0', '-c:a', audio.copy ? 'copy' : 'aac', '-shortest');
-  }
+  if (audio) outOpts.push('-map', '1:a:0', '-c:a', audio.copy ? 'copy' : 'aac', '-shortest');
   const even = width % 2 === 0 && height % 2 === 0;
   if (!even) outOpts.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
   outOpts.push('-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', String(opts.crf ?? 18), '-preset', opts.preset ?? 'medium');
   if (ext !== '.mkv') outOpts.push('-movflags', opts.metadata ? '+faststart+use_metadata_tags' : '+faststart');
   if (opts.deterministic) outOpts.push('-threads', String(opts.threads ?? 1), '-fflags', '+bitexact', '-flags:v', '+bitexact', '-flags:a', '+bitexact', '-map_metadata', '-1');
   for (const [k, v] of Object.entries(opts.metadata ?? {})) outOpts.push('-metadata', `${k}=${v}`);
+  const failed = (stderr: string, fallback: string) => new UserError(`cannot encode video "${out}": ${stderrTail(stderr) || fallback}`, 'check the free disk space and that the output folder is writable');
+  const sink = opts.thread
+    ? threadSink(['-v', 'error', ...inputOptions, '-i', 'pipe:0', ...(audio ? ['-i', fileArg(audio.file)] : []), '-y', ...outOpts, tmp], failed)
+    : fluentSink(inputOptions, audio, outOpts, tmp, frameBytes, failed);
+
+  let framesWritten = 0;
+  let state: 'open' | 'closed' = 'open';
+  const cleanup = () => reservation.discard();
+
+  return {
+    get framesWritten() {
+      return framesWritten;
+    },
+    async write(pixels: Uint8Array) {
+      if (state !== 'open') throw new Error(`video writer for "${out}" is already closed`);
+      if (pixels.length !== frameBytes) {
+        throw new UserError(`expected a ${width}x${height} ${pixelFormat === 'gray' ? 'grey' : 'RGB'} frame (${frameBytes} bytes) for "${out}", got ${pixels.length} bytes`);
+      }
+      framesWritten++;
+      await sink.write(pixels);
+    },
+    async close() {
+      if (state !== 'open') return;
+      state = 'closed';
+      try {
+        await sink.end();
+        if (framesWritten === 0) throw new UserError(`no frames were written to "${out}"`);
+        await reservation.commit();
+      } catch (err) {
+        await cleanup();
+        throw err;
+      }
+    },
+    async abort() {
+      if (state !== 'open') return;
+      state = 'closed';
+      await sink.kill();
+      await cleanup();
+    },
+  };
+}
+
+/** Where a writer's frames go: ffmpeg's stdin, from this thread or from a worker's. */
+interface Sink {
+  /** One frame in (rejects once ffmpeg has failed). */
+  write(pixels: Uint8Array): Promise<void>;
+  /** No more frames: wait for ffmpeg (rejects if it failed). */
+  end(): Promise<void>;
+  /** Kill ffmpeg and wait for it. */
+  kill(): Promise<void>;
+}
+
+type Failed = (stderr: string, fallback: string) => UserError;
+
+/** ffmpeg through fluent-ffmpeg, fed from this thread through a PassThrough of two frames. */
+function fluentSink(inputOptions: string[], audio: { file: string; copy: boolean } | null, outOpts: string[], tmp: string, frameBytes: number, failed: Failed): Sink {
+  const input = new PassThrough({ highWaterMark: frameBytes * 2 });
+  const cmd = ffmpeg().input(input).inputOptions(inputOptions);
+  if (audio) cmd.input(fileArg(audio.file));
   cmd.outputOptions(outOpts).output(tmp);
   cmd.inputOptions(['-v', 'error']);
 
@@ -97,7 +155,7 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
     });
     cmd.on('end', () => resolve());
     cmd.on('error', (err: Error, _o: string | null, errText: string | null) => {
-      failure = new UserError(`cannot encode video "${out}": ${stderrTail(errText ?? stderr) || err.message}`, 'check the free disk space and that the output folder is writable');
+      failure = failed(errText ?? stderr, err.message);
       reject(failure);
     });
   });
@@ -111,28 +169,10 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
     started = true;
     if (killRequested) cmd.kill('SIGKILL');
   });
-  const kill = () => {
-    killRequested = true;
-    if (started) cmd.kill('SIGKILL');
-  };
   cmd.run();
-
-  let framesWritten = 0;
-  let state: 'open' | 'closed' = 'open';
-
-  const cleanup = () => reservation.discard();
-
   return {
-    get framesWritten() {
-      return framesWritten;
-    },
-    async write(pixels: Uint8Array) {
-      if (state !== 'open') throw new Error(`video writer for "${out}" is already closed`);
+    async write(pixels) {
       if (failure) throw failure;
-      if (pixels.length !== frameBytes) {
-        throw new UserError(`expected a ${width}x${height} ${pixelFormat === 'gray' ? 'grey' : 'RGB'} frame (${frameBytes} bytes) for "${out}", got ${pixels.length} bytes`);
-      }
-      framesWritten++;
       if (!input.write(pixels)) {
         // Wait for the pipe to drain, or for ffmpeg to fail (whichever comes first).
         await new Promise<void>((resolve, reject) => {
@@ -155,26 +195,38 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
         });
       }
     },
-    async close() {
-      if (state !== 'open') return;
-      state = 'closed';
+    async end() {
       input.end();
-      try {
-        await done;
-        if (framesWritten === 0) throw new UserError(`no frames were written to "${out}"`);
-        await reservation.commit();
-      } catch (err) {
-        await cleanup();
-        throw err;
-      }
+      await done;
     },
-    async abort() {
-      if (state !== 'open') return;
-      state = 'closed';
-      kill();
+    async kill() {
+      killRequested = true;
+      if (started) cmd.kill('SIGKILL');
       input.destroy();
       await done.catch(() => undefined);
-      await cleanup();
+    },
+  };
+}
+
+/** ffmpeg fed from a worker thread (encode-thread.ts), under its watchdog. */
+function threadSink(args: string[], failed: Failed): Sink {
+  const w = watched(requireFfmpeg().ffmpeg);
+  const enc = encoderInThread({ file: w.file, env: w.env, args });
+  const check = (exit: EncoderExit | null, ending: boolean) => {
+    if (!exit) return;
+    if (exit.error !== null || exit.code !== 0 || !ending) throw failed(exit.stderr, exit.error ?? `ffmpeg ended with ${exit.signal ?? `exit code ${exit.code}`}`);
+  };
+  return {
+    async write(pixels) {
+      check(enc.exit, false);
+      await enc.write(pixels);
+      check(enc.exit, false);
+    },
+    async end() {
+      check(await enc.end(), true);
+    },
+    async kill() {
+      await enc.kill();
     },
   };
 }

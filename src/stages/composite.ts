@@ -108,7 +108,7 @@ export const compositeStage: StageImplementation<P, Session> = {
       // the mask goes in as grey (a third of the bytes through the pipe) and is lossless, so the
       // same pixels at any preset: the fastest (half the CPU of veryfast, in a bigger file)
       const isMask = what === 'mask';
-      const wr = await openVideoWriter({ out: segmentFile(ctx, what, item), width, height: h, fps, crf, preset: isMask ? MASK_PRESET : ctx.params.x264Preset, deterministic: true, metadata, input: isMask ? 'gray' : 'rgb24' });
+      const wr = await openVideoWriter({ out: segmentFile(ctx, what, item), width, height: h, fps, crf, preset: isMask ? MASK_PRESET : ctx.params.x264Preset, deterministic: true, metadata, input: isMask ? 'gray' : 'rgb24', thread: true });
       writers.push([wr, what]);
       return wr;
     };

@@ -4,7 +4,8 @@
  * where the time goes: decoding alone; decoding and compositing every kept face (colour transfer,
  * eroded and feathered mask, inverse warp and blend on the face's box); and all the stage does per
  * frame, the stage's own loop with the output and mask encoders fed (x264 crf 18 and lossless,
- * deterministic, single-threaded each, as the stage writes them), at the default preset, at
+ * deterministic, single-threaded each, fed from worker threads, as the stage writes them; the
+ * frames read on a worker thread as the stage reads them), at the default preset, at
  * veryfast and at ultrafast (`--x264-preset`), each beside the same loop with no face to
  * composite (what decoding and encoding alone allow on these cores). The faces are the clip's own aligned faces
  * (extracted with the tiny detector), standing in for a model's swaps: compositing does not care.
@@ -16,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clip720p } from './clip-720p.ts';
-import { decodeFrames, prefetch } from '../../src/media/decode.ts';
+import { decodeFrames } from '../../src/media/decode.ts';
 import { openVideoWriter } from '../../src/media/encode.ts';
 import { probeVideo } from '../../src/media/probe.ts';
 import { compositeFrame } from '../../src/swap/composite-frame.ts';
@@ -37,11 +38,11 @@ try {
   const results: Record<string, number> = {};
   let t0 = performance.now();
   let n = 0;
-  for await (const _ of prefetch(decodeFrames(clip, { info }))) n++;
+  for await (const _ of decodeFrames(clip, { info, thread: true })) n++;
   results['decode'] = fps(n, t0);
   t0 = performance.now();
   n = 0;
-  for await (const f of prefetch(decodeFrames(clip, { info }))) {
+  for await (const f of decodeFrames(clip, { info, thread: true })) {
     await compositeFrame(f, byFrame.get(f.index) ?? [], swap);
     n++;
   }
@@ -51,9 +52,9 @@ try {
   for (const preset of ['medium', 'veryfast', 'ultrafast'] as const) {
     for (const faces of [true, false]) {
       t0 = performance.now();
-      const video = await openVideoWriter({ out: join(dir, 'out.mp4'), width: info.width, height: info.height, fps: info.fps, crf: params.crf, preset, deterministic: true });
-      const mask = await openVideoWriter({ out: join(dir, 'mask.mp4'), width: info.width, height: info.height, fps: info.fps, crf: 0, preset: MASK_PRESET, deterministic: true, input: 'gray' });
-      const frames = prefetch(decodeFrames(clip, { info }));
+      const video = await openVideoWriter({ out: join(dir, 'out.mp4'), width: info.width, height: info.height, fps: info.fps, crf: params.crf, preset, deterministic: true, thread: true });
+      const mask = await openVideoWriter({ out: join(dir, 'mask.mp4'), width: info.width, height: info.height, fps: info.fps, crf: 0, preset: MASK_PRESET, deterministic: true, input: 'gray', thread: true });
+      const frames = decodeFrames(clip, { info, thread: true });
       const done = await compositeFrames({ frames, first: 0, end: info.frameCount, facesOf: (index) => (faces ? (byFrame.get(index) ?? []) : []), swap, video, mask });
       await video.close();
       await mask.close();

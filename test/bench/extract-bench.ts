@@ -21,7 +21,7 @@ import { resolveBackendChoice, selectBackend } from '../../src/engine/backend.ts
 import { ExtractConfig } from '../../src/config/extract.ts';
 import { FaceFollower } from '../../src/face/face-follower.ts';
 import { detectFaces, loadFaceApi, type DetectedFace } from '../../src/face/face-api.ts';
-import { decodeFrames, prefetch } from '../../src/media/decode.ts';
+import { decodeFrames } from '../../src/media/decode.ts';
 
 const i = process.argv.indexOf('--frames');
 const FRAMES = i > 0 ? Number(process.argv[i + 1]) : 100;
@@ -39,7 +39,7 @@ try {
   for (const detector of ['ssd', 'tiny'] as const) {
     const t0 = performance.now();
     let n = 0;
-    for await (const f of prefetch(decodeFrames(clip))) {
+    for await (const f of decodeFrames(clip, { thread: true })) {
       const faces = await detectFaces(fa, f, { detector, minScore: 0.3, descriptors: false });
       if (detector === 'ssd') truth.push(faces.filter((x) => x.score >= ExtractConfig.parse({}).minScore));
       n++;
@@ -51,7 +51,7 @@ try {
       const follower = new FaceFollower(fa, ExtractConfig.parse({ detector, detectEvery: every }));
       const found: DetectedFace[][] = [];
       const t0 = performance.now();
-      for await (const f of prefetch(decodeFrames(clip))) found.push((await follower.next(f)).faces);
+      for await (const f of decodeFrames(clip, { thread: true })) found.push((await follower.next(f)).faces);
       const label = `${detector} pass 1 (--detect-every ${every})`;
       framesPerSecond[label] = fps(found.length, t0);
       let hits = 0;

@@ -167,46 +167,50 @@ test('HDR (PQ, BT.2020) video is refused up front with the conversion command; 1
   assert.is(frames, 3);
 });
 
-test('an encode that fails leaves no file and no temp behind', async () => {
-  const dir = join(tmp.dir, 'enc-fail');
-  const out = join(dir, 'out.mp4');
-  const w = await openVideoWriter({ out, width: 64, height: 64, fps: { num: 25, den: 1 }, preset: 'no-such-preset' });
-  await rejects(
-    (async () => {
-      for (let i = 0; i < 50; i++) await w.write(new Uint8Array(64 * 64 * 3));
-      await w.close();
-    })(),
-    /cannot encode video ".*out\.mp4"/,
-  );
-  await w.abort();
-  assert.not.ok(existsSync(out), 'no output file');
-  assert.equal(leftovers(dir), [], 'no temp files');
-});
+for (const thread of [false, true]) {
+  const fed = thread ? ' (fed from a thread)' : '';
 
-test('a frame of the wrong size is refused, and abort leaves nothing', async () => {
-  const dir = join(tmp.dir, 'enc-size');
-  const out = join(dir, 'out.mp4');
-  const w = await openVideoWriter({ out, width: 64, height: 48, fps: { num: 25, den: 1 } });
-  await w.write(new Uint8Array(64 * 48 * 3));
-  await rejects(w.write(new Uint8Array(10)), /expected a 64x48 RGB frame \(9216 bytes\).*got 10 bytes/);
-  await w.abort();
-  assert.not.ok(existsSync(out));
-  assert.equal(leftovers(dir), []);
-});
+  test(`an encode that fails leaves no file and no temp behind${fed}`, async () => {
+    const dir = join(tmp.dir, `enc-fail-${thread}`);
+    const out = join(dir, 'out.mp4');
+    const w = await openVideoWriter({ out, width: 64, height: 64, fps: { num: 25, den: 1 }, preset: 'no-such-preset', thread });
+    await rejects(
+      (async () => {
+        for (let i = 0; i < 50; i++) await w.write(new Uint8Array(64 * 64 * 3));
+        await w.close();
+      })(),
+      /cannot encode video ".*out\.mp4"/,
+    );
+    await w.abort();
+    assert.not.ok(existsSync(out), 'no output file');
+    assert.equal(leftovers(dir), [], 'no temp files');
+  });
 
-test('an existing output is untouched until the new one is complete', async () => {
-  const dir = join(tmp.dir, 'enc-keep');
-  const out = join(dir, 'out.mp4');
-  const first = await openVideoWriter({ out, width: 64, height: 64, fps: { num: 25, den: 1 } });
-  for (let i = 0; i < 5; i++) await first.write(new Uint8Array(64 * 64 * 3).fill(200));
-  await first.close();
-  const before = (await probeVideo(out)).frameCount;
-  const second = await openVideoWriter({ out, width: 64, height: 64, fps: { num: 25, den: 1 } });
-  for (let i = 0; i < 9; i++) await second.write(new Uint8Array(64 * 64 * 3));
-  await second.abort();
-  assert.is((await probeVideo(out)).frameCount, before, 'the old video is still there, whole');
-  assert.equal(leftovers(dir), []);
-});
+  test(`a frame of the wrong size is refused, and abort leaves nothing${fed}`, async () => {
+    const dir = join(tmp.dir, `enc-size-${thread}`);
+    const out = join(dir, 'out.mp4');
+    const w = await openVideoWriter({ out, width: 64, height: 48, fps: { num: 25, den: 1 }, thread });
+    await w.write(new Uint8Array(64 * 48 * 3));
+    await rejects(w.write(new Uint8Array(10)), /expected a 64x48 RGB frame \(9216 bytes\).*got 10 bytes/);
+    await w.abort();
+    assert.not.ok(existsSync(out));
+    assert.equal(leftovers(dir), []);
+  });
+
+  test(`an existing output is untouched until the new one is complete${fed}`, async () => {
+    const dir = join(tmp.dir, `enc-keep-${thread}`);
+    const out = join(dir, 'out.mp4');
+    const first = await openVideoWriter({ out, width: 64, height: 64, fps: { num: 25, den: 1 }, thread });
+    for (let i = 0; i < 5; i++) await first.write(new Uint8Array(64 * 64 * 3).fill(200));
+    await first.close();
+    const before = (await probeVideo(out)).frameCount;
+    const second = await openVideoWriter({ out, width: 64, height: 64, fps: { num: 25, den: 1 }, thread });
+    for (let i = 0; i < 9; i++) await second.write(new Uint8Array(64 * 64 * 3));
+    await second.abort();
+    assert.is((await probeVideo(out)).frameCount, before, 'the old video is still there, whole');
+    assert.equal(leftovers(dir), []);
+  });
+}
 
 test('an interrupted run (SIGTERM) exits 130 and leaves neither the clip nor a temp file', async () => {
   const dir = join(tmp.dir, 'interrupted');

@@ -1,22 +1,24 @@
 /**
- * decodeFrames({ thread: true }): ffmpeg's output read on a worker thread (decode-thread.ts,
- * decode-worker.mjs). The same frames as the main-thread reader, the same errors, ffmpeg and
- * the thread gone when a loop ends early, and no more than a few frames read ahead of a slow
- * consumer.
+ * decodeFrames({ thread: true }) and openVideoWriter({ thread: true }): ffmpeg's output read,
+ * and its input written, on worker threads (decode-thread.ts, encode-thread.ts and their .mjs
+ * workers). The same frames and bytes as on the main thread, the same errors, ffmpeg and the
+ * thread gone when a loop ends early or a writer is aborted, and no more than a few frames held
+ * beside a slow consumer or a slow encoder. (bad-input.test.ts runs its writer failures both ways.)
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeFrames, type Frame } from '../../src/media/decode.ts';
+import { openVideoWriter } from '../../src/media/encode.ts';
 import { probeVideo } from '../../src/media/probe.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { SAMPLE_A, ffmpegSync, requireSamples, tempDir, truncated } from '../helpers/fixtures.ts';
 
-const test = suite('media/decode-thread');
-const tmp = tempDir('decode-thread');
+const test = suite('media/ffmpeg-threads');
+const tmp = tempDir('ffmpeg-threads');
 
 test.before(() => requireSamples());
 test.after(() => tmp.cleanup());
@@ -111,6 +113,56 @@ test('a slow consumer holds only a few frames: the thread waits for it (memory s
   assert.is(n, 150);
   const growth = (peak - base) / 1e6;
   assert.ok(growth < 100, `RSS grew ${growth.toFixed(0)} MB over 130 frames of 2.8 MB each`);
+});
+
+test('a writer fed from a thread writes the bytes the main thread does: RGB with audio, grey, two x264 threads', async () => {
+  const info = await probeVideo(SAMPLE_A);
+  const frames = await all(decodeFrames(SAMPLE_A, { info, maxFrames: 30 }));
+  const grey = (f: Frame) => Uint8Array.from({ length: f.width * f.height }, (_, i) => f.data[i * 3 + 1]!);
+  const cases = [
+    { name: 'rgb', opts: { audioFrom: SAMPLE_A, crf: 18, preset: 'veryfast' } },
+    { name: 'grey', opts: { input: 'gray' as const, crf: 0, preset: 'ultrafast' } },
+    { name: 'threads', opts: { crf: 23, preset: 'veryfast', threads: 2 } },
+  ];
+  for (const c of cases) {
+    const files = [];
+    for (const thread of [false, true]) {
+      const out = join(tmp.dir, `${c.name}-${thread}.mp4`);
+      const w = await openVideoWriter({ out, width: info.width, height: info.height, fps: info.fps, deterministic: true, thread, ...c.opts });
+      for (const f of frames) await w.write(c.opts.input === 'gray' ? grey(f) : f.data);
+      await w.close();
+      files.push(readFileSync(out));
+    }
+    assert.ok(files[0]!.length > 1000);
+    assert.ok(Buffer.compare(files[0]!, files[1]!) === 0, `${c.name}: the two files differ`);
+  }
+});
+
+test('an aborted threaded writer kills ffmpeg: no output, no temp, no process left', async () => {
+  const dir = join(tmp.dir, 'abort-thread-writer');
+  const out = join(dir, 'aborted-out.mp4');
+  const w = await openVideoWriter({ out, width: 640, height: 360, fps: { num: 25, den: 1 }, thread: true });
+  for (let i = 0; i < 20; i++) await w.write(new Uint8Array(640 * 360 * 3).fill(i * 10));
+  await w.abort();
+  for (let i = 0; i < 40 && processesReading('aborted-out.mp4').length; i++) await sleep(100);
+  assert.equal(processesReading('aborted-out.mp4'), []);
+  assert.equal(readdirSync(dir), []);
+});
+
+test('a writer fed from a thread holds only a few frames when the encoder is slower than the caller', async () => {
+  const frame = new Uint8Array(1280 * 720 * 3);
+  for (let i = 0; i < frame.length; i++) frame[i] = (i * 2654435761) >>> 24; // noise: slow to encode
+  const w = await openVideoWriter({ out: join(tmp.dir, 'slow-encoder.mp4'), width: 1280, height: 720, fps: { num: 25, den: 1 }, preset: 'medium', crf: 10, deterministic: true, thread: true });
+  globalThis.gc?.();
+  const base = process.memoryUsage().rss;
+  let peak = 0;
+  for (let i = 0; i < 120; i++) {
+    await w.write(frame);
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  await w.close();
+  const growth = (peak - base) / 1e6;
+  assert.ok(growth < 100, `RSS grew ${growth.toFixed(0)} MB over 120 frames of 2.8 MB each`);
 });
 
 test.run();
