@@ -323,9 +323,9 @@ export async function perturbVideo(input: string, out: string, perturbations: re
   // the perturbed frames first (video only), then muxed with the source's audio and tags
   const frames = reserveTemp(`${out}.frames.mp4`);
   try {
-    const writer = await openVideoWriter({ out: frames.tmp, width: info.width, height: info.height, fps: info.fps, crf, preset: 'medium', deterministic: true });
+    const writer = await openVideoWriter({ out: frames.tmp, width: info.width, height: info.height, fps: info.fps, crf, preset: 'medium', deterministic: true, thread: true });
     try {
-      for await (const f of decodeFrames(input, { info })) {
+      for await (const f of decodeFrames(input, { info, thread: true })) {
         for (const p of frameOps) perturbFrame(f.data, f.width, f.height, p, rng);
         await writer.write(f.data);
       }

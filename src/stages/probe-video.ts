@@ -19,7 +19,7 @@ export const probeVideoStage: StageImplementation<ProbeVideoParams> = {
     const info = await probeVideo(video);
     if (ctx.params.countFrames) {
       let n = 0;
-      for await (const _ of decodeFrames(video, { info })) {
+      for await (const _ of decodeFrames(video, { info, thread: true })) {
         if (ctx.signal.aborted) return;
         n++;
       }
