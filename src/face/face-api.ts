@@ -25,9 +25,10 @@ const require = createRequire(import.meta.url);
 export interface FaceApi {
   tf: typeof tf;
   nets: Record<'ssdMobilenetv1' | 'tinyFaceDetector' | 'faceLandmark68Net' | 'faceRecognitionNet', { loadFromDisk(dir: string): Promise<void>; isLoaded: boolean }> & {
-    faceLandmark68Net: { detectLandmarks(input: unknown): Promise<{ positions: Array<{ x: number; y: number }> }> };
+    faceLandmark68Net: { detectLandmarks(input: unknown): Promise<{ positions: Array<{ x: number; y: number }> }>; runNet(input: unknown): tf.Tensor2D };
     faceRecognitionNet: { computeFaceDescriptor(input: unknown): Promise<Float32Array> };
   };
+  NetInput: new (inputs: unknown[]) => unknown;
   SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults?: number }) => unknown;
   TinyFaceDetectorOptions: new (o: { inputSize: number; scoreThreshold: number }) => unknown;
   detectAllFaces(input: unknown, options: unknown): {
@@ -159,18 +160,64 @@ async function track(fa: FaceApi, img: RgbImage, previous: readonly (DetectedFac
       out.push(null); // left the frame
       continue;
     }
-    // copy just the face's rectangle into a small tensor (not the whole frame)
-    const crop = new Uint8Array(w * h * 3);
-    for (let row = 0; row < h; row++) crop.set(img.data.subarray(((y + row) * img.width + x) * 3, ((y + row) * img.width + x + w) * 3), row * w * 3);
-    const t = tf.tensor3d(crop, [h, w, 3], 'int32');
-    try {
-      const lm = await fa.nets.faceLandmark68Net.detectLandmarks(t);
-      const landmarks = lm.positions.map((q) => [q.x + x, q.y + y] as Point);
-      const face: DetectedFace & { boxFromLandmarks: number[] } = { box: { x, y, width: w, height: h }, score: p.score, landmarks, descriptor: p.descriptor, tracked: true, boxFromLandmarks: rel };
-      out.push(face);
-    } finally {
-      t.dispose();
-    }
+    const lm = landmarksOfBox(fa, img, x, y, w, h);
+    const face: DetectedFace & { boxFromLandmarks: number[] } = { box: { x, y, width: w, height: h }, score: p.score, landmarks: lm, descriptor: p.descriptor, tracked: true, boxFromLandmarks: rel };
+    out.push(face);
+  }
+  return out;
+}
+
+/** The landmark net's input size. */
+const LANDMARK_INPUT = 112;
+
+/**
+ * The 68 landmarks (frame pixels) of the face in the box (x, y, w, h) of `img`: exactly what
+ * face-api's `detectLandmarks` gives for that crop (a test holds them equal), without its
+ * tensor plumbing, which took more time than the net (on wasm, following one face took 21 ms,
+ * 8 of them in the net's kernels): the crop is padded to a square here, as face-api pads it
+ * (the odd pixel after), in one pass into float32 (face-api casts, pads and stacks with four
+ * tensor ops each way), resized as face-api resizes it, and face-api's post-processing (a
+ * dozen tensor ops) is done on the 136 numbers in float32 arithmetic (Math.fround), as its
+ * float32 tensors do it.
+ */
+function landmarksOfBox(fa: FaceApi, img: RgbImage, x: number, y: number, w: number, h: number): Point[] {
+  const side = Math.max(w, h);
+  const diff = side - Math.min(w, h);
+  // face-api's padToSquare (centred): round(diff / 2) after the image, the rest before
+  const before = diff - Math.round(diff * 0.5);
+  const [ox, oy] = w < h ? [before, 0] : [0, before];
+  const square = new Float32Array(side * side * 3);
+  const src = img.data;
+  for (let row = 0; row < h; row++) {
+    let s = ((y + row) * img.width + x) * 3;
+    let d = ((oy + row) * side + ox) * 3;
+    for (const end = s + w * 3; s < end; ) square[d++] = src[s++]!;
+  }
+  const raw = tf.tidy(() => {
+    const t = tf.tensor4d(square, [1, side, side, 3]);
+    const input = side === LANDMARK_INPUT ? t : tf.image.resizeBilinear(t, [LANDMARK_INPUT, LANDMARK_INPUT], false, false);
+    return fa.nets.faceLandmark68Net.runNet(new fa.NetInput([input]));
+  });
+  let o: Float32Array;
+  try {
+    o = raw.dataSync() as Float32Array;
+  } finally {
+    raw.dispose();
+  }
+  // face-api's postProcess: (out * 112 - pad) / (size scaled to 112), each step in float32, then
+  // FaceLandmarks68 scales by the crop's size
+  const f = Math.fround;
+  const scale = LANDMARK_INPUT / side;
+  const sw = w * scale;
+  const sh = h * scale;
+  const padX = f(sw < sh ? Math.abs(sw - sh) / 2 : 0);
+  const padY = f(sh < sw ? Math.abs(sw - sh) / 2 : 0);
+  const [fw, fh, n] = [f(sw), f(sh), f(LANDMARK_INPUT)];
+  const out: Point[] = [];
+  for (let i = 0; i < 68; i++) {
+    const rx = f(f(f(o[2 * i]! * n) - padX) / fw);
+    const ry = f(f(f(o[2 * i + 1]! * n) - padY) / fh);
+    out.push([rx * w + 0 + x, ry * h + 0 + y]);
   }
   return out;
 }

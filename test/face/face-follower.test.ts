@@ -5,7 +5,8 @@
  * frame signatures say it is (the sample clips' consecutive frames are one shot, a cut from
  * one sample to the other is not); a followed face that jumps or leaves is lost, when it is one
  * the filters keep; smoothing never averages
- * landmarks across a jump or a change of track.
+ * landmarks across a jump or a change of track; following gives, bit for bit, the landmarks
+ * face-api's own detectLandmarks gives for the same box, and leaks no tensor.
  *
  * @tier e2e (detects faces in a clip)
  */
@@ -14,6 +15,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ExtractConfig } from '../../src/config/extract.ts';
 import { anyLost, jumped, smoothByTrack } from '../../src/face/extract.ts';
+import { followFaces, type DetectedFace } from '../../src/face/face-api.ts';
+import { tf } from '../../src/engine/tf.ts';
 import { FaceFollower } from '../../src/face/face-follower.ts';
 import { frameSignature, isShotChange, signatureDistance, SHOT_CHANGE_LEVEL } from '../../src/face/shot-change.ts';
 import { decodeFrames } from '../../src/media/decode.ts';
@@ -25,6 +28,40 @@ const test = suite('face/face-follower');
 const tmp = tempDir('follower');
 test.before(() => requireSamples());
 test.after(() => tmp.cleanup());
+
+test('following gives face-api detectLandmarks\' landmarks for the same box, bit for bit, for wide, tall, square and clipped boxes; no tensor leaks', async () => {
+  const fa = await faceApi();
+  const frames = [];
+  for await (const f of decodeFrames(SAMPLE_A, { maxFrames: 12 })) frames.push(f);
+  const landmarks = (cx: number, cy: number, half: number) => Array.from({ length: 68 }, (_, i) => [cx + half * Math.cos(i), cy + half * Math.sin(i)] as [number, number]);
+  // boxes relative to the landmarks' bounds: wide, tall, 112 x 112 exactly (no resize), and past the frame's right edge (clipped)
+  const cases: Array<DetectedFace & { boxFromLandmarks: number[] }> = [
+    { box: { x: 0, y: 0, width: 1, height: 1 }, score: 0.9, landmarks: landmarks(256, 270, 100), descriptor: null, boxFromLandmarks: [-0.1, -0.2, 1.3, 1.1] },
+    { box: { x: 0, y: 0, width: 1, height: 1 }, score: 0.9, landmarks: landmarks(250, 260, 90), descriptor: null, boxFromLandmarks: [0, -0.3, 1, 1.45] },
+    { box: { x: 0, y: 0, width: 1, height: 1 }, score: 0.9, landmarks: landmarks(256, 256, 50), descriptor: null, boxFromLandmarks: [-0.06, -0.06, 1.12, 1.12] },
+    { box: { x: 0, y: 0, width: 1, height: 1 }, score: 0.9, landmarks: landmarks(460, 250, 80), descriptor: null, boxFromLandmarks: [-0.2, -0.2, 1.4, 1.4] },
+  ];
+  const before = tf.memory().numTensors;
+  let compared = 0;
+  for (const frame of frames) {
+    const followed = await followFaces(fa, frame, cases);
+    for (const f of followed) {
+      assert.ok(f, 'a face in the frame');
+      const { x, y, width: w, height: h } = f.box;
+      const crop = new Uint8Array(w * h * 3);
+      for (let row = 0; row < h; row++) crop.set(frame.data.subarray(((y + row) * frame.width + x) * 3, ((y + row) * frame.width + x + w) * 3), row * w * 3);
+      const t = tf.tensor3d(crop, [h, w, 3], 'int32');
+      const lm = await fa.nets.faceLandmark68Net.detectLandmarks(t);
+      t.dispose();
+      assert.equal(f.landmarks, lm.positions.map((q) => [q.x + x, q.y + y]), `frame ${frame.index}, box ${w}x${h}`);
+      compared++;
+    }
+  }
+  assert.is(compared, frames.length * cases.length);
+  const sizes = (await followFaces(fa, frames[0]!, cases)).map((f) => `${f!.box.width}x${f!.box.height}`);
+  assert.ok(sizes.includes('112x112') && sizes.some((s) => { const [w, h] = s.split('x').map(Number); return w! > h!; }) && sizes.some((s) => { const [w, h] = s.split('x').map(Number); return w! < h!; }), `box sizes ${sizes}`);
+  assert.is(tf.memory().numTensors, before, 'no tensor left behind');
+});
 
 test('a shot change is a cut between the samples, never two consecutive frames of one', async () => {
   let worst = 0;
