@@ -9,7 +9,8 @@
  * dilation = stride and the forward padding; the [Ci, k, k, Co] result (cropped to k × k) is
  * transposed to [k, k, Ci, Co]. `Conv2DBackpropInput` (below) replaces tfjs's loop kernel
  * with a matmul and a WebAssembly SIMD overlap-add. Tests compare both with the cpu backend.
- * The others registered here: BatchMatMul (below), Concat (wasm-concat.ts), LeakyRelu,
+ * The others registered here: BatchMatMul (below), Concat (wasm-concat.ts), Slice
+ * (wasm-slice.ts), LeakyRelu,
  * LeakyReluGrad and Identity (wasm-activation.ts), AdamUpdate (wasm-adam.ts), Add
  * (wasm-add.ts), _FusedMatMul (wasm-dense.ts) and Sum (wasm-sum.ts); the SIMD code is
  * wasm-simd.wat.
@@ -18,6 +19,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensor
 import { tf } from './tf.ts';
 import { replaceKernels, stockKernel } from './stock-kernels.ts';
 import { concatWasm } from './wasm-concat.ts';
+import { sliceWasm } from './wasm-slice.ts';
 import { identityWasm, LEAKY_RELU_GRAD, leakyReluGradWasm, leakyReluWasm, registerLeakyReluGradient } from './wasm-activation.ts';
 import { ADAM_UPDATE, adamUpdateWasm } from './wasm-adam.ts';
 import { addWasm } from './wasm-add.ts';
@@ -222,6 +224,7 @@ const KERNELS: KernelConfig[] = [
   { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInputWasm },
   { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMulWasm },
   { kernelName: 'Concat', backendName: 'wasm', kernelFunc: concatWasm },
+  { kernelName: 'Slice', backendName: 'wasm', kernelFunc: sliceWasm },
   { kernelName: LEAKY_RELU_GRAD, backendName: 'wasm', kernelFunc: leakyReluGradWasm },
   { kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityWasm },
   { kernelName: 'LeakyRelu', backendName: 'wasm', kernelFunc: leakyReluWasm },
@@ -241,6 +244,7 @@ export function registerWasmTrainingKernels(): string[] {
   // those that hand cases on to tfjs's own: a wasm package without them is not the pinned one
   stockKernel('BatchMatMul', 'wasm');
   stockKernel('Concat', 'wasm');
+  stockKernel('Slice', 'wasm');
   stockKernel('LeakyRelu', 'wasm');
   stockKernel('Add', 'wasm');
   stockKernel('_FusedMatMul', 'wasm');
