@@ -10,7 +10,7 @@
  * transposed to [k, k, Ci, Co]. `Conv2DBackpropInput` (below) replaces tfjs's loop kernel
  * with a matmul and a WebAssembly SIMD overlap-add. Tests compare both with the cpu backend.
  * The others registered here: BatchMatMul (below), Concat (wasm-concat.ts), Slice
- * (wasm-slice.ts), LeakyRelu,
+ * (wasm-slice.ts), FusedBatchNorm (wasm-batch-norm.ts), LeakyRelu,
  * LeakyReluGrad and Identity (wasm-activation.ts), AdamUpdate (wasm-adam.ts), Add
  * (wasm-add.ts), _FusedMatMul (wasm-dense.ts) and Sum (wasm-sum.ts); the SIMD code is
  * wasm-simd.wat.
@@ -20,6 +20,7 @@ import { tf } from './tf.ts';
 import { replaceKernels, stockKernel } from './stock-kernels.ts';
 import { concatWasm } from './wasm-concat.ts';
 import { sliceWasm } from './wasm-slice.ts';
+import { fusedBatchNormWasm } from './wasm-batch-norm.ts';
 import { identityWasm, LEAKY_RELU_GRAD, leakyReluGradWasm, leakyReluWasm, registerLeakyReluGradient } from './wasm-activation.ts';
 import { ADAM_UPDATE, adamUpdateWasm } from './wasm-adam.ts';
 import { addWasm } from './wasm-add.ts';
@@ -225,6 +226,7 @@ const KERNELS: KernelConfig[] = [
   { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMulWasm },
   { kernelName: 'Concat', backendName: 'wasm', kernelFunc: concatWasm },
   { kernelName: 'Slice', backendName: 'wasm', kernelFunc: sliceWasm },
+  { kernelName: 'FusedBatchNorm', backendName: 'wasm', kernelFunc: fusedBatchNormWasm },
   { kernelName: LEAKY_RELU_GRAD, backendName: 'wasm', kernelFunc: leakyReluGradWasm },
   { kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityWasm },
   { kernelName: 'LeakyRelu', backendName: 'wasm', kernelFunc: leakyReluWasm },
@@ -245,6 +247,7 @@ export function registerWasmTrainingKernels(): string[] {
   stockKernel('BatchMatMul', 'wasm');
   stockKernel('Concat', 'wasm');
   stockKernel('Slice', 'wasm');
+  stockKernel('FusedBatchNorm', 'wasm');
   stockKernel('LeakyRelu', 'wasm');
   stockKernel('Add', 'wasm');
   stockKernel('_FusedMatMul', 'wasm');

@@ -301,4 +301,44 @@
       (local.set $src (i32.add (local.get $src) (local.get $bytes)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rloop))))
+
+  ;; Batch normalisation over the last axis of x ([rows, ch], ch a multiple of 4), as
+  ;; tfjs 4.22's compiled FusedBatchNorm computes it (read from its wasm): in float32
+  ;; t = (x - mean) * scale and n = sqrt(variance + eps), then in float64 offset + t / n, rounded
+  ;; to float32 once. Two lanes at a time in float64.
+  (func (export "batch_norm")
+    (param $x i32) (param $mean i32) (param $variance i32) (param $scale i32) (param $offset i32)
+    (param $out i32) (param $rows i32) (param $ch i32) (param $eps f32)
+    (local $r i32) (local $c i32) (local $bytes i32) (local $src i32) (local $dst i32)
+    (local $t v128) (local $n v128) (local $o v128)
+    (local.set $bytes (i32.shl (local.get $ch) (i32.const 2)))
+    (local.set $src (local.get $x))
+    (local.set $dst (local.get $out))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $c (i32.const 0))
+      (block $cdone (loop $cloop
+        (br_if $cdone (i32.ge_u (local.get $c) (local.get $bytes)))
+        (local.set $t
+          (f32x4.mul
+            (f32x4.sub (v128.load align=4 (i32.add (local.get $src) (local.get $c))) (v128.load align=4 (i32.add (local.get $mean) (local.get $c))))
+            (v128.load align=4 (i32.add (local.get $scale) (local.get $c)))))
+        (local.set $n (f32x4.sqrt (f32x4.add (v128.load align=4 (i32.add (local.get $variance) (local.get $c))) (f32x4.splat (local.get $eps)))))
+        (local.set $o (v128.load align=4 (i32.add (local.get $offset) (local.get $c))))
+        (v128.store align=4 (i32.add (local.get $dst) (local.get $c))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero
+              (f64x2.add (f64x2.promote_low_f32x4 (local.get $o))
+                (f64x2.div (f64x2.promote_low_f32x4 (local.get $t)) (f64x2.promote_low_f32x4 (local.get $n)))))
+            (f32x4.demote_f64x2_zero
+              (f64x2.add (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $o) (local.get $o)))
+                (f64x2.div
+                  (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t)))
+                  (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $n) (local.get $n))))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $cloop)))
+      (local.set $src (i32.add (local.get $src) (local.get $bytes)))
+      (local.set $dst (i32.add (local.get $dst) (local.get $bytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop))))
 )

@@ -3,7 +3,8 @@
  * the .wat compiles to; LeanAdam with the fused AdamUpdate kernel gives the same bits as its
  * op-by-op formula (lengths that are not a multiple of 4, so the scalar tail runs too, and a
  * learning rate changed between steps); LeakyRelu's forward pass equals tfjs's own wasm kernel
- * bit for bit (signed zeros, NaN), and so does Add (broadcasts and int32 left to tfjs's); the kernels are registered and leave nothing behind. (The
+ * bit for bit (signed zeros, NaN), and so do Add (broadcasts and int32 left to tfjs's), Sum over
+ * the leading axes and FusedBatchNorm over the last; the kernels are registered and leave nothing behind. (The
  * threaded and single-threaded builds giving the same training bits: engine/wasm-threads.)
  */
 import { suite } from 'uvu';
@@ -12,6 +13,7 @@ import { selectBackend } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
 import { ADAM_UPDATE, adamUpdateWasm } from '../../src/engine/wasm-adam.ts';
 import { addWasm } from '../../src/engine/wasm-add.ts';
+import { fusedBatchNormWasm } from '../../src/engine/wasm-batch-norm.ts';
 import { leakyReluWasm } from '../../src/engine/wasm-activation.ts';
 import { WASM_SIMD_PLAIN, WASM_SIMD_SHARED } from '../../src/engine/wasm-simd-binary.ts';
 import { compileWasmSimd } from '../../src/engine/wasm-simd-build.ts';
@@ -159,6 +161,33 @@ test('Sum over every axis but the last equals tfjs\'s own wasm kernel bit for bi
   const ints = tf.tidy(() => tf.sum(tf.tensor([[1, 2], [3, 4]], [2, 2], 'int32'), 0));
   assert.equal(Array.from(await ints.data()), [4, 6], 'int32: tfjs\'s kernel');
   tf.dispose([m, ints]);
+});
+
+test('FusedBatchNorm over the last axis equals tfjs\'s own wasm kernel bit for bit (SSD\'s parameters and epsilon, signed zeros, a zero variance); other shapes still normalise', async () => {
+  await tf.setBackend('wasm');
+  assert.is(tf.getKernel('FusedBatchNorm', 'wasm')?.kernelFunc, fusedBatchNormWasm);
+  const backend = tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array; disposeData(id: object): void };
+  for (const [shape, eps] of [[[1, 64, 64, 32], 0.0010000000474974513], [[2, 5, 7, 12], 1e-5], [[9, 4], 0.001]] as Array<[number[], number]>) {
+    const ch = shape.at(-1)!;
+    const xs = randomArray(shape.reduce((p, q) => p * q, 1), 21, 10);
+    xs[0] = -0; // a signed zero
+    const x = tf.tensor(xs, [...shape]);
+    const variance = tf.tensor(Array.from(randomArray(ch, 22, 1), (v, i) => (i === 1 ? 0 : Math.abs(v) + 0.01)));
+    const [mean, scale, offset] = [23, 24, 25].map((seed) => tf.tensor(randomArray(ch, seed, 2)));
+    const y = tf.batchNorm(x, mean!, variance, offset, scale, eps);
+    const ref = stockKernel('FusedBatchNorm', 'wasm')({ inputs: { x, mean: mean!, variance, scale: scale!, offset: offset! }, backend: backend as never, attrs: { varianceEpsilon: eps } }) as tf.TensorInfo;
+    const want = backend.typedArrayFromHeap(ref).slice();
+    backend.disposeData(ref.dataId);
+    const got = (await y.data()) as Float32Array;
+    // compared as bytes, the first difference named (a diff of 500 KB would take uvu minutes)
+    const at = got.findIndex((v, i) => !Object.is(v, want[i]));
+    assert.ok(at < 0 && got.length === want.length, `[${shape}] eps ${eps}: value ${at} is ${got[at]}, tfjs's kernel gives ${want[at]}`);
+    tf.dispose([x, variance, mean!, scale!, offset!, y]);
+  }
+  // three channels (not in fours): tfjs's kernel
+  const y = tf.tidy(() => tf.batchNorm(tf.tensor([[1, 2, 3], [4, 5, 6]]), tf.tensor([1, 1, 1]), tf.tensor([1, 1, 1]), tf.tensor([0, 0, 1]), tf.tensor([1, 2, 1]), 0));
+  assert.equal(Array.from(await y.data()), [0, 2, 3, 3, 8, 6]);
+  y.dispose();
 });
 
 test('no tensors or backend buffers are left behind', async () => {
