@@ -12,6 +12,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { stockKernel } from './stock-kernels.ts';
 import { tf } from './tf.ts';
 import type { WasmBackend } from './wasm-backend.ts';
+import { bitsOf } from './wasm-slice.ts';
 
 /** Runs shorter than this many values are copied one by one (a view costs more than the copy). */
 const SET_FROM = 64;
@@ -25,8 +26,9 @@ export const concatWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as WasmBackend;
   const out = b.makeOutput(tf.backend_util.computeOutShape(all.map((t) => t.shape), axis), all[0]!.dtype);
   // views after makeOutput: a heap that grew for the output detaches views taken before
-  const dst = b.typedArrayFromHeap(out);
-  const srcs = parts.map((t) => b.typedArrayFromHeap(t));
+  // float32 copied as int32 (wasm-slice.ts bitsOf): every bit kept, NaN payloads included
+  const dst = bitsOf(b.typedArrayFromHeap(out));
+  const srcs = parts.map((t) => bitsOf(b.typedArrayFromHeap(t)));
   const runs = parts.map((t) => tf.util.sizeFromShape(t.shape.slice(axis)));
   const outer = tf.util.sizeFromShape(parts[0]!.shape.slice(0, axis));
   let o = 0;

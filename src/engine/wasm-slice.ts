@@ -17,6 +17,11 @@ import type { WasmBackend } from './wasm-backend.ts';
 /** Runs shorter than this many values are copied one by one (a view costs more than the copy). */
 const SET_FROM = 64;
 
+/** The same memory as integers where it holds floats: copies through it keep every bit (a NaN read as a number may not). */
+export function bitsOf(a: Float32Array | Int32Array | Uint8Array): Int32Array | Uint8Array {
+  return a instanceof Float32Array ? new Int32Array(a.buffer, a.byteOffset, a.length) : a;
+}
+
 export const sliceWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x } = inputs as { x: TensorInfo };
   if (x.dtype === 'string') return stockKernel('Slice', 'wasm')({ inputs, backend, attrs });
@@ -27,8 +32,9 @@ export const sliceWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const total = tf.util.sizeFromShape(s0);
   if (total === 0) return out;
   // views after makeOutput: a heap that grew for the output detaches views taken before
-  const dst = b.typedArrayFromHeap(out);
-  const src = b.typedArrayFromHeap(x);
+  // float32 copied as int32: a value read into JS may have its NaN payload changed
+  const dst = bitsOf(b.typedArrayFromHeap(out));
+  const src = bitsOf(b.typedArrayFromHeap(x));
   const shape = x.shape; // rank 1 or more: tfjs slices no scalar
   const strides = [...tf.util.computeStrides(shape), 1];
   // the run: the last axis the slice cuts, with every axis after it (which it takes whole)

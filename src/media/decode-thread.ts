@@ -3,13 +3,15 @@
  * gets each frame whole, as one message, its buffer transferred, while ffmpeg goes on decoding
  * the next ones however long the main thread computes. At most `ahead` frames wait (memory
  * stays flat); ending early (break, return, an exception) kills ffmpeg and ends the thread
- * before the generator's `finally` completes.
+ * before the generator's `finally` completes. A thread that dies (a bug, no memory) is an
+ * Error, its ffmpeg killed from here.
  *
  *   const frames = framesInThread({ file, args, env, frameBytes: w * h * 3 });
  *   for (let r = await frames.next(); !r.done; r = await frames.next()) use(r.value);   // Buffers
  *   // r.value at the end: { code, signal, stderr, partial, error }: what ffmpeg did
  */
 import { Worker } from 'node:worker_threads';
+import { killQuietly } from './encode-thread.ts';
 
 export interface ThreadCommand {
   /** The program and its arguments (ffmpeg under its watchdog: ffmpeg.ts `watched`). */
@@ -33,14 +35,14 @@ export interface ThreadEnd {
   error: string | null;
 }
 
-type Message = { type: 'frame'; data: ArrayBuffer } | ({ type: 'end' } & ThreadEnd);
+type Message = { type: 'pid'; pid: number } | { type: 'frame'; data: ArrayBuffer } | ({ type: 'end' } & ThreadEnd);
 
 const WORKER = new URL('./decode-worker.mjs', import.meta.url);
 
 export async function* framesInThread(cmd: ThreadCommand): AsyncGenerator<Buffer, ThreadEnd> {
   // execArgv []: the worker is plain JavaScript and needs none of this process's loaders (tsx)
   const worker = new Worker(WORKER, { execArgv: [], workerData: { file: cmd.file, args: [...cmd.args], env: cmd.env, frameBytes: cmd.frameBytes, ahead: cmd.ahead ?? 3 } });
-  const inbox: Message[] = [];
+  const inbox: Array<Exclude<Message, { type: 'pid' }>> = [];
   let failure: Error | null = null;
   let exited = false;
   let wake: (() => void) | null = null;
@@ -48,7 +50,12 @@ export async function* framesInThread(cmd: ThreadCommand): AsyncGenerator<Buffer
     wake?.();
     wake = null;
   };
-  worker.on('message', (m: Message) => (inbox.push(m), notify()));
+  let pid: number | null = null;
+  worker.on('message', (m: Message) => {
+    if (m.type === 'pid') pid = m.pid;
+    else inbox.push(m);
+    notify();
+  });
   worker.on('error', (e) => ((failure = e), notify()));
   const exit = new Promise<void>((resolve) =>
     worker.on('exit', () => {
@@ -73,5 +80,6 @@ export async function* framesInThread(cmd: ThreadCommand): AsyncGenerator<Buffer
   } finally {
     if (!ended && !exited) worker.postMessage({ type: 'stop' });
     await exit;
+    if (failure && pid !== null) killQuietly(pid); // the thread died: its ffmpeg is killed from here
   }
 }

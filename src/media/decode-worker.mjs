@@ -6,7 +6,8 @@
 // Plain JavaScript, importing only node: a worker that registers tsx starts in 600 ms, this in 40.
 //
 // Messages in:  { type: 'credit' } (one more frame may come), { type: 'stop' } (kill ffmpeg, end).
-// Messages out: { type: 'frame', data: ArrayBuffer } ..., then once { type: 'end', code, signal,
+// Messages out: { type: 'pid', pid } once ffmpeg started (the main thread kills it if this thread
+//               dies), { type: 'frame', data: ArrayBuffer } ..., then once { type: 'end', code, signal,
 //               stderr, partial, error }: ffmpeg's exit, its stderr (first 20,000 characters),
 //               the bytes of an incomplete last frame, a spawn error's message or null.
 import { spawn } from 'node:child_process';
@@ -24,6 +25,7 @@ let spawnError = null;
 let ended = false;
 
 const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+if (child.pid !== undefined) parentPort.postMessage({ type: 'pid', pid: child.pid });
 child.stderr.setEncoding('utf8');
 child.stderr.on('data', (s) => {
   if (stderr.length < 20000) stderr += s;

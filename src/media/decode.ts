@@ -74,8 +74,15 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
     const frames = framesInThread({ file: w.file, env: w.env, frameBytes, args: ['-v', 'error', '-nostdin', '-i', fileArg(file), ...out, '-f', 'rawvideo', 'pipe:1'] });
     let index = start;
     let r: IteratorResult<Buffer, ThreadEnd>;
+    const next = async () => {
+      try {
+        return await frames.next();
+      } catch (e) {
+        throw new Error(`cannot decode video "${file}": its decoding thread failed at frame ${index} (${(e as Error).message})`);
+      }
+    };
     try {
-      for (r = await frames.next(); !r.done; r = await frames.next()) {
+      for (r = await next(); !r.done; r = await next()) {
         yield { index, time: index / fps, width: info.width, height: info.height, data: r.value };
         index++;
       }

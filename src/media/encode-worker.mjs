@@ -7,9 +7,11 @@
 //
 // Messages in:  { type: 'frame', data: ArrayBuffer }, { type: 'end' } (no more frames: close
 //               stdin), { type: 'kill' } (SIGKILL ffmpeg).
-// Messages out: { type: 'written' } as each frame has gone into the pipe, then once
-//               { type: 'exit', code, signal, stderr, error }: ffmpeg's exit, its stderr (first
-//               20,000 characters), a spawn error's message or null.
+// Messages out: { type: 'pid', pid } once ffmpeg started (the main thread kills it if this
+//               thread dies), { type: 'written', data } as each frame has gone into the pipe
+//               (its buffer handed back, for the next frame), then once { type: 'exit', code,
+//               signal, stderr, error }: ffmpeg's exit, its stderr (first 20,000 characters), a
+//               spawn error's message or null.
 import { spawn } from 'node:child_process';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -19,6 +21,7 @@ let spawnError = null;
 let exited = false;
 
 const child = spawn(file, args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+if (child.pid !== undefined) parentPort.postMessage({ type: 'pid', pid: child.pid });
 child.stderr.setEncoding('utf8');
 child.stderr.on('data', (s) => {
   if (stderr.length < 20000) stderr += s;
@@ -38,9 +41,10 @@ child.on('close', (code, signal) => report(code, signal));
 
 parentPort.on('message', (m) => {
   if (m.type === 'frame') {
-    if (exited || child.stdin.destroyed) return parentPort.postMessage({ type: 'written' });
+    const written = () => parentPort.postMessage({ type: 'written', data: m.data }, [m.data]);
+    if (exited || child.stdin.destroyed) return written();
     child.stdin.write(Buffer.from(m.data), () => {
-      if (!exited) parentPort.postMessage({ type: 'written' });
+      if (!exited) written();
     });
   } else if (m.type === 'end') {
     child.stdin.end();

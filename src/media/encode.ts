@@ -121,8 +121,11 @@ export async function openVideoWriter(opts: VideoWriterOptions): Promise<VideoWr
     async abort() {
       if (state !== 'open') return;
       state = 'closed';
-      await sink.kill();
-      await cleanup();
+      try {
+        await sink.kill();
+      } finally {
+        await cleanup();
+      }
     },
   };
 }
@@ -212,18 +215,19 @@ function fluentSink(inputOptions: string[], audio: { file: string; copy: boolean
 function threadSink(args: string[], failed: Failed): Sink {
   const w = watched(requireFfmpeg().ffmpeg);
   const enc = encoderInThread({ file: w.file, env: w.env, args });
-  const check = (exit: EncoderExit | null, ending: boolean) => {
-    if (!exit) return;
-    if (exit.error !== null || exit.code !== 0 || !ending) throw failed(exit.stderr, exit.error ?? `ffmpeg ended with ${exit.signal ?? `exit code ${exit.code}`}`);
+  // ffmpeg may end with success before its input does (-shortest with shorter audio): the frames
+  // after are dropped, as the main-thread feed drops them
+  const check = (exit: EncoderExit | null) => {
+    if (exit && (exit.error !== null || exit.code !== 0)) throw failed(exit.stderr, exit.error ?? `ffmpeg ended with ${exit.signal ?? `exit code ${exit.code}`}`);
   };
   return {
     async write(pixels) {
-      check(enc.exit, false);
+      check(enc.exit);
       await enc.write(pixels);
-      check(enc.exit, false);
+      check(enc.exit);
     },
     async end() {
-      check(await enc.end(), true);
+      check(await enc.end());
     },
     async kill() {
       await enc.kill();

@@ -184,6 +184,20 @@ test('FusedBatchNorm over the last axis equals tfjs\'s own wasm kernel bit for b
     assert.ok(at < 0 && got.length === want.length, `[${shape}] eps ${eps}: value ${at} is ${got[at]}, tfjs's kernel gives ${want[at]}`);
     tf.dispose([x, variance, mean!, scale!, offset!, y]);
   }
+  // the SIMD function itself, and parameters shaped [1, 1, 1, C] (as a model's may be)
+  const x = tf.tensor(randomArray(3 * 5 * 8, 31, 4), [3, 5, 8]);
+  const [mean, variance, scale, offset] = [32, 33, 34, 35].map((seed) => tf.tensor(Array.from(randomArray(8, seed, 2), (v) => (seed === 33 ? Math.abs(v) : v)), [1, 1, 1, 8]));
+  const out = tf.tidy(() => tf.batchNorm(x, mean!, variance!, offset, scale, 1e-3));
+  const direct = (backend as unknown as { makeOutput(s: number[], d: string): tf.TensorInfo }).makeOutput([3, 5, 8], 'float32');
+  const at = (t: tf.TensorInfo) => (backend as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } } }).dataIdMap.get(t.dataId).memoryOffset;
+  wasmSimd(backend).batch_norm(at(x), at(mean!), at(variance!), at(scale!), at(offset!), at(direct), 15, 8, 1e-3);
+  const ref = stockKernel('FusedBatchNorm', 'wasm')({ inputs: { x, mean: mean!, variance: variance!, scale: scale!, offset: offset! }, backend: backend as never, attrs: { varianceEpsilon: 1e-3 } }) as tf.TensorInfo;
+  const [d, r, o] = [direct, ref].map((t) => Array.from(backend.typedArrayFromHeap(t))).concat([Array.from(await out.data())]);
+  assert.equal(d, r, 'the SIMD function gives tfjs\'s bits');
+  assert.equal(o, r, 'so does the registered kernel, parameters shaped [1, 1, 1, C]');
+  backend.disposeData(direct.dataId);
+  backend.disposeData(ref.dataId);
+  tf.dispose([x, mean!, variance!, scale!, offset!, out]);
   // three channels (not in fours): tfjs's kernel
   const y = tf.tidy(() => tf.batchNorm(tf.tensor([[1, 2, 3], [4, 5, 6]]), tf.tensor([1, 1, 1]), tf.tensor([1, 1, 1]), tf.tensor([0, 0, 1]), tf.tensor([1, 2, 1]), 0));
   assert.equal(Array.from(await y.data()), [0, 2, 3, 3, 8, 6]);

@@ -29,7 +29,7 @@ async function all(frames: AsyncIterable<Frame>): Promise<Frame[]> {
   return out;
 }
 
-/** The processes whose command line names `file` (ffmpeg, its watchdog). */
+/** The processes whose command line names `file` (ffmpeg, its watchdog's watcher). */
 function processesReading(file: string): string[] {
   try {
     return execFileSync('pgrep', ['-af', file], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
@@ -37,6 +37,9 @@ function processesReading(file: string): string[] {
     return []; // pgrep exits 1 when none matches
   }
 }
+
+/** Those of them that are ffmpeg itself (the watchdog's watcher, a shell, ends within a second of it). */
+const ffmpegsReading = (file: string) => processesReading(file).filter((l) => /(^|\/)ffmpeg$/.test(l.split(' ')[1] ?? ''));
 
 test('the thread gives the frames the main thread reads, byte for byte: whole, from a start frame, a few', async () => {
   const info = await probeVideo(SAMPLE_A);
@@ -59,7 +62,8 @@ test('leaving the loop early kills ffmpeg and ends the thread: nothing left read
   let n = 0;
   for await (const _ of decodeFrames(file, { thread: true })) if (++n === 3) break;
   assert.is(n, 3);
-  // the watchdog's watcher notices within a second; ffmpeg itself is gone at once
+  assert.equal(ffmpegsReading(file), [], 'ffmpeg is gone when the loop has ended');
+  // the watchdog's watcher notices within a second
   for (let i = 0; i < 40 && processesReading(file).length; i++) await sleep(100);
   assert.equal(processesReading(file), []);
   // an exception in the loop's body ends it the same way
@@ -72,6 +76,7 @@ test('leaving the loop early kills ffmpeg and ends the thread: nothing left read
     return null;
   })();
   assert.is(thrown, 'consumer failed');
+  assert.equal(ffmpegsReading(file), [], 'ffmpeg is gone when the loop has ended');
   for (let i = 0; i < 40 && processesReading(file).length; i++) await sleep(100);
   assert.equal(processesReading(file), []);
 });
@@ -144,9 +149,23 @@ test('an aborted threaded writer kills ffmpeg: no output, no temp, no process le
   const w = await openVideoWriter({ out, width: 640, height: 360, fps: { num: 25, den: 1 }, thread: true });
   for (let i = 0; i < 20; i++) await w.write(new Uint8Array(640 * 360 * 3).fill(i * 10));
   await w.abort();
+  assert.equal(ffmpegsReading('aborted-out.mp4'), [], 'ffmpeg is gone when abort has returned');
   for (let i = 0; i < 40 && processesReading('aborted-out.mp4').length; i++) await sleep(100);
   assert.equal(processesReading('aborted-out.mp4'), []);
   assert.equal(readdirSync(dir), []);
+});
+
+test('a threaded writer whose audio is shorter than its frames ends at the audio (-shortest), as the main-thread one does', async () => {
+  const audio = join(tmp.dir, 'half-second-audio.m4a');
+  ffmpegSync(['-i', SAMPLE_A, '-t', '0.5', '-vn', '-c:a', 'aac', audio]);
+  for (const thread of [false, true]) {
+    const out = join(tmp.dir, `shortest-${thread}.mp4`);
+    const w = await openVideoWriter({ out, width: 64, height: 64, fps: { num: 25, den: 1 }, audioFrom: audio, thread });
+    for (let i = 0; i < 500; i++) await w.write(new Uint8Array(64 * 64 * 3).fill(i % 256));
+    await w.close();
+    const info = await probeVideo(out);
+    assert.ok(info.frameCount < 100, `${thread}: ${info.frameCount} frames, the audio lasts 0.5 s`);
+  }
 });
 
 test('a writer fed from a thread holds only a few frames when the encoder is slower than the caller', async () => {
