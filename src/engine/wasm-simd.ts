@@ -14,6 +14,7 @@ export interface WasmSimd {
   leaky_relu_grad(dy: number, x: number, out: number, n: number, alpha: number): void;
   leaky_relu(x: number, out: number, n: number, alpha: number): void;
   add(a: number, b: number, out: number, n: number): void;
+  add_rows(x: number, b: number, out: number, rows: number, ch: number): void;
   sum_rows(x: number, out: number, rows: number, ch: number): void;
   batch_norm(x: number, mean: number, variance: number, scale: number, offset: number, out: number, rows: number, ch: number, eps: number): void;
   col2im_t(cols: number, out: number, n: number, oh: number, ow: number, kh: number, kw: number, ci: number, h: number, w: number, sh: number, sw: number, pt: number, pl: number): void;

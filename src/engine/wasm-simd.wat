@@ -274,6 +274,35 @@
         (local.set $o (i32.add (local.get $o) (i32.const 4)))
         (br $tail))))
 
+  ;; out[r][c] = x[r][c] + b[c] (x is [rows, ch]): a bias added over the last axis, as tfjs's
+  ;; broadcasting Add computes it (one float32 add a value).
+  (func (export "add_rows")
+    (param $x i32) (param $b i32) (param $out i32) (param $rows i32) (param $ch i32)
+    (local $r i32) (local $c i32) (local $bytes i32) (local $bytes4 i32) (local $src i32) (local $dst i32)
+    (local.set $bytes (i32.shl (local.get $ch) (i32.const 2)))
+    (local.set $bytes4 (i32.and (local.get $bytes) (i32.const -16)))
+    (local.set $src (local.get $x))
+    (local.set $dst (local.get $out))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $c (i32.const 0))
+      (block $cdone4 (loop $cloop4
+        (br_if $cdone4 (i32.ge_u (local.get $c) (local.get $bytes4)))
+        (v128.store align=4 (i32.add (local.get $dst) (local.get $c))
+          (f32x4.add (v128.load align=4 (i32.add (local.get $src) (local.get $c))) (v128.load align=4 (i32.add (local.get $b) (local.get $c)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $cloop4)))
+      (block $cdone (loop $cloop
+        (br_if $cdone (i32.ge_u (local.get $c) (local.get $bytes)))
+        (f32.store (i32.add (local.get $dst) (local.get $c))
+          (f32.add (f32.load (i32.add (local.get $src) (local.get $c))) (f32.load (i32.add (local.get $b) (local.get $c)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $cloop)))
+      (local.set $src (i32.add (local.get $src) (local.get $bytes)))
+      (local.set $dst (i32.add (local.get $dst) (local.get $bytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop))))
+
   ;; out[c] = sum over r of x[r][c] (x is [rows, ch]): a bias's gradient. Each channel is summed
   ;; from 0 in row order, as tfjs's Sum does after its transpose, so the bits are the same.
   (func (export "sum_rows")

@@ -108,7 +108,7 @@ test('LeakyRelu equals tfjs\'s own wasm kernel bit for bit (signed zeros, NaN, t
   ints.dispose();
 });
 
-test('Add equals tfjs\'s own wasm kernel bit for bit; broadcasts and int32 still add', async () => {
+test('Add equals tfjs\'s own wasm kernel bit for bit, of one shape and with a bias over the last axis; other broadcasts and int32 still add', async () => {
   await tf.setBackend('wasm');
   const backend = tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array; disposeData(id: object): void };
   for (const n of [4096, 10_003]) {
@@ -128,14 +128,37 @@ test('Add equals tfjs\'s own wasm kernel bit for bit; broadcasts and int32 still
     assert.is(got[n - 1], -Infinity, 'the scalar tail');
     tf.dispose([a, b, y]);
   }
+  // a bias over the last axis, either side, shaped [C] or [1, 1, 1, C], channels in fours or not (the scalar tail)
+  for (const [shape, biasShape, biasFirst] of [[[1, 56, 56, 32], [32], false], [[2, 17, 13, 7], [1, 1, 1, 7], true], [[5000, 2], [2], false]] as Array<[number[], number[], boolean]>) {
+    const xv = randomArray(shape.reduce((p, q) => p * q, 1), 13, 1e3);
+    [xv[0], xv[1]] = [Number.NaN, -0];
+    const bv = randomArray(shape.at(-1)!, 14, 1e-3);
+    bv[1] = -0;
+    const x = tf.tensor(xv, shape);
+    const bias = tf.tensor(bv, biasShape);
+    const [a, b] = biasFirst ? [bias, x] : [x, bias];
+    const y = tf.add(a, b);
+    assert.equal(y.shape, shape);
+    const got = (await y.data()) as Float32Array;
+    const ref = stockKernel('Add', 'wasm')({ inputs: { a, b }, backend: backend as never, attrs: {} }) as tf.TensorInfo;
+    const want = backend.typedArrayFromHeap(ref).slice();
+    backend.disposeData(ref.dataId);
+    const at = got.findIndex((v, i) => !Object.is(v, want[i]));
+    assert.ok(at < 0 && got.length === want.length, `[${shape}] + [${biasShape}]: value ${at} is ${got[at]}, tfjs's kernel gives ${want[at]}`);
+    assert.ok(Object.is(got[1], -0) && Number.isNaN(got[0]!), 'IEEE: -0 + -0, NaN');
+    tf.dispose([x, bias, y]);
+  }
   const big = tf.ones([5000, 2]);
-  const row = tf.tensor([1, 2]);
-  const sum = tf.add(big, row);
-  assert.equal(Array.from((await sum.data()).slice(0, 4)), [2, 3, 2, 3], 'a broadcast goes to tfjs\'s kernel');
+  const row = tf.tensor([[1], [2]]);
+  const col = tf.tidy(() => tf.add(tf.ones([2, 5000]), row));
+  assert.equal(Array.from((await col.data()).slice(4999, 5001)), [2, 3], 'another broadcast goes to tfjs\'s kernel');
+  const sum = tf.add(big, tf.tensor([1, 2]));
+  assert.equal(Array.from((await sum.data()).slice(0, 4)), [2, 3, 2, 3]);
+  tf.dispose([row, col]);
   const ints = tf.add(tf.fill([5000], 2, 'int32'), tf.fill([5000], 3, 'int32'));
   assert.is(ints.dtype, 'int32');
   assert.is((await ints.data())[4999], 5);
-  tf.dispose([big, row, sum, ints]);
+  tf.dispose([big, sum, ints]);
 });
 
 test('Sum over every axis but the last equals tfjs\'s own wasm kernel bit for bit; other sums still sum', async () => {
