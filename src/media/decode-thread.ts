@@ -11,7 +11,7 @@
  *   // r.value at the end: { code, signal, stderr, partial, error }: what ffmpeg did
  */
 import { Worker } from 'node:worker_threads';
-import { killQuietly } from './encode-thread.ts';
+import { killQuietly } from './ffmpeg.ts';
 
 export interface ThreadCommand {
   /** The program and its arguments (ffmpeg under its watchdog: ffmpeg.ts `watched`). */

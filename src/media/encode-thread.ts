@@ -10,6 +10,7 @@
  *   // or: await enc.kill();
  */
 import { Worker } from 'node:worker_threads';
+import { killQuietly } from './ffmpeg.ts';
 
 export interface EncoderCommand {
   /** The program and its arguments (ffmpeg under its watchdog: ffmpeg.ts `watched`), reading frames on stdin. */
@@ -29,7 +30,7 @@ export interface EncoderExit {
 }
 
 export interface ThreadEncoder {
-  /** Resolves when the frame may be reused and the next one written; rejects with `onExit`'s error if ffmpeg ended before its stdin did. */
+  /** Resolves when the frame may be reused and the next one written; once ffmpeg has ended (see `exit`) it takes nothing more in. */
   write(pixels: Uint8Array): Promise<void>;
   /** Close stdin and wait for ffmpeg to finish. */
   end(): Promise<EncoderExit>;
@@ -42,15 +43,6 @@ export interface ThreadEncoder {
 type Message = { type: 'pid'; pid: number } | { type: 'written'; data: ArrayBuffer } | ({ type: 'exit' } & EncoderExit);
 
 const WORKER = new URL('./encode-worker.mjs', import.meta.url);
-
-/** SIGKILL a process that may be gone already. */
-export function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // gone
-  }
-}
 
 export function encoderInThread(cmd: EncoderCommand): ThreadEncoder {
   const ahead = cmd.ahead ?? 3;
@@ -73,9 +65,14 @@ export function encoderInThread(cmd: EncoderCommand): ThreadEncoder {
     wakeAll();
   });
   worker.on('error', (e) => ((failure = e), wakeAll()));
-  const ended = new Promise<void>((resolve) => worker.on('exit', () => (wakeAll(), resolve())));
   let gone = false;
-  void ended.then(() => (gone = true));
+  const ended = new Promise<void>((resolve) =>
+    worker.on('exit', () => {
+      gone = true;
+      wakeAll();
+      resolve();
+    }),
+  );
   const until = async (done: () => boolean) => {
     while (!done()) {
       if (failure) throw failure;

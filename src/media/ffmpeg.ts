@@ -121,6 +121,15 @@ export function watched(bin: string): { file: string; env: NodeJS.ProcessEnv } {
   return watchdogUsable ? { file: WATCHDOG, env: { ...process.env, JANUS_WATCHED: bin } } : { file: bin, env: process.env };
 }
 
+/** SIGKILL a process (an ffmpeg whose feeding or reading thread died) that may be gone already. */
+export function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+}
+
 /** The ffmpeg version string, e.g. `5.1.9-0+deb12u1`. */
 export async function ffmpegVersion(): Promise<string> {
   const { ffmpeg: bin } = requireFfmpeg();
