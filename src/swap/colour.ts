@@ -7,7 +7,7 @@
  */
 import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import type { ColourMethod } from '../config/swap.ts';
-import { scratch } from '../util/scratch.ts';
+import { compositeKernels, layout, type CompositeKernels } from './composite-kernels.ts';
 
 // sRGB <-> CIE Lab (D65), per pixel, floats; no allocation per pixel (compositing runs this on
 // every face of every frame)
@@ -66,6 +66,18 @@ const finv = (t: number) => {
   return t3 > 216 / 24389 ? t3 : (116 * t - 16) / (24389 / 27);
 };
 
+/**
+ * The conversions' constants, read by the JavaScript below and written into the WebAssembly
+ * kernels' memory (one source for both): linear RGB -> XYZ by rows, the D65 white's X and Z,
+ * XYZ -> linear RGB by rows.
+ */
+const RGB_TO_XYZ = [0.4124, 0.3576, 0.1805, 0.2126, 0.7152, 0.0722, 0.0193, 0.1192, 0.9505] as const;
+const WHITE_XZ = [0.95047, 1.08883] as const;
+const XYZ_TO_RGB = [3.2406, -1.5372, -0.4986, -0.9689, 1.8758, 0.0415, 0.0557, -0.204, 1.057] as const;
+const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = RGB_TO_XYZ;
+const [wx, wz] = WHITE_XZ;
+const [r0, r1, r2, r3, r4, r5, r6, r7, r8] = XYZ_TO_RGB;
+
 /** Lab of the pixels of an RGB image that `which` marks (every pixel without it), into `out` (3 floats per pixel). */
 function rgbToLabAll(data: Uint8Array, n: number, out: Float32Array, which?: Uint8Array): void {
   for (let i = 0, o = 0; i < n; i++, o += 3) {
@@ -73,9 +85,9 @@ function rgbToLabAll(data: Uint8Array, n: number, out: Float32Array, which?: Uin
     const R = LINEAR[data[o]!]!;
     const G = LINEAR[data[o + 1]!]!;
     const B = LINEAR[data[o + 2]!]!;
-    const fx = f((0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047);
-    const fy = f(0.2126 * R + 0.7152 * G + 0.0722 * B);
-    const fz = f((0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883);
+    const fx = f((m0 * R + m1 * G + m2 * B) / wx);
+    const fy = f(m3 * R + m4 * G + m5 * B);
+    const fz = f((m6 * R + m7 * G + m8 * B) / wz);
     out[o] = 116 * fy - 16;
     out[o + 1] = 500 * (fx - fy);
     out[o + 2] = 200 * (fy - fz);
@@ -85,37 +97,65 @@ function rgbToLabAll(data: Uint8Array, n: number, out: Float32Array, which?: Uin
 /** One Lab pixel to bytes at `o` of `out`. */
 function labToRgbInto(L: number, a: number, bb: number, out: Uint8Array, o: number): void {
   const fy = (L + 16) / 116;
-  const x = finv(fy + a / 500) * 0.95047;
+  const x = finv(fy + a / 500) * wx;
   const y = finv(fy);
-  const z = finv(fy - bb / 200) * 1.08883;
-  out[o] = toByte(3.2406 * x - 1.5372 * y - 0.4986 * z);
-  out[o + 1] = toByte(-0.9689 * x + 1.8758 * y + 0.0415 * z);
-  out[o + 2] = toByte(0.0557 * x - 0.204 * y + 1.057 * z);
+  const z = finv(fy - bb / 200) * wz;
+  out[o] = toByte(r0 * x + r1 * y + r2 * z);
+  out[o + 1] = toByte(r3 * x + r4 * y + r5 * z);
+  out[o + 2] = toByte(r6 * x + r7 * y + r8 * z);
 }
 
 function inMask(mask: GrayImage | undefined, i: number): boolean {
   return !mask || mask.data[i]! > 127;
 }
 
-function rct(old: RgbImage, next: RgbImage, mask?: GrayImage, needed?: Uint8Array): RgbImage {
+/** One channel's statistics from its sums over k pixels: the mean and the standard deviation. */
+function channelStats(m: number, q: number, k: number): readonly [number, number] {
+  return [m / k, Math.sqrt(Math.max(1e-6, q / k - (m / k) ** 2))];
+}
+
+/**
+ * rct's colour transfer from the sums over the mask's pixels of each image's Lab (m0, m1, m2, q0,
+ * q1, q2 and the count): per channel, (x - mean_new) / std_new * std_old + mean_old, as a scale
+ * and an offset.
+ */
+function transfer(sumsOld: ArrayLike<number>, sumsNew: ArrayLike<number>): { scale: [number, number, number]; shift: [number, number, number] } {
+  const stats = (s: ArrayLike<number>) => {
+    const k = Math.max(1, s[6]!);
+    return [channelStats(s[0]!, s[3]!, k), channelStats(s[1]!, s[4]!, k), channelStats(s[2]!, s[5]!, k)];
+  };
+  const so = stats(sumsOld);
+  const sn = stats(sumsNew);
+  const scale = [0, 1, 2].map((c) => so[c]![1] / sn[c]![1]) as [number, number, number];
+  const shift = [0, 1, 2].map((c) => so[c]![0] - sn[c]![0] * scale[c]!) as [number, number, number];
+  return { scale, shift };
+}
+
+/** The pixels rct reads: inside the mask (> 127) for the statistics, and those or the needed ones of the new face. */
+function rctPixels(mask: GrayImage, needed: Uint8Array | undefined, inside: Uint8Array, wanted: Uint8Array | undefined): void {
+  for (let i = 0; i < inside.length; i++) inside[i] = mask.data[i]! > 127 ? 1 : 0;
+  if (wanted && needed) for (let i = 0; i < inside.length; i++) wanted[i] = inside[i]! | needed[i]!;
+}
+
+/**
+ * rct in JavaScript: the definition the WebAssembly one (rct, below) reproduces byte for byte
+ * (test/swap/composite-kernels.test.ts compares them).
+ */
+export function rctReference(old: RgbImage, next: RgbImage, mask?: GrayImage, needed?: Uint8Array): RgbImage {
   const n = old.width * old.height;
-  // scratch (src/util/scratch.ts): this runs on every face of every frame; each is read only where written
-  const labOld = scratch('rct.labOld', Float32Array, n * 3, false);
-  const labNew = scratch('rct.labNew', Float32Array, n * 3, false);
+  const labOld = new Float32Array(n * 3);
+  const labNew = new Float32Array(n * 3);
   // Lab where it is read: the statistics read the mask's pixels, the result the needed ones
   let inside: Uint8Array | undefined;
   let wanted: Uint8Array | undefined;
   if (mask) {
-    inside = scratch('rct.inside', Uint8Array, n, false);
-    for (let i = 0; i < n; i++) inside[i] = mask.data[i]! > 127 ? 1 : 0;
-    if (needed) {
-      wanted = scratch('rct.wanted', Uint8Array, n, false);
-      for (let i = 0; i < n; i++) wanted[i] = inside[i]! | needed[i]!;
-    }
+    inside = new Uint8Array(n);
+    wanted = needed ? new Uint8Array(n) : undefined;
+    rctPixels(mask, needed, inside, wanted);
   }
   rgbToLabAll(old.data, n, labOld, inside);
   rgbToLabAll(next.data, n, labNew, wanted);
-  const stats = (lab: Float32Array) => {
+  const sums = (lab: Float32Array) => {
     // per channel, in pixel order: the sum and the sum of squares over the mask's pixels
     let m0 = 0;
     let m1 = 0;
@@ -131,27 +171,99 @@ function rct(old: RgbImage, next: RgbImage, mask?: GrayImage, needed?: Uint8Arra
       const a = lab[o + 1]!;
       const b = lab[o + 2]!;
       m0 += l;
-      q0 += l ** 2;
+      q0 += l * l;
       m1 += a;
-      q1 += a ** 2;
+      q1 += a * a;
       m2 += b;
-      q2 += b ** 2;
+      q2 += b * b;
     }
-    k = Math.max(1, k);
-    const channel = (m: number, q: number) => [m / k, Math.sqrt(Math.max(1e-6, q / k - (m / k) ** 2))] as const;
-    return [channel(m0, q0), channel(m1, q1), channel(m2, q2)];
+    return [m0, m1, m2, q0, q1, q2, k];
   };
-  const so = stats(labOld);
-  const sn = stats(labNew);
-  // per channel: (x - mean_new) / std_new * std_old + mean_old, as a scale and an offset
-  const scale = [0, 1, 2].map((c) => so[c]![1] / sn[c]![1]);
-  const shift = [0, 1, 2].map((c) => so[c]![0] - sn[c]![0] * scale[c]!);
-  const [s0, s1, s2] = scale as [number, number, number];
-  const [t0, t1, t2] = shift as [number, number, number];
+  const { scale, shift } = transfer(sums(labOld), sums(labNew));
+  const [s0, s1, s2] = scale;
+  const [t0, t1, t2] = shift;
   // pixels nobody will read keep the new face's colour (the conversion back is the costly part)
   const out = needed ? new Uint8Array(next.data) : new Uint8Array(n * 3);
   for (let i = 0, o = 0; i < n; i++, o += 3) if (!needed || needed[i]) labToRgbInto(labNew[o]! * s0 + t0, labNew[o + 1]! * s1 + t1, labNew[o + 2]! * s2 + t2, out, o);
   return { width: old.width, height: old.height, data: out };
+}
+
+const T1 = 216 / 24389;
+const KK = 24389 / 27;
+/** colour.ts's tables in the kernels' memory (composite-kernels.wat says where), written once per instance. */
+const tablesWritten = new WeakSet<CompositeKernels>();
+function kernelsWithTables(): CompositeKernels {
+  const k = compositeKernels();
+  if (!tablesWritten.has(k)) {
+    if (!(THRESHOLD[255]! <= 1)) throw new Error(`colour: expected the least linear value of byte 255 to be at most 1 (the kernels return 255 from 1 up), got ${THRESHOLD[255]}`);
+    new Float64Array(k.memory.buffer, 0, 256).set(LINEAR);
+    new Float64Array(k.memory.buffer, 2048, 257).set(THRESHOLD);
+    new Uint8Array(k.memory.buffer, 4112, GRID + 1).set(START);
+    new Float64Array(k.memory.buffer, 8216, 20).set([...RGB_TO_XYZ, ...WHITE_XZ, ...XYZ_TO_RGB]);
+    tablesWritten.add(k);
+  }
+  return k;
+}
+
+/**
+ * rct's two conversions alone, in JavaScript (`wasm` false: the definition) or WebAssembly, for
+ * the tests that compare them bit for bit: the Lab (float32) of n RGB pixels, and RGB bytes of
+ * Lab pixels scaled and shifted per channel.
+ */
+export function labOf(rgb: Uint8Array, n: number, wasm: boolean): Float32Array {
+  if (!wasm) {
+    const out = new Float32Array(n * 3);
+    rgbToLabAll(rgb, n, out);
+    return out;
+  }
+  const k = kernelsWithTables();
+  const [pRgb, pLab] = layout(k, [n * 3, n * 12]) as [number, number];
+  new Uint8Array(k.memory.buffer).set(rgb.subarray(0, n * 3), pRgb);
+  k.rgb_to_lab(pRgb, n, pLab, -1, T1, KK);
+  return new Float32Array(k.memory.buffer, pLab, n * 3).slice();
+}
+export function rgbOfLab(lab: Float32Array, n: number, scale: readonly [number, number, number], shift: readonly [number, number, number], wasm: boolean): Uint8Array {
+  if (!wasm) {
+    const out = new Uint8Array(n * 3);
+    for (let o = 0; o < n * 3; o += 3) labToRgbInto(lab[o]! * scale[0] + shift[0], lab[o + 1]! * scale[1] + shift[1], lab[o + 2]! * scale[2] + shift[2], out, o);
+    return out;
+  }
+  const k = kernelsWithTables();
+  const [pLab, pRgb] = layout(k, [n * 12, n * 3]) as [number, number];
+  new Float32Array(k.memory.buffer, pLab, n * 3).set(lab.subarray(0, n * 3));
+  k.lab_to_rgb(pLab, n, pRgb, -1, scale[0], scale[1], scale[2], shift[0], shift[1], shift[2], T1, KK);
+  return new Uint8Array(k.memory.buffer, pRgb, n * 3).slice();
+}
+
+/** rct (Reinhard's transfer in Lab) in WebAssembly: rctReference's bytes. */
+function rct(old: RgbImage, next: RgbImage, mask?: GrayImage, needed?: Uint8Array): RgbImage {
+  const n = old.width * old.height;
+  if (next.width * next.height !== n) throw new Error(`rct: expected two images of one size, got ${old.width}x${old.height} and ${next.width}x${next.height}`);
+  const k = kernelsWithTables();
+  const [pOld, pNew, pLabOld, pLabNew, pInside, pWanted, pOut, pSums] = layout(k, [n * 3, n * 3, n * 12, n * 12, n, n, n * 3, 7 * 8 * 2]) as [number, number, number, number, number, number, number, number];
+  const heap = new Uint8Array(k.memory.buffer);
+  heap.set(old.data.subarray(0, n * 3), pOld);
+  heap.set(next.data.subarray(0, n * 3), pNew);
+  let inside = -1;
+  let wanted = -1;
+  if (mask) {
+    inside = pInside;
+    if (needed) wanted = pWanted;
+    rctPixels(mask, needed, heap.subarray(pInside, pInside + n), needed ? heap.subarray(pWanted, pWanted + n) : undefined);
+  }
+  k.rgb_to_lab(pOld, n, pLabOld, inside, T1, KK);
+  k.rgb_to_lab(pNew, n, pLabNew, wanted, T1, KK);
+  k.lab_stats(pLabOld, n, inside, pSums);
+  k.lab_stats(pLabNew, n, inside, pSums + 56);
+  const sums = new Float64Array(k.memory.buffer, pSums, 14);
+  const { scale, shift } = transfer(sums.subarray(0, 7), sums.subarray(7, 14));
+  // pixels nobody will read keep the new face's colour (the conversion back is the costly part)
+  if (needed) {
+    heap.set(next.data.subarray(0, n * 3), pOut);
+    heap.set(needed.subarray(0, n), pWanted); // wanted was read; the way back reads the needed pixels
+  } else heap.fill(0, pOut, pOut + n * 3);
+  k.lab_to_rgb(pLabNew, n, pOut, needed ? pWanted : -1, scale[0], scale[1], scale[2], shift[0], shift[1], shift[2], T1, KK);
+  return { width: old.width, height: old.height, data: heap.slice(pOut, pOut + n * 3) };
 }
 
 function hist(old: RgbImage, next: RgbImage, mask?: GrayImage): RgbImage {

@@ -10,7 +10,7 @@ import { applyAffine, invertAffine, warpAffine } from '../media/warp-affine.ts';
 import { defaultOf } from '../config/parse.ts';
 import { CompositeConfig, type ColourMethod } from '../config/swap.ts';
 import type { Affine, GrayImage, RgbImage } from '../util/geometry.ts';
-import { blendFace } from './blend-face.ts';
+import { blendFaceWasm } from './composite-kernels.ts';
 import { scratch } from '../util/scratch.ts';
 import { COLOUR_METHODS } from './colour.ts';
 import { seamlessClone } from './seamless.ts';
@@ -33,24 +33,41 @@ export function erode(mask: GrayImage, r: number, into?: Uint8Array): GrayImage 
   if (r <= 0) return mask;
   const { width: w, height: h } = mask;
   const src = mask.data;
-  // rows: the min over x - r .. x + r, 0 where that reaches past an end
+  const out = into ?? new Uint8Array(src.length);
+  if (w <= 2 * r || h <= 2 * r) return { width: w, height: h, data: out.fill(0) };
+  // the min over a window of 2r + 1 as the min of two overlapping windows of p (the largest
+  // power of two <= 2r + 1), each found by doubling: m_2k[i] = min(m_k[i], m_k[i + k])
+  let p = 1;
+  while (p * 2 <= 2 * r + 1) p *= 2;
+  // rows: tmp[x] = the min over x - r .. x + r, 0 where that reaches past an end
   const tmp = scratch('erode.rows', Uint8Array, src.length);
+  const line = scratch('erode.line', Uint8Array, w, false);
   for (let y = 0; y < h; y++) {
     const row = y * w;
-    for (let x = r; x < w - r; x++) {
-      let m = 255;
-      for (let j = row + x - r, end = row + x + r; j <= end && m; j++) if (src[j]! < m) m = src[j]!;
-      tmp[row + x] = m;
+    line.set(src.subarray(row, row + w));
+    for (let k = 1; k < p; k *= 2) for (let x = 0, end = w - 2 * k; x <= end; x++) if (line[x + k]! < line[x]!) line[x] = line[x + k]!;
+    for (let x = r, end = w - r; x < end; x++) {
+      const u = line[x - r]!;
+      const v = line[x + r - p + 1]!;
+      tmp[row + x] = u < v ? u : v;
     }
   }
-  // columns, a row at a time (the running min of 2r + 1 rows, read along their length)
-  const out = into ?? new Uint8Array(src.length);
+  // columns: the same on whole rows of tmp (in place: tmp is scratch), row y of out the min of two
+  for (let k = 1; k < p; k *= 2) {
+    for (let y = 0, end = h - 2 * k; y <= end; y++) {
+      const a = y * w;
+      const b = (y + k) * w;
+      for (let x = 0; x < w; x++) if (tmp[b + x]! < tmp[a + x]!) tmp[a + x] = tmp[b + x]!;
+    }
+  }
   for (let y = r; y < h - r; y++) {
     const row = y * w;
-    out.set(tmp.subarray((y - r) * w, (y - r + 1) * w), row);
-    for (let d = -r + 1; d <= r; d++) {
-      const other = (y + d) * w;
-      for (let x = 0; x < w; x++) if (tmp[other + x]! < out[row + x]!) out[row + x] = tmp[other + x]!;
+    const a = (y - r) * w;
+    const b = (y + r - p + 1) * w;
+    for (let x = 0; x < w; x++) {
+      const u = tmp[a + x]!;
+      const v = tmp[b + x]!;
+      out[row + x] = u < v ? u : v;
     }
   }
   return { width: w, height: h, data: out };
@@ -66,16 +83,27 @@ export function feather(mask: GrayImage, r: number, into?: Float32Array): Float3
   for (let i = 0; i < a.length; i++) a[i] = mask.data[i]! / 255;
   if (r <= 0) return a;
   const n = 2 * r + 1;
-  // one row starting at src[start], blurred into out at the same places (a running sum)
+  // one row starting at src[start], blurred into out at the same places (a running sum); the
+  // ends (where the window reaches past the row and repeats its end values) apart from the middle
+  const last = w - 1;
+  const clamp = (i: number) => (i < 0 ? 0 : i > last ? last : i);
   const row = (src: Float32Array, out: Float32Array, start: number) => {
-    const last = w - 1;
     let s = 0;
-    for (let d = -r; d <= r; d++) s += src[start + (d < 0 ? 0 : d > last ? last : d)]!;
-    for (let i = 0; i < w; i++) {
+    for (let d = -r; d <= r; d++) s += src[start + clamp(d)]!;
+    const head = Math.min(r, w);
+    const body = Math.max(head, w - r - 1); // i < body: i + r + 1 <= last
+    let i = 0;
+    for (; i < head; i++) {
       out[start + i] = s / n;
-      const add = i + r + 1;
-      const drop = i - r;
-      s += src[start + (add > last ? last : add)]! - src[start + (drop < 0 ? 0 : drop)]!;
+      s += src[start + clamp(i + r + 1)]! - src[start]!;
+    }
+    for (let p = start + i; i < body; i++, p++) {
+      out[p] = s / n;
+      s += src[p + r + 1]! - src[p - r]!;
+    }
+    for (; i < w; i++) {
+      out[start + i] = s / n;
+      s += src[start + last]! - src[start + clamp(i - r)]!;
     }
   };
   // columns, a row at a time: each column's running sum kept as row() keeps its one, in the same order
@@ -202,6 +230,6 @@ export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, m
     span(a, b * y + c, bu0, bu1, range);
     span(d, e * y + f, bv0, bv1, range);
   };
-  blendFace({ out, src: frame.data, width: frame.width, replaced, rgb: recoloured.data, alpha, size, matrix, y0, y1, columns });
+  blendFaceWasm({ out, src: frame.data, width: frame.width, replaced, rgb: recoloured.data, alpha, size, matrix, y0, y1, columns });
   return { image: { width: frame.width, height: frame.height, data: out }, replaced: { width: frame.width, height: frame.height, data: replaced } };
 }

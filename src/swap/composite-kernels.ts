@@ -1,0 +1,86 @@
+/**
+ * Compositing's per-pixel loops in WebAssembly (src/swap/composite-kernels.wat, embedded as
+ * composite-kernels-binary.ts): the same bytes as the JavaScript that defines them (blend-face.ts's
+ * blendFace here; colour.ts's rct there), in less time. One instance per thread, on its own
+ * memory: each call copies what it reads in and what it wrote out.
+ *
+ *   blendFaceWasm(job);                                 // as blendFace(job)
+ *   const k = compositeCompositeKernels();                        // the instance, for colour.ts
+ *   const [a, b] = layout(k, [bytesOfA, bytesOfB]);      // byte offsets of two blocks in its memory
+ */
+import type { BlendJob } from './blend-face.ts';
+import { COMPOSITE_KERNELS } from './composite-kernels-binary.ts';
+
+export interface CompositeKernels {
+  memory: WebAssembly.Memory;
+  cbrt(x: number): number;
+  rgb_to_lab(rgb: number, n: number, lab: number, which: number, t1: number, kk: number): void;
+  lab_stats(lab: number, n: number, which: number, out: number): void;
+  lab_to_rgb(lab: number, n: number, rgb: number, which: number, s0: number, s1: number, s2: number, u0: number, u1: number, u2: number, t1: number, kk: number): void;
+  blend(src: number, out: number, repl: number, rx0: number, rw: number, rgb: number, alpha: number, size: number, a: number, b: number, c: number, d: number, e: number, f: number, ranges: number, y0: number, y1: number): void;
+}
+
+/** The memory below this offset holds colour.ts's tables (written once, by colour.ts); blocks start above it. */
+export const TABLES_END = 16384;
+
+let instance: CompositeKernels | null = null;
+export function compositeKernels(): CompositeKernels {
+  instance ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(COMPOSITE_KERNELS, 'base64'))).exports as unknown as CompositeKernels;
+  return instance;
+}
+
+/** Byte offsets for blocks of the given sizes (16-byte aligned) in the module's memory, grown to hold them all. */
+export function layout(k: CompositeKernels, sizes: readonly number[]): number[] {
+  const offsets: number[] = [];
+  let end = TABLES_END;
+  for (const s of sizes) {
+    offsets.push(end);
+    end += Math.ceil(s / 16) * 16 + 16; // and 16 bytes more: the SIMD loads read up to 3 bytes past a block
+  }
+  const have = k.memory.buffer.byteLength;
+  if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));
+  return offsets;
+}
+
+/** blendFace (blend-face.ts), the same bytes. */
+export function blendFaceWasm(j: BlendJob): void {
+  if (j.y1 < j.y0) return;
+  const k = compositeKernels();
+  const rows = j.y1 - j.y0 + 1;
+  // the columns each row visits, and the rectangle they span
+  const ranges = new Int32Array(rows * 2);
+  const range: [number, number] = [0, -1];
+  let rx0 = Infinity;
+  let rx1 = -Infinity;
+  for (let r = 0; r < rows; r++) {
+    j.columns(j.y0 + r, range);
+    ranges[2 * r] = range[0];
+    ranges[2 * r + 1] = range[1];
+    if (range[1] >= range[0]) {
+      if (range[0] < 0 || range[1] >= j.width) throw new Error(`blendFaceWasm: row ${j.y0 + r}'s columns ${range[0]}..${range[1]} are not all inside the frame's 0..${j.width - 1}`);
+      rx0 = Math.min(rx0, range[0]);
+      rx1 = Math.max(rx1, range[1]);
+    }
+  }
+  if (rx1 < rx0) return;
+  const rw = rx1 - rx0 + 1;
+  const n = j.size * j.size;
+  const [pSrc, pOut, pRepl, pRgb, pAlpha, pRanges] = layout(k, [rows * rw * 3, rows * rw * 3, rows * rw, n * 3, n * 4, rows * 8]) as [number, number, number, number, number, number];
+  const heap = new Uint8Array(k.memory.buffer);
+  for (let r = 0; r < rows; r++) {
+    const frameRow = (j.y0 + r) * j.width + rx0;
+    heap.set(j.src.subarray(frameRow * 3, frameRow * 3 + rw * 3), pSrc + r * rw * 3);
+    heap.set(j.out.subarray(frameRow * 3, frameRow * 3 + rw * 3), pOut + r * rw * 3);
+    heap.set(j.replaced.subarray(frameRow, frameRow + rw), pRepl + r * rw);
+  }
+  heap.set(j.rgb.subarray(0, n * 3), pRgb);
+  new Float32Array(k.memory.buffer, pAlpha, n).set(j.alpha.subarray(0, n));
+  new Int32Array(k.memory.buffer, pRanges, rows * 2).set(ranges);
+  const [a, b, c, d, e, f] = j.matrix;
+  k.blend(pSrc, pOut, pRepl, rx0, rw, pRgb, pAlpha, j.size, a, b, c, d, e, f, pRanges, j.y0, j.y1);
+  for (let r = 0; r < rows; r++) {
+    const frameRow = (j.y0 + r) * j.width + rx0;
+    j.out.set(heap.subarray(pOut + r * rw * 3, pOut + (r + 1) * rw * 3), frameRow * 3);
+    j.replaced.set(heap.subarray(pRepl + r * rw, pRepl + (r + 1) * rw), frameRow);
+  }
+}

@@ -1,0 +1,320 @@
+;; Compositing's per-pixel loops in WebAssembly, on the module's own memory (the caller copies
+;; the crop and the frame's rows in and the results out: src/swap/composite-kernels.ts).
+;; Compiled by src/engine/wasm-simd-build.ts (`make wasm-simd`) into composite-kernels-binary.ts.
+;; Each function is the same formula, in the same order of IEEE float64 operations, as the
+;; JavaScript that defines it (blend-face.ts, colour.ts), so the results are the same bytes:
+;; JavaScript's Math.round(x) is ceil(x), less one where that is more than half above x; a
+;; Float32Array store is f32.demote; a Uint8Array store keeps the low byte (i32.store8).
+(module
+  (memory (export "memory") 1)
+
+  ;; blend-face.ts's blendFace on a rectangle of the frame: columns rx0 .. rx0 + rw - 1 of rows
+  ;; y0 .. y1, as three arrays of rw pixels a row (src and out RGB, replaced one byte); on row y
+  ;; the columns ranges[2 (y - y0)] .. ranges[2 (y - y0) + 1] (frame columns, i32) are visited.
+  ;; rgb: the recoloured crop (RGB, size x size); alpha: its float32 alpha.
+  (func (export "blend")
+    (param $src i32) (param $out i32) (param $repl i32) (param $rx0 i32) (param $rw i32)
+    (param $rgb i32) (param $alpha i32) (param $size i32)
+    (param $a f64) (param $b f64) (param $c f64) (param $d f64) (param $e f64) (param $f f64)
+    (param $ranges i32) (param $y0 i32) (param $y1 i32)
+    (local $y i32) (local $x i32) (local $xend i32) (local $by f64) (local $ey f64)
+    (local $u f64) (local $v f64) (local $last f64) (local $xf f64)
+    (local $ix i32) (local $iy i32) (local $dx i32) (local $dy i32)
+    (local $fx f64) (local $fy f64) (local $w00 f64) (local $w10 f64) (local $w01 f64) (local $w11 f64)
+    (local $i00 i32) (local $k f64) (local $q f64)
+    (local $p00 i32) (local $p10 i32) (local $p01 i32) (local $p11 i32)
+    (local $o i32) (local $row i32) (local $so i32) (local $oo i32) (local $t f64) (local $r f64)
+    (local $px v128) (local $r2 v128) (local $v00 v128) (local $v10 v128) (local $v01 v128) (local $v11 v128) (local $kv v128) (local $qv v128)
+    (local $c00rg v128) (local $c00b v128) (local $c10rg v128) (local $c10b v128) (local $c01rg v128) (local $c01b v128)
+    (local $c11rg v128) (local $c11b v128) (local $csrg v128) (local $csb v128) (local $resrg v128) (local $resb v128)
+    (local.set $last (f64.convert_i32_s (i32.sub (local.get $size) (i32.const 1))))
+    (local.set $y (local.get $y0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.gt_s (local.get $y) (local.get $y1)))
+        (local.set $row (i32.sub (local.get $y) (local.get $y0)))
+        (local.set $by (f64.mul (local.get $b) (f64.convert_i32_s (local.get $y))))
+        (local.set $ey (f64.mul (local.get $e) (f64.convert_i32_s (local.get $y))))
+        (local.set $x (i32.load (i32.add (local.get $ranges) (i32.shl (local.get $row) (i32.const 3)))))
+        (local.set $xend (i32.load (i32.add (local.get $ranges) (i32.add (i32.shl (local.get $row) (i32.const 3)) (i32.const 4)))))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.gt_s (local.get $x) (local.get $xend)))
+            (block $next
+              (local.set $xf (f64.convert_i32_s (local.get $x)))
+              (local.set $u (f64.add (f64.add (f64.mul (local.get $a) (local.get $xf)) (local.get $by)) (local.get $c)))
+              (local.set $v (f64.add (f64.add (f64.mul (local.get $d) (local.get $xf)) (local.get $ey)) (local.get $f)))
+              ;; u < 0 || v < 0 || u > last || v > last (NaN passes, as in JavaScript)
+              (br_if $next (f64.lt (local.get $u) (f64.const 0)))
+              (br_if $next (f64.lt (local.get $v) (f64.const 0)))
+              (br_if $next (f64.gt (local.get $u) (local.get $last)))
+              (br_if $next (f64.gt (local.get $v) (local.get $last)))
+              (local.set $fx (f64.floor (local.get $u)))
+              (local.set $fy (f64.floor (local.get $v)))
+              (local.set $ix (i32.trunc_sat_f64_s (local.get $fx)))
+              (local.set $iy (i32.trunc_sat_f64_s (local.get $fy)))
+              (local.set $dx (i32.lt_s (i32.add (local.get $ix) (i32.const 1)) (local.get $size)))
+              (local.set $dy (select (local.get $size) (i32.const 0) (i32.lt_s (i32.add (local.get $iy) (i32.const 1)) (local.get $size))))
+              (local.set $fx (f64.sub (local.get $u) (local.get $fx)))
+              (local.set $fy (f64.sub (local.get $v) (local.get $fy)))
+              (local.set $w00 (f64.mul (f64.sub (f64.const 1) (local.get $fx)) (f64.sub (f64.const 1) (local.get $fy))))
+              (local.set $w10 (f64.mul (local.get $fx) (f64.sub (f64.const 1) (local.get $fy))))
+              (local.set $w01 (f64.mul (f64.sub (f64.const 1) (local.get $fx)) (local.get $fy)))
+              (local.set $w11 (f64.mul (local.get $fx) (local.get $fy)))
+              (local.set $i00 (i32.add (i32.mul (local.get $iy) (local.get $size)) (local.get $ix)))
+              (local.set $k
+                (f64.add
+                  (f64.add
+                    (f64.add
+                      (f64.mul (local.get $w00) (f64.promote_f32 (f32.load (i32.add (local.get $alpha) (i32.shl (local.get $i00) (i32.const 2))))))
+                      (f64.mul (local.get $w10) (f64.promote_f32 (f32.load (i32.add (local.get $alpha) (i32.shl (i32.add (local.get $i00) (local.get $dx)) (i32.const 2)))))))
+                    (f64.mul (local.get $w01) (f64.promote_f32 (f32.load (i32.add (local.get $alpha) (i32.shl (i32.add (local.get $i00) (local.get $dy)) (i32.const 2)))))))
+                  (f64.mul (local.get $w11) (f64.promote_f32 (f32.load (i32.add (local.get $alpha) (i32.shl (i32.add (i32.add (local.get $i00) (local.get $dy)) (local.get $dx)) (i32.const 2))))))))
+              (br_if $next (f64.le (local.get $k) (f64.const 0)))
+              (local.set $p00 (i32.add (local.get $rgb) (i32.mul (local.get $i00) (i32.const 3))))
+              (local.set $p10 (i32.add (local.get $p00) (i32.mul (local.get $dx) (i32.const 3))))
+              (local.set $p01 (i32.add (local.get $p00) (i32.mul (local.get $dy) (i32.const 3))))
+              (local.set $p11 (i32.add (local.get $p01) (i32.mul (local.get $dx) (i32.const 3))))
+              (local.set $q (f64.sub (f64.const 1) (local.get $k)))
+              (local.set $o (i32.add (i32.mul (local.get $row) (local.get $rw)) (i32.sub (local.get $x) (local.get $rx0))))
+              (local.set $t (f64.mul (f64.const 255) (local.get $k)))
+              (local.set $r (f64.ceil (local.get $t)))
+              (i32.store8 (i32.add (local.get $repl) (local.get $o))
+                (i32.trunc_sat_f64_s
+                  (select (f64.sub (local.get $r) (f64.const 1)) (local.get $r) (f64.gt (f64.sub (local.get $r) (f64.const 0.5)) (local.get $t)))))
+              ;; the three channels as two pairs of lanes, (R, G) and (B, -): the same float64 operations
+              (local.set $so (i32.add (local.get $src) (i32.mul (local.get $o) (i32.const 3))))
+              (local.set $oo (i32.add (local.get $out) (i32.mul (local.get $o) (i32.const 3))))
+              (local.set $px (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p00)))))
+              (local.set $c00rg (f64x2.convert_low_i32x4_u (local.get $px)))
+              (local.set $c00b (f64x2.convert_low_i32x4_u (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $px) (local.get $px))))
+              (local.set $px (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p10)))))
+              (local.set $c10rg (f64x2.convert_low_i32x4_u (local.get $px)))
+              (local.set $c10b (f64x2.convert_low_i32x4_u (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $px) (local.get $px))))
+              (local.set $px (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p01)))))
+              (local.set $c01rg (f64x2.convert_low_i32x4_u (local.get $px)))
+              (local.set $c01b (f64x2.convert_low_i32x4_u (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $px) (local.get $px))))
+              (local.set $px (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p11)))))
+              (local.set $c11rg (f64x2.convert_low_i32x4_u (local.get $px)))
+              (local.set $c11b (f64x2.convert_low_i32x4_u (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $px) (local.get $px))))
+              (local.set $px (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $so)))))
+              (local.set $csrg (f64x2.convert_low_i32x4_u (local.get $px)))
+              (local.set $csb (f64x2.convert_low_i32x4_u (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $px) (local.get $px))))
+              (local.set $v00 (f64x2.splat (local.get $w00)))
+              (local.set $v10 (f64x2.splat (local.get $w10)))
+              (local.set $v01 (f64x2.splat (local.get $w01)))
+              (local.set $v11 (f64x2.splat (local.get $w11)))
+              (local.set $kv (f64x2.splat (local.get $k)))
+              (local.set $qv (f64x2.splat (local.get $q)))
+              (local.set $resrg (f64x2.add
+                    (f64x2.mul (local.get $kv)
+                      (f64x2.add
+                        (f64x2.add
+                          (f64x2.add (f64x2.mul (local.get $v00) (local.get $c00rg)) (f64x2.mul (local.get $v10) (local.get $c10rg)))
+                          (f64x2.mul (local.get $v01) (local.get $c01rg)))
+                        (f64x2.mul (local.get $v11) (local.get $c11rg))))
+                    (f64x2.mul (local.get $qv) (local.get $csrg))))
+              (local.set $resb (f64x2.add
+                    (f64x2.mul (local.get $kv)
+                      (f64x2.add
+                        (f64x2.add
+                          (f64x2.add (f64x2.mul (local.get $v00) (local.get $c00b)) (f64x2.mul (local.get $v10) (local.get $c10b)))
+                          (f64x2.mul (local.get $v01) (local.get $c01b)))
+                        (f64x2.mul (local.get $v11) (local.get $c11b))))
+                    (f64x2.mul (local.get $qv) (local.get $csb))))
+              (local.set $r2 (f64x2.ceil (local.get $resrg)))
+              (local.set $resrg
+                (i32x4.trunc_sat_f64x2_s_zero
+                  (v128.bitselect
+                    (f64x2.sub (local.get $r2) (f64x2.splat (f64.const 1)))
+                    (local.get $r2)
+                    (f64x2.gt (f64x2.sub (local.get $r2) (f64x2.splat (f64.const 0.5))) (local.get $resrg)))))
+              (local.set $r2 (f64x2.ceil (local.get $resb)))
+              (local.set $resb
+                (i32x4.trunc_sat_f64x2_s_zero
+                  (v128.bitselect
+                    (f64x2.sub (local.get $r2) (f64x2.splat (f64.const 1)))
+                    (local.get $r2)
+                    (f64x2.gt (f64x2.sub (local.get $r2) (f64x2.splat (f64.const 0.5))) (local.get $resb)))))
+              (i32.store8 (local.get $oo) (i32x4.extract_lane 0 (local.get $resrg)))
+              (i32.store8 offset=1 (local.get $oo) (i32x4.extract_lane 1 (local.get $resrg)))
+              (i32.store8 offset=2 (local.get $oo) (i32x4.extract_lane 0 (local.get $resb))))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $cols)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $rows))))
+  ;; colour.ts's sRGB <-> Lab. Tables the caller writes once (colour.ts): LINEAR, the linear
+  ;; value of each byte (256 f64) at 0; THRESHOLD, the least linear value of each byte (257 f64)
+  ;; at 2048; START, the byte at each of GRID + 1 steps of 0..1 (u8) at 4112; the constants (20
+  ;; f64) at 8216: linear RGB -> XYZ by rows (9), the white's X and Z (2), XYZ -> linear RGB by
+  ;; rows (9). $t1 = 216 / 24389, $kk = 24389 / 27 (as JavaScript computes them).
+
+  ;; Math.cbrt for a positive normal x: V8's (FreeBSD msun's s_cbrt.c), operation for operation
+  (func $cbrt (export "cbrt") (param $x f64) (result f64)
+    (local $t f64) (local $r f64) (local $s f64) (local $w f64)
+    (local.set $t
+      (f64.reinterpret_i64
+        (i64.shl
+          (i64.extend_i32_u
+            (i32.add
+              (i32.div_u (i32.wrap_i64 (i64.shr_u (i64.reinterpret_f64 (local.get $x)) (i64.const 32))) (i32.const 3))
+              (i32.const 715094163)))
+          (i64.const 32))))
+    (local.set $r (f64.mul (f64.mul (local.get $t) (local.get $t)) (f64.div (local.get $t) (local.get $x))))
+    (local.set $t
+      (f64.mul (local.get $t)
+        (f64.add
+          (f64.add (f64.const 1.87595182427177009643)
+            (f64.mul (local.get $r) (f64.add (f64.const -1.88497979543377169875) (f64.mul (local.get $r) (f64.const 1.621429720105354466140)))))
+          (f64.mul (f64.mul (f64.mul (local.get $r) (local.get $r)) (local.get $r))
+            (f64.add (f64.const -0.758397934778766047437) (f64.mul (local.get $r) (f64.const 0.145996192886612446982)))))))
+    (local.set $t
+      (f64.reinterpret_i64
+        (i64.and (i64.add (i64.reinterpret_f64 (local.get $t)) (i64.const 0x80000000)) (i64.const 0xffffffffc0000000))))
+    (local.set $s (f64.mul (local.get $t) (local.get $t)))
+    (local.set $r (f64.div (local.get $x) (local.get $s)))
+    (local.set $w (f64.add (local.get $t) (local.get $t)))
+    (local.set $r (f64.div (f64.sub (local.get $r) (local.get $t)) (f64.add (local.get $w) (local.get $r))))
+    (f64.add (local.get $t) (f64.mul (local.get $t) (local.get $r))))
+
+  ;; colour.ts's f
+  (func $f (param $t f64) (param $t1 f64) (param $kk f64) (result f64)
+    (if (result f64) (f64.gt (local.get $t) (local.get $t1))
+      (then (call $cbrt (local.get $t)))
+      (else (f64.div (f64.add (f64.mul (local.get $kk) (local.get $t)) (f64.const 16)) (f64.const 116)))))
+
+  ;; colour.ts's finv
+  (func $finv (param $t f64) (param $t1 f64) (param $kk f64) (result f64)
+    (local $t3 f64)
+    (local.set $t3 (f64.mul (f64.mul (local.get $t) (local.get $t)) (local.get $t)))
+    (if (result f64) (f64.gt (local.get $t3) (local.get $t1))
+      (then (local.get $t3))
+      (else (f64.div (f64.sub (f64.mul (f64.const 116) (local.get $t)) (f64.const 16)) (local.get $kk)))))
+
+  ;; colour.ts's toByte (a c of 1 or more is 255: THRESHOLD[255] <= 1, which colour.ts checks)
+  (func $to_byte (param $c f64) (result i32)
+    (local $k i32)
+    (if (i32.eqz (f64.gt (local.get $c) (f64.const 0))) (then (return (i32.const 0))))
+    (if (f64.ge (local.get $c) (f64.const 1)) (then (return (i32.const 255))))
+    (local.set $k (i32.load8_u offset=4112 (i32.trunc_f64_s (f64.mul (local.get $c) (f64.const 4096)))))
+    (block $done
+      (loop $up
+        (br_if $done (i32.eqz (f64.ge (local.get $c) (f64.load offset=2056 (i32.shl (local.get $k) (i32.const 3))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $up)))
+    (local.get $k))
+
+  ;; rgbToLabAll: the Lab (3 float32) of each RGB pixel of rgb (n pixels) whose byte in which
+  ;; is not 0 (every pixel when which is -1), into lab
+  (func (export "rgb_to_lab") (param $rgb i32) (param $n i32) (param $lab i32) (param $which i32) (param $t1 f64) (param $kk f64)
+    (local $i i32) (local $p i32) (local $o i32)
+    (local $r f64) (local $g f64) (local $b f64) (local $fx f64) (local $fy f64) (local $fz f64)
+    (local $m0 f64) (local $m1 f64) (local $m2 f64) (local $m3 f64) (local $m4 f64) (local $m5 f64) (local $m6 f64) (local $m7 f64) (local $m8 f64) (local $wx f64) (local $wz f64)
+    (local.set $m0 (f64.load (i32.const 8216)))
+    (local.set $m1 (f64.load (i32.const 8224)))
+    (local.set $m2 (f64.load (i32.const 8232)))
+    (local.set $m3 (f64.load (i32.const 8240)))
+    (local.set $m4 (f64.load (i32.const 8248)))
+    (local.set $m5 (f64.load (i32.const 8256)))
+    (local.set $m6 (f64.load (i32.const 8264)))
+    (local.set $m7 (f64.load (i32.const 8272)))
+    (local.set $m8 (f64.load (i32.const 8280)))
+    (local.set $wx (f64.load (i32.const 8288)))
+    (local.set $wz (f64.load (i32.const 8296)))
+    (block $done
+      (loop $pixels
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (block $next
+          (br_if $next (if (result i32) (i32.ge_s (local.get $which) (i32.const 0)) (then (i32.eqz (i32.load8_u (i32.add (local.get $which) (local.get $i))))) (else (i32.const 0))))
+          (local.set $p (i32.add (local.get $rgb) (i32.mul (local.get $i) (i32.const 3))))
+          (local.set $r (f64.load (i32.shl (i32.load8_u (local.get $p)) (i32.const 3))))
+          (local.set $g (f64.load (i32.shl (i32.load8_u offset=1 (local.get $p)) (i32.const 3))))
+          (local.set $b (f64.load (i32.shl (i32.load8_u offset=2 (local.get $p)) (i32.const 3))))
+          (local.set $fx (call $f
+            (f64.div (f64.add (f64.add (f64.mul (local.get $m0) (local.get $r)) (f64.mul (local.get $m1) (local.get $g))) (f64.mul (local.get $m2) (local.get $b))) (local.get $wx))
+            (local.get $t1) (local.get $kk)))
+          (local.set $fy (call $f
+            (f64.add (f64.add (f64.mul (local.get $m3) (local.get $r)) (f64.mul (local.get $m4) (local.get $g))) (f64.mul (local.get $m5) (local.get $b)))
+            (local.get $t1) (local.get $kk)))
+          (local.set $fz (call $f
+            (f64.div (f64.add (f64.add (f64.mul (local.get $m6) (local.get $r)) (f64.mul (local.get $m7) (local.get $g))) (f64.mul (local.get $m8) (local.get $b))) (local.get $wz))
+            (local.get $t1) (local.get $kk)))
+          (local.set $o (i32.add (local.get $lab) (i32.mul (local.get $i) (i32.const 12))))
+          (f32.store (local.get $o) (f32.demote_f64 (f64.sub (f64.mul (f64.const 116) (local.get $fy)) (f64.const 16))))
+          (f32.store offset=4 (local.get $o) (f32.demote_f64 (f64.mul (f64.const 500) (f64.sub (local.get $fx) (local.get $fy)))))
+          (f32.store offset=8 (local.get $o) (f32.demote_f64 (f64.mul (f64.const 200) (f64.sub (local.get $fy) (local.get $fz))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $pixels))))
+
+  ;; rct's statistics: over the pixels whose byte in which is not 0 (all when which is -1), in
+  ;; pixel order, each channel's sum and sum of squares, and the count, as 7 f64 at out
+  (func (export "lab_stats") (param $lab i32) (param $n i32) (param $which i32) (param $out i32)
+    (local $i i32) (local $o i32) (local $k f64) (local $v f64)
+    (local $m0 f64) (local $m1 f64) (local $m2 f64) (local $q0 f64) (local $q1 f64) (local $q2 f64)
+    (block $done
+      (loop $pixels
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (block $next
+          (br_if $next (if (result i32) (i32.ge_s (local.get $which) (i32.const 0)) (then (i32.eqz (i32.load8_u (i32.add (local.get $which) (local.get $i))))) (else (i32.const 0))))
+          (local.set $k (f64.add (local.get $k) (f64.const 1)))
+          (local.set $o (i32.add (local.get $lab) (i32.mul (local.get $i) (i32.const 12))))
+          (local.set $v (f64.promote_f32 (f32.load (local.get $o))))
+          (local.set $m0 (f64.add (local.get $m0) (local.get $v)))
+          (local.set $q0 (f64.add (local.get $q0) (f64.mul (local.get $v) (local.get $v))))
+          (local.set $v (f64.promote_f32 (f32.load offset=4 (local.get $o))))
+          (local.set $m1 (f64.add (local.get $m1) (local.get $v)))
+          (local.set $q1 (f64.add (local.get $q1) (f64.mul (local.get $v) (local.get $v))))
+          (local.set $v (f64.promote_f32 (f32.load offset=8 (local.get $o))))
+          (local.set $m2 (f64.add (local.get $m2) (local.get $v)))
+          (local.set $q2 (f64.add (local.get $q2) (f64.mul (local.get $v) (local.get $v)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $pixels)))
+    (f64.store (local.get $out) (local.get $m0))
+    (f64.store offset=8 (local.get $out) (local.get $m1))
+    (f64.store offset=16 (local.get $out) (local.get $m2))
+    (f64.store offset=24 (local.get $out) (local.get $q0))
+    (f64.store offset=32 (local.get $out) (local.get $q1))
+    (f64.store offset=40 (local.get $out) (local.get $q2))
+    (f64.store offset=48 (local.get $out) (local.get $k)))
+
+  ;; rct's way back: each pixel whose byte in which is not 0 (all when which is -1), its Lab
+  ;; times (s0, s1, s2) plus (u0, u1, u2), to RGB bytes in rgb (labToRgbInto)
+  (func (export "lab_to_rgb") (param $lab i32) (param $n i32) (param $rgb i32) (param $which i32)
+    (param $s0 f64) (param $s1 f64) (param $s2 f64) (param $u0 f64) (param $u1 f64) (param $u2 f64) (param $t1 f64) (param $kk f64)
+    (local $i i32) (local $o i32) (local $p i32)
+    (local $l f64) (local $a f64) (local $bb f64) (local $fy f64) (local $x f64) (local $y f64) (local $z f64)
+    (local $wx f64) (local $wz f64) (local $r0 f64) (local $r1 f64) (local $r2 f64) (local $r3 f64) (local $r4 f64) (local $r5 f64) (local $r6 f64) (local $r7 f64) (local $r8 f64)
+    (local.set $wx (f64.load (i32.const 8288)))
+    (local.set $wz (f64.load (i32.const 8296)))
+    (local.set $r0 (f64.load (i32.const 8304)))
+    (local.set $r1 (f64.load (i32.const 8312)))
+    (local.set $r2 (f64.load (i32.const 8320)))
+    (local.set $r3 (f64.load (i32.const 8328)))
+    (local.set $r4 (f64.load (i32.const 8336)))
+    (local.set $r5 (f64.load (i32.const 8344)))
+    (local.set $r6 (f64.load (i32.const 8352)))
+    (local.set $r7 (f64.load (i32.const 8360)))
+    (local.set $r8 (f64.load (i32.const 8368)))
+    (block $done
+      (loop $pixels
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (block $next
+          (br_if $next (if (result i32) (i32.ge_s (local.get $which) (i32.const 0)) (then (i32.eqz (i32.load8_u (i32.add (local.get $which) (local.get $i))))) (else (i32.const 0))))
+          (local.set $o (i32.add (local.get $lab) (i32.mul (local.get $i) (i32.const 12))))
+          (local.set $l (f64.add (f64.mul (f64.promote_f32 (f32.load (local.get $o))) (local.get $s0)) (local.get $u0)))
+          (local.set $a (f64.add (f64.mul (f64.promote_f32 (f32.load offset=4 (local.get $o))) (local.get $s1)) (local.get $u1)))
+          (local.set $bb (f64.add (f64.mul (f64.promote_f32 (f32.load offset=8 (local.get $o))) (local.get $s2)) (local.get $u2)))
+          (local.set $fy (f64.div (f64.add (local.get $l) (f64.const 16)) (f64.const 116)))
+          (local.set $x (f64.mul (call $finv (f64.add (local.get $fy) (f64.div (local.get $a) (f64.const 500))) (local.get $t1) (local.get $kk)) (local.get $wx)))
+          (local.set $y (call $finv (local.get $fy) (local.get $t1) (local.get $kk)))
+          (local.set $z (f64.mul (call $finv (f64.sub (local.get $fy) (f64.div (local.get $bb) (f64.const 200))) (local.get $t1) (local.get $kk)) (local.get $wz)))
+          (local.set $p (i32.add (local.get $rgb) (i32.mul (local.get $i) (i32.const 3))))
+          (i32.store8 (local.get $p) (call $to_byte
+            (f64.add (f64.add (f64.mul (local.get $r0) (local.get $x)) (f64.mul (local.get $r1) (local.get $y))) (f64.mul (local.get $r2) (local.get $z)))))
+          (i32.store8 offset=1 (local.get $p) (call $to_byte
+            (f64.add (f64.add (f64.mul (local.get $r3) (local.get $x)) (f64.mul (local.get $r4) (local.get $y))) (f64.mul (local.get $r5) (local.get $z)))))
+          (i32.store8 offset=2 (local.get $p) (call $to_byte
+            (f64.add (f64.add (f64.mul (local.get $r6) (local.get $x)) (f64.mul (local.get $r7) (local.get $y))) (f64.mul (local.get $r8) (local.get $z))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $pixels))))
+)
