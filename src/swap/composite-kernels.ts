@@ -5,6 +5,7 @@
  * memory: each call copies what it reads in and what it wrote out.
  *
  *   blendFaceWasm(job);                                 // as blendFace(job)
+ *   erodeWasm(mask, w, h, r, out);  featherWasm(mask, w, h, r, alpha);   // composite.ts's erode and feather
  *   const k = compositeCompositeKernels();                        // the instance, for colour.ts
  *   const [a, b] = layout(k, [bytesOfA, bytesOfB]);      // byte offsets of two blocks in its memory
  */
@@ -14,6 +15,8 @@ import { COMPOSITE_KERNELS } from './composite-kernels-binary.ts';
 export interface CompositeKernels {
   memory: WebAssembly.Memory;
   cbrt(x: number): number;
+  erode(src: number, w: number, h: number, r: number, tmp: number, out: number): void;
+  feather(mask: number, w: number, h: number, r: number, a: number, tmp: number, sums: number): void;
   rgb_to_lab(rgb: number, n: number, lab: number, which: number, t1: number, kk: number): void;
   lab_stats(lab: number, n: number, which: number, out: number): void;
   lab_to_rgb(lab: number, n: number, rgb: number, which: number, s0: number, s1: number, s2: number, u0: number, u1: number, u2: number, t1: number, kk: number): void;
@@ -83,4 +86,25 @@ export function blendFaceWasm(j: BlendJob): void {
     j.out.set(heap.subarray(pOut + r * rw * 3, pOut + (r + 1) * rw * 3), frameRow * 3);
     j.replaced.set(heap.subarray(pRepl + r * rw, pRepl + (r + 1) * rw), frameRow);
   }
+}
+
+/** composite.ts's erode: the min over each (2r + 1)-square window of a w x h byte mask, 0 outside it, into out. */
+export function erodeWasm(src: Uint8Array, w: number, h: number, r: number, out: Uint8Array): void {
+  const k = compositeKernels();
+  const n = w * h;
+  const [pSrc, pTmp, pOut] = layout(k, [n, n, n]) as [number, number, number];
+  const heap = new Uint8Array(k.memory.buffer);
+  heap.set(src.subarray(0, n), pSrc);
+  k.erode(pSrc, w, h, r, pTmp, pOut);
+  out.set(heap.subarray(pOut, pOut + n));
+}
+
+/** composite.ts's feather: a w x h byte mask / 255, box-blurred twice with radius r, into alpha (float32). */
+export function featherWasm(mask: Uint8Array, w: number, h: number, r: number, alpha: Float32Array): void {
+  const k = compositeKernels();
+  const n = w * h;
+  const [pMask, pA, pTmp, pSums] = layout(k, [n, n * 4, n * 4, w * 8]) as [number, number, number, number];
+  new Uint8Array(k.memory.buffer).set(mask.subarray(0, n), pMask);
+  k.feather(pMask, w, h, r, pA, pTmp, pSums);
+  alpha.set(new Float32Array(k.memory.buffer, pA, n));
 }

@@ -317,4 +317,197 @@
             (f64.add (f64.add (f64.mul (local.get $r6) (local.get $x)) (f64.mul (local.get $r7) (local.get $y))) (f64.mul (local.get $r8) (local.get $z))))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $pixels))))
+
+  ;; composite.ts's erode: the min over a (2r + 1)-square window of a w x h byte mask (outside
+  ;; the image counts as 0) into out, through tmp (the rows' mins), 16 pixels at a time
+  (func (export "erode") (param $src i32) (param $w i32) (param $h i32) (param $r i32) (param $tmp i32) (param $out i32)
+    (local $y i32) (local $x i32) (local $d i32) (local $row i32) (local $end i32) (local $v v128) (local $m i32) (local $p i32)
+    (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $w) (local.get $h)))
+    (if (i32.or (i32.le_s (local.get $w) (i32.shl (local.get $r) (i32.const 1))) (i32.le_s (local.get $h) (i32.shl (local.get $r) (i32.const 1))))
+      (then (return)))
+    (memory.fill (local.get $tmp) (i32.const 0) (i32.mul (local.get $w) (local.get $h)))
+    ;; rows: tmp[x] = the min of src[x - r .. x + r], for x in r .. w - r - 1
+    (local.set $end (i32.sub (local.get $w) (local.get $r)))
+    (local.set $y (i32.const 0))
+    (loop $rows
+      (local.set $row (i32.mul (local.get $y) (local.get $w)))
+      (local.set $x (local.get $r))
+      (block $simd_done
+        (loop $simd
+          (br_if $simd_done (i32.gt_s (i32.add (local.get $x) (i32.const 16)) (local.get $end)))
+          (local.set $p (i32.add (local.get $src) (i32.sub (i32.add (local.get $row) (local.get $x)) (local.get $r))))
+          (local.set $v (v128.load (local.get $p)))
+          (local.set $d (i32.const 1))
+          (block $win_done
+            (loop $win
+              (br_if $win_done (i32.gt_s (local.get $d) (i32.shl (local.get $r) (i32.const 1))))
+              (local.set $v (i8x16.min_u (local.get $v) (v128.load (i32.add (local.get $p) (local.get $d)))))
+              (local.set $d (i32.add (local.get $d) (i32.const 1)))
+              (br $win)))
+          (v128.store (i32.add (local.get $tmp) (i32.add (local.get $row) (local.get $x))) (local.get $v))
+          (local.set $x (i32.add (local.get $x) (i32.const 16)))
+          (br $simd)))
+      (block $tail_done
+        (loop $tail
+          (br_if $tail_done (i32.ge_s (local.get $x) (local.get $end)))
+          (local.set $p (i32.add (local.get $src) (i32.sub (i32.add (local.get $row) (local.get $x)) (local.get $r))))
+          (local.set $m (i32.load8_u (local.get $p)))
+          (local.set $d (i32.const 1))
+          (block $win_done
+            (loop $win
+              (br_if $win_done (i32.gt_s (local.get $d) (i32.shl (local.get $r) (i32.const 1))))
+              (local.set $m (select (i32.load8_u (i32.add (local.get $p) (local.get $d))) (local.get $m)
+                (i32.lt_u (i32.load8_u (i32.add (local.get $p) (local.get $d))) (local.get $m))))
+              (local.set $d (i32.add (local.get $d) (i32.const 1)))
+              (br $win)))
+          (i32.store8 (i32.add (local.get $tmp) (i32.add (local.get $row) (local.get $x))) (local.get $m))
+          (local.set $x (i32.add (local.get $x) (i32.const 1)))
+          (br $tail)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br_if $rows (i32.lt_s (local.get $y) (local.get $h))))
+    ;; columns: out row y = the min of tmp rows y - r .. y + r, for y in r .. h - r - 1
+    (local.set $y (local.get $r))
+    (loop $cols
+      (local.set $row (i32.mul (local.get $y) (local.get $w)))
+      (local.set $x (i32.const 0))
+      (block $simd_done
+        (loop $simd
+          (br_if $simd_done (i32.gt_s (i32.add (local.get $x) (i32.const 16)) (local.get $w)))
+          (local.set $p (i32.add (local.get $tmp) (i32.add (i32.mul (i32.sub (local.get $y) (local.get $r)) (local.get $w)) (local.get $x))))
+          (local.set $v (v128.load (local.get $p)))
+          (local.set $d (i32.const 1))
+          (block $win_done
+            (loop $win
+              (br_if $win_done (i32.gt_s (local.get $d) (i32.shl (local.get $r) (i32.const 1))))
+              (local.set $v (i8x16.min_u (local.get $v) (v128.load (i32.add (local.get $p) (i32.mul (local.get $d) (local.get $w))))))
+              (local.set $d (i32.add (local.get $d) (i32.const 1)))
+              (br $win)))
+          (v128.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $x))) (local.get $v))
+          (local.set $x (i32.add (local.get $x) (i32.const 16)))
+          (br $simd)))
+      (block $tail_done
+        (loop $tail
+          (br_if $tail_done (i32.ge_s (local.get $x) (local.get $w)))
+          (local.set $p (i32.add (local.get $tmp) (i32.add (i32.mul (i32.sub (local.get $y) (local.get $r)) (local.get $w)) (local.get $x))))
+          (local.set $m (i32.load8_u (local.get $p)))
+          (local.set $d (i32.const 1))
+          (block $win_done
+            (loop $win
+              (br_if $win_done (i32.gt_s (local.get $d) (i32.shl (local.get $r) (i32.const 1))))
+              (local.set $m (select (i32.load8_u (i32.add (local.get $p) (i32.mul (local.get $d) (local.get $w)))) (local.get $m)
+                (i32.lt_u (i32.load8_u (i32.add (local.get $p) (i32.mul (local.get $d) (local.get $w)))) (local.get $m))))
+              (local.set $d (i32.add (local.get $d) (i32.const 1)))
+              (br $win)))
+          (i32.store8 (i32.add (local.get $out) (i32.add (local.get $row) (local.get $x))) (local.get $m))
+          (local.set $x (i32.add (local.get $x) (i32.const 1)))
+          (br $tail)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br_if $cols (i32.lt_s (local.get $y) (i32.sub (local.get $h) (local.get $r))))))
+
+  ;; composite.ts's feather: a = mask / 255 (float32), then twice a box blur of radius r along
+  ;; the rows (a -> tmp) and the columns (tmp -> a), edges repeated, each line a float64 running
+  ;; sum stored as float32, in feather's order; the columns two at a time (sums: w float64)
+  (func (export "feather") (param $mask i32) (param $w i32) (param $h i32) (param $r i32) (param $a i32) (param $tmp i32) (param $sums i32)
+    (local $i i32) (local $n f64) (local $pass i32)
+    (local $y i32) (local $x i32) (local $d i32) (local $row i32) (local $last i32) (local $s f64) (local $j i32)
+    (local $addRow i32) (local $dropRow i32) (local $sv v128) (local $p i32) (local $w2 i32)
+    (block $done
+      (loop $scale
+        (br_if $done (i32.ge_u (local.get $i) (i32.mul (local.get $w) (local.get $h))))
+        (f32.store (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))
+          (f32.demote_f64 (f64.div (f64.convert_i32_u (i32.load8_u (i32.add (local.get $mask) (local.get $i)))) (f64.const 255))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $scale)))
+    (if (i32.le_s (local.get $r) (i32.const 0)) (then (return)))
+    (local.set $n (f64.convert_i32_s (i32.add (i32.shl (local.get $r) (i32.const 1)) (i32.const 1))))
+    (local.set $w2 (i32.and (local.get $w) (i32.const -2)))
+    (loop $passes
+      ;; rows: a -> tmp
+      (local.set $last (i32.sub (local.get $w) (i32.const 1)))
+      (local.set $y (i32.const 0))
+      (loop $rows
+        (local.set $row (i32.shl (i32.mul (local.get $y) (local.get $w)) (i32.const 2)))
+        (local.set $s (f64.const 0))
+        (local.set $d (i32.sub (i32.const 0) (local.get $r)))
+        (loop $init
+          (local.set $j (select (i32.const 0) (select (local.get $last) (local.get $d) (i32.gt_s (local.get $d) (local.get $last))) (i32.lt_s (local.get $d) (i32.const 0))))
+          (local.set $s (f64.add (local.get $s) (f64.promote_f32 (f32.load (i32.add (i32.add (local.get $a) (local.get $row)) (i32.shl (local.get $j) (i32.const 2)))))))
+          (local.set $d (i32.add (local.get $d) (i32.const 1)))
+          (br_if $init (i32.le_s (local.get $d) (local.get $r))))
+        (local.set $x (i32.const 0))
+        (loop $line
+          (f32.store (i32.add (i32.add (local.get $tmp) (local.get $row)) (i32.shl (local.get $x) (i32.const 2)))
+            (f32.demote_f64 (f64.div (local.get $s) (local.get $n))))
+          ;; s += src[clamp(x + r + 1)] - src[clamp(x - r)]
+          (local.set $j (i32.add (i32.add (local.get $x) (local.get $r)) (i32.const 1)))
+          (local.set $j (select (local.get $last) (local.get $j) (i32.gt_s (local.get $j) (local.get $last))))
+          (local.set $d (i32.sub (local.get $x) (local.get $r)))
+          (local.set $d (select (i32.const 0) (local.get $d) (i32.lt_s (local.get $d) (i32.const 0))))
+          (local.set $s (f64.add (local.get $s)
+            (f64.sub
+              (f64.promote_f32 (f32.load (i32.add (i32.add (local.get $a) (local.get $row)) (i32.shl (local.get $j) (i32.const 2)))))
+              (f64.promote_f32 (f32.load (i32.add (i32.add (local.get $a) (local.get $row)) (i32.shl (local.get $d) (i32.const 2))))))))
+          (local.set $x (i32.add (local.get $x) (i32.const 1)))
+          (br_if $line (i32.lt_s (local.get $x) (local.get $w))))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br_if $rows (i32.lt_s (local.get $y) (local.get $h))))
+      ;; columns: tmp -> a, each column's running sum in sums[x], a row at a time
+      (local.set $last (i32.sub (local.get $h) (i32.const 1)))
+      (memory.fill (local.get $sums) (i32.const 0) (i32.shl (local.get $w) (i32.const 3)))
+      (local.set $d (i32.sub (i32.const 0) (local.get $r)))
+      (loop $init
+        (local.set $row (i32.mul (select (i32.const 0) (select (local.get $last) (local.get $d) (i32.gt_s (local.get $d) (local.get $last))) (i32.lt_s (local.get $d) (i32.const 0))) (local.get $w)))
+        (local.set $x (i32.const 0))
+        (block $x_done
+          (loop $xs
+            (br_if $x_done (i32.ge_s (local.get $x) (local.get $w2)))
+            (local.set $p (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 3))))
+            (v128.store (local.get $p)
+              (f64x2.add (v128.load (local.get $p))
+                (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $tmp) (i32.shl (i32.add (local.get $row) (local.get $x)) (i32.const 2)))))))
+            (local.set $x (i32.add (local.get $x) (i32.const 2)))
+            (br $xs)))
+        (if (i32.lt_s (local.get $x) (local.get $w))
+          (then
+            (local.set $p (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 3))))
+            (f64.store (local.get $p) (f64.add (f64.load (local.get $p))
+              (f64.promote_f32 (f32.load (i32.add (local.get $tmp) (i32.shl (i32.add (local.get $row) (local.get $x)) (i32.const 2)))))))))
+        (local.set $d (i32.add (local.get $d) (i32.const 1)))
+        (br_if $init (i32.le_s (local.get $d) (local.get $r))))
+      (local.set $y (i32.const 0))
+      (loop $cols
+        (local.set $row (i32.mul (local.get $y) (local.get $w)))
+        (local.set $j (i32.add (i32.add (local.get $y) (local.get $r)) (i32.const 1)))
+        (local.set $addRow (i32.mul (select (local.get $last) (local.get $j) (i32.gt_s (local.get $j) (local.get $last))) (local.get $w)))
+        (local.set $j (i32.sub (local.get $y) (local.get $r)))
+        (local.set $dropRow (i32.mul (select (i32.const 0) (local.get $j) (i32.lt_s (local.get $j) (i32.const 0))) (local.get $w)))
+        (local.set $x (i32.const 0))
+        (block $x_done
+          (loop $xs
+            (br_if $x_done (i32.ge_s (local.get $x) (local.get $w2)))
+            (local.set $p (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 3))))
+            (local.set $sv (v128.load (local.get $p)))
+            (v128.store64_lane 0 (i32.add (local.get $a) (i32.shl (i32.add (local.get $row) (local.get $x)) (i32.const 2)))
+              (f32x4.demote_f64x2_zero (f64x2.div (local.get $sv) (f64x2.splat (local.get $n)))))
+            (v128.store (local.get $p)
+              (f64x2.add (local.get $sv)
+                (f64x2.sub
+                  (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $tmp) (i32.shl (i32.add (local.get $addRow) (local.get $x)) (i32.const 2)))))
+                  (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $tmp) (i32.shl (i32.add (local.get $dropRow) (local.get $x)) (i32.const 2))))))))
+            (local.set $x (i32.add (local.get $x) (i32.const 2)))
+            (br $xs)))
+        (if (i32.lt_s (local.get $x) (local.get $w))
+          (then
+            (local.set $p (i32.add (local.get $sums) (i32.shl (local.get $x) (i32.const 3))))
+            (local.set $s (f64.load (local.get $p)))
+            (f32.store (i32.add (local.get $a) (i32.shl (i32.add (local.get $row) (local.get $x)) (i32.const 2)))
+              (f32.demote_f64 (f64.div (local.get $s) (local.get $n))))
+            (f64.store (local.get $p) (f64.add (local.get $s)
+              (f64.sub
+                (f64.promote_f32 (f32.load (i32.add (local.get $tmp) (i32.shl (i32.add (local.get $addRow) (local.get $x)) (i32.const 2)))))
+                (f64.promote_f32 (f32.load (i32.add (local.get $tmp) (i32.shl (i32.add (local.get $dropRow) (local.get $x)) (i32.const 2))))))))))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br_if $cols (i32.lt_s (local.get $y) (local.get $h))))
+      (local.set $pass (i32.add (local.get $pass) (i32.const 1)))
+      (br_if $passes (i32.lt_s (local.get $pass) (i32.const 2)))))
 )

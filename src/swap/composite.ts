@@ -10,7 +10,7 @@ import { applyAffine, invertAffine, warpAffine } from '../media/warp-affine.ts';
 import { defaultOf } from '../config/parse.ts';
 import { CompositeConfig, type ColourMethod } from '../config/swap.ts';
 import type { Affine, GrayImage, RgbImage } from '../util/geometry.ts';
-import { blendFaceWasm } from './composite-kernels.ts';
+import { blendFaceWasm, erodeWasm, featherWasm } from './composite-kernels.ts';
 import { scratch } from '../util/scratch.ts';
 import { COLOUR_METHODS } from './colour.ts';
 import { seamlessClone } from './seamless.ts';
@@ -26,112 +26,24 @@ export interface CompositeOptions {
 }
 
 /**
- * Min filter of radius r (square window), separable; outside the image counts as 0. `into`: the
- * array to write (zero-filled, the mask's size); a new one without it.
+ * Min filter of radius r (square window); outside the image counts as 0 (composite-kernels.wat,
+ * 16 pixels at a time). `into`: the array to write (the mask's size); a new one without it.
  */
 export function erode(mask: GrayImage, r: number, into?: Uint8Array): GrayImage {
   if (r <= 0) return mask;
-  const { width: w, height: h } = mask;
-  const src = mask.data;
-  const out = into ?? new Uint8Array(src.length);
-  if (w <= 2 * r || h <= 2 * r) return { width: w, height: h, data: out.fill(0) };
-  // the min over a window of 2r + 1 as the min of two overlapping windows of p (the largest
-  // power of two <= 2r + 1), each found by doubling: m_2k[i] = min(m_k[i], m_k[i + k])
-  let p = 1;
-  while (p * 2 <= 2 * r + 1) p *= 2;
-  // rows: tmp[x] = the min over x - r .. x + r, 0 where that reaches past an end
-  const tmp = scratch('erode.rows', Uint8Array, src.length);
-  const line = scratch('erode.line', Uint8Array, w, false);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    line.set(src.subarray(row, row + w));
-    for (let k = 1; k < p; k *= 2) for (let x = 0, end = w - 2 * k; x <= end; x++) if (line[x + k]! < line[x]!) line[x] = line[x + k]!;
-    for (let x = r, end = w - r; x < end; x++) {
-      const u = line[x - r]!;
-      const v = line[x + r - p + 1]!;
-      tmp[row + x] = u < v ? u : v;
-    }
-  }
-  // columns: the same on whole rows of tmp (in place: tmp is scratch), row y of out the min of two
-  for (let k = 1; k < p; k *= 2) {
-    for (let y = 0, end = h - 2 * k; y <= end; y++) {
-      const a = y * w;
-      const b = (y + k) * w;
-      for (let x = 0; x < w; x++) if (tmp[b + x]! < tmp[a + x]!) tmp[a + x] = tmp[b + x]!;
-    }
-  }
-  for (let y = r; y < h - r; y++) {
-    const row = y * w;
-    const a = (y - r) * w;
-    const b = (y + r - p + 1) * w;
-    for (let x = 0; x < w; x++) {
-      const u = tmp[a + x]!;
-      const v = tmp[b + x]!;
-      out[row + x] = u < v ? u : v;
-    }
-  }
-  return { width: w, height: h, data: out };
+  const out = into ?? new Uint8Array(mask.data.length);
+  erodeWasm(mask.data, mask.width, mask.height, r, out);
+  return { width: mask.width, height: mask.height, data: out };
 }
 
 /**
  * Box blur of radius r, twice (close to a Gaussian), to a 0..1 float alpha. Edges repeat;
- * running sums, O(1) a pixel. `into`: the array to write (the mask's size); a new one without it.
+ * running sums along each row, then each column, in float64, stored as float32
+ * (composite-kernels.wat). `into`: the array to write (the mask's size); a new one without it.
  */
 export function feather(mask: GrayImage, r: number, into?: Float32Array): Float32Array {
-  const { width: w, height: h } = mask;
   const a = into ?? new Float32Array(mask.data.length);
-  for (let i = 0; i < a.length; i++) a[i] = mask.data[i]! / 255;
-  if (r <= 0) return a;
-  const n = 2 * r + 1;
-  // one row starting at src[start], blurred into out at the same places (a running sum); the
-  // ends (where the window reaches past the row and repeats its end values) apart from the middle
-  const last = w - 1;
-  const clamp = (i: number) => (i < 0 ? 0 : i > last ? last : i);
-  const row = (src: Float32Array, out: Float32Array, start: number) => {
-    let s = 0;
-    for (let d = -r; d <= r; d++) s += src[start + clamp(d)]!;
-    const head = Math.min(r, w);
-    const body = Math.max(head, w - r - 1); // i < body: i + r + 1 <= last
-    let i = 0;
-    for (; i < head; i++) {
-      out[start + i] = s / n;
-      s += src[start + clamp(i + r + 1)]! - src[start]!;
-    }
-    for (let p = start + i; i < body; i++, p++) {
-      out[p] = s / n;
-      s += src[p + r + 1]! - src[p - r]!;
-    }
-    for (; i < w; i++) {
-      out[start + i] = s / n;
-      s += src[start + last]! - src[start + clamp(i - r)]!;
-    }
-  };
-  // columns, a row at a time: each column's running sum kept as row() keeps its one, in the same order
-  const sums = scratch('feather.sums', Float64Array, w, false);
-  const columns = (src: Float32Array, out: Float32Array) => {
-    const last = h - 1;
-    sums.fill(0);
-    for (let d = -r; d <= r; d++) {
-      const row = (d < 0 ? 0 : d > last ? last : d) * w;
-      for (let x = 0; x < w; x++) sums[x] = sums[x]! + src[row + x]!;
-    }
-    for (let i = 0; i < h; i++) {
-      const row = i * w;
-      const add = i + r + 1;
-      const drop = i - r;
-      const addRow = (add > last ? last : add) * w;
-      const dropRow = (drop < 0 ? 0 : drop) * w;
-      for (let x = 0; x < w; x++) {
-        out[row + x] = sums[x]! / n;
-        sums[x] = sums[x]! + (src[addRow + x]! - src[dropRow + x]!);
-      }
-    }
-  };
-  const tmp = scratch('feather.rows', Float32Array, a.length, false);
-  for (let k = 0; k < 2; k++) {
-    for (let y = 0; y < h; y++) row(a, tmp, y * w);
-    columns(tmp, a);
-  }
+  featherWasm(mask.data, mask.width, mask.height, r, a);
   return a;
 }
 
