@@ -15,6 +15,7 @@ import { COMPOSITE_KERNELS } from './composite-kernels-binary.ts';
 export interface CompositeKernels {
   memory: WebAssembly.Memory;
   cbrt(x: number): number;
+  cbrt_pair(x0: number, x1: number, out: number): void;
   erode(src: number, w: number, h: number, r: number, tmp: number, out: number): void;
   feather(mask: number, w: number, h: number, r: number, a: number, tmp: number, sums: number): void;
   rgb_to_lab(rgb: number, n: number, lab: number, which: number, t1: number, kk: number): void;

@@ -204,10 +204,10 @@
         (br $up)))
     (local.get $k))
 
-  ;; rgbToLabAll: the Lab (3 float32) of each RGB pixel of rgb (n pixels) whose byte in which
-  ;; is not 0 (every pixel when which is -1), into lab
-  (func (export "rgb_to_lab") (param $rgb i32) (param $n i32) (param $lab i32) (param $which i32) (param $t1 f64) (param $kk f64)
-    (local $i i32) (local $p i32) (local $o i32)
+  ;; rgbToLabAll from pixel i on, one pixel at a time: the Lab (3 float32) of each RGB pixel of
+  ;; rgb (n pixels) whose byte in which is not 0 (every pixel when which is -1), into lab
+  (func $rgb_to_lab_from (param $rgb i32) (param $n i32) (param $lab i32) (param $which i32) (param $t1 f64) (param $kk f64) (param $i i32)
+    (local $p i32) (local $o i32)
     (local $r f64) (local $g f64) (local $b f64) (local $fx f64) (local $fy f64) (local $fz f64)
     (local $m0 f64) (local $m1 f64) (local $m2 f64) (local $m3 f64) (local $m4 f64) (local $m5 f64) (local $m6 f64) (local $m7 f64) (local $m8 f64) (local $wx f64) (local $wz f64)
     (local.set $m0 (f64.load (i32.const 8216)))
@@ -277,11 +277,12 @@
     (f64.store offset=40 (local.get $out) (local.get $q2))
     (f64.store offset=48 (local.get $out) (local.get $k)))
 
-  ;; rct's way back: each pixel whose byte in which is not 0 (all when which is -1), its Lab
-  ;; times (s0, s1, s2) plus (u0, u1, u2), to RGB bytes in rgb (labToRgbInto)
-  (func (export "lab_to_rgb") (param $lab i32) (param $n i32) (param $rgb i32) (param $which i32)
-    (param $s0 f64) (param $s1 f64) (param $s2 f64) (param $u0 f64) (param $u1 f64) (param $u2 f64) (param $t1 f64) (param $kk f64)
-    (local $i i32) (local $o i32) (local $p i32)
+  ;; rct's way back from pixel i on, one pixel at a time: each pixel whose byte in which is not 0
+  ;; (all when which is -1), its Lab times (s0, s1, s2) plus (u0, u1, u2), to RGB bytes in rgb
+  ;; (labToRgbInto)
+  (func $lab_to_rgb_from (param $lab i32) (param $n i32) (param $rgb i32) (param $which i32)
+    (param $s0 f64) (param $s1 f64) (param $s2 f64) (param $u0 f64) (param $u1 f64) (param $u2 f64) (param $t1 f64) (param $kk f64) (param $i i32)
+    (local $o i32) (local $p i32)
     (local $l f64) (local $a f64) (local $bb f64) (local $fy f64) (local $x f64) (local $y f64) (local $z f64)
     (local $wx f64) (local $wz f64) (local $r0 f64) (local $r1 f64) (local $r2 f64) (local $r3 f64) (local $r4 f64) (local $r5 f64) (local $r6 f64) (local $r7 f64) (local $r8 f64)
     (local.set $wx (f64.load (i32.const 8288)))
@@ -510,4 +511,169 @@
         (br_if $cols (i32.lt_s (local.get $y) (local.get $h))))
       (local.set $pass (i32.add (local.get $pass) (i32.const 1)))
       (br_if $passes (i32.lt_s (local.get $pass) (i32.const 2)))))
+
+  ;; $cbrt on two lanes at once, lane for lane the same operations (hx / 3 as hx * 0xaaaaaaab >> 33,
+  ;; which is the same integer for every 32-bit hx)
+  (func $cbrt2 (param $x v128) (result v128)
+    (local $t v128) (local $r v128) (local $s v128) (local $w v128)
+    (local.set $t
+      (i64x2.shl
+        (i64x2.add
+          (i64x2.shr_u (i64x2.mul (i64x2.shr_u (local.get $x) (i32.const 32)) (i64x2.splat (i64.const 0xaaaaaaab))) (i32.const 33))
+          (i64x2.splat (i64.const 715094163)))
+        (i32.const 32)))
+    (local.set $r (f64x2.mul (f64x2.mul (local.get $t) (local.get $t)) (f64x2.div (local.get $t) (local.get $x))))
+    (local.set $t
+      (f64x2.mul (local.get $t)
+        (f64x2.add
+          (f64x2.add (f64x2.splat (f64.const 1.87595182427177009643))
+            (f64x2.mul (local.get $r) (f64x2.add (f64x2.splat (f64.const -1.88497979543377169875)) (f64x2.mul (local.get $r) (f64x2.splat (f64.const 1.621429720105354466140))))))
+          (f64x2.mul (f64x2.mul (f64x2.mul (local.get $r) (local.get $r)) (local.get $r))
+            (f64x2.add (f64x2.splat (f64.const -0.758397934778766047437)) (f64x2.mul (local.get $r) (f64x2.splat (f64.const 0.145996192886612446982))))))))
+    (local.set $t (v128.and (i64x2.add (local.get $t) (i64x2.splat (i64.const 0x80000000))) (i64x2.splat (i64.const 0xffffffffc0000000))))
+    (local.set $s (f64x2.mul (local.get $t) (local.get $t)))
+    (local.set $r (f64x2.div (local.get $x) (local.get $s)))
+    (local.set $w (f64x2.add (local.get $t) (local.get $t)))
+    (local.set $r (f64x2.div (f64x2.sub (local.get $r) (local.get $t)) (f64x2.add (local.get $w) (local.get $r))))
+    (f64x2.add (local.get $t) (f64x2.mul (local.get $t) (local.get $r))))
+
+  ;; $cbrt2 of (x0, x1), stored as two f64 at out (for the test that compares it with Math.cbrt)
+  (func (export "cbrt_pair") (param $x0 f64) (param $x1 f64) (param $out i32)
+    (v128.store (local.get $out) (call $cbrt2 (f64x2.replace_lane 1 (f64x2.splat (local.get $x0)) (local.get $x1)))))
+
+  ;; $f on two lanes (both branches computed, one kept per lane)
+  (func $f2 (param $t v128) (param $t1 f64) (param $kk f64) (result v128)
+    (v128.bitselect
+      (call $cbrt2 (local.get $t))
+      (f64x2.div (f64x2.add (f64x2.mul (f64x2.splat (local.get $kk)) (local.get $t)) (f64x2.splat (f64.const 16))) (f64x2.splat (f64.const 116)))
+      (f64x2.gt (local.get $t) (f64x2.splat (local.get $t1)))))
+
+  ;; rgbToLabAll two pixels at a time (pixels i and i + 1, each stored only where which marks it)
+  (func (export "rgb_to_lab") (param $rgb i32) (param $n i32) (param $lab i32) (param $which i32) (param $t1 f64) (param $kk f64)
+    (local $i i32) (local $p i32) (local $o i32) (local $keep0 i32) (local $keep1 i32)
+    (local $r v128) (local $g v128) (local $b v128) (local $fx v128) (local $fy v128) (local $fz v128)
+    (local $vl v128) (local $va v128) (local $vb v128)
+    (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128) (local $m4 v128) (local $m5 v128) (local $m6 v128) (local $m7 v128) (local $m8 v128) (local $wx v128) (local $wz v128)
+    (local.set $m0 (v128.load64_splat (i32.const 8216)))
+    (local.set $m1 (v128.load64_splat (i32.const 8224)))
+    (local.set $m2 (v128.load64_splat (i32.const 8232)))
+    (local.set $m3 (v128.load64_splat (i32.const 8240)))
+    (local.set $m4 (v128.load64_splat (i32.const 8248)))
+    (local.set $m5 (v128.load64_splat (i32.const 8256)))
+    (local.set $m6 (v128.load64_splat (i32.const 8264)))
+    (local.set $m7 (v128.load64_splat (i32.const 8272)))
+    (local.set $m8 (v128.load64_splat (i32.const 8280)))
+    (local.set $wx (v128.load64_splat (i32.const 8288)))
+    (local.set $wz (v128.load64_splat (i32.const 8296)))
+    (block $done
+      (loop $pixels
+        (br_if $done (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
+        (block $next
+          (local.set $keep0 (i32.const 1))
+          (local.set $keep1 (i32.const 1))
+          (if (i32.ge_s (local.get $which) (i32.const 0))
+            (then
+              (local.set $keep0 (i32.load8_u (i32.add (local.get $which) (local.get $i))))
+              (local.set $keep1 (i32.load8_u offset=1 (i32.add (local.get $which) (local.get $i))))))
+          (br_if $next (i32.eqz (i32.or (local.get $keep0) (local.get $keep1))))
+          (local.set $p (i32.add (local.get $rgb) (i32.mul (local.get $i) (i32.const 3))))
+          (local.set $r (f64x2.replace_lane 1 (v128.load64_zero (i32.shl (i32.load8_u (local.get $p)) (i32.const 3))) (f64.load (i32.shl (i32.load8_u offset=3 (local.get $p)) (i32.const 3)))))
+          (local.set $g (f64x2.replace_lane 1 (v128.load64_zero (i32.shl (i32.load8_u offset=1 (local.get $p)) (i32.const 3))) (f64.load (i32.shl (i32.load8_u offset=4 (local.get $p)) (i32.const 3)))))
+          (local.set $b (f64x2.replace_lane 1 (v128.load64_zero (i32.shl (i32.load8_u offset=2 (local.get $p)) (i32.const 3))) (f64.load (i32.shl (i32.load8_u offset=5 (local.get $p)) (i32.const 3)))))
+          (local.set $fx (call $f2
+            (f64x2.div (f64x2.add (f64x2.add (f64x2.mul (local.get $m0) (local.get $r)) (f64x2.mul (local.get $m1) (local.get $g))) (f64x2.mul (local.get $m2) (local.get $b))) (local.get $wx))
+            (local.get $t1) (local.get $kk)))
+          (local.set $fy (call $f2
+            (f64x2.add (f64x2.add (f64x2.mul (local.get $m3) (local.get $r)) (f64x2.mul (local.get $m4) (local.get $g))) (f64x2.mul (local.get $m5) (local.get $b)))
+            (local.get $t1) (local.get $kk)))
+          (local.set $fz (call $f2
+            (f64x2.div (f64x2.add (f64x2.add (f64x2.mul (local.get $m6) (local.get $r)) (f64x2.mul (local.get $m7) (local.get $g))) (f64x2.mul (local.get $m8) (local.get $b))) (local.get $wz))
+            (local.get $t1) (local.get $kk)))
+          (local.set $vl (f32x4.demote_f64x2_zero (f64x2.sub (f64x2.mul (f64x2.splat (f64.const 116)) (local.get $fy)) (f64x2.splat (f64.const 16)))))
+          (local.set $va (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.splat (f64.const 500)) (f64x2.sub (local.get $fx) (local.get $fy)))))
+          (local.set $vb (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.splat (f64.const 200)) (f64x2.sub (local.get $fy) (local.get $fz)))))
+          (local.set $o (i32.add (local.get $lab) (i32.mul (local.get $i) (i32.const 12))))
+          (if (local.get $keep0)
+            (then
+              (v128.store32_lane 0 (local.get $o) (local.get $vl))
+              (v128.store32_lane offset=4 0 (local.get $o) (local.get $va))
+              (v128.store32_lane offset=8 0 (local.get $o) (local.get $vb))))
+          (if (local.get $keep1)
+            (then
+              (v128.store32_lane offset=12 1 (local.get $o) (local.get $vl))
+              (v128.store32_lane offset=16 1 (local.get $o) (local.get $va))
+              (v128.store32_lane offset=20 1 (local.get $o) (local.get $vb)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pixels)))
+    ;; the last pixel of an odd count
+    (if (i32.lt_u (local.get $i) (local.get $n))
+      (then (call $rgb_to_lab_from (local.get $rgb) (local.get $n) (local.get $lab) (local.get $which) (local.get $t1) (local.get $kk) (local.get $i)))))
+
+  ;; $finv on two lanes (both branches computed, one kept per lane)
+  (func $finv2 (param $t v128) (param $t1 f64) (param $kk f64) (result v128)
+    (local $t3 v128)
+    (local.set $t3 (f64x2.mul (f64x2.mul (local.get $t) (local.get $t)) (local.get $t)))
+    (v128.bitselect
+      (local.get $t3)
+      (f64x2.div (f64x2.sub (f64x2.mul (f64x2.splat (f64.const 116)) (local.get $t)) (f64x2.splat (f64.const 16))) (f64x2.splat (local.get $kk)))
+      (f64x2.gt (local.get $t3) (f64x2.splat (local.get $t1)))))
+
+  ;; lab_to_rgb two pixels at a time (pixels i and i + 1, each written only where which marks it)
+  (func (export "lab_to_rgb") (param $lab i32) (param $n i32) (param $rgb i32) (param $which i32)
+    (param $s0 f64) (param $s1 f64) (param $s2 f64) (param $u0 f64) (param $u1 f64) (param $u2 f64) (param $t1 f64) (param $kk f64)
+    (local $i i32) (local $o i32) (local $p i32) (local $keep0 i32) (local $keep1 i32)
+    (local $l v128) (local $a v128) (local $bb v128) (local $fy v128) (local $x v128) (local $y v128) (local $z v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128)
+    (local $wx v128) (local $wz v128) (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $r4 v128) (local $r5 v128) (local $r6 v128) (local $r7 v128) (local $r8 v128)
+    (local.set $wx (v128.load64_splat (i32.const 8288)))
+    (local.set $wz (v128.load64_splat (i32.const 8296)))
+    (local.set $r0 (v128.load64_splat (i32.const 8304)))
+    (local.set $r1 (v128.load64_splat (i32.const 8312)))
+    (local.set $r2 (v128.load64_splat (i32.const 8320)))
+    (local.set $r3 (v128.load64_splat (i32.const 8328)))
+    (local.set $r4 (v128.load64_splat (i32.const 8336)))
+    (local.set $r5 (v128.load64_splat (i32.const 8344)))
+    (local.set $r6 (v128.load64_splat (i32.const 8352)))
+    (local.set $r7 (v128.load64_splat (i32.const 8360)))
+    (local.set $r8 (v128.load64_splat (i32.const 8368)))
+    (block $done
+      (loop $pixels
+        (br_if $done (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
+        (block $next
+          (local.set $keep0 (i32.const 1))
+          (local.set $keep1 (i32.const 1))
+          (if (i32.ge_s (local.get $which) (i32.const 0))
+            (then
+              (local.set $keep0 (i32.load8_u (i32.add (local.get $which) (local.get $i))))
+              (local.set $keep1 (i32.load8_u offset=1 (i32.add (local.get $which) (local.get $i))))))
+          (br_if $next (i32.eqz (i32.or (local.get $keep0) (local.get $keep1))))
+          (local.set $o (i32.add (local.get $lab) (i32.mul (local.get $i) (i32.const 12))))
+          ;; (L, a, b) of both pixels, each float32 widened, times its scale plus its shift
+          (local.set $l (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (f32x4.replace_lane 1 (v128.load32_zero (local.get $o)) (f32.load offset=12 (local.get $o)))) (f64x2.splat (local.get $s0))) (f64x2.splat (local.get $u0))))
+          (local.set $a (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (f32x4.replace_lane 1 (v128.load32_zero offset=4 (local.get $o)) (f32.load offset=16 (local.get $o)))) (f64x2.splat (local.get $s1))) (f64x2.splat (local.get $u1))))
+          (local.set $bb (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (f32x4.replace_lane 1 (v128.load32_zero offset=8 (local.get $o)) (f32.load offset=20 (local.get $o)))) (f64x2.splat (local.get $s2))) (f64x2.splat (local.get $u2))))
+          (local.set $fy (f64x2.div (f64x2.add (local.get $l) (f64x2.splat (f64.const 16))) (f64x2.splat (f64.const 116))))
+          (local.set $x (f64x2.mul (call $finv2 (f64x2.add (local.get $fy) (f64x2.div (local.get $a) (f64x2.splat (f64.const 500)))) (local.get $t1) (local.get $kk)) (local.get $wx)))
+          (local.set $y (call $finv2 (local.get $fy) (local.get $t1) (local.get $kk)))
+          (local.set $z (f64x2.mul (call $finv2 (f64x2.sub (local.get $fy) (f64x2.div (local.get $bb) (f64x2.splat (f64.const 200)))) (local.get $t1) (local.get $kk)) (local.get $wz)))
+          (local.set $c0 (f64x2.add (f64x2.add (f64x2.mul (local.get $r0) (local.get $x)) (f64x2.mul (local.get $r1) (local.get $y))) (f64x2.mul (local.get $r2) (local.get $z))))
+          (local.set $c1 (f64x2.add (f64x2.add (f64x2.mul (local.get $r3) (local.get $x)) (f64x2.mul (local.get $r4) (local.get $y))) (f64x2.mul (local.get $r5) (local.get $z))))
+          (local.set $c2 (f64x2.add (f64x2.add (f64x2.mul (local.get $r6) (local.get $x)) (f64x2.mul (local.get $r7) (local.get $y))) (f64x2.mul (local.get $r8) (local.get $z))))
+          (local.set $p (i32.add (local.get $rgb) (i32.mul (local.get $i) (i32.const 3))))
+          (if (local.get $keep0)
+            (then
+              (i32.store8 (local.get $p) (call $to_byte (f64x2.extract_lane 0 (local.get $c0))))
+              (i32.store8 offset=1 (local.get $p) (call $to_byte (f64x2.extract_lane 0 (local.get $c1))))
+              (i32.store8 offset=2 (local.get $p) (call $to_byte (f64x2.extract_lane 0 (local.get $c2))))))
+          (if (local.get $keep1)
+            (then
+              (i32.store8 offset=3 (local.get $p) (call $to_byte (f64x2.extract_lane 1 (local.get $c0))))
+              (i32.store8 offset=4 (local.get $p) (call $to_byte (f64x2.extract_lane 1 (local.get $c1))))
+              (i32.store8 offset=5 (local.get $p) (call $to_byte (f64x2.extract_lane 1 (local.get $c2)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pixels)))
+    ;; the last pixel of an odd count
+    (if (i32.lt_u (local.get $i) (local.get $n))
+      (then (call $lab_to_rgb_from (local.get $lab) (local.get $n) (local.get $rgb) (local.get $which)
+        (local.get $s0) (local.get $s1) (local.get $s2) (local.get $u0) (local.get $u1) (local.get $u2) (local.get $t1) (local.get $kk) (local.get $i)))))
 )
