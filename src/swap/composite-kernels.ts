@@ -67,26 +67,24 @@ export function blendFaceWasm(j: BlendJob): void {
     }
   }
   if (rx1 < rx0) return;
-  const rw = rx1 - rx0 + 1;
+  // whole rows y0 .. y1 (one copy each way); blending in place (out is src) reads each pixel
+  // before it writes it, so one block serves both
   const n = j.size * j.size;
-  const [pSrc, pOut, pRepl, pRgb, pAlpha, pRanges] = layout(k, [rows * rw * 3, rows * rw * 3, rows * rw, n * 3, n * 4, rows * 8]) as [number, number, number, number, number, number];
+  const rowBytes = j.width * 3;
+  const inPlace = j.out === j.src;
+  const [pSrc, pOut, pRepl, pRgb, pAlpha, pRanges] = layout(k, [rows * rowBytes, inPlace ? 0 : rows * rowBytes, rows * j.width, n * 3, n * 4, rows * 8]) as [number, number, number, number, number, number];
+  const out = inPlace ? pSrc : pOut;
   const heap = new Uint8Array(k.memory.buffer);
-  for (let r = 0; r < rows; r++) {
-    const frameRow = (j.y0 + r) * j.width + rx0;
-    heap.set(j.src.subarray(frameRow * 3, frameRow * 3 + rw * 3), pSrc + r * rw * 3);
-    heap.set(j.out.subarray(frameRow * 3, frameRow * 3 + rw * 3), pOut + r * rw * 3);
-    heap.set(j.replaced.subarray(frameRow, frameRow + rw), pRepl + r * rw);
-  }
+  heap.set(j.src.subarray(j.y0 * rowBytes, (j.y1 + 1) * rowBytes), pSrc);
+  if (!inPlace) heap.set(j.out.subarray(j.y0 * rowBytes, (j.y1 + 1) * rowBytes), pOut);
+  heap.set(j.replaced.subarray(j.y0 * j.width, (j.y1 + 1) * j.width), pRepl);
   heap.set(j.rgb.subarray(0, n * 3), pRgb);
   new Float32Array(k.memory.buffer, pAlpha, n).set(j.alpha.subarray(0, n));
   new Int32Array(k.memory.buffer, pRanges, rows * 2).set(ranges);
   const [a, b, c, d, e, f] = j.matrix;
-  k.blend(pSrc, pOut, pRepl, rx0, rw, pRgb, pAlpha, j.size, a, b, c, d, e, f, pRanges, j.y0, j.y1);
-  for (let r = 0; r < rows; r++) {
-    const frameRow = (j.y0 + r) * j.width + rx0;
-    j.out.set(heap.subarray(pOut + r * rw * 3, pOut + (r + 1) * rw * 3), frameRow * 3);
-    j.replaced.set(heap.subarray(pRepl + r * rw, pRepl + (r + 1) * rw), frameRow);
-  }
+  k.blend(pSrc, out, pRepl, 0, j.width, pRgb, pAlpha, j.size, a, b, c, d, e, f, pRanges, j.y0, j.y1);
+  j.out.set(heap.subarray(out, out + rows * rowBytes), j.y0 * rowBytes);
+  j.replaced.set(heap.subarray(pRepl, pRepl + rows * j.width), j.y0 * j.width);
 }
 
 /** composite.ts's erode: the min over each (2r + 1)-square window of a w x h byte mask, 0 outside it, into out. */
