@@ -240,16 +240,18 @@ function rct(old: RgbImage, next: RgbImage, mask?: GrayImage, needed?: Uint8Arra
   const n = old.width * old.height;
   if (next.width * next.height !== n) throw new Error(`rct: expected two images of one size, got ${old.width}x${old.height} and ${next.width}x${next.height}`);
   const k = kernelsWithTables();
-  const [pOld, pNew, pLabOld, pLabNew, pInside, pWanted, pOut, pSums] = layout(k, [n * 3, n * 3, n * 12, n * 12, n, n, n * 3, 7 * 8 * 2]) as [number, number, number, number, number, number, number, number];
+  const [pOld, pNew, pLabOld, pLabNew, pMask, pNeeded, pInside, pWanted, pOut, pSums] = layout(k, [n * 3, n * 3, n * 12, n * 12, n, n, n, n, n * 3, 7 * 8 * 2]) as [number, number, number, number, number, number, number, number, number, number];
   const heap = new Uint8Array(k.memory.buffer);
   heap.set(old.data.subarray(0, n * 3), pOld);
   heap.set(next.data.subarray(0, n * 3), pNew);
+  if (needed) heap.set(needed.subarray(0, n), pNeeded);
   let inside = -1;
   let wanted = -1;
   if (mask) {
+    heap.set(mask.data.subarray(0, n), pMask);
+    k.rct_pixels(pMask, needed ? pNeeded : -1, n, pInside, pWanted);
     inside = pInside;
     if (needed) wanted = pWanted;
-    rctPixels(mask, needed, heap.subarray(pInside, pInside + n), needed ? heap.subarray(pWanted, pWanted + n) : undefined);
   }
   k.rgb_to_lab(pOld, n, pLabOld, inside, T1, KK);
   k.rgb_to_lab(pNew, n, pLabNew, wanted, T1, KK);
@@ -258,11 +260,9 @@ function rct(old: RgbImage, next: RgbImage, mask?: GrayImage, needed?: Uint8Arra
   const sums = new Float64Array(k.memory.buffer, pSums, 14);
   const { scale, shift } = transfer(sums.subarray(0, 7), sums.subarray(7, 14));
   // pixels nobody will read keep the new face's colour (the conversion back is the costly part)
-  if (needed) {
-    heap.set(next.data.subarray(0, n * 3), pOut);
-    heap.set(needed.subarray(0, n), pWanted); // wanted was read; the way back reads the needed pixels
-  } else heap.fill(0, pOut, pOut + n * 3);
-  k.lab_to_rgb(pLabNew, n, pOut, needed ? pWanted : -1, scale[0], scale[1], scale[2], shift[0], shift[1], shift[2], T1, KK);
+  if (needed) heap.set(next.data.subarray(0, n * 3), pOut);
+  else heap.fill(0, pOut, pOut + n * 3);
+  k.lab_to_rgb(pLabNew, n, pOut, needed ? pNeeded : -1, scale[0], scale[1], scale[2], shift[0], shift[1], shift[2], T1, KK);
   return { width: old.width, height: old.height, data: heap.slice(pOut, pOut + n * 3) };
 }
 

@@ -16,6 +16,8 @@ export interface CompositeKernels {
   memory: WebAssembly.Memory;
   cbrt(x: number): number;
   cbrt_pair(x0: number, x1: number, out: number): void;
+  rct_pixels(mask: number, needed: number, n: number, inside: number, wanted: number): void;
+  pixels_read(alpha: number, mask: number, size: number, seed: number, across: number, needed: number, box: number): void;
   erode(src: number, w: number, h: number, r: number, tmp: number, out: number): void;
   feather(mask: number, w: number, h: number, r: number, a: number, tmp: number, sums: number): void;
   rgb_to_lab(rgb: number, n: number, lab: number, which: number, t1: number, kk: number): void;
@@ -106,4 +108,18 @@ export function featherWasm(mask: Uint8Array, w: number, h: number, r: number, a
   new Uint8Array(k.memory.buffer).set(mask.subarray(0, n), pMask);
   k.feather(pMask, w, h, r, pA, pTmp, pSums);
   alpha.set(new Float32Array(k.memory.buffer, pA, n));
+}
+
+/** composite.ts's pixelsRead: the crop pixels the blend reads into needed (one byte each), and the box [x0, y0, x1, y1] of the pixels with alpha > 0. */
+export function pixelsReadWasm(alpha: Float32Array, mask: Uint8Array, size: number, needed: Uint8Array): [number, number, number, number] {
+  const k = compositeKernels();
+  const n = size * size;
+  const [pAlpha, pMask, pSeed, pAcross, pNeeded, pBox] = layout(k, [n * 4, n, n, n, n, 16]) as [number, number, number, number, number, number];
+  new Float32Array(k.memory.buffer, pAlpha, n).set(alpha.subarray(0, n));
+  const heap = new Uint8Array(k.memory.buffer);
+  heap.set(mask.subarray(0, n), pMask);
+  k.pixels_read(pAlpha, pMask, size, pSeed, pAcross, pNeeded, pBox);
+  needed.set(heap.subarray(pNeeded, pNeeded + n));
+  const box = new Int32Array(k.memory.buffer, pBox, 4);
+  return [box[0]!, box[1]!, box[2]!, box[3]!];
 }

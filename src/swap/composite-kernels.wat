@@ -676,4 +676,123 @@
     (if (i32.lt_u (local.get $i) (local.get $n))
       (then (call $lab_to_rgb_from (local.get $lab) (local.get $n) (local.get $rgb) (local.get $which)
         (local.get $s0) (local.get $s1) (local.get $s2) (local.get $u0) (local.get $u1) (local.get $u2) (local.get $t1) (local.get $kk) (local.get $i)))))
+
+  ;; colour.ts's rctPixels: inside = mask > 127 (0 or 1), and wanted = inside | needed when
+  ;; needed is not -1 (n bytes each), 16 at a time
+  (func (export "rct_pixels") (param $mask i32) (param $needed i32) (param $n i32) (param $inside i32) (param $wanted i32)
+    (local $i i32) (local $v v128) (local $end i32)
+    (local.set $end (i32.and (local.get $n) (i32.const -16)))
+    (block $done
+      (loop $simd
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.and (i8x16.gt_u (v128.load (i32.add (local.get $mask) (local.get $i))) (i8x16.splat (i32.const 127))) (i8x16.splat (i32.const 1))))
+        (v128.store (i32.add (local.get $inside) (local.get $i)) (local.get $v))
+        (if (i32.ge_s (local.get $needed) (i32.const 0))
+          (then (v128.store (i32.add (local.get $wanted) (local.get $i)) (v128.or (local.get $v) (v128.load (i32.add (local.get $needed) (local.get $i)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $simd)))
+    (block $done
+      (loop $tail
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $end (i32.gt_u (i32.load8_u (i32.add (local.get $mask) (local.get $i))) (i32.const 127)))
+        (i32.store8 (i32.add (local.get $inside) (local.get $i)) (local.get $end))
+        (if (i32.ge_s (local.get $needed) (i32.const 0))
+          (then (i32.store8 (i32.add (local.get $wanted) (local.get $i)) (i32.or (local.get $end) (i32.load8_u (i32.add (local.get $needed) (local.get $i)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail))))
+
+  ;; composite.ts's pixelsRead on a size x size crop: seed = alpha > 0 or mask not 0; across = a
+  ;; seed pixel's row neighbours; needed = across's column neighbours (inside the crop); the box
+  ;; [x0, y0, x1, y1] of the pixels with alpha > 0 as 4 i32 at box (x1 = -1: none)
+  (func (export "pixels_read") (param $alpha i32) (param $mask i32) (param $size i32) (param $seed i32) (param $across i32) (param $needed i32) (param $box i32)
+    (local $x i32) (local $y i32) (local $i i32) (local $row i32) (local $last i32)
+    (local $ax0 i32) (local $ax1 i32) (local $ay0 i32) (local $ay1 i32) (local $up i32) (local $down i32) (local $end i32)
+    (local.set $ax0 (local.get $size))
+    (local.set $ax1 (i32.const -1))
+    (local.set $ay0 (local.get $size))
+    (local.set $ay1 (i32.const -1))
+    (local.set $last (i32.sub (local.get $size) (i32.const 1)))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (local.get $y) (local.get $size)))
+        (local.set $x (i32.const 0))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_s (local.get $x) (local.get $size)))
+            (if (f32.gt (f32.load (i32.add (local.get $alpha) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))
+              (then
+                (i32.store8 (i32.add (local.get $seed) (local.get $i)) (i32.const 1))
+                (if (i32.lt_s (local.get $x) (local.get $ax0)) (then (local.set $ax0 (local.get $x))))
+                (if (i32.gt_s (local.get $x) (local.get $ax1)) (then (local.set $ax1 (local.get $x))))
+                (if (i32.lt_s (local.get $y) (local.get $ay0)) (then (local.set $ay0 (local.get $y))))
+                (local.set $ay1 (local.get $y)))
+              (else
+                (i32.store8 (i32.add (local.get $seed) (local.get $i)) (i32.ne (i32.load8_u (i32.add (local.get $mask) (local.get $i))) (i32.const 0)))))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $cols)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $rows)))
+    (i32.store (local.get $box) (local.get $ax0))
+    (i32.store offset=4 (local.get $box) (local.get $ay0))
+    (i32.store offset=8 (local.get $box) (local.get $ax1))
+    (i32.store offset=12 (local.get $box) (local.get $ay1))
+    ;; across: each row's seeds or'd with their left and right neighbours (the row's ends apart)
+    (local.set $y (i32.const 0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (local.get $y) (local.get $size)))
+        (local.set $row (i32.mul (local.get $y) (local.get $size)))
+        (local.set $x (i32.const 0))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_s (local.get $x) (local.get $size)))
+            (local.set $i (i32.add (local.get $row) (local.get $x)))
+            (if (i32.and (i32.gt_s (local.get $x) (i32.const 0)) (i32.le_s (i32.add (local.get $x) (i32.const 17)) (local.get $size)))
+              (then
+                (v128.store (i32.add (local.get $across) (local.get $i))
+                  (v128.or (v128.load (i32.add (local.get $seed) (local.get $i)))
+                    (v128.or (v128.load (i32.sub (i32.add (local.get $seed) (local.get $i)) (i32.const 1)))
+                      (v128.load offset=1 (i32.add (local.get $seed) (local.get $i))))))
+                (local.set $x (i32.add (local.get $x) (i32.const 16))))
+              (else
+                (i32.store8 (i32.add (local.get $across) (local.get $i))
+                  (i32.or (i32.load8_u (i32.add (local.get $seed) (local.get $i)))
+                    (i32.or
+                      (select (i32.load8_u (i32.sub (i32.add (local.get $seed) (local.get $i)) (i32.const 1))) (i32.const 0) (i32.gt_s (local.get $x) (i32.const 0)))
+                      (select (i32.load8_u offset=1 (i32.add (local.get $seed) (local.get $i))) (i32.const 0) (i32.lt_s (local.get $x) (local.get $last))))))
+                (local.set $x (i32.add (local.get $x) (i32.const 1)))))
+            (br $cols)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $rows)))
+    ;; needed: each row of across or'd with the rows above and below (a row itself at the crop's edge)
+    (local.set $y (i32.const 0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (local.get $y) (local.get $size)))
+        (local.set $row (i32.mul (local.get $y) (local.get $size)))
+        (local.set $up (select (i32.sub (local.get $row) (local.get $size)) (local.get $row) (i32.gt_s (local.get $y) (i32.const 0))))
+        (local.set $down (select (i32.add (local.get $row) (local.get $size)) (local.get $row) (i32.lt_s (local.get $y) (local.get $last))))
+        (local.set $x (i32.const 0))
+        (local.set $end (i32.and (local.get $size) (i32.const -16)))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_s (local.get $x) (local.get $end)))
+            (v128.store (i32.add (local.get $needed) (i32.add (local.get $row) (local.get $x)))
+              (v128.or (v128.load (i32.add (local.get $across) (i32.add (local.get $row) (local.get $x))))
+                (v128.or (v128.load (i32.add (local.get $across) (i32.add (local.get $up) (local.get $x))))
+                  (v128.load (i32.add (local.get $across) (i32.add (local.get $down) (local.get $x)))))))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (br $cols)))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_s (local.get $x) (local.get $size)))
+            (i32.store8 (i32.add (local.get $needed) (i32.add (local.get $row) (local.get $x)))
+              (i32.or (i32.load8_u (i32.add (local.get $across) (i32.add (local.get $row) (local.get $x))))
+                (i32.or (i32.load8_u (i32.add (local.get $across) (i32.add (local.get $up) (local.get $x))))
+                  (i32.load8_u (i32.add (local.get $across) (i32.add (local.get $down) (local.get $x)))))))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $cols)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $rows))))
 )

@@ -10,7 +10,7 @@ import { applyAffine, invertAffine, warpAffine } from '../media/warp-affine.ts';
 import { defaultOf } from '../config/parse.ts';
 import { CompositeConfig, type ColourMethod } from '../config/swap.ts';
 import type { Affine, GrayImage, RgbImage } from '../util/geometry.ts';
-import { blendFaceWasm, erodeWasm, featherWasm } from './composite-kernels.ts';
+import { blendFaceWasm, erodeWasm, featherWasm, pixelsReadWasm } from './composite-kernels.ts';
 import { scratch } from '../util/scratch.ts';
 import { COLOUR_METHODS } from './colour.ts';
 import { seamlessClone } from './seamless.ts';
@@ -55,36 +55,9 @@ export function feather(mask: GrayImage, r: number, into?: Float32Array): Float3
 export function pixelsRead(alpha: Float32Array, mask: GrayImage): { needed: Uint8Array; box: [number, number, number, number] } {
   const size = mask.width;
   if (mask.height !== size || alpha.length !== size * size) throw new Error(`pixelsRead: expected a square mask and its alpha, got ${mask.width}x${mask.height} and ${alpha.length} values`);
-  const seed = scratch('composite.seed', Uint8Array, size * size);
-  let ax0 = size;
-  let ax1 = -1;
-  let ay0 = size;
-  let ay1 = -1;
-  for (let y = 0, i = 0; y < size; y++) {
-    for (let x = 0; x < size; x++, i++) {
-      if (alpha[i]! > 0) {
-        seed[i] = 1;
-        if (x < ax0) ax0 = x;
-        if (x > ax1) ax1 = x;
-        if (y < ay0) ay0 = y;
-        ay1 = y;
-      } else if (mask.data[i]) seed[i] = 1;
-    }
-  }
-  // the seeds' 3x3 neighbourhoods (inside the crop): along the rows, then the columns
-  const across = scratch('composite.across', Uint8Array, size * size, false);
-  for (let y = 0; y < size; y++) {
-    const row = y * size;
-    for (let x = 0; x < size; x++) across[row + x] = seed[row + x]! | (x > 0 ? seed[row + x - 1]! : 0) | (x < size - 1 ? seed[row + x + 1]! : 0);
-  }
   const needed = scratch('composite.needed', Uint8Array, size * size, false);
-  for (let y = 0; y < size; y++) {
-    const row = y * size;
-    const up = y > 0 ? row - size : row;
-    const down = y < size - 1 ? row + size : row;
-    for (let x = 0; x < size; x++) needed[row + x] = across[row + x]! | across[up + x]! | across[down + x]!;
-  }
-  return { needed, box: [ax0, ay0, ax1, ay1] };
+  const box = pixelsReadWasm(alpha, mask.data, size, needed);
+  return { needed, box };
 }
 
 /**
