@@ -6,9 +6,11 @@
  *
  *   blendFaceWasm(job);                                 // as blendFace(job)
  *   erodeWasm(mask, w, h, r, out);  featherWasm(mask, w, h, r, alpha);   // composite.ts's erode and feather
+ *   warpWasm(frame, inverse, 256, 256, only, into);     // warpAffine(frame, inverse, 256, 256, { border: 'replicate', only, into })
  *   const k = compositeCompositeKernels();                        // the instance, for colour.ts
  *   const [a, b] = layout(k, [bytesOfA, bytesOfB]);      // byte offsets of two blocks in its memory
  */
+import type { Affine, RgbImage } from '../util/geometry.ts';
 import type { BlendJob } from './blend-face.ts';
 import { COMPOSITE_KERNELS } from './composite-kernels-binary.ts';
 
@@ -16,6 +18,7 @@ export interface CompositeKernels {
   memory: WebAssembly.Memory;
   cbrt(x: number): number;
   cbrt_pair(x0: number, x1: number, out: number): void;
+  warp(src: number, sw: number, sh: number, ybase: number, out: number, width: number, height: number, a: number, b: number, c: number, d: number, e: number, f: number, only: number): void;
   rct_pixels(mask: number, needed: number, n: number, inside: number, wanted: number): void;
   pixels_read(alpha: number, mask: number, size: number, seed: number, across: number, needed: number, box: number): void;
   erode(src: number, w: number, h: number, r: number, tmp: number, out: number): void;
@@ -122,4 +125,32 @@ export function pixelsReadWasm(alpha: Float32Array, mask: Uint8Array, size: numb
   needed.set(heap.subarray(pNeeded, pNeeded + n));
   const box = new Int32Array(k.memory.buffer, pBox, 4);
   return [box[0]!, box[1]!, box[2]!, box[3]!];
+}
+
+/**
+ * media/warp-affine.ts's warpAffine with border 'replicate' (the same bytes): into (width x height
+ * RGB, zero-filled) gets the pixels `only` marks (all without it). Only the source rows the map
+ * reaches are copied in.
+ */
+export function warpWasm(src: RgbImage, inverse: Affine, width: number, height: number, only: Uint8Array | undefined, into: Uint8Array): RgbImage {
+  if (into.length !== width * height * 3) throw new Error(`warpWasm: expected ${width * height * 3} bytes to write into, got ${into.length}`);
+  const k = compositeKernels();
+  const [a, b, c, d, e, f] = inverse;
+  // the source rows reached: the map's extremes are at the output's corners (two rows' margin
+  // for the bilinear neighbour and the stepped coordinates' rounding)
+  const ys = [f, e * (height - 1) + f, d * (width - 1) + f, d * (width - 1) + e * (height - 1) + f];
+  const lo = Math.max(0, Math.min(src.height - 1, Math.floor(Math.min(...ys)) - 2));
+  const hi = Math.max(0, Math.min(src.height - 1, Math.ceil(Math.max(...ys)) + 2));
+  const rowBytes = src.width * 3;
+  const rows = Number.isFinite(lo + hi) ? hi - lo + 1 : src.height;
+  const base = Number.isFinite(lo + hi) ? lo : 0;
+  const n = width * height;
+  const [pSrc, pOut, pOnly] = layout(k, [rows * rowBytes, n * 3, only ? n : 0]) as [number, number, number];
+  const heap = new Uint8Array(k.memory.buffer);
+  heap.set(src.data.subarray(base * rowBytes, (base + rows) * rowBytes), pSrc);
+  heap.fill(0, pOut, pOut + n * 3);
+  if (only) heap.set(only.subarray(0, n), pOnly);
+  k.warp(pSrc, src.width, src.height, base, pOut, width, height, a, b, c, d, e, f, only ? pOnly : -1);
+  into.set(heap.subarray(pOut, pOut + n * 3));
+  return { width, height, data: into };
 }

@@ -795,4 +795,92 @@
             (br $cols)))
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $rows))))
+
+  ;; warp-affine.ts's warpAffine with border 'replicate': out (width x height RGB) from src
+  ;; (sw x sh RGB, of which rows y0 .. go from src on: src holds the rows the map reaches), each
+  ;; output pixel marked in only (all when only is -1) the bilinear sample of the source point
+  ;; (a x + b y + c, d x + e y + f), x and y stepped along the row as warpAffine steps them; the
+  ;; three channels as two pairs of float64 lanes, + 0.5 and truncated as a Uint8Array store does
+  (func (export "warp") (param $src i32) (param $sw i32) (param $sh i32) (param $ybase i32) (param $out i32) (param $width i32) (param $height i32)
+    (param $a f64) (param $b f64) (param $c f64) (param $d f64) (param $e f64) (param $f f64) (param $only i32)
+    (local $u i32) (local $v i32) (local $x f64) (local $y f64) (local $xc f64) (local $yc f64) (local $right f64) (local $bottom f64)
+    (local $fx f64) (local $fy f64) (local $ix i32) (local $iy i32) (local $dx i32) (local $dy i32)
+    (local $w00 f64) (local $w10 f64) (local $w01 f64) (local $w11 f64)
+    (local $p00 i32) (local $p10 i32) (local $p01 i32) (local $p11 i32) (local $o i32) (local $p i32)
+    (local $px v128) (local $v00 v128) (local $v10 v128) (local $v01 v128) (local $v11 v128)
+    (local $c00rg v128) (local $c00b v128) (local $c10rg v128) (local $c10b v128) (local $c01rg v128) (local $c01b v128)
+    (local $c11rg v128) (local $c11b v128) (local $resrg v128) (local $resb v128)
+    (local.set $right (f64.convert_i32_s (i32.sub (local.get $sw) (i32.const 1))))
+    (local.set $bottom (f64.convert_i32_s (i32.sub (local.get $sh) (i32.const 1))))
+    (local.set $o (local.get $out))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (local.get $v) (local.get $height)))
+        (local.set $x (f64.add (f64.mul (local.get $b) (f64.convert_i32_s (local.get $v))) (local.get $c)))
+        (local.set $y (f64.add (f64.mul (local.get $e) (f64.convert_i32_s (local.get $v))) (local.get $f)))
+        (local.set $u (i32.const 0))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_s (local.get $u) (local.get $width)))
+            (block $next
+              (br_if $next (if (result i32) (i32.ge_s (local.get $only) (i32.const 0)) (then (i32.eqz (i32.load8_u (i32.add (local.get $only) (local.get $p))))) (else (i32.const 0))))
+              (local.set $xc (select (f64.const 0) (select (local.get $right) (local.get $x) (f64.gt (local.get $x) (local.get $right))) (f64.lt (local.get $x) (f64.const 0))))
+              (local.set $yc (select (f64.const 0) (select (local.get $bottom) (local.get $y) (f64.gt (local.get $y) (local.get $bottom))) (f64.lt (local.get $y) (f64.const 0))))
+              (local.set $fx (f64.floor (local.get $xc)))
+              (local.set $fy (f64.floor (local.get $yc)))
+              (local.set $ix (i32.trunc_sat_f64_s (local.get $fx)))
+              (local.set $iy (i32.trunc_sat_f64_s (local.get $fy)))
+              (local.set $dx (select (i32.const 3) (i32.const 0) (i32.lt_s (i32.add (local.get $ix) (i32.const 1)) (local.get $sw))))
+              (local.set $dy (select (i32.mul (local.get $sw) (i32.const 3)) (i32.const 0) (i32.lt_s (i32.add (local.get $iy) (i32.const 1)) (local.get $sh))))
+              (local.set $fx (f64.sub (local.get $xc) (local.get $fx)))
+              (local.set $fy (f64.sub (local.get $yc) (local.get $fy)))
+              (local.set $w00 (f64.mul (f64.sub (f64.const 1) (local.get $fx)) (f64.sub (f64.const 1) (local.get $fy))))
+              (local.set $w10 (f64.mul (local.get $fx) (f64.sub (f64.const 1) (local.get $fy))))
+              (local.set $w01 (f64.mul (f64.sub (f64.const 1) (local.get $fx)) (local.get $fy)))
+              (local.set $w11 (f64.mul (local.get $fx) (local.get $fy)))
+              (local.set $p00 (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (i32.sub (local.get $iy) (local.get $ybase)) (local.get $sw)) (local.get $ix)) (i32.const 3))))
+              (local.set $p10 (i32.add (local.get $p00) (local.get $dx)))
+              (local.set $p01 (i32.add (local.get $p00) (local.get $dy)))
+              (local.set $p11 (i32.add (local.get $p01) (local.get $dx)))
+              (local.set $px (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p00)))))
+              (local.set $c00rg (f64x2.convert_low_i32x4_u (local.get $px)))
+              (local.set $c00b (f64x2.convert_low_i32x4_u (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $px) (local.get $px))))
+              (local.set $px (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p10)))))
+              (local.set $c10rg (f64x2.convert_low_i32x4_u (local.get $px)))
+              (local.set $c10b (f64x2.convert_low_i32x4_u (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $px) (local.get $px))))
+              (local.set $px (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p01)))))
+              (local.set $c01rg (f64x2.convert_low_i32x4_u (local.get $px)))
+              (local.set $c01b (f64x2.convert_low_i32x4_u (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $px) (local.get $px))))
+              (local.set $px (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p11)))))
+              (local.set $c11rg (f64x2.convert_low_i32x4_u (local.get $px)))
+              (local.set $c11b (f64x2.convert_low_i32x4_u (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $px) (local.get $px))))
+              (local.set $v00 (f64x2.splat (local.get $w00)))
+              (local.set $v10 (f64x2.splat (local.get $w10)))
+              (local.set $v01 (f64x2.splat (local.get $w01)))
+              (local.set $v11 (f64x2.splat (local.get $w11)))
+              (local.set $resrg (i32x4.trunc_sat_f64x2_s_zero (f64x2.add
+                    (f64x2.add
+                      (f64x2.add
+                        (f64x2.add (f64x2.mul (local.get $v00) (local.get $c00rg)) (f64x2.mul (local.get $v10) (local.get $c10rg)))
+                        (f64x2.mul (local.get $v01) (local.get $c01rg)))
+                      (f64x2.mul (local.get $v11) (local.get $c11rg)))
+                    (f64x2.splat (f64.const 0.5)))))
+              (local.set $resb (i32x4.trunc_sat_f64x2_s_zero (f64x2.add
+                    (f64x2.add
+                      (f64x2.add
+                        (f64x2.add (f64x2.mul (local.get $v00) (local.get $c00b)) (f64x2.mul (local.get $v10) (local.get $c10b)))
+                        (f64x2.mul (local.get $v01) (local.get $c01b)))
+                      (f64x2.mul (local.get $v11) (local.get $c11b)))
+                    (f64x2.splat (f64.const 0.5)))))
+              (i32.store8 (local.get $o) (i32x4.extract_lane 0 (local.get $resrg)))
+              (i32.store8 offset=1 (local.get $o) (i32x4.extract_lane 1 (local.get $resrg)))
+              (i32.store8 offset=2 (local.get $o) (i32x4.extract_lane 0 (local.get $resb))))
+            (local.set $x (f64.add (local.get $x) (local.get $a)))
+            (local.set $y (f64.add (local.get $y) (local.get $d)))
+            (local.set $o (i32.add (local.get $o) (i32.const 3)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (local.set $u (i32.add (local.get $u) (i32.const 1)))
+            (br $cols)))
+        (local.set $v (i32.add (local.get $v) (i32.const 1)))
+        (br $rows))))
 )

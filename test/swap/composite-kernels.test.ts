@@ -6,7 +6,9 @@
  * equals rctReference on a real face darkened and brightened past the gamut, with and without
  * its mask and its needed pixels, and on every eighth colour of the RGB cube; and so, bit for
  * bit, do its two conversions alone (every eighth colour to Lab; Lab back, scaled past the gamut,
- * and a million random Lab values), and its cube root is Math.cbrt's.
+ * and a million random Lab values), and its cube root is Math.cbrt's; the warp equals
+ * warpAffine's replicated border (a real face, turned, past the frame's edges, only some pixels;
+ * a tiny source).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,12 +16,12 @@ import { alignFace } from '../../src/face/align.ts';
 import { detectFaces } from '../../src/face/face-api.ts';
 import { extendedMask } from '../../src/face/mask.ts';
 import { readFrame } from '../../src/media/decode.ts';
-import { composeAffine, similarity } from '../../src/media/warp-affine.ts';
+import { composeAffine, invertAffine, similarity, warpAffine } from '../../src/media/warp-affine.ts';
 import type { Affine, RgbImage } from '../../src/util/geometry.ts';
 import { blendFace, type BlendJob } from '../../src/swap/blend-face.ts';
 import { COLOUR_METHODS, labOf, rctReference, rgbOfLab } from '../../src/swap/colour.ts';
 import { feather } from '../../src/swap/composite.ts';
-import { blendFaceWasm, compositeKernels } from '../../src/swap/composite-kernels.ts';
+import { blendFaceWasm, compositeKernels, warpWasm } from '../../src/swap/composite-kernels.ts';
 import { COMPOSITE_KERNELS } from '../../src/swap/composite-kernels-binary.ts';
 import { compileCompositeKernels } from '../../src/engine/wasm-simd-build.ts';
 import { SAMPLE_A, requireSamples } from '../helpers/fixtures.ts';
@@ -112,6 +114,25 @@ test('the blend on exact halves: Math.round rounds them up, and alpha 0 writes n
   blendFaceWasm(one);
   assert.equal([...one.out], [1, 2, 3]);
   assert.equal([...one.replaced], [128]);
+});
+
+test('the warp: the same bytes as warpAffine with a replicated border, all pixels or only some, the map inside or past the frame', async () => {
+  const { frame, aligned, mask } = await setup();
+  const only = Uint8Array.from(mask.data, (v) => (v > 127 ? 1 : 0));
+  const maps: Array<[string, RgbImage, number, Affine]> = [
+    ['the aligned face', frame, 256, invertAffine(aligned.matrix)],
+    ['turned and scaled', frame, 256, invertAffine(composeAffine(similarity(1.3, 0.5, 20, -30), aligned.matrix))],
+    ['past the top left corner', frame, 256, invertAffine(composeAffine(similarity(0.4, -0.3, 200, 190), aligned.matrix))],
+    ['past the bottom right corner', frame, 256, [1.7, 0.2, frame.width - 150, -0.1, 1.9, frame.height - 120]],
+    ['a 7x5 source stretched over 40x40', { width: 7, height: 5, data: Uint8Array.from({ length: 105 }, (_, i) => (i * 53) % 256) }, 40, [0.2, 0.03, -0.7, -0.02, 0.15, -0.4]],
+  ];
+  for (const [name, src, size, inverse] of maps) {
+    for (const which of [undefined, size === 256 ? only : Uint8Array.from({ length: size * size }, (_, i) => i % 3)]) {
+      const want = warpAffine(src, inverse, size, size, { border: 'replicate', only: which });
+      const got = warpWasm(src, inverse, size, size, which, new Uint8Array(size * size * 3));
+      assert.ok(same(want.data, got.data), `${name}${which ? ', only some' : ''}: ${firstDifference(want.data, got.data)}`);
+    }
+  }
 });
 
 test('rct: the same bytes as rctReference on a real face, darkened and brightened past the gamut, with and without the mask and the needed pixels', async () => {
