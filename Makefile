@@ -86,7 +86,7 @@ typecheck: $(NPM_STAMP) ## tsc --noEmit
 readme-options: $(NPM_STAMP) ## regenerate README.md's option tables from the schemas in src/config/
 	npx tsx src/cli/readme-options.ts --write
 
-wasm-simd: $(NPM_STAMP) ## rebuild src/engine/wasm-simd-binary.ts and src/swap/composite-kernels-binary.ts from their .wat files (wabt, a dev dependency; tests check each pair matches)
+wasm-simd: $(NPM_STAMP) ## rebuild src/engine/wasm-simd-binary.ts and src/media/pixel-kernels-binary.ts from their .wat files (wabt, a dev dependency; tests check each pair matches)
 	npx tsx src/engine/wasm-simd-build.ts
 
 test: setup swiftshader redis-server netns-tools samples/a.mp4 samples/b.mp4 typecheck ## typecheck, then every test: the unit tier first, then the end-to-end tier two files at a time (webgpu on SwiftShader included); ends with "N passed, N failed" [FILTER=path-part]

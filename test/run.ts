@@ -174,7 +174,7 @@ const SECONDS: Record<string, number> = {
   'engine/wasm-simd': 3.0,
   'engine/wasm-dense': 2.0,
   'swap/composite': 17,
-  'swap/composite-kernels': 6,
+  'media/pixel-kernels': 6,
   'util/json-buffer': 0.5,
   'swap/metrics': 6.6,
   'model/checkpoint': 5.6,

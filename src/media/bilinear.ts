@@ -2,7 +2,7 @@
  * The one bilinear sampler: where a point (x, y) falls between four pixels, and how much each
  * counts. Training augmentation (train/augment.ts) and perturbations sample through it; the two
  * loops that run on every pixel of every face, affine warps (media/warp-affine.ts) and the
- * composite blend (swap/blend-face.ts), write the same weights and sums out over locals, and
+ * composite blend (media/pixel-kernels.wat, defined by test/helpers/blend-face.ts), write the same weights and sums out, and
  * their tests hold them to this sampler's bytes. Pixel (i, j) sits at coordinate (i, j); a point
  * outside the image is clamped to its edge (edge pixels repeated).
  *

@@ -10,6 +10,7 @@
  * which way they mean; `invertAffine` turns a forward matrix around.
  */
 import type { Affine, RgbImage } from '../util/geometry.ts';
+import { warpWasm } from './pixel-kernels.ts';
 
 export const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];
 
@@ -55,9 +56,18 @@ export interface WarpOptions {
 
 /**
  * Resample `src` into a `width`×`height` image; `inverse` maps each output pixel to the source
- * point it takes its colour from (bilinear interpolation).
+ * point it takes its colour from (bilinear interpolation). A replicated border runs in
+ * WebAssembly (media/pixel-kernels.wat, the same bytes as warpAffineJs: tested).
  */
 export function warpAffine(src: RgbImage, inverse: Affine, width: number, height: number, options: WarpOptions = {}): RgbImage {
+  const { border = 'replicate', only, into } = options;
+  if (into && into.length !== width * height * 3) throw new Error(`warpAffine: expected ${width * height * 3} bytes to write into, got ${into.length}`);
+  if (border === 'replicate') return warpWasm(src, inverse, width, height, only, into ?? new Uint8Array(width * height * 3));
+  return warpAffineJs(src, inverse, width, height, options);
+}
+
+/** warpAffine in JavaScript: the definition, and the constant border. */
+export function warpAffineJs(src: RgbImage, inverse: Affine, width: number, height: number, options: WarpOptions = {}): RgbImage {
   const { border = 'replicate', fill = [0, 0, 0], only, into } = options;
   if (into && into.length !== width * height * 3) throw new Error(`warpAffine: expected ${width * height * 3} bytes to write into, got ${into.length}`);
   const out = into ?? new Uint8Array(width * height * 3);

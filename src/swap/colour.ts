@@ -7,7 +7,7 @@
  */
 import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import type { ColourMethod } from '../config/swap.ts';
-import { compositeKernels, layout, type CompositeKernels } from './composite-kernels.ts';
+import { pixelKernels, layout, type PixelKernels } from '../media/pixel-kernels.ts';
 
 // sRGB <-> CIE Lab (D65), per pixel, floats; no allocation per pixel (compositing runs this on
 // every face of every frame)
@@ -139,7 +139,7 @@ function rctPixels(mask: GrayImage, needed: Uint8Array | undefined, inside: Uint
 
 /**
  * rct in JavaScript: the definition the WebAssembly one (rct, below) reproduces byte for byte
- * (test/swap/composite-kernels.test.ts compares them).
+ * (test/media/pixel-kernels.test.ts compares them).
  */
 export function rctReference(old: RgbImage, next: RgbImage, mask?: GrayImage, needed?: Uint8Array): RgbImage {
   const n = old.width * old.height;
@@ -190,10 +190,10 @@ export function rctReference(old: RgbImage, next: RgbImage, mask?: GrayImage, ne
 
 const T1 = 216 / 24389;
 const KK = 24389 / 27;
-/** colour.ts's tables in the kernels' memory (composite-kernels.wat says where), written once per instance. */
-const tablesWritten = new WeakSet<CompositeKernels>();
-function kernelsWithTables(): CompositeKernels {
-  const k = compositeKernels();
+/** colour.ts's tables in the kernels' memory (pixel-kernels.wat says where), written once per instance. */
+const tablesWritten = new WeakSet<PixelKernels>();
+function kernelsWithTables(): PixelKernels {
+  const k = pixelKernels();
   if (!tablesWritten.has(k)) {
     if (!(THRESHOLD[255]! <= 1)) throw new Error(`colour: expected the least linear value of byte 255 to be at most 1 (the kernels return 255 from 1 up), got ${THRESHOLD[255]}`);
     new Float64Array(k.memory.buffer, 0, 256).set(LINEAR);

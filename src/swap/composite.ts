@@ -6,11 +6,11 @@
  *   const out = compositeFace(frame, swappedCrop, matrix, mask, { colour: 'rct', erode: 3, feather: 8, seamless: false });
  *   out.replaced   // a grey mask of the frame: 255 where pixels were replaced
  */
-import { applyAffine, invertAffine } from '../media/warp-affine.ts';
+import { applyAffine, invertAffine, warpAffine } from '../media/warp-affine.ts';
 import { defaultOf } from '../config/parse.ts';
 import { CompositeConfig, type ColourMethod } from '../config/swap.ts';
 import type { Affine, GrayImage, RgbImage } from '../util/geometry.ts';
-import { blendFaceWasm, erodeWasm, featherWasm, pixelsReadWasm, warpWasm } from './composite-kernels.ts';
+import { blendFaceWasm, erodeWasm, featherWasm, pixelsReadWasm } from '../media/pixel-kernels.ts';
 import { scratch } from '../util/scratch.ts';
 import { COLOUR_METHODS } from './colour.ts';
 import { seamlessClone } from './seamless.ts';
@@ -26,7 +26,7 @@ export interface CompositeOptions {
 }
 
 /**
- * Min filter of radius r (square window); outside the image counts as 0 (composite-kernels.wat,
+ * Min filter of radius r (square window); outside the image counts as 0 (pixel-kernels.wat,
  * 16 pixels at a time). `into`: the array to write (the mask's size); a new one without it.
  */
 export function erode(mask: GrayImage, r: number, into?: Uint8Array): GrayImage {
@@ -39,7 +39,7 @@ export function erode(mask: GrayImage, r: number, into?: Uint8Array): GrayImage 
 /**
  * Box blur of radius r, twice (close to a Gaussian), to a 0..1 float alpha. Edges repeat;
  * running sums along each row, then each column, in float64, stored as float32
- * (composite-kernels.wat). `into`: the array to write (the mask's size); a new one without it.
+ * (pixel-kernels.wat). `into`: the array to write (the mask's size); a new one without it.
  */
 export function feather(mask: GrayImage, r: number, into?: Float32Array): Float32Array {
   const a = into ?? new Float32Array(mask.data.length);
@@ -77,7 +77,7 @@ export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, m
     if (colour !== 'none') for (let i = 0; i < only.length; i++) only[i] = mask.data[i]! > 127 ? 1 : 0;
   }
   // the crop-sized arrays are scratch (src/util/scratch.ts): this runs on every face of every frame
-  const original = warpWasm(frame, inv, size, size, only, scratch('composite.original', Uint8Array, size * size * 3, false));
+  const original = warpAffine(frame, inv, size, size, { border: 'replicate', only, into: scratch('composite.original', Uint8Array, size * size * 3, false) });
   const eroded = erode(mask, opts.erode ?? 0, scratch('composite.eroded', Uint8Array, size * size));
   const alpha = feather(eroded, opts.feather ?? 0, scratch('composite.alpha', Float32Array, size * size, false));
   const { needed, box } = pixelsRead(alpha, mask);

@@ -1,14 +1,16 @@
-;; Compositing's per-pixel loops in WebAssembly, on the module's own memory (the caller copies
-;; the crop and the frame's rows in and the results out: src/swap/composite-kernels.ts).
-;; Compiled by src/engine/wasm-simd-build.ts (`make wasm-simd`) into composite-kernels-binary.ts.
+;; Per-pixel loops in WebAssembly (affine warps; compositing's blend, min filter, feather, pixels
+;; read and rct), on the module's own memory (the caller copies the images in and the results
+;; out: src/media/pixel-kernels.ts).
+;; Compiled by src/engine/wasm-simd-build.ts (`make wasm-simd`) into pixel-kernels-binary.ts.
 ;; Each function is the same formula, in the same order of IEEE float64 operations, as the
-;; JavaScript that defines it (blend-face.ts, colour.ts), so the results are the same bytes:
+;; JavaScript that defines it (warp-affine.ts, test/helpers/blend-face.ts, composite.test.ts's
+;; definitions, colour.ts), so the results are the same bytes:
 ;; JavaScript's Math.round(x) is ceil(x), less one where that is more than half above x; a
 ;; Float32Array store is f32.demote; a Uint8Array store keeps the low byte (i32.store8).
 (module
   (memory (export "memory") 1)
 
-  ;; blend-face.ts's blendFace on a rectangle of the frame: columns rx0 .. rx0 + rw - 1 of rows
+  ;; test/helpers/blend-face.ts's blendFace on a rectangle of the frame: columns rx0 .. rx0 + rw - 1 of rows
   ;; y0 .. y1, as three arrays of rw pixels a row (src and out RGB, replaced one byte); on row y
   ;; the columns ranges[2 (y - y0)] .. ranges[2 (y - y0) + 1] (frame columns, i32) are visited.
   ;; rgb: the recoloured crop (RGB, size x size); alpha: its float32 alpha.

@@ -1,13 +1,13 @@
 /**
- * Compositing's WebAssembly kernels (src/swap/composite-kernels.wat) give the bytes of the
+ * The per-pixel WebAssembly kernels (src/media/pixel-kernels.wat) give the bytes of the
  * JavaScript that defines them: the embedded binary is what the .wat compiles to; the blend
- * equals blend-face.ts's blendFace on a real face (turned, scaled, half off the frame, in place,
+ * equals test/helpers/blend-face.ts's blendFace on a real face (turned, scaled, half off the frame, in place,
  * and on exact halves where Math.round rounds up), writing nothing where the alpha is 0; rct
  * equals rctReference on a real face darkened and brightened past the gamut, with and without
  * its mask and its needed pixels, and on every eighth colour of the RGB cube; and so, bit for
  * bit, do its two conversions alone (every eighth colour to Lab; Lab back, scaled past the gamut,
  * and a million random Lab values), and its cube root is Math.cbrt's; the warp equals
- * warpAffine's replicated border (a real face, turned, past the frame's edges, only some pixels;
+ * warpAffineJs's replicated border (a real face, turned, past the frame's edges, only some pixels;
  * a tiny source).
  */
 import { suite } from 'uvu';
@@ -16,18 +16,18 @@ import { alignFace } from '../../src/face/align.ts';
 import { detectFaces } from '../../src/face/face-api.ts';
 import { extendedMask } from '../../src/face/mask.ts';
 import { readFrame } from '../../src/media/decode.ts';
-import { composeAffine, invertAffine, similarity, warpAffine } from '../../src/media/warp-affine.ts';
+import { composeAffine, invertAffine, similarity, warpAffineJs } from '../../src/media/warp-affine.ts';
 import type { Affine, RgbImage } from '../../src/util/geometry.ts';
-import { blendFace, type BlendJob } from '../../src/swap/blend-face.ts';
+import { blendFace } from '../helpers/blend-face.ts';
 import { COLOUR_METHODS, labOf, rctReference, rgbOfLab } from '../../src/swap/colour.ts';
 import { feather } from '../../src/swap/composite.ts';
-import { blendFaceWasm, compositeKernels, warpWasm } from '../../src/swap/composite-kernels.ts';
-import { COMPOSITE_KERNELS } from '../../src/swap/composite-kernels-binary.ts';
-import { compileCompositeKernels } from '../../src/engine/wasm-simd-build.ts';
+import { blendFaceWasm, pixelKernels, warpWasm, type BlendJob } from '../../src/media/pixel-kernels.ts';
+import { PIXEL_KERNELS } from '../../src/media/pixel-kernels-binary.ts';
+import { compilePixelKernels } from '../../src/engine/wasm-simd-build.ts';
 import { SAMPLE_A, requireSamples } from '../helpers/fixtures.ts';
 import { faceApi } from '../helpers/faces.ts';
 
-const test = suite('swap/composite-kernels');
+const test = suite('media/pixel-kernels');
 test.before(() => requireSamples());
 
 let real: { frame: RgbImage; aligned: ReturnType<typeof alignFace>; mask: ReturnType<typeof extendedMask> } | null = null;
@@ -46,8 +46,8 @@ function firstDifference(a: Uint8Array, b: Uint8Array): string {
   return 'none';
 }
 
-test('the embedded binary is what composite-kernels.wat compiles to (make wasm-simd)', async () => {
-  assert.is(Buffer.from(await compileCompositeKernels()).toString('base64'), COMPOSITE_KERNELS, 'run make wasm-simd');
+test('the embedded binary is what pixel-kernels.wat compiles to (make wasm-simd)', async () => {
+  assert.is(Buffer.from(await compilePixelKernels()).toString('base64'), PIXEL_KERNELS, 'run make wasm-simd');
 });
 
 /** Both blends on copies of the same job: the frame written and the replaced mask, compared. */
@@ -116,7 +116,7 @@ test('the blend on exact halves: Math.round rounds them up, and alpha 0 writes n
   assert.equal([...one.replaced], [128]);
 });
 
-test('the warp: the same bytes as warpAffine with a replicated border, all pixels or only some, the map inside or past the frame', async () => {
+test('the warp: the same bytes as warpAffineJs with a replicated border, all pixels or only some, the map inside or past the frame', async () => {
   const { frame, aligned, mask } = await setup();
   const only = Uint8Array.from(mask.data, (v) => (v > 127 ? 1 : 0));
   const maps: Array<[string, RgbImage, number, Affine]> = [
@@ -128,7 +128,7 @@ test('the warp: the same bytes as warpAffine with a replicated border, all pixel
   ];
   for (const [name, src, size, inverse] of maps) {
     for (const which of [undefined, size === 256 ? only : Uint8Array.from({ length: size * size }, (_, i) => i % 3)]) {
-      const want = warpAffine(src, inverse, size, size, { border: 'replicate', only: which });
+      const want = warpAffineJs(src, inverse, size, size, { border: 'replicate', only: which });
       const got = warpWasm(src, inverse, size, size, which, new Uint8Array(size * size * 3));
       assert.ok(same(want.data, got.data), `${name}${which ? ', only some' : ''}: ${firstDifference(want.data, got.data)}`);
     }
@@ -178,7 +178,7 @@ test('rct: the same bytes as rctReference on every eighth colour of the RGB cube
 });
 
 test('the kernels\' cube root is Math.cbrt bit for bit over the range rct takes it (216 / 24389 to past 1)', () => {
-  const { cbrt, cbrt_pair, memory } = compositeKernels();
+  const { cbrt, cbrt_pair, memory } = pixelKernels();
   const pair = (a: number, b: number) => {
     cbrt_pair(a, b, 16384); // the kernels' first free bytes (above their tables)
     const out = new Float64Array(memory.buffer, 16384, 2);

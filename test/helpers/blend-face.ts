@@ -1,35 +1,14 @@
 /**
- * The last step of compositing a face: every frame pixel whose point in the crop (through the
+ * The composite blend in JavaScript, the definition src/media/pixel-kernels.wat's `blend`
+ * reproduces byte for byte (test/media/pixel-kernels.test.ts compares them). The last step of
+ * compositing a face: every frame pixel whose point in the crop (through the
  * alignment matrix) lies inside the crop is blended with the recoloured face by the feathered
  * alpha there, both read bilinearly (media/bilinear.ts's weights and sums, in the same order,
  * so the same bytes as sampling through a tap), and its alpha (0-255) goes into `replaced`.
  *
  *   blendFace({ out, src, width, replaced, rgb, alpha, size, matrix, y0, y1, columns: (y, range) => { range[0] = 0; range[1] = width - 1; } });
- *
- * Written as one loop over locals (no tap object, no calls per pixel): it runs on about 150,000
- * pixels per face at 720p, and through the shared sampler it took 100 ns a pixel.
  */
-import type { Affine } from '../util/geometry.ts';
-
-export interface BlendJob {
-  /** The frame's pixels to blend into (RGB) and the pixels blended with (the same array or the original frame). */
-  out: Uint8Array;
-  src: Uint8Array;
-  /** The frame's width in pixels. */
-  width: number;
-  /** The replaced-pixel mask of the frame (one byte a pixel), written where alpha > 0. */
-  replaced: Uint8Array;
-  /** The recoloured face (RGB) and its alpha (0-1), size x size. */
-  rgb: Uint8Array;
-  alpha: Float32Array;
-  size: number;
-  /** Frame point -> crop point. */
-  matrix: Affine;
-  /** Frame rows y0 .. y1 (inclusive), and on each the columns [from, to] to visit (to < from: none). */
-  y0: number;
-  y1: number;
-  columns(y: number, range: [number, number]): void;
-}
+import type { BlendJob } from '../../src/media/pixel-kernels.ts';
 
 export function blendFace(j: BlendJob): void {
   const { out, src, width, replaced, rgb, alpha, size } = j;

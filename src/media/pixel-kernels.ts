@@ -1,20 +1,21 @@
 /**
- * Compositing's per-pixel loops in WebAssembly (src/swap/composite-kernels.wat, embedded as
- * composite-kernels-binary.ts): the same bytes as the JavaScript that defines them (blend-face.ts's
- * blendFace here; colour.ts's rct there), in less time. One instance per thread, on its own
- * memory: each call copies what it reads in and what it wrote out.
+ * Per-pixel loops in WebAssembly (src/media/pixel-kernels.wat, embedded as pixel-kernels-binary.ts):
+ * affine warps with a replicated border, and compositing's blend, min filter, feather, pixels read
+ * and rct colour transfer; the same bytes as the JavaScript that defines them (warp-affine.ts's
+ * loop; test/helpers/blend-face.ts; composite.test.ts's plain definitions; colour.ts's
+ * rctReference), in less time. One instance per thread, on its own memory: each call copies what
+ * it reads in and what it wrote out.
  *
  *   blendFaceWasm(job);                                 // as blendFace(job)
  *   erodeWasm(mask, w, h, r, out);  featherWasm(mask, w, h, r, alpha);   // composite.ts's erode and feather
  *   warpWasm(frame, inverse, 256, 256, only, into);     // warpAffine(frame, inverse, 256, 256, { border: 'replicate', only, into })
- *   const k = compositeCompositeKernels();                        // the instance, for colour.ts
+ *   const k = compositePixelKernels();                        // the instance, for colour.ts
  *   const [a, b] = layout(k, [bytesOfA, bytesOfB]);      // byte offsets of two blocks in its memory
  */
 import type { Affine, RgbImage } from '../util/geometry.ts';
-import type { BlendJob } from './blend-face.ts';
-import { COMPOSITE_KERNELS } from './composite-kernels-binary.ts';
+import { PIXEL_KERNELS } from './pixel-kernels-binary.ts';
 
-export interface CompositeKernels {
+export interface PixelKernels {
   memory: WebAssembly.Memory;
   cbrt(x: number): number;
   cbrt_pair(x0: number, x1: number, out: number): void;
@@ -32,14 +33,35 @@ export interface CompositeKernels {
 /** The memory below this offset holds colour.ts's tables (written once, by colour.ts); blocks start above it. */
 export const TABLES_END = 16384;
 
-let instance: CompositeKernels | null = null;
-export function compositeKernels(): CompositeKernels {
-  instance ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(COMPOSITE_KERNELS, 'base64'))).exports as unknown as CompositeKernels;
+/** The composite blend's inputs: every frame pixel whose point in the crop (through the matrix) lies inside it is blended with the face by the bilinear alpha there. */
+export interface BlendJob {
+  /** The frame's pixels to blend into (RGB) and the pixels blended with (the same array or the original frame). */
+  out: Uint8Array;
+  src: Uint8Array;
+  /** The frame's width in pixels. */
+  width: number;
+  /** The replaced-pixel mask of the frame (one byte a pixel), written where alpha > 0. */
+  replaced: Uint8Array;
+  /** The recoloured face (RGB) and its alpha (0-1), size x size. */
+  rgb: Uint8Array;
+  alpha: Float32Array;
+  size: number;
+  /** Frame point -> crop point. */
+  matrix: Affine;
+  /** Frame rows y0 .. y1 (inclusive), and on each the columns [from, to] to visit (to < from: none). */
+  y0: number;
+  y1: number;
+  columns(y: number, range: [number, number]): void;
+}
+
+let instance: PixelKernels | null = null;
+export function pixelKernels(): PixelKernels {
+  instance ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(PIXEL_KERNELS, 'base64'))).exports as unknown as PixelKernels;
   return instance;
 }
 
 /** Byte offsets for blocks of the given sizes (16-byte aligned) in the module's memory, grown to hold them all. */
-export function layout(k: CompositeKernels, sizes: readonly number[]): number[] {
+export function layout(k: PixelKernels, sizes: readonly number[]): number[] {
   const offsets: number[] = [];
   let end = TABLES_END;
   for (const s of sizes) {
@@ -51,10 +73,10 @@ export function layout(k: CompositeKernels, sizes: readonly number[]): number[] 
   return offsets;
 }
 
-/** blendFace (blend-face.ts), the same bytes. */
+/** The composite blend (the same bytes as test/helpers/blend-face.ts's definition). */
 export function blendFaceWasm(j: BlendJob): void {
   if (j.y1 < j.y0) return;
-  const k = compositeKernels();
+  const k = pixelKernels();
   const rows = j.y1 - j.y0 + 1;
   // the columns each row visits, and the rectangle they span
   const ranges = new Int32Array(rows * 2);
@@ -94,7 +116,7 @@ export function blendFaceWasm(j: BlendJob): void {
 
 /** composite.ts's erode: the min over each (2r + 1)-square window of a w x h byte mask, 0 outside it, into out. */
 export function erodeWasm(src: Uint8Array, w: number, h: number, r: number, out: Uint8Array): void {
-  const k = compositeKernels();
+  const k = pixelKernels();
   const n = w * h;
   const [pSrc, pTmp, pOut] = layout(k, [n, n, n]) as [number, number, number];
   const heap = new Uint8Array(k.memory.buffer);
@@ -105,7 +127,7 @@ export function erodeWasm(src: Uint8Array, w: number, h: number, r: number, out:
 
 /** composite.ts's feather: a w x h byte mask / 255, box-blurred twice with radius r, into alpha (float32). */
 export function featherWasm(mask: Uint8Array, w: number, h: number, r: number, alpha: Float32Array): void {
-  const k = compositeKernels();
+  const k = pixelKernels();
   const n = w * h;
   const [pMask, pA, pTmp, pSums] = layout(k, [n, n * 4, n * 4, w * 8]) as [number, number, number, number];
   new Uint8Array(k.memory.buffer).set(mask.subarray(0, n), pMask);
@@ -115,7 +137,7 @@ export function featherWasm(mask: Uint8Array, w: number, h: number, r: number, a
 
 /** composite.ts's pixelsRead: the crop pixels the blend reads into needed (one byte each), and the box [x0, y0, x1, y1] of the pixels with alpha > 0. */
 export function pixelsReadWasm(alpha: Float32Array, mask: Uint8Array, size: number, needed: Uint8Array): [number, number, number, number] {
-  const k = compositeKernels();
+  const k = pixelKernels();
   const n = size * size;
   const [pAlpha, pMask, pSeed, pAcross, pNeeded, pBox] = layout(k, [n * 4, n, n, n, n, 16]) as [number, number, number, number, number, number];
   new Float32Array(k.memory.buffer, pAlpha, n).set(alpha.subarray(0, n));
@@ -134,7 +156,7 @@ export function pixelsReadWasm(alpha: Float32Array, mask: Uint8Array, size: numb
  */
 export function warpWasm(src: RgbImage, inverse: Affine, width: number, height: number, only: Uint8Array | undefined, into: Uint8Array): RgbImage {
   if (into.length !== width * height * 3) throw new Error(`warpWasm: expected ${width * height * 3} bytes to write into, got ${into.length}`);
-  const k = compositeKernels();
+  const k = pixelKernels();
   const [a, b, c, d, e, f] = inverse;
   // the source rows reached: the map's extremes are at the output's corners (two rows' margin
   // for the bilinear neighbour and the stepped coordinates' rounding)
