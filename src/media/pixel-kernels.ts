@@ -9,7 +9,7 @@
  *   blendFaceWasm(job);                                 // as blendFace(job)
  *   erodeWasm(mask, w, h, r, out);  featherWasm(mask, w, h, r, alpha);   // composite.ts's erode and feather
  *   warpWasm(frame, inverse, 256, 256, only, into);     // warpAffine(frame, inverse, 256, 256, { border: 'replicate', only, into })
- *   const k = compositePixelKernels();                        // the instance, for colour.ts
+ *   const k = pixelKernels();                            // the instance, for colour.ts
  *   const [a, b] = layout(k, [bytesOfA, bytesOfB]);      // byte offsets of two blocks in its memory
  */
 import type { Affine, RgbImage } from '../util/geometry.ts';
@@ -66,7 +66,7 @@ export function layout(k: PixelKernels, sizes: readonly number[]): number[] {
   let end = TABLES_END;
   for (const s of sizes) {
     offsets.push(end);
-    end += Math.ceil(s / 16) * 16 + 16; // and 16 bytes more: the SIMD loads read up to 3 bytes past a block
+    end += Math.ceil(s / 16) * 16 + 16; // and 16 bytes more: a 4-byte load of a block's last RGB pixel reads 1 byte past it
   }
   const have = k.memory.buffer.byteLength;
   if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));
@@ -78,7 +78,7 @@ export function blendFaceWasm(j: BlendJob): void {
   if (j.y1 < j.y0) return;
   const k = pixelKernels();
   const rows = j.y1 - j.y0 + 1;
-  // the columns each row visits, and the rectangle they span
+  // the columns each row visits (whether any are is all rx0 and rx1 say: whole rows are copied)
   const ranges = new Int32Array(rows * 2);
   const range: [number, number] = [0, -1];
   let rx0 = Infinity;
@@ -151,22 +151,24 @@ export function pixelsReadWasm(alpha: Float32Array, mask: Uint8Array, size: numb
 
 /**
  * media/warp-affine.ts's warpAffine with border 'replicate' (the same bytes): into (width x height
- * RGB, zero-filled) gets the pixels `only` marks (all without it). Only the source rows the map
- * reaches are copied in.
+ * RGB) gets the pixels `only` marks (all without it), every other pixel 0. Only the source rows
+ * the map reaches are copied in.
  */
 export function warpWasm(src: RgbImage, inverse: Affine, width: number, height: number, only: Uint8Array | undefined, into: Uint8Array): RgbImage {
   if (into.length !== width * height * 3) throw new Error(`warpWasm: expected ${width * height * 3} bytes to write into, got ${into.length}`);
+  const n = width * height;
+  if (only && only.length < n) throw new Error(`warpWasm: expected a mark for each of the ${n} output pixels, got ${only.length}`);
   const k = pixelKernels();
   const [a, b, c, d, e, f] = inverse;
   // the source rows reached: the map's extremes are at the output's corners (two rows' margin
-  // for the bilinear neighbour and the stepped coordinates' rounding)
+  // for the bilinear neighbour and the stepped coordinates' rounding); every row when the map
+  // is not finite or so large that stepping's rounding could pass the margin
   const ys = [f, e * (height - 1) + f, d * (width - 1) + f, d * (width - 1) + e * (height - 1) + f];
-  const lo = Math.max(0, Math.min(src.height - 1, Math.floor(Math.min(...ys)) - 2));
-  const hi = Math.max(0, Math.min(src.height - 1, Math.ceil(Math.max(...ys)) + 2));
+  const window = [a, b, c, d, e, f].every(Number.isFinite) && ys.every((y) => Math.abs(y) < 2 ** 31);
+  const base = window ? Math.max(0, Math.min(src.height - 1, Math.floor(Math.min(...ys)) - 2)) : 0;
+  const last = window ? Math.max(0, Math.min(src.height - 1, Math.ceil(Math.max(...ys)) + 2)) : src.height - 1;
+  const rows = last - base + 1;
   const rowBytes = src.width * 3;
-  const rows = Number.isFinite(lo + hi) ? hi - lo + 1 : src.height;
-  const base = Number.isFinite(lo + hi) ? lo : 0;
-  const n = width * height;
   const [pSrc, pOut, pOnly] = layout(k, [rows * rowBytes, n * 3, only ? n : 0]) as [number, number, number];
   const heap = new Uint8Array(k.memory.buffer);
   heap.set(src.data.subarray(base * rowBytes, (base + rows) * rowBytes), pSrc);

@@ -10,8 +10,9 @@
 (module
   (memory (export "memory") 1)
 
-  ;; test/helpers/blend-face.ts's blendFace on a rectangle of the frame: columns rx0 .. rx0 + rw - 1 of rows
-  ;; y0 .. y1, as three arrays of rw pixels a row (src and out RGB, replaced one byte); on row y
+  ;; test/helpers/blend-face.ts's blendFace on a rectangle of the frame: columns rx0 .. rx0 + rw - 1
+  ;; of rows y0 .. y1 (pixel-kernels.ts passes whole rows: rx0 0, rw the width), as three arrays of
+  ;; rw pixels a row (src and out RGB, replaced one byte); on row y
   ;; the columns ranges[2 (y - y0)] .. ranges[2 (y - y0) + 1] (frame columns, i32) are visited.
   ;; rgb: the recoloured crop (RGB, size x size); alpha: its float32 alpha.
   (func (export "blend")

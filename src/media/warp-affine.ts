@@ -48,9 +48,9 @@ export interface WarpOptions {
   border?: 'replicate' | 'constant';
   /** Colour for `border: 'constant'`. */
   fill?: readonly [number, number, number];
-  /** Only the output pixels marked here (one byte per pixel, non-zero: wanted); the rest stay 0. */
+  /** Only the output pixels marked here (one byte per pixel, non-zero: wanted); the rest are 0. */
   only?: Uint8Array;
-  /** The array to write (zero-filled, width x height x 3); a new one without it. */
+  /** The array to write (width x height x 3, every byte written); a new one without it. */
   into?: Uint8Array;
 }
 
@@ -70,7 +70,7 @@ export function warpAffine(src: RgbImage, inverse: Affine, width: number, height
 export function warpAffineJs(src: RgbImage, inverse: Affine, width: number, height: number, options: WarpOptions = {}): RgbImage {
   const { border = 'replicate', fill = [0, 0, 0], only, into } = options;
   if (into && into.length !== width * height * 3) throw new Error(`warpAffine: expected ${width * height * 3} bytes to write into, got ${into.length}`);
-  const out = into ?? new Uint8Array(width * height * 3);
+  const out = into ? into.fill(0) : new Uint8Array(width * height * 3);
   const sw = src.width;
   const sh = src.height;
   const s = src.data;

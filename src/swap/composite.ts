@@ -78,7 +78,7 @@ export function compositeFace(frame: RgbImage, face: RgbImage, matrix: Affine, m
   }
   // the crop-sized arrays are scratch (src/util/scratch.ts): this runs on every face of every frame
   const original = warpAffine(frame, inv, size, size, { border: 'replicate', only, into: scratch('composite.original', Uint8Array, size * size * 3, false) });
-  const eroded = erode(mask, opts.erode ?? 0, scratch('composite.eroded', Uint8Array, size * size));
+  const eroded = erode(mask, opts.erode ?? 0, scratch('composite.eroded', Uint8Array, size * size, false));
   const alpha = feather(eroded, opts.feather ?? 0, scratch('composite.alpha', Float32Array, size * size, false));
   const { needed, box } = pixelsRead(alpha, mask);
   const [ax0, ay0, ax1, ay1] = box;

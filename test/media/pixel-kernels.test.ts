@@ -8,7 +8,7 @@
  * bit, do its two conversions alone (every eighth colour to Lab; Lab back, scaled past the gamut,
  * and a million random Lab values), and its cube root is Math.cbrt's; the warp equals
  * warpAffineJs's replicated border (a real face, turned, past the frame's edges, only some pixels;
- * a tiny source).
+ * a tiny source; maps not finite or past 2^53; an `into` not zero), and an odd-sized masked crop.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -126,13 +126,17 @@ test('the warp: the same bytes as warpAffineJs with a replicated border, all pix
     ['past the bottom right corner', frame, 256, [1.7, 0.2, frame.width - 150, -0.1, 1.9, frame.height - 120]],
     ['a 7x5 source stretched over 40x40', { width: 7, height: 5, data: Uint8Array.from({ length: 105 }, (_, i) => (i * 53) % 256) }, 40, [0.2, 0.03, -0.7, -0.02, 0.15, -0.4]],
   ];
+  // maps no alignment makes, which must still give the definition's bytes: not finite, and coordinates so large that stepping along a row rounds
+  maps.push(['a map with an infinity', frame, 64, [1, 0, 0, 0, Infinity, 500]], ['a map with a NaN', frame, 64, [1, 0, Number.NaN, 0, 1, 0]], ['coordinates past 2^53', frame, 64, [1, 0, 0, -(1e16 + 8 - 50) / 63, 0, 1e16 + 8]]);
   for (const [name, src, size, inverse] of maps) {
     for (const which of [undefined, size === 256 ? only : Uint8Array.from({ length: size * size }, (_, i) => i % 3)]) {
       const want = warpAffineJs(src, inverse, size, size, { border: 'replicate', only: which });
-      const got = warpWasm(src, inverse, size, size, which, new Uint8Array(size * size * 3));
+      // into holds an earlier warp's bytes: every byte is written
+      const got = warpWasm(src, inverse, size, size, which, new Uint8Array(size * size * 3).fill(99));
       assert.ok(same(want.data, got.data), `${name}${which ? ', only some' : ''}: ${firstDifference(want.data, got.data)}`);
     }
   }
+  assert.throws(() => warpWasm(frame, invertAffine(aligned.matrix), 256, 256, only.subarray(0, 1000), new Uint8Array(256 * 256 * 3)), /expected a mark for each of the 65536 output pixels, got 1000/);
 });
 
 test('rct: the same bytes as rctReference on a real face, darkened and brightened past the gamut, with and without the mask and the needed pixels', async () => {
@@ -155,6 +159,24 @@ test('rct: the same bytes as rctReference on a real face, darkened and brightene
         }
       }
     }
+  }
+});
+
+test('rct: the same bytes as rctReference on an odd-sized crop with its mask (the last pixel goes alone through the masked conversions)', async () => {
+  const { aligned, mask } = await setup();
+  const side = 255;
+  const crop = <T extends { width: number; data: Uint8Array }>(img: T, channels: number) => ({ width: side, height: side, data: Uint8Array.from({ length: side * side * channels }, (_, i) => img.data[(Math.floor(i / channels / side) * img.width + (Math.floor(i / channels) % side)) * channels + (i % channels)]!) });
+  const old = crop(aligned.image, 3);
+  const m = crop(mask, 1);
+  // the last pixel inside the mask and needed, so the tail converts it both ways
+  m.data[side * side - 1] = 255;
+  const next = { ...old, data: Uint8Array.from(old.data, (v) => Math.round(v * 0.7)) };
+  const needed = Uint8Array.from(m.data, (v, i) => (v > 0 || i % 5 === 0 ? 1 : 0));
+  for (const n of [needed, undefined]) {
+    const want = rctReference(old, next, m, n);
+    const got = COLOUR_METHODS.rct(old, next, m, n);
+    assert.ok(same(want.data, got.data), `needed ${!!n}: ${firstDifference(want.data, got.data)}`);
+    assert.not.equal(got.data[side * side * 3 - 1], next.data[side * side * 3 - 1], 'the last pixel was recoloured');
   }
 });
 
