@@ -12,6 +12,8 @@
  * `VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json`).
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { tf } from './tf.ts';
@@ -195,6 +197,25 @@ function noAdapterReason(): string {
     : `Dawn found no usable WebGPU adapter (no GPU driver Dawn accepts; Mesa's lavapipe lacks a feature Dawn requires; a software adapter for tests: apt-get install chromium, then VK_ICD_FILENAMES=${SWIFTSHADER_ICD})`;
 }
 
+/**
+ * The device files through which a hardware GPU's Vulkan driver is reached on Linux: DRM render
+ * nodes (Mesa's AMD and Intel drivers, NVIDIA's open one), NVIDIA's own, WSL2's /dev/dxg. None
+ * means Dawn can offer only a software adapter, which `auto` refuses anyway.
+ */
+export function gpuDeviceFiles(dev = '/dev'): string[] {
+  const found: string[] = [];
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  for (const n of list(join(dev, 'dri'))) if (n.startsWith('renderD')) found.push(join(dev, 'dri', n));
+  for (const n of list(dev)) if (/^nvidia\d+$/.test(n) || n === 'dxg') found.push(join(dev, n));
+  return found;
+}
+
 export interface LoadWebgpuOptions {
   /** Take a software adapter (explicit `--backend webgpu`); `auto` passes false. */
   allowEmulated: boolean;
@@ -206,6 +227,11 @@ export interface LoadWebgpuOptions {
  */
 export async function loadWebgpu(options: LoadWebgpuOptions): Promise<void> {
   if (!options.allowEmulated) {
+    // auto on Linux with no GPU device and no Vulkan driver named: nothing to ask Dawn (its probe,
+    // a child process, costs 300 ms of every command's start)
+    if (process.platform === 'linux' && !process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && !gpuDeviceFiles().length) {
+      throw new Error('no usable WebGPU adapter: this machine has no GPU device (no /dev/dri/renderD*, /dev/nvidia*, /dev/dxg), so Dawn was not asked');
+    }
     // auto: look first in a child process (quietly), and load Dawn here only for a hardware adapter
     const { adapters, dawnLog } = probeAdapters();
     const hw = adapters.find((a) => !a.emulated);

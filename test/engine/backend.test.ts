@@ -1,8 +1,12 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { resolveBackendChoice, selectBackend, type CandidateLoader } from '../../src/engine/backend.ts';
 import { tf } from '../../src/engine/tf.ts';
+import { gpuDeviceFiles } from '../../src/engine/webgpu.ts';
 import { UserError } from '../../src/util/errors.ts';
 
 const test = suite('engine/backend');
@@ -84,6 +88,20 @@ test('tensorflow alone fails with every reason listed', async () => {
   }
 });
 
+test('GPU device files: DRM render nodes, NVIDIA\'s and WSL2\'s, and nothing else', () => {
+  const dev = mkdtempSync(join(tmpdir(), 'janus-dev-'));
+  try {
+    assert.equal(gpuDeviceFiles(dev), []);
+    mkdirSync(join(dev, 'dri'));
+    for (const f of ['dri/card0', 'dri/by-path', 'nvidiactl', 'nvidia-uvm', 'null', 'tty0']) writeFileSync(join(dev, f), '');
+    assert.equal(gpuDeviceFiles(dev), [], 'a display card node, NVIDIA\'s control files and others are not a GPU to compute on');
+    for (const f of ['dri/renderD128', 'nvidia0', 'dxg']) writeFileSync(join(dev, f), '');
+    assert.equal(gpuDeviceFiles(dev).sort(), [join(dev, 'dri/renderD128'), join(dev, 'dxg'), join(dev, 'nvidia0')]);
+  } finally {
+    rmSync(dev, { recursive: true, force: true });
+  }
+});
+
 test('real loaders on this machine: the native packages are explained, wasm or tensorflow wins', async () => {
   const sel = await selectBackend('auto');
   if (!resolvable('@tensorflow/tfjs-node-gpu')) {
@@ -93,6 +111,8 @@ test('real loaders on this machine: the native packages are explained, wasm or t
   if (webgpu && !webgpu.ok) {
     // no hardware adapter here: none at all, or only an emulated one (SwiftShader when the webgpu tests set VK_ICD_FILENAMES)
     assert.match(webgpu.reason!, /no usable WebGPU adapter|emulated on the CPU.*auto never picks it|are not installed/);
+    // without a GPU device or a Vulkan driver named, Dawn is not even asked (its probe is a child process)
+    if (process.platform === 'linux' && !process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && !gpuDeviceFiles().length) assert.match(webgpu.reason!, /no GPU device \(no \/dev\/dri\/renderD\*, \/dev\/nvidia\*, \/dev\/dxg\), so Dawn was not asked/);
   }
   if (!resolvable('@tensorflow/tfjs-node-gpu') && !resolvable('@tensorflow/tfjs-node') && webgpu && !webgpu.ok) {
     assert.is(sel.candidate, 'wasm');
