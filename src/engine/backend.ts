@@ -12,6 +12,7 @@
  * and tfjs-backend-webgpu), so they are imported dynamically. Tests inject
  * their own loaders. On wasm, the kernels tfjs lacks for training are registered here.
  */
+import { createRequire } from 'node:module';
 import { BACKENDS, EngineConfig, type BackendChoice } from '../config/engine.ts';
 import { parseConfig } from '../config/parse.ts';
 import { UserError, errorMessage } from '../util/errors.ts';
@@ -65,7 +66,8 @@ const DEFAULT_LOADERS: Readonly<Record<Candidate, CandidateLoader>> = Object.fre
   'tfjs-node': () => importPackage(PACKAGE['tfjs-node']),
   webgpu: ({ explicit }) => loadWebgpu({ allowEmulated: explicit }),
   wasm: async () => {
-    await importPackage(PACKAGE.wasm);
+    // required, not imported: see tf.ts (Node's import of a CommonJS bundle scans its source first)
+    createRequire(import.meta.url)(PACKAGE.wasm);
     installThreadedWasm(resolveWasmThreads());
   },
   cpu: async () => undefined, // always registered by @tensorflow/tfjs

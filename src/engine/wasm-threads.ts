@@ -107,7 +107,7 @@ async function loadFactory(threads: number): Promise<{ factory: Factory; worker:
 }
 
 async function createThreadedBackend(threads: number): Promise<tf.KernelBackend> {
-  const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as {
+  const wasm = require('@tensorflow/tfjs-backend-wasm') as {
     BackendWasm: new (module: EmscriptenModule) => tf.KernelBackend;
     setThreadsCount: (n: number) => void;
     getThreadsCount: () => number;
