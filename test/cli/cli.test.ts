@@ -114,8 +114,10 @@ test('janus --help, CMD --help and option errors import no command implementatio
   const bad = run(['extract', 'v.mp4', '--out', 'o', '--detector', 'yolo']);
   assert.is(bad.status, 2, bad.stderr);
   assert.match(bad.stderr, /invalid --detector: expected detector to be one of ssd\|tiny, got "yolo"/);
-  // the hook does refuse them: doctor needs tfjs
-  assert.match(run(['doctor']).stderr, /heavy import: @tensorflow/);
+  // the hook does refuse them, imported (doctor needs ffmpeg and tfjs) or required (as Janus loads tfjs)
+  assert.match(run(['doctor']).stderr, /heavy import: (@tensorflow|fluent-ffmpeg)/);
+  const required = spawnSync(process.execPath, ['--import', FORBID_HEAVY, '--input-type=module', '-e', "import { createRequire } from 'node:module'; createRequire(import.meta.url)('@tensorflow/tfjs');"], { cwd: ROOT, encoding: 'utf8' });
+  assert.match(required.stderr, /heavy import: @tensorflow\/tfjs/);
 });
 
 test('status, clean, and run or stage on what is up to date load no stage implementation that needs tfjs, sharp, face-api or ffmpeg', () => {
