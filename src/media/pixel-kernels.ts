@@ -32,6 +32,8 @@ export interface PixelKernels {
 
 /** The memory below this offset holds colour.ts's tables (written once, by colour.ts); blocks start above it. */
 export const TABLES_END = 16384;
+/** Where pixel-kernels.wat reads colour.ts's tables (byte offsets, fixed in the .wat): LINEAR, THRESHOLD, START, the conversion constants. */
+export const COLOUR_TABLES = Object.freeze({ linear: 0, threshold: 2048, start: 4112, constants: 8216 });
 
 /** The composite blend's inputs: every frame pixel whose point in the crop (through the matrix) lies inside it is blended with the face by the bilinear alpha there. */
 export interface BlendJob {

@@ -7,7 +7,7 @@
  */
 import type { GrayImage, RgbImage } from '../util/geometry.ts';
 import type { ColourMethod } from '../config/swap.ts';
-import { pixelKernels, layout, type PixelKernels } from '../media/pixel-kernels.ts';
+import { COLOUR_TABLES, pixelKernels, layout, type PixelKernels } from '../media/pixel-kernels.ts';
 
 // sRGB <-> CIE Lab (D65), per pixel, floats; no allocation per pixel (compositing runs this on
 // every face of every frame)
@@ -60,10 +60,13 @@ export function toByte(c: number): number {
   while (c >= THRESHOLD[k + 1]!) k++;
   return k;
 }
-const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+/** CIE Lab's threshold (6/29)^3 and slope (29/3)^3, read by the JavaScript and passed to the kernels. */
+const T1 = 216 / 24389;
+const KK = 24389 / 27;
+const f = (t: number) => (t > T1 ? Math.cbrt(t) : (KK * t + 16) / 116);
 const finv = (t: number) => {
   const t3 = t * t * t;
-  return t3 > 216 / 24389 ? t3 : (116 * t - 16) / (24389 / 27);
+  return t3 > T1 ? t3 : (116 * t - 16) / KK;
 };
 
 /**
@@ -188,18 +191,16 @@ export function rctReference(old: RgbImage, next: RgbImage, mask?: GrayImage, ne
   return { width: old.width, height: old.height, data: out };
 }
 
-const T1 = 216 / 24389;
-const KK = 24389 / 27;
 /** colour.ts's tables in the kernels' memory (pixel-kernels.wat says where), written once per instance. */
 const tablesWritten = new WeakSet<PixelKernels>();
 function kernelsWithTables(): PixelKernels {
   const k = pixelKernels();
   if (!tablesWritten.has(k)) {
     if (!(THRESHOLD[255]! <= 1)) throw new Error(`colour: expected the least linear value of byte 255 to be at most 1 (the kernels return 255 from 1 up), got ${THRESHOLD[255]}`);
-    new Float64Array(k.memory.buffer, 0, 256).set(LINEAR);
-    new Float64Array(k.memory.buffer, 2048, 257).set(THRESHOLD);
-    new Uint8Array(k.memory.buffer, 4112, GRID + 1).set(START);
-    new Float64Array(k.memory.buffer, 8216, 20).set([...RGB_TO_XYZ, ...WHITE_XZ, ...XYZ_TO_RGB]);
+    new Float64Array(k.memory.buffer, COLOUR_TABLES.linear, 256).set(LINEAR);
+    new Float64Array(k.memory.buffer, COLOUR_TABLES.threshold, 257).set(THRESHOLD);
+    new Uint8Array(k.memory.buffer, COLOUR_TABLES.start, GRID + 1).set(START);
+    new Float64Array(k.memory.buffer, COLOUR_TABLES.constants, 20).set([...RGB_TO_XYZ, ...WHITE_XZ, ...XYZ_TO_RGB]);
     tablesWritten.add(k);
   }
   return k;
@@ -260,7 +261,7 @@ function rct(old: RgbImage, next: RgbImage, mask?: GrayImage, needed?: Uint8Arra
   const sums = new Float64Array(k.memory.buffer, pSums, 14);
   const { scale, shift } = transfer(sums.subarray(0, 7), sums.subarray(7, 14));
   // pixels nobody will read keep the new face's colour (the conversion back is the costly part)
-  if (needed) heap.set(next.data.subarray(0, n * 3), pOut);
+  if (needed) heap.copyWithin(pOut, pNew, pNew + n * 3);
   else heap.fill(0, pOut, pOut + n * 3);
   k.lab_to_rgb(pLabNew, n, pOut, needed ? pNeeded : -1, scale[0], scale[1], scale[2], shift[0], shift[1], shift[2], T1, KK);
   return { width: old.width, height: old.height, data: heap.slice(pOut, pOut + n * 3) };
