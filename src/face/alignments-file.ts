@@ -195,6 +195,16 @@ export function readAlignments(file: string): AlignmentsDoc {
  */
 export async function writeAlignments(file: string, doc: AlignmentsDoc): Promise<void> {
   const { frames, ...head } = doc;
+  await writeAlignmentsFrames(file, head, frames);
+}
+
+/**
+ * writeAlignments with the frames from an iterable, taken one at a time as it makes them
+ * (extraction's second pass yields each frame as it reaches it: the document is never held
+ * whole). The file appears only when the last frame is in; an error from the frames leaves
+ * nothing behind.
+ */
+export async function writeAlignmentsFrames(file: string, head: AlignmentsHeader, frames: Iterable<AlignedFrame> | AsyncIterable<AlignedFrame>): Promise<void> {
   const header = JSON.stringify({ ...head, frames: [] }, null, 2);
   const tail = '"frames": []\n}';
   if (!header.endsWith(tail)) throw new Error(`writeAlignments: expected the header to end with the frames, got …${header.slice(-40)}`);
@@ -202,15 +212,16 @@ export async function writeAlignments(file: string, doc: AlignmentsDoc): Promise
   await withAtomicPath(file, async (tmp) => {
     const fh = await open(tmp, 'w');
     try {
-      let batch = `${header.slice(0, -tail.length)}"frames": [${frames.length ? '\n' : ''}`;
-      for (let i = 0; i < frames.length; i++) {
-        batch += `    ${JSON.stringify(frames[i])}${i < frames.length - 1 ? ',' : ''}\n`;
+      let batch = `${header.slice(0, -tail.length)}"frames": [`;
+      let count = 0;
+      for await (const frame of frames) {
+        batch += `${count++ ? ',' : ''}\n    ${JSON.stringify(frame)}`;
         if (batch.length > 1 << 20) {
           await fh.writeFile(batch);
           batch = '';
         }
       }
-      await fh.writeFile(`${batch}${frames.length ? '  ' : ''}]\n}\n`);
+      await fh.writeFile(`${batch}${count ? '\n  ' : ''}]\n}\n`);
       await fh.sync();
     } finally {
       await fh.close();

@@ -2,29 +2,31 @@
  * Extraction in two passes. Pass 1, per frame (the DAG's items): detect faces, 68 landmarks and
  * recognition descriptors, one small JSON per frame. Pass 2, once all frames are in: choose the
  * target identity, apply the quality filters, smooth the landmarks over time, align, and write
- * the aligned faces, their masks and the alignments file.
+ * the aligned faces, their masks and the alignments file, reading the detections a frame at a
+ * time (its memory does not grow with the video's length).
  *
  *   const dets = await detectFrame(fa, frame, cfg);               // pass 1, one frame
- *   const doc = await finishExtraction({ video, detections, cfg, out, reference });   // pass 2
+ *   const { header, kept } = await finishExtraction({ video, info, detections: detectionList(dets), cfg, alignmentsFile, facesDir, masksDir });   // pass 2
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { ExtractConfig } from '../config/extract.ts';
-import { decodeFrames } from '../media/decode.ts';
+import { decodeFrames, type Frame } from '../media/decode.ts';
 import { readImage, writeGrayPng, writeImage } from '../media/image.ts';
 import { rationalValue, type VideoInfo } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import { alignFace } from './align.ts';
-import { ALIGNMENTS_SCHEMA, describeClustering, writeAlignments, type AlignedFaceRecord, type AlignmentsDoc, type ClusteringRecord } from './alignments-file.ts';
+import { ALIGNMENTS_SCHEMA, describeClustering, writeAlignmentsFrames, type AlignedFaceRecord, type AlignedFrame, type AlignmentsDoc, type AlignmentsHeader, type ClusteringRecord } from './alignments-file.ts';
 import type { FrameDetections } from './detections-file.ts';
-import { describeFace, descriptorDistance, detectFaces, followFaces, landmarkBounds, type DetectedFace, type FaceApi } from './face-api.ts';
+import { describeFace, descriptorDistance, detectFaces, followFaces, type DetectedFace, type FaceApi } from './face-api.ts';
 import { clusterTracks, pickTarget, type Clustering } from './identity.ts';
 import { extendedMask } from './mask.ts';
 import { laplacianVariance } from './quality.ts';
-import { jitter, smoothLandmarks } from './smoothing.ts';
+import { JitterSum } from './smoothing.ts';
+import { jumped, runsOf, TrackSmoother } from './track-smoothing.ts';
 import { buildTracks } from './tracks.ts';
 import { transformPoints } from './umeyama.ts';
-import type { Point, RgbImage } from '../util/geometry.ts';
+import type { Box, Point, RgbImage } from '../util/geometry.ts';
 import { faultPoint } from '../util/fault-point.ts';
 import { settledAll } from '../util/settled-all.ts';
 
@@ -64,39 +66,6 @@ export function anyLost(previous: readonly DetectedFace[], followed: readonly (D
   });
 }
 
-/**
- * A followed face whose landmarks moved by more than 40% of its width, or grew or shrank by more
- * than 30%, in one frame: no face moves so between two frames of a shot, so the landmark net
- * was fitting something else (the face turned away, was covered, or the shot changed).
- */
-export function jumped(before: Pick<DetectedFace, 'landmarks'>, after: Pick<DetectedFace, 'landmarks'>): boolean {
-  const a = landmarkBounds(before.landmarks);
-  const b = landmarkBounds(after.landmarks);
-  const scale = b.width / Math.max(1e-6, a.width);
-  const moved = Math.hypot(b.x + b.width / 2 - (a.x + a.width / 2), b.y + b.height / 2 - (a.y + a.height / 2)) / Math.max(1e-6, a.width);
-  return moved > 0.4 || scale > 1.3 || scale < 1 / 1.3;
-}
-
-/**
- * smoothLandmarks over each run of frames that one face track holds without a jump: a change
- * of track (another person, another place) or landmarks that jumped (a cut to the same person
- * in the same place keeps the track) starts a new run, so two shots are never averaged.
- */
-export function smoothByTrack(track: readonly (Point[] | null)[], trackOf: readonly number[], cfg: ExtractConfig, fps: number): (Point[] | null)[] {
-  const out: (Point[] | null)[] = track.map(() => null);
-  for (let t = 0; t < track.length; ) {
-    if (!track[t]) {
-      t++;
-      continue;
-    }
-    let end = t + 1;
-    while (end < track.length && track[end] && trackOf[end] === trackOf[t] && !jumped({ landmarks: track[end - 1]! }, { landmarks: track[end]! })) end++;
-    smoothLandmarks(track.slice(t, end), cfg, fps).forEach((p, k) => (out[t + k] = p));
-    t = end;
-  }
-  return out;
-}
-
 /** The frame a resumed run must restart from to rebuild the tracking state for `index`. */
 export function trackingStart(index: number, cfg: ExtractConfig): number {
   return index - (index % cfg.detectEvery);
@@ -111,11 +80,39 @@ export async function referenceDescriptor(fa: FaceApi, file: string, cfg: Extrac
   return largest.descriptor!;
 }
 
+/** A video's detections, a frame at a time (the stage reads its per-frame files; finishing reads each a few times and never holds them all). */
+export interface DetectionSource {
+  readonly count: number;
+  /** Frame `t`'s detections, in frame order from 0. */
+  read(t: number): FrameDetections;
+}
+
+/** Detections held in an array, as a source. */
+export function detectionList(list: readonly FrameDetections[]): DetectionSource {
+  return { count: list.length, read: (t) => list[t]! };
+}
+
+/** A source that keeps the last `size` frames read (smoothing reads the frames around each one). */
+function recentlyRead(src: DetectionSource, size: number): DetectionSource {
+  const held = new Map<number, FrameDetections>();
+  return {
+    count: src.count,
+    read(t) {
+      let d = held.get(t);
+      if (d) return d;
+      d = src.read(t);
+      held.set(t, d);
+      if (held.size > size) held.delete(held.keys().next().value!);
+      return d;
+    },
+  };
+}
+
 export interface FinishOptions {
   video: string;
   info: VideoInfo;
   /** One entry per frame, in frame order. */
-  detections: FrameDetections[];
+  detections: DetectionSource;
   cfg: ExtractConfig;
   /** Folder of the alignments file; faces/ and masks/ go beside it unless given. */
   alignmentsFile: string;
@@ -126,6 +123,34 @@ export interface FinishOptions {
   fa?: FaceApi;
   signal?: AbortSignal;
   log?: (line: string) => void;
+}
+
+/** What finishing wrote: the alignments file's header, and how many frames and kept faces its frames hold. */
+export interface FinishResult {
+  header: AlignmentsHeader;
+  frames: number;
+  kept: number;
+}
+
+/**
+ * What finishing holds of a detected face between its passes over the detections (its landmarks
+ * stay in the files), with what steps 1 and 2 decided: the filters' reason, identity, track.
+ */
+interface FaceState {
+  box: Box;
+  score: number;
+  tracked?: boolean;
+  /** A followed face's descriptor is its detection's: one array for both. */
+  descriptor: number[] | null;
+  reason: AlignedFaceRecord['reason'];
+  identityDistance: number | null;
+  track: number | null;
+  cluster: number | null;
+}
+
+interface FrameState {
+  index: number;
+  faces: FaceState[];
 }
 
 /** What identification decided: the target, the face kept per frame, and followed faces still to check. */
@@ -142,81 +167,103 @@ interface Identification {
   candidates: number;
 }
 
-export async function finishExtraction(o: FinishOptions): Promise<AlignmentsDoc> {
-  const { cfg, detections } = o;
+/**
+ * Pass 2: identity, filters, smoothing, the second decoding (aligned faces and masks), the
+ * alignments file. Memory does not grow with the video's length beyond a few numbers a face:
+ * the detections are read again where their landmarks are needed, the smoothed landmarks are
+ * computed a frame at a time (a run at a time for `kalman` and `one-euro`), and the alignments
+ * file is written a frame at a time as the second decoding reaches it.
+ */
+export async function finishExtraction(o: FinishOptions): Promise<FinishResult> {
+  const { cfg } = o;
+  const src = recentlyRead(o.detections, cfg.smoothWindow + 2);
+  const n = src.count;
   const log = o.log ?? (() => undefined);
   const warnings: string[] = [];
-  const records = initialRecords(detections, cfg);
-  const id = identify(o, records, log);
-  const track: (Point[] | null)[] = detections.map(() => null);
+  const frames = filtered(src, cfg);
+  const id = identify(o, frames, log);
   /** The face track each kept face belongs to (-1: none): smoothing never mixes two tracks (a cut, another place). */
-  const trackOf = detections.map(() => -1);
-  detections.forEach((d, t) => {
+  const trackOf = new Int32Array(n).fill(-1);
+  frames.forEach((fr, t) => {
     const kept = id.keptIndex[t]!;
-    d.faces.forEach((_, k) => {
-      const r = records[t]![k]!;
-      if (r.reason === null && k !== kept) r.reason = 'not the target identity';
-      if (k === kept && id.verify.has(`${t}:${k}`)) r.reason = null; // for now: the aligned crop decides
+    fr.faces.forEach((f, k) => {
+      if (f.reason === null && k !== kept) f.reason = 'not the target identity';
+      if (k === kept && id.verify.has(`${t}:${k}`)) f.reason = null; // for now: the aligned crop decides
     });
-    if (kept !== null) {
-      track[t] = d.faces[kept]!.landmarks;
-      trackOf[t] = records[t]![kept]!.track ?? id.verify.get(`${t}:${kept}`) ?? -1;
-    }
+    if (kept !== null) trackOf[t] = fr.faces[kept]!.track ?? id.verify.get(`${t}:${kept}`) ?? -1;
   });
-  if (!id.candidates) warnings.push(`no faces found in "${o.video}" (${detections.length} frames searched)`);
-  else if (o.reference && track.every((x) => x === null)) warnings.push(`the reference identity "${o.reference.file}" was not found in "${o.video}"`);
-  // 3. smoothing
-  const smoothed = smoothByTrack(track, trackOf, cfg, rationalValue(o.info.fps));
+  if (!id.candidates) warnings.push(`no faces found in "${o.video}" (${n} frames searched)`);
+  else if (o.reference && id.keptIndex.every((k) => k === null)) warnings.push(`the reference identity "${o.reference.file}" was not found in "${o.video}"`);
+  // 3. smoothing: the kept face's landmarks, read again from the detections
+  const raw = (t: number) => {
+    const k = id.keptIndex[t];
+    return k === null || k === undefined ? null : src.read(t).faces[k]!.landmarks;
+  };
+  const runOf = runsOf(n, raw, trackOf);
+  const smoother = new TrackSmoother(n, raw, runOf, cfg, rationalValue(o.info.fps));
   const faceWidth = cfg.size / cfg.coverage;
-  const jit = { unit: 'px in the aligned crop' as const, before: jitter(track, faceWidth), after: jitter(smoothed, faceWidth) };
-  // 4. align, blur filter, write (second decoding pass: only frames with a kept face)
-  await alignAndWrite(o, records, id, smoothed);
-  if (o.signal?.aborted) throw new Error('extraction interrupted');
-  const doc: AlignmentsDoc = {
+  const before = new JitterSum(faceWidth);
+  const after = new JitterSum(faceWidth);
+  for (let t = 0; t < n; t++) {
+    before.add(raw(t));
+    after.add(smoother.at(t));
+  }
+  const header: AlignmentsHeader = {
     schema: ALIGNMENTS_SCHEMA,
     video: { file: o.video, width: o.info.width, height: o.info.height, fps: o.info.fps, frameCount: o.info.frameCount },
     settings: { ...cfg, identity: o.reference?.file },
     target: id.target,
     clustering: id.clusteringDoc,
-    jitter: jit,
+    jitter: { unit: 'px in the aligned crop' as const, before: before.value(), after: after.value() },
     warnings,
-    frames: detections.map((d, t) => ({ index: d.index, time: d.time, faces: records[t]! })),
   };
+  // 4. align, blur filter, write (second decoding pass: only frames with a kept face), the alignments file a frame at a time
+  const result = { header, frames: n, kept: 0 };
+  await writeAlignmentsFrames(o.alignmentsFile, header, alignAndWrite(o, src, frames, id, smoother, () => result.kept++));
   for (const w of warnings) log(`warning: ${w}`);
-  await writeAlignments(o.alignmentsFile, doc);
-  return doc;
+  return result;
 }
 
-/** A record per detected face, with step 1 done: the score and size filters. */
-function initialRecords(detections: FrameDetections[], cfg: ExtractConfig): AlignedFaceRecord[][] {
-  return detections.map((d) =>
-    d.faces.map((f) => ({
-      box: f.box,
-      score: f.score,
-      landmarks: f.landmarks,
-      smoothed: null,
-      matrix: null,
-      identityDistance: null,
-      blur: null,
-      kept: false,
-      reason: f.score < cfg.minScore ? 'score below minimum' : Math.min(f.box.width, f.box.height) < cfg.minSize ? 'face too small' : null,
-      face: null,
-      mask: null,
-      track: null,
-      cluster: null,
-    })),
-  );
+/** Step 1, the score and size filters, with what identity needs of each face (one pass over the detections). */
+function filtered(src: DetectionSource, cfg: ExtractConfig): FrameState[] {
+  const frames: FrameState[] = [];
+  let previous: readonly FaceState[] = [];
+  for (let t = 0; t < src.count; t++) {
+    const d = src.read(t);
+    const faces = d.faces.map((f): FaceState => {
+      const same = f.descriptor && previous.find((p) => p.descriptor && sameNumbers(p.descriptor, f.descriptor!));
+      return {
+        box: f.box,
+        score: f.score,
+        tracked: f.tracked,
+        descriptor: same ? same.descriptor : f.descriptor,
+        reason: f.score < cfg.minScore ? 'score below minimum' : Math.min(f.box.width, f.box.height) < cfg.minSize ? 'face too small' : null,
+        identityDistance: null,
+        track: null,
+        cluster: null,
+      };
+    });
+    frames.push({ index: d.index, faces });
+    previous = faces;
+  }
+  return frames;
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Step 2, identity: tracks, clusters of tracks, the target (a reference photo's person or cluster N). */
-function identify(o: FinishOptions, records: AlignedFaceRecord[][], log: (line: string) => void): Identification {
-  const { cfg, detections } = o;
-  const tracking = buildTracks(detections, (t, k) => records[t]![k]!.reason === null, { breakDistance: cfg.identityThreshold });
+function identify(o: FinishOptions, frames: FrameState[], log: (line: string) => void): Identification {
+  const { cfg } = o;
+  const tracking = buildTracks(frames, (t, k) => frames[t]!.faces[k]!.reason === null, { breakDistance: cfg.identityThreshold });
   // followed faces after a track's last detection: checked below with a descriptor of their own
   // (when face-api is at hand), against the track they were followed from
   const verify = new Map<string, number>();
   for (const { t, k, track } of tracking.uncertain) {
-    records[t]![k]!.reason = 'identity uncertain';
+    frames[t]!.faces[k]!.reason = 'identity uncertain';
     if (o.fa && track !== null) verify.set(`${t}:${k}`, track);
   }
   const clustering = clusterTracks(tracking.tracks, { threshold: cfg.clusterThreshold, range: cfg.clusterThresholdRange });
@@ -224,22 +271,21 @@ function identify(o: FinishOptions, records: AlignedFaceRecord[][], log: (line: 
   for (const c of clustering.clusters) for (const id of c.tracks) clusterOfTrack.set(id, c.rank);
   for (const tr of tracking.tracks) {
     for (const { t, k } of tr.faces) {
-      records[t]![k]!.track = tr.id;
-      records[t]![k]!.cluster = clusterOfTrack.get(tr.id)!;
+      frames[t]!.faces[k]!.track = tr.id;
+      frames[t]!.faces[k]!.cluster = clusterOfTrack.get(tr.id)!;
     }
   }
   const trackMean = new Map(tracking.tracks.map((tr) => [tr.id, tr.descriptors[0]!.map((_, i) => tr.descriptors.reduce((acc, d) => acc + d[i]!, 0) / tr.descriptors.length)]));
-  const candidates = detections.reduce((n, d, t) => n + d.faces.filter((_, k) => records[t]![k]!.reason === null).length, 0);
+  const candidates = frames.reduce((n, fr) => n + fr.faces.filter((f) => f.reason === null).length, 0);
   const clusteringDoc = clusteringRecord(clustering, tracking.tracks.length);
   log(describeClustering(clusteringDoc));
-  const keptIndex: (number | null)[] = detections.map(() => null);
-  const distanceTo = (centroid: readonly number[]) =>
-    detections.forEach((d, t) => d.faces.forEach((f, k) => (records[t]![k]!.identityDistance = f.descriptor ? descriptorDistance(f.descriptor, centroid) : null)));
+  const keptIndex: (number | null)[] = frames.map(() => null);
+  const distanceTo = (centroid: readonly number[]) => frames.forEach((fr) => fr.faces.forEach((f) => (f.identityDistance = f.descriptor ? descriptorDistance(f.descriptor, centroid) : null)));
   const found = { clusteringDoc, keptIndex, verify, trackMean, clusterOfTrack, candidates };
   if (o.reference) {
     distanceTo(o.reference.descriptor);
-    detections.forEach((d, t) => {
-      const eligible = d.faces.map((f, k) => (records[t]![k]!.reason === null ? f : { descriptor: null }));
+    frames.forEach((fr, t) => {
+      const eligible = fr.faces.map((f) => (f.reason === null ? f : { descriptor: null }));
       keptIndex[t] = pickTarget(eligible, o.reference!.descriptor, cfg.identityThreshold).kept;
     });
     verify.clear();
@@ -257,7 +303,7 @@ function identify(o: FinishOptions, records: AlignedFaceRecord[][], log: (line: 
   if (chosen) {
     distanceTo(chosen.centroid);
     // cannot-link: a cluster holds at most one face per frame
-    detections.forEach((d, t) => d.faces.forEach((_, k) => records[t]![k]!.reason === null && records[t]![k]!.cluster === chosen.rank && (keptIndex[t] = k)));
+    frames.forEach((fr, t) => fr.faces.forEach((f, k) => f.reason === null && f.cluster === chosen.rank && (keptIndex[t] = k)));
     // an uncertain face of a chosen track, where its frame has no other: a candidate, checked when aligned
     for (const [key, trackId] of verify) {
       const [t, k] = key.split(':').map(Number) as [number, number];
@@ -269,16 +315,30 @@ function identify(o: FinishOptions, records: AlignedFaceRecord[][], log: (line: 
   return { ...found, target: { source: chosen ? 'cluster' : 'none', reference: null, cluster: chosen?.rank ?? null, clusterSize: chosen?.faces ?? null, clusters: n } };
 }
 
-/** Step 4, the second decoding pass: align each kept face, check followed ones and blur, write face and mask. */
-async function alignAndWrite(o: FinishOptions, records: AlignedFaceRecord[][], id: Identification, smoothed: (Point[] | null)[]): Promise<void> {
-  const { cfg, detections } = o;
+/**
+ * Step 4, the second decoding pass, a frame of the alignments file at a time: each frame's
+ * records from its detections read again and what steps 1-3 decided; each kept face aligned,
+ * followed ones checked, blur filtered, face and mask written (`onKept` counts them).
+ */
+async function* alignAndWrite(o: FinishOptions, src: DetectionSource, frames: readonly FrameState[], id: Identification, smoother: TrackSmoother, onKept: () => void): AsyncGenerator<AlignedFrame> {
+  const { cfg } = o;
   for (const dir of [o.facesDir, o.masksDir]) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   }
-  const wanted = new Set(id.keptIndex.flatMap((k, t) => (k === null ? [] : [detections[t]!.index])));
-  if (!wanted.size) return;
-  const byIndex = new Map(detections.map((d, t) => [d.index, t]));
+  let decoder = null as AsyncGenerator<Frame> | null;
+  let decoded = null as Frame | null;
+  let ended = false;
+  /** The decoded frame `index` (null: the video has no such frame); frames before it are passed over. */
+  const frameAt = async (index: number): Promise<Frame | null> => {
+    decoder ??= decodeFrames(o.video, { info: o.info, thread: true });
+    while (!ended && (decoded === null || decoded.index < index)) {
+      const r = await decoder.next();
+      if (r.done) ended = true;
+      else decoded = r.value;
+    }
+    return decoded?.index === index ? decoded : null;
+  };
   // the PNG encodes run off the main thread while the next frames are aligned, a few at a time
   const writes: Array<Promise<unknown>> = [];
   const write = async (p: Promise<unknown>) => {
@@ -287,45 +347,55 @@ async function alignAndWrite(o: FinishOptions, records: AlignedFaceRecord[][], i
     if (writes.length >= 4) await writes.shift();
   };
   try {
-    for await (const frame of decodeFrames(o.video, { info: o.info, thread: true })) {
-      if (o.signal?.aborted) break;
-      const t = byIndex.get(frame.index);
-      if (t === undefined || !wanted.has(frame.index)) continue;
+    for (let t = 0; t < src.count; t++) {
+      if (o.signal?.aborted) throw new Error('extraction interrupted');
+      const d = src.read(t);
+      const records = d.faces.map((f, k): AlignedFaceRecord => {
+        const s = frames[t]!.faces[k]!;
+        return { box: f.box, score: f.score, landmarks: f.landmarks, smoothed: null, matrix: null, identityDistance: s.identityDistance, blur: null, kept: false, reason: s.reason, face: null, mask: null, track: s.track, cluster: s.cluster };
+      });
       const k = id.keptIndex[t]!;
-      const r = records[t]![k]!;
-      const pts = smoothed[t]!;
-      const aligned = alignFace(frame, pts, cfg);
-      const mask = extendedMask(aligned.landmarks, cfg.size);
-      r.smoothed = pts;
-      r.matrix = [...aligned.matrix] as AlignedFaceRecord['matrix'];
-      const trackId = id.verify.get(`${t}:${k}`);
-      if (trackId !== undefined) {
-        const d = await describeFace(o.fa!, aligned.image, aligned.landmarks);
-        const dist = descriptorDistance(d, id.trackMean.get(trackId)!);
-        if (dist >= cfg.identityThreshold) {
-          r.reason = 'identity uncertain';
-          continue;
-        }
-        r.track = trackId;
-        r.cluster = id.clusterOfTrack.get(trackId)!;
-        r.identityDistance ??= dist;
-      }
-      r.blur = laplacianVariance(aligned.image, mask);
-      if (cfg.minBlur > 0 && r.blur < cfg.minBlur) {
-        r.reason = 'too blurred';
-        continue;
-      }
-      const name = `${String(frame.index).padStart(6, '0')}_${k}.png`;
-      await write(settledAll([writeImage(join(o.facesDir, name), aligned.image), writeGrayPng(join(o.masksDir, name), mask)]));
-      faultPoint('extract.pass2');
-      r.kept = true;
-      r.face = relative(dirname(o.alignmentsFile), join(o.facesDir, name));
-      r.mask = relative(dirname(o.alignmentsFile), join(o.masksDir, name));
+      const frame = k === null ? null : await frameAt(d.index);
+      if (k !== null && frame) await alignOne(frame, t, k, records[k]!);
+      yield { index: d.index, time: d.time, faces: records };
     }
   } finally {
+    await decoder?.return(undefined);
     await Promise.allSettled(writes); // none left running behind the caller's back
   }
   for (const p of writes) await p; // a failed write fails the pass
+
+  async function alignOne(frame: Frame, t: number, k: number, r: AlignedFaceRecord): Promise<void> {
+    const pts = smoother.at(t)!;
+    const aligned = alignFace(frame, pts, cfg);
+    const mask = extendedMask(aligned.landmarks, cfg.size);
+    r.smoothed = pts;
+    r.matrix = [...aligned.matrix] as AlignedFaceRecord['matrix'];
+    const trackId = id.verify.get(`${t}:${k}`);
+    if (trackId !== undefined) {
+      const d = await describeFace(o.fa!, aligned.image, aligned.landmarks);
+      const dist = descriptorDistance(d, id.trackMean.get(trackId)!);
+      if (dist >= cfg.identityThreshold) {
+        r.reason = 'identity uncertain';
+        return;
+      }
+      r.track = trackId;
+      r.cluster = id.clusterOfTrack.get(trackId)!;
+      r.identityDistance ??= dist;
+    }
+    r.blur = laplacianVariance(aligned.image, mask);
+    if (cfg.minBlur > 0 && r.blur < cfg.minBlur) {
+      r.reason = 'too blurred';
+      return;
+    }
+    const name = `${String(frame.index).padStart(6, '0')}_${k}.png`;
+    await write(settledAll([writeImage(join(o.facesDir, name), aligned.image), writeGrayPng(join(o.masksDir, name), mask)]));
+    faultPoint('extract.pass2');
+    r.kept = true;
+    r.face = relative(dirname(o.alignmentsFile), join(o.facesDir, name));
+    r.mask = relative(dirname(o.alignmentsFile), join(o.masksDir, name));
+    onKept();
+  }
 }
 
 function clusteringRecord(c: Clustering, tracks: number): ClusteringRecord {

@@ -27,12 +27,24 @@ export type SmoothingSettings = Pick<ExtractConfig, 'smoothWindow' | 'kalmanMeas
 /** One run of consecutive frames, in face widths: smooth it and return it in the same units. */
 type RunFilter = (run: readonly (readonly Point[])[], s: SmoothingSettings, fps: number) => Point[][];
 
+/** Landmarks of frame `u` (null or undefined: no face there, another run, past either end). */
+export type FrameLandmarks = (u: number) => readonly Point[] | null | undefined;
+
+/**
+ * The methods whose value at a frame depends only on the frames around it: computed a frame at
+ * a time (extraction smooths a video's landmarks without holding them all; src/face/track-smoothing.ts).
+ */
+export const LOCAL_SMOOTHERS = Object.freeze({
+  window: (get: FrameLandmarks, t: number, s: Pick<SmoothingSettings, 'smoothWindow'>) => windowAt(get, t, s.smoothWindow),
+  none: (get: FrameLandmarks, t: number) => get(t)?.map(([x, y]) => [x, y] as Point) ?? null,
+} satisfies Partial<Record<SmoothingMethod, (get: FrameLandmarks, t: number, s: SmoothingSettings) => Point[] | null>>);
+
 /** Each method, by name. `window` works in pixels (it is linear), the filters in face widths. */
 export const SMOOTHERS = Object.freeze({
   window: (track: Track, s: SmoothingSettings) => smoothTrack(track, s.smoothWindow),
   kalman: (track: Track, s: SmoothingSettings, fps: number) => byRun(track, s, fps, kalmanRun),
   'one-euro': (track: Track, s: SmoothingSettings, fps: number) => byRun(track, s, fps, oneEuroRun),
-  none: (track: Track) => track.map((p) => (p ? p.map(([x, y]) => [x, y] as Point) : null)),
+  none: (track: Track) => track.map((_, t) => LOCAL_SMOOTHERS.none((u) => track[u], t)),
 } satisfies Record<SmoothingMethod, (track: Track, s: SmoothingSettings, fps: number) => (Point[] | null)[]>);
 
 /** Smooth a track with the configured method (`smooth: false` is `none`). */
@@ -167,42 +179,57 @@ function oneEuroRun(run: readonly (readonly Point[])[], s: SmoothingSettings, fp
 
 /** Triangle-weighted centred moving average over runs of consecutive frames (gaps break runs). */
 export function smoothTrack(track: Track, window: number): (Point[] | null)[] {
+  return track.map((_, t) => windowAt((u) => track[u], t, window));
+}
+
+/** The triangle-weighted centred average at frame `t`, stopping at a gap (a frame `get` gives none for) on either side. */
+export function windowAt(get: FrameLandmarks, t: number, window: number): Point[] | null {
+  const pts = get(t);
+  if (!pts) return null;
   const half = Math.floor(window / 2);
-  return track.map((pts, t) => {
-    if (!pts) return null;
-    const out: Point[] = pts.map(() => [0, 0]);
-    let wsum = 0;
-    for (let d = -half; d <= half; d++) {
-      // stop at a gap on either side
-      let ok = true;
-      for (let k = Math.min(0, d); k <= Math.max(0, d); k++) if (!track[t + k]) ok = false;
-      if (!ok) continue;
-      const w = half + 1 - Math.abs(d);
-      const q = track[t + d]!;
-      for (let i = 0; i < pts.length; i++) {
-        out[i]![0] += w * q[i]![0];
-        out[i]![1] += w * q[i]![1];
-      }
-      wsum += w;
+  const out: Point[] = pts.map(() => [0, 0]);
+  let wsum = 0;
+  for (let d = -half; d <= half; d++) {
+    // stop at a gap on either side
+    let ok = true;
+    for (let k = Math.min(0, d); k <= Math.max(0, d); k++) if (!get(t + k)) ok = false;
+    if (!ok) continue;
+    const w = half + 1 - Math.abs(d);
+    const q = get(t + d)!;
+    for (let i = 0; i < pts.length; i++) {
+      out[i]![0] += w * q[i]![0];
+      out[i]![1] += w * q[i]![1];
     }
-    return out.map(([x, y]) => [x / wsum, y / wsum] as Point);
-  });
+    wsum += w;
+  }
+  return out.map(([x, y]) => [x / wsum, y / wsum] as Point);
 }
 
 /** Mean residual frame-to-frame motion, scaled to a face `faceWidthPx` wide (jaw to jaw). */
 export function jitter(track: Track, faceWidthPx: number): number | null {
-  let sum = 0;
-  let n = 0;
-  for (let t = 0; t + 1 < track.length; t++) {
-    const a = track[t];
-    const b = track[t + 1];
-    if (!a || !b) continue;
+  const j = new JitterSum(faceWidthPx);
+  for (let t = 0; t < track.length; t++) j.add(track[t] ?? null);
+  return j.value();
+}
+
+/** `jitter` a frame at a time: `add` each frame's landmarks (null: none) in order. */
+export class JitterSum {
+  private sum = 0;
+  private n = 0;
+  private prev: readonly Point[] | null = null;
+  constructor(private readonly faceWidthPx: number) {}
+  add(b: readonly Point[] | null): void {
+    const a = this.prev;
+    this.prev = b;
+    if (!a || !b) return;
     const m = umeyama(a, b);
     const width = Math.hypot(b[16]![0] - b[0]![0], b[16]![1] - b[0]![1]);
-    sum += (meanDistance(transformPoints(m, a), b) * faceWidthPx) / width;
-    n++;
+    this.sum += (meanDistance(transformPoints(m, a), b) * this.faceWidthPx) / width;
+    this.n++;
   }
-  return n ? sum / n : null;
+  value(): number | null {
+    return this.n ? this.sum / this.n : null;
+  }
 }
 
 /**

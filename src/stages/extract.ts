@@ -87,9 +87,10 @@ export const extractStage: StageImplementation<P, Session> = {
     const s = ctx.session;
     await s.frames?.return(undefined); // the items are done: stop the decoder before the long finishing step
     const items = await extractStage.items!(ctx);
-    const detections = items.map((item) => readFrameDetections(detectionFile(ctx, item)));
     const { fa, reference } = s;
-    const doc = await finishExtraction({
+    // the detection files are read again where needed, never all held (memory flat in the video's length)
+    const detections = { count: items.length, read: (t: number) => readFrameDetections(detectionFile(ctx, items[t]!)) };
+    const done = await finishExtraction({
       video: ctx.inputs.video!,
       info: s.info,
       detections,
@@ -102,8 +103,8 @@ export const extractStage: StageImplementation<P, Session> = {
       signal: ctx.signal,
       log: ctx.log,
     });
-    const kept = doc.frames.reduce((n, f) => n + f.faces.filter((x) => x.kept).length, 0);
-    ctx.log(`kept ${kept} faces in ${doc.frames.length} frames; jitter ${doc.jitter.before?.toFixed(2)} -> ${doc.jitter.after?.toFixed(2)} px`);
+    const { jitter } = done.header;
+    ctx.log(`kept ${done.kept} faces in ${done.frames} frames; jitter ${jitter.before?.toFixed(2)} -> ${jitter.after?.toFixed(2)} px`);
   },
   did(ctx) {
     return { detector: ctx.params.detector, faceApi: faceApiVersion(), models: faceApiModelHashes(), engine: engineUsed() };

@@ -31,9 +31,9 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { ExtractConfig, SMOOTHING_METHODS, type SmoothingMethod } from '../../src/config/extract.ts';
 import { resolveBackendChoice, selectBackend } from '../../src/engine/backend.ts';
-import { finishExtraction, type FrameDetections } from '../../src/face/extract.ts';
+import { detectionList, finishExtraction, type FrameDetections } from '../../src/face/extract.ts';
 import { FaceFollower } from '../../src/face/face-follower.ts';
-import type { AlignmentsDoc } from '../../src/face/alignments-file.ts';
+import { readAlignments, type AlignmentsDoc } from '../../src/face/alignments-file.ts';
 import { loadFaceApi } from '../../src/face/face-api.ts';
 import { faceShift, jitter, smoothLandmarks } from '../../src/face/smoothing.ts';
 import { decodeFrames, prefetch } from '../../src/media/decode.ts';
@@ -160,7 +160,8 @@ for (const clip of CLIPS) {
   for (const method of SWEEP ? (['none'] as const) : SMOOTHING_METHODS) {
     const cfg = ExtractConfig.parse({ ...overrides, smoothing: method });
     const dir = join(OUT, clip, method);
-    const doc = await finishExtraction({ video, info, detections: dets, cfg, alignmentsFile: join(dir, 'alignments.json'), facesDir: join(dir, 'faces'), masksDir: join(dir, 'masks') });
+    await finishExtraction({ video, info, detections: detectionList(dets), cfg, alignmentsFile: join(dir, 'alignments.json'), facesDir: join(dir, 'faces'), masksDir: join(dir, 'masks') });
+    const doc = readAlignments(join(dir, 'alignments.json'));
     const t = tracks(doc);
     rawTracks[clip] = { clip: name, raw: t.raw, fps: rationalValue(info.fps) };
     shape ??= t.raw.find((p) => p) ?? null;

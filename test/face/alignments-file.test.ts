@@ -2,7 +2,8 @@
  * The alignments file across schema versions: a schema-1 file (written before face tracks and
  * identity clusters) still reads, as schema 2 without them; a file of an unknown schema is
  * refused naming the ones that read; writeAlignments writes a frame a line and reads back as
- * the document it was given; readAlignmentsEach hands the frames over one at a time (keys in any
+ * the document it was given, and writeAlignmentsFrames the same bytes from frames made one at a
+ * time (a failure among them leaves the file as it was); readAlignmentsEach hands the frames over one at a time (keys in any
  * order, schema 1 upgraded, a bad field named by its frame), and the composite stage's kept faces
  * read that way are those of the whole document.
  */
@@ -10,7 +11,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ALIGNMENTS_SCHEMA, readAlignments, readAlignmentsEach, summarise, writeAlignments } from '../../src/face/alignments-file.ts';
+import { ALIGNMENTS_SCHEMA, readAlignments, readAlignmentsEach, summarise, writeAlignments, writeAlignmentsFrames } from '../../src/face/alignments-file.ts';
 import { keptFacesByFrame, readKeptFacesByFrame } from '../../src/swap/kept-faces.ts';
 import { writeContactSheets } from '../../src/face/contact-sheet.ts';
 import { formatSummary } from '../../src/cli/alignments.ts';
@@ -93,6 +94,36 @@ test('writeAlignments: the header indented, a frame a line, read back as the doc
   const empty = { ...head, frames: [] }; // the frames last, as extraction builds a document
   await writeAlignments(file, empty);
   assert.is(readFileSync(file, 'utf8'), `${JSON.stringify(empty, null, 2)}\n`);
+});
+
+test('writeAlignmentsFrames: frames from a generator, the same bytes as the whole document; a generator that fails leaves the old file and no temp', async () => {
+  const one = readAlignments(join(tmp.dir, 'v1-again.json'));
+  const frames = Array.from({ length: 1200 }, (_, i) => ({ ...one.frames[0]!, index: i, time: i / 25, faces: i % 3 ? one.frames[0]!.faces : [] }));
+  const { frames: _, ...head } = one;
+  const dir = join(tmp.dir, 'streamed');
+  const whole = join(dir, 'whole.json');
+  const streamed = join(dir, 'streamed.json');
+  await writeAlignments(whole, { ...head, frames });
+  let made = 0;
+  async function* each(fail: number | null) {
+    for (const f of frames) {
+      if (made === fail) throw new Error('the second pass failed');
+      made++;
+      yield f;
+    }
+  }
+  await writeAlignmentsFrames(streamed, head, each(null));
+  assert.is(made, frames.length);
+  assert.ok(readFileSync(streamed).equals(readFileSync(whole)), 'the same bytes');
+  await writeAlignmentsFrames(streamed, head, []);
+  assert.is(readFileSync(streamed, 'utf8'), `${JSON.stringify({ ...head, frames: [] }, null, 2)}\n`, 'no frames');
+  const before = readFileSync(streamed);
+  made = 0;
+  const err = await writeAlignmentsFrames(streamed, head, each(700)).then(() => null, (e: Error) => e);
+  assert.match(String(err), /the second pass failed/);
+  assert.is(made, 700, 'frames taken one at a time until the failure');
+  assert.ok(readFileSync(streamed).equals(before), 'the file as it was');
+  assert.equal(readdirSync(dir).sort(), ['streamed.json', 'whole.json'], 'no temp left');
 });
 
 test('readAlignmentsEach: each frame in order and the header; keys in any order; schema 1 upgraded; a bad field named with its frame', async () => {

@@ -19,7 +19,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readAlignments, summarise, type AlignmentsDoc } from '../../src/face/alignments-file.ts';
 import { readFrameDetections } from '../../src/face/detections-file.ts';
-import { finishExtraction, referenceDescriptor } from '../../src/face/extract.ts';
+import { detectionList, finishExtraction, referenceDescriptor } from '../../src/face/extract.ts';
 import { faceApiDemoDir } from '../../src/face/package-files.ts';
 import { probeVideo } from '../../src/media/probe.ts';
 import { faceApi } from '../helpers/faces.ts';
@@ -105,7 +105,7 @@ async function withReference(photo: string, name: string): Promise<AlignmentsDoc
   const dir = join(tmp.dir, name);
   const alignmentsFile = join(dir, 'alignments.json');
   const reference = { file: photo, descriptor: await referenceDescriptor(fa, photo, settings) };
-  await finishExtraction({ video: clip, info: await probeVideo(clip), detections, cfg: settings, alignmentsFile, facesDir: join(dir, 'faces'), masksDir: join(dir, 'masks'), reference, fa });
+  await finishExtraction({ video: clip, info: await probeVideo(clip), detections: detectionList(detections), cfg: settings, alignmentsFile, facesDir: join(dir, 'faces'), masksDir: join(dir, 'masks'), reference, fa });
   return readAlignments(alignmentsFile);
 }
 

@@ -17,7 +17,7 @@ import { ExtractConfig } from '../../src/config/extract.ts';
 import { SAMPLE_IDENTITIES } from '../../src/config/samples.ts';
 import { readAlignments, type AlignmentsDoc } from '../../src/face/alignments-file.ts';
 import { writeContactSheets } from '../../src/face/contact-sheet.ts';
-import { finishExtraction, referenceDescriptor, type FrameDetections } from '../../src/face/extract.ts';
+import { detectionList, finishExtraction, referenceDescriptor, type FrameDetections } from '../../src/face/extract.ts';
 import { FaceFollower } from '../../src/face/face-follower.ts';
 import { descriptorDistance } from '../../src/face/face-api.ts';
 import { fileDescriptors } from '../../src/face/file-descriptors.ts';
@@ -67,7 +67,7 @@ async function extract(name: string, settings: Partial<ExtractConfig>): Promise<
   const dir = join(tmp.dir, name);
   const alignmentsFile = join(dir, 'alignments.json');
   // with face-api, as the stage runs it: faces followed past a track's last detection are checked with a descriptor of their own
-  await finishExtraction({ video: clip, info, detections, cfg: { ...cfg, ...settings }, alignmentsFile, facesDir: join(dir, 'faces'), masksDir: join(dir, 'masks'), fa: await faceApi() });
+  await finishExtraction({ video: clip, info, detections: detectionList(detections), cfg: { ...cfg, ...settings }, alignmentsFile, facesDir: join(dir, 'faces'), masksDir: join(dir, 'masks'), fa: await faceApi() });
   return { doc: readAlignments(alignmentsFile), dir };
 }
 
