@@ -92,19 +92,22 @@ export function detectionList(list: readonly FrameDetections[]): DetectionSource
   return { count: list.length, read: (t) => list[t]! };
 }
 
-/** A source that keeps the last `size` frames read (smoothing reads the frames around each one). */
-function recentlyRead(src: DetectionSource, size: number): DetectionSource {
-  const held = new Map<number, FrameDetections>();
-  return {
-    count: src.count,
-    read(t) {
-      let d = held.get(t);
-      if (d) return d;
-      d = src.read(t);
-      held.set(t, d);
-      if (held.size > size) held.delete(held.keys().next().value!);
-      return d;
-    },
+/**
+ * The kept face's landmarks of a frame, read from its detections; the last `size` frames' kept
+ * compactly (smoothing reads the frames around each one). Whole frames are not kept: a parsed
+ * frame is ten times its landmarks, and the garbage collector promotes what survives.
+ */
+function keptLandmarks(src: DetectionSource, keptIndex: readonly (number | null)[], size: number): (t: number) => Point[] | null {
+  const held = new Map<number, Float64Array>();
+  return (t) => {
+    const k = keptIndex[t];
+    if (k === null || k === undefined) return null;
+    const flat = held.get(t);
+    if (flat) return Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!] as Point);
+    const pts = src.read(t).faces[k]!.landmarks;
+    held.set(t, Float64Array.from(pts.flat()));
+    if (held.size > size) held.delete(held.keys().next().value!);
+    return pts;
   };
 }
 
@@ -176,7 +179,7 @@ interface Identification {
  */
 export async function finishExtraction(o: FinishOptions): Promise<FinishResult> {
   const { cfg } = o;
-  const src = recentlyRead(o.detections, cfg.smoothWindow + 2);
+  const src = o.detections;
   const n = src.count;
   const log = o.log ?? (() => undefined);
   const warnings: string[] = [];
@@ -195,10 +198,7 @@ export async function finishExtraction(o: FinishOptions): Promise<FinishResult> 
   if (!id.candidates) warnings.push(`no faces found in "${o.video}" (${n} frames searched)`);
   else if (o.reference && id.keptIndex.every((k) => k === null)) warnings.push(`the reference identity "${o.reference.file}" was not found in "${o.video}"`);
   // 3. smoothing: the kept face's landmarks, read again from the detections
-  const raw = (t: number) => {
-    const k = id.keptIndex[t];
-    return k === null || k === undefined ? null : src.read(t).faces[k]!.landmarks;
-  };
+  const raw = keptLandmarks(src, id.keptIndex, cfg.smoothWindow + 2);
   const runOf = runsOf(n, raw, trackOf);
   const smoother = new TrackSmoother(n, raw, runOf, cfg, rationalValue(o.info.fps));
   const faceWidth = cfg.size / cfg.coverage;
@@ -233,7 +233,7 @@ function filtered(src: DetectionSource, cfg: ExtractConfig): FrameState[] {
     const faces = d.faces.map((f): FaceState => {
       const same = f.descriptor && previous.find((p) => p.descriptor && sameNumbers(p.descriptor, f.descriptor!));
       return {
-        box: f.box,
+        box: { x: f.box.x, y: f.box.y, width: f.box.width, height: f.box.height },
         score: f.score,
         tracked: f.tracked,
         descriptor: same ? same.descriptor : f.descriptor,
