@@ -207,7 +207,7 @@ export async function writeAlignments(file: string, doc: AlignmentsDoc): Promise
 export async function writeAlignmentsFrames(file: string, head: AlignmentsHeader, frames: Iterable<AlignedFrame> | AsyncIterable<AlignedFrame>): Promise<void> {
   const header = JSON.stringify({ ...head, frames: [] }, null, 2);
   const tail = '"frames": []\n}';
-  if (!header.endsWith(tail)) throw new Error(`writeAlignments: expected the header to end with the frames, got …${header.slice(-40)}`);
+  if (!header.endsWith(tail)) throw new Error(`writeAlignmentsFrames: expected the header to end with the frames, got …${header.slice(-40)}`);
   await mkdir(dirname(file), { recursive: true });
   await withAtomicPath(file, async (tmp) => {
     const fh = await open(tmp, 'w');

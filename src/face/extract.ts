@@ -5,8 +5,8 @@
  * the aligned faces, their masks and the alignments file, reading the detections a frame at a
  * time (its memory does not grow with the video's length).
  *
- *   const dets = await detectFrame(fa, frame, cfg);               // pass 1, one frame
- *   const { header, kept } = await finishExtraction({ video, info, detections: detectionList(dets), cfg, alignmentsFile, facesDir, masksDir });   // pass 2
+ *   const det = await detectFrame(fa, frame, cfg);                // pass 1, one frame (the stage writes each to a file)
+ *   const { header, kept } = await finishExtraction({ video, info, detections: detectionList(allFrames), cfg, alignmentsFile, facesDir, masksDir });   // pass 2
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -172,10 +172,12 @@ interface Identification {
 
 /**
  * Pass 2: identity, filters, smoothing, the second decoding (aligned faces and masks), the
- * alignments file. Memory does not grow with the video's length beyond a few numbers a face:
- * the detections are read again where their landmarks are needed, the smoothed landmarks are
- * computed a frame at a time (a run at a time for `kalman` and `one-euro`), and the alignments
- * file is written a frame at a time as the second decoding reaches it.
+ * alignments file. With the default smoothing (`window`, or none) memory does not grow with the
+ * video's length beyond a few numbers a face: the detections are read again where their
+ * landmarks are needed (each file two to five times), the smoothed landmarks are computed a
+ * frame at a time, and the alignments file is written a frame at a time as the second decoding
+ * reaches it. `kalman` and `one-euro` smooth a run (one face track's frames in a row) at a
+ * time and hold that run's landmarks: about 7 KB a frame while it lasts.
  */
 export async function finishExtraction(o: FinishOptions): Promise<FinishResult> {
   const { cfg } = o;
@@ -185,10 +187,11 @@ export async function finishExtraction(o: FinishOptions): Promise<FinishResult> 
   const warnings: string[] = [];
   const frames = filtered(src, cfg);
   const id = identify(o, frames, log);
+  for (const fr of frames) for (const f of fr.faces) f.descriptor = null; // identity is decided: what is left of a face is a few numbers
   /** The face track each kept face belongs to (-1: none): smoothing never mixes two tracks (a cut, another place). */
   const trackOf = new Int32Array(n).fill(-1);
   frames.forEach((fr, t) => {
-    const kept = id.keptIndex[t]!;
+    const kept = id.keptIndex[t] ?? null;
     fr.faces.forEach((f, k) => {
       if (f.reason === null && k !== kept) f.reason = 'not the target identity';
       if (k === kept && id.verify.has(`${t}:${k}`)) f.reason = null; // for now: the aligned crop decides
@@ -333,6 +336,7 @@ async function* alignAndWrite(o: FinishOptions, src: DetectionSource, frames: re
   const frameAt = async (index: number): Promise<Frame | null> => {
     decoder ??= decodeFrames(o.video, { info: o.info, thread: true });
     while (!ended && (decoded === null || decoded.index < index)) {
+      if (o.signal?.aborted) throw new Error('extraction interrupted');
       const r = await decoder.next();
       if (r.done) ended = true;
       else decoded = r.value;
@@ -350,20 +354,28 @@ async function* alignAndWrite(o: FinishOptions, src: DetectionSource, frames: re
     for (let t = 0; t < src.count; t++) {
       if (o.signal?.aborted) throw new Error('extraction interrupted');
       const d = src.read(t);
+      const held = frames[t]!;
+      if (d.index !== held.index || d.faces.length !== held.faces.length) {
+        throw new Error(`frame ${t}'s detections changed while the extraction was finishing (frame ${held.index} with ${held.faces.length} faces, now frame ${d.index} with ${d.faces.length}): re-run the extraction`);
+      }
       const records = d.faces.map((f, k): AlignedFaceRecord => {
-        const s = frames[t]!.faces[k]!;
+        const s = held.faces[k]!;
         return { box: f.box, score: f.score, landmarks: f.landmarks, smoothed: null, matrix: null, identityDistance: s.identityDistance, blur: null, kept: false, reason: s.reason, face: null, mask: null, track: s.track, cluster: s.cluster };
       });
-      const k = id.keptIndex[t]!;
+      const k = id.keptIndex[t] ?? null;
       const frame = k === null ? null : await frameAt(d.index);
       if (k !== null && frame) await alignOne(frame, t, k, records[k]!);
       yield { index: d.index, time: d.time, faces: records };
     }
+    for (const p of writes) await p; // a failed write fails the pass
+    if (o.signal?.aborted) throw new Error('extraction interrupted'); // not a file for an interrupted pass
   } finally {
-    await decoder?.return(undefined);
-    await Promise.allSettled(writes); // none left running behind the caller's back
+    try {
+      await Promise.allSettled(writes); // none left running behind the caller's back
+    } finally {
+      await decoder?.return(undefined);
+    }
   }
-  for (const p of writes) await p; // a failed write fails the pass
 
   async function alignOne(frame: Frame, t: number, k: number, r: AlignedFaceRecord): Promise<void> {
     const pts = smoother.at(t)!;

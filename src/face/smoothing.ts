@@ -187,15 +187,17 @@ export function windowAt(get: FrameLandmarks, t: number, window: number): Point[
   const pts = get(t);
   if (!pts) return null;
   const half = Math.floor(window / 2);
+  // the frames from t out to the first gap on either side, at most half a window: each read once
+  const near: (readonly Point[])[] = [pts];
+  let lo = 0;
+  for (let q; lo > -half && (q = get(t + lo - 1)); lo--) near.unshift(q);
+  for (let q, hi = 0; hi < half && (q = get(t + hi + 1)); hi++) near.push(q);
   const out: Point[] = pts.map(() => [0, 0]);
   let wsum = 0;
-  for (let d = -half; d <= half; d++) {
-    // stop at a gap on either side
-    let ok = true;
-    for (let k = Math.min(0, d); k <= Math.max(0, d); k++) if (!get(t + k)) ok = false;
-    if (!ok) continue;
+  for (let j = 0; j < near.length; j++) {
+    const d = lo + j;
     const w = half + 1 - Math.abs(d);
-    const q = get(t + d)!;
+    const q = near[j]!;
     for (let i = 0; i < pts.length; i++) {
       out[i]![0] += w * q[i]![0];
       out[i]![1] += w * q[i]![1];

@@ -4,8 +4,9 @@
  * place, or landmarks that jumped start a new one: two shots are never averaged); each frame's
  * smoothed landmarks come from its run alone. The local methods (`window`, `none`) are computed a
  * frame at a time from the frames around it; the others (`kalman`, `one-euro`) a run at a time,
- * and only the current run is held. The landmarks are read through `get` (extraction reads the
- * detection files again), so memory does not grow with the video's length.
+ * and only the current run is held (its landmarks in and out: a shot as long as the video holds
+ * them all). The landmarks are read through `get` (extraction reads the detection files again),
+ * so with the local methods memory does not grow with the video's length.
  *
  *   const runOf = runsOf(frames, get, trackOf);            // one pass: the run of each frame (-1: none)
  *   const s = new TrackSmoother(frames, get, runOf, cfg, 25);

@@ -7,7 +7,7 @@
  * order, schema 1 upgraded, a bad field named by its frame), and the composite stage's kept faces
  * read that way are those of the whole document.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -105,16 +105,23 @@ test('writeAlignmentsFrames: frames from a generator, the same bytes as the whol
   const streamed = join(dir, 'streamed.json');
   await writeAlignments(whole, { ...head, frames });
   let made = 0;
+  let writtenBeforeTheEnd = 0;
   async function* each(fail: number | null) {
     for (const f of frames) {
       if (made === fail) throw new Error('the second pass failed');
+      if (made === 1100) writtenBeforeTheEnd = readdirSync(dir).filter((e) => e.startsWith('.janus-tmp-')).reduce((n, e) => n + statSync(join(dir, e)).size, 0);
       made++;
       yield f;
     }
   }
   await writeAlignmentsFrames(streamed, head, each(null));
   assert.is(made, frames.length);
-  assert.ok(readFileSync(streamed).equals(readFileSync(whole)), 'the same bytes');
+  assert.ok(writtenBeforeTheEnd > 1 << 20, `frames written as they come (${writtenBeforeTheEnd} bytes in the temp file before the last frame)`);
+  // the layout: the header indented, then a frame a line, commas between
+  const header = JSON.stringify({ ...head, frames: [] }, null, 2).replace(/"frames": \[\]\n\}$/, '');
+  const layout = `${header}"frames": [\n${frames.map((f) => `    ${JSON.stringify(f)}`).join(',\n')}\n  ]\n}\n`;
+  assert.ok(readFileSync(streamed, 'utf8') === layout, 'a frame a line, commas between');
+  assert.ok(readFileSync(streamed).equals(readFileSync(whole)), 'the same bytes as writeAlignments');
   await writeAlignmentsFrames(streamed, head, []);
   assert.is(readFileSync(streamed, 'utf8'), `${JSON.stringify({ ...head, frames: [] }, null, 2)}\n`, 'no frames');
   const before = readFileSync(streamed);

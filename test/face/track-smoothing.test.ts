@@ -29,7 +29,30 @@ function video(): { track: (Point[] | null)[]; trackOf: number[] } {
   return { track, trackOf };
 }
 
-/** The definition: smoothLandmarks over each run, the run held whole. */
+/** The triangle window as it was written before it was computed a frame at a time (smoothTrack of 2026-12-02). */
+function windowDefinition(track: readonly (Point[] | null)[], window: number): (Point[] | null)[] {
+  const half = Math.floor(window / 2);
+  return track.map((pts, t) => {
+    if (!pts) return null;
+    const out: Point[] = pts.map(() => [0, 0]);
+    let wsum = 0;
+    for (let d = -half; d <= half; d++) {
+      let ok = true;
+      for (let k = Math.min(0, d); k <= Math.max(0, d); k++) if (!track[t + k]) ok = false;
+      if (!ok) continue;
+      const w = half + 1 - Math.abs(d);
+      const q = track[t + d]!;
+      for (let i = 0; i < pts.length; i++) {
+        out[i]![0] += w * q[i]![0];
+        out[i]![1] += w * q[i]![1];
+      }
+      wsum += w;
+    }
+    return out.map(([x, y]) => [x / wsum, y / wsum] as Point);
+  });
+}
+
+/** The definition: each run smoothed held whole (the window and no smoothing written out here; the filters by smoothLandmarks). */
 function byRuns(track: readonly (Point[] | null)[], trackOf: readonly number[], cfg: ExtractConfig): (Point[] | null)[] {
   const out: (Point[] | null)[] = track.map(() => null);
   for (let t = 0; t < track.length; ) {
@@ -39,7 +62,10 @@ function byRuns(track: readonly (Point[] | null)[], trackOf: readonly number[], 
     }
     let end = t + 1;
     while (end < track.length && track[end] && trackOf[end] === trackOf[t] && !jumped({ landmarks: track[end - 1]! }, { landmarks: track[end]! })) end++;
-    smoothLandmarks(track.slice(t, end), cfg, 25).forEach((p, k) => (out[t + k] = p));
+    const run = track.slice(t, end);
+    const method = cfg.smooth ? cfg.smoothing : 'none';
+    const smoothed = method === 'window' ? windowDefinition(run, cfg.smoothWindow) : method === 'none' ? run.map((p) => p!.map(([x, y]) => [x, y] as Point)) : smoothLandmarks(run, cfg, 25);
+    smoothed.forEach((p, k) => (out[t + k] = p));
     t = end;
   }
   return out;
