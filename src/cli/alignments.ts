@@ -10,12 +10,12 @@
  *   npx janus alignments runs/extract-b/alignments.json --clusters
  */
 import { dirname, join } from 'node:path';
-import { describeClustering, readAlignments, summarise, type AlignmentsDoc, type AlignmentsSummary } from '../face/alignments-file.ts';
+import { describeClustering, readAlignments, summarise, summariseFile, type AlignmentsDoc, type AlignmentsHeader, type AlignmentsSummary } from '../face/alignments-file.ts';
 import { writeContactSheets, type ContactSheet } from '../face/contact-sheet.ts';
 import type { AlignmentsOpts } from './commands.ts';
 
 /** Who the target is, in words. */
-function describeTarget(doc: AlignmentsDoc): string {
+function describeTarget(doc: Pick<AlignmentsHeader, 'target'>): string {
   const t = doc.target;
   const faces = (n: number | null) => `${n} face${n === 1 ? '' : 's'}`;
   switch (t.source) {
@@ -30,7 +30,7 @@ function describeTarget(doc: AlignmentsDoc): string {
   }
 }
 
-export function formatSummary(file: string, s: AlignmentsSummary, doc?: AlignmentsDoc): string {
+export function formatSummary(file: string, s: AlignmentsSummary, doc?: Pick<AlignmentsHeader, 'target' | 'clustering'>): string {
   const dropped = Object.entries(s.dropped).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
   const j = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)} px`);
   return [
@@ -59,14 +59,15 @@ function formatClusters(doc: AlignmentsDoc, sheets: readonly ContactSheet[]): st
 }
 
 export async function run([file]: string[], opts: AlignmentsOpts): Promise<number> {
-  const doc = readAlignments(file!);
-  const s = summarise(doc);
-  const sheets = opts.clusters ? await writeContactSheets(doc, join(dirname(file!), 'clusters')) : [];
+  // the contact sheets need every frame; the summary alone reads the file a frame at a time
+  const whole = opts.clusters ? readAlignments(file!) : null;
+  const { header: doc, summary: s } = whole ? { header: whole, summary: summarise(whole) } : summariseFile(file!);
+  const sheets = whole ? await writeContactSheets(whole, join(dirname(file!), 'clusters')) : [];
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ ...s, warnings: doc.warnings, target: doc.target, clustering: doc.clustering, ...(opts.clusters ? { sheets } : {}) }, null, 2)}\n`);
     return 0;
   }
   const warnings = doc.warnings.map((w) => `  warning: ${w}\n`).join('');
-  process.stdout.write(opts.clusters ? `${file}\n${formatClusters(doc, sheets)}\n${warnings}` : `${formatSummary(file!, s, doc)}\n${warnings}`);
+  process.stdout.write(whole ? `${file}\n${formatClusters(whole, sheets)}\n${warnings}` : `${formatSummary(file!, s, doc)}\n${warnings}`);
   return 0;
 }

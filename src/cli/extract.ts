@@ -12,7 +12,7 @@
 import { join, resolve } from 'node:path';
 import { parseIdentity } from '../config/extract.ts';
 import { resolveBackendChoice } from '../engine/backend.ts';
-import { summarise, readAlignments } from '../face/alignments-file.ts';
+import { summariseFile } from '../face/alignments-file.ts';
 import { probeVideo, refuseHdr, requireInputFile } from '../media/probe.ts';
 import { UserError } from '../util/errors.ts';
 import { formatSummary } from './alignments.ts';
@@ -49,8 +49,8 @@ export async function run([video]: string[], opts: ExtractOpts): Promise<number>
   });
   if (r.ok) {
     const file = join(out, 'alignments.json');
-    const doc = readAlignments(file);
-    process.stdout.write(`${formatSummary(file, summarise(doc), doc)}\n`);
+    const { header, summary } = summariseFile(file); // a frame at a time: a long video's alignments are not held
+    process.stdout.write(`${formatSummary(file, summary, header)}\n`);
   }
   const mistake = r.outcomes.find((o) => o.state === 'failed' && o.userError);
   if (mistake) throw new UserError(mistake.error!, mistake.hint ?? 'fix the option and run the same command again');

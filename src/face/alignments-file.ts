@@ -241,24 +241,37 @@ export interface AlignmentsSummary {
 }
 
 export function summarise(doc: AlignmentsDoc): AlignmentsSummary {
+  const t = tally();
+  for (const f of doc.frames) t.add(f);
+  return t.summary(doc);
+}
+
+/** summarise an alignments file read a frame at a time (a long video's document is never held as objects), with its header. */
+export function summariseFile(file: string): { header: AlignmentsHeader; summary: AlignmentsSummary } {
+  const t = tally();
+  const header = readAlignmentsEach(file, t.add);
+  return { header, summary: t.summary(header) };
+}
+
+/** The counts of summarise, a frame at a time. */
+function tally(): { add: (f: AlignedFrame) => void; summary: (h: Pick<AlignmentsHeader, 'jitter'>) => AlignmentsSummary } {
   const dropped: Record<string, number> = {};
+  let frames = 0;
+  let framesWithoutFace = 0;
+  let multiFaceFrames = 0;
   let faces = 0;
   let kept = 0;
-  for (const f of doc.frames) {
-    for (const face of f.faces) {
-      faces++;
-      if (face.kept) kept++;
-      else dropped[face.reason ?? 'unknown'] = (dropped[face.reason ?? 'unknown'] ?? 0) + 1;
-    }
-  }
   return {
-    frames: doc.frames.length,
-    framesWithoutFace: doc.frames.filter((f) => f.faces.length === 0).length,
-    multiFaceFrames: doc.frames.filter((f) => f.faces.length > 1).length,
-    faces,
-    kept,
-    dropped,
-    jitterBefore: doc.jitter.before,
-    jitterAfter: doc.jitter.after,
+    add(f) {
+      frames++;
+      if (f.faces.length === 0) framesWithoutFace++;
+      if (f.faces.length > 1) multiFaceFrames++;
+      for (const face of f.faces) {
+        faces++;
+        if (face.kept) kept++;
+        else dropped[face.reason ?? 'unknown'] = (dropped[face.reason ?? 'unknown'] ?? 0) + 1;
+      }
+    },
+    summary: (h) => ({ frames, framesWithoutFace, multiFaceFrames, faces, kept, dropped, jitterBefore: h.jitter.before, jitterAfter: h.jitter.after }),
   };
 }

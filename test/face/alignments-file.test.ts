@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ALIGNMENTS_SCHEMA, readAlignments, readAlignmentsEach, summarise, writeAlignments, writeAlignmentsFrames } from '../../src/face/alignments-file.ts';
+import { ALIGNMENTS_SCHEMA, readAlignments, readAlignmentsEach, summarise, summariseFile, writeAlignments, writeAlignmentsFrames } from '../../src/face/alignments-file.ts';
 import { keptFacesByFrame, readKeptFacesByFrame } from '../../src/swap/kept-faces.ts';
 import { writeContactSheets } from '../../src/face/contact-sheet.ts';
 import { formatSummary } from '../../src/cli/alignments.ts';
@@ -122,6 +122,11 @@ test('writeAlignmentsFrames: frames from a generator, the same bytes as the whol
   const layout = `${header}"frames": [\n${frames.map((f) => `    ${JSON.stringify(f)}`).join(',\n')}\n  ]\n}\n`;
   assert.ok(readFileSync(streamed, 'utf8') === layout, 'a frame a line, commas between');
   assert.ok(readFileSync(streamed).equals(readFileSync(whole)), 'the same bytes as writeAlignments');
+  // its summary read a frame at a time (janus extract and janus alignments print it): the whole document's
+  const frameless = summariseFile(streamed);
+  assert.equal(frameless.summary, summarise(readAlignments(streamed)));
+  assert.equal(frameless.summary, { frames: 1200, framesWithoutFace: 400, multiFaceFrames: 0, faces: 800, kept: 800, dropped: {}, jitterBefore: null, jitterAfter: null });
+  assert.equal(frameless.header, head);
   await writeAlignmentsFrames(streamed, head, []);
   assert.is(readFileSync(streamed, 'utf8'), `${JSON.stringify({ ...head, frames: [] }, null, 2)}\n`, 'no frames');
   const before = readFileSync(streamed);
