@@ -141,7 +141,6 @@ export interface FinishResult {
  */
 interface FaceState {
   box: Box;
-  score: number;
   tracked?: boolean;
   /** A followed face's descriptor is its detection's: one array for both. */
   descriptor: number[] | null;
@@ -237,7 +236,6 @@ function filtered(src: DetectionSource, cfg: ExtractConfig): FrameState[] {
       const same = f.descriptor && previous.find((p) => p.descriptor && sameNumbers(p.descriptor, f.descriptor!));
       return {
         box: { x: f.box.x, y: f.box.y, width: f.box.width, height: f.box.height },
-        score: f.score,
         tracked: f.tracked,
         descriptor: same ? same.descriptor : f.descriptor,
         reason: f.score < cfg.minScore ? 'score below minimum' : Math.min(f.box.width, f.box.height) < cfg.minSize ? 'face too small' : null,
@@ -332,11 +330,14 @@ async function* alignAndWrite(o: FinishOptions, src: DetectionSource, frames: re
   let decoder = null as AsyncGenerator<Frame> | null;
   let decoded = null as Frame | null;
   let ended = false;
+  const stopIfAborted = () => {
+    if (o.signal?.aborted) throw new Error('extraction interrupted');
+  };
   /** The decoded frame `index` (null: the video has no such frame); frames before it are passed over. */
   const frameAt = async (index: number): Promise<Frame | null> => {
     decoder ??= decodeFrames(o.video, { info: o.info, thread: true });
     while (!ended && (decoded === null || decoded.index < index)) {
-      if (o.signal?.aborted) throw new Error('extraction interrupted');
+      stopIfAborted();
       const r = await decoder.next();
       if (r.done) ended = true;
       else decoded = r.value;
@@ -352,7 +353,7 @@ async function* alignAndWrite(o: FinishOptions, src: DetectionSource, frames: re
   };
   try {
     for (let t = 0; t < src.count; t++) {
-      if (o.signal?.aborted) throw new Error('extraction interrupted');
+      stopIfAborted();
       const d = src.read(t);
       const held = frames[t]!;
       if (d.index !== held.index || d.faces.length !== held.faces.length) {
@@ -368,7 +369,7 @@ async function* alignAndWrite(o: FinishOptions, src: DetectionSource, frames: re
       yield { index: d.index, time: d.time, faces: records };
     }
     for (const p of writes) await p; // a failed write fails the pass
-    if (o.signal?.aborted) throw new Error('extraction interrupted'); // not a file for an interrupted pass
+    stopIfAborted(); // not a file for an interrupted pass
   } finally {
     try {
       await Promise.allSettled(writes); // none left running behind the caller's back

@@ -15,7 +15,7 @@
  */
 import type { ExtractConfig } from '../config/extract.ts';
 import type { Point } from '../util/geometry.ts';
-import { landmarkBounds, type DetectedFace } from './face-api.ts';
+import { landmarkBounds } from './face-api.ts';
 import { LOCAL_SMOOTHERS, smoothLandmarks, type FrameLandmarks } from './smoothing.ts';
 
 /**
@@ -23,7 +23,7 @@ import { LOCAL_SMOOTHERS, smoothLandmarks, type FrameLandmarks } from './smoothi
  * than 30%, in one frame: no face moves so between two frames of a shot, so the landmark net
  * was fitting something else (the face turned away, was covered, or the shot changed).
  */
-export function jumped(before: Pick<DetectedFace, 'landmarks'>, after: Pick<DetectedFace, 'landmarks'>): boolean {
+export function jumped(before: { readonly landmarks: readonly Point[] }, after: { readonly landmarks: readonly Point[] }): boolean {
   const a = landmarkBounds(before.landmarks);
   const b = landmarkBounds(after.landmarks);
   const scale = b.width / Math.max(1e-6, a.width);
@@ -38,7 +38,7 @@ export function runsOf(frames: number, get: FrameLandmarks, trackOf: ArrayLike<n
   let prev: readonly Point[] | null = null;
   for (let t = 0; t < frames; t++) {
     const p = get(t) ?? null;
-    if (p && !(prev && trackOf[t] === trackOf[t - 1] && !jumped({ landmarks: prev as Point[] }, { landmarks: p as Point[] }))) run++;
+    if (p && !(prev && trackOf[t] === trackOf[t - 1] && !jumped({ landmarks: prev }, { landmarks: p }))) run++;
     if (p) runOf[t] = run;
     prev = p;
   }
