@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { withAtomicPath } from '../util/atomic-write.ts';
 import { ExtractConfig } from '../config/extract.ts';
 import { JsonPositionError, jsonArrayElements, jsonObjectMembers, parseJsonBuffer, parseJsonRange } from '../util/json-buffer.ts';
-import { readJsonBytes, validateJson, validateJsonAt, withJsonPosition } from '../util/read-json.ts';
+import { validateJson, validateJsonAt, withJsonFile } from '../util/read-json.ts';
 import { BoxRecord, Pt } from './detections-file.ts';
 
 export const ALIGNMENTS_SCHEMA = 'janus.alignments/2';
@@ -137,15 +137,15 @@ function upgradeFrameV1(f: z.infer<typeof FrameV1>): AlignedFrame {
 /**
  * Read and validate an alignments file a frame at a time: the header is returned, each frame
  * goes to `onFrame` in file order, validated (schema 1 upgraded), and is not kept: a reader that
- * keeps a little of each frame (the composite stage: the kept faces' matrices) holds the file's
- * bytes and that, never the whole document as objects. Any layout of the JSON reads (keys in
- * any order); problems name the field (`frames.41.faces.0.box.x: …`) or the line and column.
+ * keeps a little of each frame (the composite stage: the kept faces' matrices) holds that and a
+ * chunk of the file (read a chunk at a time: one scan finds the top level's members, a second
+ * walks the frames), never the file's bytes or the whole document as objects. Any layout of the
+ * JSON reads (keys in any order); problems name the field (`frames.41.faces.0.box.x: …`) or the line and column.
  */
 export function readAlignmentsEach(file: string, onFrame: (frame: AlignedFrame, index: number) => void): AlignmentsHeader {
   const hint = 'pass the alignments.json that `janus extract` wrote, or re-run the extraction to write it again';
   const kind = { what: 'alignments file', hint };
-  const buf = readJsonBytes(file, kind);
-  return withJsonPosition(buf, `"${file}"`, kind, () => {
+  return withJsonFile(file, kind, (buf) => {
     let members: ReturnType<typeof jsonObjectMembers>;
     try {
       members = jsonObjectMembers(buf);
@@ -168,7 +168,7 @@ export function readAlignmentsEach(file: string, onFrame: (frame: AlignedFrame, 
     const what = v1 || schema === ALIGNMENTS_SCHEMA ? `${schema} file` : `alignments file (schema ${ALIGNMENTS_SCHEMAS.join('|')})`;
     const k = { what, hint };
     // the header checked with the frames still to come (an array there, else the file's own value)
-    const frameless = frames ? { ...head, frames: buf[frames.start] === 0x5b ? [] : parseJsonRange(buf, frames.start, frames.end) } : head;
+    const frameless = frames ? { ...head, frames: buf.at(frames.start) === 0x5b ? [] : parseJsonRange(buf, frames.start, frames.end) } : head;
     const header = v1 ? validateJson(frameless, AlignmentsDocV1, `"${file}"`, k) : validateJson(frameless, AlignmentsDoc, `"${file}"`, k);
     let i = 0;
     for (const e of jsonArrayElements(buf, frames!.start, frames!.end)) {

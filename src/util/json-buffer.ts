@@ -1,5 +1,6 @@
 /**
- * Parse JSON held in a Buffer too large for one JavaScript string (V8 caps a string at about
+ * Parse JSON held in a Buffer, or in a file read a chunk at a time (ByteWindow), too large for
+ * one JavaScript string (V8 caps a string at about
  * 2^29 characters: the alignments of a 30-minute video pretty-printed pass it). The text is
  * split at the members of its objects and the elements of its arrays wherever a value is longer
  * than `chunk` bytes, and each piece goes through JSON.parse: the same value JSON.parse would
@@ -10,18 +11,21 @@
  *   parseJsonBuffer(readFileSync('alignments.json'))          // as JSON.parse(text)
  *   parseJsonBuffer(buf, { chunk: 64 })                       // split finely (the tests)
  *
- * Readers that take a large array an element at a time (the alignments' frames) walk the ranges:
+ * Readers that take a large array an element at a time (the alignments' frames) walk the ranges
+ * of a file's bytes, holding a chunk of the file and an element:
  *
- *   const members = jsonObjectMembers(buf);                  // [{ key, start, end }]: the values unparsed
- *   for (const e of jsonArrayElements(buf, m.start, m.end)) use(parseJsonRange(buf, e.start, e.end));
+ *   const bytes = ByteWindow.ofFile(fd, size);
+ *   const members = jsonObjectMembers(bytes);                // [{ key, start, end }]: the values unparsed
+ *   for (const e of jsonArrayElements(bytes, m.start, m.end)) use(parseJsonRange(bytes, e.start, e.end));
  *
  * Malformed text throws a JsonPositionError (a SyntaxError) whose message ends in `at position N`
  * (a byte offset).
  */
+import { ByteWindow } from './byte-window.ts';
 
 const [QUOTE, BACKSLASH, OPEN_OBJ, CLOSE_OBJ, OPEN_ARR, CLOSE_ARR, COMMA, COLON] = ['"', '\\', '{', '}', '[', ']', ',', ':'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number, number, number, number];
 
-const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+const isSpace = (b: number | undefined) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 /** Where JSON text stops being JSON: `… at position N`, N a byte offset. */
 export class JsonPositionError extends SyntaxError {}
@@ -35,15 +39,15 @@ export function jsonMessage(message: string): string {
   return message.replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '').replace(/ (in JSON )?at position \d+.*$/s, '');
 }
 
-function skipSpace(buf: Uint8Array, i: number): number {
-  while (i < buf.length && isSpace(buf[i]!)) i++;
+function skipSpace(buf: ByteWindow, i: number): number {
+  while (i < buf.length && isSpace(buf.at(i))) i++;
   return i;
 }
 
 /** The index just past the string starting at `i` (its opening quote). */
-function stringEnd(buf: Uint8Array, i: number): number {
+function stringEnd(buf: ByteWindow, i: number): number {
   for (let j = i + 1; j < buf.length; j++) {
-    const b = buf[j]!;
+    const b = buf.at(j)!;
     if (b === BACKSLASH) j++;
     else if (b === QUOTE) return j + 1;
   }
@@ -51,14 +55,14 @@ function stringEnd(buf: Uint8Array, i: number): number {
 }
 
 /** The index just past the value starting at `i` (no leading space). */
-function valueEnd(buf: Uint8Array, i: number): number {
-  const b = buf[i];
+function valueEnd(buf: ByteWindow, i: number): number {
+  const b = buf.at(i);
   if (b === undefined) return fail('Unexpected end of JSON input', i);
   if (b === QUOTE) return stringEnd(buf, i);
   if (b === OPEN_OBJ || b === OPEN_ARR) {
     let depth = 0;
     for (let j = i; j < buf.length; j++) {
-      const c = buf[j]!;
+      const c = buf.at(j)!;
       if (c === QUOTE) j = stringEnd(buf, j) - 1;
       else if (c === OPEN_OBJ || c === OPEN_ARR) depth++;
       else if (c === CLOSE_OBJ || c === CLOSE_ARR) {
@@ -69,14 +73,14 @@ function valueEnd(buf: Uint8Array, i: number): number {
   }
   // a number or a literal: up to the next delimiter (JSON.parse judges it)
   let j = i;
-  while (j < buf.length && !isSpace(buf[j]!) && buf[j] !== COMMA && buf[j] !== CLOSE_OBJ && buf[j] !== CLOSE_ARR && buf[j] !== COLON) j++;
+  while (j < buf.length && !isSpace(buf.at(j)) && buf.at(j) !== COMMA && buf.at(j) !== CLOSE_OBJ && buf.at(j) !== CLOSE_ARR && buf.at(j) !== COLON) j++;
   if (j === i) fail(`Unexpected token '${String.fromCharCode(b)}' in JSON`, i); // a stray comma, a bracket where a value belongs
   return j;
 }
 
-/** JSON.parse of buf[start, end), its errors placed at byte offsets of the whole buffer. */
-function parseSlice(buf: Buffer, start: number, end: number): unknown {
-  const text = buf.toString('utf8', start, end);
+/** JSON.parse of bytes [start, end), their errors placed at byte offsets of the whole buffer. */
+function parseSlice(buf: ByteWindow, start: number, end: number): unknown {
+  const text = buf.text(start, end);
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -84,7 +88,7 @@ function parseSlice(buf: Buffer, start: number, end: number): unknown {
     const pos = /position (\d+)/.exec(message);
     // no position (some of V8's messages): split the piece to its smallest failing part (as deep
     // as the text nests: past the stack's depth, the piece's start is where it is placed)
-    if (!pos && end - start > 1 && (buf[start] === OPEN_OBJ || buf[start] === OPEN_ARR)) {
+    if (!pos && end - start > 1 && (buf.at(start) === OPEN_OBJ || buf.at(start) === OPEN_ARR)) {
       try {
         return parseValue(buf, start, end, 0);
       } catch (inner) {
@@ -107,36 +111,36 @@ export interface JsonRange {
  * The members of the object, or the elements of the array, at [start, end): each value's range
  * (unparsed) and, in an object, its key (parsed). The one walk of a container's top level.
  */
-function* children(buf: Buffer, start: number, end: number): Generator<JsonRange & { key: string | null }> {
-  const isObject = buf[start] === OPEN_OBJ;
+function* children(buf: ByteWindow, start: number, end: number): Generator<JsonRange & { key: string | null }> {
+  const isObject = buf.at(start) === OPEN_OBJ;
   const close = isObject ? CLOSE_OBJ : CLOSE_ARR;
   let i = skipSpace(buf, start + 1);
-  if (buf[i] === close) return;
+  if (buf.at(i) === close) return;
   for (;;) {
     let key: string | null = null;
     if (isObject) {
-      if (buf[i] !== QUOTE) fail('Expected a property name in JSON', i);
+      if (buf.at(i) !== QUOTE) fail('Expected a property name in JSON', i);
       const keyEnd = stringEnd(buf, i);
       key = parseSlice(buf, i, keyEnd) as string;
       i = skipSpace(buf, keyEnd);
-      if (buf[i] !== COLON) fail("Expected ':' after a property name in JSON", i);
+      if (buf.at(i) !== COLON) fail("Expected ':' after a property name in JSON", i);
       i = skipSpace(buf, i + 1);
     }
     const vEnd = valueEnd(buf, i);
     yield { key, start: i, end: vEnd };
     i = skipSpace(buf, vEnd);
-    if (buf[i] === COMMA) {
+    if (buf.at(i) === COMMA) {
       i = skipSpace(buf, i + 1);
       continue;
     }
-    if (buf[i] === close) return;
+    if (buf.at(i) === close) return;
     if (i >= end) fail('Unexpected end of JSON input', i);
     fail(`Expected ',' or '${String.fromCharCode(close)}' in JSON`, i);
   }
 }
 
-function parseValue(buf: Buffer, start: number, end: number, chunk: number): unknown {
-  const first = buf[start];
+function parseValue(buf: ByteWindow, start: number, end: number, chunk: number): unknown {
+  const first = buf.at(start);
   if (end - start <= chunk || (first !== OPEN_OBJ && first !== OPEN_ARR)) return parseSlice(buf, start, end);
   if (first === OPEN_ARR) return Array.from(children(buf, start, end), (c) => parseValue(buf, c.start, c.end, chunk));
   const obj: Record<string, unknown> = {};
@@ -147,37 +151,51 @@ function parseValue(buf: Buffer, start: number, end: number, chunk: number): unk
   return obj;
 }
 
-export function parseJsonBuffer(buf: Buffer, opts: { chunk?: number } = {}): unknown {
-  const { start, end } = topLevel(buf);
-  return parseJsonRange(buf, start, end, opts);
+export function parseJsonBuffer(buf: Buffer | ByteWindow, opts: { chunk?: number } = {}): unknown {
+  const bytes = buf instanceof ByteWindow ? buf : ByteWindow.of(buf);
+  const { start, end } = topLevel(bytes);
+  return parseJsonRange(bytes, start, end, opts);
 }
 
-/** The bytes of the one top-level value of `buf` (nothing but whitespace around it). */
-function topLevel(buf: Buffer): JsonRange {
+/** The bytes of the one top-level value (nothing but whitespace around it). */
+function topLevel(buf: ByteWindow): JsonRange {
   const start = skipSpace(buf, 0);
   if (start >= buf.length) fail('Unexpected end of JSON input', start);
   const end = valueEnd(buf, start);
-  const rest = skipSpace(buf, end);
-  if (rest < buf.length) fail('Unexpected non-whitespace character after JSON', rest);
+  afterTopLevel(buf, end);
   return { start, end };
 }
 
-/** The members of the top-level object, keys parsed and values as ranges (a repeated key: each occurrence). */
-export function jsonObjectMembers(buf: Buffer): Array<JsonRange & { key: string }> {
-  const { start, end } = topLevel(buf);
-  if (buf[start] !== OPEN_OBJ) fail('Expected an object in JSON', start);
-  return Array.from(children(buf, start, end), (c) => ({ key: c.key!, start: c.start, end: c.end }));
+/** Nothing but whitespace from `end` on. */
+function afterTopLevel(buf: ByteWindow, end: number): void {
+  const rest = skipSpace(buf, end);
+  if (rest < buf.length) fail('Unexpected non-whitespace character after JSON', rest);
+}
+
+/**
+ * The members of the top-level object, keys parsed and values as ranges (a repeated key: each
+ * occurrence): one walk of the text, the members' values skipped over (not parsed).
+ */
+export function jsonObjectMembers(buf: ByteWindow): Array<JsonRange & { key: string }> {
+  const start = skipSpace(buf, 0);
+  if (buf.at(start) !== OPEN_OBJ) {
+    topLevel(buf); // what is wrong with it as JSON first
+    fail('Expected an object in JSON', start);
+  }
+  const members = Array.from(children(buf, start, buf.length), (c) => ({ key: c.key!, start: c.start, end: c.end }));
+  // children stopped at the closing brace: just past the last member (or the opening one)
+  const close = skipSpace(buf, members.length ? members[members.length - 1]!.end : start + 1);
+  afterTopLevel(buf, close + 1);
+  return members;
 }
 
 /** The elements of the array at [start, end) as ranges, one at a time (none parsed). */
-export function* jsonArrayElements(buf: Buffer, start: number, end: number): Generator<JsonRange> {
-  if (buf[start] !== OPEN_ARR) fail('Expected an array in JSON', start);
+export function* jsonArrayElements(buf: ByteWindow, start: number, end: number): Generator<JsonRange> {
+  if (buf.at(start) !== OPEN_ARR) fail('Expected an array in JSON', start);
   for (const c of children(buf, start, end)) yield { start: c.start, end: c.end };
 }
 
-
 /** The value at [start, end), as JSON.parse gives it (split as parseJsonBuffer splits). */
-export function parseJsonRange(buf: Buffer, start: number, end: number, opts: { chunk?: number } = {}): unknown {
+export function parseJsonRange(buf: ByteWindow, start: number, end: number, opts: { chunk?: number } = {}): unknown {
   return parseValue(buf, start, end, opts.chunk ?? 64 << 20);
 }
-

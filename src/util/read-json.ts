@@ -10,7 +10,8 @@
  *
  * A file that is not JSON (truncated, garbled) names the line and column; a missing file says so.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
+import { ByteWindow } from './byte-window.ts';
 import { JsonPositionError, jsonMessage, parseJsonBuffer } from './json-buffer.ts';
 import type { z } from 'zod';
 import { UserError } from './errors.ts';
@@ -79,9 +80,42 @@ export function readJsonBytes(file: string, kind: FileKind): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
-    throw new UserError(`cannot read ${kind.what} "${file}": ${why}`, kind.hint ?? DEFAULT_FILE_HINT, { cause: err });
+    throw unreadable(file, kind, err);
+  }
+}
+
+/** Why `file` cannot be read, as a UserError naming it. */
+function unreadable(file: string, kind: FileKind, err: unknown): UserError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+  return new UserError(`cannot read ${kind.what} "${file}": ${why}`, kind.hint ?? DEFAULT_FILE_HINT, { cause: err });
+}
+
+/**
+ * Run `read` over the file's bytes read a chunk at a time (a ByteWindow: a scan holds a chunk,
+ * not the file); a missing or unreadable file, or JSON that breaks (util/json-buffer.ts's
+ * JsonPositionError), is a UserError naming it (with the line and column of the break).
+ */
+export function withJsonFile<T>(file: string, kind: FileKind, read: (bytes: ByteWindow) => T): T {
+  let fd: number;
+  let size: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    throw unreadable(file, kind, err);
+  }
+  try {
+    try {
+      const stat = fstatSync(fd);
+      if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      size = stat.size;
+    } catch (err) {
+      throw unreadable(file, kind, err);
+    }
+    const bytes = ByteWindow.ofFile(fd, size);
+    return withJsonPosition(bytes, `"${file}"`, kind, () => read(bytes));
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -93,28 +127,36 @@ export const LARGE_JSON_BYTES = 128 << 20;
 
 /** Parse the JSON bytes of a large file, or a UserError naming `source` with the line and column where it stops. */
 export function parseJsonBytes(buf: Buffer, source: string, kind: FileKind, opts: { chunk?: number } = {}): unknown {
-  return withJsonPosition(buf, source, kind, () => parseJsonBuffer(buf, opts));
+  const bytes = ByteWindow.of(buf);
+  return withJsonPosition(bytes, source, kind, () => parseJsonBuffer(bytes, opts));
 }
 
 /**
- * Run `read` (which walks `buf` with util/json-buffer.ts); its JsonPositionError becomes a UserError
+ * Run `read` (which walks `bytes` with util/json-buffer.ts); its JsonPositionError becomes a UserError
  * naming `source` with the line and column where the JSON stops being JSON.
  */
-export function withJsonPosition<T>(buf: Buffer, source: string, kind: FileKind, read: () => T): T {
+export function withJsonPosition<T>(bytes: ByteWindow, source: string, kind: FileKind, read: () => T): T {
   try {
     return read();
   } catch (err) {
     if (!(err instanceof JsonPositionError)) throw err;
-    if (buf.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)) throw new UserError(`cannot read ${kind.what} ${source}: the file is empty`, kind.hint ?? DEFAULT_FILE_HINT, { cause: err });
+    let blank = true;
+    for (let i = 0; i < bytes.length && blank; i++) blank = [0x20, 0x0a, 0x0d, 0x09].includes(bytes.at(i)!);
+    if (blank) throw new UserError(`cannot read ${kind.what} ${source}: the file is empty`, kind.hint ?? DEFAULT_FILE_HINT, { cause: err });
     const pos = /^(.*) at position (\d+)$/s.exec(err.message);
     let where = '';
     if (pos) {
-      const at = Math.min(Number(pos[2]), buf.length);
-      const lineStart = at > 0 ? buf.lastIndexOf(0x0a, at - 1) + 1 : 0;
+      const at = Math.min(Number(pos[2]), bytes.length);
       let line = 1;
-      for (let i = buf.indexOf(0x0a); i !== -1 && i < at; i = buf.indexOf(0x0a, i + 1)) line++;
+      let lineStart = 0;
+      for (let i = 0; i < at; i++) {
+        if (bytes.at(i) === 0x0a) {
+          line++;
+          lineStart = i + 1;
+        }
+      }
       // the column in characters, as the small files' messages count it
-      where = at >= buf.length ? `: it ends early at line ${line} (truncated?)` : ` at line ${line}, column ${buf.toString('utf8', lineStart, at).length + 1}`;
+      where = at >= bytes.length ? `: it ends early at line ${line} (truncated?)` : ` at line ${line}, column ${bytes.text(lineStart, at).length + 1}`;
     }
     throw new UserError(`cannot read ${kind.what} ${source}: not valid JSON${where} (${pos ? pos[1] : err.message})`, kind.hint ?? DEFAULT_FILE_HINT, { cause: err });
   }

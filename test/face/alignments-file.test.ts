@@ -4,8 +4,9 @@
  * refused naming the ones that read; writeAlignments writes a frame a line and reads back as
  * the document it was given, and writeAlignmentsFrames the same bytes from frames made one at a
  * time (a failure among them leaves the file as it was); readAlignmentsEach hands the frames over one at a time (keys in any
- * order, schema 1 upgraded, a bad field named by its frame), and the composite stage's kept faces
- * read that way are those of the whole document.
+ * order, schema 1 upgraded, a bad field named by its frame), a file of several read chunks
+ * included (the same frames as JSON.parse gives, a break far in named by line and column), and
+ * the composite stage's kept faces read that way are those of the whole document.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { keptFacesByFrame, readKeptFacesByFrame } from '../../src/swap/kept-face
 import { writeContactSheets } from '../../src/face/contact-sheet.ts';
 import { formatSummary } from '../../src/cli/alignments.ts';
 import { UserError } from '../../src/util/errors.ts';
+import { FILE_CHUNK } from '../../src/util/byte-window.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 
 const test = suite('face/alignments-file');
@@ -171,6 +173,36 @@ test('readAlignmentsEach: each frame in order and the header; keys in any order;
   bad.frames[2].faces[0].box.x = 'left';
   writeFileSync(file, JSON.stringify(bad));
   assert.throws(() => readAlignmentsEach(file, () => undefined), (e: Error) => e instanceof UserError && e.message === `"${file}" is not a valid janus.alignments/2 file: frames.2.faces.0.box.x: expected a number, got "left"`);
+});
+
+test(`readAlignmentsEach: a file of several ${FILE_CHUNK >> 20}-MB chunks reads frame by frame as JSON.parse reads it; a break far in is named by line and column`, async () => {
+  const one = readAlignments(join(tmp.dir, 'v1-again.json'));
+  const n = 3000;
+  const frames = Array.from({ length: n }, (_, i) => ({ ...one.frames[0]!, index: i, time: i / 25, faces: one.frames[0]!.faces.map((f) => ({ ...f, identityDistance: i / n, face: `faces/${i}_0.png`, mask: `masks/${i}_0.png`, track: i % 3, cluster: 0 })) }));
+  const file = join(tmp.dir, 'long.json');
+  await writeAlignments(file, { ...one, frames });
+  const size = statSync(file).size;
+  assert.ok(size > 3 * FILE_CHUNK, `${size} bytes: several chunks`);
+  const want = JSON.parse(readFileSync(file, 'utf8'));
+  const seen: unknown[] = [];
+  const header = readAlignmentsEach(file, (f) => seen.push(f));
+  assert.equal(seen, want.frames, 'every frame, as JSON.parse reads it');
+  const { frames: _, ...head } = want;
+  assert.equal(header, head);
+  // a break in a frame past the third chunk: its line (a frame a line) and column
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const at = lines.findIndex((l) => l.includes('"faces/2500_0.png"'));
+  assert.ok(lines.slice(0, at).join('\n').length > 3 * FILE_CHUNK, 'past the third chunk');
+  const column = lines[at]!.indexOf('"identityDistance"') + 1;
+  lines[at] = lines[at]!.replace('"identityDistance"', '"identityDistance" x');
+  writeFileSync(file, lines.join('\n'));
+  const broken = (e: Error) => e instanceof UserError && new RegExp(`^cannot read alignments file ".*long\\.json": not valid JSON at line ${at + 1}, column ${column + 19} \\(`).test(e.message);
+  assert.throws(() => readAlignmentsEach(file, () => undefined), broken);
+  // cut short in the middle of a frame
+  writeFileSync(file, lines.join('\n').slice(0, 4 * FILE_CHUNK));
+  assert.throws(() => readAlignmentsEach(file, () => undefined), (e: Error) => e instanceof UserError && /not valid JSON: it ends early at line \d+ \(truncated\?\)/.test(e.message));
+  assert.throws(() => readAlignmentsEach(join(tmp.dir, 'none.json'), () => undefined), (e: Error) => e instanceof UserError && /cannot read alignments file ".*none\.json": no such file/.test(e.message));
+  assert.throws(() => readAlignmentsEach(tmp.dir, () => undefined), (e: Error) => e instanceof UserError && /cannot read alignments file ".*": it is a folder/.test(e.message));
 });
 
 test.run();

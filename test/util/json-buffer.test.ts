@@ -2,14 +2,16 @@
  * JSON parsed from a Buffer in pieces gives what JSON.parse gives, however finely it is split
  * (strings holding quotes, brackets, escapes and multi-byte characters; nesting; numbers;
  * literals; repeated and __proto__ keys), and malformed text is an error at the byte where it
- * goes wrong; readJson reads a file larger than LARGE_JSON_BYTES through it (the threshold
+ * goes wrong, read from a Buffer or from a file a few bytes at a time (ByteWindow): the same
+ * values, members, elements and positions; readJson reads a file larger than LARGE_JSON_BYTES through it (the threshold
  * lowered here), and a malformed one is a UserError with the line and column of the break.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseJsonBuffer } from '../../src/util/json-buffer.ts';
+import { jsonArrayElements, jsonObjectMembers, parseJsonBuffer, parseJsonRange } from '../../src/util/json-buffer.ts';
+import { ByteWindow } from '../../src/util/byte-window.ts';
 import { LARGE_JSON_BYTES, parseJsonBytes, readJson } from '../../src/util/read-json.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { tempDir } from '../helpers/fixtures.ts';
@@ -56,6 +58,58 @@ test('malformed text is a SyntaxError at the byte where it goes wrong', () => {
   for (const [text, at] of cases) {
     assert.throws(() => parseJsonBuffer(Buffer.from(text), { chunk: 1 }), (e: Error) => e instanceof SyntaxError && new RegExp(`at position ${at}$`).test(e.message), `${JSON.stringify(text)}: at ${at}`);
     assert.throws(() => JSON.parse(text), 'JSON.parse refuses it too');
+  }
+});
+
+/** `text` written to a file and read through a window of `chunk` bytes. */
+function throughFile<T>(text: string, chunk: number, use: (bytes: ByteWindow) => T): T {
+  const file = join(tmp.dir, 'chunked.json');
+  writeFileSync(file, text);
+  const fd = openSync(file, 'r');
+  try {
+    return use(ByteWindow.ofFile(fd, Buffer.byteLength(text), chunk));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+test('from a file read a few bytes at a time: the same values, members, elements and positions', () => {
+  for (const text of docs) {
+    for (const chunk of [1, 3, 16]) {
+      for (const split of [1, 1 << 20]) assert.equal(throughFile(text, chunk, (b) => parseJsonBuffer(b, { chunk: split })), JSON.parse(text), `window ${chunk}, split ${split}: ${text.slice(0, 40)}`);
+    }
+  }
+  const doc = { head: { n: 1, s: 'a "quoted" ] string' }, frames: Array.from({ length: 30 }, (_, i) => ({ i, s: `é ${i} ✓ }` })), tail: [1, 2] };
+  const text = JSON.stringify(doc, null, 1);
+  for (const chunk of [1, 7, 64]) {
+    throughFile(text, chunk, (bytes) => {
+      const members = jsonObjectMembers(bytes);
+      assert.equal(members.map((m) => m.key), ['head', 'frames', 'tail']);
+      for (const m of members) assert.equal(parseJsonRange(bytes, m.start, m.end), doc[m.key as keyof typeof doc], `window ${chunk}: ${m.key}`);
+      const frames = members.find((m) => m.key === 'frames')!;
+      assert.equal(Array.from(jsonArrayElements(bytes, frames.start, frames.end), (e) => parseJsonRange(bytes, e.start, e.end)), doc.frames, `window ${chunk}: the frames one at a time`);
+    });
+  }
+  const cases: Array<[string, number]> = [
+    ['{"a": [1, 2', 11],
+    ['{"a": "unterminated', 19],
+    ['{"a": 1 "b": 2}', 8],
+    ['{"a": 1} x', 9],
+    ['{"a": 1}  ', -1],
+    ['[1, 2,, 3]', 6],
+    ['{"é": tru}', 7],
+    ['', 0],
+  ];
+  for (const [text, at] of cases) {
+    for (const chunk of [1, 4]) {
+      if (at < 0) {
+        assert.is(throughFile(text, chunk, (b) => jsonObjectMembers(b)).length, 1, 'trailing whitespace is fine');
+        continue;
+      }
+      assert.throws(() => throughFile(text, chunk, (b) => parseJsonBuffer(b, { chunk: 1 })), (e: Error) => e instanceof SyntaxError && new RegExp(`at position ${at}$`).test(e.message), `${JSON.stringify(text)}: at ${at}`);
+      // the members' walk finds the same break (the value's own breaks come when it is parsed)
+      if (!text.startsWith('[') && !text.includes('tru}')) assert.throws(() => throughFile(text, chunk, (b) => jsonObjectMembers(b)), (e: Error) => e instanceof SyntaxError && new RegExp(`at position ${at}$`).test(e.message), `members of ${JSON.stringify(text)}: at ${at}`);
+    }
   }
 });
 
