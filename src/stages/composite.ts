@@ -25,7 +25,7 @@ import { probeVideo, withExactFrameCount, type VideoInfo } from '../media/probe.
 import type { FrameSwap } from '../swap/composite-frame.ts';
 import { compositeFrames } from '../swap/composite-frames.ts';
 import { COMPOSITE_SCHEMA, readSegmentStats, writeCompositeRecord, writeSegmentStats, type SegmentStats } from '../swap/composite-record.ts';
-import { readKeptFacesByFrame, type KeptFace } from '../swap/kept-faces.ts';
+import { readKeptFacesByFrame, type KeptFaceTable } from '../swap/kept-faces.ts';
 import { readSwapRecord, type SwapRecord } from '../swap/swap-record.ts';
 import { SYNTHETIC_NOTICE, SYNTHETIC_SCHEMA, METHOD, syntheticTags, type SyntheticSidecar } from '../swap/synthetic.ts';
 import { sha256File } from '../util/hash.ts';
@@ -37,7 +37,7 @@ type P = CompositeConfig;
 /** One run of the stage: the video, its kept faces by frame, the swap (and how to put it back), and the decoder in use. */
 interface Session {
   info: VideoInfo;
-  byFrame: Map<number, KeptFace[]>;
+  byFrame: KeptFaceTable;
   swap: SwapRecord;
   frameSwap: FrameSwap;
   frames: AsyncGenerator<Frame> | null;

@@ -63,7 +63,7 @@ try {
     }
   }
   const stage = results['decode + composite + encode (the stage, x264 veryfast)']!;
-  console.log(JSON.stringify({ bench: 'composite', frames: n, faces: [...byFrame.values()].reduce((s, x) => s + x.length, 0), size: '1280x720', framesPerSecond: results, goal: { 'composite stage at 720p, frames/s (x264 veryfast)': 25 }, meetsGoal: stage >= 25 }));
+  console.log(JSON.stringify({ bench: 'composite', frames: n, faces: byFrame.faces, size: '1280x720', framesPerSecond: results, goal: { 'composite stage at 720p, frames/s (x264 veryfast)': 25 }, meetsGoal: stage >= 25 }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

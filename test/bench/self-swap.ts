@@ -7,9 +7,9 @@
 import { join } from 'node:path';
 import { CompositeConfig } from '../../src/config/swap.ts';
 import type { FrameSwap } from '../../src/swap/composite-frame.ts';
-import { readKeptFacesByFrame, type KeptFace } from '../../src/swap/kept-faces.ts';
+import { readKeptFacesByFrame, type KeptFaceTable } from '../../src/swap/kept-faces.ts';
 
-export function selfSwap(extractDir: string): { byFrame: Map<number, KeptFace[]>; swap: FrameSwap; params: CompositeConfig } {
+export function selfSwap(extractDir: string): { byFrame: KeptFaceTable; swap: FrameSwap; params: CompositeConfig } {
   const alignments = join(extractDir, 'alignments.json');
   const params = CompositeConfig.parse({});
   return { byFrame: readKeptFacesByFrame(alignments).byFrame, swap: { swappedDir: join(extractDir, 'faces'), learnedMasks: null, options: params }, params };

@@ -9,11 +9,11 @@
  * the composite stage's kept faces read that way are those of the whole document.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ALIGNMENTS_SCHEMA, readAlignments, readAlignmentsEach, summarise, summariseFile, writeAlignments, writeAlignmentsFrames } from '../../src/face/alignments-file.ts';
-import { keptFacesByFrame, readKeptFacesByFrame } from '../../src/swap/kept-faces.ts';
+import { KeptFaceTable, keptFacesByFrame, readKeptFacesByFrame } from '../../src/swap/kept-faces.ts';
 import { writeContactSheets } from '../../src/face/contact-sheet.ts';
 import { formatSummary } from '../../src/cli/alignments.ts';
 import { UserError } from '../../src/util/errors.ts';
@@ -153,8 +153,12 @@ test('readAlignmentsEach: each frame in order and the header; keys in any order;
   const header = readAlignmentsEach(file, (f, i) => seen.push([i, f.index]));
   assert.equal(seen, [[0, 0], [1, 2], [2, 4], [3, 6]]);
   assert.equal(header, want);
-  assert.equal(readKeptFacesByFrame(file).byFrame, keptFacesByFrame(doc, file));
-  assert.equal([...readKeptFacesByFrame(file).byFrame.keys()], [0, 4], 'frames with a kept face only');
+  const table = readKeptFacesByFrame(file).byFrame;
+  const byFrame = keptFacesByFrame(doc, file);
+  assert.equal([...table.keys()], [0, 4], 'frames with a kept face only');
+  assert.equal([...table.keys()], [...byFrame.keys()]);
+  for (const [index, faces] of byFrame) assert.equal(table.get(index), faces, `frame ${index}'s kept faces`);
+  assert.equal([table.size, table.faces, table.get(2), table.get(6)], [2, 2, undefined, undefined]);
   // schema 1, a frame at a time: its faces upgraded with no track and no cluster
   const v1Frames: unknown[] = [];
   readAlignmentsEach(join(tmp.dir, 'v1-again.json'), (f) => v1Frames.push(f));
@@ -173,6 +177,27 @@ test('readAlignmentsEach: each frame in order and the header; keys in any order;
   bad.frames[2].faces[0].box.x = 'left';
   writeFileSync(file, JSON.stringify(bad));
   assert.throws(() => readAlignmentsEach(file, () => undefined), (e: Error) => e instanceof UserError && e.message === `"${file}" is not a valid janus.alignments/2 file: frames.2.faces.0.box.x: expected a number, got "left"`);
+});
+
+test('the kept faces table: a frame met twice has its faces joined in order; each face as keptFacesByFrame gives it', () => {
+  const one = readAlignments(join(tmp.dir, 'v1-again.json'));
+  const face = (name: string, kept = true, m = 1) => ({ ...one.frames[0]!.faces[0]!, kept, face: `faces/${name}.png`, mask: `../m/${name}.png`, matrix: [m, 0, m + 0.5, 0, m, -m / 3] as [number, number, number, number, number, number] });
+  const frames = [
+    { index: 3, time: 0.1, faces: [face('3a', true, 2), face('3b', false), face('3c', true, 3)] },
+    { index: 5, time: 0.2, faces: [face('5a', true, 4)] },
+    { index: 3, time: 0.1, faces: [face('3d', true, 5)] },
+    { index: 7, time: 0.3, faces: [face('7a', false)] },
+  ];
+  const doc = { ...one, frames };
+  const file = join(tmp.dir, 'sub', 'twice.json');
+  const table = new KeptFaceTable(dirname(file));
+  for (const f of frames) table.add(f);
+  const want = keptFacesByFrame(doc, file);
+  assert.equal(table.get(3)!.map((f) => f.id), ['3a', '3c', '3d']);
+  assert.equal(table.get(3), want.get(3));
+  assert.equal(table.get(5), want.get(5));
+  assert.equal(table.get(3)![2], { id: '3d', frame: 3, face: join(tmp.dir, 'sub', 'faces', '3d.png'), mask: join(tmp.dir, 'm', '3d.png'), matrix: [5, 0, 5.5, 0, 5, -5 / 3] });
+  assert.equal([table.size, table.faces, [...table.keys()], table.get(7)], [2, 4, [3, 5], undefined]);
 });
 
 test(`readAlignmentsEach: a file of several ${FILE_CHUNK >> 20}-MB chunks reads frame by frame as JSON.parse reads it; a break far in is named by line and column`, async () => {
