@@ -335,7 +335,7 @@ async function* alignAndWrite(o: FinishOptions, src: DetectionSource, frames: re
   };
   /** The decoded frame `index` (null: the video has no such frame); frames before it are passed over. */
   const frameAt = async (index: number): Promise<Frame | null> => {
-    decoder ??= decodeFrames(o.video, { info: o.info, thread: true });
+    decoder ??= decodeFrames(o.video, { info: o.info, thread: true, recycle: true });
     while (!ended && (decoded === null || decoded.index < index)) {
       stopIfAborted();
       const r = await decoder.next();

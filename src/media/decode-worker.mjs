@@ -5,11 +5,14 @@
 // computes: on the main thread the pipe is only read between two frames' work, 64 KB a turn.
 // Plain JavaScript, importing only node: a worker that registers tsx starts in 600 ms, this in 40.
 //
-// Messages in:  { type: 'credit' } (one more frame may come), { type: 'stop' } (kill ffmpeg, end).
+// Messages in:  { type: 'credit' } (one more frame may come), { type: 'stop' } (kill ffmpeg, end),
+//               { type: 'free', data: ArrayBuffer } (a frame's buffer handed back: the next frame is
+//               cut into it instead of a new one).
 // Messages out: { type: 'pid', pid } once ffmpeg started (the main thread kills it if this thread
 //               dies), { type: 'frame', data: ArrayBuffer } ..., then once { type: 'end', code, signal,
 //               stderr, partial, error }: ffmpeg's exit, its stderr (first 20,000 characters),
-//               the bytes of an incomplete last frame, a spawn error's message or null.
+//               the bytes of an incomplete last frame, a spawn error's message or null, and how
+//               many frame buffers it made.
 import { spawn } from 'node:child_process';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -18,7 +21,10 @@ let credits = ahead;
 let stopped = false;
 let exit = null;
 const ready = [];
+/** Buffers handed back by the main thread (decodeFrames' `recycle`), reused before new ones are made. */
+const free = [];
 let buf = Buffer.allocUnsafeSlow(frameBytes);
+let made = 1;
 let filled = 0;
 let stderr = '';
 let spawnError = null;
@@ -53,7 +59,7 @@ function pump() {
 function finish() {
   if (ended) return;
   ended = true;
-  parentPort.postMessage({ type: 'end', ...exit, stderr, partial: filled, error: spawnError });
+  parentPort.postMessage({ type: 'end', ...exit, stderr, partial: filled, error: spawnError, buffers: made });
   parentPort.close();
 }
 
@@ -66,7 +72,7 @@ child.stdout.on('data', (chunk) => {
     off += n;
     if (filled === frameBytes) {
       ready.push(buf);
-      buf = Buffer.allocUnsafeSlow(frameBytes);
+      buf = free.pop() ?? (made++, Buffer.allocUnsafeSlow(frameBytes));
       filled = 0;
     }
   }
@@ -82,6 +88,8 @@ parentPort.on('message', (m) => {
   if (m.type === 'credit') {
     credits++;
     pump();
+  } else if (m.type === 'free') {
+    if (m.data.byteLength === frameBytes) free.push(Buffer.from(m.data)); // no more than were made
   } else if (m.type === 'stop' && !stopped) {
     stopped = true;
     ready.length = 0;

@@ -44,6 +44,12 @@ export interface DecodeOptions {
    * read the pipe only between frames. Costs a thread's start (~50 ms): not for a frame or two.
    */
   thread?: boolean;
+  /**
+   * With `thread`: each frame's memory is reused for a later frame once the next one is asked
+   * for (decode-thread.ts): for loops done with a frame when they ask for the next; the frame's
+   * `data` is then empty, never overwritten. Less garbage and fewer page faults (2.7 MB a 720p frame).
+   */
+  recycle?: boolean;
 }
 
 export async function* decodeFrames(file: string, options: DecodeOptions = {}): AsyncGenerator<Frame> {
@@ -71,7 +77,7 @@ export async function* decodeFrames(file: string, options: DecodeOptions = {}): 
 
   if (options.thread) {
     const w = watched(requireFfmpeg().ffmpeg);
-    const frames = framesInThread({ file: w.file, env: w.env, frameBytes, args: ['-v', 'error', '-nostdin', '-i', fileArg(file), ...out, '-f', 'rawvideo', 'pipe:1'] });
+    const frames = framesInThread({ file: w.file, env: w.env, frameBytes, recycle: options.recycle, args: ['-v', 'error', '-nostdin', '-i', fileArg(file), ...out, '-f', 'rawvideo', 'pipe:1'] });
     let index = start;
     let r: IteratorResult<Buffer, ThreadEnd>;
     const next = async () => {

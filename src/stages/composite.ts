@@ -98,7 +98,7 @@ export const compositeStage: StageImplementation<P, Session> = {
     // one streaming decoder for the stage run; it starts at the first segment still to do
     if (!s.frames || s.next !== first) {
       await stopDecoder(s);
-      s.frames = decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: first, thread: true });
+      s.frames = decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: first, thread: true, recycle: true }); // compositeFrames copies a frame's pixels out before it asks for the next
     }
     const writers: Array<[VideoWriter, 'video' | 'mask' | 'comparison']> = [];
     const content = { video: 'face-swap', mask: 'replaced-pixel-mask', comparison: 'side-by-side' } as const;

@@ -64,7 +64,7 @@ export const extractStage: StageImplementation<P, Session> = {
     const index = Number(item);
     // One streaming decoder for the whole stage run. It starts at the last detection frame at or
     // before the first frame still to do, so that tracking state is rebuilt exactly on resume.
-    s.frames ??= decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: trackingStart(index, ctx.params), thread: true });
+    s.frames ??= decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: trackingStart(index, ctx.params), thread: true, recycle: true }); // a frame is done with when the next is asked for
     let det: FrameDetections | null = null;
     while (!s.ended) {
       const r = await s.frames.next();

@@ -38,11 +38,11 @@ try {
   const results: Record<string, number> = {};
   let t0 = performance.now();
   let n = 0;
-  for await (const _ of decodeFrames(clip, { info, thread: true })) n++;
+  for await (const _ of decodeFrames(clip, { info, thread: true, recycle: true })) n++;
   results['decode'] = fps(n, t0);
   t0 = performance.now();
   n = 0;
-  for await (const f of decodeFrames(clip, { info, thread: true })) {
+  for await (const f of decodeFrames(clip, { info, thread: true, recycle: true })) {
     await compositeFrame(f, byFrame.get(f.index) ?? [], swap);
     n++;
   }
@@ -54,7 +54,7 @@ try {
       t0 = performance.now();
       const video = await openVideoWriter({ out: join(dir, 'out.mp4'), width: info.width, height: info.height, fps: info.fps, crf: params.crf, preset, deterministic: true, thread: true });
       const mask = await openVideoWriter({ out: join(dir, 'mask.mp4'), width: info.width, height: info.height, fps: info.fps, crf: 0, preset: MASK_PRESET, deterministic: true, input: 'gray', thread: true });
-      const frames = decodeFrames(clip, { info, thread: true });
+      const frames = decodeFrames(clip, { info, thread: true, recycle: true });
       const done = await compositeFrames({ frames, first: 0, end: info.frameCount, facesOf: (index) => (faces ? (byFrame.get(index) ?? []) : []), swap, video, mask });
       await video.close();
       await mask.close();

@@ -19,7 +19,7 @@ const info = await probeVideo(clip);
 const t0 = performance.now();
 const video = await openVideoWriter({ out: join(out, 'out.mp4'), width: info.width, height: info.height, fps: info.fps, crf: params.crf, preset: 'veryfast', deterministic: true, thread: true });
 const mask = await openVideoWriter({ out: join(out, 'mask.mp4'), width: info.width, height: info.height, fps: info.fps, crf: 0, preset: MASK_PRESET, deterministic: true, input: 'gray', thread: true });
-const done = await compositeFrames({ frames: decodeFrames(clip, { info, thread: true }), first: 0, end: info.frameCount, facesOf: (i) => byFrame.get(i) ?? [], swap, video, mask });
+const done = await compositeFrames({ frames: decodeFrames(clip, { info, thread: true, recycle: true }), first: 0, end: info.frameCount, facesOf: (i) => byFrame.get(i) ?? [], swap, video, mask });
 await video.close();
 await mask.close();
 console.log(JSON.stringify({ frames: done.frames, seconds: +((performance.now() - t0) / 1000).toFixed(1), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));

@@ -39,7 +39,7 @@ try {
   for (const detector of ['ssd', 'tiny'] as const) {
     const t0 = performance.now();
     let n = 0;
-    for await (const f of decodeFrames(clip, { thread: true })) {
+    for await (const f of decodeFrames(clip, { thread: true, recycle: true })) {
       const faces = await detectFaces(fa, f, { detector, minScore: 0.3, descriptors: false });
       if (detector === 'ssd') truth.push(faces.filter((x) => x.score >= ExtractConfig.parse({}).minScore));
       n++;
@@ -51,7 +51,7 @@ try {
       const follower = new FaceFollower(fa, ExtractConfig.parse({ detector, detectEvery: every }));
       const found: DetectedFace[][] = [];
       const t0 = performance.now();
-      for await (const f of decodeFrames(clip, { thread: true })) found.push((await follower.next(f)).faces);
+      for await (const f of decodeFrames(clip, { thread: true, recycle: true })) found.push((await follower.next(f)).faces);
       const label = `${detector} pass 1 (--detect-every ${every})`;
       framesPerSecond[label] = fps(found.length, t0);
       let hits = 0;

@@ -3,7 +3,9 @@
  * and its input written, on worker threads (decode-thread.ts, encode-thread.ts and their .mjs
  * workers). The same frames and bytes as on the main thread, the same errors, ffmpeg and the
  * thread gone when a loop ends early or a writer is aborted, and no more than a few frames held
- * beside a slow consumer or a slow encoder. (bad-input.test.ts runs its writer failures both ways.)
+ * beside a slow consumer or a slow encoder; with `recycle`, the same frames cut into a few
+ * buffers used again, a frame kept past the next one found empty, never overwritten.
+ * (bad-input.test.ts runs its writer failures both ways.)
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
@@ -13,6 +15,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeFrames, type Frame } from '../../src/media/decode.ts';
 import { openVideoWriter } from '../../src/media/encode.ts';
+import { framesInThread } from '../../src/media/decode-thread.ts';
+import { requireFfmpeg, watched } from '../../src/media/ffmpeg.ts';
 import { probeVideo } from '../../src/media/probe.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { SAMPLE_A, ffmpegSync, requireSamples, tempDir, truncated } from '../helpers/fixtures.ts';
@@ -54,6 +58,38 @@ test('the thread gives the frames the main thread reads, byte for byte: whole, f
       assert.ok(Buffer.compare(f.data, p.data) === 0, `frame ${f.index} (${JSON.stringify(options)}) differs`);
     });
   }
+});
+
+test('recycle: the same frames, byte for byte, in a few buffers used again; a frame kept past the next is empty, not overwritten', async () => {
+  const info = await probeVideo(SAMPLE_A);
+  const plain = await all(decodeFrames(SAMPLE_A, { info, thread: true }));
+  assert.ok(plain.length > 20, 'more frames than buffers');
+  let k = 0;
+  let previous: Frame | null = null;
+  for await (const f of decodeFrames(SAMPLE_A, { info, thread: true, recycle: true })) {
+    const p = plain[k++]!;
+    assert.equal([f.index, f.data.length], [p.index, p.data.length]);
+    assert.ok(Buffer.compare(f.data, p.data) === 0, `frame ${f.index} differs`);
+    if (previous) assert.is(previous.data.length, 0, `frame ${previous.index}, kept past the next one, is empty`);
+    previous = f;
+    if (k % 10 === 0) await sleep(30); // a slow consumer now and then: the thread runs ahead
+  }
+  assert.is(k, plain.length, 'every frame');
+  // the thread's own count of the buffers it made, with and without recycle
+  const frameBytes = info.width * info.height * 3;
+  for (const recycle of [true, false]) {
+    const w = watched(requireFfmpeg().ffmpeg);
+    const frames = framesInThread({ file: w.file, env: w.env, frameBytes, recycle, args: ['-v', 'error', '-nostdin', '-i', SAMPLE_A, '-map', '0:v:0', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'] });
+    let n = 0;
+    let r = await frames.next();
+    for (; !r.done; r = await frames.next()) if (++n % 10 === 0) await sleep(30);
+    assert.is(n, plain.length);
+    if (recycle) assert.ok(r.value.buffers <= 6, `${r.value.buffers} buffers made for ${n} frames (3 ahead, one being cut, one held, one on its way back)`);
+    else assert.is(r.value.buffers, n + 1, 'a buffer a frame (and the one the end found empty)');
+  }
+  // without recycle every frame has its own memory, kept as long as it is held
+  const held = await all(decodeFrames(SAMPLE_A, { info, thread: true, maxFrames: 8 }));
+  assert.ok(held.every((f, i) => Buffer.compare(f.data, plain[i]!.data) === 0));
 });
 
 test('leaving the loop early kills ffmpeg and ends the thread: nothing left reading the file', async () => {
