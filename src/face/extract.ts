@@ -176,9 +176,21 @@ interface Identification {
  * landmarks are needed (each file two to five times), the smoothed landmarks are computed a
  * frame at a time, and the alignments file is written a frame at a time as the second decoding
  * reaches it. `kalman` and `one-euro` smooth a run (one face track's frames in a row) at a
- * time and hold that run's landmarks: about 7 KB a frame while it lasts.
+ * time and hold that run's landmarks: about 7 KB a frame while it lasts. The second decoding
+ * starts first, its ffmpeg and thread starting up while steps 1-3 run.
  */
 export async function finishExtraction(o: FinishOptions): Promise<FinishResult> {
+  // step 4's decoding started first: ffmpeg's start-up (a third of a second to the first frame)
+  // runs on its thread while steps 1-3 run here
+  const decoding = startDecoding(o);
+  try {
+    return await finishWith(o, decoding);
+  } finally {
+    await decoding.decoder.return(undefined); // whatever happened (a no-op once step 4 ended it)
+  }
+}
+
+async function finishWith(o: FinishOptions, decoding: Decoding): Promise<FinishResult> {
   const { cfg } = o;
   const src = o.detections;
   const n = src.count;
@@ -221,9 +233,22 @@ export async function finishExtraction(o: FinishOptions): Promise<FinishResult> 
   };
   // 4. align, blur filter, write (second decoding pass: only frames with a kept face), the alignments file a frame at a time
   const result = { header, frames: n, kept: 0 };
-  await writeAlignmentsFrames(o.alignmentsFile, header, alignAndWrite(o, src, frames, id, smoother, () => result.kept++));
+  await writeAlignmentsFrames(o.alignmentsFile, header, alignAndWrite(o, src, frames, id, smoother, decoding, () => result.kept++));
   for (const w of warnings) log(`warning: ${w}`);
   return result;
+}
+
+/** Step 4's decoder, its first frame asked for (the thread and ffmpeg start at once). */
+interface Decoding {
+  decoder: AsyncGenerator<Frame>;
+  first: Promise<IteratorResult<Frame>>;
+}
+
+function startDecoding(o: FinishOptions): Decoding {
+  const decoder = decodeFrames(o.video, { info: o.info, thread: true, recycle: true });
+  const first = decoder.next();
+  first.catch(() => undefined); // awaited in step 4 (or never: the decoder is then stopped)
+  return { decoder, first };
 }
 
 /** Step 1, the score and size filters, with what identity needs of each face (one pass over the detections). */
@@ -321,13 +346,14 @@ function identify(o: FinishOptions, frames: FrameState[], log: (line: string) =>
  * records from its detections read again and what steps 1-3 decided; each kept face aligned,
  * followed ones checked, blur filtered, face and mask written (`onKept` counts them).
  */
-async function* alignAndWrite(o: FinishOptions, src: DetectionSource, frames: readonly FrameState[], id: Identification, smoother: TrackSmoother, onKept: () => void): AsyncGenerator<AlignedFrame> {
+async function* alignAndWrite(o: FinishOptions, src: DetectionSource, frames: readonly FrameState[], id: Identification, smoother: TrackSmoother, decoding: Decoding, onKept: () => void): AsyncGenerator<AlignedFrame> {
   const { cfg } = o;
   for (const dir of [o.facesDir, o.masksDir]) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   }
-  let decoder = null as AsyncGenerator<Frame> | null;
+  const decoder = decoding.decoder;
+  let first: Promise<IteratorResult<Frame>> | null = decoding.first;
   let decoded = null as Frame | null;
   let ended = false;
   const stopIfAborted = () => {
@@ -335,10 +361,10 @@ async function* alignAndWrite(o: FinishOptions, src: DetectionSource, frames: re
   };
   /** The decoded frame `index` (null: the video has no such frame); frames before it are passed over. */
   const frameAt = async (index: number): Promise<Frame | null> => {
-    decoder ??= decodeFrames(o.video, { info: o.info, thread: true, recycle: true });
     while (!ended && (decoded === null || decoded.index < index)) {
       stopIfAborted();
-      const r = await decoder.next();
+      const r = await (first ?? decoder.next());
+      first = null;
       if (r.done) ended = true;
       else decoded = r.value;
     }
@@ -374,7 +400,7 @@ async function* alignAndWrite(o: FinishOptions, src: DetectionSource, frames: re
     try {
       await Promise.allSettled(writes); // none left running behind the caller's back
     } finally {
-      await decoder?.return(undefined);
+      await decoder.return(undefined);
     }
   }
 

@@ -12,8 +12,10 @@
  *
  * @tier e2e (extracts videos through the CLI)
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -126,6 +128,32 @@ test('--identity keeps the person in the reference photo; a stranger\'s photo ke
   const doc2 = await withReference(stranger, 'ref-stranger');
   assert.is(summarise(doc2).kept, 0);
   assert.match(doc2.warnings.join(), /the reference identity ".*stranger\.jpg" was not found/);
+});
+
+test('the finishing step starts its decoding first; failing before it aligns a face, it leaves no ffmpeg reading the video and no alignments file', async () => {
+  const settings = readAlignments(join(defaultOut, 'alignments.json')).settings;
+  const detections = readdirSync(join(defaultOut, 'detections')).filter((f) => f.endsWith('.json')).sort().map((f) => readFrameDetections(join(defaultOut, 'detections', f)));
+  const dir = join(tmp.dir, 'fails-early');
+  const own = join(tmp.dir, 'fails-early.mp4');
+  copyFileSync(clip, own); // a name no other test's ffmpeg reads
+  const failing = { count: detections.length, read: (t: number) => (t === 5 ? (() => { throw new Error('detections of frame 5 unreadable'); })() : detections[t]!) };
+  try {
+    await finishExtraction({ video: own, info: await probeVideo(own), detections: failing, cfg: settings, alignmentsFile: join(dir, 'alignments.json'), facesDir: join(dir, 'faces'), masksDir: join(dir, 'masks'), fa: await faceApi() });
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /detections of frame 5 unreadable/);
+  }
+  assert.is(existsSync(join(dir, 'alignments.json')), false);
+  await sleep(1500); // a decoder left running has spawned its ffmpeg by now
+  let readers = '';
+  try {
+    readers = execFileSync('pgrep', ['-af', own], { encoding: 'utf8' });
+  } catch {
+    // pgrep exits 1 when nothing matches
+  }
+  // ffmpeg itself (its watchdog's watcher, a shell, ends within a second of it)
+  const ffmpegs = readers.split('\n').filter((l) => /(^|\/)ffmpeg$/.test(l.split(' ')[1] ?? ''));
+  assert.equal(ffmpegs, [], 'no ffmpeg left reading the video');
 });
 
 test('a reference photo with no face is refused before any frame is searched (exit 2, no detections written)', async () => {
