@@ -87,7 +87,7 @@ export async function* framesInThread(cmd: ThreadCommand): AsyncGenerator<Buffer
       worker.postMessage({ type: 'credit' });
       yield Buffer.from(m.data);
       // asked for the next frame: this one's memory goes back to the thread
-      if (cmd.recycle && !exited) worker.postMessage({ type: 'free', data: m.data }, [m.data]);
+      if (cmd.recycle && !exited && m.data.byteLength > 0) worker.postMessage({ type: 'free', data: m.data }, [m.data]); // (not if the consumer moved it away)
     }
   } finally {
     if (!ended && !exited) worker.postMessage({ type: 'stop' });

@@ -13,7 +13,12 @@ import type { KeptFace } from './kept-faces.ts';
 import { settledAll } from '../util/settled-all.ts';
 
 export interface CompositeFramesOptions {
-  /** The decoder, positioned at `first`. */
+  /**
+   * The decoder, positioned at `first`. A frame's pixels go to the writers before the next frame is asked for,
+   * but a write is awaited only after that: from a recycling decoder (`decodeFrames`' `recycle`),
+   * the writers must copy what they are given at once (the threaded writers do; the main-thread
+   * one keeps the Buffer).
+   */
   frames: AsyncIterator<Frame>;
   /** Frames first .. end - 1 (fewer when the decoder ends sooner: a container over-counted its frames). */
   first: number;

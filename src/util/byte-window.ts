@@ -18,6 +18,8 @@ export class ByteWindow {
   /** The index of window[0], and how many of window's bytes are the file's. */
   private base = 0;
   private filled: number;
+  /** Where the bytes end: `length`, or less once a read found the file shorter. */
+  private end: number;
 
   private constructor(
     /** How many bytes there are (a file's size when it was opened). */
@@ -28,6 +30,7 @@ export class ByteWindow {
   ) {
     this.window = window;
     this.filled = filled;
+    this.end = length;
   }
 
   /** The bytes of a Buffer: the window is the whole buffer. */
@@ -48,20 +51,34 @@ export class ByteWindow {
   }
 
   private move(i: number): number | undefined {
-    if (this.fd === null || i < 0 || i >= this.length) return undefined;
+    if (this.fd === null || i < 0 || i >= this.end) return undefined;
     this.base = i;
-    this.filled = readSync(this.fd, this.window, 0, Math.min(this.window.length, this.length - i), i);
+    const want = Math.min(this.window.length, this.end - i);
+    this.filled = readFull(this.fd, this.window, want, i);
+    if (this.filled < want) this.end = i + this.filled; // the file shrank: it ends here, not read again
     return this.filled > 0 ? this.window[0] : undefined;
   }
 
   /** Bytes [start, end) as UTF-8 text (from the window where it holds them, else read on their own). */
   text(start: number, end: number): string {
     const s = Math.max(0, start);
-    const e = Math.min(end, this.length);
+    const e = Math.min(end, this.end);
     if (e <= s) return '';
     if (s >= this.base && e <= this.base + this.filled) return this.window.toString('utf8', s - this.base, e - this.base);
     const own = Buffer.allocUnsafe(e - s);
-    const got = readSync(this.fd!, own, 0, e - s, s);
+    const got = readFull(this.fd!, own, e - s, s);
+    if (got < e - s) this.end = s + got;
     return own.toString('utf8', 0, got);
   }
+}
+
+/** Read `want` bytes at `position` into buf[0, want), as many reads as it takes; fewer only where the file ends. */
+function readFull(fd: number, buf: Buffer, want: number, position: number): number {
+  let got = 0;
+  while (got < want) {
+    const n = readSync(fd, buf, got, want - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
 }

@@ -99,6 +99,7 @@ function unreadable(file: string, kind: FileKind, err: unknown): UserError {
 export function withJsonFile<T>(file: string, kind: FileKind, read: (bytes: ByteWindow) => T): T {
   let fd: number;
   let size: number;
+  let regular: boolean;
   try {
     fd = openSync(file, 'r');
   } catch (err) {
@@ -109,10 +110,12 @@ export function withJsonFile<T>(file: string, kind: FileKind, read: (bytes: Byte
       const stat = fstatSync(fd);
       if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       size = stat.size;
+      regular = stat.isFile();
     } catch (err) {
       throw unreadable(file, kind, err);
     }
-    const bytes = ByteWindow.ofFile(fd, size);
+    // a pipe or a special file has no size to go by: read whole
+    const bytes = regular ? ByteWindow.ofFile(fd, size) : ByteWindow.of(readJsonBytes(file, kind));
     return withJsonPosition(bytes, `"${file}"`, kind, () => read(bytes));
   } finally {
     closeSync(fd);
