@@ -20,14 +20,21 @@ export interface KeptFace {
   matrix: Affine;
 }
 
+type FaceRecord = AlignedFrame['faces'][number];
+
+/** A frame's faces that were kept and aligned (face, mask and matrix written). */
+function keptRecords(f: AlignedFrame): Array<FaceRecord & { face: string; mask: string; matrix: Affine }> {
+  return f.faces.filter((r): r is FaceRecord & { face: string; mask: string; matrix: Affine } => r.kept && !!r.face && !!r.mask && !!r.matrix);
+}
+
+/** A kept face of frame `frame` from the names its record gives (relative to `base`, the alignments file's folder). */
+function keptFace(frame: number, face: string, mask: string, matrix: Affine, base: string): KeptFace {
+  return { id: basename(face, extname(face)), frame, face: resolve(base, face), mask: resolve(base, mask), matrix };
+}
+
 /** The kept faces of one frame of an alignments file (`base`: the file's folder, which its paths are relative to). */
 function keptOf(f: AlignedFrame, base: string): KeptFace[] {
-  const out: KeptFace[] = [];
-  for (const r of f.faces) {
-    if (!r.kept || !r.face || !r.mask || !r.matrix) continue;
-    out.push({ id: basename(r.face, extname(r.face)), frame: f.index, face: resolve(base, r.face), mask: resolve(base, r.mask), matrix: r.matrix });
-  }
-  return out;
+  return keptRecords(f).map((r) => keptFace(f.index, r.face, r.mask, r.matrix, base));
 }
 
 export function keptFaces(doc: AlignmentsDoc, alignmentsFile: string): KeptFace[] {
@@ -55,11 +62,10 @@ export function keptFacesByFrame(doc: AlignmentsDoc, alignmentsFile: string): Ma
  * faces of the whole video (15,000 of a 10-minute one) for its run.
  */
 export class KeptFaceTable {
-  /** The first face of each frame with one; each face's next of the same frame (-1: none). */
+  /** The first and last face of each frame with one; each face's next of the same frame (-1: none). */
   private readonly first = new Map<number, number>();
   private readonly last = new Map<number, number>();
   private readonly next: number[] = [];
-  private readonly frame: number[] = [];
   private readonly matrix: number[] = [];
   private readonly face: string[] = [];
   private readonly mask: string[] = [];
@@ -69,10 +75,8 @@ export class KeptFaceTable {
 
   /** Add a frame's kept faces (a frame index met twice: its faces joined, in order). */
   add(f: AlignedFrame): void {
-    for (const r of f.faces) {
-      if (!r.kept || !r.face || !r.mask || !r.matrix) continue;
-      const k = this.frame.length;
-      this.frame.push(f.index);
+    for (const r of keptRecords(f)) {
+      const k = this.next.length;
       this.matrix.push(...r.matrix);
       this.face.push(r.face);
       this.mask.push(r.mask);
@@ -89,10 +93,7 @@ export class KeptFaceTable {
     let k = this.first.get(index) ?? -1;
     if (k < 0) return undefined;
     const out: KeptFace[] = [];
-    for (; k >= 0; k = this.next[k]!) {
-      const face = this.face[k]!;
-      out.push({ id: basename(face, extname(face)), frame: index, face: resolve(this.base, face), mask: resolve(this.base, this.mask[k]!), matrix: this.matrixOf(k) });
-    }
+    for (; k >= 0; k = this.next[k]!) out.push(keptFace(index, this.face[k]!, this.mask[k]!, this.matrixOf(k), this.base));
     return out;
   }
 
@@ -109,7 +110,7 @@ export class KeptFaceTable {
 
   /** How many kept faces there are. */
   get faces(): number {
-    return this.frame.length;
+    return this.next.length;
   }
 
   /** The frames with a kept face, in the order first met. */
