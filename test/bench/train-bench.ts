@@ -22,7 +22,10 @@ import { reconstructionLoss } from '../../src/model/losses.ts';
 import type { FaceSet } from '../../src/train/face-set.ts';
 import { train } from '../../src/train/trainer.ts';
 import { faceCrop } from '../helpers/data.ts';
-import { medianMs, timeIt } from '../helpers/timing.ts';
+import { medianMs, settle, timeIt } from '../helpers/timing.ts';
+
+/** Faces a call at inference: the PyTorch yardstick's batch. */
+const INFER_BATCH = 64;
 
 const { choice } = resolveBackendChoice();
 const sel = await selectBackend(choice);
@@ -59,16 +62,22 @@ async function measure(preset: PresetName, batch: number): Promise<{ train: numb
     step(); // warm-up: kernels, optimizer slots
     await w.data();
     const train = (2 * batch) / (await timeIt(() => (step(), w), 5000, 2));
+    // inference at the yardstick's batch (torch_autoencoder.py infers 64 faces a call)
+    const faces = tf.concat(Array.from({ length: Math.ceil(INFER_BATCH / batch) }, () => a)).slice(0, INFER_BATCH) as tf.Tensor4D;
     let last: tf.Tensor | null = null;
     const infer = () => {
       last?.dispose();
-      last = (ae as Autoencoder).reconstruct(a, 'b');
+      last = (ae as Autoencoder).reconstruct(faces, 'b');
       return last;
     };
-    await infer().data();
-    const inf = batch / (await timeIt(infer, 3000, 2));
-    (last as tf.Tensor | null)?.dispose();
-    return { train, infer: inf, gflopPerFace };
+    try {
+      await settle(infer());
+      const inf = INFER_BATCH / (await timeIt(infer, 3000, 2));
+      return { train, infer: inf, gflopPerFace };
+    } finally {
+      (last as tf.Tensor | null)?.dispose();
+      faces.dispose();
+    }
   } finally {
     dispose();
   }
@@ -120,8 +129,8 @@ for (const [preset, batches] of [
       const r = await measure(preset, batch);
       // a training step is about 3 forward passes' work (forward, input and filter gradients)
       console.log(`${preset} train ${backend}: ${r.train.toFixed(1)} faces/s (batch ${batch} per identity; ${(3 * r.gflopPerFace * r.train).toFixed(1)} GFLOP/s)`);
-      console.log(`${preset} infer ${backend}: ${r.infer.toFixed(1)} faces/s (${(r.gflopPerFace * r.infer).toFixed(1)} GFLOP/s; ${r.gflopPerFace.toFixed(3)} GFLOP a face)`);
-      results.push({ preset, batchPerIdentity: batch, trainFacesPerS: +r.train.toFixed(2), inferFacesPerS: +r.infer.toFixed(2), forwardGflopPerFace: +r.gflopPerFace.toFixed(4) });
+      console.log(`${preset} infer ${backend}: ${r.infer.toFixed(1)} faces/s (batch ${INFER_BATCH}; ${(r.gflopPerFace * r.infer).toFixed(1)} GFLOP/s; ${r.gflopPerFace.toFixed(3)} GFLOP a face)`);
+      results.push({ preset, batchPerIdentity: batch, inferBatch: INFER_BATCH, trainFacesPerS: +r.train.toFixed(2), inferFacesPerS: +r.infer.toFixed(2), forwardGflopPerFace: +r.gflopPerFace.toFixed(4) });
       if (batches.length > 1) console.log(`${preset}: batch ${batch} per identity fits in ${backend} memory`);
       break;
     } catch (err) {
