@@ -3,6 +3,7 @@
  * binaries from here, so a missing ffmpeg is one clear error with the fix, never a spawn ENOENT.
  *
  *   const bin = requireFfmpeg();            // { ffmpeg: '/usr/bin/ffmpeg', ffprobe: '/usr/bin/ffprobe' }
+ *   await readyFfmpeg();                    // the same, its version asked without blocking
  *   const v = await ffmpegVersion();        // '5.1.9-0+deb12u1'
  *
  * Janus needs ffmpeg 5.1 or newer (the filters and options it passes); requireFfmpeg checks the
@@ -17,12 +18,11 @@
  *
  *   execFile(watched(ffprobe).file, args, { env: watched(ffprobe).env }, callback);
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ffmpeg from 'fluent-ffmpeg';
-import { ffmpegVersionIn } from '../util/environment.ts';
+import { ffmpegVersionOf, learnFfmpegVersion, which } from '../util/ffmpeg-version.ts';
 import { UserError } from '../util/errors.ts';
 
 export const FFMPEG_FIX = 'install it with `apt-get install -y ffmpeg` (Debian/Ubuntu; `make setup` does it when run as root), or set FFMPEG_PATH and FFPROBE_PATH';
@@ -33,21 +33,6 @@ export const FFMPEG_FIX = 'install it with `apt-get install -y ffmpeg` (Debian/U
  */
 export function fileArg(path: string): string {
   return path.startsWith('-') ? `./${path}` : path;
-}
-
-/** Find an executable on PATH (or the given override); null when absent. */
-export function which(name: string, override?: string): string | null {
-  const candidates = override ? [override] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, name));
-  for (const c of candidates) {
-    try {
-      if (!statSync(c).isFile()) continue;
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // not here
-    }
-  }
-  return null;
 }
 
 export interface FfmpegBinaries {
@@ -72,16 +57,20 @@ export function ffmpegTooOld(version: string): string | null {
   return r[0] > major || (r[0] === major && r[1] >= minor) ? null : `ffmpeg ${version} is too old: Janus needs ${major}.${minor} or newer`;
 }
 
-const checkedVersions = new Map<string, string | null>();
-
-/** Refuse an ffmpeg older than MIN_FFMPEG (asked once per binary and process). */
+/** Refuse an ffmpeg older than MIN_FFMPEG (its version asked once per binary and process: util/ffmpeg-version.ts). */
 function checkVersion(bin: string): void {
-  if (!checkedVersions.has(bin)) {
-    const out = execFileSync(bin, ['-hide_banner', '-version'], { encoding: 'utf8' });
-    checkedVersions.set(bin, ffmpegTooOld(ffmpegVersionIn(out)));
-  }
-  const problem = checkedVersions.get(bin);
+  const problem = ffmpegTooOld(ffmpegVersionOf(bin));
   if (problem) throw new UserError(`${problem} (${bin})`, `install ffmpeg ${MIN_FFMPEG.join('.')} or newer (Debian 12 and Ubuntu 23.04 ship it; or a static build from ffmpeg.org) and put it first on PATH, or set FFMPEG_PATH and FFPROBE_PATH`);
+}
+
+/**
+ * requireFfmpeg without blocking: ffmpeg's version is asked asynchronously (a third of a second
+ * that other start-up work, such as loading models, can use), then the check is requireFfmpeg's.
+ */
+export async function readyFfmpeg(): Promise<FfmpegBinaries> {
+  const ff = which('ffmpeg', process.env.FFMPEG_PATH);
+  if (ff) await learnFfmpegVersion(ff);
+  return requireFfmpeg();
 }
 
 /** Locate ffmpeg and ffprobe (ffmpeg 5.1 or newer) or throw a UserError saying how to install them. */
@@ -132,11 +121,8 @@ export function killQuietly(pid: number): void {
 
 /** The ffmpeg version string, e.g. `5.1.9-0+deb12u1`. */
 export async function ffmpegVersion(): Promise<string> {
-  const { ffmpeg: bin } = requireFfmpeg();
-  const out = await new Promise<string>((resolve, reject) => {
-    execFile(bin, ['-hide_banner', '-version'], (err, stdout) => (err ? reject(err) : resolve(stdout)));
-  });
-  return ffmpegVersionIn(out);
+  const { ffmpeg: bin } = await readyFfmpeg();
+  return ffmpegVersionOf(bin);
 }
 
 /** The last meaningful lines of an ffmpeg stderr, for error messages. */

@@ -12,7 +12,7 @@
 import { statSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { UserError } from '../util/errors.ts';
-import { fileArg, requireFfmpeg, stderrTail, watched } from './ffmpeg.ts';
+import { fileArg, readyFfmpeg, requireFfmpeg, stderrTail, watched } from './ffmpeg.ts';
 import { PACKET_SAMPLE, resampleFilter, vfrTiming } from './vfr.ts';
 
 export interface Rational {
@@ -220,6 +220,7 @@ export function refuseHdr(info: VideoInfo): void {
 
 export async function probeVideo(file: string): Promise<VideoInfo> {
   requireInputFile(file, 'video');
+  await readyFfmpeg(); // ffmpeg's version asked without blocking what runs beside the probe
   const data = await probeStreams(file);
   const streams = data.streams ?? [];
   const v = streams.find((s) => s.codec_type === 'video' && !(s.disposition && s.disposition.attached_pic));

@@ -43,9 +43,15 @@ const detectionFile = (ctx: StageContext<P, Session>, item: string) => join(ctx.
 
 export const extractStage: StageImplementation<P, Session> = {
   async open(ctx) {
-    const info = await withExactFrameCount(await probeVideo(ctx.inputs.video!)); // an estimated count would lose or invent frames
-    await ensureEngine(ctx.backend);
-    const fa = await loadFaceApi();
+    // the probe (ffmpeg and ffprobe runs: waits) beside the engine's start and the models' load (work here)
+    const [probed, loaded] = await Promise.allSettled([
+      probeVideo(ctx.inputs.video!).then(withExactFrameCount), // an estimated count would lose or invent frames
+      ensureEngine(ctx.backend).then(loadFaceApi),
+    ]);
+    if (probed.status === 'rejected') throw probed.reason; // a bad video is named first
+    if (loaded.status === 'rejected') throw loaded.reason;
+    const info = probed.value;
+    const fa = loaded.value;
     // a reference photo without a face is refused here, before any frame is searched
     const reference = ctx.inputs.identity ? { file: ctx.inputs.identity, descriptor: await referenceDescriptor(fa, ctx.inputs.identity, ctx.params) } : undefined;
     return { info, fa, frames: null, ended: false, follower: new FaceFollower(fa, ctx.params), reference };

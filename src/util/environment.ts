@@ -6,10 +6,10 @@
  *   machineEnvironment()   // { node: 'v20.19.2', platform: 'linux-x64', cpu: { model: '…', cores: 2, features: ['avx', 'avx2', …] }, ffmpeg: '5.1.9-0+deb12u1', settings: { JANUS_WASM_THREADS: '2' } }
  *   environmentDifferences(recorded, machineEnvironment())   // [{ what: 'ffmpeg', recorded: '5.1.6', now: '5.1.9' }]
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { arch, cpus, platform } from 'node:os';
 import { z } from 'zod';
+import { ffmpegVersionOf, which } from './ffmpeg-version.ts';
 
 /** The CPU flags that change which machine code tfjs-wasm (V8's SIMD) and ffmpeg's encoders run. */
 const VECTOR_FEATURES = ['sse2', 'ssse3', 'sse4_1', 'sse4_2', 'avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512vl', 'neon', 'asimd'];
@@ -28,12 +28,6 @@ export const Environment = z
   .strict();
 export type Environment = z.infer<typeof Environment>;
 
-/** `5.1.9-0+deb12u1` from the text of `ffmpeg -version`. */
-export function ffmpegVersionIn(out: string): string {
-  const m = /ffmpeg version (\S+)/.exec(out);
-  return m?.[1] ?? out.split('\n')[0] ?? 'unknown';
-}
-
 function cpuFeatures(): string[] {
   try {
     const text = readFileSync('/proc/cpuinfo', 'utf8');
@@ -45,9 +39,12 @@ function cpuFeatures(): string[] {
   }
 }
 
+/** The version of the ffmpeg Janus runs (the one media/ffmpeg.ts checks: the same cached answer), null when there is none. */
 function ffmpegVersion(): string | null {
+  const bin = which('ffmpeg', process.env.FFMPEG_PATH);
+  if (!bin) return null;
   try {
-    return ffmpegVersionIn(execFileSync(process.env.FFMPEG_PATH || 'ffmpeg', ['-hide_banner', '-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    return ffmpegVersionOf(bin);
   } catch {
     return null;
   }
