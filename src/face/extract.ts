@@ -93,6 +93,26 @@ export function detectionList(list: readonly FrameDetections[]): DetectionSource
 }
 
 /**
+ * `src` with its last `size` reads kept (by position): a frame read again soon after is not
+ * parsed again. A few frames, never the video's.
+ */
+function recentReads(src: DetectionSource, size: number): DetectionSource {
+  const held = new Map<number, FrameDetections>();
+  return {
+    count: src.count,
+    read: (t) => {
+      let d = held.get(t);
+      if (!d) {
+        d = src.read(t);
+        held.set(t, d);
+        if (held.size > size) held.delete(held.keys().next().value!);
+      }
+      return d;
+    },
+  };
+}
+
+/**
  * The kept face's landmarks of a frame, read from its detections; the last `size` frames' kept
  * compactly (smoothing reads the frames around each one). Whole frames are not kept: a parsed
  * frame is ten times its landmarks, and the garbage collector promotes what survives.
@@ -211,8 +231,10 @@ async function finishWith(o: FinishOptions, decoding: Decoding): Promise<FinishR
   });
   if (!id.candidates) warnings.push(`no faces found in "${o.video}" (${n} frames searched)`);
   else if (o.reference && id.keptIndex.every((k) => k === null)) warnings.push(`the reference identity "${o.reference.file}" was not found in "${o.video}"`);
-  // 3. smoothing: the kept face's landmarks, read again from the detections
-  const raw = keptLandmarks(src, id.keptIndex, cfg.smoothWindow + 2);
+  // 3. smoothing: the kept face's landmarks, read again from the detections (step 4 reads each
+  // frame soon after smoothing has read ahead to it: the last few reads are kept for it)
+  const recent = recentReads(src, cfg.smoothWindow + 2);
+  const raw = keptLandmarks(recent, id.keptIndex, cfg.smoothWindow + 2);
   const runOf = runsOf(n, raw, trackOf);
   const smoother = new TrackSmoother(n, raw, runOf, cfg, rationalValue(o.info.fps));
   const faceWidth = cfg.size / cfg.coverage;
@@ -233,7 +255,7 @@ async function finishWith(o: FinishOptions, decoding: Decoding): Promise<FinishR
   };
   // 4. align, blur filter, write (second decoding pass: only frames with a kept face), the alignments file a frame at a time
   const result = { header, frames: n, kept: 0 };
-  await writeAlignmentsFrames(o.alignmentsFile, header, alignAndWrite(o, src, frames, id, smoother, decoding, () => result.kept++));
+  await writeAlignmentsFrames(o.alignmentsFile, header, alignAndWrite(o, recent, frames, id, smoother, decoding, () => result.kept++));
   for (const w of warnings) log(`warning: ${w}`);
   return result;
 }
