@@ -31,6 +31,7 @@ import { SYNTHETIC_NOTICE, SYNTHETIC_SCHEMA, METHOD, syntheticTags, type Synthet
 import { sha256File } from '../util/hash.ts';
 import { provenance } from '../util/provenance.ts';
 import { faultPoint } from '../util/fault-point.ts';
+import { settledAll } from '../util/settled-all.ts';
 
 type P = CompositeConfig;
 
@@ -44,7 +45,21 @@ interface Session {
   next: number;
   /** A partial composite's frame ranges (inclusive); null: every frame may be swapped. */
   partial: Array<[number, number]> | null;
+  /** The next segment, started while the one before it closed (its encoders open, fed up to `next`). */
+  ahead: OpenSegment | null;
 }
+
+/** A segment being written: its encoders, the next frame to go to them, and what it holds so far. */
+interface OpenSegment {
+  item: string;
+  first: number;
+  end: number;
+  next: number;
+  writers: Array<[VideoWriter, 'video' | 'mask' | 'comparison']>;
+  stats: SegmentStats;
+}
+
+const CONTENT = { video: 'face-swap', mask: 'replaced-pixel-mask', comparison: 'side-by-side' } as const;
 type Ctx = StageContext<P, Session>;
 
 /** x264's preset of the (lossless) replaced-pixel mask. */
@@ -64,9 +79,92 @@ export function segmentCount(frames: number, size: number): number {
 
 const segmentFile = (ctx: Ctx, what: 'video' | 'mask' | 'comparison' | 'stats', item: string) => join(ctx.outputs.segments!, what === 'stats' ? `${item}.json` : `${what}-${item}.mp4`);
 
+/** Stop the decoder (and the next segment started ahead, whose frames came from it). */
 async function stopDecoder(s: Session): Promise<void> {
+  await abortAhead(s);
   await s.frames?.return(undefined);
   s.frames = null;
+}
+
+/** Segment `i`'s frames: first .. end - 1, and whether it is the last. */
+function segmentRange(ctx: Ctx, i: number): { first: number; end: number; last: boolean } {
+  const { frameCount } = ctx.session.info;
+  const size = ctx.params.segmentFrames;
+  const first = i * size;
+  const last = i === segmentCount(frameCount, size) - 1;
+  return { first, end: last ? frameCount : Math.min(first + size, frameCount), last };
+}
+
+/** A segment's encoders (video, mask and the side-by-side when named), open on their temporary files. */
+async function openSegment(ctx: Ctx, i: number, first: number, end: number): Promise<OpenSegment> {
+  const s = ctx.session;
+  const { width: w, height: h, fps } = s.info;
+  const item = itemName(i);
+  const seg: OpenSegment = { item, first, end, next: first, writers: [], stats: { first, frames: 0, swapped: [] } };
+  const open = async (what: 'video' | 'mask' | 'comparison', width: number, crf: number) => {
+    // a segment is synthetic too: it carries the video's tags
+    const metadata = syntheticTags({ direction: s.swap.direction, model: s.swap.model.fingerprint, sidecar: basename(ctx.outputs.provenance!), content: CONTENT[what] });
+    // the mask goes in as grey (a third of the bytes through the pipe) and is lossless, so the
+    // same pixels at any preset: the fastest (half the CPU of veryfast, in a bigger file)
+    const isMask = what === 'mask';
+    const wr = await openVideoWriter({ out: segmentFile(ctx, what, item), width, height: h, fps, crf, preset: isMask ? MASK_PRESET : ctx.params.x264Preset, deterministic: true, metadata, input: isMask ? 'gray' : 'rgb24', thread: true });
+    seg.writers.push([wr, what]);
+  };
+  try {
+    await open('video', w, ctx.params.crf);
+    await open('mask', w, 0);
+    if (ctx.outputs.comparison) await open('comparison', w * 2, ctx.params.crf);
+  } catch (err) {
+    await abortWriters(seg);
+    throw err;
+  }
+  return seg;
+}
+
+/** Composite the segment's next frames into its encoders, to its end or until `stop` says so. */
+async function feed(ctx: Ctx, seg: OpenSegment, stop?: () => boolean): Promise<void> {
+  const s = ctx.session;
+  const writer = (what: 'video' | 'mask' | 'comparison') => seg.writers.find(([, w]) => w === what)?.[0] ?? null;
+  const facesOf = (index: number) => (!s.partial || s.partial.some(([a, b]) => index >= a && index <= b) ? (s.byFrame.get(index) ?? []) : []);
+  const done = await compositeFrames({ frames: s.frames!, first: seg.next, end: seg.end, facesOf, swap: s.frameSwap, video: writer('video')!, mask: writer('mask')!, comparison: writer('comparison'), signal: ctx.signal, stop });
+  seg.stats.frames += done.frames;
+  seg.stats.swapped.push(...done.swapped);
+  seg.next = done.next;
+  s.next = done.next;
+}
+
+/**
+ * Start segment `i` while the one before it closes: its encoders opened and fed until `closing`
+ * settles. A failure here is not the closing segment's: the started one is dropped, and segment
+ * `i` begins afresh as its own item (where the failure, if it is one, is met again).
+ */
+async function startAhead(ctx: Ctx, i: number, closing: Promise<void>): Promise<void> {
+  const s = ctx.session;
+  const { first, end } = segmentRange(ctx, i);
+  let settled = false;
+  void closing.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  let seg: OpenSegment | null = null;
+  try {
+    seg = await openSegment(ctx, i, first, end);
+    await feed(ctx, seg, () => settled);
+    s.ahead = seg;
+  } catch {
+    if (seg) await abortWriters(seg);
+    await stopDecoder(s);
+  }
+}
+
+async function abortWriters(seg: OpenSegment): Promise<void> {
+  for (const [wr] of seg.writers) await wr.abort();
+}
+
+async function abortAhead(s: Session): Promise<void> {
+  const seg = s.ahead;
+  s.ahead = null;
+  if (seg) await abortWriters(seg);
 }
 
 export const compositeStage: StageImplementation<P, Session> = {
@@ -80,7 +178,7 @@ export const compositeStage: StageImplementation<P, Session> = {
     const swap = readSwapRecord(ctx.inputs.swapped!);
     const frameSwap: FrameSwap = { swappedDir: ctx.inputs.swapped!, learnedMasks: swap.learnedMasks, options: ctx.params };
     const partial = ctx.params.partial ? partialFrames(ctx.params.partial, info.frameCount) : null;
-    return { info, byFrame, swap, frameSwap, frames: null, next: -1, partial };
+    return { info, byFrame, swap, frameSwap, frames: null, next: -1, partial, ahead: null };
   },
   async close(ctx) {
     // finished, failed or stopped (Ctrl-C, another stage failed): stop the decoder
@@ -91,46 +189,38 @@ export const compositeStage: StageImplementation<P, Session> = {
   },
   async runItem(ctx, item) {
     const s = ctx.session;
-    const { width: w, height: h, fps } = s.info;
-    const first = Number(item) * ctx.params.segmentFrames;
-    const last = Number(item) === segmentCount(s.info.frameCount, ctx.params.segmentFrames) - 1;
-    const end = last ? s.info.frameCount : Math.min(first + ctx.params.segmentFrames, s.info.frameCount);
-    // one streaming decoder for the stage run; it starts at the first segment still to do
-    if (!s.frames || s.next !== first) {
-      await stopDecoder(s);
-      s.frames = decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: first, thread: true, recycle: true }); // compositeFrames copies a frame's pixels out before it asks for the next
+    const { first, end, last } = segmentRange(ctx, Number(item));
+    let seg: OpenSegment;
+    if (s.ahead && s.ahead.first === first && s.frames && s.next === s.ahead.next) {
+      // started while the segment before it closed: its encoders already have its first frames
+      seg = s.ahead;
+      s.ahead = null;
+    } else {
+      await abortAhead(s);
+      // one streaming decoder for the stage run; it starts at the first segment still to do
+      if (!s.frames || s.next !== first) {
+        await stopDecoder(s);
+        s.frames = decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: first, thread: true, recycle: true }); // compositeFrames copies a frame's pixels out before it asks for the next
+        s.next = first;
+      }
+      seg = await openSegment(ctx, Number(item), first, end);
     }
-    const writers: Array<[VideoWriter, 'video' | 'mask' | 'comparison']> = [];
-    const content = { video: 'face-swap', mask: 'replaced-pixel-mask', comparison: 'side-by-side' } as const;
-    const open = async (what: 'video' | 'mask' | 'comparison', width: number, crf: number) => {
-      // a segment is synthetic too: it carries the video's tags
-      const metadata = syntheticTags({ direction: s.swap.direction, model: s.swap.model.fingerprint, sidecar: basename(ctx.outputs.provenance!), content: content[what] });
-      // the mask goes in as grey (a third of the bytes through the pipe) and is lossless, so the
-      // same pixels at any preset: the fastest (half the CPU of veryfast, in a bigger file)
-      const isMask = what === 'mask';
-      const wr = await openVideoWriter({ out: segmentFile(ctx, what, item), width, height: h, fps, crf, preset: isMask ? MASK_PRESET : ctx.params.x264Preset, deterministic: true, metadata, input: isMask ? 'gray' : 'rgb24', thread: true });
-      writers.push([wr, what]);
-      return wr;
-    };
-    const stats: SegmentStats = { first, frames: 0, swapped: [] };
     try {
-      const video = await open('video', w, ctx.params.crf);
-      const mask = await open('mask', w, 0);
-      const comparison = ctx.outputs.comparison ? await open('comparison', w * 2, ctx.params.crf) : null;
-      const facesOf = (index: number) => (!s.partial || s.partial.some(([a, b]) => index >= a && index <= b) ? (s.byFrame.get(index) ?? []) : []);
-      const done = await compositeFrames({ frames: s.frames, first, end, facesOf, swap: s.frameSwap, video, mask, comparison, signal: ctx.signal });
-      stats.frames = done.frames;
-      stats.swapped = done.swapped;
-      s.next = end;
-      if (stats.frames === 0) {
-        for (const [wr] of writers) await wr.abort();
+      await feed(ctx, seg);
+      if (seg.stats.frames === 0) {
+        await abortWriters(seg);
       } else {
-        for (const [wr] of writers) await wr.close();
+        // the encoders finish their last frames (x264's look-ahead: about a second a segment at
+        // medium, a fifth at veryfast) while the next segment's first frames go to its own
+        const closing = settledAll(seg.writers.map(([wr]) => wr.close()));
+        closing.catch(() => undefined); // awaited below
+        if (!last && seg.next === end) await startAhead(ctx, Number(item) + 1, closing);
+        await closing;
       }
       faultPoint('composite.segment');
-      await writeSegmentStats(segmentFile(ctx, 'stats', item), stats);
+      await writeSegmentStats(segmentFile(ctx, 'stats', item), seg.stats);
     } catch (err) {
-      for (const [wr] of writers) await wr.abort();
+      await abortWriters(seg);
       await stopDecoder(s);
       throw err;
     }

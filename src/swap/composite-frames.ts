@@ -32,21 +32,24 @@ export interface CompositeFramesOptions {
   comparison?: VideoWriter | null;
   /** Checked before each frame: aborted, the loop throws. */
   signal?: AbortSignal;
+  /** Checked before each frame: true, the loop ends there (the frames before it written). */
+  stop?: () => boolean;
 }
 
-/** Composite and write frames first .. end - 1; returns how many were written and those with a face swapped. */
-export async function compositeFrames(o: CompositeFramesOptions): Promise<{ frames: number; swapped: number[] }> {
+/** Composite and write frames first .. end - 1; returns how many were written, those with a face swapped, and the next frame's index. */
+export async function compositeFrames(o: CompositeFramesOptions): Promise<{ frames: number; swapped: number[]; next: number }> {
   const ahead = (index: number) => {
     const p = readFaces(index < o.end ? o.facesOf(index) : [], o.swap);
     p.catch(() => undefined); // awaited in its turn
     return p;
   };
-  const done = { frames: 0, swapped: [] as number[] };
+  const done = { frames: 0, swapped: [] as number[], next: o.first };
   let faces = ahead(o.first);
   let writing: Promise<unknown> = Promise.resolve();
   try {
     for (let index = o.first; index < o.end; index++) {
       if (o.signal?.aborted) throw new Error('interrupted');
+      if (o.stop?.()) break;
       const r = await o.frames.next();
       if (r.done) break;
       if (r.value.index !== index) throw new Error(`decoder gave frame ${r.value.index}, expected ${index}`);
@@ -58,6 +61,7 @@ export async function compositeFrames(o: CompositeFramesOptions): Promise<{ fram
       writing = settledAll([o.video.write(out.image.data), o.mask.write(out.replaced.data), o.comparison?.write(sideBySide(original!, out.image.data, r.value.width, r.value.height))]);
       writing.catch(() => undefined); // awaited in its turn
       done.frames++;
+      done.next = index + 1;
       if (these.length) done.swapped.push(index);
     }
     await writing;

@@ -5,11 +5,13 @@
  * replaced; every video carries the synthetic tags and a sidecar; metrics.json and
  * report.html are written. `janus convert` does the reverse direction alone. (Kills at every
  * stage of this pipeline, each rerun byte-identical, and convert's bad inputs: the fault suite,
- * `make faults`.)
+ * `make faults`.) The composite stage starts a segment while the one before it closes: shown with
+ * an ffmpeg whose first video segment is a second slow to end, the same bytes.
  *
  * @tier e2e (the swap pipeline end to end)
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -148,6 +150,25 @@ test('two sample videos in, a swapped video out, with mask, comparison, metrics,
   assert.ok(quality.length >= 1 && quality.at(-1)!.faces.source > 0, `quality.jsonl: ${JSON.stringify(quality)}`);
   assert.match(html, /Quality while it trained/);
   assert.match(html, /The latent space[\s\S]*<svg[\s\S]*<circle /);
+});
+
+test('the composite stage starts the next segment while one closes (its encoders fed meanwhile): the same bytes', () => {
+  const real = spawnSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).stdout.trim();
+  const bin = join(tmp.dir, 'slow-close');
+  mkdirSync(bin, { recursive: true });
+  const log = join(bin, 'log');
+  // ffmpeg, its start and end logged with its output (the last argument); the encoder of the
+  // first video segment takes a second more to end, as x264's look-ahead does at slow presets
+  writeFileSync(join(bin, 'ffmpeg'), `#!/bin/sh\nfor a in "$@"; do out="$a"; done\necho "start $out" >> '${log}'\n'${real}' "$@"\nrc=$?\ncase "$out" in *video-000000.mp4) sleep 1;; esac\necho "end $out" >> '${log}'\nexit $rc\n`, { mode: 0o755 });
+  const outputs = ['output.mp4', 'mask.mp4', 'side-by-side.mp4'].map((f) => join(run, f));
+  const before = outputs.map((f) => sha256File(f));
+  const r = janus([...ARGS, '--force', 'composite'], { FFMPEG_PATH: join(bin, 'ffmpeg') });
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const lines = readFileSync(log, 'utf8').split('\n');
+  const at = (what: string, segment: string) => lines.findIndex((l) => l.startsWith(`${what} `) && l.endsWith(`video-${segment}.mp4`));
+  assert.ok(at('end', '000000') > 0 && at('start', '000001') > 0, lines.join('\n'));
+  assert.ok(at('start', '000001') < at('end', '000000'), `segment 1's encoder started only after segment 0's ended:\n${lines.join('\n')}`);
+  assert.equal(outputs.map((f) => sha256File(f)), before, 'the composite\'s outputs changed');
 });
 
 test('janus convert: B\'s video with A\'s face (b-to-a), results beside --out', async () => {
