@@ -298,10 +298,11 @@ export async function runStageItems(impl: StageImplementation, setup: StageSetup
 /** The items not done (of `only`, when given), `itemConcurrency` at a time; the first failure stops the rest. */
 async function runItems(impl: StageImplementation, ctx: StageContext, all: string[], hooks: WorkHooks, only?: ReadonlySet<string>): Promise<void> {
   const done = (await hooks.items?.(all)) ?? new Set<string>();
+  const todo = all.filter((item) => !done.has(item) && (!only || only.has(item)));
+  ctx.itemsToRun = todo;
   const q = new PQueue({ concurrency: impl.itemConcurrency ?? 1 });
   let firstError: unknown = null;
-  for (const item of all) {
-    if (done.has(item) || (only && !only.has(item))) continue;
+  for (const item of todo) {
     void q.add(async () => {
       if (ctx.signal.aborted || firstError !== null) return;
       try {

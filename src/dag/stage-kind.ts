@@ -60,6 +60,11 @@ export interface StageSetup<P = Record<string, unknown>> {
 export interface StageContext<P = Record<string, unknown>, S = undefined> extends StageSetup<P> {
   /** What `open()` returned for this run of the stage (undefined for a kind without `open`). */
   session: S;
+  /**
+   * Per-item stages: the items this session runs, in order (set before the first `runItem()`;
+   * a queue job's are its own): a stage may start the next one's work while it finishes one.
+   */
+  itemsToRun?: readonly string[];
 }
 
 /** What a finished stage did beyond its params, as JSON: `{ iteration: 4312, stoppedBy: 'time', engine: { backend: 'wasm', threads: 2 } }`. */

@@ -214,7 +214,8 @@ export const compositeStage: StageImplementation<P, Session> = {
         // medium, a fifth at veryfast) while the next segment's first frames go to its own
         const closing = settledAll(seg.writers.map(([wr]) => wr.close()));
         closing.catch(() => undefined); // awaited below
-        if (!last && seg.next === end) await startAhead(ctx, Number(item) + 1, closing);
+        const following = ctx.itemsToRun?.[ctx.itemsToRun.indexOf(item) + 1];
+        if (!last && seg.next === end && following === itemName(Number(item) + 1)) await startAhead(ctx, Number(item) + 1, closing); // this session runs it next
         await closing;
       }
       faultPoint('composite.segment');

@@ -88,9 +88,10 @@ try {
     };
     t0 = performance.now();
     const session = await compositeStage.open!(setup);
-    const ctx = { ...setup, session };
+    const ctx = { ...setup, session, itemsToRun: [] as string[] };
     try {
-      for (const item of await compositeStage.items!(ctx)) await compositeStage.runItem!(ctx, item);
+      ctx.itemsToRun = await compositeStage.items!(ctx); // as the executor runs them (stage-executor.ts)
+      for (const item of ctx.itemsToRun) await compositeStage.runItem!(ctx, item);
     } finally {
       await compositeStage.close!(ctx);
     }

@@ -17,11 +17,12 @@ import { readRunManifest } from '../../src/dag/manifest.ts';
 import type { Reporter, StageOutcome } from '../../src/dag/reporter.ts';
 import { runPipeline, type RunOptions } from '../../src/dag/runner.ts';
 import { describeReason } from '../../src/dag/stage-reason.ts';
+import { runStageItems } from '../../src/dag/stage-executor.ts';
 import { StageRegistry, type StageImplementation } from '../../src/dag/stage-kind.ts';
 import { writeFileAtomic } from '../../src/util/atomic-write.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { tempDir } from '../helpers/fixtures.ts';
-import { registerToyKinds, sessionEvents, toyCase, toyCopy, toySession } from './toy-kinds.ts';
+import { itemsToRunSeen, registerToyKinds, sessionEvents, toyCase, toyCopy, toyItems, toySession } from './toy-kinds.ts';
 
 const test = suite('dag/runner');
 const tmp = tempDir('runner');
@@ -275,8 +276,11 @@ test('per-item resume: an interrupted stage keeps its finished items and the nex
   const dry = await run(c.file, c.workdir, { dryRun: true });
   assert.match(dry.reason.gen!, /incomplete: a run started and did not finish \(5\/12 items done\)/);
   seen.length = 0;
+  itemsToRunSeen.length = 0;
   const b = await run(c.file, c.workdir, { reporter });
   assert.ok(b.ok);
+  // the resumed session is told the items it runs, in order: the seven not done (a stage may start the next one's work early)
+  assert.equal(itemsToRunSeen, [Array.from({ length: 7 }, (_, i) => String(i + 5).padStart(4, '0'))]);
   assert.ok(seen.includes('start gen 5/12'), seen.join('; '));
   const gen = b.outcomes.find((o) => o.name === 'gen')!;
   assert.equal(gen.items, { done: 12, total: 12, resumedFrom: 5 });
@@ -284,6 +288,15 @@ test('per-item resume: an interrupted stage keeps its finished items and the nex
   const d = setup(CHAIN.replace('count: 5', 'count: 12'));
   await run(d.file, d.workdir);
   for (const f of ['joined.txt', 'copy.txt', 'items.txt']) assert.is(readFileSync(join(c.workdir, f), 'utf8'), readFileSync(join(d.workdir, f), 'utf8'), f);
+});
+
+test("a queue job's session (some items) is told only its own items, in order", async () => {
+  const dir = join(tmp.dir, 'job-items');
+  itemsToRunSeen.length = 0;
+  const setup = { name: 'gen', params: { count: 6, delayMs: 0, tag: '' }, inputs: {}, outputs: { dir: join(dir, 'items'), index: join(dir, 'items.txt') }, workdir: dir, signal: new AbortController().signal, log: () => undefined, meta: {} };
+  await runStageItems(toyItems as StageImplementation, setup, new Set(['0004', '0002']));
+  assert.equal(itemsToRunSeen, [['0002', '0004']]);
+  assert.equal(readdirSync(join(dir, 'items')).sort(), ['0002.txt', '0004.txt']);
 });
 
 const withSessionKind = () => registerToyKinds(new StageRegistry()).register(toySession);

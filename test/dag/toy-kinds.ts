@@ -11,6 +11,9 @@ import { writeFileAtomic } from '../../src/util/atomic-write.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The items each session of toy-items was told it runs (`ctx.itemsToRun`), as its first item saw them. */
+export const itemsToRunSeen: string[][] = [];
+
 export const toyItems: StageKind = {
   kind: 'toy-items',
   version: '1',
@@ -21,6 +24,7 @@ export const toyItems: StageKind = {
   items: (ctx) => Array.from({ length: ctx.params.count as number }, (_, i) => String(i).padStart(4, '0')),
   async runItem(ctx, item) {
     const p = ctx.params as { delayMs: number; failAt?: number; failWhile?: string; tag: string; holdUntil?: string };
+    if (ctx.itemsToRun?.[0] === item) itemsToRunSeen.push([...ctx.itemsToRun]);
     while (p.holdUntil && !existsSync(p.holdUntil)) await sleep(20);
     const failing = p.failWhile === undefined || existsSync(join(ctx.workdir, p.failWhile));
     if (p.failAt !== undefined && Number(item) === p.failAt && failing) throw new Error(`toy failure at item ${item}`);
