@@ -30,8 +30,12 @@ export function buildProgram(onExit: (code: number) => void): Command {
       // a variadic argument (`<faces...>`) arrives as one array: spread it
       const args = (params.slice(0, spec.args?.length ?? 0) as Array<string | string[]>).flat();
       const { opts, given } = readSchemaOptions(c, spec.options, spec.name, spec.example);
-      if (spec.needsFfmpeg) (await import('../media/ffmpeg.ts')).requireFfmpeg();
+      // ffmpeg checked (its version asked without blocking) while the implementation loads; a
+      // missing or old one is refused before any work
+      const ffmpegReady = spec.needsFfmpeg ? (await import('../media/ffmpeg.ts')).readyFfmpeg() : null;
+      ffmpegReady?.catch(() => undefined); // awaited below
       const impl = await spec.load(); // only now: the implementation pulls tfjs, sharp, ffmpeg…
+      await ffmpegReady;
       onExit(await impl.run(args, opts, given));
     });
   }
