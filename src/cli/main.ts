@@ -31,10 +31,13 @@ export function buildProgram(onExit: (code: number) => void): Command {
       const args = (params.slice(0, spec.args?.length ?? 0) as Array<string | string[]>).flat();
       const { opts, given } = readSchemaOptions(c, spec.options, spec.name, spec.example);
       // ffmpeg checked (its version asked without blocking) while the implementation loads; a
-      // missing or old one is refused before any work
+      // missing or old one is refused before any work (its message first, whatever the load did)
       const ffmpegReady = spec.needsFfmpeg ? (await import('../media/ffmpeg.ts')).readyFfmpeg() : null;
       ffmpegReady?.catch(() => undefined); // awaited below
-      const impl = await spec.load(); // only now: the implementation pulls tfjs, sharp, ffmpeg…
+      const impl = await spec.load().catch(async (err: unknown) => {
+        await ffmpegReady;
+        throw err;
+      }); // only now: the implementation pulls tfjs, sharp, ffmpeg…
       await ffmpegReady;
       onExit(await impl.run(args, opts, given));
     });

@@ -32,6 +32,7 @@ import { sha256File } from '../util/hash.ts';
 import { provenance } from '../util/provenance.ts';
 import { faultPoint } from '../util/fault-point.ts';
 import { settledAll } from '../util/settled-all.ts';
+import { errorMessage } from '../util/errors.ts';
 
 type P = CompositeConfig;
 
@@ -151,7 +152,8 @@ async function startAhead(ctx: Ctx, i: number, closing: Promise<void>): Promise<
     seg = await openSegment(ctx, i, first, end);
     await feed(ctx, seg, () => settled);
     s.ahead = seg;
-  } catch {
+  } catch (err) {
+    ctx.log(`segment ${itemName(i)} was not started ahead (${errorMessage(err)}): it starts as its own item`);
     if (seg) await abortWriters(seg);
     await stopDecoder(s);
   }
@@ -215,7 +217,11 @@ export const compositeStage: StageImplementation<P, Session> = {
         const closing = settledAll(seg.writers.map(([wr]) => wr.close()));
         closing.catch(() => undefined); // awaited below
         const following = ctx.itemsToRun?.[ctx.itemsToRun.indexOf(item) + 1];
-        if (!last && seg.next === end && following === itemName(Number(item) + 1)) await startAhead(ctx, Number(item) + 1, closing); // this session runs it next
+        try {
+          if (!last && seg.next === end && following === itemName(Number(item) + 1)) await startAhead(ctx, Number(item) + 1, closing); // this session runs it next
+        } finally {
+          await closing.catch(() => undefined); // never left running, whatever happened ahead
+        }
         await closing;
       }
       faultPoint('composite.segment');

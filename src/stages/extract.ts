@@ -18,7 +18,7 @@ import { readFrameDetections, writeFrameDetections } from '../face/detections-fi
 import { loadFaceApi, type FaceApi } from '../face/face-api.ts';
 import { FaceFollower } from '../face/face-follower.ts';
 import { decodeFrames, type Frame } from '../media/decode.ts';
-import { probeVideo, withExactFrameCount, type VideoInfo } from '../media/probe.ts';
+import { probeVideo, requireInputFile, withExactFrameCount, type VideoInfo } from '../media/probe.ts';
 import { ensureEngine, engineUsed } from './engine.ts';
 import { faceApiModelHashes, faceApiVersion } from '../face/package-files.ts';
 import type { ExtractParams } from './registry.ts';
@@ -43,6 +43,7 @@ const detectionFile = (ctx: StageContext<P, Session>, item: string) => join(ctx.
 
 export const extractStage: StageImplementation<P, Session> = {
   async open(ctx) {
+    requireInputFile(ctx.inputs.video!, 'video'); // a wrong path refused at once, before the engine starts
     // the probe (ffmpeg and ffprobe runs: waits) beside the engine's start and the models' load (work here)
     const [probed, loaded] = await Promise.allSettled([
       probeVideo(ctx.inputs.video!).then(withExactFrameCount), // an estimated count would lose or invent frames

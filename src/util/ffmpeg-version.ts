@@ -39,6 +39,13 @@ type Answer = { version: string } | { error: Error };
 const answers = new Map<string, Answer>();
 const pending = new Map<string, Promise<Answer>>();
 
+/** Keep an answer: a version, or a failure that will not pass (no such file, not executable); a passing one (out of processes, memory) is asked again next time. */
+function remember(bin: string, a: Answer): void {
+  if (answers.has(bin)) return; // the first answer stands (a synchronous ask may have run beside an asynchronous one)
+  const code = 'error' in a ? (a.error as NodeJS.ErrnoException).code : undefined;
+  if (!('error' in a) || code === 'ENOENT' || code === 'EACCES' || typeof code !== 'string') answers.set(bin, a);
+}
+
 const ARGS = ['-hide_banner', '-version'];
 
 /** Runs `bin -version` without blocking (once per binary and process; concurrent callers share the run). */
@@ -49,7 +56,7 @@ export function learnFfmpegVersion(bin: string): Promise<void> {
     p = new Promise<Answer>((resolve) => {
       execFile(bin, ARGS, { encoding: 'utf8' }, (err, stdout) => resolve(err ? { error: err } : { version: ffmpegVersionIn(stdout) }));
     }).then((a) => {
-      answers.set(bin, a);
+      remember(bin, a);
       pending.delete(bin);
       return a;
     });
@@ -67,7 +74,7 @@ export function ffmpegVersionOf(bin: string): string {
     } catch (err) {
       a = { error: err as Error };
     }
-    answers.set(bin, a);
+    remember(bin, a);
   }
   if ('error' in a) throw a.error;
   return a.version;

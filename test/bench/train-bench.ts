@@ -63,7 +63,7 @@ async function measure(preset: PresetName, batch: number): Promise<{ train: numb
     await w.data();
     const train = (2 * batch) / (await timeIt(() => (step(), w), 5000, 2));
     // inference at the yardstick's batch (torch_autoencoder.py infers 64 faces a call)
-    const faces = tf.concat(Array.from({ length: Math.ceil(INFER_BATCH / batch) }, () => a)).slice(0, INFER_BATCH) as tf.Tensor4D;
+    const faces = tf.tidy(() => tf.concat(Array.from({ length: Math.ceil(INFER_BATCH / batch) }, () => a)).slice(0, INFER_BATCH)) as tf.Tensor4D;
     let last: tf.Tensor | null = null;
     const infer = () => {
       last?.dispose();

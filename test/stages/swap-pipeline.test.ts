@@ -153,7 +153,7 @@ test('two sample videos in, a swapped video out, with mask, comparison, metrics,
 });
 
 test('the composite stage starts the next segment while one closes (its encoders fed meanwhile): the same bytes', () => {
-  const real = spawnSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).stdout.trim();
+  const real = process.env.FFMPEG_PATH || spawnSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).stdout.trim();
   const bin = join(tmp.dir, 'slow-close');
   mkdirSync(bin, { recursive: true });
   const log = join(bin, 'log');
