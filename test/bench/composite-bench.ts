@@ -8,9 +8,10 @@
  * frames read on a worker thread as the stage reads them), at the default preset, at
  * veryfast and at ultrafast (`--x264-preset`), each beside the same loop with no face to
  * composite (what decoding and encoding alone allow on these cores); then the stage itself
- * (src/stages/composite.ts: open, its segments, close) on a 300-frame clip at medium and
- * veryfast, as a run does it: one decoder, each segment's encoders, the next segment started
- * while one closes. The faces are the clip's own aligned faces
+ * (src/stages/composite.ts: open, its segments, close; not the join) on a 300-frame clip, as a
+ * run does it (one decoder, each segment's encoders, the next segment started while one closes):
+ * at medium with the side-by-side (what a run makes by default), at veryfast without it and with
+ * it (the issue's goal: output, mask and side-by-side encoded). The faces are the clip's own aligned faces
  * (extracted with the tiny detector), standing in for a model's swaps: compositing does not care.
  *
  *   npx tsx test/bench/composite-bench.ts [--frames 100]
@@ -41,6 +42,7 @@ try {
   const { byFrame, swap, params } = selfSwap(ex);
   const info = await probeVideo(clip);
   const fps = (n: number, t0: number) => +(n / ((performance.now() - t0) / 1000)).toFixed(2);
+  const stageLabel = (preset: string, sideBySide: boolean) => `the composite stage's segments, ${LONG} frames (x264 ${preset}${preset === params.x264Preset ? ', the default' : ''}; output and mask${sideBySide ? ' and side-by-side' : ''})`;
   const results: Record<string, number> = {};
   let t0 = performance.now();
   let n = 0;
@@ -74,13 +76,13 @@ try {
   const longEx = join(dir, 'extract-long');
   execFileSync('node', ['src/cli/bin.js', 'extract', long, '--out', longEx, '--detector', 'tiny'], { stdio: 'ignore' });
   const inputs = await selfSwapInputs(longEx, long);
-  for (const preset of ['medium', 'veryfast'] as const) {
-    const out = join(dir, `stage-${preset}`);
+  for (const [preset, sideBySide] of [['medium', true], ['veryfast', false], ['veryfast', true]] as const) {
+    const out = join(dir, `stage-${preset}-${sideBySide}`);
     const setup = {
       name: 'composite',
       params: CompositeConfig.parse({ x264Preset: preset }),
       inputs,
-      outputs: { segments: join(out, 'segments'), video: join(out, 'output.mp4'), mask: join(out, 'mask.mp4'), stats: join(out, 'composite.json'), provenance: join(out, 'output.provenance.json') },
+      outputs: { segments: join(out, 'segments'), video: join(out, 'output.mp4'), mask: join(out, 'mask.mp4'), stats: join(out, 'composite.json'), provenance: join(out, 'output.provenance.json'), ...(sideBySide ? { comparison: join(out, 'side-by-side.mp4') } : {}) },
       workdir: out,
       signal: new AbortController().signal,
       log: () => undefined,
@@ -95,10 +97,11 @@ try {
     } finally {
       await compositeStage.close!(ctx);
     }
-    results[`the composite stage's segments, ${LONG} frames (x264 ${preset}${preset === params.x264Preset ? ', the default' : ''})`] = fps(LONG, t0);
+    results[stageLabel(preset, sideBySide)] = fps(LONG, t0);
   }
-  const stage = results[`the composite stage's segments, ${LONG} frames (x264 veryfast)`]!;
-  console.log(JSON.stringify({ bench: 'composite', frames: n, faces: byFrame.faces, size: '1280x720', framesPerSecond: results, goal: { [`composite stage at 720p, frames/s (x264 veryfast, ${LONG} frames)`]: 25 }, meetsGoal: stage >= 25 }));
+  const goal = stageLabel('veryfast', true);
+  const stage = results[goal]!;
+  console.log(JSON.stringify({ bench: 'composite', frames: n, faces: byFrame.faces, size: '1280x720', framesPerSecond: results, goal: { [goal]: 25 }, meetsGoal: stage >= 25 }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
