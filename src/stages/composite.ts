@@ -52,7 +52,6 @@ interface Session {
 
 /** A segment being written: its encoders, the next frame to go to them, and what it holds so far. */
 interface OpenSegment {
-  item: string;
   first: number;
   end: number;
   next: number;
@@ -62,6 +61,9 @@ interface OpenSegment {
 
 const CONTENT = { video: 'face-swap', mask: 'replaced-pixel-mask', comparison: 'side-by-side' } as const;
 type Ctx = StageContext<P, Session>;
+
+/** The synthetic tags of a video the stage writes (a segment carries its video's). */
+const tagsOf = (ctx: Ctx, what: keyof typeof CONTENT) => syntheticTags({ direction: ctx.session.swap.direction, model: ctx.session.swap.model.fingerprint, sidecar: basename(ctx.outputs.provenance!), content: CONTENT[what] });
 
 /** x264's preset of the (lossless) replaced-pixel mask. */
 export const MASK_PRESET = 'ultrafast';
@@ -96,15 +98,15 @@ function segmentRange(ctx: Ctx, i: number): { first: number; end: number; last: 
   return { first, end: last ? frameCount : Math.min(first + size, frameCount), last };
 }
 
-/** A segment's encoders (video, mask and the side-by-side when named), open on their temporary files. */
-async function openSegment(ctx: Ctx, i: number, first: number, end: number): Promise<OpenSegment> {
-  const s = ctx.session;
-  const { width: w, height: h, fps } = s.info;
+/** Segment `i`'s encoders (video, mask and the side-by-side when named), open on their temporary files. */
+async function openSegment(ctx: Ctx, i: number): Promise<OpenSegment> {
+  const { width: w, height: h, fps } = ctx.session.info;
   const item = itemName(i);
-  const seg: OpenSegment = { item, first, end, next: first, writers: [], stats: { first, frames: 0, swapped: [] } };
+  const { first, end } = segmentRange(ctx, i);
+  const seg: OpenSegment = { first, end, next: first, writers: [], stats: { first, frames: 0, swapped: [] } };
   const open = async (what: 'video' | 'mask' | 'comparison', width: number, crf: number) => {
     // a segment is synthetic too: it carries the video's tags
-    const metadata = syntheticTags({ direction: s.swap.direction, model: s.swap.model.fingerprint, sidecar: basename(ctx.outputs.provenance!), content: CONTENT[what] });
+    const metadata = tagsOf(ctx, what);
     // the mask goes in as grey (a third of the bytes through the pipe) and is lossless, so the
     // same pixels at any preset: the fastest (half the CPU of veryfast, in a bigger file)
     const isMask = what === 'mask';
@@ -141,7 +143,6 @@ async function feed(ctx: Ctx, seg: OpenSegment, stop?: () => boolean): Promise<v
  */
 async function startAhead(ctx: Ctx, i: number, closing: Promise<void>): Promise<void> {
   const s = ctx.session;
-  const { first, end } = segmentRange(ctx, i);
   let settled = false;
   void closing.then(
     () => (settled = true),
@@ -149,7 +150,7 @@ async function startAhead(ctx: Ctx, i: number, closing: Promise<void>): Promise<
   );
   let seg: OpenSegment | null = null;
   try {
-    seg = await openSegment(ctx, i, first, end);
+    seg = await openSegment(ctx, i);
     await feed(ctx, seg, () => settled);
     s.ahead = seg;
   } catch (err) {
@@ -205,7 +206,7 @@ export const compositeStage: StageImplementation<P, Session> = {
         s.frames = decodeFrames(ctx.inputs.video!, { info: s.info, startFrame: first, thread: true, recycle: true }); // compositeFrames copies a frame's pixels out before it asks for the next
         s.next = first;
       }
-      seg = await openSegment(ctx, Number(item), first, end);
+      seg = await openSegment(ctx, Number(item));
     }
     try {
       await feed(ctx, seg);
@@ -239,12 +240,10 @@ export const compositeStage: StageImplementation<P, Session> = {
     const used = items.filter((x) => x.stats.frames > 0);
     const total = used.reduce((n, x) => n + x.stats.frames, 0);
     const swapped = used.flatMap((x) => x.stats.swapped);
-    const sidecar = basename(ctx.outputs.provenance!);
-    const tags = (content: 'face-swap' | 'replaced-pixel-mask' | 'side-by-side') => syntheticTags({ direction: s.swap.direction, model: s.swap.model.fingerprint, sidecar, content });
-    await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'video', x.item)), out: ctx.outputs.video!, audioFrom: ctx.inputs.video, metadata: tags('face-swap'), deterministic: true });
+    await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'video', x.item)), out: ctx.outputs.video!, audioFrom: ctx.inputs.video, metadata: tagsOf(ctx, 'video'), deterministic: true });
     faultPoint('composite.concat');
-    await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'mask', x.item)), out: ctx.outputs.mask!, metadata: tags('replaced-pixel-mask'), deterministic: true });
-    if (ctx.outputs.comparison) await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'comparison', x.item)), out: ctx.outputs.comparison, audioFrom: ctx.inputs.video, metadata: tags('side-by-side'), deterministic: true });
+    await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'mask', x.item)), out: ctx.outputs.mask!, metadata: tagsOf(ctx, 'mask'), deterministic: true });
+    if (ctx.outputs.comparison) await concatVideos({ segments: used.map((x) => segmentFile(ctx, 'comparison', x.item)), out: ctx.outputs.comparison, audioFrom: ctx.inputs.video, metadata: tagsOf(ctx, 'comparison'), deterministic: true });
     const frames = { total, swapped: swapped.length, skipped: total - swapped.length };
     await writeCompositeRecord(ctx.outputs.stats!, { schema: COMPOSITE_SCHEMA, frames, swappedFrames: swapped, segments: used.length, ...(s.partial ? { partialFrames: s.partial } : {}), params: ctx.params });
     const fp = (f: string) => ({ file: f, sha256: sha256File(f) });
